@@ -1,0 +1,21 @@
+# Every dependency comes from a Debian package (scripts/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+
+# valijson is header-only and ships no usable config on Debian 12.
+find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)
+add_library(valijson INTERFACE)
+target_include_directories(valijson SYSTEM INTERFACE ${VALIJSON_INCLUDE_DIR})
+target_compile_definitions(valijson INTERFACE VALIJSON_USE_EXCEPTIONS=1)
+
+# yaml-cpp 0.7's config exports the target under two names depending on the build.
+if(TARGET yaml-cpp::yaml-cpp)
+  set(BERTH_YAML yaml-cpp::yaml-cpp)
+else()
+  set(BERTH_YAML yaml-cpp)
+endif()

@@ -1,0 +1,3 @@
+#include "compose/cli/app.hpp"
+
+int main(int argc, char** argv) { return berth::cli::run(argc, argv); }

@@ -1,0 +1,39 @@
+#include "compose/loader/diagnostics.hpp"
+
+namespace berth::loader {
+
+std::string format(const Diagnostic& d) {
+  std::string out;
+  if (!d.where.file.empty()) {
+    out += d.where.file;
+    if (d.where.known()) out += ":" + std::to_string(d.where.line) + ":" + std::to_string(d.where.column);
+    out += ": ";
+  }
+  if (!d.path.empty()) out += d.path + ": ";
+  return out + d.message;
+}
+
+namespace {
+std::string join(const std::vector<Diagnostic>& items) {
+  std::string out;
+  for (const auto& d : items) out += (out.empty() ? "" : "\n") + format(d);
+  return out;
+}
+}  // namespace
+
+LoadError::LoadError(std::vector<Diagnostic> items) : std::runtime_error(join(items)), m_items(std::move(items)) {}
+
+void Diagnostics::error(const Pointer& ptr, std::string message) {
+  Location where = m_positions ? m_positions->find(ptr) : Location{};
+  m_items.push_back({std::move(where), display_path(ptr), std::move(message)});
+}
+
+void Diagnostics::error_at(Location where, std::string path, std::string message) {
+  m_items.push_back({std::move(where), std::move(path), std::move(message)});
+}
+
+void Diagnostics::throw_if_any() const {
+  if (!m_items.empty()) throw LoadError(m_items);
+}
+
+}  // namespace berth::loader

@@ -1,0 +1,39 @@
+#pragma once
+// Where each value of a loaded compose document came from. Keys are JSON pointers
+// ("/services/web/ports/1"); a lookup falls back to the nearest ancestor that has a position,
+// so values created by normalisation still point at the key they came from.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unordered_map>
+
+namespace berth::loader {
+
+struct Location {
+  std::string file;  ///< path as the user named it
+  int line = 0;      ///< 1-based; 0 when unknown
+  int column = 0;    ///< 1-based
+  bool known() const { return line > 0; }
+};
+
+using Pointer = nlohmann::json::json_pointer;
+
+class SourceMap {
+ public:
+  void set(const Pointer& ptr, Location loc) { m_positions[ptr.to_string()] = std::move(loc); }
+  /// Position of `ptr` or of its nearest ancestor; unknown (file only) if none is recorded.
+  Location find(const Pointer& ptr) const;
+  /// Copies every position of `other` under `prefix`, replacing existing ones (merge: later wins).
+  void overlay(const SourceMap& other, const Pointer& from = Pointer(), const Pointer& to = Pointer());
+  void set_default_file(std::string file) { m_default_file = std::move(file); }
+  const std::string& default_file() const { return m_default_file; }
+  size_t size() const { return m_positions.size(); }
+
+ private:
+  std::unordered_map<std::string, Location> m_positions;
+  std::string m_default_file;
+};
+
+/// "/services/web/ports/1" -> "services.web.ports[1]" (the form users see in messages).
+std::string display_path(const Pointer& ptr);
+
+}  // namespace berth::loader

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian package Berth needs to build and test. Idempotent: packages already
+# present are skipped, and apt is only touched when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ninja-build git
+  libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev libboost-dev libc-ares-dev
+  libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libssl-dev libarchive-dev
+  libnl-3-dev libnl-route-3-dev libnftables-dev libseccomp-dev libcap-dev
+  libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
+  # runtime tools the integration/e2e tests drive
+  iproute2 nftables dnsutils busybox-static
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "install-deps: all build dependencies present"
