@@ -1,0 +1,16 @@
+#pragma once
+// Semantic checks on the resolved model, beyond what a schema can say: references to
+// services, networks, volumes, secrets and configs that are not defined, dependency cycles
+// (printed in full), host ports published twice, container_name with several replicas.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "compose/loader/diagnostics.hpp"
+
+namespace berth::loader {
+
+/// `disabled` are services left out by profiles: a reference to one says so.
+void check_model(const nlohmann::json& model, const std::vector<std::string>& disabled, Diagnostics& diags);
+
+}  // namespace berth::loader

@@ -1,0 +1,70 @@
+#include "compose/loader/container_env.hpp"
+
+#include <sys/stat.h>
+
+namespace berth::loader {
+
+namespace {
+
+using Json = nlohmann::json;
+
+bool exists(const std::string& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+/// Folds the files listed under `files_key` and then the map under `map_key` into one map.
+void fold(Json& svc, const Pointer& ptr, const char* files_key, const char* map_key, const Lookup& lookup,
+          Diagnostics& diags, bool resolve_unset) {
+  Json merged = Json::object();
+  if (svc.contains(files_key) && svc[files_key].is_array()) {
+    const Json& files = svc[files_key];
+    for (size_t i = 0; i < files.size(); ++i) {
+      const Json& entry = files[i];
+      std::string path = entry.is_string() ? entry.get<std::string>() : entry.value("path", "");
+      bool required = entry.is_object() ? entry.value("required", true) : true;
+      std::string format = entry.is_object() ? entry.value("format", "") : "";
+      if (!exists(path)) {
+        if (required) diags.error(ptr / files_key / i, std::string(files_key) + " " + path + " not found");
+        continue;
+      }
+      try {
+        for (auto& [k, v] : read_env_file(path, format, lookup)) merged[k] = v;
+      } catch (const LoadError& e) {
+        diags.append(e.items());
+      } catch (const std::exception& e) {
+        diags.error(ptr / files_key / i, e.what());
+      }
+    }
+  }
+  if (svc.contains(map_key) && svc[map_key].is_object()) {
+    for (auto& [k, v] : svc[map_key].items()) {
+      if (v.is_null() && resolve_unset) {
+        if (auto val = lookup(k)) merged[k] = *val;
+        else merged[k] = nullptr;
+      } else {
+        merged[k] = v;
+      }
+    }
+  }
+  if (!merged.empty()) svc[map_key] = std::move(merged);
+}
+
+}  // namespace
+
+void resolve_container_environment(Json& model, const Environment& project_env, Diagnostics& diags) {
+  if (!model.contains("services") || !model["services"].is_object()) return;
+  Lookup lookup = [&](std::string_view name) -> std::optional<std::string> {
+    auto it = project_env.find(std::string(name));
+    if (it == project_env.end()) return std::nullopt;
+    return it->second;
+  };
+  for (auto& [name, svc] : model["services"].items()) {
+    if (!svc.is_object()) continue;
+    Pointer ptr = Pointer("/services") / name;
+    fold(svc, ptr, "env_file", "environment", lookup, diags, true);
+    fold(svc, ptr, "label_file", "labels", lookup, diags, false);
+  }
+}
+
+}  // namespace berth::loader

@@ -1,0 +1,54 @@
+#pragma once
+// Loading a project: files -> one validated, resolved JSON model in long syntax.
+//
+//   discover files -> project environment (.env, --env-file, shell) -> per file: parse YAML,
+//   interpolate, validate against our schema, include, extends, canonicalise -> merge ->
+//   project name -> profiles -> normalise -> container environment (env_file, label_file)
+//   -> semantic checks (references, cycles, ports)
+//
+// Every stage reports into one Diagnostics list; loading stops at a checkpoint after a stage
+// that found problems and throws LoadError with all of them.
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compose/loader/dotenv.hpp"
+
+namespace berth::loader {
+
+struct LoadOptions {
+  std::vector<std::string> files;           ///< -f, in order ("-" = standard input); empty = discover
+  std::optional<std::string> project_directory;  ///< --project-directory
+  std::optional<std::string> project_name;  ///< -p
+  std::vector<std::string> profiles;        ///< --profile (COMPOSE_PROFILES is read from the environment)
+  std::vector<std::string> env_files;       ///< --env-file; empty = <project dir>/.env if present
+  std::vector<std::string> services;        ///< services named on the command line (enable their profiles)
+  bool interpolate = true;                  ///< false: --no-interpolate
+  bool normalize = true;                    ///< false: --no-normalize (no defaults, no path resolution)
+  bool resolve_environment = true;          ///< fold env_file/label_file into environment/labels
+  std::map<std::string, std::string> os_environment;  ///< the shell's environment
+  std::string working_directory;            ///< where relative -f paths resolve (the cwd)
+  std::function<std::string()> read_stdin;  ///< source for "-f -"
+};
+
+struct Project {
+  std::string name;
+  std::string working_dir;                  ///< absolute project directory
+  std::vector<std::string> config_files;    ///< absolute paths (or "-")
+  Environment environment;                  ///< the project environment used for interpolation
+  nlohmann::json model;                     ///< the resolved compose model
+  std::vector<std::string> disabled_services;  ///< left out by profiles
+  std::vector<std::string> profiles;           ///< every profile any service names (before filtering)
+  std::vector<std::string> warnings;           ///< non-fatal findings (obsolete `version`, ...)
+};
+
+/// Loads and resolves a project; throws LoadError listing every problem found.
+Project load_project(const LoadOptions& opts);
+
+/// The shell environment of this process as a map.
+std::map<std::string, std::string> process_environment();
+
+}  // namespace berth::loader
