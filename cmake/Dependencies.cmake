@@ -6,6 +6,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
+find_package(OpenSSL REQUIRED)
 
 # valijson is header-only and ships no usable config on Debian 12.
 find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)

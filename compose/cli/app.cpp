@@ -1,18 +1,38 @@
+// `berth` entry: global flags, one subcommand per verb, and the one place where errors are
+// printed. Loading problems arrive as a LoadError listing each one with its location.
 #include "compose/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "compose/cli/commands.hpp"
+#include "compose/loader/diagnostics.hpp"
+
 namespace berth::cli {
 
 int run(int argc, char** argv) {
-  CLI::App app{"Berth: a daemonless, Compose-compatible container orchestrator", "berth"};
+  CLI::App app{"Berth: a daemonless, Compose-compatible multi-container orchestrator", "berth"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags may follow the verb, as with docker compose
+  GlobalOptions global;
+  CommandResult result;
+  add_global_options(app, global);
+  app.set_version_flag("-v,--version", std::string("Berth version v") + BERTH_VERSION);
+  register_config(app, global, result);
+  register_version(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int code = app.exit(e);
+    return code == 0 ? 0 : 1;
+  } catch (const loader::LoadError& e) {
+    for (const auto& d : e.items()) std::cerr << "error: " << loader::format(d) << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
   }
-  return 0;
+  return result.exit_code;
 }
 
 }  // namespace berth::cli
