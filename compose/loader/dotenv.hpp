@@ -11,15 +11,20 @@ namespace berth::loader {
 using Environment = std::map<std::string, std::string>;
 
 /// Parses .env / env_file content the way compose-go's dotenv package does: comments, blank lines, `export ` prefix,
-/// `KEY=value`, `KEY = value`, `KEY: value`, unquoted (trailing comments stripped, trimmed),
-/// single-quoted (literal, multi-line), double-quoted (escapes \n \t \" \\ ..., multi-line), interpolation of ${VAR}
-/// in unquoted and double-quoted values using earlier keys of the same file first, then `lookup`;
-/// a bare `KEY` (no `=`) takes its value from `lookup` and is left out when lookup has none; UTF-8 BOM skipped.
-/// Syntax errors throw LoadError naming `file` and the line.
+/// `KEY=value`, `KEY = value`, YAML-style `KEY: value`; keys of letters, digits, `_ . - [ ]`;
+/// unquoted values (cut at the first " #", trimmed), single-quoted (literal, multi-line),
+/// double-quoted (escapes \a \b \f \n \r \t \v \" \\ \$ \0NNN, multi-line). Unquoted and double-quoted
+/// values are interpolated like compose files; a variable is looked up in `lookup` FIRST and in the
+/// earlier keys of the same file second (compose-go's expandVariables: the shell environment wins).
+/// A bare `KEY` (no `=`) takes its value from `lookup` and is left out when lookup has none. UTF-8 BOM skipped.
+/// Keys are not filtered (a key starting with a digit is kept, as ParseWithLookup keeps it).
+/// Syntax and interpolation errors throw LoadError naming `file` and the line:column.
 Environment parse_dotenv(std::string_view content, const std::string& file, const Lookup& lookup);
 
-/// Reads and parses a file. format "" = the dotenv syntax above; "raw" = each line KEY=VALUE taken literally
-/// (no quotes/escapes/interpolation), as compose's env_file `format: raw`. Missing file -> LoadError naming the path.
+/// Reads and parses a file. format "" (or ".env") = the dotenv syntax above; "raw" = docker's `--env-file`
+/// syntax that compose registers for env_file `format: raw`: each line KEY=VALUE taken literally (only
+/// leading white space trimmed; no quotes/escapes/interpolation/comments after values), `#` lines skipped,
+/// a bare KEY looked up. Any other format, a missing/unreadable file or a syntax error -> LoadError naming the path.
 Environment read_env_file(const std::string& path, const std::string& format, const Lookup& lookup);
 
 }  // namespace berth::loader
