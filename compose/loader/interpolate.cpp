@@ -380,7 +380,8 @@ nlohmann::json to_float(const std::string& s, bool single) {
   } else if (ec != std::errc() || end != clean.data() + clean.size()) {
     return fail("invalid syntax");
   }
-  if (single && std::isinf(static_cast<float>(v))) return fail("value out of range");
+  // float32 overflows from half an ulp above its largest value on (2^128 - 2^103).
+  if (single && std::isfinite(v) && std::fabs(v) >= 0x1.ffffffp127) return fail("value out of range");
   return negative ? -v : v;
 }
 
