@@ -1,0 +1,139 @@
+// Normalisation against compose-go's golden output for its full example (shared/compose-go/golden):
+// full-example.yml normalised here must equal what `docker compose config` printed for it, as JSON and
+// as YAML, for every key this stage owns; and normalising twice must change nothing.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "compose/loader/normalize.hpp"
+#include "compose/loader/yaml_to_json.hpp"
+
+using namespace berth::loader;
+using nlohmann::json;
+
+namespace {
+
+const std::filesystem::path k_golden = std::filesystem::path(BERTH_SHARED_DIR) / "compose-go" / "golden";
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string fill_placeholders(std::string text, const std::vector<std::string>& paths) {
+  size_t pos = 0;
+  for (const auto& p : paths) {
+    pos = text.find("%s", pos);
+    if (pos == std::string::npos) break;
+    text.replace(pos, 2, p);
+    pos += p.size();
+  }
+  return text;
+}
+
+json normalized_full_example() {
+  auto doc = parse_yaml(read_text(k_golden / "full-example.yml"), "full-example.yml");
+  Diagnostics diags(&doc.positions);
+  normalize_project(doc.value, {"/wd", "/home", "full_example_project_name"}, diags);
+  EXPECT_TRUE(diags.empty()) << (diags.empty() ? "" : format(diags.items()[0]));
+  return doc.value;
+}
+
+void drop_extensions(json& obj) {
+  if (!obj.is_object()) return;
+  for (auto it = obj.begin(); it != obj.end();) {
+    if (it.key().rfind("x-", 0) == 0) it = obj.erase(it);
+    else ++it;
+  }
+}
+
+/// Brings compose-go's printed golden model and ours to what this stage owns:
+///  - environment and labels are folded from env_file/label_file by a later stage: not compared;
+///  - the ${COMPOSE_PROJECT_NAME} build tag is interpolated by another stage: not compared;
+///  - Go JSON artefacts: `command: null`/`entrypoint: null` for unset commands, `ipam: {}` on every
+///    network, extensions (x-*) left out below the top level;
+///  - the golden was made without compose-go's Normalize step, which this stage runs: it names the
+///    resources (<project>_<key>, or <key> when external) and attaches `bar` (no networks, no
+///    network_mode) to the implicit default network.
+void reconcile(json& expected, json& actual, bool json_golden) {
+  for (auto* doc : {&expected, &actual}) {
+    for (auto& [name, svc] : (*doc)["services"].items()) {
+      svc.erase("environment");
+      svc.erase("labels");
+      if (svc.contains("build") && svc["build"].contains("tags")) svc["build"]["tags"].erase(2);
+      if (json_golden) drop_extensions(svc);
+      for (const char* cmd : {"command", "entrypoint"}) {
+        if (svc.contains(cmd) && svc[cmd].is_null()) svc.erase(cmd);
+      }
+    }
+    if (json_golden) {
+      for (const char* section : {"networks", "volumes", "configs", "secrets"}) {
+        for (auto& [key, res] : (*doc)[section].items()) drop_extensions(res);
+      }
+    }
+  }
+  for (auto& [key, net] : expected["networks"].items()) {
+    if (net.contains("ipam") && net["ipam"].empty()) net.erase("ipam");
+  }
+  expected["services"]["bar"]["networks"] = {{"default", nullptr}};
+  expected["networks"]["default"] = json::object();
+  for (const char* section : {"networks", "volumes", "configs", "secrets"}) {
+    for (auto& [key, res] : expected[section].items()) {
+      if (!res.contains("name")) res["name"] = res.value("external", false) ? key : "full_example_project_name_" + key;
+    }
+  }
+}
+
+void expect_same(const json& expected, const json& actual) {
+  for (auto& [name, svc] : expected["services"].items()) {
+    ASSERT_TRUE(actual["services"].contains(name)) << name;
+    const json& mine = actual["services"][name];
+    for (auto& [key, value] : svc.items()) EXPECT_EQ(mine.value(key, json()), value) << "services." << name << "." << key;
+    for (auto& [key, value] : mine.items()) EXPECT_TRUE(svc.contains(key)) << "unexpected services." << name << "." << key << " = " << value;
+  }
+  for (auto& [key, value] : expected.items()) {
+    if (key != "services") {
+      EXPECT_EQ(actual.value(key, json()), value) << key;
+    }
+  }
+  for (auto& [key, value] : actual.items()) EXPECT_TRUE(expected.contains(key)) << "unexpected " << key;
+}
+
+}  // namespace
+
+TEST(NormalizeGolden, FullExampleMatchesComposeGoJson) {
+  if (!std::filesystem::exists(k_golden / "full-example.expected.json")) GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  const std::vector<std::string> paths = {"/wd/config_data", "/home/config_data", "/wd/secret_data", "/wd", "/wd/dir", "/wd/bar",
+                                          "/wd/example1.env", "/wd/example2.env", "/wd/example1.label", "/wd/example2.label",
+                                          "/wd", "/wd/static", "/home/configs", "/wd/opt"};
+  json expected = json::parse(fill_placeholders(read_text(k_golden / "full-example.expected.json"), paths));
+  json actual = normalized_full_example();
+  EXPECT_EQ(actual["services"]["foo"]["build"]["tags"][2], "${COMPOSE_PROJECT_NAME}:1.0.0");
+  reconcile(expected, actual, true);
+  expect_same(expected, actual);
+}
+
+TEST(NormalizeGolden, FullExampleMatchesComposeGoYaml) {
+  if (!std::filesystem::exists(k_golden / "full-example.expected.yaml")) GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  const std::vector<std::string> paths = {"/wd", "/wd/dir", "/wd/bar", "/wd/example1.env", "/wd/example2.env", "/wd/example1.label",
+                                          "/wd/example2.label", "/wd", "/wd/static", "/home/configs", "/wd/opt", "/wd/secret_data",
+                                          "/wd/config_data", "/home/config_data"};
+  json expected = parse_yaml(fill_placeholders(read_text(k_golden / "full-example.expected.yaml"), paths), "expected.yaml").value;
+  json actual = normalized_full_example();
+  reconcile(expected, actual, false);
+  expect_same(expected, actual);
+}
+
+TEST(NormalizeGolden, NormalizingTwiceChangesNothing) {
+  if (!std::filesystem::exists(k_golden / "full-example.yml")) GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  json once = normalized_full_example();
+  json twice = once;
+  Diagnostics diags;
+  normalize_project(twice, {"/wd", "/home", "full_example_project_name"}, diags);
+  EXPECT_TRUE(diags.empty());
+  EXPECT_EQ(once, twice);
+}
