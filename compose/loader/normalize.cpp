@@ -14,6 +14,9 @@
 //   - resource names: a resource without `name` is named "<project>_<key>", or "<key>" when external.
 #include "compose/loader/normalize.hpp"
 
+#include <string>
+#include <utility>
+
 #include "compose/loader/normalize_detail.hpp"
 
 namespace berth::loader {

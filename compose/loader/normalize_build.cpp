@@ -9,6 +9,9 @@
 //   deploy: labels map; update/rollback delay and monitor, restart_policy delay and window as Go
 //     durations ("60s" -> "1m0s"); resources cpus as numbers and memory as byte strings; device
 //     requests get `count: -1` ("all", compose's encoding) when neither count nor device_ids is set.
+#include <cctype>
+#include <string>
+
 #include "compose/loader/normalize_detail.hpp"
 
 namespace berth::loader::detail {

@@ -12,6 +12,9 @@
 //   - stop_grace_period duration; mem_limit, mem_reservation, memswap_limit, mem_swappiness,
 //     shm_size and blkio rates as byte strings; cpus as a number; pull_policy if_not_present -> missing;
 //   - develop.watch entries with a list of paths are split, one per path, and paths made absolute.
+#include <string>
+#include <vector>
+
 #include "compose/loader/normalize_detail.hpp"
 
 namespace berth::loader::detail {
