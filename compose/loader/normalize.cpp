@@ -27,7 +27,8 @@ using detail::Context;
 using detail::json;
 using detail::member;
 
-void normalize_resource(const std::string& kind, const std::string& key, json& res, const Context& ctx, const Pointer& at) {
+void normalize_resource(const std::string& kind, const std::string& key, json& res, const Context& ctx,
+                        const Pointer& at) {
   if (res.is_null()) res = json::object();
   if (!res.is_object()) return;
   if (json* external = member(res, "external")) {
@@ -40,8 +41,8 @@ void normalize_resource(const std::string& kind, const std::string& key, json& r
       if (json* ext_name = member(ext, "name")) {
         json* name = member(res, "name");
         if (name != nullptr && *name != *ext_name) {
-          ctx.error(at / "external" / "name", kind + " \"" + key + "\": name " + name->dump() + " and external.name " + ext_name->dump() +
-                                                  " conflict; only use name");
+          ctx.error(at / "external" / "name", kind + " \"" + key + "\": name " + name->dump() + " and external.name " +
+                                                  ext_name->dump() + " conflict; only use name");
         } else {
           res["name"] = *ext_name;
         }
@@ -51,7 +52,8 @@ void normalize_resource(const std::string& kind, const std::string& key, json& r
   detail::to_mapping(member(res, "labels"), detail::NullValues::Empty);
   detail::to_options(member(res, "driver_opts"));
   if (kind == "config" || kind == "secret") {
-    if (json* file = member(res, "file"); file && file->is_string()) *file = detail::abs_path(file->get<std::string>(), ctx.opts);
+    if (json* file = member(res, "file"); file && file->is_string())
+      *file = detail::abs_path(file->get<std::string>(), ctx.opts);
   }
   if (kind == "network") {
     if (json* ipam = member(res, "ipam"); ipam && ipam->is_object()) {
@@ -157,7 +159,8 @@ void normalize_project(nlohmann::json& project, const NormalizeOptions& opts, Di
   }
   add_default_network(project);
   std::string project_name = opts.project_name;
-  if (project_name.empty() && project.contains("name") && project["name"].is_string()) project_name = project["name"].get<std::string>();
+  if (project_name.empty() && project.contains("name") && project["name"].is_string())
+    project_name = project["name"].get<std::string>();
   set_names(project, project_name);
 }
 

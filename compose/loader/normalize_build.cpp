@@ -45,8 +45,10 @@ void normalize_ssh(json* ssh, const Context& ctx, const Pointer& at) {
       std::string entry = go_sprint((*ssh)[i]);
       auto eq = entry.find('=');
       if (eq == std::string::npos) {
-        if (entry != "default") ctx.error(at / i, "invalid ssh key \"" + entry + "\": expected default or <id>=<path>");
-        else out.push_back(entry);
+        if (entry != "default")
+          ctx.error(at / i, "invalid ssh key \"" + entry + "\": expected default or <id>=<path>");
+        else
+          out.push_back(entry);
         continue;
       }
       add(entry.substr(0, eq), entry.substr(eq + 1), at / i);
@@ -133,7 +135,8 @@ void normalize_build(json& service, const Context& ctx, const Pointer& at) {
     if (contexts->is_array()) {
       for (size_t i = 0; i < contexts->size(); ++i) {
         if (go_sprint((*contexts)[i]).find('=') == std::string::npos) {
-          ctx.error(here / "additional_contexts" / i, "invalid additional context \"" + go_sprint((*contexts)[i]) + "\": expected name=path");
+          ctx.error(here / "additional_contexts" / i,
+                    "invalid additional context \"" + go_sprint((*contexts)[i]) + "\": expected name=path");
         }
       }
     }
@@ -145,7 +148,8 @@ void normalize_build(json& service, const Context& ctx, const Pointer& at) {
   normalize_ssh(member(*build, "ssh"), ctx, here / "ssh");
   normalize_file_refs(member(*build, "secrets"), ctx, here / "secrets", nullptr);
   to_hosts_list(member(*build, "extra_hosts"), ctx, here / "extra_hosts");
-  for (const char* key : {"cache_from", "cache_to", "no_cache_filter", "tags", "platforms"}) string_to_list(member(*build, key));
+  for (const char* key : {"cache_from", "cache_to", "no_cache_filter", "tags", "platforms"})
+    string_to_list(member(*build, key));
   bytes_field(*build, "shm_size", ctx, here);
 }
 

@@ -21,13 +21,20 @@ json* member(json& obj, std::string_view key) {
 
 std::string go_sprint(const json& v) {
   switch (v.type()) {
-    case json::value_t::string: return v.get<std::string>();
-    case json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case json::value_t::number_integer: return std::to_string(v.get<int64_t>());
-    case json::value_t::number_unsigned: return std::to_string(v.get<uint64_t>());
-    case json::value_t::number_float: return format_go_float(v.get<double>());
-    case json::value_t::null: return "";
-    default: return v.dump();
+    case json::value_t::string:
+      return v.get<std::string>();
+    case json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case json::value_t::number_integer:
+      return std::to_string(v.get<int64_t>());
+    case json::value_t::number_unsigned:
+      return std::to_string(v.get<uint64_t>());
+    case json::value_t::number_float:
+      return format_go_float(v.get<double>());
+    case json::value_t::null:
+      return "";
+    default:
+      return v.dump();
   }
 }
 
@@ -39,8 +46,10 @@ void to_mapping(json* value, NullValues nulls) {
     for (const auto& item : *value) {
       std::string text = go_sprint(item);
       auto eq = text.find('=');
-      if (eq == std::string::npos) out[text] = absent();
-      else out[text.substr(0, eq)] = text.substr(eq + 1);
+      if (eq == std::string::npos)
+        out[text] = absent();
+      else
+        out[text.substr(0, eq)] = text.substr(eq + 1);
     }
   } else if (value->is_object()) {
     for (auto& [k, v] : value->items()) out[k] = v.is_null() ? absent() : json(go_sprint(v));
@@ -119,8 +128,10 @@ std::string clean_path(std::string_view path) {
     i = j + 1;
     if (part.empty() || part == ".") continue;
     if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") parts.pop_back();
-      else if (!rooted) parts.push_back(part);
+      if (!parts.empty() && parts.back() != "..")
+        parts.pop_back();
+      else if (!rooted)
+        parts.push_back(part);
       continue;
     }
     parts.push_back(part);
@@ -171,7 +182,8 @@ void duration_field(json& obj, std::string_view key, const Context& ctx, const P
   std::string text = go_sprint(*v);
   auto ns = parse_duration_ns(text);
   if (!ns) {
-    ctx.error(at / std::string(key), "invalid duration \"" + text + "\": expected a number with a unit such as 10s, 1m30s, 1.5h or 300ms");
+    ctx.error(at / std::string(key),
+              "invalid duration \"" + text + "\": expected a number with a unit such as 10s, 1m30s, 1.5h or 300ms");
     return;
   }
   *v = format_duration(*ns);
@@ -187,7 +199,9 @@ void bytes_field(json& obj, std::string_view key, const Context& ctx, const Poin
   } else if (v->is_string()) {
     auto bytes = parse_bytes(v->get<std::string>());
     if (!bytes) {
-      ctx.error(at / std::string(key), "invalid size \"" + v->get<std::string>() + "\": expected a number of bytes with an optional unit b, k, m, g, t or p (e.g. 512m, 1.5g)");
+      ctx.error(at / std::string(key),
+                "invalid size \"" + v->get<std::string>() +
+                    "\": expected a number of bytes with an optional unit b, k, m, g, t or p (e.g. 512m, 1.5g)");
       return;
     }
     *v = std::to_string(*bytes);

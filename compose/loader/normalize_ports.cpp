@@ -100,8 +100,8 @@ std::vector<nlohmann::json> parse_port_spec(const std::string& spec) {
   if (!published.empty()) {
     host = parse_port_range(published, spec, "published port");
     if (container.end - container.start != host.end - host.start && container.end != container.start) {
-      throw std::invalid_argument("invalid port \"" + spec + "\": published range " + published + " and container range " + target +
-                                  " have different sizes");
+      throw std::invalid_argument("invalid port \"" + spec + "\": published range " + published +
+                                  " and container range " + target + " have different sizes");
     }
   }
 
@@ -153,12 +153,15 @@ void normalize_ports(json& service, const Context& ctx, const Pointer& at) {
       }
       if (json* target = member(entry, "target"); target && target->is_string()) {
         auto n = parse_port_number(target->get<std::string>());
-        if (n) *target = *n;
-        else ctx.error(here / "target", "invalid port target \"" + target->get<std::string>() + "\": not a port number");
+        if (n)
+          *target = *n;
+        else
+          ctx.error(here / "target", "invalid port target \"" + target->get<std::string>() + "\": not a port number");
       }
       out.push_back(std::move(entry));
     } else {
-      ctx.error(here, "invalid port " + entry.dump() + ": expected a number, a string such as \"8080:80\" or a mapping");
+      ctx.error(here,
+                "invalid port " + entry.dump() + ": expected a number, a string such as \"8080:80\" or a mapping");
       out.push_back(entry);
     }
   }

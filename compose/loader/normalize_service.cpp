@@ -29,12 +29,15 @@ void normalize_env_files(json* files, const Context& ctx, const Pointer& at) {
     json& file = (*files)[i];
     if (file.is_string()) file = json{{"path", file}};
     if (!file.is_object()) continue;
-    if (json* path = member(file, "path"); path && path->is_string()) *path = abs_path(path->get<std::string>(), ctx.opts);
+    if (json* path = member(file, "path"); path && path->is_string())
+      *path = abs_path(path->get<std::string>(), ctx.opts);
     if (json* required = member(file, "required")) {
       if (required->is_string()) {
         auto b = parse_go_bool(required->get<std::string>());
-        if (b) *required = *b;
-        else ctx.error(at / i / "required", "invalid boolean \"" + required->get<std::string>() + "\"");
+        if (b)
+          *required = *b;
+        else
+          ctx.error(at / i / "required", "invalid boolean \"" + required->get<std::string>() + "\"");
       }
       if (required->is_boolean() && required->get<bool>()) file.erase("required");  // true is the default
     }
@@ -155,7 +158,8 @@ void normalize_service(json& service, const Context& ctx, const Pointer& at) {
   to_mapping(member(service, "environment"), NullValues::Keep);
   for (const char* key : {"labels", "annotations", "sysctls"}) to_mapping(member(service, key), NullValues::Empty);
   to_hosts_list(member(service, "extra_hosts"), ctx, at / "extra_hosts");
-  if (json* logging = member(service, "logging"); logging && logging->is_object()) to_options(member(*logging, "options"));
+  if (json* logging = member(service, "logging"); logging && logging->is_object())
+    to_options(member(*logging, "options"));
   to_options(member(service, "storage_opt"));
 
   for (const char* key : {"dns", "dns_search", "tmpfs", "expose"}) string_to_list(member(service, key));
@@ -177,7 +181,8 @@ void normalize_service(json& service, const Context& ctx, const Pointer& at) {
   normalize_devices(member(service, "devices"), ctx, at / "devices");
   normalize_healthcheck(member(service, "healthcheck"), ctx, at / "healthcheck");
   duration_field(service, "stop_grace_period", ctx, at);
-  for (const char* key : {"mem_limit", "mem_reservation", "memswap_limit", "mem_swappiness", "shm_size"}) bytes_field(service, key, ctx, at);
+  for (const char* key : {"mem_limit", "mem_reservation", "memswap_limit", "mem_swappiness", "shm_size"})
+    bytes_field(service, key, ctx, at);
   number_field(service, "cpus", ctx, at);
   if (json* blkio = member(service, "blkio_config"); blkio && blkio->is_object()) {
     for (const char* key : {"device_read_bps", "device_write_bps", "device_read_iops", "device_write_iops"}) {

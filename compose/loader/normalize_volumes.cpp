@@ -38,11 +38,16 @@ void apply_options(const std::string& options, nlohmann::json& volume) {
     if (comma == std::string::npos) comma = options.size();
     std::string option = options.substr(pos, comma - pos);
     pos = comma + 1;
-    if (option == "ro") volume["read_only"] = true;
-    else if (option == "rw") volume.erase("read_only");
-    else if (option == "nocopy") volume["volume"] = {{"nocopy", true}};
-    else if (option == "z" || option == "Z") volume["bind"]["selinux"] = option;
-    else if (is_propagation(option)) volume["bind"]["propagation"] = option;
+    if (option == "ro")
+      volume["read_only"] = true;
+    else if (option == "rw")
+      volume.erase("read_only");
+    else if (option == "nocopy")
+      volume["volume"] = {{"nocopy", true}};
+    else if (option == "z" || option == "Z")
+      volume["bind"]["selinux"] = option;
+    else if (is_propagation(option))
+      volume["bind"]["propagation"] = option;
     // anything else is ignored, as compose-go does
   }
 }
@@ -144,8 +149,10 @@ void normalize_service_volumes(json& service, const Context& ctx, const Pointer&
       }
       if (create && create->is_boolean() && create->get<bool>()) bind->erase("create_host_path");
     }
-    if (json* tmpfs = member(entry, "tmpfs"); tmpfs && tmpfs->is_object()) bytes_field(*tmpfs, "size", ctx, here / "tmpfs");
-    if (json* volume = member(entry, "volume"); volume && volume->is_object()) to_mapping(member(*volume, "labels"), NullValues::Empty);
+    if (json* tmpfs = member(entry, "tmpfs"); tmpfs && tmpfs->is_object())
+      bytes_field(*tmpfs, "size", ctx, here / "tmpfs");
+    if (json* volume = member(entry, "volume"); volume && volume->is_object())
+      to_mapping(member(*volume, "labels"), NullValues::Empty);
   }
 }
 

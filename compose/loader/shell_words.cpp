@@ -44,8 +44,10 @@ std::vector<std::string> split_shell_words(std::string_view line) {
       continue;
     }
     if (r == '\\') {
-      if (single_quoted) buf += r;
-      else escaped = true;
+      if (single_quoted)
+        buf += r;
+      else
+        escaped = true;
       continue;
     }
     if (is_blank(r)) {
@@ -101,7 +103,8 @@ std::vector<std::string> split_shell_words(std::string_view line) {
           stop = true;
         }
         break;
-      default: break;
+      default:
+        break;
     }
     if (stop) break;
     got = Got::Word;

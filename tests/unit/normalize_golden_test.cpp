@@ -46,8 +46,10 @@ json normalized_full_example() {
 void drop_extensions(json& obj) {
   if (!obj.is_object()) return;
   for (auto it = obj.begin(); it != obj.end();) {
-    if (it.key().rfind("x-", 0) == 0) it = obj.erase(it);
-    else ++it;
+    if (it.key().rfind("x-", 0) == 0)
+      it = obj.erase(it);
+    else
+      ++it;
   }
 }
 
@@ -92,8 +94,10 @@ void expect_same(const json& expected, const json& actual) {
   for (auto& [name, svc] : expected["services"].items()) {
     ASSERT_TRUE(actual["services"].contains(name)) << name;
     const json& mine = actual["services"][name];
-    for (auto& [key, value] : svc.items()) EXPECT_EQ(mine.value(key, json()), value) << "services." << name << "." << key;
-    for (auto& [key, value] : mine.items()) EXPECT_TRUE(svc.contains(key)) << "unexpected services." << name << "." << key << " = " << value;
+    for (auto& [key, value] : svc.items())
+      EXPECT_EQ(mine.value(key, json()), value) << "services." << name << "." << key;
+    for (auto& [key, value] : mine.items())
+      EXPECT_TRUE(svc.contains(key)) << "unexpected services." << name << "." << key << " = " << value;
   }
   for (auto& [key, value] : expected.items()) {
     if (key != "services") {
@@ -106,10 +110,22 @@ void expect_same(const json& expected, const json& actual) {
 }  // namespace
 
 TEST(NormalizeGolden, FullExampleMatchesComposeGoJson) {
-  if (!std::filesystem::exists(k_golden / "full-example.expected.json")) GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
-  const std::vector<std::string> paths = {"/wd/config_data", "/home/config_data", "/wd/secret_data", "/wd", "/wd/dir", "/wd/bar",
-                                          "/wd/example1.env", "/wd/example2.env", "/wd/example1.label", "/wd/example2.label",
-                                          "/wd", "/wd/static", "/home/configs", "/wd/opt"};
+  if (!std::filesystem::exists(k_golden / "full-example.expected.json"))
+    GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  const std::vector<std::string> paths = {"/wd/config_data",
+                                          "/home/config_data",
+                                          "/wd/secret_data",
+                                          "/wd",
+                                          "/wd/dir",
+                                          "/wd/bar",
+                                          "/wd/example1.env",
+                                          "/wd/example2.env",
+                                          "/wd/example1.label",
+                                          "/wd/example2.label",
+                                          "/wd",
+                                          "/wd/static",
+                                          "/home/configs",
+                                          "/wd/opt"};
   json expected = json::parse(fill_placeholders(read_text(k_golden / "full-example.expected.json"), paths));
   json actual = normalized_full_example();
   EXPECT_EQ(actual["services"]["foo"]["build"]["tags"][2], "${COMPOSE_PROJECT_NAME}:1.0.0");
@@ -118,18 +134,32 @@ TEST(NormalizeGolden, FullExampleMatchesComposeGoJson) {
 }
 
 TEST(NormalizeGolden, FullExampleMatchesComposeGoYaml) {
-  if (!std::filesystem::exists(k_golden / "full-example.expected.yaml")) GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
-  const std::vector<std::string> paths = {"/wd", "/wd/dir", "/wd/bar", "/wd/example1.env", "/wd/example2.env", "/wd/example1.label",
-                                          "/wd/example2.label", "/wd", "/wd/static", "/home/configs", "/wd/opt", "/wd/secret_data",
-                                          "/wd/config_data", "/home/config_data"};
-  json expected = parse_yaml(fill_placeholders(read_text(k_golden / "full-example.expected.yaml"), paths), "expected.yaml").value;
+  if (!std::filesystem::exists(k_golden / "full-example.expected.yaml"))
+    GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  const std::vector<std::string> paths = {"/wd",
+                                          "/wd/dir",
+                                          "/wd/bar",
+                                          "/wd/example1.env",
+                                          "/wd/example2.env",
+                                          "/wd/example1.label",
+                                          "/wd/example2.label",
+                                          "/wd",
+                                          "/wd/static",
+                                          "/home/configs",
+                                          "/wd/opt",
+                                          "/wd/secret_data",
+                                          "/wd/config_data",
+                                          "/home/config_data"};
+  json expected =
+      parse_yaml(fill_placeholders(read_text(k_golden / "full-example.expected.yaml"), paths), "expected.yaml").value;
   json actual = normalized_full_example();
   reconcile(expected, actual, false);
   expect_same(expected, actual);
 }
 
 TEST(NormalizeGolden, NormalizingTwiceChangesNothing) {
-  if (!std::filesystem::exists(k_golden / "full-example.yml")) GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  if (!std::filesystem::exists(k_golden / "full-example.yml"))
+    GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
   json once = normalized_full_example();
   json twice = once;
   Diagnostics diags;

@@ -16,7 +16,8 @@ json ports(const std::string& spec) {
   return out;
 }
 
-json port(unsigned target, const char* published = nullptr, const char* host_ip = nullptr, const char* protocol = "tcp") {
+json port(unsigned target, const char* published = nullptr, const char* host_ip = nullptr,
+          const char* protocol = "tcp") {
   json p = {{"mode", "ingress"}, {"target", target}, {"protocol", protocol}};
   if (published) p["published"] = published;
   if (host_ip) p["host_ip"] = host_ip;
@@ -34,13 +35,10 @@ std::string error_of(const std::string& spec) {
 
 }  // namespace
 
-TEST(PortSpec, ContainerPortOnly) {
-  EXPECT_EQ(ports("3000"), json::array({port(3000)}));
-}
+TEST(PortSpec, ContainerPortOnly) { EXPECT_EQ(ports("3000"), json::array({port(3000)})); }
 
 TEST(PortSpec, ContainerRangeExpandsOnePerPort) {
-  EXPECT_EQ(ports("3000-3005"),
-            json::array({port(3000), port(3001), port(3002), port(3003), port(3004), port(3005)}));
+  EXPECT_EQ(ports("3000-3005"), json::array({port(3000), port(3001), port(3002), port(3003), port(3004), port(3005)}));
 }
 
 TEST(PortSpec, PublishedAndTarget) {
@@ -121,8 +119,13 @@ TEST(PortSpec, NormalizesAServicePortList) {
   EXPECT_EQ(got[1], port(3001));
   EXPECT_EQ(got[2], port(3002));
   EXPECT_EQ(got[3], port(80, "8080"));
-  EXPECT_EQ(got[4], (json{{"name", "web-secured"}, {"target", 443}, {"host_ip", "127.0.0.1"}, {"published", "8083-9000"},
-                          {"protocol", "tcp"}, {"app_protocol", "https"}, {"mode", "host"}}));
+  EXPECT_EQ(got[4], (json{{"name", "web-secured"},
+                          {"target", 443},
+                          {"host_ip", "127.0.0.1"},
+                          {"published", "8083-9000"},
+                          {"protocol", "tcp"},
+                          {"app_protocol", "https"},
+                          {"mode", "host"}}));
 }
 
 TEST(PortSpec, ReportsBadPortsAtTheirPositionAndCarriesOn) {

@@ -35,7 +35,8 @@ TEST(Units, ParsesGoDurations) {
 }
 
 TEST(Units, RejectsBadDurations) {
-  for (const char* bad : {"", "1", "10", "s", "1x", ".s", ".", "1.5.5s", "1s2", "- 1s", "1 s", "abc", "9223372036854775808ns", "3000000h"}) {
+  for (const char* bad : {"", "1", "10", "s", "1x", ".s", ".", "1.5.5s", "1s2", "- 1s", "1 s", "abc",
+                          "9223372036854775808ns", "3000000h"}) {
     EXPECT_EQ(parse_duration_ns(bad), std::nullopt) << bad;
   }
 }

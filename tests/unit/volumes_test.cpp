@@ -23,15 +23,18 @@ json normalized_volumes(const std::string& volumes_yaml, Diagnostics* out = null
   auto doc = parse_yaml("services:\n  app:\n    volumes:\n" + volumes_yaml, "compose.yaml");
   Diagnostics diags(&doc.positions);
   normalize_project(doc.value, {"/wd", "/home/me", "p"}, diags);
-  if (out) *out = diags;
-  else EXPECT_TRUE(diags.empty()) << (diags.empty() ? "" : diags.items()[0].message);
+  if (out)
+    *out = diags;
+  else
+    EXPECT_TRUE(diags.empty()) << (diags.empty() ? "" : diags.items()[0].message);
   return doc.value["services"]["app"]["volumes"];
 }
 
 }  // namespace
 
 TEST(VolumeSpec, AnonymousVolume) {
-  EXPECT_EQ(parse_volume_spec("/var/lib/mysql"), (json{{"type", "volume"}, {"target", "/var/lib/mysql"}, {"volume", json::object()}}));
+  EXPECT_EQ(parse_volume_spec("/var/lib/mysql"),
+            (json{{"type", "volume"}, {"target", "/var/lib/mysql"}, {"volume", json::object()}}));
 }
 
 TEST(VolumeSpec, BindMounts) {
@@ -39,14 +42,18 @@ TEST(VolumeSpec, BindMounts) {
             (json{{"type", "bind"}, {"source", "/opt/data"}, {"target", "/var/lib/mysql"}, {"bind", json::object()}}));
   EXPECT_EQ(parse_volume_spec("./cache:/tmp/cache"),
             (json{{"type", "bind"}, {"source", "./cache"}, {"target", "/tmp/cache"}, {"bind", json::object()}}));
-  EXPECT_EQ(parse_volume_spec("~/configs:/etc/configs/:ro"),
-            (json{{"type", "bind"}, {"source", "~/configs"}, {"target", "/etc/configs/"}, {"read_only", true}, {"bind", json::object()}}));
+  EXPECT_EQ(parse_volume_spec("~/configs:/etc/configs/:ro"), (json{{"type", "bind"},
+                                                                   {"source", "~/configs"},
+                                                                   {"target", "/etc/configs/"},
+                                                                   {"read_only", true},
+                                                                   {"bind", json::object()}}));
   EXPECT_EQ(parse_volume_spec("../up:/up")["type"], "bind");
 }
 
 TEST(VolumeSpec, NamedVolumes) {
-  EXPECT_EQ(parse_volume_spec("datavolume:/var/lib/mysql"),
-            (json{{"type", "volume"}, {"source", "datavolume"}, {"target", "/var/lib/mysql"}, {"volume", json::object()}}));
+  EXPECT_EQ(
+      parse_volume_spec("datavolume:/var/lib/mysql"),
+      (json{{"type", "volume"}, {"source", "datavolume"}, {"target", "/var/lib/mysql"}, {"volume", json::object()}}));
   EXPECT_EQ(parse_volume_spec("db-data:/data:nocopy"),
             (json{{"type", "volume"}, {"source", "db-data"}, {"target", "/data"}, {"volume", {{"nocopy", true}}}}));
   EXPECT_EQ(parse_volume_spec("db-data:/data:rw"),
@@ -62,7 +69,7 @@ TEST(VolumeSpec, AccessModeSelinuxAndPropagationOptions) {
   for (const char* p : {"rprivate", "private", "shared", "rslave", "slave"}) {
     EXPECT_EQ(parse_volume_spec(std::string("/a:/b:") + p)["bind"]["propagation"], p);
   }
-  EXPECT_FALSE(parse_volume_spec("/a:/b:ro,rw").contains("read_only"));  // last one wins
+  EXPECT_FALSE(parse_volume_spec("/a:/b:ro,rw").contains("read_only"));     // last one wins
   EXPECT_EQ(parse_volume_spec("/a:/b:bogus"), parse_volume_spec("/a:/b"));  // unknown options ignored, as compose-go
 }
 
@@ -94,14 +101,20 @@ TEST(VolumeSpec, NormalizeResolvesBindSourcesAndCleansTargets) {
       "      - ~:/root/home\n"
       "      - /opt/data/:/data/./x\n"
       "      - data:/var/lib/data\n");
-  EXPECT_EQ(v[0], (json{{"type", "bind"}, {"source", "/wd/static"}, {"target", "/var/www/html"}, {"bind", json::object()}}));
+  EXPECT_EQ(v[0],
+            (json{{"type", "bind"}, {"source", "/wd/static"}, {"target", "/var/www/html"}, {"bind", json::object()}}));
   EXPECT_EQ(v[1]["source"], "/wd");
   EXPECT_EQ(v[2]["source"], "/");
-  EXPECT_EQ(v[3], (json{{"type", "bind"}, {"source", "/home/me/configs"}, {"target", "/etc/configs"}, {"read_only", true}, {"bind", json::object()}}));
+  EXPECT_EQ(v[3], (json{{"type", "bind"},
+                        {"source", "/home/me/configs"},
+                        {"target", "/etc/configs"},
+                        {"read_only", true},
+                        {"bind", json::object()}}));
   EXPECT_EQ(v[4]["source"], "/home/me");
   EXPECT_EQ(v[5]["source"], "/opt/data/");  // absolute sources are kept as written, as compose-go does
   EXPECT_EQ(v[5]["target"], "/data/x");
-  EXPECT_EQ(v[6], (json{{"type", "volume"}, {"source", "data"}, {"target", "/var/lib/data"}, {"volume", json::object()}}));
+  EXPECT_EQ(v[6],
+            (json{{"type", "volume"}, {"source", "data"}, {"target", "/var/lib/data"}, {"volume", json::object()}}));
 }
 
 TEST(VolumeSpec, NormalizeLongSyntax) {
@@ -137,7 +150,8 @@ TEST(VolumeSpec, NormalizeLongSyntax) {
       "          nocopy: true\n"
       "          subpath: sub\n"
       "          labels: [a=b, c]\n");
-  EXPECT_EQ(v[0], (json{{"type", "bind"}, {"source", "/wd/opt"}, {"target", "/opt/cached"}, {"consistency", "cached"}}));
+  EXPECT_EQ(v[0],
+            (json{{"type", "bind"}, {"source", "/wd/opt"}, {"target", "/opt/cached"}, {"consistency", "cached"}}));
   EXPECT_EQ(v[1]["bind"], (json{{"propagation", "rslave"}}));  // create_host_path: true is the default, not printed
   EXPECT_EQ(v[2]["bind"], (json{{"create_host_path", false}}));
   EXPECT_EQ(v[2]["source"], "/wd/must-exist");
