@@ -70,6 +70,14 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+/// `services: {web: }` declares a service with no keys (compose-go turns it into an empty
+/// mapping before validating, and so do we).
+void empty_services_are_mappings(Json& doc) {
+  if (!doc.is_object() || !doc.contains("services") || !doc["services"].is_object()) return;
+  for (auto& [name, svc] : doc["services"].items())
+    if (svc.is_null()) svc = Json::object();
+}
+
 /// Loads one project: the main one, or one pulled in by `include`.
 class ProjectLoader {
  public:
@@ -239,6 +247,7 @@ class ProjectLoader {
   void prepare(Document& doc, const std::string& file) {
     Diagnostics local(&doc.positions);
     if (m_opts.interpolate) interpolate_tree(doc.value, lookup_in(m_env), local);
+    empty_services_are_mappings(doc.value);
     if (!doc.value.is_null()) validate_schema(doc.value, local);
     if (!local.empty()) {
       m_diags.append(local.items());
@@ -258,6 +267,7 @@ class ProjectLoader {
     auto doc = std::make_unique<Document>(parse_yaml(read_file(path), path));
     Diagnostics local(&doc->positions);
     if (m_opts.interpolate) interpolate_tree(doc->value, lookup_in(m_env), local);
+    empty_services_are_mappings(doc->value);
     validate_schema(doc->value, local);
     local.throw_if_any();
     m_positions.overlay(doc->positions);
