@@ -1,6 +1,7 @@
 // Normalisation against compose-go's golden output for its full example (shared/compose-go/golden):
 // full-example.yml normalised here must equal what `docker compose config` printed for it, as JSON and
-// as YAML, for every key this stage owns; and normalising twice must change nothing.
+// as YAML, for every key this stage owns; normalising twice must change nothing; and every valid
+// corpus file (tests/corpus/valid) that needs no interpolation normalises without a diagnostic.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -166,4 +167,24 @@ TEST(NormalizeGolden, NormalizingTwiceChangesNothing) {
   normalize_project(twice, {"/wd", "/home", "full_example_project_name"}, diags);
   EXPECT_TRUE(diags.empty());
   EXPECT_EQ(once, twice);
+}
+
+TEST(NormalizeCorpus, ValidFilesNormalizeCleanlyAndOnce) {
+  const std::filesystem::path dir = std::filesystem::path(BERTH_SOURCE_DIR) / "tests" / "corpus" / "valid";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no " << dir;
+  size_t checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string text = read_text(entry.path());
+    if (text.find("${") != std::string::npos) continue;  // needs interpolation first
+    SCOPED_TRACE(entry.path().filename().string());
+    auto doc = parse_yaml(text, entry.path().filename().string());
+    Diagnostics diags(&doc.positions);
+    normalize_project(doc.value, {"/wd", "/home", "corpus"}, diags);
+    for (const auto& d : diags.items()) ADD_FAILURE() << format(d);
+    json twice = doc.value;
+    normalize_project(twice, {"/wd", "/home", "corpus"}, diags);
+    EXPECT_EQ(twice, doc.value);
+    ++checked;
+  }
+  EXPECT_GT(checked, 0u);
 }
