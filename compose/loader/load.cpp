@@ -134,11 +134,9 @@ class ProjectLoader {
         m_diags.error_at({}, "", "no such service: " + s);
     m_diags.throw_if_any();
 
-    if (m_opts.normalize) {
-      normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name}, m_diags);
-      m_diags.throw_if_any();
-      if (m_opts.resolve_environment) resolve_container_environment(model, m_env, m_diags);
-    }
+    normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize}, m_diags);
+    m_diags.throw_if_any();
+    if (m_opts.resolve_environment) resolve_container_environment(model, m_env, m_diags);
     check_model(model, p.disabled_services, m_diags);
     m_diags.throw_if_any();
 

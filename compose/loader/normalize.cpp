@@ -147,7 +147,7 @@ void normalize_project(nlohmann::json& project, const NormalizeOptions& opts, Di
   if (json* services = member(project, "services"); services && services->is_object()) {
     for (auto& [name, service] : services->items()) {
       detail::normalize_service(service, ctx, Pointer("/services") / name);
-      add_implicit_dependencies(service);
+      if (opts.resolve_implied) add_implicit_dependencies(service);
     }
   }
   static const std::pair<const char*, const char*> kinds[] = {
@@ -157,6 +157,7 @@ void normalize_project(nlohmann::json& project, const NormalizeOptions& opts, Di
     if (resources == nullptr || !resources->is_object()) continue;
     for (auto& [key, res] : resources->items()) normalize_resource(kind, key, res, ctx, Pointer() / section / key);
   }
+  if (!opts.resolve_implied) return;
   add_default_network(project);
   std::string project_name = opts.project_name;
   if (project_name.empty() && project.contains("name") && project["name"].is_string())

@@ -30,6 +30,10 @@ struct NormalizeOptions {
   std::string working_dir;   ///< absolute project directory: relative paths resolve against it
   std::string home_dir;      ///< for ~ expansion
   std::string project_name;  ///< prefix of resource names (<project>_<key>)
+  /// compose-go's Normalize step on top of the canonical syntax: resource names, the implicit
+  /// `default` network and the depends_on entries implied by links/volumes_from/service: modes.
+  /// `config --no-normalize` turns it off (compose-go's golden output is made that way).
+  bool resolve_implied = true;
 };
 
 /// Rewrites `project` (top-level compose object) in place into long syntax. Problems (bad port spec,
