@@ -1,0 +1,477 @@
+// Long-syntax JSON <-> model, generically: every struct's `fields()` list (see values.hpp) is
+// walked by `read` (JSON -> struct) and `write` (struct -> printed tree), so adding a key is one
+// line in a header.
+//
+// The printed tree follows what compose-go's types marshal to, which is what `docker compose
+// config` shows:
+//  - Go's `omitempty`: zero scalars, empty strings/lists/maps and unset pointers (our optionals)
+//    are left out. A struct value (not a pointer) is never left out by encoding/json, so the JSON
+//    flavour prints `"ipam": {}`; go-yaml leaves it out when all its fields are zero.
+//  - Go maps print sorted: bytewise in JSON, in go-yaml's natural order in YAML.
+//  - x-* extensions are inlined at the end of each struct in YAML (sorted); encoding/json skips
+//    them except at the top level, where compose-go merges them into one sorted map. Keys the
+//    model does not know travel with the extensions but are printed in both flavours.
+//  - A few types marshal themselves: durations ("1m0s"), byte sizes ("52428800"), file modes
+//    ("0440"), ulimits (a number or soft/hard), ssh keys ("default", "id: path").
+#include "compose/model/json_io.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include "compose/model/go_format.hpp"
+#include "compose/model/yaml_emit.hpp"
+
+namespace berth::model {
+
+namespace {
+
+using Json = nlohmann::json;
+using Tree = nlohmann::ordered_json;
+
+// ---- type traits ----
+
+template <class T> struct IsOptional : std::false_type {};
+template <class T> struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T> struct IsVector : std::false_type {};
+template <class T> struct IsVector<std::vector<T>> : std::true_type {};
+template <class T> struct IsStringMap : std::false_type {};
+template <class T> struct IsStringMap<std::map<std::string, T>> : std::true_type {};
+
+struct NoopVisitor {
+  template <class F>
+  void operator()(const char*, F&, Field = {}) const {}
+};
+
+/// A struct of the model: it has a field list.
+template <class T>
+concept Reflected = requires(T& t) { fields(t, NoopVisitor{}); };
+
+template <class T>
+concept HasExtensions = requires(T& t) {
+  { t.extensions } -> std::convertible_to<const Json&>;
+};
+
+// ---- where we are, for error messages ----
+
+/// A path into the input, rendered only when something is wrong ("services.web.ports[2]").
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;
+  std::size_t index = 0;
+  bool is_index = false;
+
+  Path child(std::string_view k) const { return Path{this, k, 0, false}; }
+  Path item(std::size_t i) const { return Path{this, {}, i, true}; }
+
+  std::string str() const {
+    std::string head = parent ? parent->str() : std::string();
+    if (is_index) return head + "[" + std::to_string(index) + "]";
+    if (key.empty()) return head;
+    return head.empty() ? std::string(key) : head + "." + std::string(key);
+  }
+};
+
+std::string describe(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::object: return "a mapping";
+    case Json::value_t::array: return "a list";
+    case Json::value_t::string: return "\"" + j.get_ref<const std::string&>() + "\"";
+    default: return j.dump();
+  }
+}
+
+[[noreturn]] void mismatch(const Path& path, std::string_view expected, const Json& got) {
+  std::string where = path.str();
+  throw std::runtime_error((where.empty() ? std::string("top level") : where) + ": expected " + std::string(expected) +
+                           ", got " + describe(got));
+}
+
+// ---- JSON -> model: scalars ----
+
+std::string scalar_to_string(const Json& j, const Path& path) {
+  switch (j.type()) {
+    case Json::value_t::string: return j.get<std::string>();
+    case Json::value_t::boolean: return j.get<bool>() ? "true" : "false";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: return j.dump();
+    case Json::value_t::number_float: return go::format_g(j.get<double>());  // fmt.Sprint(float64)
+    default: mismatch(path, "a string", j);
+  }
+}
+
+bool read_bool(const Json& j, const Path& path) {
+  if (j.is_boolean()) return j.get<bool>();
+  if (j.is_string()) {  // strconv.ParseBool, for values that went through interpolation
+    const auto& s = j.get_ref<const std::string&>();
+    if (s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True") return true;
+    if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False") return false;
+  }
+  mismatch(path, "a boolean", j);
+}
+
+template <class T>
+T read_integer(const Json& j, const Path& path) {
+  constexpr auto lo = std::numeric_limits<T>::min();
+  constexpr auto hi = std::numeric_limits<T>::max();
+  if (j.is_number_unsigned()) {
+    auto v = j.get<std::uint64_t>();
+    if (v <= static_cast<std::uint64_t>(hi)) return static_cast<T>(v);
+  } else if (j.is_number_integer()) {
+    auto v = j.get<std::int64_t>();
+    if (std::cmp_greater_equal(v, lo) && std::cmp_less_equal(v, hi)) return static_cast<T>(v);
+  } else if (j.is_number_float()) {
+    double v = j.get<double>();
+    if (std::trunc(v) == v && v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) return static_cast<T>(v);
+  } else if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    std::string_view text = s;
+    if (!text.empty() && text[0] == '+') text.remove_prefix(1);
+    T v{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return v;
+  }
+  mismatch(path, std::is_signed_v<T> ? "an integer" : "a non-negative integer", j);
+}
+
+float read_float(const Json& j, const Path& path) {
+  if (j.is_number()) return static_cast<float>(j.get<double>());
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size()) return static_cast<float>(v);
+  }
+  mismatch(path, "a number", j);
+}
+
+// ---- JSON -> model: the types that parse themselves ----
+
+void read_special(const Json& j, Duration& out, const Path& path) {
+  auto d = j.is_string() || j.is_number_integer() ? parse_duration(scalar_to_string(j, path)) : std::nullopt;
+  if (!d) mismatch(path, "a duration like \"1m30s\"", j);
+  out = *d;
+}
+
+void read_special(const Json& j, Bytes& out, const Path& path) {
+  if (j.is_number()) {
+    out.value = read_integer<std::int64_t>(j, path);
+    return;
+  }
+  auto v = j.is_string() ? parse_bytes(j.get_ref<const std::string&>()) : std::nullopt;
+  if (!v) mismatch(path, "a byte size like \"512m\"", j);
+  out.value = *v;
+}
+
+void read_special(const Json& j, FileMode& out, const Path& path) {
+  if (j.is_number()) {
+    out.value = read_integer<std::uint32_t>(j, path);
+    return;
+  }
+  if (j.is_string()) {  // octal, as compose-go reads it
+    const auto& s = j.get_ref<const std::string&>();
+    std::uint32_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 8);
+    if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) {
+      out.value = v;
+      return;
+    }
+  }
+  mismatch(path, "an octal file mode like \"0440\"", j);
+}
+
+void read_special(const Json& j, DeviceCount& out, const Path& path) {
+  if (j.is_string()) {
+    std::string s = j.get<std::string>();
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (s == "all") {
+      out.value = -1;
+      return;
+    }
+  }
+  out.value = read_integer<std::int64_t>(j, path);
+}
+
+void read_special(const Json& j, Ulimit& out, const Path& path) {
+  if (j.is_object()) {
+    out.single = 0;
+    for (const auto& [key, value] : j.items()) {
+      if (key == "soft") out.soft = read_integer<std::int64_t>(value, path.child("soft"));
+      else if (key == "hard") out.hard = read_integer<std::int64_t>(value, path.child("hard"));
+      else if (key.rfind("x-", 0) != 0) throw std::runtime_error(path.child(key).str() + ": unknown key");
+    }
+    return;
+  }
+  out.single = read_integer<std::int64_t>(j, path);
+}
+
+void read_special(const Json& j, SshKey& out, const Path& path) {
+  if (!j.is_string()) mismatch(path, "an ssh key like \"default\" or \"id=path\"", j);
+  const auto& s = j.get_ref<const std::string&>();
+  if (auto eq = s.find('='); eq != std::string::npos) {
+    out = SshKey{s.substr(0, eq), s.substr(eq + 1)};
+  } else if (auto colon = s.find(": "); colon != std::string::npos) {  // compose-go prints "id: path"
+    out = SshKey{s.substr(0, colon), s.substr(colon + 2)};
+  } else {
+    out = SshKey{s, {}};
+  }
+}
+
+// ---- JSON -> model: the generic part ----
+
+template <class T>
+void read(const Json& j, T& out, const Path& path);
+
+template <class S>
+void read_struct(const Json& j, S& s, const Path& path) {
+  if (!j.is_object()) mismatch(path, "a mapping", j);
+  fields(s, [&](const char* key, auto& field, Field opts = {}) {
+    auto it = j.find(key);
+    if (it == j.end() && opts.json_key) it = j.find(opts.json_key);
+    if (it != j.end()) read(*it, field, path.child(key));
+  });
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    fields(s, [&](const char* name, auto&, Field opts = {}) {
+      known = known || key == name || (opts.json_key && key == opts.json_key);
+    });
+    if (known) continue;
+    if constexpr (HasExtensions<S>) {
+      if (!s.extensions.is_object()) s.extensions = Json::object();
+      s.extensions[key] = value;
+    } else {
+      throw std::runtime_error(path.child(key).str() + ": unknown key");
+    }
+  }
+}
+
+template <class T>
+void read(const Json& j, T& out, const Path& path) {
+  if constexpr (IsOptional<T>::value) {
+    if (j.is_null()) {
+      out.reset();
+      return;
+    }
+    read(j, out.emplace(), path);
+  } else if constexpr (std::is_same_v<T, Json>) {
+    out = j;
+  } else {
+    if (j.is_null()) return;  // null means "not set": keep the default
+    if constexpr (std::is_same_v<T, std::string>) {
+      out = scalar_to_string(j, path);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out = read_bool(j, path);
+    } else if constexpr (std::is_integral_v<T>) {
+      out = read_integer<T>(j, path);
+    } else if constexpr (std::is_same_v<T, float>) {
+      out = read_float(j, path);
+    } else if constexpr (IsVector<T>::value) {
+      if (!j.is_array()) mismatch(path, "a list", j);
+      out.clear();
+      out.resize(j.size());
+      for (std::size_t i = 0; i < j.size(); ++i) read(j[i], out[i], path.item(i));
+    } else if constexpr (IsStringMap<T>::value) {
+      if (!j.is_object()) mismatch(path, "a mapping", j);
+      for (const auto& [key, value] : j.items()) read(value, out[key], path.child(key));
+    } else if constexpr (Reflected<T>) {
+      read_struct(j, out, path);
+    } else {
+      read_special(j, out, path);
+    }
+  }
+}
+
+// ---- model -> printed tree ----
+
+template <class T>
+bool is_zero(const T& v, Flavor flavor);
+
+/// Go's omitempty (encoding/json) or isZero (go-yaml) for one field.
+template <class T>
+bool omitted(const T& v, const Field& opts, Flavor flavor) {
+  switch (opts.omit) {
+    case Omit::Never: return false;
+    case Omit::YamlOnly: return flavor == Flavor::Yaml && is_zero(v, flavor);
+    case Omit::WhenTrue:
+      if constexpr (std::is_same_v<T, bool>) return v;
+      return false;
+    case Omit::Empty: return is_zero(v, flavor);
+  }
+  return false;
+}
+
+template <class T>
+bool is_zero(const T& v, Flavor flavor) {
+  if constexpr (IsOptional<T>::value) {
+    return !v.has_value();
+  } else if constexpr (std::is_same_v<T, Json>) {
+    return v.is_null() || (v.is_object() && v.empty());
+  } else if constexpr (std::is_same_v<T, std::string> || IsVector<T>::value || IsStringMap<T>::value) {
+    return v.empty();
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return v == T{};
+  } else if constexpr (Reflected<T>) {
+    if (flavor == Flavor::Json) return false;  // encoding/json never omits a struct value
+    bool zero = true;
+    fields(v, [&](const char*, const auto& field, Field opts = {}) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(field)>, bool>) {
+        if (opts.omit == Omit::WhenTrue) {  // OptOut.IsZero() is "is true"
+          zero = zero && field;
+          return;
+        }
+      }
+      zero = zero && is_zero(field, flavor);
+    });
+    if constexpr (HasExtensions<T>) zero = zero && is_zero(v.extensions, flavor);
+    return zero;
+  } else if constexpr (std::is_same_v<T, Ulimit>) {
+    return v.single == 0 && v.soft == 0 && v.hard == 0;
+  } else if constexpr (std::is_same_v<T, SshKey>) {
+    return v.id.empty() && v.path.empty();
+  } else {
+    return v == T{};  // Duration, Bytes, FileMode, DeviceCount
+  }
+}
+
+/// Free-form values (x-* extensions): map keys sorted the way the flavour's Go encoder sorts them.
+Tree free_form(const Json& j, Flavor flavor) {
+  if (j.is_object()) {
+    std::vector<const std::string*> keys;
+    for (const auto& [key, value] : j.items()) keys.push_back(&key);
+    if (flavor == Flavor::Yaml)
+      std::stable_sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return yaml_key_less(*a, *b); });
+    Tree out = Tree::object();
+    for (const auto* key : keys) out[*key] = free_form(j.at(*key), flavor);
+    return out;
+  }
+  if (j.is_array()) {
+    Tree out = Tree::array();
+    for (const auto& item : j) out.push_back(free_form(item, flavor));
+    return out;
+  }
+  return Tree(j);
+}
+
+Tree write_special(const Duration& d, Flavor) { return format_duration(d); }
+Tree write_special(const Bytes& b, Flavor) { return std::to_string(b.value); }
+
+Tree write_special(const FileMode& m, Flavor) {
+  char buf[16];
+  auto res = std::to_chars(buf, buf + sizeof buf, m.value, 8);
+  return "0" + std::string(buf, res.ptr);
+}
+
+Tree write_special(const DeviceCount& c, Flavor) { return c.value; }
+
+Tree write_special(const Ulimit& u, Flavor flavor) {
+  if (u.single != 0) return u.single;
+  Tree out = Tree::object();
+  // MarshalYAML returns an untagged struct{Soft, Hard}: both always; JSON marshals with omitempty.
+  if (flavor == Flavor::Yaml || u.soft != 0) out["soft"] = u.soft;
+  if (flavor == Flavor::Yaml || u.hard != 0) out["hard"] = u.hard;
+  return out;
+}
+
+Tree write_special(const SshKey& k, Flavor flavor) {
+  if (k.path.empty()) return k.id;
+  // compose-go's MarshalYAML prints "id: path"; its MarshalJSON would emit invalid JSON, so the
+  // JSON flavour uses the spec's "id=path".
+  return flavor == Flavor::Yaml ? k.id + ": " + k.path : k.id + "=" + k.path;
+}
+
+template <class T>
+Tree write(const T& v, Flavor flavor);
+
+template <class S>
+Tree write_struct(const S& s, Flavor flavor) {
+  Tree out = Tree::object();
+  fields(s, [&](const char* key, const auto& field, Field opts = {}) {
+    if (omitted(field, opts, flavor)) return;
+    Tree value = write(field, flavor);
+    if (opts.sorted && value.is_array()) std::sort(value.begin(), value.end());
+    out[flavor == Flavor::Json && opts.json_key ? opts.json_key : key] = std::move(value);
+  });
+  if constexpr (HasExtensions<S>) {
+    // encoding/json skips x-* (json:"-"); keys the model does not know are printed in both.
+    if (s.extensions.is_object()) {
+      Tree extensions = free_form(s.extensions, flavor);
+      for (auto& [key, value] : extensions.items())
+        if (flavor == Flavor::Yaml || key.rfind("x-", 0) != 0) out[key] = std::move(value);
+    }
+  }
+  return out;
+}
+
+template <class T>
+Tree write(const T& v, Flavor flavor) {
+  if constexpr (IsOptional<T>::value) {
+    return v ? write(*v, flavor) : Tree(nullptr);
+  } else if constexpr (std::is_same_v<T, Json>) {
+    return free_form(v, flavor);
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool>) {
+    return Tree(v);
+  } else if constexpr (std::is_same_v<T, float>) {
+    return Tree(go::float32_value(v));
+  } else if constexpr (std::is_integral_v<T>) {
+    if constexpr (std::is_signed_v<T>) return Tree(static_cast<std::int64_t>(v));
+    else return Tree(static_cast<std::uint64_t>(v));
+  } else if constexpr (IsVector<T>::value) {
+    Tree out = Tree::array();
+    for (const auto& item : v) out.push_back(write(item, flavor));
+    return out;
+  } else if constexpr (IsStringMap<T>::value) {
+    std::vector<const typename T::value_type*> entries;
+    for (const auto& entry : v) entries.push_back(&entry);
+    if (flavor == Flavor::Yaml)
+      std::stable_sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return yaml_key_less(a->first, b->first); });
+    Tree out = Tree::object();
+    for (const auto* entry : entries) out[entry->first] = write(entry->second, flavor);
+    return out;
+  } else if constexpr (Reflected<T>) {
+    return write_struct(v, flavor);
+  } else {
+    return write_special(v, flavor);
+  }
+}
+
+}  // namespace
+
+Project project_from_json(const nlohmann::json& resolved) {
+  Project project;
+  if (resolved.is_null()) return project;
+  if (!resolved.is_object()) mismatch(Path{}, "a mapping", resolved);
+  Json input = resolved;
+  input.erase("version");  // obsolete, and only a warning in docker compose
+  input.erase("include");  // already applied by the loader
+  read(input, project, Path{});
+  for (auto& [name, service] : project.services) service.name = name;
+  return project;
+}
+
+nlohmann::ordered_json project_to_json(const Project& p, Flavor flavor) {
+  Tree tree = write(p, flavor);
+  // Secret content is never shown; config content is not shown when it came from a variable.
+  if (auto it = tree.find("secrets"); it != tree.end())
+    for (auto& [name, secret] : it->items()) secret.erase("content");
+  if (auto it = tree.find("configs"); it != tree.end())
+    for (auto& [name, config] : it->items())
+      if (config.contains("environment")) config.erase("content");
+  if (flavor == Flavor::Yaml) return tree;
+
+  // compose-go's Project.MarshalJSON: one map of the keys and the x-* extensions, sorted.
+  if (p.extensions.is_object())
+    for (const auto& [key, value] : p.extensions.items()) tree[key] = free_form(value, flavor);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : tree.items()) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  Tree sorted = Tree::object();
+  for (const auto& key : keys) sorted[key] = std::move(tree[key]);
+  return sorted;
+}
+
+}  // namespace berth::model

@@ -1,0 +1,27 @@
+#pragma once
+// Conversions between the loader's resolved JSON (long syntax) and the typed model, and from the
+// model to the tree `docker compose config` prints.
+#include <nlohmann/json.hpp>
+
+#include "compose/model/project.hpp"
+
+namespace berth::model {
+
+/// docker compose prints slightly different trees for YAML and JSON: the JSON one drops x-* keys
+/// below the top level, sorts the top-level keys, and shows some empty values (`"ipam": {}`,
+/// `"command": null`) that the YAML one leaves out. Map keys are sorted bytewise in JSON and in
+/// go-yaml's natural order (see yaml_key_less) in YAML.
+enum class Flavor { Yaml, Json };
+
+/// Long-syntax JSON -> model. Scalars are coerced where the spec allows it ("true" for a boolean,
+/// 42 for a string, "1.5GB" for a size); anything else throws std::runtime_error naming the key
+/// path (`services.web.ports[2].target: expected an integer, got "http"`). x-* keys, and keys the
+/// model does not know, are kept in the `extensions` of the struct they appear in; `version` and
+/// `include` at the top level are ignored (the loader has used them).
+Project project_from_json(const nlohmann::json& resolved);
+
+/// Model -> the tree `docker compose config` prints, keys in its order. Print it with to_yaml()
+/// (yaml_emit.hpp) or to_json_text() (json_emit.hpp).
+nlohmann::ordered_json project_to_json(const Project& p, Flavor flavor);
+
+}  // namespace berth::model

@@ -1,0 +1,167 @@
+// Durations and byte sizes as docker compose reads and prints them: Go's time.Duration.String(),
+// time.ParseDuration (with the `d` and `w` units of str2duration, which compose-go uses) and
+// go-units' RAMInBytes.
+#include "compose/model/values.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <limits>
+
+namespace berth::model {
+
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+/// Writes the fraction of v / 10^prec backwards into buf, without trailing zeros (Go's fmtFrac).
+int format_fraction(char* buf, int w, std::uint64_t& v, int prec) {
+  bool print = false;
+  for (int i = 0; i < prec; ++i) {
+    auto digit = static_cast<char>(v % 10);
+    print = print || digit != 0;
+    if (print) buf[--w] = static_cast<char>('0' + digit);
+    v /= 10;
+  }
+  if (print) buf[--w] = '.';
+  return w;
+}
+
+int format_integer(char* buf, int w, std::uint64_t v) {
+  if (v == 0) {
+    buf[--w] = '0';
+    return w;
+  }
+  while (v > 0) {
+    buf[--w] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return w;
+}
+
+std::optional<std::int64_t> unit_of(std::string_view u) {
+  if (u == "ns") return 1;
+  if (u == "us" || u == "\xC2\xB5s" || u == "\xCE\xBCs") return 1'000;  // U+00B5, U+03BC
+  if (u == "ms") return 1'000'000;
+  if (u == "s") return kSecond;
+  if (u == "m") return 60 * kSecond;
+  if (u == "h") return 3600 * kSecond;
+  if (u == "d") return 24 * 3600 * kSecond;
+  if (u == "w") return 7 * 24 * 3600 * kSecond;
+  return std::nullopt;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+std::string format_duration(Duration d) {
+  char buf[32];
+  int w = sizeof buf;
+  bool negative = d.nanoseconds < 0;
+  std::uint64_t u = negative ? ~static_cast<std::uint64_t>(d.nanoseconds) + 1 : static_cast<std::uint64_t>(d.nanoseconds);
+  if (u < static_cast<std::uint64_t>(kSecond)) {
+    // Below a second Go switches to smaller units: "1.5ms", "800ns".
+    int prec = 0;
+    buf[--w] = 's';
+    --w;
+    if (u == 0) return "0s";
+    if (u < 1'000) {
+      buf[w] = 'n';
+    } else if (u < 1'000'000) {
+      prec = 3;
+      --w;
+      buf[w] = '\xC2';  // "µ"
+      buf[w + 1] = '\xB5';
+    } else {
+      prec = 6;
+      buf[w] = 'm';
+    }
+    w = format_fraction(buf, w, u, prec);
+    w = format_integer(buf, w, u);
+  } else {
+    buf[--w] = 's';
+    w = format_fraction(buf, w, u, 9);
+    w = format_integer(buf, w, u % 60);
+    u /= 60;
+    if (u > 0) {
+      buf[--w] = 'm';
+      w = format_integer(buf, w, u % 60);
+      u /= 60;
+      if (u > 0) {
+        buf[--w] = 'h';
+        w = format_integer(buf, w, u);
+      }
+    }
+  }
+  if (negative) buf[--w] = '-';
+  return std::string(buf + w, sizeof buf - static_cast<std::size_t>(w));
+}
+
+std::optional<Duration> parse_duration(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s == "0") return Duration{0};
+  if (s.empty()) return std::nullopt;
+  long double total = 0;
+  while (!s.empty()) {
+    if (!(s[0] == '.' || is_digit(s[0]))) return std::nullopt;
+    long double value = 0;
+    std::size_t i = 0;
+    for (; i < s.size() && is_digit(s[i]); ++i) value = value * 10 + (s[i] - '0');
+    bool whole = i > 0;
+    bool fraction = false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      long double scale = 1;
+      for (; i < s.size() && is_digit(s[i]); ++i) {
+        scale /= 10;
+        value += (s[i] - '0') * scale;
+        fraction = true;
+      }
+    }
+    if (!whole && !fraction) return std::nullopt;
+    std::size_t j = i;
+    while (j < s.size() && s[j] != '.' && !is_digit(s[j])) ++j;
+    auto unit = unit_of(s.substr(i, j - i));
+    if (!unit) return std::nullopt;
+    total += value * static_cast<long double>(*unit);
+    s.remove_prefix(j);
+  }
+  if (total > static_cast<long double>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+  auto ns = static_cast<std::int64_t>(total);
+  return Duration{negative ? -ns : ns};
+}
+
+std::optional<std::int64_t> parse_bytes(std::string_view s) {
+  // ^(\d+(\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$
+  std::size_t i = 0;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  if (i == 0) return std::nullopt;
+  if (i < s.size() && s[i] == '.') {
+    std::size_t start = ++i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    if (i == start) return std::nullopt;
+  }
+  long double value = std::stold(std::string(s.substr(0, i)));
+  if (i < s.size() && s[i] == ' ') ++i;
+  long double multiplier = 1;
+  if (i < s.size()) {
+    const std::string_view units = "kmgtp";
+    auto pos = units.find(static_cast<char>(std::tolower(static_cast<unsigned char>(s[i]))));
+    if (pos != std::string_view::npos) {
+      multiplier = std::pow(1024.0L, static_cast<long double>(pos + 1));
+      ++i;
+    }
+  }
+  if (i < s.size() && (s[i] == 'i' || s[i] == 'I')) ++i;
+  if (i < s.size() && (s[i] == 'b' || s[i] == 'B')) ++i;
+  if (i != s.size()) return std::nullopt;
+  long double bytes = value * multiplier;
+  if (bytes > static_cast<long double>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+  return static_cast<std::int64_t>(bytes);
+}
+
+}  // namespace berth::model
