@@ -163,6 +163,14 @@ void read_special(const Json& j, Bytes& out, const Path& path) {
     out.value = read_integer<std::int64_t>(j, path);
     return;
   }
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    std::int64_t n = 0;  // a plain count, which may be -1 ("memswap_limit: -1": unlimited)
+    if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n); ec == std::errc() && end == s.data() + s.size()) {
+      out.value = n;
+      return;
+    }
+  }
   auto v = j.is_string() ? parse_bytes(j.get_ref<const std::string&>()) : std::nullopt;
   if (!v) mismatch(path, "a byte size like \"512m\"", j);
   out.value = *v;
@@ -225,7 +233,7 @@ void read_special(const Json& j, SshKey& out, const Path& path) {
 // ---- JSON -> model: the generic part ----
 
 template <class T>
-void read(const Json& j, T& out, const Path& path);
+void read(const Json& j, T& out, const Path& path, const Field& opts = {});
 
 template <class S>
 void read_struct(const Json& j, S& s, const Path& path) {
@@ -233,7 +241,7 @@ void read_struct(const Json& j, S& s, const Path& path) {
   fields(s, [&](const char* key, auto& field, Field opts = {}) {
     auto it = j.find(key);
     if (it == j.end() && opts.json_key) it = j.find(opts.json_key);
-    if (it != j.end()) read(*it, field, path.child(key));
+    if (it != j.end()) read(*it, field, path.child(key), opts);
   });
   for (const auto& [key, value] : j.items()) {
     bool known = false;
@@ -251,13 +259,13 @@ void read_struct(const Json& j, S& s, const Path& path) {
 }
 
 template <class T>
-void read(const Json& j, T& out, const Path& path) {
+void read(const Json& j, T& out, const Path& path, const Field& opts) {
   if constexpr (IsOptional<T>::value) {
     if (j.is_null()) {
       out.reset();
       return;
     }
-    read(j, out.emplace(), path);
+    read(j, out.emplace(), path, opts);
   } else if constexpr (std::is_same_v<T, Json>) {
     out = j;
   } else {
@@ -271,13 +279,19 @@ void read(const Json& j, T& out, const Path& path) {
     } else if constexpr (std::is_same_v<T, float>) {
       out = read_float(j, path);
     } else if constexpr (IsVector<T>::value) {
+      if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        if (opts.scalar_as_list && !j.is_array() && !j.is_object()) {
+          out = {scalar_to_string(j, path)};
+          return;
+        }
+      }
       if (!j.is_array()) mismatch(path, "a list", j);
       out.clear();
       out.resize(j.size());
       for (std::size_t i = 0; i < j.size(); ++i) read(j[i], out[i], path.item(i));
     } else if constexpr (IsStringMap<T>::value) {
       if (!j.is_object()) mismatch(path, "a mapping", j);
-      for (const auto& [key, value] : j.items()) read(value, out[key], path.child(key));
+      for (const auto& [key, value] : j.items()) read(value, out[key], path.child(key), opts);
     } else if constexpr (Reflected<T>) {
       read_struct(j, out, path);
     } else {

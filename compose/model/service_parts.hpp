@@ -87,7 +87,7 @@ struct Extends {
 /// `provider`: a service implemented by a plugin instead of a container.
 struct Provider {
   std::string type;
-  std::map<std::string, std::vector<std::string>> options;
+  std::map<std::string, std::vector<std::string>> options;  ///< an option may repeat
   Extensions extensions;
 };
 
@@ -183,7 +183,7 @@ void fields(S& s, V&& v) {
 template <Is<Provider> S, class V>
 void fields(S& s, V&& v) {
   v("type", s.type);
-  v("options", s.options);
+  v("options", s.options, Field{.scalar_as_list = true});
 }
 
 template <Is<ServiceModel> S, class V>

@@ -27,11 +27,12 @@ enum class Omit : std::uint8_t {
   WhenTrue,  ///< compose-go's `OptOut` booleans (default true): printed only when false
 };
 
-/// Printing rules of one key, given in a struct's field list.
+/// Reading and printing rules of one key, given in a struct's field list.
 struct Field {
   Omit omit = Omit::Empty;
   const char* json_key = nullptr;  ///< the key in the JSON flavour when it differs (untagged Go fields)
   bool sorted = false;             ///< a list compose-go prints sorted (`HostsList`)
+  bool scalar_as_list = false;     ///< lists (or a map's lists) also read a lone scalar (`MultiOptions`)
 };
 
 /// `Is<Service> auto& s` accepts `Service&` and `const Service&`: one field list serves both directions.

@@ -274,7 +274,8 @@ TEST(ModelJson, ScalarsAreCoercedWhereTheSpecAllowsStrings) {
   Project p = project_from_json(Json::parse(R"({"services": {"web": {
       "privileged": "true", "labels": {"n": 42, "b": true, "f": 1.5, "z": null},
       "environment": {"UNSET": null, "EMPTY": ""}, "mem_limit": "1.5GB", "shm_size": 1024,
-      "cpus": "0.5", "scale": "3", "stop_grace_period": "1m30s",
+      "cpus": "0.5", "scale": "3", "stop_grace_period": "1m30s", "memswap_limit": "-1",
+      "provider": {"type": "model", "options": {"one": true, "many": ["a", 2]}},
       "secrets": [{"source": "s", "mode": 288}, {"source": "t", "mode": "0755"}]}}})"));
   const Service& web = p.services.at("web");
   EXPECT_TRUE(web.privileged);
@@ -283,6 +284,9 @@ TEST(ModelJson, ScalarsAreCoercedWhereTheSpecAllowsStrings) {
   EXPECT_EQ(web.environment.at("EMPTY"), "");
   EXPECT_EQ(web.mem_limit.value, 1610612736);
   EXPECT_EQ(web.shm_size.value, 1024);
+  EXPECT_EQ(web.memswap_limit.value, -1);
+  EXPECT_EQ(web.provider->options.at("one"), std::vector<std::string>{"true"});
+  EXPECT_EQ(web.provider->options.at("many"), (std::vector<std::string>{"a", "2"}));
   EXPECT_FLOAT_EQ(web.cpus, 0.5f);
   EXPECT_EQ(web.scale, 3);
   EXPECT_EQ(web.stop_grace_period->nanoseconds, 90'000'000'000);
