@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "compose/loader/validate_schema.hpp"
@@ -186,4 +187,74 @@ TEST(CorpusTest, AgreesWithTheReferenceSchemaOnComposeGoFiles) {
     ++compared;
   }
   EXPECT_GE(compared, 10u);
+}
+
+namespace {
+
+/// Values of every JSON type and shapes the compose schemas care about, put in place of each
+/// node of the valid files to look for keys or types where the two schemas disagree.
+const std::vector<json> probes = {
+    "s", "", "all", "host", "service_healthy", "bind", "z", "always", 1, 0, -1, 1.5, -2000, 101, true, nullptr,
+    json::array(), json{"a"}, json{"a", "a"}, json{1}, json::object(), json{{"x-a", 1}}, json{{"zzz", 1}},
+    json{{"a", "b"}}, json{{"a", nullptr}}, json{{"a", json{"b"}}}, json{{"a", json{{"b", 1}}}}, json{json::object()},
+    json{{"type", "t"}}, json{{"soft", 1}, {"hard", 2}}, json{{"condition", "service_started"}}, json{{"command", "x"}},
+    json{{"source", "a"}}, json{{"path", "p"}, {"action", "sync"}}, json{{"model", "m"}}, json{{"capabilities", json{"gpu"}}}};
+const std::vector<std::string> extra_keys = {"zzz", "x-y", "a b", "", "NOFILE", "name"};
+
+/// Every node of `v`, skipping nodes whose shape was already seen (services.*.ports[*] once for
+/// all services and items): the same schema spot need not be probed a hundred times.
+void collect_pointers(const json& v, const Pointer& at, const std::string& shape, std::set<std::string>& seen,
+                      std::vector<Pointer>& out) {
+  if (seen.insert(shape).second) out.push_back(at);
+  const bool named_entry = at.to_string().find('/', 1) == std::string::npos && !at.empty();  // /services/<name>
+  if (v.is_object())
+    for (const auto& [key, child] : v.items())
+      collect_pointers(child, at / key, shape + "/" + (named_entry ? "*" : key), seen, out);
+  else if (v.is_array())
+    for (size_t i = 0; i < v.size(); ++i) collect_pointers(v[i], at / i, shape + "/[]", seen, out);
+}
+
+}  // namespace
+
+TEST(CorpusTest, AgreesWithTheReferenceSchemaOnMutations) {
+  const SchemaValidator* ref = reference_schema();
+  if (!ref) GTEST_SKIP() << "no authoritative schema under " << shared_dir;
+  std::vector<std::string> mismatches;
+  size_t compared = 0;
+  auto compare = [&](const json& doc, const std::string& what) {
+    ++compared;
+    const bool ours = our_schema().accepts(doc), theirs = ref->accepts(doc);
+    if (ours != theirs && mismatches.size() < 20)
+      mismatches.push_back(what + ": ours " + verdict(ours) + ", the reference " + verdict(theirs));
+  };
+  std::set<std::string> seen;
+  for (const auto& f : corpus("valid")) {
+    const json doc = parse_yaml(f.text, f.name).value;
+    std::vector<Pointer> pointers;
+    collect_pointers(doc, Pointer(), "", seen, pointers);
+    for (const auto& ptr : pointers) {
+      // Sections are independent, so below /services/web the mutant is {services: {web: ...}}.
+      json base = doc;
+      if (const std::string s = ptr.to_string(); s.find('/', 1) != std::string::npos) {
+        const Pointer entry(s.substr(0, s.find('/', s.find('/', 1) + 1)));
+        base = json::object();
+        base[entry] = doc.at(entry);
+      }
+      const std::string where = f.name + " " + display_path(ptr);
+      for (const auto& probe : probes) {
+        json mutant = base;
+        mutant[ptr] = probe;
+        compare(mutant, where + " = " + probe.dump());
+      }
+      if (base.at(ptr).is_object())
+        for (const auto& key : extra_keys) {
+          json mutant = base;
+          mutant[ptr][key] = "v";
+          compare(mutant, where + " + key \"" + key + "\"");
+        }
+    }
+  }
+  RecordProperty("mutants", std::to_string(compared));
+  EXPECT_GT(compared, 5000u) << "too few mutants: is the corpus there?";
+  EXPECT_EQ(mismatches, std::vector<std::string>{});
 }
