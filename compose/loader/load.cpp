@@ -137,7 +137,7 @@ class ProjectLoader {
     normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize}, m_diags);
     m_diags.throw_if_any();
     if (m_opts.resolve_environment) resolve_container_environment(model, m_env, m_diags);
-    check_model(model, p.disabled_services, m_diags);
+    if (m_opts.check_consistency) check_model(model, p.disabled_services, m_diags);
     m_diags.throw_if_any();
 
     p.model = std::move(model);

@@ -28,6 +28,7 @@ struct LoadOptions {
   std::vector<std::string> services;        ///< services named on the command line (enable their profiles)
   bool interpolate = true;                  ///< false: --no-interpolate
   bool normalize = true;                    ///< false: --no-normalize (long syntax, but no resource names, default network or implied depends_on)
+  bool check_consistency = true;            ///< false: --no-consistency (no reference/cycle/port checks)
   bool resolve_environment = true;          ///< fold env_file/label_file into environment/labels
   std::map<std::string, std::string> os_environment;  ///< the shell's environment
   std::string working_directory;            ///< where relative -f paths resolve (the cwd)

@@ -1,0 +1,97 @@
+// `berth config`: load, validate and print the resolved model like `docker compose config`.
+#include <iostream>
+#include <memory>
+
+#include "common/atomic_file.hpp"
+#include "compose/cli/commands.hpp"
+#include "compose/loader/load.hpp"
+#include "compose/model/config_hash.hpp"
+#include "compose/model/json_emit.hpp"
+#include "compose/model/json_io.hpp"
+#include "compose/model/yaml_emit.hpp"
+#include "compose/plan/graph.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+struct ConfigOptions {
+  std::string format = "yaml";
+  bool services = false, volumes = false, networks = false, profiles = false, images = false, quiet = false;
+  bool no_interpolate = false, no_normalize = false, no_consistency = false;
+  std::string hash;
+  std::string output;
+  std::vector<std::string> service_args;
+};
+
+std::string render(const loader::Project& project, const ConfigOptions& o) {
+  std::string out;
+  const auto& model = project.model;
+  auto keys = [&](const char* collection) {
+    if (model.contains(collection) && model[collection].is_object())
+      for (const auto& [name, v] : model[collection].items()) out += name + "\n";
+  };
+  if (o.services) return keys("services"), out;
+  if (o.volumes) return keys("volumes"), out;
+  if (o.networks) return keys("networks"), out;
+  if (o.profiles) {
+    for (const auto& p : project.profiles) out += p + "\n";
+    return out;
+  }
+  model::Project typed = model::project_from_json(model);
+  if (o.images) {
+    for (const auto& [name, svc] : typed.services)
+      out += (svc.image.empty() ? project.name + "-" + name : svc.image) + "\n";
+    return out;
+  }
+  if (!o.hash.empty()) {
+    for (const auto& [name, svc] : typed.services)
+      if (o.hash == "*" || ("," + o.hash + ",").find("," + name + ",") != std::string::npos)
+        out += name + " " + model::service_config_hash(typed, name) + "\n";
+    return out;
+  }
+  if (o.format == "json") return model::to_json_text(model::project_to_json(typed, model::Flavor::Json));
+  return model::to_yaml(model::project_to_json(typed, model::Flavor::Yaml));
+}
+
+}  // namespace
+
+void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
+  auto o = std::make_shared<ConfigOptions>();
+  auto* cmd = app.add_subcommand("config", "Parse, resolve and render compose file in canonical format");
+  cmd->alias("convert");
+  cmd->add_option("--format", o->format, "Format the output")->check(CLI::IsMember({"yaml", "json"}));
+  cmd->add_flag("--services", o->services, "Print the service names, one per line");
+  cmd->add_flag("--volumes", o->volumes, "Print the volume names, one per line");
+  cmd->add_flag("--networks", o->networks, "Print the network names, one per line");
+  cmd->add_flag("--profiles", o->profiles, "Print the profile names, one per line");
+  cmd->add_flag("--images", o->images, "Print the image names, one per line");
+  cmd->add_option("--hash", o->hash, "Print the service config hash, one per line (\"*\" for all)");
+  cmd->add_flag("-q,--quiet", o->quiet, "Only validate the configuration, don't print anything");
+  cmd->add_flag("--no-interpolate", o->no_interpolate, "Don't interpolate environment variables");
+  cmd->add_flag("--no-normalize", o->no_normalize, "Don't normalize compose model");
+  cmd->add_flag("--no-consistency", o->no_consistency,
+                "Don't check model consistency (references, cycles, ports); may print an invalid model");
+  cmd->add_option("-o,--output", o->output, "Save to file (default to stdout)");
+  cmd->add_option("service", o->service_args, "Services to render (default: all)");
+  cmd->callback([o, &g] {
+    auto opts = load_options(g, o->service_args);
+    opts.interpolate = !o->no_interpolate;
+    opts.normalize = !o->no_normalize;
+    opts.check_consistency = !o->no_consistency;
+    loader::Project project = loader::load_project(opts);
+    for (const auto& w : project.warnings) std::cerr << "warning: " << w << "\n";
+    if (!o->service_args.empty()) {
+      // The named services and what they depend on, as docker compose renders them.
+      auto keep = plan::Graph::from_model(project.model).with_dependencies(o->service_args);
+      auto& services = project.model["services"];
+      for (auto it = services.begin(); it != services.end();) it = keep.count(it.key()) ? std::next(it) : services.erase(it);
+    }
+    if (o->quiet) return;
+    std::string text = render(project, *o);
+    if (o->output.empty()) std::cout << text;
+    else write_file_atomic(o->output, text);
+  });
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,192 @@
+// `berth config` end to end: compose-go's golden file, output formats and flags, errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "run_command.hpp"
+
+using berth::test::run_berth;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kGolden = std::string(BERTH_SHARED_DIR) + "/compose-go/golden";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Replaces each "%s" in order by the next value of `fills`.
+std::string fill(std::string text, const std::vector<std::string>& fills) {
+  size_t pos = 0;
+  for (const auto& f : fills) {
+    pos = text.find("%s", pos);
+    if (pos == std::string::npos) break;
+    text.replace(pos, 2, f);
+    pos += f.size();
+  }
+  return text;
+}
+
+class ConfigCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/berth-config-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    m_dir = tmpl;
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+  void write(const std::string& rel, const std::string& text) {
+    fs::create_directories(fs::path(m_dir + "/" + rel).parent_path());
+    std::ofstream(m_dir + "/" + rel) << text;
+  }
+  std::string m_dir;
+};
+
+class Golden : public ConfigCommand {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kGolden)) GTEST_SKIP() << "golden files not found at " << kGolden << " (../shared is absent)";
+    ConfigCommand::SetUp();
+    m_wd = m_dir + "/work";
+    m_home = m_dir + "/home";
+    fs::create_directories(m_wd);
+    fs::create_directories(m_home);
+    for (const char* f : {"full-example.yml", "example1.env", "example2.env", "example1.label", "example2.label"})
+      fs::copy_file(kGolden + "/" + f, m_wd + "/" + f);
+  }
+  berth::test::CommandResult config(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"-f", "full-example.yml", "config", "--no-consistency"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_berth(args, m_wd, {{"HOME", m_home}, {"BAR", "this is a secret"}, {"QUX", "qux_from_environment"}});
+  }
+  std::string m_wd, m_home;
+};
+
+}  // namespace
+
+// compose-go made the golden files without its Normalize step (no resource names, no implicit
+// default network) and without its consistency check (the file names services it does not
+// define): `config --no-normalize --no-consistency`.
+TEST_F(Golden, YamlOutputEqualsDockerCompose) {
+  auto r = config({"--no-normalize"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& w = m_wd;
+  std::string expected = fill(slurp(kGolden + "/full-example.expected.yaml"),
+                              {w, w + "/dir", w + "/bar", w + "/example1.env", w + "/example2.env", w + "/example1.label",
+                               w + "/example2.label", w, w + "/static", m_home + "/configs", w + "/opt",
+                               w + "/secret_data", w + "/config_data", m_home + "/config_data"});
+  EXPECT_EQ(r.out, expected);
+}
+
+TEST_F(Golden, JsonOutputEqualsDockerCompose) {
+  auto r = config({"--no-normalize", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& w = m_wd;
+  std::string expected = fill(slurp(kGolden + "/full-example.expected.json"),
+                              {w + "/config_data", m_home + "/config_data", w + "/secret_data", w, w + "/dir", w + "/bar",
+                               w + "/example1.env", w + "/example2.env", w + "/example1.label", w + "/example2.label", w,
+                               w + "/static", m_home + "/configs", w + "/opt"});
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::parse(expected));
+  while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+  std::string out = r.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  EXPECT_EQ(out, expected);
+}
+
+TEST_F(Golden, ListingFlags) {
+  auto services = config({"--services"});
+  EXPECT_EQ(services.out, "bar\nfoo\n");
+  auto volumes = config({"--volumes"});
+  EXPECT_EQ(volumes.out, "another-volume\nexternal-volume\nexternal-volume3\nother-external-volume\nother-volume\nsome-volume\n");
+  auto images = config({"--images"});
+  EXPECT_EQ(images.out, "full_example_project_name-bar\nredis\n");
+  auto hash = config({"--hash", "foo"});
+  ASSERT_EQ(hash.exit_code, 0) << hash.err;
+  EXPECT_EQ(hash.out.rfind("foo ", 0), 0u);
+  EXPECT_EQ(hash.out.size(), 4 + 64 + 1);
+  auto quiet = config({"-q"});
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.out, "");
+}
+
+TEST_F(ConfigCommand, HashChangesWithTheServiceButNotWithReplicas) {
+  write("compose.yaml", "services:\n  a:\n    image: busybox\n    deploy:\n      replicas: 1\n  b:\n    image: busybox\n");
+  auto h1 = run_berth({"config", "--hash", "*"}, m_dir);
+  write("compose.yaml", "services:\n  a:\n    image: busybox\n    deploy:\n      replicas: 3\n  b:\n    image: busybox:1\n");
+  auto h2 = run_berth({"config", "--hash", "*"}, m_dir);
+  ASSERT_EQ(h1.exit_code, 0) << h1.err;
+  auto lines = [](const std::string& s) {
+    std::vector<std::string> out;
+    std::istringstream in(s);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  };
+  auto a = lines(h1.out), b = lines(h2.out);
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(a[0], b[0]);  // replicas do not change a container's config
+  EXPECT_NE(a[1], b[1]);  // the image does
+}
+
+TEST_F(ConfigCommand, ErrorsNameFileLineColumnAndPathAndExitNonZero) {
+  write("compose.yaml", "services:\n  web:\n    image: nginx\n    ports:\n      - \"80:x\"\n    depends_on: [ghost]\n");
+  auto r = run_berth({"config"}, m_dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(m_dir + "/compose.yaml:5:9: services.web.ports[0]:"), std::string::npos) << r.err;
+}
+
+TEST_F(ConfigCommand, MalformedYaml) {
+  write("compose.yaml", "services:\n  web:\n    image: [nginx\n");
+  auto r = run_berth({"config"}, m_dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(m_dir + "/compose.yaml:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid YAML"), std::string::npos) << r.err;
+}
+
+TEST_F(ConfigCommand, OutputFileAndStdin) {
+  auto r = run_berth({"-f", "-", "config", "--format", "json", "-o", m_dir + "/out.json"}, m_dir, {},
+                     "name: piped\nservices:\n  a:\n    image: busybox\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(slurp(m_dir + "/out.json"));
+  EXPECT_EQ(j["name"], "piped");
+  EXPECT_EQ(j["services"]["a"]["image"], "busybox");
+}
+
+TEST_F(ConfigCommand, NoInterpolateKeepsVariables) {
+  write("compose.yaml", "services:\n  a:\n    image: \"busybox:${TAG:-1}\"\n");
+  auto r = run_berth({"config", "--no-interpolate", "--format", "json"}, m_dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["services"]["a"]["image"], "busybox:${TAG:-1}");
+  auto i = run_berth({"config", "--format", "json"}, m_dir, {{"TAG", "2"}});
+  EXPECT_EQ(nlohmann::json::parse(i.out)["services"]["a"]["image"], "busybox:2");
+}
+
+TEST_F(ConfigCommand, ProfilesFlagAndServiceArguments) {
+  write("compose.yaml",
+        "services:\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: b\n  c:\n    image: c\n    profiles: [tools]\n");
+  EXPECT_EQ(run_berth({"config", "--profiles"}, m_dir).out, "tools\n");
+  EXPECT_EQ(run_berth({"config", "--services"}, m_dir).out, "a\nb\n");
+  EXPECT_EQ(run_berth({"--profile", "tools", "config", "--services"}, m_dir).out, "a\nb\nc\n");
+  EXPECT_EQ(run_berth({"config", "--services", "a"}, m_dir).out, "a\nb\n");
+}
+
+TEST_F(ConfigCommand, ExampleStackIsValid) {
+  auto r = run_berth({"-f", std::string(BERTH_SOURCE_DIR) + "/examples/app-db/compose.yaml", "config", "--services"}, m_dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "db\nweb\n");
+}
+
+TEST_F(ConfigCommand, VersionFlag) {
+  auto r = run_berth({"--version"}, m_dir);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Berth version v"), std::string::npos);
+}
