@@ -1,0 +1,130 @@
+#pragma once
+// The container spec berth-shim runs: a subset of the OCI runtime-spec config.json
+// (shared/oci/runtime-spec/config.md, config-linux.md), read from <bundle>/config.json.
+//
+// Supported keys: ociVersion; process.{terminal, user.{uid,gid,additionalGids}, args, env, cwd,
+// capabilities.{bounding,effective,inheritable,permitted,ambient}, rlimits[], noNewPrivileges};
+// root.{path,readonly}; hostname; domainname; mounts[].{destination,type,source,options};
+// linux.{namespaces[].{type,path}, resources.{memory.{limit,swap}, cpu.{shares,quota,period},
+// pids.limit}, cgroupsPath, sysctl, maskedPaths, readonlyPaths, devices[]}; annotations.
+//
+// Berth's extensions are annotations (runtime-spec allows any), so the file stays valid OCI:
+//   org.berth.rootfs.lower   overlay lower dirs, ':'-separated, topmost first; with .upper and
+//   org.berth.rootfs.upper   .work the shim mounts overlayfs at root.path itself (otherwise
+//   org.berth.rootfs.work    root.path is used as it is, e.g. a plain directory)
+//   org.berth.user           "name[:group]" / "uid[:gid]" resolved against the rootfs's
+//                            /etc/passwd and /etc/group (overrides process.user when set)
+//   org.berth.seccomp        "default" (Docker's deny list; the default) or "unconfined"
+//   org.berth.init           "true": run berth-init as PID 1, the process as its child
+//   org.berth.restart        "no" | "always" | "on-failure[:N]" | "unless-stopped"
+//   org.berth.stop-signal    e.g. "SIGTERM" (default) ; org.berth.stop-timeout seconds (default 10)
+//   org.berth.healthcheck    JSON: {"test":[...], "interval_ns", "timeout_ns", "retries",
+//                            "start_period_ns", "start_interval_ns"}
+//   org.berth.log-path       json-file log path (default <state dir>/container.log)
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::shim {
+
+struct Mount {
+  std::string destination;
+  std::string type;  ///< "bind", "tmpfs", "proc", "sysfs", "devpts", "mqueue", ...
+  std::string source;
+  std::vector<std::string> options;  ///< "ro", "rbind", "nosuid", "size=64m", "rprivate", ...
+};
+
+struct Rlimit {
+  std::string type;  ///< "RLIMIT_NOFILE", ...
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
+
+struct Capabilities {
+  std::vector<std::string> bounding, effective, inheritable, permitted, ambient;  ///< "CAP_CHOWN", ...
+};
+
+struct Namespace {
+  std::string type;  ///< "pid", "network", "mount", "ipc", "uts", "cgroup", "user"
+  std::string path;  ///< join this namespace instead of creating one (e.g. the engine's netns)
+};
+
+struct Device {
+  std::string path;
+  std::string type;  ///< "c" or "b"
+  int64_t major = 0, minor = 0;
+  uint32_t file_mode = 0666;
+  uint32_t uid = 0, gid = 0;
+};
+
+struct Resources {
+  std::optional<int64_t> memory_limit;   ///< bytes
+  std::optional<int64_t> memory_swap;    ///< bytes, memory + swap (OCI semantics)
+  std::optional<uint64_t> cpu_shares;
+  std::optional<int64_t> cpu_quota;      ///< microseconds per period
+  std::optional<uint64_t> cpu_period;    ///< microseconds
+  std::optional<int64_t> pids_limit;
+};
+
+struct Healthcheck {
+  std::vector<std::string> test;  ///< ["CMD", ...] | ["CMD-SHELL", "..."] | ["NONE"]
+  int64_t interval_ns = 30'000'000'000;
+  int64_t timeout_ns = 30'000'000'000;
+  int retries = 3;
+  int64_t start_period_ns = 0;
+  int64_t start_interval_ns = 5'000'000'000;
+};
+
+struct Bundle {
+  std::string dir;  ///< the bundle directory (holds config.json)
+  std::string id;   ///< container id (from the command line)
+
+  // process
+  bool terminal = false;
+  uint32_t uid = 0, gid = 0;
+  std::vector<uint32_t> additional_gids;
+  std::optional<std::string> user;  ///< org.berth.user, resolved inside the rootfs
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  Capabilities capabilities;
+  std::vector<Rlimit> rlimits;
+  bool no_new_privileges = false;
+
+  // root
+  std::string rootfs;  ///< absolute (root.path made absolute against dir)
+  bool readonly_rootfs = false;
+  std::vector<std::string> lower_dirs;  ///< overlay: empty = no overlay mount
+  std::string upper_dir, work_dir;
+
+  std::string hostname, domainname;
+  std::vector<Mount> mounts;
+
+  // linux
+  std::vector<Namespace> namespaces;
+  Resources resources;
+  std::string cgroups_path;  ///< relative to each hierarchy's root, e.g. "berth/<id>"
+  std::map<std::string, std::string> sysctl;
+  std::vector<std::string> masked_paths, readonly_paths;
+  std::vector<Device> devices;
+  bool seccomp_unconfined = false;
+  bool init = false;
+
+  // supervision
+  std::string restart = "no";
+  std::string stop_signal = "SIGTERM";
+  int stop_timeout_s = 10;
+  std::optional<Healthcheck> healthcheck;
+  std::string log_path;  ///< empty = <state dir>/container.log
+
+  std::map<std::string, std::string> annotations;
+};
+
+/// Reads <dir>/config.json; throws std::runtime_error naming the file and key on bad input.
+Bundle load_bundle(const std::string& dir, const std::string& id);
+
+}  // namespace berth::shim
