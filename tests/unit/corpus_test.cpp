@@ -258,3 +258,20 @@ TEST(CorpusTest, AgreesWithTheReferenceSchemaOnMutations) {
   EXPECT_GT(compared, 5000u) << "too few mutants: is the corpus there?";
   EXPECT_EQ(mismatches, std::vector<std::string>{});
 }
+
+TEST(CorpusTest, TheReferenceSchemaLocatesTheSameProblems) {
+  // The explainer is not tied to our schema: on the reference schema ("$defs", other branch
+  // order) it finds the problems of each invalid file at the same places.
+  const SchemaValidator* ref = reference_schema();
+  if (!ref) GTEST_SKIP() << "no authoritative schema under " << shared_dir;
+  auto places = [](const std::vector<SchemaProblem>& problems) {
+    std::set<std::string> out;
+    for (const auto& p : problems) out.insert(display_path(p.where));
+    return out;
+  };
+  for (const auto& f : corpus("invalid")) {
+    SCOPED_TRACE(f.name);
+    const json doc = parse_yaml(f.text, f.name).value;
+    EXPECT_EQ(places(our_schema().problems(doc)), places(ref->problems(doc)));
+  }
+}

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "compose/loader/yaml_to_json.hpp"
 #include "schema/schema.hpp"
 
@@ -160,9 +163,35 @@ TEST(SchemaValidator, FallsBackToValijsonForKeywordsItCannotExplain) {
   EXPECT_EQ(problems[0].where.to_string(), "/a");
 }
 
-TEST(SchemaValidator, OurSchemaIsEmbeddedAndDescribesEveryServiceKey) {
+namespace {
+void expect_descriptions(const json& node, const std::string& at) {
+  if (node.is_array())
+    for (size_t i = 0; i < node.size(); ++i) expect_descriptions(node[i], at + "/" + std::to_string(i));
+  if (!node.is_object()) return;
+  if (auto props = node.find("properties"); props != node.end() && props->is_object())
+    for (const auto& [key, sub] : props->items()) EXPECT_TRUE(sub.contains("description")) << at << "/properties/" << key;
+  for (const auto& [key, sub] : node.items()) expect_descriptions(sub, at + "/" + key);
+}
+}  // namespace
+
+TEST(SchemaValidator, OurSchemaIsEmbeddedAndDescribesEveryKey) {
   json schema = json::parse(berth::schema::compose_schema());
-  const json& service = schema["definitions"]["service"]["properties"];
-  EXPECT_GT(service.size(), 90u);
-  for (const auto& [key, sub] : service.items()) EXPECT_TRUE(sub.contains("description")) << key;
+  EXPECT_GT(schema["definitions"]["service"]["properties"].size(), 90u);
+  expect_descriptions(schema, "");
+}
+
+TEST(SchemaValidator, ValidatesFromSeveralThreadsAtOnce) {
+  const json bad = json::parse(R"({"services": {"web": {"imgae": "x", "ports": [true]}}})");
+  std::atomic<int> right{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        Diagnostics diags;
+        validate_schema(bad, diags);  // the first calls race to compile the schema once
+        if (diags.items().size() == 2) ++right;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(right.load(), 100);
 }
