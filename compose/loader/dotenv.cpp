@@ -276,8 +276,15 @@ class DotenvParser {
   Environment m_out;
 };
 
+}  // namespace
+
+Environment parse_dotenv(std::string_view content, const std::string& file, const Lookup& lookup) {
+  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
+  return DotenvParser(content, file, lookup).parse();
+}
+
 // docker/cli's kvfile (docker run --env-file): KEY=VALUE lines taken literally.
-Environment parse_raw(std::string_view content, const std::string& file, const Lookup& lookup) {
+Environment parse_raw_env(std::string_view content, const std::string& file, const Lookup& lookup) {
   Environment out;
   int line_no = 0;
   auto fail = [&](std::string message) {
@@ -314,13 +321,6 @@ Environment parse_raw(std::string_view content, const std::string& file, const L
   return out;
 }
 
-}  // namespace
-
-Environment parse_dotenv(std::string_view content, const std::string& file, const Lookup& lookup) {
-  if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
-  return DotenvParser(content, file, lookup).parse();
-}
-
 Environment read_env_file(const std::string& path, const std::string& format, const Lookup& lookup) {
   if (!format.empty() && format != ".env" && format != "raw") {
     throw LoadError({Diagnostic{Location{path, 0, 0}, "", "unsupported env_file format " + go_quote(format)}});
@@ -331,7 +331,7 @@ Environment read_env_file(const std::string& path, const std::string& format, co
   } catch (const SysError& e) {
     throw LoadError({Diagnostic{Location{path, 0, 0}, "", e.what()}});
   }
-  return format == "raw" ? parse_raw(content, path, lookup) : parse_dotenv(content, path, lookup);
+  return format == "raw" ? parse_raw_env(content, path, lookup) : parse_dotenv(content, path, lookup);
 }
 
 }  // namespace berth::loader

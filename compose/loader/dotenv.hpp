@@ -21,6 +21,9 @@ using Environment = std::map<std::string, std::string>;
 /// Syntax and interpolation errors throw LoadError naming `file` and the line:column.
 Environment parse_dotenv(std::string_view content, const std::string& file, const Lookup& lookup);
 
+/// Parses env_file content in the `raw` format (see read_env_file); errors name `file` and the line.
+Environment parse_raw_env(std::string_view content, const std::string& file, const Lookup& lookup);
+
 /// Reads and parses a file. format "" (or ".env") = the dotenv syntax above; "raw" = docker's `--env-file`
 /// syntax that compose registers for env_file `format: raw`: each line KEY=VALUE taken literally (only
 /// leading white space trimmed; no quotes/escapes/interpolation/comments after values), `#` lines skipped,

@@ -14,12 +14,14 @@
 //    needed, so `${SET:-${UNSET:?x}}` fails even though SET is set.
 #include "compose/loader/interpolate.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
-#include <variant>
 #include <vector>
+
+#include "common/scope_exit.hpp"
 
 namespace berth::loader {
 namespace {
@@ -32,6 +34,11 @@ struct MissingRequired {
   std::string name;
   std::string reason;
 };
+struct TooDeep {};
+
+// Nesting (defaults within defaults, text after a brace within a reference) recurses; Go's growing
+// stacks have no limit, ours do. No real file comes near this.
+constexpr int max_depth = 500;
 
 bool is_name_start(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
@@ -45,18 +52,28 @@ struct Match {
   std::string_view group;  ///< the named/braced group
 };
 
+// Where `.*}` may end: the last `}` of a line, remembered so that a line holding many references is
+// scanned once, not once per reference (positions asked for only grow).
+struct LineCache {
+  size_t line_end = 0;                         ///< the line's `\n` (or the end); 0 = nothing cached
+  size_t last_brace = std::string_view::npos;  ///< its last `}` at or after the first position asked
+};
+
 // Position of the last `}` in s[from, end of line), or npos.
-size_t last_brace_on_line(std::string_view s, size_t from) {
-  size_t stop = s.find('\n', from);
-  if (stop == std::string_view::npos) stop = s.size();
-  for (size_t i = stop; i > from; --i) {
-    if (s[i - 1] == '}') return i - 1;
+size_t last_brace_on_line(std::string_view s, size_t from, LineCache* cache) {
+  LineCache local;
+  if (!cache) cache = &local;
+  if (cache->line_end == 0 || from > cache->line_end) {
+    cache->line_end = std::min(s.find('\n', from), s.size());
+    size_t brace = s.substr(from, cache->line_end - from).rfind('}');
+    cache->last_brace = brace == std::string_view::npos ? brace : from + brace;
   }
-  return std::string_view::npos;
+  bool found = cache->last_brace != std::string_view::npos && cache->last_brace >= from;
+  return found ? cache->last_brace : std::string_view::npos;
 }
 
 // The pattern tried at s[i] == '$'; nullopt when nothing matches there.
-std::optional<Match> match_at(std::string_view s, size_t i) {
+std::optional<Match> match_at(std::string_view s, size_t i, LineCache* cache = nullptr) {
   size_t n = s.size();
   if (i + 1 >= n) return std::nullopt;
   char c = s[i + 1];
@@ -76,7 +93,7 @@ std::optional<Match> match_at(std::string_view s, size_t i) {
     if (k + 1 < n && s[k] == ':' && is_op(s[k + 1])) body = k + 2;
     else if (k < n && is_op(s[k])) body = k + 1;
     if (body != std::string_view::npos) {
-      size_t close = last_brace_on_line(s, body);
+      size_t close = last_brace_on_line(s, body, cache);
       if (close != std::string_view::npos) return Match{Kind::braced, close + 1, s.substr(start, close - start)};
     }
     if (k < n && s[k] == '}') return Match{Kind::braced, k + 1, s.substr(start, k - start)};
@@ -100,19 +117,15 @@ size_t first_brace_closing_index(std::string_view s) {
   return std::string_view::npos;
 }
 
-// The operator whose first occurrence in `text` comes first (getSubstitutionFunctionForTemplate).
+// The operator whose first occurrence in `text` comes first (getSubstitutionFunctionForTemplate
+// sorts the six by strings.Index); no two start at the same place, so the first place where one
+// starts decides. ":?" when there is none, which then applies to nothing.
 std::string_view first_operator(std::string_view text) {
-  static constexpr std::string_view ops[] = {":?", "?", ":-", "-", ":+", "+"};
-  std::string_view best = ops[0];
-  size_t best_at = std::string_view::npos;
-  for (std::string_view op : ops) {
-    size_t at = text.find(op);
-    if (at < best_at) {
-      best_at = at;
-      best = op;
-    }
+  for (size_t p = 0; p < text.size(); ++p) {
+    if (text[p] == ':' && p + 1 < text.size() && is_op(text[p + 1])) return text.substr(p, 2);
+    if (is_op(text[p])) return text.substr(p, 1);
   }
-  return best;
+  return ":?";
 }
 
 class Substituter {
@@ -120,41 +133,55 @@ class Substituter {
   explicit Substituter(const Lookup& lookup) : m_lookup(lookup) {}
 
   // SubstituteWithOptions: replace every match of the pattern, left to right.
+  //
+  // After an applied `${NAME<op>...}`, Go substitutes the text between the first balanced `}` and
+  // the end of the match in a call of its own. That text always ends where the match ended (at the
+  // line's last `}`), and so do such tails within it, so it is scanned here in place: no recursion,
+  // and errors in it still name it (`region`) as Go names its template.
   std::string substitute(std::string_view tmpl) {
+    if (m_depth >= max_depth) throw TooDeep{};
+    ++m_depth;
+    ScopeExit leave([this] { --m_depth; });
     std::string out;
+    LineCache cache;
+    size_t region = 0, region_end = tmpl.size();
     size_t i = 0;
     while (i < tmpl.size()) {
+      if (i >= region_end) region = 0, region_end = tmpl.size();
       size_t dollar = tmpl.find('$', i);
       if (dollar == std::string_view::npos) break;
-      std::optional<Match> m = match_at(tmpl, dollar);
+      std::optional<Match> m = match_at(tmpl, dollar, &cache);
       if (!m) {
         out.append(tmpl.substr(i, dollar + 1 - i));
         i = dollar + 1;
         continue;
       }
       out.append(tmpl.substr(i, dollar - i));
+      size_t rest = std::string_view::npos;
       try {
-        out += replace(tmpl.substr(dollar, m->end - dollar));
+        out += replace(tmpl.substr(dollar, m->end - dollar), rest);
       } catch (InvalidTemplate& e) {
-        if (e.tmpl.empty()) e.tmpl = std::string(tmpl);
+        if (e.tmpl.empty()) e.tmpl = std::string(tmpl.substr(region, region_end - region));
         throw;
       }
-      i = m->end;
+      if (rest != std::string_view::npos && dollar + rest < m->end) {
+        region = i = dollar + rest;
+        region_end = m->end;
+      } else {
+        i = m->end;
+      }
     }
     if (i < tmpl.size()) out.append(tmpl.substr(i));
     return out;
   }
 
  private:
-  // DefaultReplacementAppliedFunc for one match.
-  std::string replace(std::string_view substring) {
+  // DefaultReplacementAppliedFunc for one match; `rest` is set to the offset of the tail still to
+  // be substituted (npos: none).
+  std::string replace(std::string_view substring, size_t& rest) {
     std::string_view op = first_operator(substring);
-    std::string_view rest;
     size_t close = first_brace_closing_index(substring);
-    if (close != std::string_view::npos) {
-      rest = substring.substr(close + 1);
-      substring = substring.substr(0, close + 1);
-    }
+    if (close != std::string_view::npos) substring = substring.substr(0, close + 1);
     Match m = *match_at(substring, 0);  // substring starts with a match, so this cannot fail
     switch (m.kind) {
       case Kind::escaped:
@@ -167,8 +194,11 @@ class Substituter {
         break;
     }
     std::string_view sub = m.group;
-    if (std::optional<std::string> value = apply(op, sub)) return *value + substitute(rest);
-    return lookup_or_empty(sub);
+    if (std::optional<std::string> value = apply(op, sub)) {
+      if (close != std::string_view::npos) rest = close + 1;
+      return std::move(*value);
+    }
+    return lookup_or_empty(sub);  // Go drops the tail here; it is always empty
   }
 
   // The substitution functions; nullopt when `op` does not occur in `sub` (not applied).
@@ -193,6 +223,7 @@ class Substituter {
   std::string lookup_or_empty(std::string_view name) { return m_lookup(name).value_or(""); }
 
   const Lookup& m_lookup;
+  int m_depth = 0;
 };
 
 // Go's %q, enough for messages: quotes, backslashes and control characters escaped.
@@ -453,6 +484,8 @@ std::string interpolate(std::string_view text, const Lookup& lookup) {
   } catch (const InvalidTemplate& e) {
     throw InterpolationError("invalid interpolation format for " + quote(e.tmpl) +
                              "; you may need to escape any $ with another $");
+  } catch (const TooDeep&) {
+    throw InterpolationError("interpolation nested more than " + std::to_string(max_depth) + " levels deep");
   }
 }
 

@@ -366,3 +366,22 @@ TEST(InterpolateTree, StartsFromAGivenPointer) {
   ASSERT_EQ(diags.items().size(), 1u);
   EXPECT_EQ(diags.items()[0].path, "services.web.image");
 }
+
+TEST(InterpolateQuirks, NestingIsBounded) {
+  std::string deep;
+  for (int i = 0; i < 499; ++i) deep += "${U:-";
+  deep += "x" + std::string(499, '}');
+  EXPECT_EQ(sub(deep), "x");
+  std::string deeper = "${U:-" + deep + "}";
+  EXPECT_EQ(error_of(deeper), "interpolation nested more than 500 levels deep");
+}
+
+TEST(InterpolateQuirks, ManyReferencesOnOneLine) {
+  EXPECT_EQ(sub("${U:-x} ${U:-y} ${FOO:+z}!"), "x y z!");
+  EXPECT_EQ(error_of("${U:-a}}${}"),
+            R"(invalid interpolation format for "}${}"; you may need to escape any $ with another $)");
+  // Each reference's tail runs to the line's last `}`; thousands of them stay linear and shallow.
+  std::string line, want;
+  for (int i = 0; i < 20000; ++i) line += "${U:-x} ", want += "x ";
+  EXPECT_EQ(sub(line), want);
+}
