@@ -70,6 +70,9 @@ struct ServiceDependency {
   Extensions extensions;
 };
 
+/// A `depends_on` entry, by the name the spec uses.
+using DependsOn = ServiceDependency;
+
 /// `credential_spec` (Windows).
 struct CredentialSpec {
   std::string config;
