@@ -184,6 +184,15 @@ void normalize_service(json& service, const Context& ctx, const Pointer& at) {
   for (const char* key : {"mem_limit", "mem_reservation", "memswap_limit", "mem_swappiness", "shm_size"})
     bytes_field(service, key, ctx, at);
   number_field(service, "cpus", ctx, at);
+  // Real-time CPU budget: an integer in microseconds, or a duration string ("400ms").
+  for (const char* key : {"cpu_rt_runtime", "cpu_rt_period"}) {
+    json* v = member(service, key);
+    if (v == nullptr || !v->is_string()) continue;
+    const std::string text = v->get<std::string>();
+    if (auto ns = parse_duration_ns(text)) *v = *ns / 1000;
+    else if (text.find_first_not_of("-0123456789") == std::string::npos && !text.empty()) *v = std::stoll(text);
+    else ctx.error(at / key, "invalid duration \"" + text + "\": expected microseconds or a duration such as 400ms");
+  }
   if (json* blkio = member(service, "blkio_config"); blkio && blkio->is_object()) {
     for (const char* key : {"device_read_bps", "device_write_bps", "device_read_iops", "device_write_iops"}) {
       json* limits = member(*blkio, key);

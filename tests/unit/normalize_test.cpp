@@ -509,3 +509,11 @@ TEST(Normalize, SpecExamplesExtraHostsTmpfsBuild) {
   EXPECT_EQ(service("    build:\n      shm_size: 10000000\n")["build"]["shm_size"], "10000000");
   EXPECT_EQ(service("    build:\n      ssh: [\"default\"]\n")["build"]["ssh"], json({"default"}));
 }
+
+TEST(Normalize, RealtimeCpuBudgetsBecomeMicroseconds) {
+  auto r = normalize_yaml("services:\n  s:\n    cpu_rt_runtime: 400ms\n    cpu_rt_period: \"1400\"\n");
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.project["services"]["s"]["cpu_rt_runtime"], 400000);
+  EXPECT_EQ(r.project["services"]["s"]["cpu_rt_period"], 1400);
+  EXPECT_EQ(errors_of("    cpu_rt_runtime: soon\n").size(), 1u);
+}
