@@ -80,15 +80,21 @@ std::vector<std::string> formatted(const std::string& text, const std::string& n
   return out;
 }
 
-/// The authoritative schema, or nullptr when /work/shared is not there.
+/// The authoritative schema's JSON, or null when /work/shared is not there.
+json reference_schema_json() {
+  const fs::path path = shared_dir / "compose-go" / "compose-spec.json";
+  if (!fs::exists(path)) return nullptr;
+  json schema = json::parse(read_file(path));
+  schema.erase("$schema");
+  schema.erase("$id");
+  return schema;
+}
+
+/// The authoritative schema, compiled, or nullptr when /work/shared is not there.
 const SchemaValidator* reference_schema() {
   static const std::unique_ptr<SchemaValidator> ref = []() -> std::unique_ptr<SchemaValidator> {
-    const fs::path path = shared_dir / "compose-go" / "compose-spec.json";
-    if (!fs::exists(path)) return nullptr;
-    json schema = json::parse(read_file(path));
-    schema.erase("$schema");
-    schema.erase("$id");
-    return std::make_unique<SchemaValidator>(schema.dump());
+    json schema = reference_schema_json();
+    return schema.is_null() ? nullptr : std::make_unique<SchemaValidator>(schema.dump());
   }();
   return ref.get();
 }
@@ -274,4 +280,68 @@ TEST(CorpusTest, TheReferenceSchemaLocatesTheSameProblems) {
     const json doc = parse_yaml(f.text, f.name).value;
     EXPECT_EQ(places(our_schema().problems(doc)), places(ref->problems(doc)));
   }
+}
+
+namespace {
+
+/// A schema node with its refs inlined and annotations dropped, in a form where orderings that
+/// carry no meaning (type lists, oneOf branches, required) are sorted and keywords that cannot
+/// apply (object keywords on an array-only node, uniqueItems: false) are left out.
+json canonical(const json& root, const json& node) {
+  const json* n = &node;
+  while (n->is_object() && n->contains("$ref")) n = &root.at(Pointer(n->at("$ref").get<std::string>().substr(1)));
+  if (!n->is_object()) return *n;
+  static const std::set<std::string> annotations = {"description", "deprecated", "default", "title", "definitions", "$defs", "$schema", "$id"};
+  json out = json::object();
+  for (const auto& [key, value] : n->items()) {
+    if (annotations.count(key)) continue;
+    if (key == "type" || key == "required") {
+      std::vector<std::string> names = value.is_array() ? value.get<std::vector<std::string>>()
+                                                        : std::vector<std::string>{value.get<std::string>()};
+      std::sort(names.begin(), names.end());
+      out[key] = names;
+    } else if (key == "properties" || key == "patternProperties") {
+      out[key] = json::object();
+      for (const auto& [name, sub] : value.items()) out[key][name] = canonical(root, sub);
+    } else if (key == "oneOf" || key == "anyOf") {
+      std::vector<json> branches;
+      for (const auto& b : value) branches.push_back(canonical(root, b));
+      std::sort(branches.begin(), branches.end(), [](const json& a, const json& b) { return a.dump() < b.dump(); });
+      out[key] = branches;
+    } else if (key == "items" || key == "additionalProperties") {
+      out[key] = canonical(root, value);
+    } else {
+      out[key] = value;
+    }
+  }
+  if (out.value("type", json()) == json{"array"}) out.erase("additionalProperties"), out.erase("patternProperties");
+  if (out.value("uniqueItems", true) == false) out.erase("uniqueItems");
+  return out;
+}
+
+void structural_diff(const json& ours, const json& theirs, const std::string& at, std::vector<std::string>& out) {
+  if (ours.is_object() && theirs.is_object()) {
+    for (const auto& [key, value] : ours.items())
+      if (!theirs.contains(key)) out.push_back(at + "/" + key + ": only in ours");
+    for (const auto& [key, value] : theirs.items())
+      if (!ours.contains(key)) out.push_back(at + "/" + key + ": only in the reference");
+      else structural_diff(ours[key], value, at + "/" + key, out);
+  } else if (ours.is_array() && theirs.is_array() && ours.size() == theirs.size()) {
+    for (size_t i = 0; i < ours.size(); ++i) structural_diff(ours[i], theirs[i], at + "/" + std::to_string(i), out);
+  } else if (ours != theirs) {
+    out.push_back(at + ": ours " + ours.dump().substr(0, 100) + ", the reference " + theirs.dump().substr(0, 100));
+  }
+}
+
+}  // namespace
+
+TEST(CorpusTest, OurSchemaHasTheStructureOfTheReference) {
+  // The strongest form of "accepts exactly the same": once our own names, descriptions and
+  // grouping are looked through, every constraint is the reference's.
+  const json theirs = reference_schema_json();
+  if (theirs.is_null()) GTEST_SKIP() << "no authoritative schema under " << shared_dir;
+  const json ours = json::parse(berth::schema::compose_schema());
+  std::vector<std::string> differences;
+  structural_diff(canonical(ours, ours), canonical(theirs, theirs), "", differences);
+  EXPECT_EQ(differences, std::vector<std::string>{});
 }

@@ -188,7 +188,7 @@ TEST(SchemaValidator, ValidatesFromSeveralThreadsAtOnce) {
     threads.emplace_back([&] {
       for (int i = 0; i < 25; ++i) {
         Diagnostics diags;
-        validate_schema(bad, diags);  // the first calls race to compile the schema once
+        validate_schema(bad, diags);  // run alone, the first calls race to compile the schema
         if (diags.items().size() == 2) ++right;
       }
     });
