@@ -355,6 +355,8 @@ class Explainer {
   const Regexes& m_regexes;
 };
 
+// ---- compiling, and valijson's own errors ------------------------------------------------
+
 /// Every regex the schema uses ("pattern" values and patternProperties keys), compiled up front
 /// so that explaining is const and thread-safe.
 void collect_patterns(const Json& s, Regexes& out) {
@@ -434,7 +436,8 @@ std::vector<SchemaProblem> SchemaValidator::problems(const Json& doc) const {
 }
 
 void SchemaValidator::validate(const Json& doc, Diagnostics& diags) const {
-  for (auto& p : problems(doc)) diags.error(p.where, std::move(p.message));
+  // A problem of the whole document has no path to name its subject in the message.
+  for (auto& p : problems(doc)) diags.error(p.where, p.where.empty() ? "the file " + p.message : std::move(p.message));
 }
 
 void validate_schema(const Json& doc, Diagnostics& diags) {

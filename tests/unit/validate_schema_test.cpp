@@ -195,3 +195,12 @@ TEST(SchemaValidator, ValidatesFromSeveralThreadsAtOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(right.load(), 100);
 }
+
+TEST(SchemaValidator, AProblemOfTheWholeFileSaysSo) {
+  Document doc = parse_yaml("- web\n- db\n", "c.yaml");
+  Diagnostics diags(&doc.positions);
+  validate_schema(doc.value, diags);
+  ASSERT_EQ(diags.items().size(), 1u);
+  EXPECT_EQ(diags.items()[0].path, "");
+  EXPECT_EQ(diags.items()[0].message, "the file must be a mapping, not a list");
+}
