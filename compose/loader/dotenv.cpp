@@ -279,8 +279,9 @@ class DotenvParser {
 }  // namespace
 
 Environment parse_dotenv(std::string_view content, const std::string& file, const Lookup& lookup) {
+  static const Lookup nothing = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
   if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
-  return DotenvParser(content, file, lookup).parse();
+  return DotenvParser(content, file, lookup ? lookup : nothing).parse();
 }
 
 // docker/cli's kvfile (docker run --env-file): KEY=VALUE lines taken literally.
@@ -314,7 +315,7 @@ Environment parse_raw_env(std::string_view content, const std::string& file, con
     if (key.find_first_of(" \t") != std::string::npos) fail("variable '" + key + "' contains whitespaces");
     if (eq != std::string_view::npos) {
       out[key] = std::string(line.substr(eq + 1));
-    } else if (std::optional<std::string> value = lookup(key)) {
+    } else if (std::optional<std::string> value = lookup ? lookup(key) : std::nullopt) {
       out[key] = std::move(*value);
     }
   }

@@ -36,8 +36,8 @@ struct MissingRequired {
 };
 struct TooDeep {};
 
-// Nesting (defaults within defaults, text after a brace within a reference) recurses; Go's growing
-// stacks have no limit, ours do. No real file comes near this.
+// Defaults within defaults recurse; Go's growing stacks have no limit, ours do. No real file comes
+// near this.
 constexpr int max_depth = 500;
 
 bool is_name_start(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -249,7 +249,6 @@ std::string quote(std::string_view s) {
   }
   return out + "\"";
 }
-
 
 // ---- the tree walk and compose-go's interpolateTypeCastMapping ----
 
@@ -475,8 +474,9 @@ void walk(nlohmann::json& value, const Lookup& lookup, Diagnostics& diags, const
 }  // namespace
 
 std::string interpolate(std::string_view text, const Lookup& lookup) {
+  static const Lookup nothing = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
   try {
-    return Substituter(lookup).substitute(text);
+    return Substituter(lookup ? lookup : nothing).substitute(text);
   } catch (const MissingRequired& e) {
     std::string message = "required variable " + e.name + " is missing a value";
     if (!e.reason.empty()) message += ": " + e.reason;

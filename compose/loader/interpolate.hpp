@@ -22,17 +22,25 @@ class InterpolationError : public std::runtime_error {
 };
 
 /// Substitutes $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err}, ${VAR:+alt}, ${VAR+alt},
-/// nested expressions inside defaults/alternatives (e.g. ${A:-${B:-x}}), and $$ -> $.
-/// Throws InterpolationError with a message like docker compose's:
-///   `required variable X is missing a value: <err>` / `invalid interpolation format for "<text>"`...
+/// nested expressions inside defaults/alternatives (e.g. ${A:-${B:-x}}), and $$ -> $, exactly as compose-go v2's
+/// template.Substitute (including its quirks, listed in interpolate.cpp). An unset variable without default is "".
+/// `$` not followed by a name, `$`, `{` is kept as written. An empty `lookup` means nothing is set.
+/// Throws InterpolationError:
+///   `required variable X is missing a value: <err>` (`...a value` when <err> is empty),
+///   `invalid interpolation format for "<template>"; you may need to escape any $ with another $`,
+///   `interpolation nested more than 500 levels deep`.
 std::string interpolate(std::string_view text, const Lookup& lookup);
 
 /// Interpolates every string value in `value` (recursively; map keys are NOT interpolated, as compose-go),
 /// recording each failure in `diags` at its JSON pointer (diags resolves file:line:col itself) and carrying on.
-/// After substitution, strings at paths where compose-go casts types (its interpolation "TypeCastMapping":
-/// e.g. services.*.ports.*.target/published, deploy.replicas, healthcheck.retries, privileged, read_only, tty,
-/// stdin_open, cpus, mem_swappiness, oom_score_adj, ulimits, networks.*.external, volumes.*.external, ... —
-/// look the real list up, see "search" below) are converted to int/float/bool; a failed cast is a diagnostic.
+/// `at` is where `value` sits in the whole document (used for messages and for the cast table).
+/// After substitution, strings at the paths compose-go v2 casts (its loader's interpolateTypeCastMapping:
+/// services.*.{cpus, cpu_*, deploy.replicas, healthcheck.retries/disable, init, privileged, read_only, tty,
+/// stdin_open, oom_*, pids_limit, scale, ports[].target, ulimits, configs/secrets[].mode, volumes[].read_only, ...},
+/// networks.*.{external, internal, attachable, enable_ipv4, enable_ipv6}, volumes/secrets/configs.*.external;
+/// the full list is in interpolate.cpp) become int/float/bool with Go's strconv rules and YAML 1.1 booleans;
+/// a failed cast is a diagnostic (`failed to cast to expected type: invalid boolean: maybe`).
+/// v2 no longer casts ports[].published (a range such as "8000-8010") nor mem_swappiness: they stay strings.
 void interpolate_tree(nlohmann::json& value, const Lookup& lookup, Diagnostics& diags, const Pointer& at = Pointer());
 
 }  // namespace berth::loader

@@ -385,3 +385,8 @@ TEST(InterpolateQuirks, ManyReferencesOnOneLine) {
   for (int i = 0; i < 20000; ++i) line += "${U:-x} ", want += "x ";
   EXPECT_EQ(sub(line), want);
 }
+
+TEST(InterpolateQuirks, EmptyLookupMeansNothingIsSet) {
+  EXPECT_EQ(interpolate("${A:-d}$B.", Lookup{}), "d.");
+  EXPECT_THROW(interpolate("${A?}", Lookup{}), InterpolationError);
+}
