@@ -7,6 +7,7 @@ find_package(CLI11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
 find_package(OpenSSL REQUIRED)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 
 # valijson is header-only and ships no usable config on Debian 12.
 find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp REQUIRED)

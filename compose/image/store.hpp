@@ -1,0 +1,188 @@
+#pragma once
+// The local, content-addressed image store under the Berth root:
+//   <root>/blobs/sha256/<hex>           manifests, configs, layer blobs as received
+//   <root>/layers/<chain hex>/diff      unpacked layers (overlay lower dirs) + layer.json beside
+//   <root>/images.json                  name -> {manifest, config, created, size, tagged}
+//   <root>/store.lock                   flock held by writers
+//   <root>/tmp/                         staging for blobs and layers (same filesystem: rename)
+// Readers take no lock: blobs and layers appear by rename and images.json is replaced
+// atomically, so a reader sees either the old or the new state.
+#include <cstdint>
+#include <istream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/unique_fd.hpp"
+#include "compose/image/digest.hpp"
+#include "compose/image/image_config.hpp"
+#include "compose/image/reference.hpp"
+#include "compose/image/unpack.hpp"
+
+namespace berth::image {
+
+/// Proof of holding the store's writer lock (an exclusive flock on <root>/store.lock).
+/// Methods that change names or delete data take it as a parameter, so the lock is always
+/// held by the caller for the whole multi-step change and is never taken twice by accident.
+class StoreLock {
+ public:
+  StoreLock(StoreLock&&) noexcept = default;
+  StoreLock& operator=(StoreLock&&) noexcept = default;
+
+ private:
+  friend class ImageStore;
+  StoreLock(UniqueFd fd, std::string root) : m_fd(std::move(fd)), m_root(std::move(root)) {}
+  UniqueFd m_fd;
+  std::string m_root;
+};
+
+/// Streams one blob into the store: written to a temporary file and hashed on the way, then
+/// renamed to blobs/sha256/<hex> by commit(). Dropping an uncommitted writer removes the file.
+class BlobWriter {
+ public:
+  BlobWriter(BlobWriter&&) noexcept;
+  BlobWriter& operator=(BlobWriter&&) noexcept;
+  ~BlobWriter();
+
+  void write(const void* data, std::size_t size);
+  void write(std::string_view data) { write(data.data(), data.size()); }
+  /// Ends writing (fsync, close) and returns the content's digest; may be called again.
+  const Digest& finish();
+  /// Bytes written so far.
+  std::uint64_t size() const noexcept { return m_size; }
+  /// The temporary file (valid until commit or destruction), for reading the content back.
+  const std::string& temp_path() const noexcept { return m_tmp; }
+  /// finish(), check `expected` (throws std::runtime_error on a mismatch and discards the
+  /// content), then move the content into the store. Returns the digest.
+  Digest commit(const std::optional<Digest>& expected = std::nullopt);
+
+ private:
+  friend class ImageStore;
+  BlobWriter(std::string blobs_dir, std::string tmp, UniqueFd fd);
+  std::string m_blobs_dir;
+  std::string m_tmp;
+  UniqueFd m_fd;
+  Sha256 m_hash;
+  std::optional<Digest> m_digest;
+  std::uint64_t m_size = 0;
+};
+
+/// A layer of an image: the blob the manifest names and the unpacked tree it became.
+struct ImageLayer {
+  Digest blob;
+  std::string media_type;
+  std::int64_t blob_size = 0;
+  Digest diff_id;
+  Digest chain_id;
+};
+
+/// Everything about one stored image (one manifest).
+struct ImageRecord {
+  std::vector<Reference> names;  ///< references pointing at it, sorted; empty when dangling
+  Digest manifest_digest;
+  Digest config_digest;  ///< the image id, as docker defines it
+  nlohmann::json manifest;
+  nlohmann::json config;
+  std::vector<ImageLayer> layers;  ///< base layer first
+  std::uint64_t size = 0;          ///< unpacked size of all layers
+  std::string tagged;              ///< when a name was last set (RFC 3339)
+
+  /// The image's runtime defaults (Env, Cmd, Entrypoint, WorkingDir, User, ...).
+  ImageConfig runtime_config() const { return parse_image_config(config); }
+};
+
+/// One row of images.json: a name (or none, for a dangling image) and what it points at.
+struct ImageSummary {
+  std::optional<Reference> name;
+  Digest manifest_digest;
+  Digest config_digest;
+  std::string created;  ///< the config's `created` (RFC 3339), may be empty
+  std::uint64_t size = 0;
+};
+
+/// What remove() did: the names it untagged (familiar form) and the ids it deleted (the image
+/// id, then the chain ids of the layers no other image uses).
+struct RemoveResult {
+  std::vector<std::string> untagged;
+  std::vector<Digest> deleted;
+};
+
+class ImageStore {
+ public:
+  /// A store rooted at `root` (created by the first writer, not by readers).
+  explicit ImageStore(std::string root);
+
+  const std::string& root() const noexcept { return m_root; }
+
+  /// Takes the writer lock, creating the store's directories first. Blocks while another
+  /// process or thread holds it.
+  [[nodiscard]] StoreLock lock();
+
+  // ---- blobs (no lock needed: content-addressed and renamed into place) ----
+  /// Starts writing a blob.
+  BlobWriter begin_blob();
+  /// Stores the stream's content, verified against `expected` when given.
+  Digest put_blob(std::istream& in, const std::optional<Digest>& expected = std::nullopt);
+  Digest put_blob(std::string_view data, const std::optional<Digest>& expected = std::nullopt);
+  bool has_blob(const Digest& d) const;
+  /// Reads a (small) blob whole and checks its digest; throws naming the blob if absent.
+  std::string read_blob(const Digest& d) const;
+  /// Opens a blob for streaming (layers); throws naming the blob if absent.
+  UniqueFd open_blob(const Digest& d) const;
+  std::string blob_path(const Digest& d) const;
+
+  // ---- layers ----
+  bool has_layer(const Digest& chain_id) const;
+  std::optional<LayerInfo> layer_info(const Digest& chain_id) const;
+  /// <root>/layers/<chain hex>/diff.
+  std::string layer_dir(const Digest& chain_id) const;
+  /// Unpacks the layer read from `fd` on top of `parent` (see unpack_layer). Returns at once,
+  /// reading nothing (the sink sees nothing), when the expected layer is already unpacked.
+  LayerInfo add_layer(const StoreLock& lock, int fd, const std::optional<Digest>& parent,
+                      const std::optional<Digest>& expected_diff_id, const std::string& label,
+                      const StreamSink& sink = {});
+
+  // ---- names ----
+  /// Points `ref` at the image manifest `manifest`, whose config and layers must be in the store.
+  /// An image that loses its last name this way stays, dangling, as docker keeps it.
+  void tag(const StoreLock& lock, const Reference& ref, const Digest& manifest);
+  /// Records an image that has no name (docker load of an untagged image).
+  void add_untagged(const StoreLock& lock, const Digest& manifest);
+  /// The image `ref` names, or std::nullopt.
+  std::optional<ImageRecord> resolve(const Reference& ref) const;
+  /// The image named by a reference, a full id (sha256:<hex>) or an unambiguous id prefix, as
+  /// docker accepts them. Throws std::runtime_error for an ambiguous prefix.
+  std::optional<ImageRecord> find(std::string_view name_or_id) const;
+  /// Loads the record of a stored manifest; throws if it is not in the store.
+  ImageRecord record(const Digest& manifest) const;
+  /// Every row of images.json.
+  std::vector<ImageSummary> list() const;
+  /// Untags `ref`; when that was the image's last name, deletes its blobs and layers that no
+  /// other image uses. Returns std::nullopt when `ref` names nothing.
+  std::optional<RemoveResult> remove(const StoreLock& lock, const Reference& ref);
+  /// Removes every name of the image `manifest` and then the image itself (as remove()).
+  RemoveResult remove_image(const StoreLock& lock, const Digest& manifest);
+
+  /// The overlay lower dirs of an image, topmost layer first (the order lowerdir= wants).
+  std::vector<std::string> lower_dirs(const ImageRecord& image) const;
+
+ private:
+  nlohmann::json read_index() const;
+  ImageRecord build_record(const Digest& manifest, const nlohmann::json& index) const;
+  void write_index(const nlohmann::json& index) const;
+  void check_lock(const StoreLock& lock) const;
+  RemoveResult collect(nlohmann::json& index, const Digest& manifest);
+  std::string m_root;
+};
+
+/// Parses an image manifest (OCI or Docker schema 2) and its config into the layer list of a
+/// record: blobs, media types, diff ids and chain ids. Throws std::runtime_error when the
+/// manifest is an index, or the layer count differs from the config's diff_ids.
+std::vector<ImageLayer> image_layers(const nlohmann::json& manifest, const nlohmann::json& config);
+
+/// The config descriptor's digest of an image manifest; throws when absent or malformed.
+Digest manifest_config_digest(const nlohmann::json& manifest);
+
+}  // namespace berth::image
