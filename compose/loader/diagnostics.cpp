@@ -1,5 +1,8 @@
 #include "compose/loader/diagnostics.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 namespace berth::loader {
 
 std::string format(const Diagnostic& d) {
@@ -33,7 +36,17 @@ void Diagnostics::error_at(Location where, std::string path, std::string message
 }
 
 void Diagnostics::throw_if_any() const {
-  if (!m_items.empty()) throw LoadError(m_items);
+  if (m_items.empty()) return;
+  // Report in reading order: files in the order they were first named, then line and column.
+  std::vector<std::string> files;
+  for (const auto& d : m_items)
+    if (std::find(files.begin(), files.end(), d.where.file) == files.end()) files.push_back(d.where.file);
+  auto rank = [&](const Diagnostic& d) {
+    return std::make_tuple(std::find(files.begin(), files.end(), d.where.file) - files.begin(), d.where.line, d.where.column);
+  };
+  std::vector<Diagnostic> sorted = m_items;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const Diagnostic& a, const Diagnostic& b) { return rank(a) < rank(b); });
+  throw LoadError(std::move(sorted));
 }
 
 }  // namespace berth::loader

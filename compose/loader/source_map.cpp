@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace berth::loader {
 
@@ -16,12 +17,15 @@ Location SourceMap::find(const Pointer& ptr) const {
 }
 
 void SourceMap::overlay(const SourceMap& other, const Pointer& from, const Pointer& to) {
-  const std::string prefix = from.to_string();
-  for (const auto& [key, loc] : other.m_positions) {
-    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+  const std::string prefix = from.to_string(), target = to.to_string();
+  std::vector<std::pair<std::string, Location>> copied;  // `other` may be *this
+  for (auto it = other.m_positions.lower_bound(prefix); it != other.m_positions.end(); ++it) {
+    const std::string& key = it->first;
+    if (key.compare(0, prefix.size(), prefix) != 0) break;
     if (key.size() > prefix.size() && key[prefix.size()] != '/') continue;
-    m_positions[to.to_string() + key.substr(prefix.size())] = loc;
+    copied.emplace_back(target + key.substr(prefix.size()), it->second);
   }
+  for (auto& [k, loc] : copied) m_positions[std::move(k)] = std::move(loc);
 }
 
 std::string display_path(const Pointer& ptr) {

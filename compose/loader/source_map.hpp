@@ -4,7 +4,7 @@
 // so values created by normalisation still point at the key they came from.
 #include <nlohmann/json.hpp>
 #include <string>
-#include <unordered_map>
+#include <map>
 
 namespace berth::loader {
 
@@ -22,14 +22,15 @@ class SourceMap {
   void set(const Pointer& ptr, Location loc) { m_positions[ptr.to_string()] = std::move(loc); }
   /// Position of `ptr` or of its nearest ancestor; unknown (file only) if none is recorded.
   Location find(const Pointer& ptr) const;
-  /// Copies every position of `other` under `prefix`, replacing existing ones (merge: later wins).
+  /// Copies the positions of `other` at and below `from` to the same places below `to`,
+  /// replacing existing ones (merge: later wins; aliases: positions of the anchored value).
   void overlay(const SourceMap& other, const Pointer& from = Pointer(), const Pointer& to = Pointer());
   void set_default_file(std::string file) { m_default_file = std::move(file); }
   const std::string& default_file() const { return m_default_file; }
   size_t size() const { return m_positions.size(); }
 
  private:
-  std::unordered_map<std::string, Location> m_positions;
+  std::map<std::string, Location> m_positions;  // ordered: a subtree is a contiguous range
   std::string m_default_file;
 };
 

@@ -1,5 +1,6 @@
 #include "compose/loader/yaml_to_json.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -7,6 +8,9 @@
 #include <cstdlib>
 #include <limits>
 #include <regex>
+#include <sstream>
+#include <algorithm>
+#include <optional>
 
 #include "compose/loader/diagnostics.hpp"
 
@@ -93,42 +97,176 @@ Json resolve_plain(const std::string& s) {
   return s;
 }
 
-class Converter {
+/// Builds the JSON value straight from yaml-cpp's parser events: no intermediate node tree
+/// (which dominated loading time), positions and tags recorded as values are met.
+class Builder : public YAML::EventHandler {
  public:
-  Converter(Document& doc, Diagnostics& diags) : m_doc(doc), m_diags(diags) {}
+  Builder(Document& doc, Diagnostics& diags) : m_doc(doc), m_diags(diags) {}
 
-  Json convert(const YAML::Node& node, const Pointer& ptr, int depth) {
-    if (depth > 200) {
-      m_diags.error_at(location_of(node.Mark(), m_doc.file), display_path(ptr), "document nested too deeply");
-      return nullptr;
-    }
-    record_tag(node, ptr);
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        return nullptr;
-      case YAML::NodeType::Scalar:
-        return scalar(node);
-      case YAML::NodeType::Sequence: {
-        Json arr = Json::array();
-        size_t i = 0;
-        for (const auto& item : node) {
-          Pointer child = ptr / i++;
-          m_doc.positions.set(child, location_of(item.Mark(), m_doc.file));
-          arr.push_back(convert(item, child, depth + 1));
-        }
-        return arr;
-      }
-      case YAML::NodeType::Map:
-        return mapping(node, ptr, depth);
-    }
-    return nullptr;
+  Json take_root() { return std::move(m_root); }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { OnScalar(mark, "?", anchor, ""); }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (expecting_key()) return complex_key(mark);
+    auto it = m_anchors.find(anchor);
+    Pointer ptr = child_pointer(mark);
+    if (it == m_anchors.end()) return complete(Json(), ptr, 0, ptr);
+    // Problems inside an aliased value point at the anchored text.
+    Location here = m_doc.positions.find(ptr);
+    m_doc.positions.overlay(m_doc.positions, it->second.second, ptr);
+    m_doc.positions.set(ptr, here);
+    complete(it->second.first, ptr, 0, it->second.second);
   }
 
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
+    if (expecting_key()) return key(mark, tag, value);
+    Pointer ptr = child_pointer(mark);
+    record_tag(tag, ptr);
+    complete(scalar(tag, value), ptr, anchor, ptr);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, tag, anchor, Json::array());
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, tag, anchor, Json::object());
+  }
+  void OnMapEnd() override { close(); }
+
  private:
-  Json scalar(const YAML::Node& node) {
-    const std::string& tag = node.Tag();
-    const std::string& text = node.Scalar();
+  struct Frame {
+    Json value;
+    Pointer ptr;
+    YAML::anchor_t anchor = 0;
+    bool discard = false;            ///< a complex key being skipped
+    std::optional<std::string> key;  ///< maps: the key whose value comes next
+    bool merge_next = false;         ///< maps: the next value is a `<<` merge source
+    std::vector<std::pair<Json, Pointer>> merges;  ///< `<<` sources and where they were written
+    std::vector<Pointer> origins;                  ///< sequences: where each item was written
+    std::unordered_map<std::string, int> key_lines;
+  };
+
+  bool expecting_key() const { return !m_stack.empty() && m_stack.back().value.is_object() && !m_stack.back().key; }
+
+  Location loc(const YAML::Mark& m) const { return location_of(m, m_doc.file); }
+
+  void key(const YAML::Mark& mark, const std::string& tag, const std::string& text) {
+    Frame& f = m_stack.back();
+    if (text == "<<" && tag == "?") {
+      f.key = "<<";
+      f.merge_next = true;
+      return;
+    }
+    std::string name = (tag == "?" && (text == "~" || text == "null")) ? "" : text;
+    if (auto it = f.key_lines.find(name); it != f.key_lines.end()) {
+      m_diags.error_at(loc(mark), display_path(f.ptr / name),
+                       "mapping key \"" + name + "\" already defined at line " + std::to_string(it->second));
+      f.key = name;
+      f.discard = true;  // keep the first definition
+      return;
+    }
+    f.key_lines.emplace(name, mark.line + 1);
+    f.key = name;
+    m_doc.positions.set(f.ptr / name, loc(mark));
+  }
+
+  void complex_key(const YAML::Mark& mark) {
+    Frame& f = m_stack.back();
+    m_diags.error_at(loc(mark), display_path(f.ptr), "mapping keys must be scalars");
+    f.key = "";
+    f.discard = true;
+  }
+
+  /// Pointer of the value that starts now; sequence items get their position recorded here.
+  Pointer child_pointer(const YAML::Mark& mark) {
+    if (m_stack.empty()) return Pointer();
+    Frame& f = m_stack.back();
+    if (f.value.is_object()) return f.ptr / *f.key;
+    Pointer p = f.ptr / f.value.size();
+    m_doc.positions.set(p, loc(mark));
+    return p;
+  }
+
+  void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, Json empty) {
+    if (expecting_key()) {
+      complex_key(mark);
+      m_stack.push_back(Frame{std::move(empty), Pointer(), 0, true});
+      return;
+    }
+    if (m_stack.size() >= 200) throw YAML::ParserException(mark, "document nested too deeply");
+    Pointer ptr = child_pointer(mark);
+    record_tag(tag, ptr);
+    bool discard = !m_stack.empty() && m_stack.back().discard;
+    m_stack.push_back(Frame{std::move(empty), std::move(ptr), anchor, discard});
+  }
+
+  void close() {
+    Frame f = std::move(m_stack.back());
+    m_stack.pop_back();
+    m_last_origins = std::move(f.origins);
+    // Merge keys: explicit keys win, and among merged maps the earlier one wins.
+    for (const auto& [src, origin] : f.merges)
+      for (auto it = src.begin(); it != src.end(); ++it)
+        if (!f.value.contains(it.key())) {
+          f.value[it.key()] = it.value();
+          m_doc.positions.overlay(m_doc.positions, origin / it.key(), f.ptr / it.key());
+        }
+    if (f.discard && !m_stack.empty() && m_stack.back().key && m_stack.back().key->empty() &&
+        !m_stack.back().value.is_array()) {
+      // A complex key finished: the value that follows belongs to it and is dropped too.
+      m_stack.back().discard = true;
+      return;
+    }
+    complete(std::move(f.value), f.ptr, f.anchor, f.ptr);
+  }
+
+  /// A value is finished: remember its anchor and put it into its parent.
+  void complete(Json v, const Pointer& ptr, YAML::anchor_t anchor, const Pointer& origin) {
+    if (anchor) m_anchors[anchor] = {v, ptr};
+    if (m_stack.empty()) {
+      m_root = std::move(v);
+      return;
+    }
+    Frame& f = m_stack.back();
+    if (f.value.is_array()) {
+      if (!f.discard) {
+        f.value.push_back(std::move(v));
+        f.origins.push_back(origin);
+      }
+      return;
+    }
+    if (f.merge_next) {
+      add_merge_source(f, v, origin);
+    } else if (!f.discard) {
+      f.value[*f.key] = std::move(v);
+    }
+    f.key.reset();
+    f.merge_next = false;
+    f.discard = false;
+  }
+
+  void add_merge_source(Frame& f, Json& v, const Pointer& origin) {
+    if (v.is_object()) {
+      f.merges.emplace_back(std::move(v), origin);
+      return;
+    }
+    if (v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& m) { return m.is_object(); })) {
+      for (size_t i = 0; i < v.size(); ++i)
+        f.merges.emplace_back(std::move(v[i]), i < m_last_origins.size() ? m_last_origins[i] : origin / i);
+      return;
+    }
+    m_diags.error_at(m_doc.positions.find(origin), display_path(f.ptr), "merge key `<<` expects a mapping or a list of mappings");
+  }
+
+  Json scalar(const std::string& tag, const std::string& text) const {
     if (tag == "?") return resolve_plain(text);
     if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" || tag == "tag:yaml.org,2002:bool" ||
         tag == "tag:yaml.org,2002:null")
@@ -137,64 +275,17 @@ class Converter {
     return text;
   }
 
-  Json mapping(const YAML::Node& node, const Pointer& ptr, int depth) {
-    Json obj = Json::object();
-    std::unordered_map<std::string, YAML::Mark> seen;
-    std::vector<YAML::Node> merges;
-    for (const auto& kv : node) {
-      const YAML::Node& key = kv.first;
-      if (!key.IsScalar()) {
-        m_diags.error_at(location_of(key.Mark(), m_doc.file), display_path(ptr), "mapping keys must be scalars");
-        continue;
-      }
-      std::string name = key.Scalar();
-      if (name == "<<" && key.Tag() == "?") {
-        merges.push_back(kv.second);
-        continue;
-      }
-      if (key.Tag() == "?" && (name == "~" || name == "null")) name = "";
-      if (auto it = seen.find(name); it != seen.end()) {
-        m_diags.error_at(location_of(key.Mark(), m_doc.file), display_path(ptr / name),
-                         "mapping key \"" + name + "\" already defined at line " + std::to_string(it->second.line + 1));
-        continue;
-      }
-      seen.emplace(name, key.Mark());
-      Pointer child = ptr / name;
-      m_doc.positions.set(child, location_of(key.Mark(), m_doc.file));
-      obj[name] = convert(kv.second, child, depth + 1);
-    }
-    // Merge keys: explicit keys win, and among merged maps the earlier one wins.
-    for (const auto& merge : merges) {
-      std::vector<YAML::Node> sources;
-      if (merge.IsMap()) sources.push_back(merge);
-      else if (merge.IsSequence())
-        for (const auto& s : merge) sources.push_back(s);
-      for (const auto& src : sources) {
-        if (!src.IsMap()) {
-          m_diags.error_at(location_of(src.Mark(), m_doc.file), display_path(ptr),
-                           "merge key `<<` expects a mapping or a list of mappings");
-          continue;
-        }
-        for (const auto& kv : src) {
-          std::string name = kv.first.Scalar();
-          if (obj.contains(name)) continue;
-          Pointer child = ptr / name;
-          m_doc.positions.set(child, location_of(kv.first.Mark(), m_doc.file));
-          obj[name] = convert(kv.second, child, depth + 1);
-        }
-      }
-    }
-    return obj;
-  }
-
-  void record_tag(const YAML::Node& node, const Pointer& ptr) {
-    const std::string& tag = node.Tag();
+  void record_tag(const std::string& tag, const Pointer& ptr) {
     if (tag == "!reset") m_doc.tags[ptr.to_string()] = MergeTag::Reset;
     else if (tag == "!override") m_doc.tags[ptr.to_string()] = MergeTag::Override;
   }
 
   Document& m_doc;
   Diagnostics& m_diags;
+  std::vector<Frame> m_stack;
+  std::unordered_map<YAML::anchor_t, std::pair<Json, Pointer>> m_anchors;  ///< value and where it was defined
+  std::vector<Pointer> m_last_origins;  ///< item origins of the sequence closed last
+  Json m_root;
 };
 
 }  // namespace
@@ -207,10 +298,12 @@ Document parse_yaml(std::string_view text, const std::string& file) {
   try {
     // Strip a UTF-8 byte order mark, which yaml-cpp would keep as part of the first key.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-    YAML::Node root = YAML::Load(std::string(text));
+    std::string owned(text);
+    std::istringstream in(owned);
+    YAML::Parser parser(in);
     doc.positions.set(Pointer(), Location{file, 1, 1});
-    Converter conv(doc, diags);
-    doc.value = conv.convert(root, Pointer(), 0);
+    Builder builder(doc, diags);
+    if (parser.HandleNextDocument(builder)) doc.value = builder.take_root();
   } catch (const YAML::Exception& e) {
     diags.error_at(location_of(e.mark, file), "", "invalid YAML: " + e.msg);
   }

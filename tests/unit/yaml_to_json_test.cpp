@@ -83,3 +83,24 @@ TEST(SourceMap, DisplayPathUsesDotsAndIndices) {
   EXPECT_EQ(display_path(Pointer("/services/a~1b")), "services.a/b");
   EXPECT_EQ(display_path(Pointer("")), "");
 }
+
+TEST(YamlToJson, MergedAndAliasedValuesPointAtTheAnchoredText) {
+  auto doc = parse_yaml(
+      "x-base: &base\n  image: busybox\n  environment: &env\n    A: 1\n"
+      "services:\n  a:\n    <<: *base\n    labels: *env\n",
+      "c.yaml");
+  EXPECT_EQ(doc.value["services"]["a"]["image"], "busybox");
+  EXPECT_EQ(doc.positions.find(Pointer("/services/a/image")).line, 2);
+  EXPECT_EQ(doc.positions.find(Pointer("/services/a/environment/A")).line, 4);
+  EXPECT_EQ(doc.positions.find(Pointer("/services/a/labels")).line, 8);  // the alias itself
+  EXPECT_EQ(doc.positions.find(Pointer("/services/a/labels/A")).line, 4);
+}
+
+TEST(YamlToJson, ComplexKeysAreRejected) {
+  EXPECT_THROW(parse_yaml("? [a, b]\n: 1\nc: 2\n", "c.yaml"), LoadError);
+}
+
+TEST(YamlToJson, TooDeepIsAnErrorNotACrash) {
+  std::string deep(5000, '[');
+  EXPECT_THROW(parse_yaml(deep, "deep.yaml"), LoadError);
+}
