@@ -110,6 +110,10 @@ struct Bundle {
   std::string cgroups_path;  ///< relative to each hierarchy's root, e.g. "berth/<id>"
   std::map<std::string, std::string> sysctl;
   std::vector<std::string> masked_paths, readonly_paths;
+  /// true when config.json had the key (even as []): an empty list then means "none" rather than
+  /// Docker's defaults (privileged containers). Code that builds a Bundle leaves them false, so
+  /// empty lists there get the defaults.
+  bool capabilities_given = false, masked_paths_given = false, readonly_paths_given = false;
   std::vector<Device> devices;
   bool seccomp_unconfined = false;
   bool init = false;

@@ -1,0 +1,31 @@
+#pragma once
+// OCI mounts[] inside the rootfs: binds, tmpfs, proc, sysfs, devpts, mqueue, cgroup2. Every
+// destination is resolved (and created) inside the rootfs with RESOLVE_IN_ROOT and mounted
+// through /proc/self/fd/N, never through a concatenated path.
+#include <string>
+#include <vector>
+
+#include "runtime-shim/bundle.hpp"
+
+namespace berth::shim {
+
+struct MountOptions {
+  unsigned long flags = 0;        ///< MS_RDONLY, MS_NOSUID, ... (MS_BIND/MS_REC for binds)
+  unsigned long propagation = 0;  ///< MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE [| MS_REC], 0 = leave
+  bool bind = false;
+  std::string data;               ///< file-system options: "size=64m,mode=1777"
+};
+
+/// OCI mount options -> mount(2) flags; anything not a flag is file-system data.
+MountOptions parse_mount_options(const std::vector<std::string>& options);
+
+/// What Docker gives every container: /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (ro).
+const std::vector<Mount>& default_mounts();
+
+/// The defaults whose destination `mounts` doesn't list, followed by `mounts` in order.
+std::vector<Mount> with_default_mounts(const std::vector<Mount>& mounts);
+
+/// Child, before pivot_root: performs one mount into the rootfs `root_fd`.
+void mount_in_root(int root_fd, const Mount& mount);
+
+}  // namespace berth::shim
