@@ -20,6 +20,7 @@ int run(int argc, char** argv) {
   app.set_version_flag("-v,--version", std::string("Berth version v") + BERTH_VERSION);
   register_config(app, global, result);
   register_version(app, result);
+  register_image(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

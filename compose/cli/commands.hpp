@@ -14,5 +14,6 @@ struct CommandResult {
 
 void register_config(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_version(CLI::App& app, CommandResult& result);
+void register_image(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 }  // namespace berth::cli

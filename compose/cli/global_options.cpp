@@ -14,6 +14,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--progress", g.progress, "Set type of progress output")
       ->check(CLI::IsMember({"auto", "tty", "plain", "json", "quiet"}));
   app.add_flag("--dry-run", g.dry_run, "Execute command in dry run mode");
+  app.add_option("--root", g.root, "Root directory of Berth's state (default: /var/lib/berth)")->envname("BERTH_ROOT");
 }
 
 loader::LoadOptions load_options(const GlobalOptions& g, const std::vector<std::string>& services) {

@@ -17,10 +17,11 @@ struct GlobalOptions {
   std::string ansi = "auto";
   std::string progress = "auto";
   bool dry_run = false;
+  std::string root = "/var/lib/berth";  ///< state root: image store, volumes, projects
 };
 
 /// Registers -f/--file, -p/--project-name, --project-directory, --profile, --env-file, --ansi,
-/// --progress and --dry-run on `app`.
+/// --progress, --dry-run and --root (default $BERTH_ROOT, else /var/lib/berth) on `app`.
 void add_global_options(CLI::App& app, GlobalOptions& g);
 
 /// What the loader needs from the global flags and this process's environment.

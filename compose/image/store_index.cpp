@@ -196,7 +196,8 @@ std::optional<ImageRecord> ImageStore::find(std::string_view name_or_id) const {
 
 std::vector<ImageSummary> ImageStore::list() const {
   std::vector<ImageSummary> out;
-  for (const auto& [key, entry] : read_index()["images"].items()) {
+  json index = read_index();
+  for (const auto& [key, entry] : index["images"].items()) {
     std::optional<Reference> name;
     if (!is_dangling_key(key)) name = try_parse_reference(key);
     out.push_back({name, entry_manifest(entry), Digest::from_string(entry.value("config", "")),

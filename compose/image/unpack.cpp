@@ -129,6 +129,17 @@ UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink) {
   return stats;
 }
 
+Digest decompress(int fd, const StreamSink& sink) {
+  auto d = std::make_unique<Decompressed>();
+  d->sink = &sink;
+  open_outer(*d, fd);
+  for (la_ssize_t n; (n = d->read(nullptr)) != 0;) {
+    if (d->sink_error) std::rethrow_exception(d->sink_error);
+    if (n < 0) throw UnpackError(std::string("decompress: ") + or_else(archive_error_string(d->outer.get()), "read error"));
+  }
+  return d->hash.finish();
+}
+
 LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir, int fd,
                        const std::optional<Digest>& parent, const std::optional<Digest>& expected_diff_id,
                        const std::string& label, const StreamSink& sink) {

@@ -55,6 +55,10 @@ LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir
                        const std::optional<Digest>& parent, const std::optional<Digest>& expected_diff_id,
                        const std::string& label, const StreamSink& sink = {});
 
+/// Streams the uncompressed content of `fd` (plain, gzip, zstd, xz or bzip2) to `sink` and
+/// returns its sha256 (the diff id, when the content is a layer).
+Digest decompress(int fd, const StreamSink& sink);
+
 /// Reads <layer dir>/layer.json; std::nullopt when the layer is absent.
 std::optional<LayerInfo> read_layer_info(const std::string& layer_dir);
 

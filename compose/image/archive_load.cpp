@@ -1,0 +1,321 @@
+// `berth image load`: the archive is read once, front to back (it may be a pipe), and every
+// regular file is staged as a blob writer in <root>/tmp, hashed on the way. Only then is the
+// table of contents known (docker save writes manifest.json last), so only then are the files
+// the manifests name committed to blobs/ and unpacked; the rest are dropped with the staging.
+//
+// Layers named by docker-save manifests are tars, possibly compressed. Their blob is kept as
+// received when it is plain, gzip or zstd (OCI has media types for those); an xz or bzip2 layer
+// is stored decompressed instead. Docker-save images get a synthesised OCI manifest; OCI-layout
+// images keep their own manifest (and so its digest).
+#include "compose/image/archive_load.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <stdexcept>
+
+#include "common/atomic_file.hpp"
+#include "common/sys_error.hpp"
+#include "compose/image/safe_path.hpp"
+
+namespace berth::image {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::uint64_t kMaxJsonSize = 32u << 20;
+constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+constexpr const char* kOciConfig = "application/vnd.oci.image.config.v1+json";
+constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
+constexpr const char* kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+struct ArchiveFree {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+/// The archive's regular files (as staged blobs) and links, by normalised path.
+struct Staged {
+  std::map<std::string, BlobWriter> files;
+  std::map<std::string, std::string> links;
+
+  BlobWriter& at(std::string path) {
+    for (int hops = 0; hops < 16; ++hops) {
+      if (auto f = files.find(path); f != files.end()) return f->second;
+      auto l = links.find(path);
+      if (l == links.end()) break;
+      path = l->second;
+    }
+    throw std::runtime_error("`" + path + "` is not in the archive");
+  }
+  bool has(const std::string& path) { return files.count(path) || links.count(path); }
+
+  /// The blob blobs/sha256/<hex> of an OCI layout, checked against its name.
+  BlobWriter& blob(const Digest& d) {
+    std::string path = "blobs/sha256/" + std::string(d.hex());
+    BlobWriter& w = at(path);
+    if (w.finish() != d) throw std::runtime_error("`" + path + "` has the wrong content (digest " + w.finish().str() + ")");
+    return w;
+  }
+
+  json parse(BlobWriter& w, const std::string& what) {
+    if (w.size() > kMaxJsonSize) throw std::runtime_error(what + " is too large for a JSON document");
+    try {
+      return json::parse(read_file(w.temp_path()));
+    } catch (const json::exception& e) {
+      throw std::runtime_error(what + ": " + e.what());
+    }
+  }
+};
+
+/// Lexically resolves a symlink target inside the archive (links only redirect lookups).
+std::string link_target(const std::string& name, const std::string& target) {
+  if (target.empty()) return name;
+  std::string joined = target.front() == '/' ? target : name.substr(0, name.rfind('/') + 1) + target;
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= joined.size()) {
+    size_t slash = joined.find('/', start);
+    if (slash == std::string::npos) slash = joined.size();
+    std::string comp = joined.substr(start, slash - start);
+    if (comp == "..") {
+      if (!out.empty()) out.pop_back();
+    } else if (!comp.empty() && comp != ".") {
+      out.push_back(comp);
+    }
+    start = slash + 1;
+  }
+  return join_path(out, out.size());
+}
+
+Staged stage(ImageStore& store, int fd) {
+  Staged staged;
+  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_bzip2(a.get());
+  archive_read_support_filter_xz(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_fd(a.get(), fd, 128 * 1024) != ARCHIVE_OK)
+    throw std::runtime_error(std::string("read archive: ") + archive_error_string(a.get()));
+  std::vector<char> buf(128 * 1024);
+  for (;;) {
+    archive_entry* e = nullptr;
+    int r = archive_read_next_header(a.get(), &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) throw std::runtime_error(std::string("read archive: ") + archive_error_string(a.get()));
+    const char* raw = archive_entry_pathname(e) ? archive_entry_pathname(e) : archive_entry_pathname_utf8(e);
+    std::vector<std::string> parts = split_entry_path(raw ? raw : "");
+    std::string name = join_path(parts, parts.size());
+    if (const char* hl = archive_entry_hardlink(e)) {
+      staged.links[name] = link_target("", hl);
+    } else if (archive_entry_filetype(e) == AE_IFLNK && archive_entry_symlink(e)) {
+      staged.links[name] = link_target(name, archive_entry_symlink(e));
+    } else if (archive_entry_filetype(e) == AE_IFREG) {
+      BlobWriter w = store.begin_blob();
+      for (la_ssize_t n; (n = archive_read_data(a.get(), buf.data(), buf.size())) != 0;) {
+        if (n < 0) throw std::runtime_error("read `" + name + "` from the archive: " + archive_error_string(a.get()));
+        w.write(buf.data(), static_cast<std::size_t>(n));
+      }
+      w.finish();
+      staged.files.insert_or_assign(name, std::move(w));
+    }
+  }
+  return staged;
+}
+
+enum class Compression { None, Gzip, Zstd, Other };
+
+Compression sniff(const std::string& path) {
+  unsigned char m[6] = {};
+  berth::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open `" + path + "`");
+  ssize_t n = ::read(fd.get(), m, sizeof m);
+  if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) return Compression::Gzip;
+  if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) return Compression::Zstd;
+  if (n >= 6 && m[0] == 0xfd && m[1] == '7' && m[2] == 'z' && m[3] == 'X' && m[4] == 'Z') return Compression::Other;
+  if (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') return Compression::Other;
+  return Compression::None;
+}
+
+/// Makes sure a layer is unpacked and its blob stored; returns the blob's descriptor.
+/// `media_type` comes from an OCI manifest, or is empty for docker save (then told by content).
+json import_layer(ImageStore& store, const StoreLock& lock, BlobWriter& file, const std::string& path,
+                  const std::optional<Digest>& parent, const Digest& diff_id, std::string media_type) {
+  std::string label = "`" + path + "`";
+  Compression c = sniff(file.temp_path());
+  if (media_type.empty() && c == Compression::Other) {
+    BlobWriter plain = store.begin_blob();
+    berth::UniqueFd in(::open(file.temp_path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) throw_errno("open `" + file.temp_path() + "`");
+    decompress(in.get(), [&](const void* d, std::size_t n) { plain.write(d, n); });
+    Digest digest = plain.commit(diff_id);
+    berth::UniqueFd fd = store.open_blob(digest);
+    store.add_layer(lock, fd.get(), parent, diff_id, label);
+    return {{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", digest.str()}, {"size", plain.size()}};
+  }
+  if (media_type.empty())
+    media_type = c == Compression::Gzip   ? "application/vnd.oci.image.layer.v1.tar+gzip"
+                 : c == Compression::Zstd ? "application/vnd.oci.image.layer.v1.tar+zstd"
+                                          : "application/vnd.oci.image.layer.v1.tar";
+  if (!store.has_layer(chain_id(parent, diff_id))) {
+    berth::UniqueFd fd(::open(file.temp_path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open `" + file.temp_path() + "`");
+    store.add_layer(lock, fd.get(), parent, diff_id, label);
+  }
+  std::uint64_t size = file.size();
+  Digest digest = file.commit();
+  return {{"mediaType", media_type}, {"digest", digest.str()}, {"size", size}};
+}
+
+std::vector<Digest> diff_ids_of(const json& config) {
+  std::vector<Digest> out;
+  if (!config.contains("rootfs") || !config["rootfs"].contains("diff_ids") || !config["rootfs"]["diff_ids"].is_array())
+    throw std::runtime_error("the image config has no rootfs.diff_ids");
+  for (const auto& d : config["rootfs"]["diff_ids"]) out.push_back(Digest::from_string(d.get<std::string>()));
+  return out;
+}
+
+void name_image(ImageStore& store, const StoreLock& lock, LoadedImage& image) {
+  for (const auto& ref : image.names) store.tag(lock, ref, image.manifest);
+  if (image.names.empty()) store.add_untagged(lock, image.manifest);
+}
+
+std::vector<LoadedImage> load_docker(ImageStore& store, const StoreLock& lock, Staged& staged) {
+  std::vector<LoadedImage> out;
+  json items = staged.parse(staged.at("manifest.json"), "manifest.json");
+  if (!items.is_array()) throw std::runtime_error("manifest.json: expected an array");
+  for (const auto& item : items) {
+    std::string config_path = item.value("Config", "");
+    BlobWriter& config_file = staged.at(config_path);
+    json config = staged.parse(config_file, "`" + config_path + "`");
+    std::vector<Digest> diff_ids = diff_ids_of(config);
+    const json& layer_paths = item.value("Layers", json::array());
+    if (!layer_paths.is_array() || layer_paths.size() != diff_ids.size())
+      throw std::runtime_error("manifest.json lists " + std::to_string(layer_paths.size()) + " layers for `" +
+                               config_path + "` but its config has " + std::to_string(diff_ids.size()) + " diff ids");
+    json layers = json::array();
+    std::optional<Digest> parent;
+    for (size_t i = 0; i < diff_ids.size(); ++i) {
+      std::string path = layer_paths[i].get<std::string>();
+      layers.push_back(import_layer(store, lock, staged.at(path), path, parent, diff_ids[i], ""));
+      parent = chain_id(parent, diff_ids[i]);
+    }
+    std::uint64_t config_size = config_file.size();
+    Digest config_digest = config_file.commit();
+    json manifest = {{"schemaVersion", 2},
+                     {"mediaType", kOciManifest},
+                     {"config", {{"mediaType", kOciConfig}, {"digest", config_digest.str()}, {"size", config_size}}},
+                     {"layers", layers}};
+    LoadedImage image{{}, store.put_blob(manifest.dump()), config_digest};
+    if (item.contains("RepoTags") && item["RepoTags"].is_array())
+      for (const auto& tag : item["RepoTags"]) image.names.push_back(parse_reference(tag.get<std::string>()));
+    name_image(store, lock, image);
+    out.push_back(std::move(image));
+  }
+  return out;
+}
+
+bool is_index(const json& desc) {
+  std::string mt = desc.value("mediaType", "");
+  return mt == kOciIndex || mt == kDockerList;
+}
+
+bool host_platform(const json& desc) {
+  if (!desc.contains("platform")) return false;
+  const json& p = desc["platform"];
+  return p.value("os", "") == "linux" && p.value("architecture", "") == host_architecture();
+}
+
+/// Follows nested indexes down to the host platform's image manifest.
+json select_manifest(Staged& staged, json desc) {
+  for (int depth = 0; is_index(desc); ++depth) {
+    if (depth > 4) throw std::runtime_error("image indexes nested too deeply");
+    Digest d = Digest::from_string(desc.value("digest", ""));
+    BlobWriter& w = staged.blob(d);
+    json index = staged.parse(w, "index " + d.str());
+    w.commit(d);
+    std::optional<json> pick;
+    for (const auto& m : index.value("manifests", json::array()))
+      if (!pick && host_platform(m)) pick = m;
+    if (!pick) throw std::runtime_error("index " + d.str() + " has no linux/" + host_architecture() + " image");
+    desc = std::move(*pick);
+  }
+  return desc;
+}
+
+std::optional<Reference> oci_name(const json& desc) {
+  const json ann = desc.value("annotations", json::object());
+  std::string name = ann.value("io.containerd.image.name", "");
+  if (name.empty()) {
+    name = ann.value("org.opencontainers.image.ref.name", "");
+    if (name.find_first_of("/:") == std::string::npos) return std::nullopt;  // a bare tag: no repository
+  }
+  if (name.empty()) return std::nullopt;
+  return parse_reference(name);
+}
+
+std::vector<LoadedImage> load_oci(ImageStore& store, const StoreLock& lock, Staged& staged) {
+  json index = staged.parse(staged.at("index.json"), "index.json");
+  json descs = index.value("manifests", json::array());
+  bool any_host = std::any_of(descs.begin(), descs.end(), host_platform);
+  std::vector<LoadedImage> out;
+  for (const auto& top : descs) {
+    if (any_host && top.contains("platform") && !host_platform(top)) continue;
+    json desc = select_manifest(staged, top);
+    Digest manifest_digest = Digest::from_string(desc.value("digest", ""));
+    BlobWriter& manifest_file = staged.blob(manifest_digest);
+    json manifest = staged.parse(manifest_file, "manifest " + manifest_digest.str());
+    Digest config_digest = manifest_config_digest(manifest);
+    BlobWriter& config_file = staged.blob(config_digest);
+    json config = staged.parse(config_file, "config " + config_digest.str());
+    std::vector<ImageLayer> layers = image_layers(manifest, config);
+    std::optional<Digest> parent;
+    for (const auto& l : layers) {
+      std::string path = "blobs/sha256/" + std::string(l.blob.hex());
+      import_layer(store, lock, staged.blob(l.blob), path, parent, l.diff_id,
+                   l.media_type.empty() ? std::string("application/vnd.oci.image.layer.v1.tar") : l.media_type);
+      parent = l.chain_id;
+    }
+    config_file.commit(config_digest);
+    manifest_file.commit(manifest_digest);
+    LoadedImage image{{}, manifest_digest, config_digest};
+    if (auto name = oci_name(top)) image.names.push_back(*name);
+    name_image(store, lock, image);
+    out.push_back(std::move(image));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string host_architecture() {
+  utsname u{};
+  ::uname(&u);
+  std::string m = u.machine;
+  if (m == "x86_64") return "amd64";
+  if (m == "aarch64" || m == "arm64") return "arm64";
+  if (m.rfind("armv", 0) == 0) return "arm";
+  if (m == "i386" || m == "i686") return "386";
+  return m;  // ppc64le, s390x, riscv64 are spelled the same
+}
+
+std::vector<LoadedImage> load_archive(ImageStore& store, int fd, const std::string& label) {
+  try {
+    StoreLock lock = store.lock();
+    Staged staged = stage(store, fd);
+    if (staged.has("manifest.json")) return load_docker(store, lock, staged);
+    if (staged.has("index.json")) return load_oci(store, lock, staged);
+    throw std::runtime_error("neither manifest.json (docker save) nor index.json (OCI image layout) found");
+  } catch (const std::exception& e) {
+    throw std::runtime_error("load " + label + ": " + e.what());
+  }
+}
+
+}  // namespace berth::image
