@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-#include <regex>
+#include <cctype>
 #include <sstream>
 #include <algorithm>
 #include <optional>
@@ -61,8 +61,35 @@ bool parse_integer(const std::string& s, Json& out) {
   return true;
 }
 
+/// YAML 1.2 core float: [-+]? ( .digits | digits[.digits*] ) ([eE][-+]?digits)?  ('_' allowed in digits).
+bool looks_like_float(const std::string& s) {
+  size_t i = 0, n = s.size();
+  auto digits = [&](bool underscores) {
+    size_t start = i;
+    while (i < n && (std::isdigit(static_cast<unsigned char>(s[i])) || (underscores && s[i] == '_'))) ++i;
+    return i > start;
+  };
+  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (!digits(false)) return false;
+  } else {
+    if (i >= n || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    digits(true);
+    if (i < n && s[i] == '.') {
+      ++i;
+      digits(true);
+    }
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits(false)) return false;
+  }
+  return i == n;
+}
+
 bool parse_float(const std::string& s, Json& out) {
-  static const std::regex re(R"(^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$)");
   if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf" || s == "+.Inf" || s == "+.INF") {
     out = std::numeric_limits<double>::infinity();
     return true;
@@ -75,7 +102,7 @@ bool parse_float(const std::string& s, Json& out) {
     out = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
-  if (!std::regex_match(s, re)) return false;
+  if (!looks_like_float(s)) return false;
   std::string t;
   for (char c : s)
     if (c != '_') t += c;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "compose/loader/diagnostics.hpp"
 
 using namespace berth::loader;
@@ -103,4 +105,17 @@ TEST(YamlToJson, ComplexKeysAreRejected) {
 TEST(YamlToJson, TooDeepIsAnErrorNotACrash) {
   std::string deep(5000, '[');
   EXPECT_THROW(parse_yaml(deep, "deep.yaml"), LoadError);
+}
+
+TEST(YamlToJson, FloatsFollowTheCoreSchema) {
+  auto v = parse_yaml("a: 1.5\nb: -.5\nc: 1e3\nd: 1.\ne: 1.2.3\nf: .inf\ng: 1e\nh: '-'\ni: 1_0.5\n", "f.yaml").value;
+  EXPECT_DOUBLE_EQ(v["a"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(v["b"].get<double>(), -0.5);
+  EXPECT_DOUBLE_EQ(v["c"].get<double>(), 1000);
+  EXPECT_DOUBLE_EQ(v["d"].get<double>(), 1.0);
+  EXPECT_EQ(v["e"], "1.2.3");
+  EXPECT_TRUE(std::isinf(v["f"].get<double>()));
+  EXPECT_EQ(v["g"], "1e");
+  EXPECT_EQ(v["h"], "-");
+  EXPECT_DOUBLE_EQ(v["i"].get<double>(), 10.5);
 }
