@@ -67,7 +67,7 @@ struct Staged {
   json parse(BlobWriter& w, const std::string& what) {
     if (w.size() > kMaxJsonSize) throw std::runtime_error(what + " is too large for a JSON document");
     try {
-      return json::parse(read_file(w.temp_path()));
+      return json::parse(read_file(w.path()));
     } catch (const json::exception& e) {
       throw std::runtime_error(what + ": " + e.what());
     }
@@ -149,11 +149,11 @@ Compression sniff(const std::string& path) {
 json import_layer(ImageStore& store, const StoreLock& lock, BlobWriter& file, const std::string& path,
                   const std::optional<Digest>& parent, const Digest& diff_id, std::string media_type) {
   std::string label = "`" + path + "`";
-  Compression c = sniff(file.temp_path());
+  Compression c = sniff(file.path());
   if (media_type.empty() && c == Compression::Other) {
     BlobWriter plain = store.begin_blob();
-    berth::UniqueFd in(::open(file.temp_path().c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in) throw_errno("open `" + file.temp_path() + "`");
+    berth::UniqueFd in(::open(file.path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) throw_errno("open `" + file.path() + "`");
     decompress(in.get(), [&](const void* d, std::size_t n) { plain.write(d, n); });
     Digest digest = plain.commit(diff_id);
     berth::UniqueFd fd = store.open_blob(digest);
@@ -165,8 +165,8 @@ json import_layer(ImageStore& store, const StoreLock& lock, BlobWriter& file, co
                  : c == Compression::Zstd ? "application/vnd.oci.image.layer.v1.tar+zstd"
                                           : "application/vnd.oci.image.layer.v1.tar";
   if (!store.has_layer(chain_id(parent, diff_id))) {
-    berth::UniqueFd fd(::open(file.temp_path().c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw_errno("open `" + file.temp_path() + "`");
+    berth::UniqueFd fd(::open(file.path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open `" + file.path() + "`");
     store.add_layer(lock, fd.get(), parent, diff_id, label);
   }
   std::uint64_t size = file.size();

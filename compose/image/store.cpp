@@ -39,6 +39,7 @@ BlobWriter::BlobWriter(std::string blobs_dir, std::string tmp, UniqueFd fd)
 BlobWriter::BlobWriter(BlobWriter&& o) noexcept
     : m_blobs_dir(std::move(o.m_blobs_dir)),
       m_tmp(std::exchange(o.m_tmp, {})),
+      m_final(std::move(o.m_final)),
       m_fd(std::move(o.m_fd)),
       m_hash(std::move(o.m_hash)),
       m_digest(std::move(o.m_digest)),
@@ -49,6 +50,7 @@ BlobWriter& BlobWriter::operator=(BlobWriter&& o) noexcept {
     if (!m_tmp.empty()) ::unlink(m_tmp.c_str());
     m_blobs_dir = std::move(o.m_blobs_dir);
     m_tmp = std::exchange(o.m_tmp, {});
+    m_final = std::move(o.m_final);
     m_fd = std::move(o.m_fd);
     m_hash = std::move(o.m_hash);
     m_digest = std::move(o.m_digest);
@@ -97,6 +99,7 @@ Digest BlobWriter::commit(const std::optional<Digest>& expected) {
   std::string final_path = m_blobs_dir + "/" + std::string(got.hex());
   if (::rename(m_tmp.c_str(), final_path.c_str()) != 0) throw_errno("rename `" + m_tmp + "` to `" + final_path + "`");
   m_tmp.clear();
+  m_final = std::move(final_path);
   return got;
 }
 

@@ -52,8 +52,9 @@ class BlobWriter {
   const Digest& finish();
   /// Bytes written so far.
   std::uint64_t size() const noexcept { return m_size; }
-  /// The temporary file (valid until commit or destruction), for reading the content back.
-  const std::string& temp_path() const noexcept { return m_tmp; }
+  /// Where the content is now, for reading it back: the temporary file, or the blob once
+  /// committed.
+  const std::string& path() const noexcept { return m_tmp.empty() ? m_final : m_tmp; }
   /// finish(), check `expected` (throws std::runtime_error on a mismatch and discards the
   /// content), then move the content into the store. Returns the digest.
   Digest commit(const std::optional<Digest>& expected = std::nullopt);
@@ -63,6 +64,7 @@ class BlobWriter {
   BlobWriter(std::string blobs_dir, std::string tmp, UniqueFd fd);
   std::string m_blobs_dir;
   std::string m_tmp;
+  std::string m_final;
   UniqueFd m_fd;
   Sha256 m_hash;
   std::optional<Digest> m_digest;
