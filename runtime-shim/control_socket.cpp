@@ -163,6 +163,7 @@ void ControlServer::flush(const std::shared_ptr<Connection>& c) {
       msg.msg_control = control.data();
       msg.msg_controllen = control.size();
       cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+      if (!cm) return close_connection(c);  // cannot happen: the buffer was sized for it
       cm->cmsg_level = SOL_SOCKET;
       cm->cmsg_type = SCM_RIGHTS;
       cm->cmsg_len = CMSG_LEN(sizeof(int) * o.fds.size());

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -76,6 +77,18 @@ int EventLoop::next_timeout_ms() const {
   return static_cast<int>(std::min<int64_t>(ms, INT_MAX));
 }
 
+template <class F>
+void EventLoop::guarded(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    if (m_report)
+      m_report(e);
+    else
+      std::fprintf(stderr, "berth-shim: %s\n", e.what());
+  }
+}
+
 void EventLoop::fire_due_timers() {
   auto now = monotonic_now();
   std::vector<TimerId> due;
@@ -87,7 +100,7 @@ void EventLoop::fire_due_timers() {
     if (it == m_timers.end()) continue;  // cancelled by an earlier timer
     auto fn = std::move(it->second.fn);
     m_timers.erase(it);
-    fn();
+    guarded(fn);
   }
 }
 
@@ -102,7 +115,7 @@ void EventLoop::run_once() {
     auto it = m_watches.find(events[i].data.u64);
     if (it == m_watches.end()) continue;  // removed by an earlier handler in this batch
     auto watch = it->second;              // keeps the handler alive while it runs
-    watch->handler(events[i].events);
+    guarded([&] { watch->handler(events[i].events); });
   }
   if (!m_stopped) fire_due_timers();
 }

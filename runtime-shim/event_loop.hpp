@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +45,10 @@ class EventLoop {
   /// Makes run() return after the current dispatch.
   void stop() { m_stopped = true; }
 
+  /// Called with an exception a handler or timer let escape; the loop carries on (a shim
+  /// that died on one failed request would take its container with it). Default: stderr.
+  void on_error(std::function<void(const std::exception&)> report) { m_report = std::move(report); }
+
  private:
   struct Watch {
     int fd;
@@ -57,6 +62,8 @@ class EventLoop {
   void run_once();
   int next_timeout_ms() const;
   void fire_due_timers();
+  template <class F>
+  void guarded(F&& f);
 
   UniqueFd m_epoll;
   std::map<uint64_t, std::shared_ptr<Watch>> m_watches;  ///< by token (never reused)
@@ -65,6 +72,7 @@ class EventLoop {
   std::map<TimerId, Timer> m_timers;
   TimerId m_next_timer = 1;
   bool m_stopped = false;
+  std::function<void(const std::exception&)> m_report;
 };
 
 /// Delivers signals as bytes on a pipe (a classic self-pipe) so the loop handles them like any

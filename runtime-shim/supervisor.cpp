@@ -1,0 +1,400 @@
+// The supervisor's lifecycle: prepare the bundle (init, log path), record "created" before
+// acting, create the container with its stdio on pipes (or a pty), then react to events:
+// SIGCHLD -> reap (container, exec'd processes, probes, and orphans re-parented to us as the
+// child subreaper), output -> json-file log, exit -> record code and OOM kill, remove the
+// cgroups, restart after Docker's back-off or settle as "exited".
+//
+// Output is read until EOF when the container exits: PID 1 of a pid namespace is reported dead
+// only after every other process of the namespace is gone, so every writer is gone too and no
+// trailing line is lost. (Without a pid namespace, what escaped PID 1 is cut off at that point.)
+#include "runtime-shim/supervisor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "common/atomic_file.hpp"
+#include "common/sys_error.hpp"
+#include "runtime-shim/pty.hpp"
+#include "runtime-shim/signals.hpp"
+#include "runtime-shim/trim.hpp"
+
+namespace berth::shim {
+
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+
+void make_dirs(const std::string& path) {
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = path.find('/', pos + 1);
+    std::string part = path.substr(0, pos);
+    if (::mkdir(part.c_str(), 0711) != 0 && errno != EEXIST) throw_errno("create state dir `" + part + "`");
+  }
+}
+
+std::string self_dir() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string exe(buf, static_cast<size_t>(n));
+  return exe.substr(0, exe.rfind('/'));
+}
+
+UniqueFd open_dev_null() {
+  UniqueFd fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!fd) throw_errno("open `/dev/null`");
+  return fd;
+}
+
+void warn(const std::string& text) { std::fprintf(stderr, "berth-shim: %s\n", text.c_str()); }
+
+}  // namespace
+
+int exit_code_of_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+int exit_code_of_start_error(const std::exception& e) {
+  if (auto* ce = dynamic_cast<const ContainerError*>(&e); ce && ce->step() == "exec")
+    return ce->code() == ENOENT ? 127 : 126;
+  return 125;
+}
+
+Supervisor::Supervisor(ShimOptions options) : m_opts(std::move(options)), m_state(m_opts.state_dir) {
+  m_read_buf.resize(kReadChunk);
+}
+
+Supervisor::~Supervisor() {
+  // Pending replies die with their connections; what is on disk stays for the engine.
+  m_control.reset();
+  ::unlink((m_opts.state_dir + "/shim.pid").c_str());
+}
+
+void Supervisor::report_ready(const nlohmann::json& line) {
+  if (m_opts.ready_fd < 0) return;
+  std::string text = dump_json(line) + "\n";
+  [[maybe_unused]] ssize_t n = ::write(m_opts.ready_fd, text.data(), text.size());
+  ::close(m_opts.ready_fd);
+  m_opts.ready_fd = -1;
+}
+
+void Supervisor::save_state() {
+  if (m_health) m_state.state().health = m_health->health();
+  try {
+    m_state.save();
+  } catch (const std::exception& e) {
+    warn(e.what());  // keep supervising: the socket still answers `status`
+  }
+}
+
+void Supervisor::prepare() {
+  make_dirs(m_opts.state_dir);
+  m_bundle = load_bundle(m_opts.bundle_dir, m_opts.id);
+  m_restart = std::make_unique<RestartManager>(parse_restart_policy(m_bundle.restart));
+  parse_signal(m_bundle.stop_signal);  // a bad stop signal fails now, not at the first stop
+  if (m_bundle.healthcheck) {
+    m_health.emplace(*m_bundle.healthcheck);
+    if (!m_health->enabled()) m_health.reset();
+  }
+  if (m_bundle.init) {
+    std::string init = m_opts.init_path.empty() ? self_dir() + "/berth-init" : m_opts.init_path;
+    if (::access(init.c_str(), X_OK) != 0) throw_errno("init: berth-init `" + init + "`");
+    m_bundle.mounts.push_back(Mount{kInitPathInContainer, "bind", init, {"bind", "ro", "nosuid", "nodev"}});
+    m_bundle.args.insert(m_bundle.args.begin(), {kInitPathInContainer, "--"});
+  }
+  std::string log_path = m_bundle.log_path.empty() ? m_opts.state_dir + "/container.log" : m_bundle.log_path;
+  m_log = std::make_unique<LogFile>(log_path);
+
+  auto& s = m_state.state();
+  s.id = m_opts.id;
+  s.shim_pid = ::getpid();
+  s.bundle = m_opts.bundle_dir;
+  s.log_path = log_path;
+  s.status = "created";
+  save_state();
+  write_file_atomic(m_opts.state_dir + "/shim.pid", std::to_string(::getpid()) + "\n");
+}
+
+void Supervisor::start_container() {
+  CreateOptions opts;
+  UniqueFd dev_null, child_out, child_err, pty_slave;
+  UniqueFd out_read, err_read, pty_master;
+  if (m_bundle.terminal) {
+    Pty pty = open_pty();
+    if (m_winsize) set_window_size(pty.master.get(), m_winsize->first, m_winsize->second);
+    pty_master = std::move(pty.master);
+    pty_slave = std::move(pty.slave);
+    opts.stdin_fd = opts.stdout_fd = opts.stderr_fd = pty_slave.get();
+    opts.new_session = true;
+  } else {
+    int fds[2];
+    dev_null = open_dev_null();
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe for the container's stdout");
+    out_read = UniqueFd(fds[0]);
+    child_out = UniqueFd(fds[1]);
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe for the container's stderr");
+    err_read = UniqueFd(fds[0]);
+    child_err = UniqueFd(fds[1]);
+    opts.stdin_fd = dev_null.get();
+    opts.stdout_fd = child_out.get();
+    opts.stderr_fd = child_err.get();
+  }
+
+  Created created = create_container(m_bundle, opts);
+  for (const std::string& w : created.warnings) warn(w);
+  m_created = created;
+  m_started_mono = monotonic_now();
+  try {
+    m_oom_before = oom_kill_count(created);
+  } catch (const std::exception&) {
+    m_oom_before = 0;
+  }
+  if (m_bundle.terminal) {
+    m_pty_master = pty_master.get();
+    watch_output(std::move(pty_master), "stdout", m_opts.foreground ? STDOUT_FILENO : -1, true);
+  } else {
+    watch_output(std::move(out_read), "stdout", m_opts.foreground ? STDOUT_FILENO : -1, false);
+    watch_output(std::move(err_read), "stderr", m_opts.foreground ? STDERR_FILENO : -1, false);
+  }
+
+  auto& s = m_state.state();
+  s.pid = created.pid;
+  s.status = "running";
+  s.exit_code = 0;
+  s.oom_killed = false;
+  s.error.clear();
+  s.started_at = rfc3339_now();
+  s.restart_count = m_restart->restart_count();
+  s.cgroup_v2 = created.cgroup_v2_dir;
+  s.cgroup_v1 = created.cgroup_v1_dirs;
+  if (m_health) {
+    m_health->container_started(m_started_mono);
+    schedule_probe(m_health->next_delay(m_started_mono));
+  }
+  save_state();
+}
+
+int Supervisor::run() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) warn(std::string("prctl(PR_SET_CHILD_SUBREAPER): ") + std::strerror(errno));
+  try {
+    prepare();
+    m_control = std::make_unique<ControlServer>(
+        m_loop, m_opts.state_dir + "/control.sock",
+        [this](const nlohmann::json& request, const Respond& respond) { dispatch(request, respond); });
+    m_signals = std::make_unique<SignalPipe>(
+        m_loop, std::initializer_list<int>{SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE},
+        [this](int signo) { on_signal(signo); });
+    start_container();
+  } catch (const std::exception& e) {
+    auto& s = m_state.state();
+    if (!s.id.empty()) {
+      s.status = "exited";
+      s.error = e.what();
+      s.exit_code = exit_code_of_start_error(e);
+      s.finished_at = rfc3339_now();
+      save_state();
+    }
+    report_ready({{"ok", false}, {"error", e.what()}});
+    m_control.reset();
+    if (m_opts.foreground) std::fprintf(stderr, "berth-shim: %s\n", e.what());
+    return m_opts.foreground ? exit_code_of_start_error(e) : 1;
+  }
+  report_ready({{"ok", true}, {"pid", m_created->pid}, {"shim_pid", ::getpid()}});
+  release_startup_memory();  // what loading the bundle and creating the container used
+  m_loop.run();
+  return m_exit_status;
+}
+
+void Supervisor::on_signal(int signo) {
+  if (signo == SIGCHLD) return reap_children();
+  if (signo == SIGPIPE) return;
+  if (m_opts.foreground) {  // like `runc run`: the container gets what the user sends us
+    if (m_created) ::kill(m_created->pid, signo);
+    return;
+  }
+  if (signo == SIGTERM || signo == SIGINT) stop(std::nullopt);
+}
+
+void Supervisor::reap_children() {
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    if (m_created && pid == m_created->pid) {
+      on_container_exit(status);
+    } else if (m_probe && pid == m_probe->pid) {
+      on_probe_exit(status);
+    } else {
+      for (auto it = m_execs.begin(); it != m_execs.end(); ++it)
+        if (it->second.pid == pid && !it->second.exit_code) {
+          on_exec_exit(it, status);
+          break;
+        }
+      // Anything else was an orphan re-parented to us (we are the child subreaper): reaped.
+    }
+  }
+}
+
+void Supervisor::on_container_exit(int status) {
+  const int code = exit_code_of_status(status);
+  const Nanos ran = monotonic_now() - m_started_mono;
+  close_outputs();
+  bool oom = false;
+  try {
+    oom = oom_kill_count(*m_created) > m_oom_before;
+  } catch (const std::exception& e) {
+    warn(e.what());
+  }
+  try {
+    destroy_cgroups(*m_created);
+  } catch (const std::exception& e) {
+    warn(std::string("remove cgroups: ") + e.what());
+  }
+  m_created.reset();
+  if (m_kill_timer) m_loop.cancel(std::exchange(m_kill_timer, 0));
+  if (m_probe_timer) m_loop.cancel(std::exchange(m_probe_timer, 0));
+  if (m_probe) m_probe->abandoned = true;  // it died with the container; reaped when it comes
+
+  auto& s = m_state.state();
+  s.pid = 0;
+  s.exit_code = code;
+  s.oom_killed = oom;
+  s.finished_at = rfc3339_now();
+  RestartManager::Decision d = m_restart->should_restart(code, ran);
+  if (!d.restart) return exited_for_good();
+  s.status = "restarting";
+  s.restart_count = m_restart->restart_count();
+  save_state();
+  m_restart_timer = m_loop.after(d.delay, [this] {
+    m_restart_timer = 0;
+    restart_now();
+  });
+}
+
+void Supervisor::restart_now() {
+  try {
+    start_container();
+  } catch (const std::exception& e) {
+    warn(std::string("restart: ") + e.what());
+    m_state.state().error = e.what();
+    m_state.state().exit_code = exit_code_of_start_error(e);
+    exited_for_good();
+  }
+}
+
+void Supervisor::exited_for_good() {
+  m_final = true;
+  auto& s = m_state.state();
+  s.status = "exited";
+  save_state();
+  for (auto& respond : std::exchange(m_stop_waiters, {})) respond({{"ok", true}, {"exit_code", s.exit_code}}, {});
+  nlohmann::json state = s;
+  for (auto& respond : std::exchange(m_exit_waiters, {}))
+    respond({{"ok", true}, {"exit_code", s.exit_code}, {"state", state}}, {});
+  if (m_opts.foreground) {
+    m_exit_status = s.exit_code;
+    m_loop.stop();
+  }
+}
+
+void Supervisor::stop(std::optional<int> timeout_s) {
+  m_restart->cancel();
+  if (m_restart_timer) {  // waiting to restart: simply don't
+    m_loop.cancel(std::exchange(m_restart_timer, 0));
+    return exited_for_good();
+  }
+  if (!m_created) return;
+  const int timeout = timeout_s.value_or(m_bundle.stop_timeout_s);
+  const int sig = parse_signal(m_bundle.stop_signal);
+  const pid_t pid = m_created->pid;
+  if (m_state.state().status == "paused") {  // a frozen process can't act on the signal
+    set_frozen(*m_created, false);
+    m_state.state().status = "running";
+    save_state();
+  }
+  ::kill(pid, sig);
+  if (timeout >= 0 && !m_kill_timer)  // a negative timeout waits for ever, as Docker's
+    m_kill_timer = m_loop.after(std::chrono::seconds(timeout), [this] {
+      m_kill_timer = 0;
+      if (m_created) ::kill(m_created->pid, SIGKILL);
+    });
+}
+
+void Supervisor::watch_output(UniqueFd fd, const char* stream, int tee_fd, bool pty) {
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0) throw_errno("make the output pipe non-blocking");
+  auto out = std::make_unique<Output>(Output{std::move(fd), StreamLog(stream), tee_fd, pty});
+  Output* raw = out.get();
+  m_outputs.push_back(std::move(out));
+  m_loop.add(raw->fd.get(), EPOLLIN, [this, raw](uint32_t) {
+    if (!read_output(*raw, false)) {  // EOF: the stream is done before the container exited
+      m_loop.remove(raw->fd.get());
+      if (raw->fd.get() == m_pty_master) m_pty_master = -1;
+      raw->fd.reset();
+    }
+  });
+}
+
+bool Supervisor::read_output(Output& out, bool drain) {
+  std::string lines;
+  bool open = true;
+  do {
+    ssize_t n = ::read(out.fd.get(), m_read_buf.data(), m_read_buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0) {  // EOF, or EIO from a pty master whose slave side is all closed
+      out.log.finish(lines);
+      open = false;
+      break;
+    }
+    std::string_view data(m_read_buf.data(), static_cast<size_t>(n));
+    out.log.feed(data, lines);
+    if (out.tee_fd >= 0)
+      for (size_t off = 0; off < data.size();) {
+        ssize_t w = ::write(out.tee_fd, data.data() + off, data.size() - off);
+        if (w <= 0 && errno != EINTR) break;
+        off += static_cast<size_t>(std::max<ssize_t>(w, 0));
+      }
+  } while (drain);
+  if (!lines.empty()) {
+    try {
+      m_log->write(lines);
+      m_log_failed = false;
+    } catch (const std::exception& e) {
+      if (!m_log_failed) warn(e.what());  // once per failure streak; the container keeps running
+      m_log_failed = true;
+    }
+  }
+  return open;
+}
+
+void Supervisor::close_outputs() {
+  for (auto& out : m_outputs) {
+    if (!out->fd) continue;
+    read_output(*out, true);
+    std::string rest;
+    out->log.finish(rest);
+    if (!rest.empty()) {
+      try {
+        m_log->write(rest);
+      } catch (const std::exception& e) {
+        warn(e.what());
+      }
+    }
+    m_loop.remove(out->fd.get());
+  }
+  m_outputs.clear();
+  m_pty_master = -1;
+}
+
+}  // namespace berth::shim

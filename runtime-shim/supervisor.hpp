@@ -1,0 +1,140 @@
+#pragma once
+// berth-shim's supervisor: creates the container and stays its parent. It reaps it, writes its
+// output to the json-file log, records the exit (code, OOM kill) in state.json, restarts it as
+// the restart policy says, runs the healthcheck, and serves the control socket (stop, kill,
+// pause, exec, status; see common/shim_protocol.hpp). One thread, one event loop.
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/unique_fd.hpp"
+#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/create.hpp"
+#include "runtime-shim/control_socket.hpp"
+#include "runtime-shim/event_loop.hpp"
+#include "runtime-shim/healthcheck.hpp"
+#include "runtime-shim/logs.hpp"
+#include "runtime-shim/restart_policy.hpp"
+#include "runtime-shim/state.hpp"
+
+namespace berth::shim {
+
+/// Where the container's PID-1 helper is mounted inside the container for `init: true`. /dev is
+/// the runtime's own tmpfs, so the empty mount point never lands in the image's rootfs.
+inline constexpr const char* kInitPathInContainer = "/dev/berth-init";
+
+struct ShimOptions {
+  std::string bundle_dir;  ///< holds config.json
+  std::string id;          ///< container id
+  std::string state_dir;   ///< state.json, control.sock, shim.pid, container.log (created if missing)
+  bool foreground = false;  ///< copy output to our stdout/stderr, forward signals, exit with the container
+  int ready_fd = -1;        ///< receives the readiness line (see shim_protocol.hpp), then is closed
+  std::string init_path;    ///< host path of berth-init ("" = next to the berth-shim executable)
+};
+
+class Supervisor {
+ public:
+  explicit Supervisor(ShimOptions options);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  /// Starts the container and supervises it. Foreground: returns the container's exit code once
+  /// it has exited for good (125 when it could not start). Detached: returns 0 after a
+  /// `shutdown` request, 1 when the container could not start.
+  int run();
+
+ private:
+  using Respond = ControlServer::Respond;
+  using Nanos = std::chrono::nanoseconds;
+
+  /// One captured output stream of the container (a pipe, or the pty master).
+  struct Output {
+    UniqueFd fd;
+    StreamLog log;
+    int tee_fd = -1;  ///< foreground: also copied here
+    bool pty = false;
+  };
+  struct Exec {
+    pid_t pid = -1;
+    std::optional<int> exit_code;
+    std::vector<Respond> waiters;
+  };
+  struct Probe {
+    pid_t pid = -1;
+    UniqueFd out;
+    ProbeOutput output;
+    Nanos start_mono{0};
+    std::string start;
+    bool timed_out = false;
+    bool abandoned = false;  ///< the container exited meanwhile: result ignored
+  };
+
+  // supervisor.cpp: lifecycle
+  void prepare();
+  void start_container();
+  void on_signal(int signo);
+  void reap_children();
+  void on_container_exit(int status);
+  void restart_now();
+  void exited_for_good();
+  void stop(std::optional<int> timeout_s);
+  void save_state();
+  void report_ready(const nlohmann::json& line);
+  // supervisor.cpp: output
+  void watch_output(UniqueFd fd, const char* stream, int tee_fd, bool pty);
+  bool read_output(Output& out, bool drain);
+  void close_outputs();
+  // supervisor_control.cpp: requests
+  void dispatch(const nlohmann::json& request, const Respond& respond);
+  void handle_kill(const nlohmann::json& request, const Respond& respond);
+  void handle_pause(bool pause, const Respond& respond);
+  void handle_exec(const nlohmann::json& request, const Respond& respond);
+  void handle_exec_wait(const nlohmann::json& request, const Respond& respond);
+  void on_exec_exit(std::map<uint64_t, Exec>::iterator it, int status);
+  // supervisor_health.cpp: probes
+  void schedule_probe(Nanos delay);
+  void run_probe();
+  void on_probe_exit(int status);
+
+  ShimOptions m_opts;
+  Bundle m_bundle;
+  EventLoop m_loop;
+  std::unique_ptr<SignalPipe> m_signals;
+  std::unique_ptr<ControlServer> m_control;
+  StateFile m_state;
+  std::unique_ptr<LogFile> m_log;
+  std::unique_ptr<RestartManager> m_restart;
+  std::optional<HealthMonitor> m_health;
+
+  std::optional<Created> m_created;  ///< set while the container process exists
+  Nanos m_started_mono{0};
+  int m_oom_before = 0;
+  std::vector<std::unique_ptr<Output>> m_outputs;
+  int m_pty_master = -1;  ///< the container's pty master (owned by its Output), for resize
+  std::optional<std::pair<unsigned short, unsigned short>> m_winsize;
+  std::string m_read_buf;
+  bool m_log_failed = false;
+
+  EventLoop::TimerId m_restart_timer = 0, m_kill_timer = 0, m_probe_timer = 0, m_probe_deadline = 0;
+  bool m_final = false;  ///< exited and will not restart
+  std::vector<Respond> m_stop_waiters, m_exit_waiters;
+  std::map<uint64_t, Exec> m_execs;  ///< by exec id (ascending = oldest first)
+  uint64_t m_next_exec = 1;
+  std::optional<Probe> m_probe;
+  int m_exit_status = 0;  ///< run()'s return value
+};
+
+/// The container exit code for a wait status: the exit status, or 128+N when killed by signal N.
+int exit_code_of_status(int wait_status);
+
+/// The exit code Docker reports when a process could not be started: 127 when the executable
+/// was not found, 126 when it could not be run, 125 for any other setup failure.
+int exit_code_of_start_error(const std::exception& e);
+
+}  // namespace berth::shim
