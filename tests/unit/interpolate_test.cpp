@@ -206,6 +206,13 @@ TEST(InterpolateQuirks, TextAfterTheFirstBalancedBraceIsInterpolatedOnItsOwn) {
             R"(invalid interpolation format for "${}"; you may need to escape any $ with another $)");
 }
 
+TEST(InterpolateQuirks, BraceCountingSkipsTheCharacterAfterEachOpeningBrace) {
+  // `{}` inside a default: the `}` right after `{` is skipped, so no balanced `}` is found and the
+  // whole `{}x` is the default (counting only `${`, as older compose-go did, would give "{x}").
+  EXPECT_EQ(sub("${U:-{}x}"), "{}x");
+  EXPECT_EQ(sub("${U:-{x}}"), "{x}");
+}
+
 TEST(InterpolateQuirks, OperatorBodyStopsAtTheEndOfTheLine) {
   EXPECT_EQ(sub("${UNSET:-a}\n}"), "a\n}");
   EXPECT_EQ(error_of("${UNSET:-a\n}"),
