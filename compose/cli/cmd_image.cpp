@@ -131,18 +131,18 @@ json inspect_json(const img::ImageStore& store, const img::ImageRecord& r) {
   for (const auto& d : store.lower_dirs(r)) lower += (lower.empty() ? "" : ":") + d;
   std::string comment;
   if (r.config.contains("history") && r.config["history"].is_array() && !r.config["history"].empty())
-    comment = r.config["history"].back().value("comment", "");
+    comment = img::json_string(r.config["history"].back(), "comment");
   return {{"Id", r.config_digest.str()},
           {"RepoTags", tags},
           {"RepoDigests", digests},
           {"Parent", ""},
           {"Comment", comment},
-          {"Created", r.config.value("created", "")},
-          {"DockerVersion", r.config.value("docker_version", "")},
-          {"Author", r.config.value("author", "")},
+          {"Created", img::json_string(r.config, "created")},
+          {"DockerVersion", img::json_string(r.config, "docker_version")},
+          {"Author", img::json_string(r.config, "author")},
           {"Config", r.config.contains("config") ? r.config["config"] : json(nullptr)},
-          {"Architecture", r.config.value("architecture", "")},
-          {"Os", r.config.value("os", "")},
+          {"Architecture", img::json_string(r.config, "architecture")},
+          {"Os", img::json_string(r.config, "os")},
           {"Size", r.size},
           {"GraphDriver", {{"Name", "overlay"}, {"Data", {{"LowerDir", lower}}}}},
           {"RootFS", {{"Type", "layers"}, {"Layers", layers}}},

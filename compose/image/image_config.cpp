@@ -59,6 +59,12 @@ std::chrono::nanoseconds duration(const json& hc, const char* key) {
 
 }  // namespace
 
+std::string json_string(const json& obj, const char* key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 ImageConfig parse_image_config(const json& blob) {
   ImageConfig out;
   if (!blob.is_object()) throw std::runtime_error("image config: expected a JSON object");

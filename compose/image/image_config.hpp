@@ -37,6 +37,9 @@ struct ImageConfig {
   std::string architecture;  ///< from the top level of the config blob
 };
 
+/// `obj[key]` when it is a string, else "" (configs in the wild write null for absent fields).
+std::string json_string(const nlohmann::json& obj, const char* key);
+
 /// Reads the typed view of a parsed config blob. Throws std::runtime_error naming the field
 /// ("image config: config.Env: expected an array of strings") when a present field has the
 /// wrong type.

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 
@@ -27,6 +28,20 @@ void make_dirs(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) throw SysError("mkdir `" + path + "`", ec.value());
+}
+
+/// Removes what crashed writers left in <root>/tmp: layers being deleted (trash-*, only ever
+/// made under the lock we now hold) at once, other staging files once they are a day old —
+/// blob downloads do not take the lock, so a young file may still be in use.
+void sweep_tmp(const std::string& tmp) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24);
+  for (fs::directory_iterator it(tmp, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code ignored;
+    bool trash = it->path().filename().string().rfind("trash-", 0) == 0;
+    if (trash || fs::last_write_time(it->path(), ignored) < cutoff) fs::remove_all(it->path(), ignored);
+  }
 }
 
 }  // namespace
@@ -116,6 +131,7 @@ StoreLock ImageStore::lock() {
   if (!fd) throw_errno("open `" + path + "`");
   while (::flock(fd.get(), LOCK_EX) != 0)
     if (errno != EINTR) throw_errno("flock `" + path + "`");
+  sweep_tmp(m_root + "/tmp");
   return StoreLock(std::move(fd), m_root);
 }
 

@@ -118,8 +118,8 @@ class ImageStore {
 
   const std::string& root() const noexcept { return m_root; }
 
-  /// Takes the writer lock, creating the store's directories first. Blocks while another
-  /// process or thread holds it.
+  /// Takes the writer lock, creating the store's directories first, then sweeps what crashed
+  /// writers left in <root>/tmp. Blocks while another process or thread holds it.
   [[nodiscard]] StoreLock lock();
 
   // ---- blobs (no lock needed: content-addressed and renamed into place) ----

@@ -132,7 +132,7 @@ void ImageStore::tag(const StoreLock& lock, const Reference& ref, const Digest& 
       throw std::runtime_error("tag " + ref.familiar() + ": layer " + l.chain_id.str() + " is not unpacked");
   json entry = {{"manifest", manifest.str()},
                 {"config", r.config_digest.str()},
-                {"created", r.config.value("created", std::string())},
+                {"created", json_string(r.config, "created")},
                 {"size", r.size},
                 {"tagged", rfc3339_now()}};
   json index = read_index();
@@ -158,7 +158,7 @@ void ImageStore::add_untagged(const StoreLock& lock, const Digest& manifest) {
   ImageRecord r = record(manifest);
   images[manifest.str()] = {{"manifest", manifest.str()},
                             {"config", r.config_digest.str()},
-                            {"created", r.config.value("created", std::string())},
+                            {"created", json_string(r.config, "created")},
                             {"size", r.size},
                             {"tagged", ""}};
   write_index(index);

@@ -228,6 +228,18 @@ TEST_F(ImageStoreTest, ConcurrentWritersSerialiseOnTheLock) {
   EXPECT_EQ(m_store.list().size(), 40u);  // no update lost
 }
 
+TEST_F(ImageStoreTest, TheLockSweepsWhatCrashedWritersLeft) {
+  { StoreLock lock = m_store.lock(); }
+  fs::create_directories(m_dir / "root/tmp/trash-abc/layer/diff");
+  write_bytes(m_dir / "root/tmp/blob-old", "x");
+  fs::last_write_time(m_dir / "root/tmp/blob-old", fs::file_time_type::clock::now() - std::chrono::hours(25));
+  write_bytes(m_dir / "root/tmp/blob-young", "y");  // may be a download in progress
+  { StoreLock lock = m_store.lock(); }
+  EXPECT_FALSE(fs::exists(m_dir / "root/tmp/trash-abc"));
+  EXPECT_FALSE(fs::exists(m_dir / "root/tmp/blob-old"));
+  EXPECT_TRUE(fs::exists(m_dir / "root/tmp/blob-young"));
+}
+
 TEST_F(ImageStoreTest, ImageConfigAccessors) {
   json blob = {{"os", "linux"},
                {"architecture", "amd64"},
