@@ -392,10 +392,74 @@ std::vector<SchemaProblem> leaf_errors(const valijson::ValidationResults& result
   return out;
 }
 
+/// valijson 1.0 compiles a std::regex for every object it checks against `patternProperties`
+/// (uncached, unlike `pattern`), which made validation of a large file slow. The compiled
+/// schema therefore gets an equivalent form where that is exact, and the pattern moves into
+/// `propertyNames` (whose `pattern` valijson caches):
+///   {properties: K, patternProperties: {"^x-": any}, additionalProperties: false}
+///     -> {properties: K, propertyNames: {anyOf: [{enum: keys(K)}, {pattern: "^x-"}]}}
+///   {patternProperties: {P: S}, additionalProperties: false}
+///     -> {propertyNames: {pattern: P}, additionalProperties: S}
+/// Other shapes are left alone. The Explainer keeps reading the schema as written.
+void speed_up_pattern_properties(Json& node) {
+  if (node.is_array()) {
+    for (auto& item : node) speed_up_pattern_properties(item);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (auto& [key, value] : node.items())
+    if (key != "enum" && key != "const") speed_up_pattern_properties(value);
+  auto pp = node.find("patternProperties");
+  auto ap = node.find("additionalProperties");
+  if (pp == node.end() || !pp->is_object() || pp->size() != 1 || ap == node.end() || *ap != Json(false) ||
+      node.contains("propertyNames"))
+    return;
+  const std::string pattern = pp->begin().key();
+  const Json sub = pp->begin().value();
+  auto props = node.find("properties");
+  if (props != node.end() && props->is_object()) {
+    // Only exact when the pattern's schema accepts anything (it carries just words).
+    if (!sub.is_object()) return;
+    for (auto it = sub.begin(); it != sub.end(); ++it)
+      if (it.key() != "description" && it.key() != "title") return;
+    Json names = Json::array();
+    for (auto it = props->begin(); it != props->end(); ++it) names.push_back(it.key());
+    node["propertyNames"] = Json{{"anyOf", Json::array({Json{{"enum", names}}, Json{{"pattern", pattern}}})}};
+    node.erase("patternProperties");
+    node.erase("additionalProperties");
+    return;
+  }
+  node["propertyNames"] = Json{{"pattern", pattern}};
+  node["additionalProperties"] = sub;
+  node.erase("patternProperties");
+}
+
+/// Replaces local `$ref`s by the schema they name (siblings of `$ref` are ignored in draft 7).
+/// valijson 1.0 mis-validates `propertyNames` inside a referenced definition, and the
+/// compose schemas are small and not recursive; a reference deeper than 32 levels is kept.
+void inline_refs(Json& node, const Json& root, int depth = 0) {
+  if (node.is_array()) {
+    for (auto& item : node) inline_refs(item, root, depth);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (auto ref = node.find("$ref"); ref != node.end() && ref->is_string() && depth < 32) {
+    const std::string target = ref->get<std::string>();
+    if (target.rfind("#/", 0) == 0 && root.contains(Json::json_pointer(target.substr(1)))) {
+      node = root.at(Json::json_pointer(target.substr(1)));
+      inline_refs(node, root, depth + 1);
+      return;
+    }
+  }
+  for (auto& [key, value] : node.items())
+    if (key != "enum" && key != "const") inline_refs(value, root, depth);
+}
+
 }  // namespace
 
 struct SchemaValidator::Impl {
-  Json schema;
+  Json schema;       ///< as written: the Explainer reads it
+  Json fast_schema;  ///< what valijson compiles (inline_refs, speed_up_pattern_properties); outlives `compiled`
   valijson::Schema compiled;
   Regexes regexes;
   // valijson compiles a pattern's std::regex the first time a Validator meets it and caches it
@@ -409,7 +473,10 @@ SchemaValidator::SchemaValidator(std::string_view schema_json) : m_impl(std::mak
   try {
     m_impl->schema = Json::parse(schema_json);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(m_impl->schema);
+    m_impl->fast_schema = m_impl->schema;
+    inline_refs(m_impl->fast_schema, m_impl->schema);
+    speed_up_pattern_properties(m_impl->fast_schema);
+    valijson::adapters::NlohmannJsonAdapter adapter(m_impl->fast_schema);
     parser.populateSchema(adapter, m_impl->compiled);
     collect_patterns(m_impl->schema, m_impl->regexes);
   } catch (const std::exception& e) {
