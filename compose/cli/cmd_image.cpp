@@ -105,10 +105,17 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     std::string since = created ? img::human_duration(now.count() - *created) + " ago" : "N/A";
     std::string size = img::human_size(s.size);
     if (o.format == "json") {
-      json line = {{"Containers", "N/A"}, {"CreatedAt", created ? go_time(*created) : ""}, {"CreatedSince", since},
-                   {"Digest", digest},    {"ID", id},                                      {"Repository", repo},
-                   {"SharedSize", "N/A"}, {"Size", size},                                  {"Tag", tag},
-                   {"UniqueSize", "N/A"}, {"VirtualSize", size}};
+      json line = {{"Containers", "N/A"},
+                   {"CreatedAt", created ? go_time(*created) : ""},
+                   {"CreatedSince", since},
+                   {"Digest", digest},
+                   {"ID", id},
+                   {"Repository", repo},
+                   {"SharedSize", "N/A"},
+                   {"Size", size},
+                   {"Tag", tag},
+                   {"UniqueSize", "N/A"},
+                   {"VirtualSize", size}};
       std::cout << line.dump() << "\n";
       continue;
     }
@@ -270,27 +277,30 @@ void register_image(CLI::App& app, const GlobalOptions& g, CommandResult& result
   import->add_option("name", imp->name, "REPOSITORY[:TAG] of the new image");
   import->add_option("-c,--change", imp->changes, "Apply a Dockerfile instruction to the image (repeatable)");
   import->add_option("-m,--message", imp->message, "Set the commit message of the imported image");
-  import->callback([&g, imp] { import_image(g, imp->file, imp->name, imp->changes, imp->message); });
+  import->callback([&g, imp] { import_image(g, imp->file, imp->name, imp->changes, imp->message);
+});
 
-  auto names = std::make_shared<std::vector<std::string>>();
-  auto force = std::make_shared<bool>(false);
-  auto* rm = image->add_subcommand("rm", "Remove one or more images");
-  rm->alias("remove");
-  rm->add_option("image", *names, "Image names or ids")->required();
-  rm->add_flag("-f,--force", *force, "Remove an image id that several names share");
-  rm->callback([&g, &result, names, force] { result.exit_code = remove_images(g, *names, *force); });
+auto names = std::make_shared<std::vector<std::string>>();
+auto force = std::make_shared<bool>(false);
+auto* rm = image->add_subcommand("rm", "Remove one or more images");
+rm->alias("remove");
+rm->add_option("image", *names, "Image names or ids")->required();
+rm->add_flag("-f,--force", *force, "Remove an image id that several names share");
+rm->callback([&g, &result, names, force] { result.exit_code = remove_images(g, *names, *force); });
 
-  auto inspect_names = std::make_shared<std::vector<std::string>>();
-  auto format = std::make_shared<std::string>("json");
-  auto* inspect = image->add_subcommand("inspect", "Display detailed information on one or more images");
-  inspect->add_option("image", *inspect_names, "Image names or ids")->required();
-  inspect->add_option("-f,--format", *format, "Output format (json)");
-  inspect->callback([&g, &result, inspect_names, format] { result.exit_code = inspect_images(g, *inspect_names, *format); });
+auto inspect_names = std::make_shared<std::vector<std::string>>();
+auto format = std::make_shared<std::string>("json");
+auto* inspect = image->add_subcommand("inspect", "Display detailed information on one or more images");
+inspect->add_option("image", *inspect_names, "Image names or ids")->required();
+inspect->add_option("-f,--format", *format, "Output format (json)");
+inspect->callback([&g, &result, inspect_names, format] {
+  result.exit_code = inspect_images(g, *inspect_names, *format);
+});
 
-  auto tag_args = std::make_shared<std::vector<std::string>>();
-  auto* tag = image->add_subcommand("tag", "Create a name TARGET that refers to the image SOURCE");
-  tag->add_option("names", *tag_args, "SOURCE TARGET")->required()->expected(2);
-  tag->callback([&g, tag_args] { tag_image(g, (*tag_args)[0], (*tag_args)[1]); });
-}
+auto tag_args = std::make_shared<std::vector<std::string>>();
+auto* tag = image->add_subcommand("tag", "Create a name TARGET that refers to the image SOURCE");
+tag->add_option("names", *tag_args, "SOURCE TARGET")->required()->expected(2);
+tag->callback([&g, tag_args] { tag_image(g, (*tag_args)[0], (*tag_args)[1]); });
+}  // namespace berth::cli
 
 }  // namespace berth::cli

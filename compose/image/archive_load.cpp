@@ -60,7 +60,8 @@ struct Staged {
   BlobWriter& blob(const Digest& d) {
     std::string path = "blobs/sha256/" + std::string(d.hex());
     BlobWriter& w = at(path);
-    if (w.finish() != d) throw std::runtime_error("`" + path + "` has the wrong content (digest " + w.finish().str() + ")");
+    if (w.finish() != d)
+      throw std::runtime_error("`" + path + "` has the wrong content (digest " + w.finish().str() + ")");
     return w;
   }
 

@@ -63,7 +63,8 @@ class Lexer {
           if (m_i >= m_s.size()) throw std::invalid_argument("unterminated double quote");
           char d = m_s[m_i];
           if (d == '"') break;
-          if (d == '\\' && m_i + 1 < m_s.size() && (m_s[m_i + 1] == '"' || m_s[m_i + 1] == '\\' || m_s[m_i + 1] == '$')) {
+          if (d == '\\' && m_i + 1 < m_s.size() &&
+              (m_s[m_i + 1] == '"' || m_s[m_i + 1] == '\\' || m_s[m_i + 1] == '$')) {
             cur += m_s[m_i + 1];
             m_i += 2;
           } else if (d == '$') {
@@ -75,8 +76,10 @@ class Lexer {
         }
         ++m_i;
       } else if (c == '\\') {
-        if (m_i + 1 < m_s.size()) cur += m_s[m_i + 1];
-        else cur += '\\';
+        if (m_i + 1 < m_s.size())
+          cur += m_s[m_i + 1];
+        else
+          cur += '\\';
         m_i += 2;
       } else if (c == '$') {
         cur += expand();
@@ -198,7 +201,8 @@ void expose(json& config, std::string_view args, const Env& env) {
     size_t slash = w.find('/');
     std::string ports = w.substr(0, slash), proto = slash == std::string::npos ? "tcp" : w.substr(slash + 1);
     for (char& c : proto) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (proto != "tcp" && proto != "udp" && proto != "sctp") throw std::invalid_argument("invalid protocol in `" + w + "`");
+    if (proto != "tcp" && proto != "udp" && proto != "sctp")
+      throw std::invalid_argument("invalid protocol in `" + w + "`");
     size_t dash = ports.find('-');
     auto number = [&](const std::string& s) {
       if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 5 || std::stoi(s) > 65535)
@@ -225,7 +229,8 @@ void apply_change(json& config, std::string_view change) {
     if (keyword == "CMD" || keyword == "ENTRYPOINT") {
       auto exec = json_form(args);
       if (!exec && args.empty()) throw std::invalid_argument("requires at least one argument");
-      config[keyword == "CMD" ? "Cmd" : "Entrypoint"] = exec ? *exec : std::vector<std::string>{"/bin/sh", "-c", std::string(args)};
+      config[keyword == "CMD" ? "Cmd" : "Entrypoint"] =
+          exec ? *exec : std::vector<std::string>{"/bin/sh", "-c", std::string(args)};
     } else if (keyword == "ENV") {
       for (auto& [k, v] : name_values(args, env, true)) {
         json& list = config["Env"];
@@ -261,10 +266,12 @@ void apply_change(json& config, std::string_view change) {
       for (const auto& p : list) config["Volumes"][p] = json::object();
     } else {
       throw std::invalid_argument(
-          "unsupported instruction (supported: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)");
+          "unsupported instruction (supported: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, "
+          "WORKDIR)");
     }
   } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument("--change `" + std::string(line) + "`: " + (keyword.empty() ? "" : keyword + ": ") + e.what());
+    throw std::invalid_argument("--change `" + std::string(line) + "`: " + (keyword.empty() ? "" : keyword + ": ") +
+                                e.what());
   }
 }
 

@@ -23,7 +23,7 @@ struct ImageHealthcheck {
 
 /// The `config` object of an image config, typed. Absent fields are empty.
 struct ImageConfig {
-  std::vector<std::string> env;         ///< "KEY=value"
+  std::vector<std::string> env;  ///< "KEY=value"
   std::vector<std::string> cmd;
   std::vector<std::string> entrypoint;
   std::string working_dir;

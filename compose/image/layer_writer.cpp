@@ -103,16 +103,20 @@ void LayerWriter::write(archive* a, archive_entry* e) {
   if (replaces_whiteout && ::unlinkat(parent, base.c_str(), 0) != 0) throw_errno("remove the whiteout it replaces");
   if (name_of(archive_entry_hardlink(e), archive_entry_hardlink_utf8(e))) return write_hardlink(e, parent, base);
   switch (archive_entry_filetype(e)) {
-    case AE_IFREG: return write_file(a, e, parent, base);
+    case AE_IFREG:
+      return write_file(a, e, parent, base);
     case AE_IFDIR:
       write_dir(e, parent, base, key);
       if (replaces_whiteout) make_opaque(parent, base, key);
       return;
-    case AE_IFLNK: return write_symlink(e, parent, base);
+    case AE_IFLNK:
+      return write_symlink(e, parent, base);
     case AE_IFCHR:
     case AE_IFBLK:
-    case AE_IFIFO: return write_node(e, parent, base);
-    default: throw std::runtime_error("unsupported entry type " + std::to_string(archive_entry_filetype(e)));
+    case AE_IFIFO:
+      return write_node(e, parent, base);
+    default:
+      throw std::runtime_error("unsupported entry type " + std::to_string(archive_entry_filetype(e)));
   }
 }
 
@@ -237,7 +241,9 @@ void LayerWriter::write_symlink(archive_entry* e, int parent, const std::string&
 }
 
 void LayerWriter::write_node(archive_entry* e, int parent, const std::string& base) {
-  mode_t type = archive_entry_filetype(e) == AE_IFCHR ? S_IFCHR : archive_entry_filetype(e) == AE_IFBLK ? S_IFBLK : S_IFIFO;
+  mode_t type = archive_entry_filetype(e) == AE_IFCHR   ? S_IFCHR
+                : archive_entry_filetype(e) == AE_IFBLK ? S_IFBLK
+                                                        : S_IFIFO;
   dev_t dev = type == S_IFIFO ? 0 : ::makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
   if (::mknodat(parent, base.c_str(), type | 0600, dev) != 0) {
     if (errno == EEXIST) refuse_exists("the name");

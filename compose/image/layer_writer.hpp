@@ -55,9 +55,9 @@ class LayerWriter {
   int m_root;
   bool m_privileged;
   std::uint64_t m_size = 0;
-  std::set<std::string> m_seen;       ///< entry paths already written: a second one is refused
-  std::set<std::string> m_whiteouts;  ///< whiteout devices made so far (an entry may replace one)
-  std::vector<DeferredDir> m_dirs;   ///< directory modes and times applied by finish()
+  std::set<std::string> m_seen;        ///< entry paths already written: a second one is refused
+  std::set<std::string> m_whiteouts;   ///< whiteout devices made so far (an entry may replace one)
+  std::vector<DeferredDir> m_dirs;     ///< directory modes and times applied by finish()
   std::string m_parent_path = "\x01";  ///< cache of the last parent directory opened
   UniqueFd m_parent;
 };

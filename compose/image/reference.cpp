@@ -132,7 +132,8 @@ std::string parse(std::string_view text, Reference& out) {
   size_t start = 0;
   for (;;) {
     size_t slash = out.path.find('/', start);
-    std::string_view comp = std::string_view(out.path).substr(start, slash == std::string::npos ? slash : slash - start);
+    std::string_view comp =
+        std::string_view(out.path).substr(start, slash == std::string::npos ? slash : slash - start);
     if (!valid_path_component(comp))
       return "invalid reference format: " + quoted + ": bad repository name component `" + std::string(comp) + "`";
     if (slash == std::string::npos) break;

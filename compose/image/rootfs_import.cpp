@@ -25,27 +25,27 @@ LoadedImage import_rootfs(ImageStore& store, int fd, const ImportOptions& option
     Digest layer_digest = layer_blob.commit(layer.diff_id);
 
     std::string now = rfc3339_now();
-    json config = {
-        {"architecture", host_architecture()},
-        {"os", "linux"},
-        {"created", now},
-        {"config", runtime},
-        {"rootfs", {{"type", "layers"}, {"diff_ids", {layer.diff_id.str()}}}},
-        {"history",
-         {{{"created", now},
-           {"created_by", "berth image import"},
-           {"comment", options.message.empty() ? "Imported from " + options.label : options.message}}}}};
+    json config = {{"architecture", host_architecture()},
+                   {"os", "linux"},
+                   {"created", now},
+                   {"config", runtime},
+                   {"rootfs", {{"type", "layers"}, {"diff_ids", {layer.diff_id.str()}}}},
+                   {"history",
+                    {{{"created", now},
+                      {"created_by", "berth image import"},
+                      {"comment", options.message.empty() ? "Imported from " + options.label : options.message}}}}};
     std::string config_text = config.dump();
     Digest config_digest = store.put_blob(config_text);
-    json manifest = {
-        {"schemaVersion", 2},
-        {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-        {"config",
-         {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-          {"digest", config_digest.str()},
-          {"size", config_text.size()}}},
-        {"layers",
-         {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", layer_digest.str()}, {"size", layer_size}}}}};
+    json manifest = {{"schemaVersion", 2},
+                     {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                     {"config",
+                      {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                       {"digest", config_digest.str()},
+                       {"size", config_text.size()}}},
+                     {"layers",
+                      {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                        {"digest", layer_digest.str()},
+                        {"size", layer_size}}}}};
     Digest manifest_digest = store.put_blob(manifest.dump());
     LoadedImage image{{}, manifest_digest, config_digest};
     if (options.name) {

@@ -24,8 +24,7 @@ namespace berth::image {
 
 namespace {
 
-constexpr unsigned long long kResolve =
-    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+constexpr unsigned long long kResolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
 
 /// Opens one component `name` of directory `dir` as an O_PATH directory fd, without following.
 int open_component(int dir, const std::string& name) {

@@ -172,16 +172,15 @@ Digest ImageStore::put_blob(std::string_view data, const std::optional<Digest>& 
   return got;
 }
 
-std::string ImageStore::blob_path(const Digest& d) const {
-  return m_root + "/blobs/sha256/" + std::string(d.hex());
-}
+std::string ImageStore::blob_path(const Digest& d) const { return m_root + "/blobs/sha256/" + std::string(d.hex()); }
 
 bool ImageStore::has_blob(const Digest& d) const { return ::access(blob_path(d).c_str(), F_OK) == 0; }
 
 std::string ImageStore::read_blob(const Digest& d) const {
   if (!has_blob(d)) throw std::runtime_error("blob " + d.str() + " is not in the image store");
   std::string data = read_file(blob_path(d));
-  if (sha256_of(data) != d) throw std::runtime_error("blob " + d.str() + " is corrupt (its content has another digest)");
+  if (sha256_of(data) != d)
+    throw std::runtime_error("blob " + d.str() + " is corrupt (its content has another digest)");
   return data;
 }
 

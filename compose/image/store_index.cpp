@@ -27,7 +27,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kIndexMediaTypes[] = {"application/vnd.oci.image.index.v1+json",
-                                                  "application/vnd.docker.distribution.manifest.list.v2+json"};
+                                                 "application/vnd.docker.distribution.manifest.list.v2+json"};
 
 bool is_dangling_key(const std::string& key) { return Digest::parse(key).has_value(); }
 
@@ -79,8 +79,8 @@ std::vector<ImageLayer> image_layers(const json& manifest, const json& config) {
     const json& l = layers[i];
     Digest diff = Digest::from_string((*diff_ids)[i].get<std::string>());
     Digest chain = chain_id(parent, diff);
-    out.push_back({Digest::from_string(l.value("digest", "")), l.value("mediaType", ""), l.value("size", std::int64_t{0}),
-                   diff, chain});
+    out.push_back({Digest::from_string(l.value("digest", "")), l.value("mediaType", ""),
+                   l.value("size", std::int64_t{0}), diff, chain});
     parent = chain;
   }
   return out;
@@ -104,7 +104,9 @@ void ImageStore::write_index(const json& index) const {
   write_file_atomic(m_root + "/images.json", index.dump(2) + "\n");
 }
 
-ImageRecord ImageStore::record(const Digest& manifest_digest) const { return build_record(manifest_digest, read_index()); }
+ImageRecord ImageStore::record(const Digest& manifest_digest) const {
+  return build_record(manifest_digest, read_index());
+}
 
 ImageRecord ImageStore::build_record(const Digest& manifest_digest, const json& index) const {
   json manifest = json::parse(read_blob(manifest_digest));

@@ -121,7 +121,8 @@ UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink) {
   // Whatever follows the end-of-archive marker is part of the stream, and of the diff id.
   for (la_ssize_t n; (n = d->read(nullptr)) != 0;) {
     if (d->sink_error) std::rethrow_exception(d->sink_error);
-    if (n < 0) throw UnpackError(std::string("decompress: ") + (or_else(archive_error_string(d->outer.get()), "read error")));
+    if (n < 0)
+      throw UnpackError(std::string("decompress: ") + (or_else(archive_error_string(d->outer.get()), "read error")));
   }
   writer.finish();
   stats.size = writer.content_size();
@@ -135,7 +136,8 @@ Digest decompress(int fd, const StreamSink& sink) {
   open_outer(*d, fd);
   for (la_ssize_t n; (n = d->read(nullptr)) != 0;) {
     if (d->sink_error) std::rethrow_exception(d->sink_error);
-    if (n < 0) throw UnpackError(std::string("decompress: ") + or_else(archive_error_string(d->outer.get()), "read error"));
+    if (n < 0)
+      throw UnpackError(std::string("decompress: ") + or_else(archive_error_string(d->outer.get()), "read error"));
   }
   return d->hash.finish();
 }
@@ -190,7 +192,8 @@ std::optional<LayerInfo> read_layer_info(const std::string& layer_dir) {
   LayerInfo info{Digest::from_string(j.at("diff_id").get<std::string>()),
                  Digest::from_string(j.at("chain_id").get<std::string>()), std::nullopt,
                  j.value("size", std::uint64_t{0})};
-  if (j.contains("parent") && j["parent"].is_string()) info.parent = Digest::from_string(j["parent"].get<std::string>());
+  if (j.contains("parent") && j["parent"].is_string())
+    info.parent = Digest::from_string(j["parent"].get<std::string>());
   return info;
 }
 

@@ -53,10 +53,10 @@ class ImageCli : public ::testing::Test {
 };
 
 TEST_F(ImageCli, ImportListInspectRemove) {
-  bt::write_bytes(m_dir / "rootfs.tar.gz", bt::make_tar({bt::tar_dir("bin"), bt::tar_file("bin/busybox", m_busybox, 0755),
-                                                         bt::tar_symlink("bin/sh", "busybox"),
-                                                         bt::tar_symlink("bin/ls", "busybox")},
-                                                        bt::TarCompression::Gzip));
+  bt::write_bytes(m_dir / "rootfs.tar.gz",
+                  bt::make_tar({bt::tar_dir("bin"), bt::tar_file("bin/busybox", m_busybox, 0755),
+                                bt::tar_symlink("bin/sh", "busybox"), bt::tar_symlink("bin/ls", "busybox")},
+                               bt::TarCompression::Gzip));
   auto imp = berth({"image", "import", "rootfs.tar.gz", "busybox:e2e", "-c", R"(CMD ["sh"])", "--change",
                     "ENV PATH=/bin", "-c", "WORKDIR /srv"});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
@@ -104,8 +104,8 @@ TEST_F(ImageCli, ImportListInspectRemove) {
 
   auto rm = berth({"image", "rm", "busybox:e2e"});
   ASSERT_EQ(rm.exit_code, 0) << rm.err;
-  EXPECT_EQ(rm.out, "Untagged: busybox:e2e\nDeleted: " + id + "\nDeleted: " +
-                        berth::image::sha256_of(m_rootfs).str() + "\n");
+  EXPECT_EQ(rm.out,
+            "Untagged: busybox:e2e\nDeleted: " + id + "\nDeleted: " + berth::image::sha256_of(m_rootfs).str() + "\n");
   EXPECT_EQ(berth({"images", "-q"}).out, "");
   EXPECT_EQ(entries("layers"), 0u);
   EXPECT_EQ(entries("blobs/sha256"), 0u);
@@ -149,8 +149,9 @@ TEST_F(ImageCli, ErrorsAreReportedOnce) {
   bt::write_bytes(m_dir / "evil.tar", bt::make_tar({bt::tar_file("ok", "1"), bt::tar_file("../evil", "x")}));
   auto evil = berth({"image", "import", "evil.tar", "evil:1"});
   EXPECT_EQ(evil.exit_code, 1);
-  EXPECT_EQ(evil.err, "error: import evil.tar: unpack layer `evil.tar`: entry `../evil`: path escapes the layer root: "
-                      "`..` component\n");
+  EXPECT_EQ(evil.err,
+            "error: import evil.tar: unpack layer `evil.tar`: entry `../evil`: path escapes the layer root: "
+            "`..` component\n");
   EXPECT_FALSE(fs::exists(m_dir / "evil"));
   EXPECT_EQ(entries("layers"), 0u);
   EXPECT_EQ(entries("tmp"), 0u);

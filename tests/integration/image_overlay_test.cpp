@@ -14,8 +14,8 @@
 
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 
 #include "../unit/image_test_support.hpp"
 #include "compose/image/store.hpp"
@@ -43,7 +43,8 @@ std::string in_mount_namespace(const std::function<std::string()>& body) {
   if (pid == 0) {
     ::close(p[0]);
     std::string report;
-    if (::unshare(CLONE_NEWNS) != 0) report = std::string("SKIP unshare(CLONE_NEWNS): ") + std::strerror(errno);
+    if (::unshare(CLONE_NEWNS) != 0)
+      report = std::string("SKIP unshare(CLONE_NEWNS): ") + std::strerror(errno);
     else if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
       report = std::string("make / private: ") + std::strerror(errno);
     else
@@ -116,7 +117,8 @@ TEST_F(ImageOverlay, WhiteoutsAndOpaqueDirsHideLowerContent) {
       return std::string("SKIP mount overlay: ") + std::strerror(errno);
     std::string bad;
     auto expect = [&](const std::string& rel, bool present) {
-      if (fs::exists(fs::symlink_status(mnt + "/" + rel)) != present) bad += rel + (present ? " missing; " : " visible; ");
+      if (fs::exists(fs::symlink_status(mnt + "/" + rel)) != present)
+        bad += rel + (present ? " missing; " : " visible; ");
     };
     expect("etc/keep", true);
     expect("etc/gone", false);

@@ -23,8 +23,9 @@ TEST(ImageChange, CmdAndEntrypointExecAndShellForms) {
 }
 
 TEST(ImageChange, EnvFormsQuotingAndExpansion) {
-  json c = apply({"ENV HOME=/root PATH=/bin", R"(ENV A="two words" B='$HOME' C=$HOME/x D=${HOME}y E=\$HOME)",
-                  "ENV F ${MISSING:-fallback} and more", "ENV G=${HOME:+set} H=${MISSING:+set}", "ENV PATH=/usr/bin:$PATH"});
+  json c =
+      apply({"ENV HOME=/root PATH=/bin", R"(ENV A="two words" B='$HOME' C=$HOME/x D=${HOME}y E=\$HOME)",
+             "ENV F ${MISSING:-fallback} and more", "ENV G=${HOME:+set} H=${MISSING:+set}", "ENV PATH=/usr/bin:$PATH"});
   EXPECT_EQ(c["Env"], json({"HOME=/root", "PATH=/usr/bin:/bin", "A=two words", "B=$HOME", "C=/root/x", "D=/rooty",
                             "E=$HOME", "F=fallback and more", "G=set", "H="}));
   // Pairs of one ENV see the environment from before it, as in a Dockerfile.

@@ -29,8 +29,11 @@ std::string blob_path(const std::string& data) { return "blobs/sha256/" + std::s
 json config_for(const std::vector<std::string>& plain_layers, const json& runtime = {{"Cmd", {"sh"}}}) {
   json diff_ids = json::array();
   for (const auto& l : plain_layers) diff_ids.push_back(sha256_of(l).str());
-  return {{"architecture", host_architecture()}, {"os", "linux"}, {"created", "2024-03-04T05:06:07Z"},
-          {"config", runtime}, {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
+  return {{"architecture", host_architecture()},
+          {"os", "linux"},
+          {"created", "2024-03-04T05:06:07Z"},
+          {"config", runtime},
+          {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
 }
 
 class ImageLoad : public ::testing::Test {
@@ -51,14 +54,16 @@ TEST_F(ImageLoad, LegacyDockerSave) {
   std::string config = config_for({m_base, m_top}).dump();
   std::string id = std::string(sha256_of(config).hex());
   std::string top_gz = make_tar({tar_file("etc/motd", "hello\n")}, TarCompression::Gzip);
-  json manifest = json::array(
-      {{{"Config", id + ".json"}, {"RepoTags", {"busybox:test", "localhost:5000/x/y:1"}}, {"Layers", {"aaa/layer.tar", "bbb/layer.tar"}}},
-       {{"Config", id + ".json"}, {"RepoTags", nullptr}, {"Layers", {"ccc/layer.tar", "bbb/layer.tar"}}}});
-  std::string archive = make_tar({tar_dir("aaa"), tar_file("aaa/layer.tar", m_base), tar_file("aaa/VERSION", "1.0"),
-                                  tar_file("bbb/layer.tar", top_gz), tar_symlink("ccc/layer.tar", "../aaa/layer.tar"),
-                                  tar_file(id + ".json", config), tar_file("repositories", "{}"),
-                                  tar_file("manifest.json", manifest.dump())},
-                                 TarCompression::Gzip);
+  json manifest =
+      json::array({{{"Config", id + ".json"},
+                    {"RepoTags", {"busybox:test", "localhost:5000/x/y:1"}},
+                    {"Layers", {"aaa/layer.tar", "bbb/layer.tar"}}},
+                   {{"Config", id + ".json"}, {"RepoTags", nullptr}, {"Layers", {"ccc/layer.tar", "bbb/layer.tar"}}}});
+  std::string archive = make_tar(
+      {tar_dir("aaa"), tar_file("aaa/layer.tar", m_base), tar_file("aaa/VERSION", "1.0"),
+       tar_file("bbb/layer.tar", top_gz), tar_symlink("ccc/layer.tar", "../aaa/layer.tar"),
+       tar_file(id + ".json", config), tar_file("repositories", "{}"), tar_file("manifest.json", manifest.dump())},
+      TarCompression::Gzip);
   std::vector<LoadedImage> loaded = load(archive);
   ASSERT_EQ(loaded.size(), 2u);
   ASSERT_EQ(loaded[0].names.size(), 2u);
@@ -84,11 +89,12 @@ TEST_F(ImageLoad, LegacyDockerSave) {
 
 TEST_F(ImageLoad, Docker25SaveWithBlobPaths) {
   std::string config = config_for({m_base}).dump();
-  json manifest = json::array({{{"Config", blob_path(config)}, {"RepoTags", {"app:2"}}, {"Layers", {blob_path(m_base)}}}});
-  std::string archive = make_tar({tar_file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})"),
-                                  tar_file("index.json", R"({"schemaVersion":2,"manifests":[]})"),
-                                  tar_file(blob_path(config), config), tar_file(blob_path(m_base), m_base),
-                                  tar_file("manifest.json", manifest.dump())});
+  json manifest =
+      json::array({{{"Config", blob_path(config)}, {"RepoTags", {"app:2"}}, {"Layers", {blob_path(m_base)}}}});
+  std::string archive =
+      make_tar({tar_file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})"),
+                tar_file("index.json", R"({"schemaVersion":2,"manifests":[]})"), tar_file(blob_path(config), config),
+                tar_file(blob_path(m_base), m_base), tar_file("manifest.json", manifest.dump())});
   auto loaded = load(archive);
   ASSERT_EQ(loaded.size(), 1u);
   auto r = m_store.resolve(parse_reference("app:2"));
@@ -101,29 +107,40 @@ TEST_F(ImageLoad, OciLayoutWithNestedIndex) {
   std::string config = config_for({m_base, m_top}).dump();
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                   {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-                               {"digest", sha256_of(config).str()}, {"size", config.size()}}},
-                   {"layers", {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
-                                {"digest", sha256_of(m_base).str()}, {"size", m_base.size()}},
-                               {{"mediaType", "application/vnd.oci.image.layer.v1.tar+zstd"},
-                                {"digest", sha256_of(top_zst).str()}, {"size", top_zst.size()}}}}};
+                   {"config",
+                    {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                     {"digest", sha256_of(config).str()},
+                     {"size", config.size()}}},
+                   {"layers",
+                    {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                      {"digest", sha256_of(m_base).str()},
+                      {"size", m_base.size()}},
+                     {{"mediaType", "application/vnd.oci.image.layer.v1.tar+zstd"},
+                      {"digest", sha256_of(top_zst).str()},
+                      {"size", top_zst.size()}}}}};
   std::string manifest_text = manifest.dump();
   json nested = {{"schemaVersion", 2},
                  {"mediaType", "application/vnd.oci.image.index.v1+json"},
-                 {"manifests", {{{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                                 {"digest", sha256_of("absent arm64 manifest").str()}, {"size", 10},
-                                 {"platform", {{"os", "linux"}, {"architecture", "riscv-none"}}}},
-                                {{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                                 {"digest", sha256_of(manifest_text).str()}, {"size", manifest_text.size()},
-                                 {"platform", {{"os", "linux"}, {"architecture", host_architecture()}}}}}}};
+                 {"manifests",
+                  {{{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                    {"digest", sha256_of("absent arm64 manifest").str()},
+                    {"size", 10},
+                    {"platform", {{"os", "linux"}, {"architecture", "riscv-none"}}}},
+                   {{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                    {"digest", sha256_of(manifest_text).str()},
+                    {"size", manifest_text.size()},
+                    {"platform", {{"os", "linux"}, {"architecture", host_architecture()}}}}}}};
   std::string nested_text = nested.dump();
   json index = {{"schemaVersion", 2},
                 {"manifests",
-                 {{{"mediaType", "application/vnd.oci.image.index.v1+json"}, {"digest", sha256_of(nested_text).str()},
+                 {{{"mediaType", "application/vnd.oci.image.index.v1+json"},
+                   {"digest", sha256_of(nested_text).str()},
                    {"size", nested_text.size()},
                    {"annotations", {{"org.opencontainers.image.ref.name", "localhost/oci/app:v1"}}}},
-                  {{"mediaType", "application/vnd.oci.image.manifest.v1+json"}, {"digest", sha256_of(manifest_text).str()},
-                   {"size", manifest_text.size()}, {"annotations", {{"org.opencontainers.image.ref.name", "latest"}}}}}}};
+                  {{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                   {"digest", sha256_of(manifest_text).str()},
+                   {"size", manifest_text.size()},
+                   {"annotations", {{"org.opencontainers.image.ref.name", "latest"}}}}}}};
   std::vector<TarEntry> entries = {tar_file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})"),
                                    tar_file("index.json", index.dump()),
                                    tar_file(blob_path(nested_text), nested_text),
@@ -164,13 +181,15 @@ TEST_F(ImageLoad, RefusesBadArchivesWithoutLeavingAnything) {
     load(make_tar({tar_file("hello", "x")}));
     FAIL();
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "load test.tar: neither manifest.json (docker save) nor index.json (OCI image layout) found");
+    EXPECT_STREQ(e.what(),
+                 "load test.tar: neither manifest.json (docker save) nor index.json (OCI image layout) found");
   }
   std::string evil = make_tar({tar_file("../../evil", "x")});
   std::string config = config_for({evil}).dump();
   json manifest = json::array({{{"Config", "c.json"}, {"RepoTags", {"evil:1"}}, {"Layers", {"l/layer.tar"}}}});
   try {
-    load(make_tar({tar_file("l/layer.tar", evil), tar_file("c.json", config), tar_file("manifest.json", manifest.dump())}));
+    load(make_tar(
+        {tar_file("l/layer.tar", evil), tar_file("c.json", config), tar_file("manifest.json", manifest.dump())}));
     FAIL();
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("load test.tar: unpack layer `l/layer.tar`: entry `../../evil`: path escapes"),
@@ -179,7 +198,8 @@ TEST_F(ImageLoad, RefusesBadArchivesWithoutLeavingAnything) {
   }
   std::string wrong = config_for({m_top}).dump();  // diff id of another layer
   try {
-    load(make_tar({tar_file("l/layer.tar", m_base), tar_file("c.json", wrong), tar_file("manifest.json", manifest.dump())}));
+    load(make_tar(
+        {tar_file("l/layer.tar", m_base), tar_file("c.json", wrong), tar_file("manifest.json", manifest.dump())}));
     FAIL();
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("but the image config says"), std::string::npos) << e.what();
@@ -195,8 +215,8 @@ TEST_F(ImageLoad, ImportRootfsWithChanges) {
   berth::UniqueFd fd = memfd(make_tar({tar_dir("./"), tar_file("./bin/sh", "shell", 0755)}, TarCompression::Gzip));
   ImportOptions o;
   o.name = parse_reference("imported:1");
-  o.changes = {R"(CMD ["/bin/sh"])", "ENV A=1", "WORKDIR /srv", "EXPOSE 8080", "LABEL k=v", "USER 1000",
-               "STOPSIGNAL SIGINT", "ENTRYPOINT [\"/init\"]"};
+  o.changes = {R"(CMD ["/bin/sh"])", "ENV A=1",   "WORKDIR /srv",      "EXPOSE 8080",
+               "LABEL k=v",          "USER 1000", "STOPSIGNAL SIGINT", "ENTRYPOINT [\"/init\"]"};
   o.label = "rootfs.tgz";
   LoadedImage image = import_rootfs(m_store, fd.get(), o);
   auto r = m_store.resolve(parse_reference("imported:1"));
@@ -227,7 +247,8 @@ TEST_F(ImageLoad, ImportRootfsWithChanges) {
   EXPECT_EQ(m_store.list().size(), 2u);
   size_t blobs = std::distance(fs::directory_iterator(m_dir / "root/blobs/sha256"), fs::directory_iterator());
   berth::UniqueFd third = memfd(rootfs);
-  EXPECT_THROW(import_rootfs(m_store, third.get(), ImportOptions{{}, {"RUN rm -rf /"}, "", "x"}), std::invalid_argument);
+  EXPECT_THROW(import_rootfs(m_store, third.get(), ImportOptions{{}, {"RUN rm -rf /"}, "", "x"}),
+               std::invalid_argument);
   EXPECT_EQ(std::distance(fs::directory_iterator(m_dir / "root/blobs/sha256"), fs::directory_iterator()),
             static_cast<long>(blobs));
   EXPECT_TRUE(nothing_staged());

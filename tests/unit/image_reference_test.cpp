@@ -51,8 +51,8 @@ TEST(ImageReference, DigestWithoutTagHasNoImpliedTag) {
 }
 
 TEST(ImageReference, RefusesMalformed) {
-  for (const char* bad : {"", "Busybox", "library/Busybox", "a//b", "a/", "-a", "a-", "a..b", "a___b", "a:",
-                          "a:-tag", "a@sha256:abc", "a@md5:abc", ":tag", "host:port/x", "a b"})
+  for (const char* bad : {"", "Busybox", "library/Busybox", "a//b", "a/", "-a", "a-", "a..b", "a___b", "a:", "a:-tag",
+                          "a@sha256:abc", "a@md5:abc", ":tag", "host:port/x", "a b"})
     EXPECT_FALSE(try_parse_reference(bad)) << "accepted `" << bad << "`";
   EXPECT_THROW(parse_reference(kHex), std::invalid_argument);
   try {

@@ -35,16 +35,22 @@ class ImageStoreTest : public ::testing::Test {
       LayerInfo l = m_store.add_layer(lock, fd.get(), parent, std::nullopt, blob.str());
       parent = l.chain_id;
       diff_ids.push_back(l.diff_id.str());
-      layers.push_back({{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", blob.str()}, {"size", tar.size()}});
+      layers.push_back(
+          {{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", blob.str()}, {"size", tar.size()}});
     }
-    json config = {{"architecture", "amd64"}, {"os", "linux"}, {"created", created}, {"config", runtime},
+    json config = {{"architecture", "amd64"},
+                   {"os", "linux"},
+                   {"created", created},
+                   {"config", runtime},
                    {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
     std::string config_text = config.dump();
     Digest config_digest = m_store.put_blob(config_text);
     json manifest = {{"schemaVersion", 2},
                      {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                     {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-                                 {"digest", config_digest.str()}, {"size", config_text.size()}}},
+                     {"config",
+                      {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                       {"digest", config_digest.str()},
+                       {"size", config_text.size()}}},
                      {"layers", layers}};
     return m_store.put_blob(manifest.dump());
   }

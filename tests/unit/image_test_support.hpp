@@ -34,7 +34,9 @@ struct TarEntry {
 inline TarEntry tar_file(std::string name, std::string data, unsigned mode = 0644) {
   return {std::move(name), TarEntry::File, std::move(data), {}, mode};
 }
-inline TarEntry tar_dir(std::string name, unsigned mode = 0755) { return {std::move(name), TarEntry::Dir, {}, {}, mode}; }
+inline TarEntry tar_dir(std::string name, unsigned mode = 0755) {
+  return {std::move(name), TarEntry::Dir, {}, {}, mode};
+}
 inline TarEntry tar_symlink(std::string name, std::string target) {
   return {std::move(name), TarEntry::Symlink, {}, std::move(target), 0777};
 }
@@ -73,7 +75,9 @@ inline std::string make_tar(const std::vector<TarEntry>& entries, TarCompression
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_size(e, static_cast<la_int64_t>(t.data.size()));
         break;
-      case TarEntry::Dir: archive_entry_set_filetype(e, AE_IFDIR); break;
+      case TarEntry::Dir:
+        archive_entry_set_filetype(e, AE_IFDIR);
+        break;
       case TarEntry::Symlink:
         archive_entry_set_filetype(e, AE_IFLNK);
         archive_entry_set_symlink(e, t.link.c_str());
@@ -88,7 +92,9 @@ inline std::string make_tar(const std::vector<TarEntry>& entries, TarCompression
         archive_entry_set_rdevmajor(e, t.major);
         archive_entry_set_rdevminor(e, t.minor);
         break;
-      case TarEntry::Fifo: archive_entry_set_filetype(e, AE_IFIFO); break;
+      case TarEntry::Fifo:
+        archive_entry_set_filetype(e, AE_IFIFO);
+        break;
     }
     archive_entry_set_perm(e, t.mode);
     for (const auto& [k, v] : t.xattrs) archive_entry_xattr_add_entry(e, k.c_str(), v.data(), v.size());

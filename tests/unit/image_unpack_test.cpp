@@ -70,9 +70,9 @@ TEST_F(ImageUnpack, WritesTheTreeWithModesTimesAndLinks) {
   hosts.mtime = 1600000002;
   TarEntry suid = tar_file("usr/bin/su", "#!", 04755);
   TarEntry fifo{"run/fifo", TarEntry::Fifo, {}, {}, 0600};
-  std::string tar = make_tar({root, etc, hosts, tar_hardlink("etc/hosts.bak", "./etc/hosts"),
-                              tar_symlink("bin/sh", "busybox"), tar_symlink("abs", "/etc/passwd"), suid, fifo,
-                              tar_dir("ro", 0555), tar_file("ro/inside", "x")});
+  std::string tar =
+      make_tar({root, etc, hosts, tar_hardlink("etc/hosts.bak", "./etc/hosts"), tar_symlink("bin/sh", "busybox"),
+                tar_symlink("abs", "/etc/passwd"), suid, fifo, tar_dir("ro", 0555), tar_file("ro/inside", "x")});
   LayerInfo l = add(tar);
 
   EXPECT_EQ(l.diff_id, sha256_of(tar));
