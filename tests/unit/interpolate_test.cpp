@@ -9,7 +9,6 @@
 #include <map>
 #include <vector>
 
-#include "compose/loader/yaml_to_json.hpp"
 
 using namespace berth::loader;
 
@@ -210,6 +209,7 @@ TEST(InterpolateQuirks, BraceCountingSkipsTheCharacterAfterEachOpeningBrace) {
   // `{}` inside a default: the `}` right after `{` is skipped, so no balanced `}` is found and the
   // whole `{}x` is the default (counting only `${`, as older compose-go did, would give "{x}").
   EXPECT_EQ(sub("${U:-{}x}"), "{}x");
+  EXPECT_EQ(sub("${U:-{}}x}"), "{}}x");  // without the skip: "{}x}"
   EXPECT_EQ(sub("${U:-{x}}"), "{x}");
 }
 
@@ -311,32 +311,32 @@ TEST(InterpolateTree, CastsTheFieldsComposeGoCasts) {
 }
 
 TEST(InterpolateTree, RecordsEveryFailureWithItsPositionAndCarriesOn) {
-  auto doc = parse_yaml(
-      "services:\n"
-      "  web:\n"
-      "    image: ${IMAGE:?set IMAGE}\n"
-      "    privileged: maybe\n"
-      "    deploy:\n"
-      "      replicas: ${N:-x}\n"
-      "    cpus: \"1e999\"\n"
-      "    command: ok $FOO\n"
-      "    entrypoint: ${\n",
-      "compose.yaml");
-  Diagnostics diags(&doc.positions);  // positions of scalars are those of their keys
-  interpolate_tree(doc.value, env(), diags);
+  auto doc = nlohmann::json::parse(R"({"services": {"web": {
+      "image": "${IMAGE:?set IMAGE}", "privileged": "maybe", "deploy": {"replicas": "${N:-x}"},
+      "cpus": "1e999", "command": "ok $FOO", "entrypoint": ["${"]}}})");
+  // Each value at its own place, so that a wrong pointer shows as a wrong line.
+  SourceMap positions;
+  int line = 1;
+  for (const char* ptr : {"/services/web/image", "/services/web/privileged", "/services/web/deploy/replicas",
+                          "/services/web/cpus", "/services/web/entrypoint/0"}) {
+    positions.set(Pointer(ptr), Location{"compose.yaml", ++line, 7});
+  }
+  Diagnostics diags(&positions);
+  interpolate_tree(doc, env(), diags);
   ASSERT_EQ(diags.items().size(), 5u);
   std::vector<std::string> got;
   for (const auto& d : diags.items()) got.push_back(format(d));
   std::sort(got.begin(), got.end());
-  EXPECT_EQ(got[0], "compose.yaml:3:5: services.web.image: required variable IMAGE is missing a value: set IMAGE");
-  EXPECT_EQ(got[1], "compose.yaml:4:5: services.web.privileged: failed to cast to expected type: invalid boolean: maybe");
-  EXPECT_EQ(got[2], "compose.yaml:6:7: services.web.deploy.replicas: failed to cast to expected type: "
+  EXPECT_EQ(got[0], "compose.yaml:2:7: services.web.image: required variable IMAGE is missing a value: set IMAGE");
+  EXPECT_EQ(got[1], "compose.yaml:3:7: services.web.privileged: failed to cast to expected type: invalid boolean: maybe");
+  EXPECT_EQ(got[2], "compose.yaml:4:7: services.web.deploy.replicas: failed to cast to expected type: "
                     "strconv.Atoi: parsing \"x\": invalid syntax");
-  EXPECT_EQ(got[3], "compose.yaml:7:5: services.web.cpus: failed to cast to expected type: "
+  EXPECT_EQ(got[3], "compose.yaml:5:7: services.web.cpus: failed to cast to expected type: "
                     "strconv.ParseFloat: parsing \"1e999\": value out of range");
-  EXPECT_EQ(got[4], "compose.yaml:9:5: services.web.entrypoint: invalid interpolation format for \"${\"; "
+  EXPECT_EQ(got[4], "compose.yaml:6:7: services.web.entrypoint[0]: invalid interpolation format for \"${\"; "
                     "you may need to escape any $ with another $");
-  EXPECT_EQ(doc.value["services"]["web"]["command"], "ok first");
+  EXPECT_EQ(doc["services"]["web"]["command"], "ok first");
+  EXPECT_EQ(doc["services"]["web"]["privileged"], "maybe");  // a failed value is left as it was
 }
 
 TEST(InterpolateTree, CastSyntaxFollowsGoStrconv) {
