@@ -57,16 +57,18 @@ bool is_space(char32_t r) {
          r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000;
 }
 
-// unicode.IsLetter || unicode.IsNumber: exact for ASCII; beyond it every code point counts except
-// controls, Latin-1 punctuation, combining marks, the punctuation/symbol blocks and U+FFFD.
+// unicode.IsLetter || unicode.IsNumber: exact for ASCII and Latin-1; beyond, every code point
+// counts except combining marks, the punctuation/symbol blocks of the BMP, private use, variation
+// selectors, specials (U+FFFD, what invalid UTF-8 decodes to) and the supplementary private planes.
 bool is_letter_or_number(char32_t r) {
   if (r < 0x80) return (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
   if (r < 0xC0) return r == 0xAA || r == 0xB2 || r == 0xB3 || r == 0xB5 || r == 0xB9 || r == 0xBA || (r >= 0xBC && r <= 0xBE);
-  if (r == 0xD7 || r == 0xF7) return false;
-  if ((r >= 0x300 && r <= 0x36F) || (r >= 0x2000 && r <= 0x206F) || (r >= 0x2190 && r <= 0x23FF)) return false;
-  if ((r >= 0x2500 && r <= 0x27BF) || (r >= 0x3000 && r <= 0x303F && r != 0x3005 && r != 0x3006 && r != 0x3007)) return false;
-  if ((r >= 0xE000 && r <= 0xF8FF) || (r >= 0xFE00 && r <= 0xFE0F) || r == 0xFEFF || r >= 0xFFF0) return r > 0xFFFF && r < 0xF0000;
-  return true;
+  if (r <= 0xFF) return r != 0xD7 && r != 0xF7;
+  auto in = [r](char32_t lo, char32_t hi) { return r >= lo && r <= hi; };
+  bool symbol = in(0x300, 0x36F) || in(0x2000, 0x206F) || in(0x2190, 0x23FF) || in(0x2500, 0x27BF) ||
+                (in(0x3000, 0x303F) && !in(0x3005, 0x3007)) || in(0xE000, 0xF8FF) || in(0xFE00, 0xFE0F) ||
+                r == 0xFEFF || in(0xFFF0, 0xFFFF) || r >= 0xF0000;
+  return !symbol;
 }
 
 void append_utf8(std::string& out, char32_t r) {
