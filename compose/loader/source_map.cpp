@@ -6,26 +6,50 @@
 
 namespace berth::loader {
 
+uint32_t SourceMap::file_id(const std::string& file) {
+  for (uint32_t i = 0; i < m_files.size(); ++i)
+    if (m_files[i] == file) return i;
+  m_files.push_back(file);
+  return static_cast<uint32_t>(m_files.size() - 1);
+}
+
+void SourceMap::set(std::string key, const Location& loc) {
+  m_positions[std::move(key)] = Compact{file_id(loc.file), loc.line, loc.column};
+}
+
 Location SourceMap::find(const Pointer& ptr) const {
-  Pointer p = ptr;
+  std::string key = ptr.to_string();
   for (;;) {
-    if (auto it = m_positions.find(p.to_string()); it != m_positions.end()) return it->second;
-    if (p.empty()) break;
-    p = p.parent_pointer();
+    if (auto it = m_positions.find(key); it != m_positions.end())
+      return Location{m_files[it->second.file], it->second.line, it->second.column};
+    if (key.empty()) break;
+    key.erase(key.rfind('/'));
   }
   return Location{m_default_file, 0, 0};
 }
 
-void SourceMap::overlay(const SourceMap& other, const Pointer& from, const Pointer& to) {
-  const std::string prefix = from.to_string(), target = to.to_string();
-  std::vector<std::pair<std::string, Location>> copied;  // `other` may be *this
+void SourceMap::overlay(const SourceMap& other, const std::string& prefix, const std::string& target) {
+  std::vector<uint32_t> remap;  // other's file ids -> ours
+  for (const auto& f : other.m_files) remap.push_back(&other == this ? static_cast<uint32_t>(remap.size()) : file_id(f));
+  std::vector<std::pair<std::string, Compact>> copied;  // `other` may be *this
   for (auto it = other.m_positions.lower_bound(prefix); it != other.m_positions.end(); ++it) {
     const std::string& key = it->first;
     if (key.compare(0, prefix.size(), prefix) != 0) break;
     if (key.size() > prefix.size() && key[prefix.size()] != '/') continue;
-    copied.emplace_back(target + key.substr(prefix.size()), it->second);
+    Compact c = it->second;
+    c.file = remap[c.file];
+    copied.emplace_back(target + key.substr(prefix.size()), c);
   }
-  for (auto& [k, loc] : copied) m_positions[std::move(k)] = std::move(loc);
+  for (auto& [k, c] : copied) m_positions[std::move(k)] = c;
+}
+
+void append_pointer_segment(std::string& pointer, std::string_view segment) {
+  pointer += '/';
+  for (char c : segment) {
+    if (c == '~') pointer += "~0";
+    else if (c == '/') pointer += "~1";
+    else pointer += c;
+  }
 }
 
 std::string display_path(const Pointer& ptr) {

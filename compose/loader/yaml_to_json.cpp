@@ -140,10 +140,10 @@ class Builder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (expecting_key()) return complex_key(mark);
     auto it = m_anchors.find(anchor);
-    Pointer ptr = child_pointer(mark);
+    std::string ptr = child_pointer(mark);
     if (it == m_anchors.end()) return complete(Json(), ptr, 0, ptr);
     // Problems inside an aliased value point at the anchored text.
-    Location here = m_doc.positions.find(ptr);
+    Location here = m_doc.positions.find(Pointer(ptr));
     m_doc.positions.overlay(m_doc.positions, it->second.second, ptr);
     m_doc.positions.set(ptr, here);
     complete(it->second.first, ptr, 0, it->second.second);
@@ -151,7 +151,7 @@ class Builder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
     if (expecting_key()) return key(mark, tag, value);
-    Pointer ptr = child_pointer(mark);
+    std::string ptr = child_pointer(mark);
     record_tag(tag, ptr);
     complete(scalar(tag, value), ptr, anchor, ptr);
   }
@@ -171,19 +171,25 @@ class Builder : public YAML::EventHandler {
  private:
   struct Frame {
     Json value;
-    Pointer ptr;
+    std::string ptr;  ///< JSON pointer, as a string (cheaper to extend than json_pointer)
     YAML::anchor_t anchor = 0;
     bool discard = false;            ///< a complex key being skipped
     std::optional<std::string> key;  ///< maps: the key whose value comes next
     bool merge_next = false;         ///< maps: the next value is a `<<` merge source
-    std::vector<std::pair<Json, Pointer>> merges;  ///< `<<` sources and where they were written
-    std::vector<Pointer> origins;                  ///< sequences: where each item was written
+    std::vector<std::pair<Json, std::string>> merges;  ///< `<<` sources and where they were written
+    std::vector<std::string> origins;                ///< sequences: where each item was written
     std::unordered_map<std::string, int> key_lines;
   };
 
   bool expecting_key() const { return !m_stack.empty() && m_stack.back().value.is_object() && !m_stack.back().key; }
 
   Location loc(const YAML::Mark& m) const { return location_of(m, m_doc.file); }
+
+  static std::string child(const std::string& ptr, std::string_view segment) {
+    std::string out = ptr;
+    append_pointer_segment(out, segment);
+    return out;
+  }
 
   void key(const YAML::Mark& mark, const std::string& tag, const std::string& text) {
     Frame& f = m_stack.back();
@@ -194,7 +200,7 @@ class Builder : public YAML::EventHandler {
     }
     std::string name = (tag == "?" && (text == "~" || text == "null")) ? "" : text;
     if (auto it = f.key_lines.find(name); it != f.key_lines.end()) {
-      m_diags.error_at(loc(mark), display_path(f.ptr / name),
+      m_diags.error_at(loc(mark), display_path(Pointer(child(f.ptr, name))),
                        "mapping key \"" + name + "\" already defined at line " + std::to_string(it->second));
       f.key = name;
       f.discard = true;  // keep the first definition
@@ -202,22 +208,22 @@ class Builder : public YAML::EventHandler {
     }
     f.key_lines.emplace(name, mark.line + 1);
     f.key = name;
-    m_doc.positions.set(f.ptr / name, loc(mark));
+    m_doc.positions.set(child(f.ptr, name), loc(mark));
   }
 
   void complex_key(const YAML::Mark& mark) {
     Frame& f = m_stack.back();
-    m_diags.error_at(loc(mark), display_path(f.ptr), "mapping keys must be scalars");
+    m_diags.error_at(loc(mark), display_path(Pointer(f.ptr)), "mapping keys must be scalars");
     f.key = "";
     f.discard = true;
   }
 
   /// Pointer of the value that starts now; sequence items get their position recorded here.
-  Pointer child_pointer(const YAML::Mark& mark) {
-    if (m_stack.empty()) return Pointer();
+  std::string child_pointer(const YAML::Mark& mark) {
+    if (m_stack.empty()) return std::string();
     Frame& f = m_stack.back();
-    if (f.value.is_object()) return f.ptr / *f.key;
-    Pointer p = f.ptr / f.value.size();
+    if (f.value.is_object()) return child(f.ptr, *f.key);
+    std::string p = child(f.ptr, std::to_string(f.value.size()));
     m_doc.positions.set(p, loc(mark));
     return p;
   }
@@ -225,11 +231,11 @@ class Builder : public YAML::EventHandler {
   void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, Json empty) {
     if (expecting_key()) {
       complex_key(mark);
-      m_stack.push_back(Frame{std::move(empty), Pointer(), 0, true});
+      m_stack.push_back(Frame{std::move(empty), std::string(), 0, true});
       return;
     }
     if (m_stack.size() >= 200) throw YAML::ParserException(mark, "document nested too deeply");
-    Pointer ptr = child_pointer(mark);
+    std::string ptr = child_pointer(mark);
     record_tag(tag, ptr);
     bool discard = !m_stack.empty() && m_stack.back().discard;
     m_stack.push_back(Frame{std::move(empty), std::move(ptr), anchor, discard});
@@ -244,7 +250,7 @@ class Builder : public YAML::EventHandler {
       for (auto it = src.begin(); it != src.end(); ++it)
         if (!f.value.contains(it.key())) {
           f.value[it.key()] = it.value();
-          m_doc.positions.overlay(m_doc.positions, origin / it.key(), f.ptr / it.key());
+          m_doc.positions.overlay(m_doc.positions, child(origin, it.key()), child(f.ptr, it.key()));
         }
     if (f.discard && !m_stack.empty() && m_stack.back().key && m_stack.back().key->empty() &&
         !m_stack.back().value.is_array()) {
@@ -256,7 +262,7 @@ class Builder : public YAML::EventHandler {
   }
 
   /// A value is finished: remember its anchor and put it into its parent.
-  void complete(Json v, const Pointer& ptr, YAML::anchor_t anchor, const Pointer& origin) {
+  void complete(Json v, const std::string& ptr, YAML::anchor_t anchor, const std::string& origin) {
     if (anchor) m_anchors[anchor] = {v, ptr};
     if (m_stack.empty()) {
       m_root = std::move(v);
@@ -280,17 +286,17 @@ class Builder : public YAML::EventHandler {
     f.discard = false;
   }
 
-  void add_merge_source(Frame& f, Json& v, const Pointer& origin) {
+  void add_merge_source(Frame& f, Json& v, const std::string& origin) {
     if (v.is_object()) {
       f.merges.emplace_back(std::move(v), origin);
       return;
     }
     if (v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& m) { return m.is_object(); })) {
       for (size_t i = 0; i < v.size(); ++i)
-        f.merges.emplace_back(std::move(v[i]), i < m_last_origins.size() ? m_last_origins[i] : origin / i);
+        f.merges.emplace_back(std::move(v[i]), i < m_last_origins.size() ? m_last_origins[i] : child(origin, std::to_string(i)));
       return;
     }
-    m_diags.error_at(m_doc.positions.find(origin), display_path(f.ptr), "merge key `<<` expects a mapping or a list of mappings");
+    m_diags.error_at(m_doc.positions.find(Pointer(origin)), display_path(Pointer(f.ptr)), "merge key `<<` expects a mapping or a list of mappings");
   }
 
   Json scalar(const std::string& tag, const std::string& text) const {
@@ -302,16 +308,16 @@ class Builder : public YAML::EventHandler {
     return text;
   }
 
-  void record_tag(const std::string& tag, const Pointer& ptr) {
-    if (tag == "!reset") m_doc.tags[ptr.to_string()] = MergeTag::Reset;
-    else if (tag == "!override") m_doc.tags[ptr.to_string()] = MergeTag::Override;
+  void record_tag(const std::string& tag, const std::string& ptr) {
+    if (tag == "!reset") m_doc.tags[ptr] = MergeTag::Reset;
+    else if (tag == "!override") m_doc.tags[ptr] = MergeTag::Override;
   }
 
   Document& m_doc;
   Diagnostics& m_diags;
   std::vector<Frame> m_stack;
-  std::unordered_map<YAML::anchor_t, std::pair<Json, Pointer>> m_anchors;  ///< value and where it was defined
-  std::vector<Pointer> m_last_origins;  ///< item origins of the sequence closed last
+  std::unordered_map<YAML::anchor_t, std::pair<Json, std::string>> m_anchors;  ///< value and where it was defined
+  std::vector<std::string> m_last_origins;  ///< item origins of the sequence closed last
   Json m_root;
 };
 

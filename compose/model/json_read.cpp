@@ -212,7 +212,8 @@ void read_struct(const Json& j, S& s, const Path& path) {
   });
   for (const auto& [key, value] : j.items()) {
     bool known = false;
-    fields(s, [&](const char* name, auto&, Field opts = {}) {
+    // `&key = key`: clang 14 cannot capture a structured binding directly.
+    fields(s, [&, &key = key](const char* name, auto&, Field opts = {}) {
       known = known || key == name || (opts.json_key && key == opts.json_key);
     });
     if (known) continue;
