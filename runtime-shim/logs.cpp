@@ -21,20 +21,27 @@ timespec realtime_now() {
 }
 
 std::string format_rfc3339_nano(const timespec& t) {
-  tm utc{};
-  time_t secs = t.tv_sec;
-  ::gmtime_r(&secs, &utc);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900, utc.tm_mon + 1,
-                        utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
-  std::string out(buf, static_cast<size_t>(n));
-  long ns = t.tv_nsec;
-  if (ns > 0) {
-    char frac[24];
-    std::snprintf(frac, sizeof frac, ".%09ld", ns);
-    std::string_view f(frac);
-    while (f.back() == '0') f.remove_suffix(1);
-    out += f;
+  // The date and time part changes once a second; logging formats it per line.
+  thread_local time_t cached_sec = -1;
+  thread_local std::string cached;
+  if (t.tv_sec != cached_sec) {
+    tm utc{};
+    time_t secs = t.tv_sec;
+    ::gmtime_r(&secs, &utc);
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900, utc.tm_mon + 1,
+                          utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    cached.assign(buf, static_cast<size_t>(n));
+    cached_sec = t.tv_sec;
+  }
+  std::string out = cached;
+  if (long ns = t.tv_nsec; ns > 0) {
+    char frac[10];
+    for (int i = 8; i >= 0; --i, ns /= 10) frac[i] = static_cast<char>('0' + ns % 10);
+    size_t len = 9;
+    while (frac[len - 1] == '0') --len;
+    out += '.';
+    out.append(frac, len);
   }
   out += 'Z';
   return out;
@@ -74,8 +81,13 @@ size_t utf8_sequence(std::string_view s, size_t i, char32_t& rune) {
 }  // namespace
 
 void append_docker_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
+  append_docker_json_chars(out, s);
+  out += '"';
+}
+
+void append_docker_json_chars(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
   size_t start = 0;
   for (size_t i = 0; i < s.size();) {
     auto b = static_cast<unsigned char>(s[i]);
@@ -124,13 +136,14 @@ void append_docker_json_string(std::string& out, std::string_view s) {
     i += len;
   }
   out.append(s.substr(start));
-  out += '"';
 }
 
-void append_log_entry(std::string& out, std::string_view log, std::string_view stream, const timespec& t) {
-  out += "{\"log\":";
-  append_docker_json_string(out, log);
-  out += ",\"stream\":";
+void append_log_entry(std::string& out, std::string_view log, std::string_view stream, const timespec& t,
+                      bool newline) {
+  out += "{\"log\":\"";
+  append_docker_json_chars(out, log);
+  if (newline) out += "\\n";
+  out += "\",\"stream\":";
   append_docker_json_string(out, stream);
   out += ",\"time\":\"";
   out += format_rfc3339_nano(t);
@@ -146,15 +159,7 @@ void StreamLog::emit(std::string_view text, bool newline, std::string& out) {
     if (!newline) m_partial_time = t;
   }
   m_in_partial = !newline;
-  if (newline) {
-    std::string line;
-    line.reserve(text.size() + 1);
-    line.append(text);
-    line += '\n';
-    append_log_entry(out, line, m_stream, t);
-  } else {
-    append_log_entry(out, text, m_stream, t);
-  }
+  append_log_entry(out, text, m_stream, t, newline);
 }
 
 void StreamLog::feed(std::string_view data, std::string& out) {

@@ -27,8 +27,13 @@ std::string format_rfc3339_nano(const timespec& t);
 /// U+2028/U+2029 escaped.
 void append_docker_json_string(std::string& out, std::string_view s);
 
-/// Appends one complete json-file line (ending in '\n') for message `log`.
-void append_log_entry(std::string& out, std::string_view log, std::string_view stream, const timespec& t);
+/// append_docker_json_string without the surrounding quotes.
+void append_docker_json_chars(std::string& out, std::string_view s);
+
+/// Appends one complete json-file line (ending in '\n') for message `log`, plus "\n" inside the
+/// message when `newline` (a complete line; Docker strips and re-adds it).
+void append_log_entry(std::string& out, std::string_view log, std::string_view stream, const timespec& t,
+                      bool newline = false);
 
 /// Cuts one stream (stdout or stderr) into Docker's log messages: one per '\n'-terminated
 /// line, a line reaching 16 KiB without '\n' emitted as a partial message (no trailing '\n';

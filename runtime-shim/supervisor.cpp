@@ -18,6 +18,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/atomic_file.hpp"
@@ -97,8 +98,33 @@ void Supervisor::save_state() {
   }
 }
 
+namespace {
+
+/// Refuses a state dir whose shim.pid names a live berth-shim: binding its socket would steal it.
+void refuse_live_shim(const std::string& state_dir) {
+  std::string pid_text;
+  try {
+    pid_text = read_file(state_dir + "/shim.pid");
+  } catch (const SysError&) {
+    return;  // no pid file: nobody there
+  }
+  const int pid = std::atoi(pid_text.c_str());
+  if (pid <= 0 || pid == ::getpid()) return;
+  std::string comm;
+  try {
+    comm = read_file("/proc/" + std::to_string(pid) + "/comm");
+  } catch (const SysError&) {
+    return;  // a stale pid file of a shim that died
+  }
+  if (comm == "berth-shim\n")
+    throw std::runtime_error("state dir `" + state_dir + "` is in use by berth-shim " + std::to_string(pid));
+}
+
+}  // namespace
+
 void Supervisor::prepare() {
   make_dirs(m_opts.state_dir);
+  refuse_live_shim(m_opts.state_dir);
   m_bundle = load_bundle(m_opts.bundle_dir, m_opts.id);
   m_restart = std::make_unique<RestartManager>(parse_restart_policy(m_bundle.restart));
   parse_signal(m_bundle.stop_signal);  // a bad stop signal fails now, not at the first stop
