@@ -3,10 +3,7 @@
 // SIGCHLD -> reap (container, exec'd processes, probes, and orphans re-parented to us as the
 // child subreaper), output -> json-file log, exit -> record code and OOM kill, remove the
 // cgroups, restart after Docker's back-off or settle as "exited".
-//
-// Output is read until EOF when the container exits: PID 1 of a pid namespace is reported dead
-// only after every other process of the namespace is gone, so every writer is gone too and no
-// trailing line is lost. (Without a pid namespace, what escaped PID 1 is cut off at that point.)
+
 #include "runtime-shim/supervisor.hpp"
 
 #include <fcntl.h>
@@ -31,8 +28,6 @@ namespace berth::shim {
 
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
-
 void make_dirs(const std::string& path) {
   for (size_t pos = 1; pos != std::string::npos;) {
     pos = path.find('/', pos + 1);
@@ -55,9 +50,10 @@ UniqueFd open_dev_null() {
   return fd;
 }
 
-void warn(const std::string& text) { std::fprintf(stderr, "berth-shim: %s\n", text.c_str()); }
 
 }  // namespace
+
+void warn(const std::string& text) { std::fprintf(stderr, "berth-shim: %s\n", text.c_str()); }
 
 int exit_code_of_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -72,7 +68,7 @@ int exit_code_of_start_error(const std::exception& e) {
 }
 
 Supervisor::Supervisor(ShimOptions options) : m_opts(std::move(options)), m_state(m_opts.state_dir) {
-  m_read_buf.resize(kReadChunk);
+  m_read_buf.resize(64 * 1024);  // one pipe's worth per read
 }
 
 Supervisor::~Supervisor() {
@@ -354,73 +350,6 @@ void Supervisor::stop(std::optional<int> timeout_s) {
       m_kill_timer = 0;
       if (m_created) ::kill(m_created->pid, SIGKILL);
     });
-}
-
-void Supervisor::watch_output(UniqueFd fd, const char* stream, int tee_fd, bool pty) {
-  int flags = ::fcntl(fd.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0) throw_errno("make the output pipe non-blocking");
-  auto out = std::make_unique<Output>(Output{std::move(fd), StreamLog(stream), tee_fd, pty});
-  Output* raw = out.get();
-  m_outputs.push_back(std::move(out));
-  m_loop.add(raw->fd.get(), EPOLLIN, [this, raw](uint32_t) {
-    if (!read_output(*raw, false)) {  // EOF: the stream is done before the container exited
-      m_loop.remove(raw->fd.get());
-      if (raw->fd.get() == m_pty_master) m_pty_master = -1;
-      raw->fd.reset();
-    }
-  });
-}
-
-bool Supervisor::read_output(Output& out, bool drain) {
-  std::string lines;
-  bool open = true;
-  do {
-    ssize_t n = ::read(out.fd.get(), m_read_buf.data(), m_read_buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
-    if (n <= 0) {  // EOF, or EIO from a pty master whose slave side is all closed
-      out.log.finish(lines);
-      open = false;
-      break;
-    }
-    std::string_view data(m_read_buf.data(), static_cast<size_t>(n));
-    out.log.feed(data, lines);
-    if (out.tee_fd >= 0)
-      for (size_t off = 0; off < data.size();) {
-        ssize_t w = ::write(out.tee_fd, data.data() + off, data.size() - off);
-        if (w <= 0 && errno != EINTR) break;
-        off += static_cast<size_t>(std::max<ssize_t>(w, 0));
-      }
-  } while (drain);
-  if (!lines.empty()) {
-    try {
-      m_log->write(lines);
-      m_log_failed = false;
-    } catch (const std::exception& e) {
-      if (!m_log_failed) warn(e.what());  // once per failure streak; the container keeps running
-      m_log_failed = true;
-    }
-  }
-  return open;
-}
-
-void Supervisor::close_outputs() {
-  for (auto& out : m_outputs) {
-    if (!out->fd) continue;
-    read_output(*out, true);
-    std::string rest;
-    out->log.finish(rest);
-    if (!rest.empty()) {
-      try {
-        m_log->write(rest);
-      } catch (const std::exception& e) {
-        warn(e.what());
-      }
-    }
-    m_loop.remove(out->fd.get());
-  }
-  m_outputs.clear();
-  m_pty_master = -1;
 }
 
 }  // namespace berth::shim

@@ -86,7 +86,7 @@ class Supervisor {
   void stop(std::optional<int> timeout_s);
   void save_state();
   void report_ready(const nlohmann::json& line);
-  // supervisor.cpp: output
+  // supervisor_output.cpp: output
   void watch_output(UniqueFd fd, const char* stream, int tee_fd, bool pty);
   bool read_output(Output& out, bool drain);
   void close_outputs();
@@ -129,6 +129,9 @@ class Supervisor {
   std::optional<Probe> m_probe;
   int m_exit_status = 0;  ///< run()'s return value
 };
+
+/// Prints "berth-shim: <text>" on stderr (the terminal, or shim.log when detached).
+void warn(const std::string& text);
 
 /// The container exit code for a wait status: the exit status, or 128+N when killed by signal N.
 int exit_code_of_status(int wait_status);
