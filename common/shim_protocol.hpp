@@ -31,12 +31,15 @@
 //        Attached execs get their stdio as file descriptors (SCM_RIGHTS) on the reply line, in
 //        the order named by "fds": ["stdin","stdout","stderr"] (pipe ends: write stdin, read
 //        stdout/stderr; close stdin for EOF) or ["pty"] with tty (the pty master). Detached
-//        execs get no fds ("fds":[]); their output is discarded.
+//        execs get no fds ("fds":[]); their output is discarded. A process that could not be
+//        started: {"ok":false,"error":"<exact error>","exit_code":127|126|125} (not found,
+//        not executable, other setup failure), as `docker exec` reports them.
 //   {"op":"exec-wait","exec_id":"<id>"} -> when the exec'd process exits: {"ok":true,"exit_code":N}
 //   {"op":"health"}                 -> {"ok":true,"health":<Health>} (error if none configured)
 //   {"op":"shutdown"}               -> {"ok":true}, then the shim removes control.sock and exits;
 //                                      refused while the container is running or restarting.
-// Exit codes follow the shell: 128+N when killed by signal N; an exec that could not start: 127.
+// Exit codes follow the shell: 128+N when killed by signal N. A container whose process could not
+// be started is "exited" with "error" set and exit_code 127/126/125 as above.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>

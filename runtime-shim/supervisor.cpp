@@ -74,7 +74,7 @@ Supervisor::Supervisor(ShimOptions options) : m_opts(std::move(options)), m_stat
 Supervisor::~Supervisor() {
   // Pending replies die with their connections; what is on disk stays for the engine.
   m_control.reset();
-  ::unlink((m_opts.state_dir + "/shim.pid").c_str());
+  if (m_wrote_pid_file) ::unlink((m_opts.state_dir + "/shim.pid").c_str());
 }
 
 void Supervisor::report_ready(const nlohmann::json& line) {
@@ -145,6 +145,7 @@ void Supervisor::prepare() {
   s.status = "created";
   save_state();
   write_file_atomic(m_opts.state_dir + "/shim.pid", std::to_string(::getpid()) + "\n");
+  m_wrote_pid_file = true;
 }
 
 void Supervisor::start_container() {

@@ -128,6 +128,7 @@ class Supervisor {
   uint64_t m_next_exec = 1;
   std::optional<Probe> m_probe;
   int m_exit_status = 0;  ///< run()'s return value
+  bool m_wrote_pid_file = false;
 };
 
 /// Prints "berth-shim: <text>" on stderr (the terminal, or shim.log when detached).
