@@ -11,6 +11,7 @@
 // stays until a `shutdown` request.
 // No iostreams and no CLI library here: an idle shim should stay within a couple of MB.
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,7 +97,12 @@ int run_detached(ShimOptions opts) {
     redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
     redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
     redirect(STDERR_FILENO, opts.state_dir + "/shim.log", O_WRONLY | O_APPEND | O_CREAT);
-    opts.ready_fd = ready[1];
+    // Close whatever the caller let us inherit (an engine's lock file, its pipes): a long-lived
+    // shim must not hold them. Only the readiness pipe stays.
+    int keep = ::fcntl(ready[1], F_DUPFD_CLOEXEC, 3);
+    if (keep > 3) ::close_range(3, static_cast<unsigned>(keep) - 1, 0);
+    ::close_range(static_cast<unsigned>(keep) + 1, ~0U, 0);
+    opts.ready_fd = keep;
     int rc;
     {
       berth::shim::Supervisor supervisor(std::move(opts));
