@@ -2,7 +2,7 @@
 // with the features real files use (anchors, interpolation, env files, healthchecks, ports,
 // volumes, depends_on). Prints min / median / p95 wall time of load_project() over N runs.
 //
-//   build/bench/load_bench [runs] [--keep DIR]
+//   build/bench/load_bench [runs] [--keep DIR] [--portable]
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,8 +23,8 @@ namespace {
 
 void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
 
-std::string base_file(int services) {
-  std::string y = "name: bench\nx-common: &common\n  restart: unless-stopped\n  labels:\n    team: core\n"
+std::string base_file(int services, bool portable) {
+  std::string y = std::string(portable ? "" : "name: bench\n") + "x-common: &common\n  restart: unless-stopped\n  labels:\n    team: core\n"
                   "  logging:\n    driver: json-file\n    options:\n      max-size: 10m\n";
   y += "services:\n";
   for (int i = 0; i < services; ++i) {
@@ -42,12 +42,15 @@ std::string base_file(int services) {
   return y;
 }
 
-std::string override_file(int services, int which) {
+/// `portable`: no `!override` tag and no top-level `name:` (use -p), so docker-compose 1.x, which
+/// lacks both, can read the files too.
+std::string override_file(int services, int which, bool portable) {
   std::string y = "services:\n";
   for (int i = which; i < services; i += 3) {
     y += "  svc" + std::to_string(i) + ":\n    environment:\n      OVERRIDE_" + std::to_string(which) + ": \"yes\"\n";
     y += "    labels:\n      - layer=" + std::to_string(which) + "\n";
-    if (which == 2) y += "    ports: !override\n      - \"" + std::to_string(30000 + i) + ":8080\"\n";
+    if (which == 2)
+      y += std::string("    ports:") + (portable ? "" : " !override") + "\n      - \"" + std::to_string(30000 + i) + ":8080\"\n";
   }
   return y;
 }
@@ -56,18 +59,26 @@ std::string override_file(int services, int which) {
 
 int main(int argc, char** argv) {
   int runs = argc > 1 ? std::atoi(argv[1]) : 50;
+  std::string keep;
+  bool portable = false;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--keep" && i + 1 < argc) keep = argv[++i];
+    else if (a == "--portable") portable = true;
+  }
   const int services = 200;
   char tmpl[] = "/tmp/berth-load-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) return perror("mkdtemp"), 1;
   fs::path dir = tmpl;
-  write(dir / "compose.yaml", base_file(services));
-  for (int k = 0; k < 3; ++k) write(dir / ("override" + std::to_string(k) + ".yaml"), override_file(services, k));
+  write(dir / "compose.yaml", base_file(services, portable));
+  for (int k = 0; k < 3; ++k) write(dir / ("override" + std::to_string(k) + ".yaml"), override_file(services, k, portable));
   write(dir / "common.env", "LOG_LEVEL=info\nREGION=eu\n");
 
   berth::loader::LoadOptions opts;
   opts.working_directory = dir;
   opts.files = {"compose.yaml", "override0.yaml", "override1.yaml", "override2.yaml"};
   opts.os_environment = {{"HOME", "/root"}, {"TAG", "v1"}};
+  opts.project_name = "bench";
 
   std::vector<double> ms;
   size_t count = 0;
@@ -81,9 +92,7 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   std::printf("load_project: %zu services, 1 file + 3 overrides, %d runs: min %.1f ms, median %.1f ms, p95 %.1f ms\n",
               count, runs, ms.front(), ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]);
-  if (argc > 3 && std::string(argv[2]) == "--keep") {
-    fs::copy(dir, argv[3], fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-  }
+  if (!keep.empty()) fs::copy(dir, keep, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   fs::remove_all(dir);
   return 0;
 }
