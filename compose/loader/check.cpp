@@ -1,4 +1,5 @@
 #include "compose/loader/check.hpp"
+#include "compose/loader/json_text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -117,7 +118,7 @@ class Checker {
       for (size_t i = 0; i < svc["ports"].size(); ++i) {
         const Json& p = svc["ports"][i];
         if (!p.is_object() || !p.contains("published")) continue;
-        std::string published = p["published"].is_string() ? p["published"].get<std::string>() : p["published"].dump();
+        std::string published = p["published"].is_string() ? p["published"].get<std::string>() : json_text(p["published"]);
         if (published.empty() || published == "0" || published.find('-') != std::string::npos) continue;
         std::string proto = p.value("protocol", std::string("tcp"));
         std::string ip = p.contains("host_ip") && p["host_ip"].is_string() ? p["host_ip"].get<std::string>() : "";

@@ -6,6 +6,7 @@
 // with the same key and append the rest; plain sequences append, dropping exact duplicates
 // where docker compose does (cap_add, dns, profiles, ...).
 #include "compose/loader/merge.hpp"
+#include "compose/loader/json_text.hpp"
 
 #include <algorithm>
 #include <set>
@@ -49,7 +50,7 @@ const std::set<std::string> kDedupe = {
 std::string str(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
-  return v.dump();
+  return json_text(v);
 }
 
 /// The unique key of an entry of a keyed sequence, or "" when the sequence is not keyed.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compose/loader/normalize_detail.hpp"
+#include "compose/loader/json_text.hpp"
 #include "compose/loader/units.hpp"
 
 namespace berth::loader::detail {
@@ -34,7 +35,7 @@ std::string go_sprint(const json& v) {
     case json::value_t::null:
       return "";
     default:
-      return v.dump();
+      return json_text(v);
   }
 }
 

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "compose/loader/normalize_detail.hpp"
+#include "compose/loader/json_text.hpp"
 
 namespace berth::loader {
 
@@ -161,7 +162,7 @@ void normalize_ports(json& service, const Context& ctx, const Pointer& at) {
       out.push_back(std::move(entry));
     } else {
       ctx.error(here,
-                "invalid port " + entry.dump() + ": expected a number, a string such as \"8080:80\" or a mapping");
+                "invalid port " + json_text(entry) + ": expected a number, a string such as \"8080:80\" or a mapping");
       out.push_back(entry);
     }
   }

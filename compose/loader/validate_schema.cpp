@@ -15,6 +15,7 @@
 // nothing where valijson found something (a keyword it does not know), valijson's deepest errors
 // are reported instead, so a rejected document never comes back without a diagnostic.
 #include "compose/loader/validate_schema.hpp"
+#include "compose/loader/json_text.hpp"
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -71,7 +72,7 @@ std::string join_or(const std::vector<std::string>& words) {
 
 /// A value shown inside a message: JSON text, cut short.
 std::string shown(const Json& v) {
-  std::string text = v.dump();
+  std::string text = json_text(v);
   return text.size() > 40 ? text.substr(0, 37) + "..." : text;
 }
 
@@ -156,7 +157,7 @@ class Explainer {
     }
     if (auto e = s.find("enum"); e != s.end() && e->is_array() && std::find(e->begin(), e->end(), v) == e->end()) {
       std::vector<std::string> words;
-      for (const auto& x : *e) words.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+      for (const auto& x : *e) words.push_back(x.is_string() ? x.get<std::string>() : json_text(x));
       std::string msg = "must be one of: ";
       for (size_t i = 0; i < words.size(); ++i) msg += (i ? ", " : "") + words[i];
       out.push_back({at, msg + " (got " + shown(v) + ")"});
@@ -263,7 +264,7 @@ class Explainer {
 
   void check_string(const Json& s, const std::string& v, const Pointer& at, std::vector<SchemaProblem>& out) const {
     if (auto p = s.find("pattern"); p != s.end() && p->is_string() && !search(p->get<std::string>(), v))
-      out.push_back({at, "must match the pattern " + p->get<std::string>() + " (got " + Json(v).dump() + ")"});
+      out.push_back({at, "must match the pattern " + p->get<std::string>() + " (got " + json_text(Json(v)) + ")"});
     if (auto m = s.find("minLength"); m != s.end() && m->is_number() && v.size() < m->get<double>())
       out.push_back({at, "must be at least " + m->dump() + " characters long"});
     if (auto m = s.find("maxLength"); m != s.end() && m->is_number() && v.size() > m->get<double>())
@@ -274,7 +275,7 @@ class Explainer {
     const double x = v.get<double>();
     auto bound = [&](const char* key, auto bad, const char* words) {
       if (auto b = s.find(key); b != s.end() && b->is_number() && bad(x, b->get<double>()))
-        out.push_back({at, std::string("must be ") + words + " " + b->dump() + " (got " + v.dump() + ")"});
+        out.push_back({at, std::string("must be ") + words + " " + json_text(*b) + " (got " + json_text(v) + ")"});
     };
     bound("minimum", [](double a, double b) { return a < b; }, "at least");
     bound("maximum", [](double a, double b) { return a > b; }, "at most");
@@ -313,17 +314,17 @@ class Explainer {
       for (const auto& name : *r)
         if (name.is_string() && !v.contains(name.get<std::string>()) &&
             std::find(guessed.begin(), guessed.end(), name.get<std::string>()) == guessed.end())
-          out.push_back({at, "missing required property " + name.dump()});
+          out.push_back({at, "missing required property " + json_text(name)});
   }
 
   std::string unknown_key(const std::string& key, const std::vector<std::string>& names, const Json& patterns) const {
     const bool extensions = patterns.contains("^x-");
     if (names.empty()) {
       for (const auto& [pattern, sub] : patterns.items())
-        if (pattern != "^x-") return "name " + Json(key).dump() + " is not allowed (names must match " + pattern + ")";
+        if (pattern != "^x-") return "name " + json_text(Json(key)) + " is not allowed (names must match " + pattern + ")";
     }
-    std::string msg = "additional property " + Json(key).dump() + " is not allowed";
-    if (std::string guess = closest_name(key, names); !guess.empty()) return msg + " (did you mean " + Json(guess).dump() + "?)";
+    std::string msg = "additional property " + json_text(Json(key)) + " is not allowed";
+    if (std::string guess = closest_name(key, names); !guess.empty()) return msg + " (did you mean " + json_text(Json(guess)) + "?)";
     if (key.rfind("x-", 0) == 0 && !extensions) return msg + " (extension fields are not allowed here)";
     if (!names.empty() && names.size() <= 8) {
       std::string list;

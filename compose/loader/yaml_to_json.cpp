@@ -110,6 +110,29 @@ bool parse_float(const std::string& s, Json& out) {
   return true;
 }
 
+/// Offset of the first byte that is not part of valid UTF-8, or npos. YAML text must be
+/// Unicode (go-yaml refuses it too), and JSON output could not carry such bytes.
+size_t invalid_utf8_at(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 /// Types a plain scalar per the YAML 1.2 core schema.
 Json resolve_plain(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
@@ -331,6 +354,15 @@ Document parse_yaml(std::string_view text, const std::string& file) {
   try {
     // Strip a UTF-8 byte order mark, which yaml-cpp would keep as part of the first key.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+      int line = 1, column = 1;
+      for (size_t i = 0; i < bad; ++i) {
+        if (text[i] == '\n') ++line, column = 1;
+        else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+      }
+      diags.error_at(Location{file, line, column}, "", "invalid UTF-8: the file must be UTF-8 text");
+      diags.throw_if_any();
+    }
     std::string owned(text);
     std::istringstream in(owned);
     YAML::Parser parser(in);

@@ -29,7 +29,7 @@ std::string service_config_hash(const Project& project, const std::string& name)
   svc.erase("pull_policy");
   svc.erase("scale");
   if (svc.contains("deploy") && svc["deploy"].is_object()) svc["deploy"]["replicas"] = 1;
-  return sha256_hex(svc.dump());
+  return sha256_hex(svc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace berth::model

@@ -202,7 +202,12 @@ class Emitter {
       if (!is_printable(s, i) || is_bom(s, i) || is_break(s, i) || s[i] == '"' || s[i] == '\\') {
         auto octet = at(s, i);
         std::size_t w = width(octet);
-        std::uint32_t rune = w == 1 ? octet & 0x7F : w == 2 ? octet & 0x1F : w == 3 ? octet & 0x0F : octet & 0x07;
+        // A byte that does not start valid UTF-8 (a shell variable's raw bytes) is written as
+        // \xNN of that byte.
+        for (std::size_t k = 1; k < w; ++k)
+          if (i + k >= s.size() || (at(s, i + k) & 0xC0) != 0x80) w = 1;
+        if (w == 0) w = 1;
+        std::uint32_t rune = w == 1 ? octet : w == 2 ? octet & 0x1F : w == 3 ? octet & 0x0F : octet & 0x07;
         for (std::size_t k = 1; k < w; ++k) rune = (rune << 6) | (at(s, i + k) & 0x3F);
         i += w;
         put('\\');

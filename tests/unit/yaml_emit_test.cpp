@@ -183,3 +183,8 @@ TEST(YamlEmit, KeyOrderIsGoYamls) {
 }
 
 }  // namespace
+
+TEST(YamlEmit, BytesThatAreNotUtf8AreEscapedAsThemselves) {
+  nlohmann::ordered_json tree{{"k", std::string("x\xff\xfe")}};
+  EXPECT_EQ(berth::model::to_yaml(tree), "k: \"x\\xFF\\xFE\"\n");
+}

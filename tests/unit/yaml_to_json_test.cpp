@@ -119,3 +119,15 @@ TEST(YamlToJson, FloatsFollowTheCoreSchema) {
   EXPECT_EQ(v["h"], "-");
   EXPECT_DOUBLE_EQ(v["i"].get<double>(), 10.5);
 }
+
+TEST(YamlToJson, InvalidUtf8IsRejectedWithItsPosition) {
+  try {
+    parse_yaml("services:\n  a:\n    image: caf\xc3\xa9\n  \xff\xff: 1\n", "u.yaml");
+    FAIL() << "expected LoadError";
+  } catch (const LoadError& e) {
+    EXPECT_EQ(format(e.items()[0]), "u.yaml:4:3: invalid UTF-8: the file must be UTF-8 text");
+  }
+  EXPECT_EQ(parse_yaml("a: caf\xc3\xa9\n", "u.yaml").value["a"], "caf\xc3\xa9");
+  EXPECT_THROW(parse_yaml("a: \xc0\xaf\n", "u.yaml"), LoadError);      // overlong
+  EXPECT_THROW(parse_yaml("a: \xed\xa0\x80\n", "u.yaml"), LoadError);  // surrogate
+}
