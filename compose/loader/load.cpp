@@ -26,6 +26,7 @@
 #include "compose/loader/project_name.hpp"
 #include "compose/loader/validate_schema.hpp"
 #include "compose/loader/yaml_to_json.hpp"
+#include "compose/model/json_io.hpp"
 
 extern char** environ;
 
@@ -138,6 +139,14 @@ class ProjectLoader {
     m_diags.throw_if_any();
     if (m_opts.resolve_environment) resolve_container_environment(model, m_env, m_diags);
     if (m_opts.check_consistency) check_model(model, p.disabled_services, m_diags);
+    m_diags.throw_if_any();
+    // Last net: every value must fit the typed model the engine runs from (a string where a
+    // boolean belongs, say, which the schema allows for interpolation's sake).
+    try {
+      (void)model::project_from_json(model);
+    } catch (const model::ModelError& e) {
+      m_diags.error(Pointer(e.pointer()), e.detail());
+    }
     m_diags.throw_if_any();
 
     p.model = std::move(model);

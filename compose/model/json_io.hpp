@@ -2,6 +2,8 @@
 // Conversions between the loader's resolved JSON (long syntax) and the typed model, and from the
 // model to the tree `docker compose config` prints.
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
 
 #include "compose/model/project.hpp"
 
@@ -19,6 +21,19 @@ enum class Flavor { Yaml, Json };
 /// model does not know, are kept in the `extensions` of the struct they appear in; `version` and
 /// `include` at the top level are ignored (the loader has used them).
 Project project_from_json(const nlohmann::json& resolved);
+
+/// What project_from_json throws: the value at `pointer` does not fit the model.
+class ModelError : public std::runtime_error {
+ public:
+  ModelError(std::string pointer, std::string path, const std::string& detail)
+      : std::runtime_error((path.empty() ? std::string("top level") : path) + ": " + detail),
+        m_pointer(std::move(pointer)), m_detail(detail) {}
+  const std::string& pointer() const { return m_pointer; }  ///< JSON pointer of the value
+  const std::string& detail() const { return m_detail; }    ///< the problem, without the path
+
+ private:
+  std::string m_pointer, m_detail;
+};
 
 /// Model -> the tree `docker compose config` prints, keys in its order. Print it with to_yaml()
 /// (yaml_emit.hpp) or to_json_text() (json_emit.hpp).

@@ -36,6 +36,15 @@ struct Path {
   Path child(std::string_view k) const { return Path{this, k, 0, false}; }
   Path item(std::size_t i) const { return Path{this, {}, i, true}; }
 
+  std::string pointer() const {
+    std::string head = parent ? parent->pointer() : std::string();
+    if (is_index) return head + "/" + std::to_string(index);
+    if (key.empty()) return head;
+    std::string out = head + "/";
+    for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    return out;
+  }
+
   std::string str() const {
     std::string head = parent ? parent->str() : std::string();
     if (is_index) return head + "[" + std::to_string(index) + "]";
@@ -54,9 +63,7 @@ std::string describe(const Json& j) {
 }
 
 [[noreturn]] void mismatch(const Path& path, std::string_view expected, const Json& got) {
-  std::string where = path.str();
-  throw std::runtime_error((where.empty() ? std::string("top level") : where) + ": expected " + std::string(expected) +
-                           ", got " + describe(got));
+  throw ModelError(path.pointer(), path.str(), "expected " + std::string(expected) + ", got " + describe(got));
 }
 
 // ---- JSON -> model: scalars ----
@@ -178,7 +185,7 @@ void read_special(const Json& j, Ulimit& out, const Path& path) {
     for (const auto& [key, value] : j.items()) {
       if (key == "soft") out.soft = read_integer<std::int64_t>(value, path.child("soft"));
       else if (key == "hard") out.hard = read_integer<std::int64_t>(value, path.child("hard"));
-      else if (key.rfind("x-", 0) != 0) throw std::runtime_error(path.child(key).str() + ": unknown key");
+      else if (key.rfind("x-", 0) != 0) throw ModelError(path.child(key).pointer(), path.child(key).str(), "unknown key");
     }
     return;
   }
@@ -221,7 +228,7 @@ void read_struct(const Json& j, S& s, const Path& path) {
       if (!s.extensions.is_object()) s.extensions = Json::object();
       s.extensions[key] = value;
     } else {
-      throw std::runtime_error(path.child(key).str() + ": unknown key");
+      throw ModelError(path.child(key).pointer(), path.child(key).str(), "unknown key");
     }
   }
 }

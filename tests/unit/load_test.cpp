@@ -261,3 +261,18 @@ TEST_F(TempProject, ExtendsMergesLikeTheSpecExample) {
   EXPECT_EQ(p.model["services"]["cli"]["environment"], (json{{"PORT", "8080"}, {"TZ", "utc"}}));
   EXPECT_EQ(p.model["services"]["cli"]["image"], "busybox");
 }
+
+TEST_F(TempProject, ValuesThatDoNotFitTheModelAreReportedWithTheirPosition) {
+  // Found by the loader fuzzer: the schema allows a string here (for interpolation).
+  write("compose.yaml",
+        "services:\n  app:\n    image: a\n    volumes:\n      - type: bind\n        source: ./src\n        target: /src\n"
+        "        bind:\n          create_host_path: tru\n");
+  try {
+    load_project(opts({"compose.yaml"}));
+    FAIL() << "expected LoadError";
+  } catch (const LoadError& e) {
+    ASSERT_EQ(e.items().size(), 1u) << e.what();
+    EXPECT_EQ(e.items()[0].path, "services.app.volumes[0].bind.create_host_path");
+    EXPECT_EQ(e.items()[0].where.line, 9);
+  }
+}
