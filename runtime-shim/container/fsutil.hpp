@@ -2,6 +2,7 @@
 // Small file-system helpers shared by the shim's kernel-concern files: resolving paths inside a
 // rootfs without escaping it (openat2 RESOLVE_IN_ROOT), creating mount points the same way,
 // reading/writing small files relative to a directory fd, and mount(2) errors with hints.
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <string>
@@ -13,9 +14,9 @@
 namespace berth::shim {
 
 /// Opens `path` (absolute or relative, interpreted inside `root_fd` as if it were "/") with
-/// O_PATH|O_CLOEXEC; symlinks in the image resolve inside the root, never above it.
+/// `flags`|O_CLOEXEC; symlinks in the image resolve inside the root, never above it.
 /// Returns an invalid fd and leaves errno set when it fails.
-UniqueFd open_in_root(int root_fd, std::string_view path, int flags = 0);
+UniqueFd open_in_root(int root_fd, std::string_view path, int flags = O_PATH);
 
 /// As open_in_root but throws SysError ("resolve `<path>` in `<what>`: <errno>").
 UniqueFd resolve_in_root(int root_fd, std::string_view path, std::string_view what = "rootfs");
@@ -23,8 +24,10 @@ UniqueFd resolve_in_root(int root_fd, std::string_view path, std::string_view wh
 enum class NodeKind { Directory, File };
 
 /// Makes sure `path` exists inside `root_fd` (creating missing directories with mode 0755 and, for
-/// NodeKind::File, an empty final file), resolving every step with RESOLVE_IN_ROOT so an image
-/// symlink cannot redirect the creation outside; returns an O_PATH fd of the final node.
+/// NodeKind::File, an empty final file) and returns an O_PATH fd of the final node. Symlinks on
+/// the way are followed as if `root_fd` were "/" (a dangling one gets its target created, inside
+/// the root), and the result is opened with RESOLVE_IN_ROOT|RESOLVE_NO_SYMLINKS, so a symlink
+/// swapped in meanwhile makes it fail rather than escape.
 UniqueFd ensure_in_root(int root_fd, std::string_view path, NodeKind kind);
 
 /// "/proc/self/fd/<fd>": how mount(2) and friends address a node already resolved safely.

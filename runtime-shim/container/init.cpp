@@ -103,7 +103,8 @@ std::string env_value(const std::vector<std::string>& env, const std::string& ke
   return "";
 }
 
-/// args[0] looked up in the container's PATH (execvpe would use the shim's own PATH).
+/// args[0] looked up in the container's PATH (execvpe would use the shim's own PATH); "" when
+/// no directory has it.
 std::string find_executable(const std::string& name, const std::vector<std::string>& env) {
   if (name.find('/') != std::string::npos) return name;
   std::string path = env_value(env, "PATH");
@@ -120,7 +121,7 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
     if (j == std::string::npos) break;
     i = j + 1;
   }
-  throw SysError("exec `" + name + "`: executable file not found in $PATH", ENOENT);
+  return "";
 }
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
@@ -162,6 +163,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
   steps.run("exec", [&] {
     env = with_home(p.env, user.home);
     exe = find_executable(p.args.at(0), env);
+    if (exe.empty()) steps.fail("exec", ENOENT, "exec `" + p.args[0] + "`: executable file not found in $PATH");
     argv = c_strings(p.args);
     envp = c_strings(env);
     // Ready, then execve: the sync socket is O_CLOEXEC, so the parent sees EOF once it succeeded.
