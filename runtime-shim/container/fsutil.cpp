@@ -149,7 +149,7 @@ std::string read_file_at(int dir_fd, const std::string& path) {
 }
 
 void write_file_at(int dir_fd, const std::string& path, std::string_view value, const std::string& shown) {
-  UniqueFd fd(::openat(dir_fd, path.c_str(), O_WRONLY | O_CLOEXEC));
+  UniqueFd fd(::openat(dir_fd, path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
   if (!fd) throw_errno("open `" + shown + "`");
   // One write(2): cgroup and sysctl files take the value in a single call.
   ssize_t n;

@@ -39,8 +39,8 @@ std::string read_all(int fd, const std::string& shown);
 /// Reads a whole file relative to `dir_fd` (AT_FDCWD for plain paths); throws SysError.
 std::string read_file_at(int dir_fd, const std::string& path);
 
-/// Writes `value` to an existing file relative to `dir_fd` (no O_CREAT: cgroup and /proc/sys
-/// files always exist; a missing one means "not supported" and is reported as such).
+/// Writes `value` to an existing file relative to `dir_fd` (O_TRUNC, no O_CREAT: cgroup and
+/// /proc/sys files always exist; a missing one means "not supported" and is reported as such).
 void write_file_at(int dir_fd, const std::string& path, std::string_view value, const std::string& shown);
 
 /// Splits "a/b//c" into {"a","b","c"}; "." components are dropped.

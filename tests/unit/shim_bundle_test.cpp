@@ -1,0 +1,170 @@
+// load_bundle: the OCI config.json subset and org.berth.* annotations, and errors that name the
+// file and the key.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "runtime-shim/bundle.hpp"
+
+using namespace berth::shim;
+
+namespace {
+
+class BundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/berth-bundle-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+
+  Bundle load(const std::string& json) {
+    std::ofstream(dir + "/config.json") << json;
+    return load_bundle(dir, "c1");
+  }
+
+  std::string error_of(const std::string& json) {
+    try {
+      load(json);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+
+  std::string file() const { return "`" + dir + "/config.json`: "; }
+
+  std::string dir;
+};
+
+const char* full = R"({
+  "ociVersion": "1.1.0",
+  "process": {
+    "terminal": true,
+    "user": {"uid": 1000, "gid": 1000, "additionalGids": [5, 29]},
+    "args": ["/bin/sh", "-c", "echo hi"],
+    "env": ["PATH=/bin", "A=b"],
+    "cwd": "/work",
+    "capabilities": {"bounding": ["CAP_CHOWN"], "effective": ["CAP_CHOWN"], "permitted": ["CAP_CHOWN"]},
+    "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 1024, "hard": 4096}],
+    "noNewPrivileges": true
+  },
+  "root": {"path": "rootfs", "readonly": true},
+  "hostname": "web",
+  "domainname": "example.test",
+  "mounts": [{"destination": "/data", "type": "bind", "source": "/srv/data", "options": ["rbind", "ro"]}],
+  "linux": {
+    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "network", "path": "/run/berth/netns/x"}],
+    "resources": {"memory": {"limit": 67108864, "swap": -1}, "cpu": {"shares": 512, "quota": 50000, "period": 100000},
+                  "pids": {"limit": 100}},
+    "cgroupsPath": "/berth/custom",
+    "sysctl": {"net.ipv4.ip_forward": "1"},
+    "maskedPaths": [],
+    "devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]
+  },
+  "annotations": {
+    "org.berth.rootfs.lower": "/l/2:/l/1", "org.berth.rootfs.upper": "/u", "org.berth.rootfs.work": "/w",
+    "org.berth.user": "app:audio", "org.berth.seccomp": "unconfined", "org.berth.init": "true",
+    "org.berth.restart": "on-failure:3", "org.berth.stop-signal": "SIGQUIT", "org.berth.stop-timeout": "5",
+    "org.berth.healthcheck": "{\"test\":[\"CMD\",\"true\"],\"interval_ns\":1000000000,\"retries\":2}",
+    "org.berth.log-path": "/var/log/c1.log", "com.example": "kept"
+  }
+})";
+
+TEST_F(BundleTest, ReadsEverySupportedKey) {
+  Bundle b = load(full);
+  EXPECT_EQ(b.id, "c1");
+  EXPECT_TRUE(b.terminal);
+  EXPECT_EQ(b.uid, 1000u);
+  EXPECT_EQ(b.additional_gids, (std::vector<uint32_t>{5, 29}));
+  EXPECT_EQ(b.args, (std::vector<std::string>{"/bin/sh", "-c", "echo hi"}));
+  EXPECT_EQ(b.cwd, "/work");
+  EXPECT_TRUE(b.capabilities_given);
+  EXPECT_EQ(b.capabilities.bounding, std::vector<std::string>{"CAP_CHOWN"});
+  ASSERT_EQ(b.rlimits.size(), 1u);
+  EXPECT_EQ(b.rlimits[0].hard, 4096u);
+  EXPECT_TRUE(b.no_new_privileges);
+  EXPECT_EQ(b.rootfs, dir + "/rootfs");
+  EXPECT_TRUE(b.readonly_rootfs);
+  EXPECT_EQ(b.hostname, "web");
+  EXPECT_EQ(b.domainname, "example.test");
+  ASSERT_EQ(b.mounts.size(), 1u);
+  EXPECT_EQ(b.mounts[0].options, (std::vector<std::string>{"rbind", "ro"}));
+  ASSERT_EQ(b.namespaces.size(), 3u);
+  EXPECT_EQ(b.namespaces[2].path, "/run/berth/netns/x");
+  EXPECT_EQ(b.resources.memory_limit, 67108864);
+  EXPECT_EQ(b.resources.memory_swap, -1);
+  EXPECT_EQ(b.resources.cpu_quota, 50000);
+  EXPECT_EQ(b.resources.pids_limit, 100);
+  EXPECT_EQ(b.cgroups_path, "berth/custom");
+  EXPECT_EQ(b.sysctl.at("net.ipv4.ip_forward"), "1");
+  EXPECT_TRUE(b.masked_paths_given);
+  EXPECT_TRUE(b.masked_paths.empty());
+  EXPECT_FALSE(b.readonly_paths_given);
+  ASSERT_EQ(b.devices.size(), 1u);
+  EXPECT_EQ(b.devices[0].minor, 229);
+  EXPECT_EQ(b.devices[0].file_mode, 0666u);
+  EXPECT_EQ(b.lower_dirs, (std::vector<std::string>{"/l/2", "/l/1"}));
+  EXPECT_EQ(b.upper_dir, "/u");
+  EXPECT_EQ(b.user, "app:audio");
+  EXPECT_TRUE(b.seccomp_unconfined);
+  EXPECT_TRUE(b.init);
+  EXPECT_EQ(b.restart, "on-failure:3");
+  EXPECT_EQ(b.stop_signal, "SIGQUIT");
+  EXPECT_EQ(b.stop_timeout_s, 5);
+  ASSERT_TRUE(b.healthcheck);
+  EXPECT_EQ(b.healthcheck->test, (std::vector<std::string>{"CMD", "true"}));
+  EXPECT_EQ(b.healthcheck->interval_ns, 1000000000);
+  EXPECT_EQ(b.healthcheck->retries, 2);
+  EXPECT_EQ(b.healthcheck->timeout_ns, 30000000000);
+  EXPECT_EQ(b.log_path, "/var/log/c1.log");
+  EXPECT_EQ(b.annotations.at("com.example"), "kept");
+}
+
+TEST_F(BundleTest, MinimalConfigGetsDefaults) {
+  Bundle b = load(R"({"process": {"args": ["true"]}, "root": {"path": "/abs/root"}})");
+  EXPECT_EQ(b.rootfs, "/abs/root");
+  EXPECT_EQ(b.cgroups_path, "berth/c1");
+  EXPECT_EQ(b.cwd, "/");
+  EXPECT_FALSE(b.capabilities_given);
+  EXPECT_FALSE(b.masked_paths_given);
+  EXPECT_FALSE(b.seccomp_unconfined);
+  EXPECT_EQ(b.restart, "no");
+  EXPECT_EQ(b.stop_timeout_s, 10);
+  EXPECT_TRUE(b.lower_dirs.empty());
+}
+
+TEST_F(BundleTest, ErrorsNameTheFileAndTheKey) {
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "user": {"uid": "0"}}, "root": {"path": "r"}})"),
+            file() + "process.user.uid: expected an unsigned integer, got string");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}})"), file() + "root: missing");
+  EXPECT_EQ(error_of(R"({"process": {"args": []}, "root": {"path": "r"}})"), file() + "process.args: must not be empty");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x", 3]}, "root": {"path": "r"}})"),
+            file() + "process.args[1]: expected a string, got number");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "cwd": "rel"}, "root": {"path": "r"}})"),
+            file() + "process.cwd: must be an absolute path");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"namespaces": [{"type": "pdi"}]}})"),
+            file() + "linux.namespaces[0].type: unknown namespace type \"pdi\"");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 9, "hard": 1}]},
+                         "root": {"path": "r"}})"),
+            file() + "process.rlimits[0]: soft limit 9 exceeds hard limit 1");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "mounts": [{"type": "tmpfs"}]})"),
+            file() + "mounts[0].destination: missing");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
+                         "annotations": {"org.berth.seccomp": "strict"}})"),
+            file() + "annotations.org.berth.seccomp: expected \"default\" or \"unconfined\", got \"strict\"");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
+                         "annotations": {"org.berth.restart": "sometimes"}})"),
+            file() + "annotations.org.berth.restart: expected no, always, unless-stopped or on-failure[:N], got \"sometimes\"");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
+                         "annotations": {"org.berth.rootfs.lower": "/a"}})"),
+            file() + "annotations.org.berth.rootfs: lower, upper and work must be given together");
+  EXPECT_NE(error_of("{not json").find(file() + "invalid JSON"), std::string::npos);
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"resources": {"memory": {"limit": "1g"}}}})"),
+            file() + "linux.resources.memory.limit: expected an integer, got string");
+}
+
+}  // namespace
