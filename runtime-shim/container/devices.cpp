@@ -2,7 +2,7 @@
 // namespace; where mknod is refused (EPERM: a user namespace, or a seccomp/LSM policy around the
 // shim) the host's node is bind-mounted onto an empty file instead. Every node is created through
 // a parent directory fd resolved with RESOLVE_IN_ROOT. The mode is set with fchmodat afterwards
-// because mknod honours the umask.
+// because mknod honours the umask. /dev/console is the terminal's pty bound by its path.
 #include "runtime-shim/container/devices.hpp"
 
 #include <fcntl.h>
@@ -82,8 +82,15 @@ void populate_dev(int root_fd, const std::vector<Device>& devices, int console_f
   symlink_in_dev(dev.get(), "/proc/kcore", "core");
 
   if (console_fd >= 0) {
+    // Bind by path, not through /proc/self/fd: the fd's mount belongs to the shim's mount
+    // namespace, and a bind from a mount of another namespace fails with EINVAL. Before
+    // pivot_root the child's namespace is a copy of it, so the path names the same pty.
+    char pty[4096];
+    ssize_t n = ::readlink(fd_path(console_fd).c_str(), pty, sizeof pty - 1);
+    if (n <= 0 || pty[0] != '/') throw SysError("find the terminal's path (fd " + std::to_string(console_fd) + ")", n < 0 ? errno : EINVAL);
+    pty[n] = '\0';
     UniqueFd console = ensure_in_root(root_fd, "/dev/console", NodeKind::File);
-    do_mount(fd_path(console_fd).c_str(), fd_path(console.get()), nullptr, MS_BIND, "", "the terminal", "/dev/console");
+    do_mount(pty, fd_path(console.get()), nullptr, MS_BIND, "", std::string("the terminal `") + pty + "`", "/dev/console");
   }
 }
 

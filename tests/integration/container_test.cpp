@@ -4,12 +4,14 @@
 // machine: no mount mentioning its temp dir, no cgroup directory, no process.
 // Needs root, /bin/busybox (busybox-static) and the probe; skips naming what is missing.
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -454,6 +456,134 @@ TEST_F(ContainerTest, PauseAndResume) {
   EXPECT_EQ(::waitpid(c.pid, nullptr, WNOHANG), 0);  // still running
   kill_all(c);
   wait(c, b);
+}
+
+TEST_F(ContainerTest, MinimalDevWithConsoleAndExtraDevices) {
+  Result r = run(probe({"ls", "/dev"}));
+  EXPECT_EQ(r.output, "core\nfd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
+
+  Bundle dev = bundle({"/bin/ls", "-ln", "/dev/mydev"});
+  dev.devices.push_back({"/dev/mydev", "c", 1, 3, 0600, 1000, 1001});
+  r = run(dev);
+  EXPECT_EQ(r.output.rfind("crw-------", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find(" 1000 "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" 1001 "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1,   3"), std::string::npos) << r.output;
+
+  // A terminal: the pty becomes the controlling terminal and /dev/console.
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(slave, 0);
+  Bundle tty = probe({"ls", "/dev"});
+  tty.terminal = true;
+  CreateOptions o;
+  o.stdin_fd = o.stdout_fd = o.stderr_fd = slave;
+  Created c = create_container(tty, o);
+  running.push_back(c);
+  int status = 0;
+  ::waitpid(c.pid, &status, 0);
+  finish(c);
+  ::fcntl(master, F_SETFL, O_NONBLOCK);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(slave);
+  ::close(master);
+  out.erase(std::remove(out.begin(), out.end(), '\r'), out.end());
+  EXPECT_EQ(out, "console\ncore\nfd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
+}
+
+TEST_F(ContainerTest, JoinsANetworkNamespaceByPathOrSharesTheHosts) {
+  int ready[2];
+  ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
+  pid_t holder = ::fork();  // stands in for the engine's netns (bind-mounted under /run/berth/netns)
+  if (holder == 0) {
+    if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
+    (void)!::write(ready[1], "x", 1);
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char byte;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ::close(ready[0]);
+  const std::string netns = "/proc/" + std::to_string(holder) + "/ns/net";
+  auto ns_of = [](const std::string& link) {
+    char buf[256] = "";
+    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+    return std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  };
+
+  Bundle joined = probe({"read", "/proc/sys/net/ipv4/ip_forward"});
+  for (Namespace& ns : joined.namespaces)
+    if (ns.type == "network") ns.path = netns;
+  joined.sysctl["net.ipv4.ip_forward"] = "1";
+  EXPECT_EQ(run(joined).output, "1\n");
+
+  Bundle sleeper = probe({"sleep", "60"});
+  for (Namespace& ns : sleeper.namespaces)
+    if (ns.type == "network") ns.path = netns;
+  Created c = start(sleeper);
+  EXPECT_EQ(ns_of("/proc/" + std::to_string(c.pid) + "/ns/net"), ns_of(netns));
+  kill_all(c);
+  wait(c, sleeper);
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+
+  Bundle host = probe({"sleep", "60"});  // network_mode host: no network namespace listed
+  std::erase_if(host.namespaces, [](const Namespace& ns) { return ns.type == "network"; });
+  c = start(host);
+  EXPECT_EQ(ns_of("/proc/" + std::to_string(c.pid) + "/ns/net"), ns_of("/proc/self/ns/net"));
+  kill_all(c);
+  wait(c, host);
+
+  host.sysctl["net.ipv4.ip_forward"] = "1";
+  try {
+    start(host);
+    ADD_FAILURE() << "a net.* sysctl was accepted in the host's network namespace";
+  } catch (const ContainerError& e) {
+    EXPECT_STREQ(e.what(), "prepare: sysctl `net.ipv4.ip_forward`: needs the container's own network namespace (network_mode host)");
+  }
+}
+
+TEST_F(ContainerTest, LongLayerStacksUseTheNewMountApi) {
+  // 40 layers with store-like paths: the lowerdir option alone is over a page long.
+  std::vector<std::string> lowers;
+  for (int i = 0; i < 40; ++i) {
+    char hex[65];
+    std::snprintf(hex, sizeof hex, "%064x", i + 1);
+    lowers.push_back(fx->make_dir(std::string("layers/") + hex + "/diff"));
+  }
+  std::filesystem::create_directories(lowers.front() + "/etc");
+  std::ofstream(lowers.front() + "/etc/top") << "topmost\n";
+  fx->write_rootfs_file("/etc/top", "bottom\n");
+  lowers.push_back(fx->rootfs());
+  Bundle b = probe({"read", "/etc/top"});
+  b.lower_dirs = lowers;
+  b.upper_dir = fx->make_dir("upper");
+  b.work_dir = fx->make_dir("work");
+  b.rootfs = fx->make_dir("merged");
+  Result r = run(b);
+  EXPECT_EQ(r.output, "topmost\n");
+
+  Bundle missing = b;
+  missing.id += "-missing";
+  missing.cgroups_path += "-missing";
+  ids.push_back(missing.id);
+  missing.lower_dirs[7] = fx->path("layers/gone/diff");
+  try {
+    start(missing);
+    ADD_FAILURE() << "mounted a stack with a missing layer";
+  } catch (const ContainerError& e) {
+    EXPECT_EQ(e.step(), "rootfs");
+    EXPECT_EQ(e.code(), ENOENT);
+    EXPECT_NE(std::string(e.what()).find("lowerdir+ `" + fx->path("layers/gone/diff") + "`: No such file or directory"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(ContainerTest, KilledShimTakesTheContainerDown) {
