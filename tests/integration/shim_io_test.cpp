@@ -80,9 +80,6 @@ TEST_F(ShimIo, HundredMegabyteBurstLosesNoLine) {
   EXPECT_EQ(tail[2], std::string(40000 - 2 * 16384, 'x') + "\\n");
 }
 
-// Fails while create_container bind-mounts the shim's pty slave on /dev/console from inside the
-// container's new mount namespace (EINVAL: the slave's devpts mount belongs to the shim's
-// namespace); runc avoids this by opening the pty inside the container (its console socket).
 TEST_F(ShimIo, TtyModeLogsThePtyAsStdout) {
   auto b = bundle({"sh", "-c", "test -t 0 && test -t 1 && echo is-a-tty; echo err >&2; exit 2"});
   b.terminal = true;
@@ -94,6 +91,17 @@ TEST_F(ShimIo, TtyModeLogsThePtyAsStdout) {
     all += l["log"].get<std::string>();
   }
   EXPECT_EQ(all, "is-a-tty\r\nerr\r\n");  // the pty's default onlcr, as in Docker's tty logs
+
+  // `resize` sets the window size the container sees.
+  auto sized = bundle({"sh", "-c", "sleep 0.5; stty size"});
+  sized.terminal = true;
+  ShimContainer& s = start(sized);
+  ASSERT_TRUE(s.call({{"op", "resize"}, {"rows", 33}, {"cols", 101}}).ok());
+  EXPECT_EQ(s.call({{"op", "wait"}}).body["exit_code"], 0);
+  ASSERT_EQ(s.log_lines().size(), 1u);
+  EXPECT_EQ(s.log_lines()[0]["log"], "33 101\r\n");
+  auto plain = bundle({"sleep", "1000"});
+  EXPECT_FALSE(start(plain).call({{"op", "resize"}, {"rows", 1}, {"cols", 1}}).ok());  // no terminal
 }
 
 TEST_F(ShimIo, ExecAttachedDetachedAndTty) {
