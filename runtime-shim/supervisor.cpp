@@ -227,8 +227,10 @@ int Supervisor::run() {
       s.finished_at = rfc3339_now();
       save_state();
     }
-    report_ready({{"ok", false}, {"error", e.what()}});
+    // Before reporting: whoever reads the error finds no socket and no pid file left.
     m_control.reset();
+    if (std::exchange(m_wrote_pid_file, false)) ::unlink((m_opts.state_dir + "/shim.pid").c_str());
+    report_ready({{"ok", false}, {"error", e.what()}});
     if (m_opts.foreground) std::fprintf(stderr, "berth-shim: %s\n", e.what());
     return m_opts.foreground ? exit_code_of_start_error(e) : 1;
   }
