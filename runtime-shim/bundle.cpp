@@ -147,11 +147,13 @@ void read_process(const Reader& r, const json& p, Bundle& b) {
       l.type = r.string(*type, at + ".type");
       if (auto* s = r.member(a[i], "soft", at)) l.soft = r.unsigned_int(*s, at + ".soft");
       if (auto* h = r.member(a[i], "hard", at)) l.hard = r.unsigned_int(*h, at + ".hard");
-      if (l.soft > l.hard) r.fail(at, "soft limit " + std::to_string(l.soft) + " exceeds hard limit " + std::to_string(l.hard));
+      if (l.soft > l.hard)
+        r.fail(at, "soft limit " + std::to_string(l.soft) + " exceeds hard limit " + std::to_string(l.hard));
       b.rlimits.push_back(l);
     }
   }
-  if (auto* v = r.member(p, "noNewPrivileges", "process")) b.no_new_privileges = r.boolean(*v, "process.noNewPrivileges");
+  if (auto* v = r.member(p, "noNewPrivileges", "process"))
+    b.no_new_privileges = r.boolean(*v, "process.noNewPrivileges");
 }
 
 void read_mounts(const Reader& r, const json& a, Bundle& b) {
@@ -174,16 +176,22 @@ void read_mounts(const Reader& r, const json& a, Bundle& b) {
 void read_resources(const Reader& r, const json& res, Resources& out) {
   r.object(res, "linux.resources");
   if (auto* m = r.member(res, "memory", "linux.resources")) {
-    if (auto* v = r.member(*m, "limit", "linux.resources.memory")) out.memory_limit = r.signed_int(*v, "linux.resources.memory.limit");
-    if (auto* v = r.member(*m, "swap", "linux.resources.memory")) out.memory_swap = r.signed_int(*v, "linux.resources.memory.swap");
+    if (auto* v = r.member(*m, "limit", "linux.resources.memory"))
+      out.memory_limit = r.signed_int(*v, "linux.resources.memory.limit");
+    if (auto* v = r.member(*m, "swap", "linux.resources.memory"))
+      out.memory_swap = r.signed_int(*v, "linux.resources.memory.swap");
   }
   if (auto* c = r.member(res, "cpu", "linux.resources")) {
-    if (auto* v = r.member(*c, "shares", "linux.resources.cpu")) out.cpu_shares = r.unsigned_int(*v, "linux.resources.cpu.shares");
-    if (auto* v = r.member(*c, "quota", "linux.resources.cpu")) out.cpu_quota = r.signed_int(*v, "linux.resources.cpu.quota");
-    if (auto* v = r.member(*c, "period", "linux.resources.cpu")) out.cpu_period = r.unsigned_int(*v, "linux.resources.cpu.period");
+    if (auto* v = r.member(*c, "shares", "linux.resources.cpu"))
+      out.cpu_shares = r.unsigned_int(*v, "linux.resources.cpu.shares");
+    if (auto* v = r.member(*c, "quota", "linux.resources.cpu"))
+      out.cpu_quota = r.signed_int(*v, "linux.resources.cpu.quota");
+    if (auto* v = r.member(*c, "period", "linux.resources.cpu"))
+      out.cpu_period = r.unsigned_int(*v, "linux.resources.cpu.period");
   }
   if (auto* p = r.member(res, "pids", "linux.resources")) {
-    if (auto* v = r.member(*p, "limit", "linux.resources.pids")) out.pids_limit = r.signed_int(*v, "linux.resources.pids.limit");
+    if (auto* v = r.member(*p, "limit", "linux.resources.pids"))
+      out.pids_limit = r.signed_int(*v, "linux.resources.pids.limit");
   }
 }
 
@@ -214,7 +222,8 @@ void read_linux(const Reader& r, const json& l, Bundle& b) {
   }
   if (auto* v = r.member(l, "sysctl", "linux")) {
     r.object(*v, "linux.sysctl");
-    for (auto it = v->begin(); it != v->end(); ++it) b.sysctl[it.key()] = r.string(it.value(), "linux.sysctl." + it.key());
+    for (auto it = v->begin(); it != v->end(); ++it)
+      b.sysctl[it.key()] = r.string(it.value(), "linux.sysctl." + it.key());
   }
   if (auto* v = r.member(l, "maskedPaths", "linux")) {
     b.masked_paths = r.strings(*v, "linux.maskedPaths");
@@ -264,7 +273,8 @@ Healthcheck read_healthcheck(const Reader& r, const std::string& text) {
   if (auto* v = r.member(h, "timeout_ns", key)) hc.timeout_ns = r.signed_int(*v, key + ".timeout_ns");
   if (auto* v = r.member(h, "retries", key)) hc.retries = static_cast<int>(r.signed_int(*v, key + ".retries"));
   if (auto* v = r.member(h, "start_period_ns", key)) hc.start_period_ns = r.signed_int(*v, key + ".start_period_ns");
-  if (auto* v = r.member(h, "start_interval_ns", key)) hc.start_interval_ns = r.signed_int(*v, key + ".start_interval_ns");
+  if (auto* v = r.member(h, "start_interval_ns", key))
+    hc.start_interval_ns = r.signed_int(*v, key + ".start_interval_ns");
   return hc;
 }
 
@@ -306,7 +316,8 @@ void read_annotations(const Reader& r, Bundle& b) {
   }
   if (auto* v = get("org.berth.restart")) {
     if (!valid_restart(*v))
-      r.fail("annotations.org.berth.restart", "expected no, always, unless-stopped or on-failure[:N], got \"" + *v + "\"");
+      r.fail("annotations.org.berth.restart",
+             "expected no, always, unless-stopped or on-failure[:N], got \"" + *v + "\"");
     b.restart = *v;
   }
   if (auto* v = get("org.berth.stop-signal")) b.stop_signal = *v;

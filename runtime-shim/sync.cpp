@@ -43,10 +43,14 @@ std::vector<char> encode(const SyncMessage& m) {
 
 const char* to_string(SyncType type) {
   switch (type) {
-    case SyncType::Pid: return "Pid";
-    case SyncType::Go: return "Go";
-    case SyncType::Error: return "Error";
-    case SyncType::Ready: return "Ready";
+    case SyncType::Pid:
+      return "Pid";
+    case SyncType::Go:
+      return "Go";
+    case SyncType::Error:
+      return "Error";
+    case SyncType::Ready:
+      return "Ready";
   }
   return "unknown";
 }

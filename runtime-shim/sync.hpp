@@ -20,10 +20,10 @@ enum class SyncType : uint32_t { Pid = 1, Go = 2, Error = 3, Ready = 4 };
 
 struct SyncMessage {
   SyncType type = SyncType::Go;
-  int err = 0;            ///< errno of a failed step (0 when not from a system call)
-  int64_t value = 0;      ///< Pid: the pid
-  std::string step;       ///< Error: which setup step ("mounts", "pivot_root", ...)
-  std::string text;       ///< Error: the full message ("mount proc on `/proc`: ...")
+  int err = 0;        ///< errno of a failed step (0 when not from a system call)
+  int64_t value = 0;  ///< Pid: the pid
+  std::string step;   ///< Error: which setup step ("mounts", "pivot_root", ...)
+  std::string text;   ///< Error: the full message ("mount proc on `/proc`: ...")
 };
 
 /// Human-readable name of a message type ("Go", "Ready", ...).

@@ -148,6 +148,9 @@ long long keyed_value(const std::string& text, std::string_view key) {
 
 Dirs create(const Layout& layout, const std::string& rel, const Resources& r, std::vector<std::string>& warnings) {
   if (layout.v1.empty() && layout.v2.empty()) throw std::runtime_error("cgroups: no cgroup file system is mounted");
+  if (split_path(rel).empty() || rel.find("..") != std::string::npos)
+    throw std::runtime_error("cgroups: bad cgroup path \"" + rel +
+                             "\" (relative to each hierarchy's root, e.g. berth/<id>)");
   Dirs dirs;
   std::vector<std::string> made;  // everything created, for the rollback
   ScopeExit rollback([&] {
@@ -175,8 +178,9 @@ Dirs create(const Layout& layout, const std::string& rel, const Resources& r, st
     dirs.v1_by_controller[c] = pos->second;
   }
   if (!layout.v2.empty()) {
-    if (layout.pure_v2()) v2::enable_controllers(layout.v2, rel, warnings);
     dirs.v2 = make(layout.v2);
+    // Parents first exist, then get the controllers; the new leaf has no processes yet.
+    if (layout.pure_v2()) v2::enable_controllers(layout.v2, rel, warnings);
   }
 
   if (layout.pure_v2()) {
@@ -185,7 +189,9 @@ Dirs create(const Layout& layout, const std::string& rel, const Resources& r, st
     auto need = [&](const char* controller, bool wanted) -> std::string {
       auto it = dirs.v1_by_controller.find(controller);
       if (it != dirs.v1_by_controller.end()) return it->second;
-      if (wanted) throw std::runtime_error(std::string("cgroups: a ") + controller + " limit needs the v1 " + controller + " controller, which is not mounted");
+      if (wanted)
+        throw std::runtime_error(std::string("cgroups: a ") + controller + " limit needs the v1 " + controller +
+                                 " controller, which is not mounted");
       return "";
     };
     std::string mem = need("memory", r.memory_limit || r.memory_swap);

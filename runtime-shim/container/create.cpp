@@ -94,7 +94,8 @@ pid_t spawn(unsigned long flags, const std::vector<NamespaceJoin>& pre_clone, Sy
   if (intermediate == 0) {
     parent_end.close();
     for (const NamespaceJoin& j : pre_clone)
-      if (::setns(j.fd.get(), j.nstype) != 0) report_and_exit(child_end, "namespaces", errno, "setns " + j.type + " `" + j.path + "`");
+      if (::setns(j.fd.get(), j.nstype) != 0)
+        report_and_exit(child_end, "namespaces", errno, "setns " + j.type + " `" + j.path + "`");
     long pid = ::syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
     if (pid < 0) report_and_exit(child_end, "clone", errno, "clone (new namespaces)");
     if (pid == 0) {
@@ -110,9 +111,11 @@ pid_t spawn(unsigned long flags, const std::vector<NamespaceJoin>& pre_clone, Sy
   child_end.close();
   const int status = reap(intermediate);
   std::optional<SyncMessage> m = parent_end.receive();
-  if (!m) throw ContainerError("clone", 0, "the intermediate process ended (" + describe_status(status) + ") without a pid");
+  if (!m)
+    throw ContainerError("clone", 0, "the intermediate process ended (" + describe_status(status) + ") without a pid");
   if (m->type == SyncType::Error) throw ContainerError(m->step, m->err, m->text);
-  if (m->type != SyncType::Pid) throw ContainerError("clone", 0, std::string("unexpected ") + to_string(m->type) + " message");
+  if (m->type != SyncType::Pid)
+    throw ContainerError("clone", 0, std::string("unexpected ") + to_string(m->type) + " message");
   return static_cast<pid_t>(m->value);
 }
 
@@ -125,7 +128,8 @@ void handshake(pid_t pid, const SyncSocket& sync, const std::function<void()>& j
   bool ready = false;
   while (std::optional<SyncMessage> m = sync.receive()) {
     if (m->type == SyncType::Error) throw ContainerError(m->step, m->err, m->text);
-    if (m->type != SyncType::Ready) throw ContainerError("sync", 0, std::string("unexpected ") + to_string(m->type) + " message");
+    if (m->type != SyncType::Ready)
+      throw ContainerError("sync", 0, std::string("unexpected ") + to_string(m->type) + " message");
     ready = true;
   }
   if (!ready) {
@@ -134,7 +138,8 @@ void handshake(pid_t pid, const SyncSocket& sync, const std::function<void()>& j
   }
 }
 
-ProcessSetup prepare_process(const Bundle& b, const CreateOptions& o, bool privileged, std::vector<std::string>& warnings) {
+ProcessSetup prepare_process(const Bundle& b, const CreateOptions& o, bool privileged,
+                             std::vector<std::string>& warnings) {
   if (b.args.empty()) throw std::runtime_error("process.args: empty");
   ProcessSetup p;
   p.stdin_fd = o.stdin_fd;
@@ -220,8 +225,8 @@ Created create_container(const Bundle& b, const CreateOptions& o) {
   });
 
   auto [parent_end, child_end] = parent_step("sync", [] { return SyncSocket::pair(); });
-  const pid_t pid = spawn(ns.clone_flags, ns.pre_clone_joins, parent_end, child_end,
-                          [&] { run_container_init(setup, child_end); });
+  const pid_t pid =
+      spawn(ns.clone_flags, ns.pre_clone_joins, parent_end, child_end, [&] { run_container_init(setup, child_end); });
   ScopeExit stop_child([&] { kill_and_reap(pid); });
   handshake(pid, parent_end, [&] { cgroups::add_pid(dirs, pid); });
 

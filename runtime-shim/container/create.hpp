@@ -29,7 +29,7 @@ class ContainerError : public std::runtime_error {
   ContainerError(std::string step, int err, const std::string& text)
       : std::runtime_error(step + ": " + text), m_step(std::move(step)), m_errno(err), m_text(text) {}
   const std::string& step() const noexcept { return m_step; }
-  int code() const noexcept { return m_errno; }       ///< errno of the failed call, 0 if none
+  int code() const noexcept { return m_errno; }                ///< errno of the failed call, 0 if none
   const std::string& text() const noexcept { return m_text; }  ///< the message without the step
 
  private:

@@ -53,11 +53,13 @@ void make_node(int root_fd, const Device& d) {
     throw_errno("mknod `" + d.path + "`");
   }
   if (::fchmodat(dir.get(), name.c_str(), d.file_mode & 07777, 0) != 0) throw_errno("chmod `" + d.path + "`");
-  if (::fchownat(dir.get(), name.c_str(), d.uid, d.gid, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("chown `" + d.path + "`");
+  if (::fchownat(dir.get(), name.c_str(), d.uid, d.gid, AT_SYMLINK_NOFOLLOW) != 0)
+    throw_errno("chown `" + d.path + "`");
 }
 
 void symlink_in_dev(int dev_fd, const char* target, const char* name) {
-  if (::symlinkat(target, dev_fd, name) != 0 && errno != EEXIST) throw_errno(std::string("symlink `/dev/") + name + "`");
+  if (::symlinkat(target, dev_fd, name) != 0 && errno != EEXIST)
+    throw_errno(std::string("symlink `/dev/") + name + "`");
 }
 
 }  // namespace
@@ -87,10 +89,12 @@ void populate_dev(int root_fd, const std::vector<Device>& devices, int console_f
     // pivot_root the child's namespace is a copy of it, so the path names the same pty.
     char pty[4096];
     ssize_t n = ::readlink(fd_path(console_fd).c_str(), pty, sizeof pty - 1);
-    if (n <= 0 || pty[0] != '/') throw SysError("find the terminal's path (fd " + std::to_string(console_fd) + ")", n < 0 ? errno : EINVAL);
+    if (n <= 0 || pty[0] != '/')
+      throw SysError("find the terminal's path (fd " + std::to_string(console_fd) + ")", n < 0 ? errno : EINVAL);
     pty[n] = '\0';
     UniqueFd console = ensure_in_root(root_fd, "/dev/console", NodeKind::File);
-    do_mount(pty, fd_path(console.get()), nullptr, MS_BIND, "", std::string("the terminal `") + pty + "`", "/dev/console");
+    do_mount(pty, fd_path(console.get()), nullptr, MS_BIND, "", std::string("the terminal `") + pty + "`",
+             "/dev/console");
   }
 }
 

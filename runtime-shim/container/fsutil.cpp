@@ -120,7 +120,8 @@ UniqueFd ensure_in_root(int root_fd, std::string_view path, NodeKind kind) {
   if (!current) throw_errno("resolve `" + shown + "` in rootfs");
   struct stat st {};
   if (::fstat(current.get(), &st) != 0) throw_errno("stat `" + shown + "` in rootfs");
-  if (kind == NodeKind::Directory && !S_ISDIR(st.st_mode)) throw SysError("mount point `" + shown + "` in rootfs", ENOTDIR);
+  if (kind == NodeKind::Directory && !S_ISDIR(st.st_mode))
+    throw SysError("mount point `" + shown + "` in rootfs", ENOTDIR);
   if (kind == NodeKind::File && S_ISDIR(st.st_mode)) throw SysError("mount point `" + shown + "` in rootfs", EISDIR);
   return current;
 }
@@ -180,8 +181,9 @@ std::string errno_hint(std::string_view operation, int err) {
   };
   // errno values that say little or mislead for these operations.
   static constexpr Hint hints[] = {
-      {"pivot_root", EINVAL, "the new root must be a mount point that is not on a shared mount, and the "
-                             "shim must not run from an initramfs (rootfs)"},
+      {"pivot_root", EINVAL,
+       "the new root must be a mount point that is not on a shared mount, and the "
+       "shim must not run from an initramfs (rootfs)"},
       {"mount", ENOSPC, "mount limit reached: /proc/sys/fs/mount-max"},
       {"mount", ENODEV, "file system type not supported by this kernel: /proc/filesystems"},
       {"mount", EINVAL, "bad option or the target is not a directory/file matching the source"},

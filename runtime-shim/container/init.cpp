@@ -99,7 +99,8 @@ void setup_stdio(const ProcessSetup& p) {
 
 std::string env_value(const std::vector<std::string>& env, const std::string& key) {
   for (const std::string& e : env)
-    if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=') return e.substr(key.size() + 1);
+    if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
+      return e.substr(key.size() + 1);
   return "";
 }
 

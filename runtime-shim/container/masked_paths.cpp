@@ -16,10 +16,17 @@
 namespace berth::shim {
 
 const std::vector<std::string>& default_masked_paths() {
-  static const std::vector<std::string> paths = {
-      "/proc/asound",     "/proc/acpi",   "/proc/kcore",         "/proc/keys",
-      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-      "/proc/scsi",       "/sys/firmware", "/sys/devices/virtual/powercap"};
+  static const std::vector<std::string> paths = {"/proc/asound",
+                                                 "/proc/acpi",
+                                                 "/proc/kcore",
+                                                 "/proc/keys",
+                                                 "/proc/latency_stats",
+                                                 "/proc/timer_list",
+                                                 "/proc/timer_stats",
+                                                 "/proc/sched_debug",
+                                                 "/proc/scsi",
+                                                 "/sys/firmware",
+                                                 "/sys/devices/virtual/powercap"};
   return paths;
 }
 

@@ -30,24 +30,44 @@ struct Flag {
 };
 
 constexpr Flag flag_table[] = {
-    {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},      {"bind", false, MS_BIND},
-    {"defaults", false, 0},            {"dev", true, MS_NODEV},          {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},        {"iversion", false, MS_I_VERSION},
-    {"lazytime", false, MS_LAZYTIME},  {"loud", true, MS_SILENT},        {"mand", false, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},    {"nodev", false, MS_NODEV},       {"nodiratime", false, MS_NODIRATIME},
-    {"noexec", false, MS_NOEXEC},      {"noiversion", true, MS_I_VERSION}, {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},     {"norelatime", true, MS_RELATIME}, {"nostrictatime", true, MS_STRICTATIME},
-    {"nosuid", false, MS_NOSUID},      {"rbind", false, MS_BIND | MS_REC}, {"relatime", false, MS_RELATIME},
-    {"remount", false, MS_REMOUNT},    {"ro", false, MS_RDONLY},         {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME}, {"suid", true, MS_NOSUID},
+    {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},
+    {"bind", false, MS_BIND},
+    {"defaults", false, 0},
+    {"dev", true, MS_NODEV},
+    {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},
+    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION},
+    {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},
+    {"mand", false, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},
+    {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},
+    {"rbind", false, MS_BIND | MS_REC},
+    {"relatime", false, MS_RELATIME},
+    {"remount", false, MS_REMOUNT},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},
+    {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},
     {"sync", false, MS_SYNCHRONOUS},
 };
 
 constexpr Flag propagation_table[] = {
-    {"private", false, MS_PRIVATE},          {"rprivate", false, MS_PRIVATE | MS_REC},
-    {"shared", false, MS_SHARED},            {"rshared", false, MS_SHARED | MS_REC},
-    {"slave", false, MS_SLAVE},              {"rslave", false, MS_SLAVE | MS_REC},
-    {"unbindable", false, MS_UNBINDABLE},    {"runbindable", false, MS_UNBINDABLE | MS_REC},
+    {"private", false, MS_PRIVATE},       {"rprivate", false, MS_PRIVATE | MS_REC},
+    {"shared", false, MS_SHARED},         {"rshared", false, MS_SHARED | MS_REC},
+    {"slave", false, MS_SLAVE},           {"rslave", false, MS_SLAVE | MS_REC},
+    {"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC},
 };
 
 Mount make(const char* dest, const char* type, const char* source, std::vector<std::string> options) {
@@ -128,8 +148,8 @@ void mount_in_root(int root_fd, const Mount& m) {
              type, dest);
   }
 
-  const unsigned long per_mount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
-                                  MS_RELATIME | MS_STRICTATIME;
+  const unsigned long per_mount =
+      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
   if ((bind && (o.flags & per_mount)) || o.propagation) {
     target = resolve_in_root(root_fd, dest);  // now the new mount's root
     const std::string path = fd_path(target.get());

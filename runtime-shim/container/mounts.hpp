@@ -13,7 +13,7 @@ struct MountOptions {
   unsigned long flags = 0;        ///< MS_RDONLY, MS_NOSUID, ... (MS_BIND/MS_REC for binds)
   unsigned long propagation = 0;  ///< MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE [| MS_REC], 0 = leave
   bool bind = false;
-  std::string data;               ///< file-system options: "size=64m,mode=1777"
+  std::string data;  ///< file-system options: "size=64m,mode=1777"
 };
 
 /// OCI mount options -> mount(2) flags; anything not a flag is file-system data.

@@ -20,9 +20,9 @@ struct NamespaceJoin {
 };
 
 struct NamespacePlan {
-  unsigned long clone_flags = 0;  ///< new namespaces made by clone() (pid, mount, uts, ipc, net)
-  bool new_cgroupns = false;      ///< unshare(CLONE_NEWCGROUP) once the child is in its cgroups
-  std::vector<NamespaceJoin> joins;  ///< setns() in the child, in order
+  unsigned long clone_flags = 0;               ///< new namespaces made by clone() (pid, mount, uts, ipc, net)
+  bool new_cgroupns = false;                   ///< unshare(CLONE_NEWCGROUP) once the child is in its cgroups
+  std::vector<NamespaceJoin> joins;            ///< setns() in the child, in order
   std::vector<NamespaceJoin> pre_clone_joins;  ///< setns() before clone() (pid: affects children only)
 
   bool creates(int nstype) const { return (clone_flags & static_cast<unsigned long>(nstype)) != 0; }

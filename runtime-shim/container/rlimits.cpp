@@ -22,11 +22,11 @@ struct Named {
 };
 
 constexpr Named names[] = {
-    {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
-    {"RLIMIT_DATA", RLIMIT_DATA},     {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
     {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
@@ -59,7 +59,8 @@ std::vector<RlimitValue> plan_rlimits(const std::vector<Rlimit>& limits, bool ca
     int resource = rlimit_number(l.type);
     if (resource < 0) throw std::runtime_error("rlimit \"" + l.type + "\": unknown resource");
     if (l.soft > l.hard)
-      throw std::runtime_error("rlimit " + l.type + ": soft limit " + show(l.soft) + " exceeds hard limit " + show(l.hard));
+      throw std::runtime_error("rlimit " + l.type + ": soft limit " + show(l.soft) + " exceeds hard limit " +
+                               show(l.hard));
     RlimitValue v;
     v.resource = resource;
     v.name = l.type;
@@ -82,7 +83,8 @@ std::vector<RlimitValue> plan_rlimits(const std::vector<Rlimit>& limits, bool ca
 void apply_rlimits(const std::vector<RlimitValue>& values) {
   for (const RlimitValue& v : values)
     if (::setrlimit(v.resource, &v.value) != 0)
-      throw_errno("setrlimit " + v.name + " (soft " + show(v.value.rlim_cur) + ", hard " + show(v.value.rlim_max) + ")");
+      throw_errno("setrlimit " + v.name + " (soft " + show(v.value.rlim_cur) + ", hard " + show(v.value.rlim_max) +
+                  ")");
 }
 
 }  // namespace berth::shim

@@ -43,8 +43,8 @@ std::string fs_context_log(int fs_fd) {
   throw_sys("mount", what + (log.empty() ? "" : " [" + log + "]"), err);
 }
 
-void mount_overlay_new_api(const std::string& target, const std::vector<std::string>& lowers,
-                           const std::string& upper, const std::string& work) {
+void mount_overlay_new_api(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
+                           const std::string& work) {
   const std::string what = "overlay on `" + target + "`";
   UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
   if (!fs) throw_sys("mount", "fsopen overlay for `" + target + "`", errno);

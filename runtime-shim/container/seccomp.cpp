@@ -41,15 +41,43 @@ struct CapGroup {
 const std::vector<CapGroup>& deny_groups() {
   static const std::vector<CapGroup> groups = {
       {nullptr,
-       {"add_key", "afs_syscall", "create_module", "get_kernel_syms", "getpmsg", "io_uring_enter",
-        "io_uring_register", "io_uring_setup", "kexec_file_load", "kexec_load", "keyctl", "migrate_pages",
-        "move_pages", "nfsservctl", "pivot_root", "putpmsg", "query_module", "request_key", "security",
-        "swapoff", "swapon", "_sysctl", "sysfs", "tuxcall", "uselib", "userfaultfd", "ustat", "vm86",
-        "vm86old", "vserver", "pciconfig_iobase", "pciconfig_read", "pciconfig_write"}},
+       {"add_key",
+        "afs_syscall",
+        "create_module",
+        "get_kernel_syms",
+        "getpmsg",
+        "io_uring_enter",
+        "io_uring_register",
+        "io_uring_setup",
+        "kexec_file_load",
+        "kexec_load",
+        "keyctl",
+        "migrate_pages",
+        "move_pages",
+        "nfsservctl",
+        "pivot_root",
+        "putpmsg",
+        "query_module",
+        "request_key",
+        "security",
+        "swapoff",
+        "swapon",
+        "_sysctl",
+        "sysfs",
+        "tuxcall",
+        "uselib",
+        "userfaultfd",
+        "ustat",
+        "vm86",
+        "vm86old",
+        "vserver",
+        "pciconfig_iobase",
+        "pciconfig_read",
+        "pciconfig_write"}},
       {"CAP_SYS_ADMIN",
-       {"bpf", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie", "mount",
-        "mount_setattr", "move_mount", "open_tree", "perf_event_open", "quotactl", "quotactl_fd",
-        "setdomainname", "sethostname", "setns", "syslog", "umount", "umount2", "unshare"}},
+       {"bpf",           "fanotify_init", "fsconfig",   "fsmount",   "fsopen",          "fspick",   "lookup_dcookie",
+        "mount",         "mount_setattr", "move_mount", "open_tree", "perf_event_open", "quotactl", "quotactl_fd",
+        "setdomainname", "sethostname",   "setns",      "syslog",    "umount",          "umount2",  "unshare"}},
       {"CAP_SYS_BOOT", {"reboot"}},
       {"CAP_SYS_CHROOT", {"chroot"}},
       {"CAP_SYS_MODULE", {"delete_module", "init_module", "finit_module"}},
@@ -101,10 +129,14 @@ std::vector<SeccompRule> personality_rules() {
 
 scmp_compare to_scmp(Op op) {
   switch (op) {
-    case Op::Equal: return SCMP_CMP_EQ;
-    case Op::NotEqual: return SCMP_CMP_NE;
-    case Op::Greater: return SCMP_CMP_GT;
-    case Op::MaskedEqual: return SCMP_CMP_MASKED_EQ;
+    case Op::Equal:
+      return SCMP_CMP_EQ;
+    case Op::NotEqual:
+      return SCMP_CMP_NE;
+    case Op::Greater:
+      return SCMP_CMP_GT;
+    case Op::MaskedEqual:
+      return SCMP_CMP_MASKED_EQ;
   }
   return SCMP_CMP_EQ;
 }
@@ -121,8 +153,8 @@ std::vector<SeccompRule> default_seccomp_rules(const std::vector<std::string>& c
   }
   if (!has("CAP_SYS_ADMIN")) {
     // New namespaces through clone(): flags in the first argument (x86_64 order).
-    for (unsigned long flag : {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
-                               CLONE_NEWNET, CLONE_NEWCGROUP})
+    for (unsigned long flag :
+         {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP})
       rules.push_back({"clone", EPERM, SeccompCondition{0, Op::MaskedEqual, flag, flag}});
     // clone3 takes its flags in a struct seccomp can't read: ENOSYS makes glibc use clone().
     rules.push_back({"clone3", ENOSYS, std::nullopt});

@@ -36,12 +36,13 @@ std::string sysctl_refusal(const std::string& key, bool own_ipc, bool own_net) {
   std::string dotted = key;
   for (char& c : dotted)
     if (c == '/') c = '.';
-  static const char* ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+  static const char* ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
                                    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
   bool ipc = starts_with(dotted, "fs.mqueue.");
   for (const char* k : ipc_keys) ipc = ipc || dotted == k;
   if (ipc) return own_ipc ? "" : "needs the container's own IPC namespace (it shares the host's)";
-  if (starts_with(dotted, "net.")) return own_net ? "" : "needs the container's own network namespace (network_mode host)";
+  if (starts_with(dotted, "net."))
+    return own_net ? "" : "needs the container's own network namespace (network_mode host)";
   return "not namespaced: it would change the host (allowed: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*)";
 }
 
@@ -49,7 +50,8 @@ void validate_sysctls(const std::map<std::string, std::string>& sysctls, bool ow
   for (const auto& [key, value] : sysctls) {
     std::string why = sysctl_refusal(key, own_ipc, own_net);
     if (!why.empty()) throw std::runtime_error("sysctl `" + key + "`: " + why);
-    if (value.find('\n') != std::string::npos) throw std::runtime_error("sysctl `" + key + "`: value contains a newline");
+    if (value.find('\n') != std::string::npos)
+      throw std::runtime_error("sysctl `" + key + "`: value contains a newline");
   }
 }
 

@@ -103,7 +103,8 @@ ResolvedUser resolve_user(int root_fd, const std::string& spec, const std::vecto
   const std::string user_part = spec.substr(0, colon);
   const std::string group_part = colon == std::string::npos ? "" : spec.substr(colon + 1);
   if (user_part.empty()) throw std::runtime_error("user \"" + spec + "\": empty user name");
-  if (colon != std::string::npos && group_part.empty()) throw std::runtime_error("user \"" + spec + "\": empty group name");
+  if (colon != std::string::npos && group_part.empty())
+    throw std::runtime_error("user \"" + spec + "\": empty group name");
 
   ResolvedUser out;
   const auto numeric_uid = parse_id(user_part);

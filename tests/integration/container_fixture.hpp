@@ -5,6 +5,7 @@
 // (a mount mentioning the test's temp dir, a cgroup directory, a process in it). Tests skip,
 // naming what is missing, without root, /bin/busybox or the probe.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -21,13 +22,10 @@
 #include <sstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
 #include "rootfs_fixture.hpp"
 #include "runtime-shim/container/create.hpp"
 
 namespace berth::shim::test {
-
 
 using nlohmann::json;
 using testing_fixture = berth::testing::RootfsFixture;

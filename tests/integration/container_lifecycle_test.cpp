@@ -21,8 +21,7 @@ TEST_F(ContainerTest, ExecRunsInTheContainersNamespacesAndCgroup) {
   spec.user = "root";
   CreateOptions io;
   pid_t e = exec_in_container(c, b, spec, io);
-  for (const char* ns : {"pid", "mnt", "net", "ipc", "uts", "cgroup"})
-    EXPECT_EQ(ns_of(e, ns), ns_of(c.pid, ns)) << ns;
+  for (const char* ns : {"pid", "mnt", "net", "ipc", "uts", "cgroup"}) EXPECT_EQ(ns_of(e, ns), ns_of(c.pid, ns)) << ns;
   EXPECT_NE(read_text("/proc/" + std::to_string(e) + "/cgroup").find("/berth/" + b.id), std::string::npos);
   ::kill(e, SIGKILL);
   ::waitpid(e, nullptr, 0);
@@ -93,7 +92,8 @@ TEST_F(ContainerTest, KilledShimTakesTheContainerDown) {
   ::waitpid(shim, nullptr, 0);
   bool gone = false;
   for (int i = 0; i < 500 && !gone; ++i) {
-    gone = ::kill(c.pid, 0) != 0 || read_text("/proc/" + std::to_string(c.pid) + "/stat").find(") Z") != std::string::npos;
+    gone =
+        ::kill(c.pid, 0) != 0 || read_text("/proc/" + std::to_string(c.pid) + "/stat").find(") Z") != std::string::npos;
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(gone) << "the container outlived its shim";

@@ -37,7 +37,8 @@ TEST_F(ContainerTest, RlimitsAreSetAndClampedToTheHardLimit) {
   Result r = wait(c, big);
   json s = json::parse(r.output);
   if (current.rlim_max < 1048576) {
-    EXPECT_EQ(s["nofile"], json::array({static_cast<uint64_t>(current.rlim_max), static_cast<uint64_t>(current.rlim_max)}));
+    EXPECT_EQ(s["nofile"],
+              json::array({static_cast<uint64_t>(current.rlim_max), static_cast<uint64_t>(current.rlim_max)}));
     ASSERT_EQ(c.warnings.size(), 1u);
     EXPECT_NE(c.warnings[0].find("clamped"), std::string::npos) << c.warnings[0];
   } else {

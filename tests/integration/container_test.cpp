@@ -104,7 +104,8 @@ TEST_F(ContainerTest, SwitchesUserByUidAndGid) {
 
 TEST_F(ContainerTest, MinimalDevWithConsoleAndExtraDevices) {
   Result r = run(probe({"ls", "/dev"}));
-  EXPECT_EQ(r.output, "core\nfd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
+  EXPECT_EQ(r.output,
+            "core\nfd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
 
   Bundle dev = bundle({"/bin/ls", "-ln", "/dev/mydev"});
   dev.devices.push_back({"/dev/mydev", "c", 1, 3, 0600, 1000, 1001});
@@ -137,7 +138,9 @@ TEST_F(ContainerTest, MinimalDevWithConsoleAndExtraDevices) {
   ::close(slave);
   ::close(master);
   out.erase(std::remove(out.begin(), out.end(), '\r'), out.end());
-  EXPECT_EQ(out, "console\ncore\nfd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
+  EXPECT_EQ(
+      out,
+      "console\ncore\nfd\nfull\nmqueue\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n");
 }
 
 TEST_F(ContainerTest, JoinsANetworkNamespaceByPathOrSharesTheHosts) {
@@ -189,7 +192,9 @@ TEST_F(ContainerTest, JoinsANetworkNamespaceByPathOrSharesTheHosts) {
     start(host);
     ADD_FAILURE() << "a net.* sysctl was accepted in the host's network namespace";
   } catch (const ContainerError& e) {
-    EXPECT_STREQ(e.what(), "prepare: sysctl `net.ipv4.ip_forward`: needs the container's own network namespace (network_mode host)");
+    EXPECT_STREQ(
+        e.what(),
+        "prepare: sysctl `net.ipv4.ip_forward`: needs the container's own network namespace (network_mode host)");
   }
 }
 

@@ -35,7 +35,7 @@ class CgroupFiles : public ::testing::Test {
   void touch(std::initializer_list<const char*> files) {
     for (const char* f : files) std::ofstream(dir + "/" + f) << "";
   }
-  std::string content(const char* file) {
+  std::string content(const std::string& file) {
     std::ifstream in(dir + "/" + file);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -139,6 +139,26 @@ TEST_F(CgroupFiles, V2EventsAndKill) {
   touch({"cgroup.kill"});
   EXPECT_TRUE(cgroups::v2::kill_all(dir));
   EXPECT_EQ(content("cgroup.kill"), "1");
+}
+
+TEST_F(CgroupFiles, V2EnablesControllersOnTheWayDown) {
+  std::ofstream(dir + "/cgroup.controllers") << "cpuset cpu io memory hugetlb pids rdma misc\n";
+  fs::create_directories(dir + "/berth/c1");
+  touch({"cgroup.subtree_control", "berth/cgroup.subtree_control", "berth/c1/cgroup.subtree_control"});
+  std::vector<std::string> warnings;
+  cgroups::v2::enable_controllers(dir, "berth/c1", warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(content("cgroup.subtree_control"), "+pids");  // one write per controller; the last stays
+  EXPECT_EQ(content("berth/cgroup.subtree_control"), "+pids");
+  EXPECT_EQ(content("berth/c1/cgroup.subtree_control"), "");  // the leaf keeps none: it holds the processes
+}
+
+TEST(CgroupCreateTest, RefusesAnEmptyOrClimbingPath) {
+  cgroups::Layout l;
+  l.v2 = "/nonexistent";
+  std::vector<std::string> warnings;
+  EXPECT_THROW(cgroups::create(l, "", {}, warnings), std::runtime_error);
+  EXPECT_THROW(cgroups::create(l, "berth/../..", {}, warnings), std::runtime_error);
 }
 
 TEST(CgroupHelpersTest, SharesToWeightAsRunc) {
