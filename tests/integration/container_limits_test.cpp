@@ -46,6 +46,21 @@ TEST_F(ContainerTest, RlimitsAreSetAndClampedToTheHardLimit) {
   }
 }
 
+TEST_F(ContainerTest, CgroupNamespaceShowsOnlyTheContainersOwnTree) {
+  Bundle b = probe({"read", "/proc/self/cgroup"});
+  Result r = run(b);
+  std::istringstream lines(r.output);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count)
+    EXPECT_EQ(line.substr(line.rfind(':')), ":/") << r.output;  // the container's cgroup is its root
+  EXPECT_GT(count, 0);
+
+  Bundle m = probe({"ls", "/sys/fs/cgroup"});
+  m.mounts.push_back({"/sys/fs/cgroup", "cgroup", "cgroup", {"ro", "nosuid", "nodev", "noexec"}});
+  r = run(m);
+  EXPECT_NE(r.output.find("cgroup.procs\n"), std::string::npos) << r.output;
+}
+
 TEST_F(ContainerTest, NamespacedSysctlIsSetOthersRefused) {
   const std::string host_before = read_text("/proc/sys/kernel/shmmax");
   Bundle b = probe({"read", "/proc/sys/kernel/shmmax"});
