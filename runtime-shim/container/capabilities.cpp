@@ -4,7 +4,8 @@
 // raised last (each ambient capability must already be permitted and inheritable).
 // After execve() the kernel recomputes the sets: for uid 0 permitted becomes bounding|inheritable,
 // for another uid it is empty unless ambient, which is why Docker's non-root containers show
-// CapEff 0 with the same configuration.
+// CapEff 0 with the same configuration. Capabilities outside the shim's own bounding set can't be
+// granted (capset fails): they are left out with a warning.
 #include "runtime-shim/container/capabilities.hpp"
 
 #include <sys/capability.h>
@@ -37,6 +38,10 @@ uint64_t to_mask(const std::vector<std::string>& names, const char* set, std::ve
     if (v < 0) throw std::runtime_error(std::string("capabilities.") + set + ": unknown capability \"" + n + "\"");
     if (v > last) {
       warnings.push_back("capability " + n + " is not supported by this kernel: left out");
+      continue;
+    }
+    if (cap_get_bound(v) != 1) {  // e.g. CAP_SYS_RESOURCE on hosts that drop it: capset would fail
+      warnings.push_back("capability " + n + " is not in berth-shim's own bounding set: left out");
       continue;
     }
     mask |= uint64_t{1} << v;
@@ -91,8 +96,9 @@ CapabilitySets plan_capabilities(const Capabilities& caps, bool given, std::vect
 
 CapabilitySets all_capabilities() {
   CapabilitySets s;
-  const int last = last_capability();
-  uint64_t all = last >= 63 ? ~uint64_t{0} : (uint64_t{1} << (last + 1)) - 1;
+  uint64_t all = 0;
+  for (int v = 0; v <= last_capability(); ++v)
+    if (cap_get_bound(v) == 1) all |= uint64_t{1} << v;
   s.bounding = s.effective = s.permitted = all;
   return s;
 }

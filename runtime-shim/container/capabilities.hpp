@@ -18,11 +18,11 @@ struct CapabilitySets {
 const std::vector<std::string>& docker_default_capabilities();
 
 /// The bundle's lists as masks; when `given` is false and every list is empty, Docker's default
-/// set in bounding, effective and permitted. Unknown names throw; names this kernel lacks are
-/// left out with a warning.
+/// set in bounding, effective and permitted. Unknown names throw; names this kernel lacks, or
+/// that the shim itself doesn't have in its bounding set, are left out with a warning.
 CapabilitySets plan_capabilities(const Capabilities& caps, bool given, std::vector<std::string>& warnings);
 
-/// Every capability this kernel knows (privileged exec).
+/// Every capability the shim itself may grant: its own bounding set (privileged exec).
 CapabilitySets all_capabilities();
 
 /// "CAP_CHOWN"... for the bits of `mask`, in bit order.

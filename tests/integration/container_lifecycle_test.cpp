@@ -44,6 +44,24 @@ TEST_F(ContainerTest, ExecRunsInTheContainersNamespacesAndCgroup) {
   EXPECT_EQ(s["pids"].front(), 1);
   EXPECT_EQ(s["Seccomp"], "2");
 
+  // privileged: every capability the shim has (this host lacks CAP_SYS_RESOURCE), no seccomp.
+  fd = ::open(out.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  io.stdout_fd = io.stderr_fd = fd;
+  spec.user = "root";
+  spec.privileged = true;
+  e = exec_in_container(c, b, spec, io);
+  ::close(fd);
+  ASSERT_EQ(::waitpid(e, &st, 0), e);
+  s = json::parse(read_text(out));
+  const std::string own = [] {
+    std::istringstream status(read_text("/proc/self/status"));
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("CapBnd:\t", 0) == 0) return line.substr(8);
+    return std::string();
+  }();
+  EXPECT_EQ(s["CapEff"], own);
+  EXPECT_EQ(s["Seccomp"], "0");
+
   kill_all(c);
   wait(c, b);
 }
