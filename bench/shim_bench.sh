@@ -31,6 +31,8 @@ mount -t tmpfs -o size=512m tmpfs "$WORK/state"
 cleanup() {
   umount "$WORK/state" 2>/dev/null || true
   rm -rf "$WORK"
+  # runc removes each container's cgroup but not the shared berth-bench parent.
+  rmdir /sys/fs/cgroup/*/berth-bench /sys/fs/cgroup/berth-bench 2>/dev/null || true
 }
 trap cleanup EXIT
 
