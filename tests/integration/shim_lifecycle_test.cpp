@@ -281,6 +281,8 @@ TEST_F(ShimLifecycle, KilledShimTakesTheContainerAndLeavesCleanableState) {
   if (!s.cgroup_v2.empty()) dirs.push_back(s.cgroup_v2);
   for (const auto& d : dirs) {  // empty now: removable without killing anything
     EXPECT_TRUE(eventually([&] { return ::rmdir(d.c_str()) == 0 || errno == ENOENT; }, 5s)) << d;
+    // The shared `berth` parent too, as destroy_cgroups() would (it stays while another test uses it).
+    ::rmdir(fs::path(d).parent_path().c_str());
   }
   fs::remove(c.socket());
 }
