@@ -110,14 +110,18 @@ bool parse_float(const std::string& s, Json& out) {
   return true;
 }
 
-/// Offset of the first byte that is not part of valid UTF-8, or npos. YAML text must be
-/// Unicode (go-yaml refuses it too), and JSON output could not carry such bytes.
-size_t invalid_utf8_at(std::string_view s) {
+/// Offset of the first byte that is not valid UTF-8 or is a control character, or npos. YAML
+/// text must be printable Unicode (go-yaml refuses the rest too), and yaml-cpp does odd things
+/// with a NUL (found by the fuzzer: it produced strings that are not UTF-8).
+size_t invalid_text_at(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
     if (len == 0 || i + len > s.size()) return i;
+    // C0 control characters other than tab, LF and CR are not allowed in YAML (go-yaml refuses them too).
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return i;
+    if (c == 0x7F) return i;
     uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
     for (size_t k = 1; k < len; ++k) {
       unsigned char cc = static_cast<unsigned char>(s[i + k]);
@@ -354,13 +358,13 @@ Document parse_yaml(std::string_view text, const std::string& file) {
   try {
     // Strip a UTF-8 byte order mark, which yaml-cpp would keep as part of the first key.
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-    if (size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    if (size_t bad = invalid_text_at(text); bad != std::string_view::npos) {
       int line = 1, column = 1;
       for (size_t i = 0; i < bad; ++i) {
         if (text[i] == '\n') ++line, column = 1;
         else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
       }
-      diags.error_at(Location{file, line, column}, "", "invalid UTF-8: the file must be UTF-8 text");
+      diags.error_at(Location{file, line, column}, "", "invalid character: the file must be UTF-8 text without control characters");
       diags.throw_if_any();
     }
     std::string owned(text);

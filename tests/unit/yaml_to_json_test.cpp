@@ -125,9 +125,12 @@ TEST(YamlToJson, InvalidUtf8IsRejectedWithItsPosition) {
     parse_yaml("services:\n  a:\n    image: caf\xc3\xa9\n  \xff\xff: 1\n", "u.yaml");
     FAIL() << "expected LoadError";
   } catch (const LoadError& e) {
-    EXPECT_EQ(format(e.items()[0]), "u.yaml:4:3: invalid UTF-8: the file must be UTF-8 text");
+    EXPECT_EQ(format(e.items()[0]), "u.yaml:4:3: invalid character: the file must be UTF-8 text without control characters");
   }
   EXPECT_EQ(parse_yaml("a: caf\xc3\xa9\n", "u.yaml").value["a"], "caf\xc3\xa9");
   EXPECT_THROW(parse_yaml("a: \xc0\xaf\n", "u.yaml"), LoadError);      // overlong
   EXPECT_THROW(parse_yaml("a: \xed\xa0\x80\n", "u.yaml"), LoadError);  // surrogate
+  EXPECT_THROW(parse_yaml(std::string("a: x\0y\n", 8), "u.yaml"), LoadError);  // NUL
+  EXPECT_THROW(parse_yaml("a: \x1f\n", "u.yaml"), LoadError);
+  EXPECT_EQ(parse_yaml("a:\tb\r\n", "u.yaml").value["a"], "b");
 }
