@@ -2,6 +2,7 @@
 // time.ParseDuration (with the `d` and `w` units of str2duration, which compose-go uses) and
 // go-units' RAMInBytes.
 #include "compose/model/values.hpp"
+#include "compose/loader/units.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -12,31 +13,6 @@ namespace berth::model {
 namespace {
 
 constexpr std::int64_t kSecond = 1'000'000'000;
-
-/// Writes the fraction of v / 10^prec backwards into buf, without trailing zeros (Go's fmtFrac).
-int format_fraction(char* buf, int w, std::uint64_t& v, int prec) {
-  bool print = false;
-  for (int i = 0; i < prec; ++i) {
-    auto digit = static_cast<char>(v % 10);
-    print = print || digit != 0;
-    if (print) buf[--w] = static_cast<char>('0' + digit);
-    v /= 10;
-  }
-  if (print) buf[--w] = '.';
-  return w;
-}
-
-int format_integer(char* buf, int w, std::uint64_t v) {
-  if (v == 0) {
-    buf[--w] = '0';
-    return w;
-  }
-  while (v > 0) {
-    buf[--w] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-  return w;
-}
 
 std::optional<std::int64_t> unit_of(std::string_view u) {
   if (u == "ns") return 1;
@@ -54,48 +30,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
-std::string format_duration(Duration d) {
-  char buf[32];
-  int w = sizeof buf;
-  bool negative = d.nanoseconds < 0;
-  std::uint64_t u = negative ? ~static_cast<std::uint64_t>(d.nanoseconds) + 1 : static_cast<std::uint64_t>(d.nanoseconds);
-  if (u < static_cast<std::uint64_t>(kSecond)) {
-    // Below a second Go switches to smaller units: "1.5ms", "800ns".
-    int prec = 0;
-    buf[--w] = 's';
-    --w;
-    if (u == 0) return "0s";
-    if (u < 1'000) {
-      buf[w] = 'n';
-    } else if (u < 1'000'000) {
-      prec = 3;
-      --w;
-      buf[w] = '\xC2';  // "µ"
-      buf[w + 1] = '\xB5';
-    } else {
-      prec = 6;
-      buf[w] = 'm';
-    }
-    w = format_fraction(buf, w, u, prec);
-    w = format_integer(buf, w, u);
-  } else {
-    buf[--w] = 's';
-    w = format_fraction(buf, w, u, 9);
-    w = format_integer(buf, w, u % 60);
-    u /= 60;
-    if (u > 0) {
-      buf[--w] = 'm';
-      w = format_integer(buf, w, u % 60);
-      u /= 60;
-      if (u > 0) {
-        buf[--w] = 'h';
-        w = format_integer(buf, w, u);
-      }
-    }
-  }
-  if (negative) buf[--w] = '-';
-  return std::string(buf + w, sizeof buf - static_cast<std::size_t>(w));
-}
+// Go's Duration.String(); the loader formats durations the same way, so there is one copy.
+std::string format_duration(Duration d) { return loader::format_duration(d.nanoseconds); }
 
 std::optional<Duration> parse_duration(std::string_view s) {
   bool negative = false;
