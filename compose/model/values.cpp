@@ -71,33 +71,7 @@ std::optional<Duration> parse_duration(std::string_view s) {
   return Duration{negative ? -ns : ns};
 }
 
-std::optional<std::int64_t> parse_bytes(std::string_view s) {
-  // ^(\d+(\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$
-  std::size_t i = 0;
-  while (i < s.size() && is_digit(s[i])) ++i;
-  if (i == 0) return std::nullopt;
-  if (i < s.size() && s[i] == '.') {
-    std::size_t start = ++i;
-    while (i < s.size() && is_digit(s[i])) ++i;
-    if (i == start) return std::nullopt;
-  }
-  long double value = std::stold(std::string(s.substr(0, i)));
-  if (i < s.size() && s[i] == ' ') ++i;
-  long double multiplier = 1;
-  if (i < s.size()) {
-    const std::string_view units = "kmgtp";
-    auto pos = units.find(static_cast<char>(std::tolower(static_cast<unsigned char>(s[i]))));
-    if (pos != std::string_view::npos) {
-      multiplier = std::pow(1024.0L, static_cast<long double>(pos + 1));
-      ++i;
-    }
-  }
-  if (i < s.size() && (s[i] == 'i' || s[i] == 'I')) ++i;
-  if (i < s.size() && (s[i] == 'b' || s[i] == 'B')) ++i;
-  if (i != s.size()) return std::nullopt;
-  long double bytes = value * multiplier;
-  if (bytes > static_cast<long double>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-  return static_cast<std::int64_t>(bytes);
-}
+// docker/go-units RAMInBytes, shared with the loader's normalisation.
+std::optional<std::int64_t> parse_bytes(std::string_view s) { return loader::parse_bytes(s); }
 
 }  // namespace berth::model
