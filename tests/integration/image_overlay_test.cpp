@@ -153,10 +153,10 @@ TEST_F(ImageOverlay, OwnershipModesNodesAndCapabilitiesSurvive) {
   TarEntry link = tar_symlink("home/app/link", "data");
   link.uid = 1234;
   link.gid = 5678;
-  TarEntry null{"dev/null", TarEntry::Char, {}, {}, 0666};
+  TarEntry null = tar_entry("dev/null", TarEntry::Char, {}, {}, 0666);
   null.major = 1;
   null.minor = 3;
-  TarEntry loop{"dev/loop9", TarEntry::Block, {}, {}, 0660};
+  TarEntry loop = tar_entry("dev/loop9", TarEntry::Block, {}, {}, 0660);
   loop.major = 7;
   loop.minor = 9;
   loop.gid = 6;

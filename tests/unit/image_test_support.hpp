@@ -31,17 +31,28 @@ struct TarEntry {
   std::vector<std::pair<std::string, std::string>> xattrs;
 };
 
+/// An entry with the given fields and defaults for the rest (no aggregate initialisation, which
+/// -Wextra flags for the members left out).
+inline TarEntry tar_entry(std::string name, TarEntry::Type type, std::string data, std::string link, unsigned mode) {
+  TarEntry e;
+  e.name = std::move(name);
+  e.type = type;
+  e.data = std::move(data);
+  e.link = std::move(link);
+  e.mode = mode;
+  return e;
+}
 inline TarEntry tar_file(std::string name, std::string data, unsigned mode = 0644) {
-  return {std::move(name), TarEntry::File, std::move(data), {}, mode};
+  return tar_entry(std::move(name), TarEntry::File, std::move(data), {}, mode);
 }
 inline TarEntry tar_dir(std::string name, unsigned mode = 0755) {
-  return {std::move(name), TarEntry::Dir, {}, {}, mode};
+  return tar_entry(std::move(name), TarEntry::Dir, {}, {}, mode);
 }
 inline TarEntry tar_symlink(std::string name, std::string target) {
-  return {std::move(name), TarEntry::Symlink, {}, std::move(target), 0777};
+  return tar_entry(std::move(name), TarEntry::Symlink, {}, std::move(target), 0777);
 }
 inline TarEntry tar_hardlink(std::string name, std::string target) {
-  return {std::move(name), TarEntry::Hardlink, {}, std::move(target), 0644};
+  return tar_entry(std::move(name), TarEntry::Hardlink, {}, std::move(target), 0644);
 }
 
 enum class TarCompression { None, Gzip, Zstd, Xz, Bzip2 };

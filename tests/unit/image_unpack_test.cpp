@@ -69,7 +69,7 @@ TEST_F(ImageUnpack, WritesTheTreeWithModesTimesAndLinks) {
   TarEntry hosts = tar_file("./etc/hosts", "127.0.0.1 localhost\n", 0640);
   hosts.mtime = 1600000002;
   TarEntry suid = tar_file("usr/bin/su", "#!", 04755);
-  TarEntry fifo{"run/fifo", TarEntry::Fifo, {}, {}, 0600};
+  TarEntry fifo = tar_entry("run/fifo", TarEntry::Fifo, {}, {}, 0600);
   std::string tar =
       make_tar({root, etc, hosts, tar_hardlink("etc/hosts.bak", "./etc/hosts"), tar_symlink("bin/sh", "busybox"),
                 tar_symlink("abs", "/etc/passwd"), suid, fifo, tar_dir("ro", 0555), tar_file("ro/inside", "x")});
@@ -93,7 +93,9 @@ TEST_F(ImageUnpack, WritesTheTreeWithModesTimesAndLinks) {
   EXPECT_TRUE(S_ISFIFO(lstat_of(diff(l, "run/fifo")).st_mode));
   EXPECT_EQ(lstat_of(diff(l, "ro")).st_mode & 07777, 0555u);
   EXPECT_EQ(read_bytes(diff(l, "ro/inside")), "x");
-  if (::geteuid() == 0) EXPECT_EQ(lstat_of(diff(l, "usr/bin/su")).st_mode & 07777, 04755u);
+  if (::geteuid() == 0) {
+    EXPECT_EQ(lstat_of(diff(l, "usr/bin/su")).st_mode & 07777, 04755u);
+  }
 
   auto info = m_store.layer_info(l.chain_id);
   ASSERT_TRUE(info);
