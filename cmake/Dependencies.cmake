@@ -21,3 +21,10 @@ if(TARGET yaml-cpp::yaml-cpp)
 else()
   set(BERTH_YAML yaml-cpp)
 endif()
+
+# Networks: links/addresses/routes over netlink, firewall rules as libnftables JSON.
+pkg_check_modules(LIBNL REQUIRED IMPORTED_TARGET libnl-3.0 libnl-route-3.0)
+pkg_check_modules(LIBNFTABLES REQUIRED IMPORTED_TARGET libnftables)
+# berth-dns: Boost.Asio (header-only) and c-ares for upstream queries.
+find_package(Boost 1.74 REQUIRED)
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
