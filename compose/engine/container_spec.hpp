@@ -1,0 +1,126 @@
+#pragma once
+// From a compose service + its image to the bundle berth-shim runs: the OCI config.json subset
+// and org.berth.* annotations documented in runtime-shim/bundle.hpp, the files the bundle dir
+// must hold (hosts, hostname, resolv.conf, secrets, configs), the named/anonymous volumes to
+// create and the bind sources to make. build_container_spec() decides (pure, no writes: unit
+// tests check its JSON); prepare_container_files() acts (creates volumes, copies up, writes files).
+//
+// `berth run` needs no separate overrides: the engine passes a modified copy of the service
+// (command, entrypoint, environment, user, working_dir, tty, stdin_open, volumes, ...).
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compose/image/store.hpp"
+#include "compose/model/project.hpp"
+
+namespace berth::engine {
+
+/// Who the container is.
+struct ContainerIdentity {
+  std::string project;
+  std::string service;
+  std::string name;  ///< <project>-<service>-<n> or container_name
+  std::string id;    ///< 64 lowercase hex
+  int number = 1;
+  bool oneoff = false;  ///< `berth run`
+  std::string config_hash;
+};
+
+/// The container's place on one network (the engine/network decide these).
+struct NetworkAttachment {
+  std::string network_key;   ///< key in the project's `networks`
+  std::string network_name;  ///< real name
+  std::string address;       ///< IPv4 without prefix length
+  std::string gateway;
+  std::string ifname;  ///< eth0, eth1, ...
+  std::vector<std::string> aliases;
+  bool internal = false;
+};
+
+/// A `volumes_from` entry resolved by the engine to an existing container.
+struct VolumesFromSource {
+  std::string entry;      ///< as written in compose: "db", "service:db:ro", "container:x:rw"
+  nlohmann::json config;  ///< that container's config.json (made by build_container_spec)
+};
+
+/// Everything build_container_spec needs. References must outlive the call.
+struct SpecInput {
+  const model::Project& project;
+  const model::Service& service;
+  ContainerIdentity id;
+  const image::ImageRecord& image;
+  std::vector<std::string> lower_dirs;  ///< ImageStore::lower_dirs(image), topmost first
+
+  std::string root;         ///< Berth root (named volumes under <root>/volumes)
+  std::string run;          ///< Berth run dir
+  std::string project_dir;  ///< the project's working dir (relative binds, labels)
+  std::vector<std::string> config_files;  ///< compose files (label project.config_files)
+  std::string bundle_dir;                 ///< <root>/containers/<id>
+
+  /// Network namespace to join. "" with network_mode host = the host's; "" otherwise = a new,
+  /// empty one made by the shim. network_mode service:/container: = the other's netns path.
+  std::string netns_path;
+  std::vector<NetworkAttachment> networks;  ///< in eth order
+  std::string dns_server;    ///< berth-dns address for resolv.conf; "" = the host's resolv.conf
+  std::string host_gateway;  ///< address `host-gateway` in extra_hosts stands for
+  std::string host_resolv_conf_path = "/etc/resolv.conf";
+
+  std::vector<VolumesFromSource> volumes_from;  ///< one per service.volumes_from entry, in order
+  /// Names of anonymous volumes to reuse, by container target (the previous container's, so a
+  /// recreated container keeps its data as docker compose does). Missing targets get a new
+  /// 64-hex name derived from the container id and the target.
+  std::map<std::string, std::string> anonymous_volumes;
+  /// Looks up variables for secrets/configs with `environment:` (default: the process env).
+  std::function<std::optional<std::string>(const std::string&)> lookup_env;
+  std::string berth_version = "2.0.0";  ///< label com.docker.compose.version
+};
+
+/// A file the bundle dir must hold (mounted into the container by config.json).
+struct BundleFile {
+  std::string name;  ///< relative to the bundle dir, e.g. "hosts", "secrets/db_password"
+  std::optional<std::string> content;  ///< the text, or
+  std::string copy_from;               ///< a host file to copy (secret/config `file:`)
+  unsigned mode = 0644;
+  std::optional<unsigned> uid, gid;
+};
+
+/// A named or anonymous volume the container mounts.
+struct VolumeUse {
+  std::string name;    ///< real volume name
+  std::string target;  ///< path in the container
+  std::map<std::string, std::string> labels;  ///< labels for a volume created on demand
+  bool external = false;   ///< must already exist
+  bool anonymous = false;
+  bool copy_up = true;     ///< copy the image's content at target into it when new and empty
+  std::string subpath;     ///< mount only this subdirectory of the volume
+};
+
+/// The result of build_container_spec.
+struct ContainerSpec {
+  nlohmann::json config;              ///< config.json for berth-shim
+  std::vector<std::string> warnings;  ///< "service \"web\": <key> ...: not supported, ignored"
+  std::vector<BundleFile> files;      ///< to write into the bundle dir
+  std::vector<VolumeUse> volumes;     ///< named + anonymous volumes, in mount order
+  std::vector<std::string> bind_sources_to_create;  ///< missing host dirs to mkdir -p
+
+  /// The names of the volumes in `volumes` (to create, or to keep with `down` without -v).
+  std::vector<std::string> named_volumes() const;
+};
+
+/// Builds the container spec. Pure apart from reading the host's resolv.conf and, for
+/// secrets/configs with `environment:`, lookup_env. Throws std::runtime_error naming the service
+/// and key for input it cannot turn into a container (unknown secret, bad volumes_from, ...).
+ContainerSpec build_container_spec(const SpecInput& in);
+
+/// Makes what the spec refers to: the bundle dir and its files (hosts, hostname, resolv.conf,
+/// secret/config copies with mode/uid/gid), missing bind sources, the volumes (created on demand
+/// with labels; external ones must exist: a clear error otherwise; copy-up of the image's
+/// content into a volume that is new or empty, unless nocopy). Idempotent.
+void prepare_container_files(const SpecInput& in, const ContainerSpec& spec);
+
+}  // namespace berth::engine
