@@ -1,0 +1,137 @@
+// /etc/hosts, /etc/resolv.conf and /etc/hostname as Docker writes them for a container on a
+// user-defined network (libnetwork's etchosts and resolvconf packages):
+//  - hosts: the loopback block, extra_hosts, then the container's own address(es) with its
+//    hostname and name, so `hostname -i` and the container resolving itself work without DNS;
+//  - resolv.conf with an embedded DNS server: only that server, the host's search domains unless
+//    dns_search replaces them, `options ndots:0` (Docker's embedded-DNS default) plus dns_opt;
+//  - without one (network_mode host, or no network): the host's file, minus loopback nameservers
+//    when the container has its own netns (127.0.0.53 of a host resolver is not reachable from
+//    there), with Google's public servers as Docker's fallback when nothing is left.
+#include "compose/engine/etc_files.hpp"
+
+#include <sstream>
+
+namespace berth::engine {
+
+namespace {
+
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool is_loopback(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" || address == "0:0:0:0:0:0:0:1";
+}
+
+/// "name=ip" (compose-go's normal form) or Docker's "name:ip" (the IP may be IPv6 with colons,
+/// so only the first ':' splits, and only when there is no '=').
+bool split_extra_host(const std::string& entry, std::string& name, std::string& ip) {
+  auto pos = entry.find('=');
+  if (pos == std::string::npos) pos = entry.find(':');
+  if (pos == std::string::npos || pos == 0 || pos + 1 == entry.size()) return false;
+  name = entry.substr(0, pos);
+  ip = entry.substr(pos + 1);
+  // Docker accepts "[::1]" for IPv6 in the colon form.
+  if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  return true;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+}  // namespace
+
+std::string hosts_file(const HostsInput& in, std::vector<std::string>& warnings) {
+  std::string out =
+      "127.0.0.1\tlocalhost\n"
+      "::1\tlocalhost ip6-localhost ip6-loopback\n"
+      "fe00::0\tip6-localnet\n"
+      "ff00::0\tip6-mcastprefix\n"
+      "ff02::1\tip6-allnodes\n"
+      "ff02::2\tip6-allrouters\n";
+  for (const auto& entry : in.extra_hosts) {
+    std::string name, ip;
+    if (!split_extra_host(entry, name, ip)) {
+      warnings.push_back("extra_hosts \"" + entry + "\": expected name=ip, ignored");
+      continue;
+    }
+    if (ip == "host-gateway") {
+      if (in.host_gateway.empty()) {
+        warnings.push_back("extra_hosts \"" + entry + "\": no host-gateway address known, ignored");
+        continue;
+      }
+      ip = in.host_gateway;
+    }
+    out += ip + "\t" + name + "\n";
+  }
+  for (const auto& own : in.own) {
+    if (own.address.empty() || own.names.empty()) continue;
+    out += own.address + "\t" + join(own.names, " ") + "\n";
+  }
+  return out;
+}
+
+ResolvConf parse_resolv_conf(const std::string& text) {
+  ResolvConf rc;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    auto hash = line.find_first_of("#;");
+    if (hash != std::string::npos) line.erase(hash);
+    auto w = words(line);
+    if (w.empty()) continue;
+    if (w[0] == "nameserver" && w.size() >= 2) {
+      rc.nameservers.push_back(w[1]);
+    } else if ((w[0] == "search" || w[0] == "domain") && w.size() >= 2) {
+      // The last search/domain line wins, as in the resolver.
+      rc.search.assign(w.begin() + 1, w.end());
+    } else if (w[0] == "options") {
+      rc.options.insert(rc.options.end(), w.begin() + 1, w.end());
+    }
+  }
+  return rc;
+}
+
+std::string resolv_conf(const ResolvInput& in) {
+  const ResolvConf host = parse_resolv_conf(in.host_resolv_conf);
+  std::vector<std::string> servers, search, options;
+  if (!in.dns.empty()) {
+    servers = in.dns;
+  } else if (!in.dns_server.empty()) {
+    servers = {in.dns_server};
+  } else {
+    for (const auto& s : host.nameservers)
+      if (in.host_network || !is_loopback(s)) servers.push_back(s);
+    if (servers.empty()) servers = {"8.8.8.8", "8.8.4.4"};
+  }
+  search = in.dns_search.empty() ? host.search : in.dns_search;
+  // A lone "." in dns_search means "no search domains" (Docker).
+  if (search.size() == 1 && search[0] == ".") search.clear();
+
+  if (!in.dns_server.empty() && in.dns.empty()) {
+    options.push_back("ndots:0");
+  } else {
+    options = host.options;
+  }
+  for (const auto& o : in.dns_opt) {
+    // An option given again replaces the earlier one with the same name (ndots:N, timeout:N).
+    const std::string key = o.substr(0, o.find(':'));
+    std::erase_if(options, [&](const std::string& x) { return x.substr(0, x.find(':')) == key; });
+    options.push_back(o);
+  }
+
+  std::string out = "# Generated by Berth.\n";
+  for (const auto& s : servers) out += "nameserver " + s + "\n";
+  if (!search.empty()) out += "search " + join(search, " ") + "\n";
+  if (!options.empty()) out += "options " + join(options, " ") + "\n";
+  return out;
+}
+
+std::string hostname_file(const std::string& hostname) { return hostname + "\n"; }
+
+}  // namespace berth::engine
