@@ -94,10 +94,15 @@ std::optional<LinkInfo> find_link(NlSocket& sk, const std::string& name) {
   return info;
 }
 
-bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu) {
+bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu, const std::array<unsigned char, 6>& mac) {
   LinkPtr link(rtnl_link_alloc());
   if (!link) throw std::bad_alloc();
   rtnl_link_set_name(link.get(), name.c_str());
+  // A bridge without an assigned MAC takes the lowest MAC of its ports, so the gateway's MAC
+  // would change whenever a container joins and the others' ARP entries would go stale.
+  NlAddrPtr lladdr(nl_addr_build(AF_LLC, mac.data(), mac.size()));
+  if (!lladdr) throw std::bad_alloc();
+  rtnl_link_set_addr(link.get(), lladdr.get());
   if (int err = rtnl_link_set_type(link.get(), "bridge"); err < 0) fail("bridge link type", err);
   if (mtu) rtnl_link_set_mtu(link.get(), mtu);
   int err = rtnl_link_add(sk.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL);

@@ -1,6 +1,7 @@
 #pragma once
 // Thin RAII layer over libnl-route-3 for what networks need: links (bridge, veth), IPv4
 // addresses, routes, and reading the main routing table. Internal to compose/network.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,8 +43,9 @@ struct LinkInfo {
 /// The link named `name`, or nullopt.
 std::optional<LinkInfo> find_link(NlSocket& sk, const std::string& name);
 
-/// Creates a bridge (down) with `mtu`; returns false when a link of that name already exists.
-bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu);
+/// Creates a bridge (down) with `mtu` and the fixed MAC `mac` (6 bytes); returns false when a
+/// link of that name already exists.
+bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu, const std::array<unsigned char, 6>& mac);
 
 /// Creates a veth pair: `host` here as a port of bridge `master`, `peer` created directly in
 /// the namespace `netns_fd`; both with `mtu`, both down. Throws when `host` exists.
