@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
@@ -100,18 +101,39 @@ void apply(NftContext& nft, const json& transaction, const std::string& what) {
   nft.run(transaction, what);
 }
 
+void check_interface_name(const std::string& name) {
+  if (name.empty() || name.size() > 15 || name.find('/') != std::string::npos || name == "." || name == "..") {
+    throw std::invalid_argument("firewall: not an interface name: `" + name + "`");
+  }
+}
+
 /// Lets the kernel route 127.0.0.0/8-sourced packets out of the bridge (DNAT of connections to
 /// 127.0.0.1) and accept their replies; Docker sets the same on its bridges. Per interface, so
 /// it goes away with the bridge.
 void enable_route_localnet(const std::string& bridge) {
-  if (bridge.empty() || bridge.size() > 15 || bridge.find('/') != std::string::npos ||
-      bridge == "." || bridge == "..") {
-    throw std::invalid_argument("firewall: not an interface name: `" + bridge + "`");
-  }
+  check_interface_name(bridge);
   const std::string path = "/proc/sys/net/ipv4/conf/" + bridge + "/route_localnet";
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) throw_errno("open `" + path + "` (does bridge " + bridge + " exist?)");
   if (::write(fd.get(), "1\n", 2) != 2) throw_errno("write `" + path + "`");
+}
+
+/// With br_netfilter loaded (bridge-nf-call-iptables=1, as on this machine kind), a container
+/// reaching a published port of its own through a host address is DNATed while being bridged and
+/// sent back out of the port it came in on, which a bridge only does in hairpin mode (Docker sets
+/// it on its veths too). Set on every port of the bridge, so the endpoint's new veth is covered.
+void enable_hairpin(const std::string& bridge) {
+  check_interface_name(bridge);
+  const std::string dir = "/sys/class/net/" + bridge + "/brif";
+  std::error_code ec;
+  for (const auto& port : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string path = port.path().string() + "/hairpin_mode";
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd && errno == ENOENT) continue;  // the port left the bridge meanwhile
+    if (!fd) throw_errno("open `" + path + "`");
+    if (::write(fd.get(), "1\n", 2) != 2) throw_errno("write `" + path + "`");
+  }
+  if (ec) throw SysError("list ports of bridge `" + dir + "`", ec.value());
 }
 
 /// Serialises one Firewall call: the process-wide mutex, then the host flock if asked to.
@@ -152,6 +174,7 @@ void Firewall::remove_network(const std::string& network_id) {
 
 void Firewall::add_endpoint(const FirewallEndpoint& endpoint) {
   CallLock lock(m_lock, m_lock_path);
+  enable_hairpin(endpoint.bridge);
   NftContext nft;
   apply(nft, nft::add_endpoint_commands(endpoint, read_view(nft)),
         "add container " + endpoint.container_id + " on network " + endpoint.network_id);
