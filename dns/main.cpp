@@ -1,0 +1,249 @@
+// berth-dns's command line (docs/CONTRACTS.md, "DNS records file"):
+//
+//   berth-dns --records FILE --pid-file FILE [--upstream IP[:PORT]]... [--resolv-conf FILE]
+//             [--log FILE] [--foreground]
+//
+// Order matters to the engine: read the records, bind every listener, and only then detach
+// (setsid + double fork), write the pid file and print one readiness line on stdout:
+// {"ok":true,"pid":N} — or {"ok":false,"error":"..."} with exit status 1, so the caller sees the
+// real failure (a port already taken, an unreadable file) instead of a daemon that died later.
+// Hidden options for tests and benchmarks: --port N (instead of 53), --tcp-idle-ms N.
+// Signals: SIGHUP reloads the records file, SIGTERM/SIGINT stop cleanly (pid file removed).
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "common/atomic_file.hpp"
+#include "dns/forwarder.hpp"
+#include "dns/records.hpp"
+#include "dns/server.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace berth::dns;
+
+constexpr const char* kUsage =
+    "usage: berth-dns --records FILE --pid-file FILE [--upstream IP[:PORT]]... [--resolv-conf FILE]\n"
+    "                 [--log FILE] [--foreground]\n";
+
+struct Options {
+  std::string records;
+  std::string pid_file;
+  std::vector<std::string> upstreams;
+  std::string resolv_conf = "/etc/resolv.conf";
+  std::string log;
+  bool foreground = false;
+  uint16_t port = 53;
+  long tcp_idle_ms = 10000;
+};
+
+std::string failure(const std::string& error) { return nlohmann::json{{"ok", false}, {"error", error}}.dump() + "\n"; }
+
+int fail(const std::string& error) {
+  std::fputs(failure(error).c_str(), stdout);
+  std::fflush(stdout);
+  return 1;
+}
+
+std::optional<std::string> parse_args(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--foreground") {
+      o.foreground = true;
+      continue;
+    }
+    if (arg == "--help" || arg == "-h") return std::string(kUsage);
+    if (i + 1 >= argc) return "option `" + std::string(arg) + "` needs a value";
+    std::string value = argv[++i];
+    if (arg == "--records")
+      o.records = value;
+    else if (arg == "--pid-file")
+      o.pid_file = value;
+    else if (arg == "--upstream")
+      o.upstreams.push_back(value);
+    else if (arg == "--resolv-conf")
+      o.resolv_conf = value;
+    else if (arg == "--log")
+      o.log = value;
+    else if (arg == "--port" || arg == "--tcp-idle-ms") {
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end || n <= 0 || (arg == "--port" && n > 65535)) return "bad value for " + std::string(arg);
+      if (arg == "--port")
+        o.port = static_cast<uint16_t>(n);
+      else
+        o.tcp_idle_ms = n;
+    } else
+      return "unknown option `" + std::string(arg) + "`";
+  }
+  if (o.records.empty()) return std::string("--records is required");
+  if (o.pid_file.empty()) return std::string("--pid-file is required");
+  return std::nullopt;
+}
+
+void setup_logging(const Options& o) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (!o.log.empty())
+    logger = spdlog::basic_logger_mt("berth-dns", o.log);
+  else
+    logger = spdlog::stderr_logger_mt("berth-dns");
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+void redirect(int target, const char* path, int flags) {
+  int fd = ::open(path, flags | O_CLOEXEC);
+  if (fd >= 0 && fd != target) {
+    ::dup2(fd, target);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (auto error = parse_args(argc, argv, o)) {
+    if (*error == kUsage) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "berth-dns: %s\n%s", error->c_str(), kUsage);
+    return 2;
+  }
+  if (!o.foreground) {
+    // A long-lived daemon must not hold what the caller let it inherit (an engine's lock file,
+    // its pipes); close it all before opening our own descriptors.
+    ::close_range(3, ~0U, 0);
+  }
+  try {
+    setup_logging(o);
+  } catch (const std::exception& e) {
+    return fail(std::string("open log: ") + e.what());
+  }
+
+  asio::io_context io(1);
+  std::optional<Forwarder> forwarder;
+  std::optional<Server> server;
+  try {
+    auto records = Records::load(o.records);
+    ForwarderOptions fopts;
+    fopts.servers = o.upstreams;
+    if (fopts.servers.empty()) {
+      try {
+        fopts.servers = parse_resolv_conf(berth::read_file(o.resolv_conf));
+      } catch (const std::exception& e) {
+        spdlog::warn("{}: no upstream servers", e.what());
+      }
+    }
+    forwarder.emplace(io, fopts);
+    ServerOptions sopts;
+    sopts.records_path = o.records;
+    sopts.port = o.port;
+    sopts.tcp_idle_timeout = std::chrono::milliseconds(o.tcp_idle_ms);
+    server.emplace(io, *forwarder, sopts, records);
+    server->start();
+    std::string ups;
+    for (const auto& s : forwarder->servers()) ups += " " + s;
+    spdlog::info("upstream:{}", ups.empty() ? " (none)" : ups);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return fail(e.what());
+  }
+
+  int ready[2] = {-1, -1};
+  if (!o.foreground) {
+    if (::pipe2(ready, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
+    std::fflush(nullptr);
+    io.notify_fork(asio::io_context::fork_prepare);
+    pid_t child = ::fork();
+    if (child < 0) return fail(std::string("fork: ") + std::strerror(errno));
+    if (child > 0) {
+      // The caller's process: relay the daemon's readiness line.
+      io.notify_fork(asio::io_context::fork_parent);
+      ::close(ready[1]);
+      std::string line;
+      char buf[512];
+      for (ssize_t n; (n = ::read(ready[0], buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        line.append(buf, static_cast<size_t>(n));
+      }
+      ::waitpid(child, nullptr, 0);
+      if (line.empty()) return fail("berth-dns exited before it was ready (see the log)");
+      std::fputs(line.c_str(), stdout);
+      auto reply = nlohmann::json::parse(line, nullptr, false);
+      return reply.is_object() && reply.value("ok", false) ? 0 : 1;
+    }
+    ::close(ready[0]);
+    ::setsid();
+    pid_t daemon = ::fork();
+    if (daemon != 0) ::_exit(daemon < 0 ? 1 : 0);
+    io.notify_fork(asio::io_context::fork_child);
+    if (::chdir("/") != 0) ::_exit(1);
+    redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
+    redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
+    redirect(STDERR_FILENO, "/dev/null", O_WRONLY);
+  }
+
+  // Handlers first: the engine may send SIGHUP as soon as it has read the readiness line.
+  asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                                int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      server->reload();
+      signals.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("signal {}: stopping", signo);
+    server->stop();
+    io.stop();
+  };
+  signals.async_wait(on_signal);
+  std::string ok = nlohmann::json{{"ok", true}, {"pid", ::getpid()}}.dump() + "\n";
+  try {
+    berth::write_file_atomic(o.pid_file, std::to_string(::getpid()) + "\n");
+  } catch (const std::exception& e) {
+    ok = failure(std::string("write pid file: ") + e.what());
+  }
+  if (o.foreground) {
+    std::fputs(ok.c_str(), stdout);
+    std::fflush(stdout);
+  } else {
+    (void)!::write(ready[1], ok.data(), ok.size());
+    ::close(ready[1]);
+  }
+  if (ok.find("\"ok\":false") != std::string::npos) return 1;
+
+  spdlog::info("berth-dns {} ready", ::getpid());
+  io.run();
+  server.reset();
+  forwarder.reset();
+  // Only remove the pid file if it is still ours (a successor may have replaced it).
+  try {
+    if (berth::read_file(o.pid_file) == std::to_string(::getpid()) + "\n") ::unlink(o.pid_file.c_str());
+  } catch (const std::exception&) {
+  }
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,75 @@
+#pragma once
+// The I/O shell around the records table: UDP and TCP listeners on port 53 of each gateway
+// address in the records file (and no other address), one Asio thread.
+//
+// - UDP: one datagram = one query; answers larger than the client's limit go out with TC.
+// - TCP (RFC 7766): 2-byte length prefix, any number of queries per connection, answered as they
+//   complete (forwarded ones may overtake), closed after an idle timeout; at most
+//   `max_tcp_connections` at once (more are closed right after accept).
+// - reload(): reads the file again, builds a new table and swaps the shared_ptr; a query holds
+//   the table it started with until it is answered. Listeners for gateways that appeared are
+//   opened, those for gateways that vanished are closed (their open TCP connections may finish).
+//   A file that does not parse leaves everything as it was.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "dns/forwarder.hpp"
+#include "dns/records.hpp"
+
+namespace berth::dns {
+
+struct ServerOptions {
+  std::string records_path;
+  uint16_t port = 53;
+  std::chrono::milliseconds tcp_idle_timeout{10000};
+  size_t max_tcp_connections = 256;
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& io, Forwarder& forwarder, ServerOptions options,
+         std::shared_ptr<const Records> records);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Opens the listeners of the initial table; throws SysError ("bind udp 10.89.0.1:53: ...").
+  void start();
+  /// Re-reads options.records_path (see above). False when the file was unusable or a new
+  /// listener could not be opened (both logged).
+  bool reload();
+  /// Closes every listener and TCP connection.
+  void stop();
+
+  std::shared_ptr<const Records> records() const;
+  /// Addresses with open listeners, sorted by text.
+  std::vector<std::string> listening() const;
+  size_t tcp_connections() const;
+
+ private:
+  struct Listener;
+  struct Connection;
+  struct Shared;
+
+  /// Opens listeners for new gateways and closes those of vanished ones; with `strict` the first
+  /// failure throws, otherwise it is logged and reported by the return value.
+  bool sync_listeners(const std::vector<IpAddress>& gateways, bool strict);
+  std::shared_ptr<Listener> open_listener(const IpAddress& address);
+  void receive_udp(const std::shared_ptr<Listener>& l);
+  void handle_udp(const std::shared_ptr<Listener>& l, size_t size);
+  void accept_tcp(const std::shared_ptr<Listener>& l);
+
+  boost::asio::io_context& m_io;
+  Forwarder& m_forwarder;
+  ServerOptions m_options;
+  std::map<std::string, std::shared_ptr<Listener>> m_listeners;  // by address text
+  std::shared_ptr<Shared> m_shared;  // records pointer and live TCP connections
+};
+
+}  // namespace berth::dns
