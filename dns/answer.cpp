@@ -142,6 +142,8 @@ std::vector<uint8_t> finish_forwarded(const Decision& forward, std::span<const u
     w.u32(e.dnssec_ok ? 0x8000u : 0u);
     w.u16(0);
   }
+  // Many or long questions in the upstream's answer can still exceed a 512-byte limit.
+  if (out.size() > forward.max_size) return servfail(forward);
   return out;
 }
 

@@ -121,6 +121,9 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
     auto container = static_cast<uint32_t>(r->m_container_names.size());
     r->m_container_names.push_back(cname);
     const json& endpoints = require(containers[c], "endpoints", json::value_t::array, where);
+    // A client is its container: any of its addresses sees every network the container is on.
+    std::vector<IpAddress> container_addresses;
+    std::vector<uint32_t> container_networks;
     for (size_t e = 0; e < endpoints.size(); ++e) {
       std::string ewhere = where + ".endpoints[" + std::to_string(e) + "]";
       const json& ep = endpoints[e];
@@ -138,9 +141,10 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
       r->m_endpoints.push_back(endpoint);
       for (const auto& a : {endpoint.v4, endpoint.v6}) {
         if (!a) continue;
-        r->m_client_networks[*a].push_back(endpoint.network);
+        container_addresses.push_back(*a);
         r->m_by_address[*a].push_back(index);
       }
+      container_networks.push_back(endpoint.network);
       std::vector<std::string> names{cname};
       if (ep.contains("names")) {
         const json& list = require(ep, "names", json::value_t::array, ewhere);
@@ -150,6 +154,10 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
       std::sort(names.begin(), names.end());
       names.erase(std::unique(names.begin(), names.end()), names.end());
       for (const std::string& name : names) r->m_names[name].push_back(index);
+    }
+    for (const IpAddress& a : container_addresses) {
+      auto& nets = r->m_client_networks[a];
+      nets.insert(nets.end(), container_networks.begin(), container_networks.end());
     }
   }
   for (auto& [addr, nets] : r->m_client_networks) {
