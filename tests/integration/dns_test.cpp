@@ -1,0 +1,394 @@
+// berth-dns end to end, as root: two "containers" (network namespaces) on one test bridge, a third
+// on a second bridge, the real berth-dns binary (BERTH_DNS) listening on both gateways, `dig` and
+// `getent` run inside the namespaces, and a stub upstream DNS server on 127.0.0.1 run by the test
+// (fixed A record, NXDOMAIN, and an answer too big for UDP to exercise TC + TCP fallback).
+// Checked: scoping, search suffix, getent through the namespace's resolv.conf, PTR, TCP, reload
+// on SIGHUP (new name, vanished gateway's listener closed), forwarding, clean exit on SIGTERM.
+// Every link, namespace, /etc/netns dir and temp file is removed, and that is checked.
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "dns/wire.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace wire = berth::dns;
+
+/// A tiny upstream DNS server on 127.0.0.1 (UDP and TCP on one port, one thread):
+/// fixed.test → A 192.0.2.10, big.test → 100 A records (TC over UDP), anything else NXDOMAIN.
+class StubUpstream {
+ public:
+  StubUpstream() {
+    for (int attempt = 0; attempt < 20 && m_tcp < 0; ++attempt) {
+      m_udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      socklen_t len = sizeof a;
+      if (::bind(m_udp, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+          ::getsockname(m_udp, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        ::close(m_udp);
+        m_udp = -1;
+        continue;
+      }
+      m_port = ntohs(a.sin_port);
+      int tcp = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (::bind(tcp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(tcp, 16) == 0) {
+        m_tcp = tcp;
+      } else {
+        ::close(tcp);
+        ::close(m_udp);
+        m_udp = -1;
+      }
+    }
+    if (m_tcp >= 0) m_thread = std::thread([this] { run(); });
+  }
+  ~StubUpstream() {
+    m_stop = true;
+    if (m_thread.joinable()) m_thread.join();
+    for (int fd : m_conns) ::close(fd);
+    if (m_udp >= 0) ::close(m_udp);
+    if (m_tcp >= 0) ::close(m_tcp);
+  }
+  uint16_t port() const { return m_port; }
+  int tcp_queries() const { return m_tcp_queries; }
+
+ private:
+  static std::vector<uint8_t> respond(std::span<const uint8_t> query, bool tcp) {
+    auto q = wire::decode_message(query);
+    if (!q || q->questions.size() != 1) return {};
+    wire::Message m;
+    m.header.id = q->header.id;
+    m.header.flags = wire::flag::kQr | wire::flag::kRa | (q->header.flags & wire::flag::kRd);
+    m.questions = q->questions;
+    if (q->edns) m.edns = wire::Edns{1232};
+    std::string name = wire::lowercase(q->questions[0].name);
+    if (name == "fixed.test") {
+      m.answers.push_back(wire::make_a(q->questions[0].name, 30, {192, 0, 2, 10}));
+    } else if (name == "big.test") {
+      for (int i = 0; i < 100; ++i)
+        m.answers.push_back(wire::make_a(q->questions[0].name, 30, {198, 51, 100, static_cast<uint8_t>(i)}));
+    } else {
+      m.header.flags |= 3;  // NXDOMAIN
+    }
+    auto out = *wire::encode_message(m);
+    size_t limit = q->edns ? q->edns->udp_size : 512;
+    if (!tcp && out.size() > limit) {
+      m.answers.clear();
+      m.header.flags |= wire::flag::kTc;
+      out = *wire::encode_message(m);
+    }
+    return out;
+  }
+
+  void run() {
+    while (!m_stop) {
+      std::vector<pollfd> fds{{m_udp, POLLIN, 0}, {m_tcp, POLLIN, 0}};
+      for (int fd : m_conns) fds.push_back({fd, POLLIN, 0});
+      if (::poll(fds.data(), fds.size(), 100) <= 0) continue;
+      if (fds[0].revents & POLLIN) {
+        uint8_t buf[4096];
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        ssize_t n = ::recvfrom(m_udp, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (n > 0) {
+          auto out = respond({buf, static_cast<size_t>(n)}, false);
+          ::sendto(m_udp, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+        }
+      }
+      if (fds[1].revents & POLLIN) {
+        int c = ::accept4(m_tcp, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) {
+          timeval tv{1, 0};
+          ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+          m_conns.push_back(c);
+        }
+      }
+      for (size_t i = 2; i < fds.size(); ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+        int c = fds[i].fd;
+        uint8_t len[2];
+        std::vector<uint8_t> body;
+        bool ok = ::recv(c, len, 2, MSG_WAITALL) == 2;
+        if (ok) {
+          body.resize(static_cast<size_t>(len[0] << 8 | len[1]));
+          ok = ::recv(c, body.data(), body.size(), MSG_WAITALL) == static_cast<ssize_t>(body.size());
+        }
+        std::vector<uint8_t> out = ok ? respond(body, true) : std::vector<uint8_t>{};
+        if (ok && !out.empty()) {
+          ++m_tcp_queries;
+          uint8_t prefix[2] = {static_cast<uint8_t>(out.size() >> 8), static_cast<uint8_t>(out.size())};
+          ok = ::send(c, prefix, 2, MSG_NOSIGNAL) == 2 &&
+               ::send(c, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size());
+        }
+        if (!ok) {
+          ::close(c);
+          std::erase(m_conns, c);
+        }
+      }
+    }
+  }
+
+  int m_udp = -1, m_tcp = -1;
+  uint16_t m_port = 0;
+  std::vector<int> m_conns;
+  std::atomic<bool> m_stop{false};
+  std::atomic<int> m_tcp_queries{0};
+  std::thread m_thread;
+};
+
+struct Out {
+  int status = -1;
+  std::string text;
+};
+
+/// Runs a shell command, capturing stdout (stderr too when `merge`).
+Out sh(const std::string& cmd, bool merge = false) {
+  Out out;
+  FILE* p = ::popen((cmd + (merge ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.text.append(buf, n);
+  int st = ::pclose(p);
+  out.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+    if (nl > start) out.push_back(text.substr(start, nl - start));
+  if (start < text.size()) out.push_back(text.substr(start));
+  return out;
+}
+
+class DnsServer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, bridges, port 53)";
+#ifndef BERTH_DNS
+    GTEST_SKIP() << "berth-dns was not built (BERTH_DNS undefined)";
+#else
+    m_binary = BERTH_DNS;
+#endif
+    if (sh("ip -V").status != 0 || sh("dig -v", true).status != 0 || sh("getent --version").status != 0)
+      GTEST_SKIP() << "needs the `ip`, `dig` and `getent` tools";
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);  // the daemon re-parents to us, so we can reap it
+    m_pid = std::to_string(::getpid() % 1000000);
+    unsigned octet = static_cast<unsigned>(::getpid()) % 200 + 20;
+    m_net_a = "10.251." + std::to_string(octet);
+    m_net_b = "10.252." + std::to_string(octet);
+    m_dir = fs::temp_directory_path() / ("berth-dns-test-" + m_pid);
+    fs::create_directories(m_dir);
+    m_bridge_a = "bdb" + m_pid + "a";
+    m_bridge_b = "bdb" + m_pid + "b";
+    make_bridge(m_bridge_a, m_net_a + ".1/24");
+    make_bridge(m_bridge_b, m_net_b + ".1/24");
+    make_ns("1", m_bridge_a, m_net_a + ".2", m_net_a + ".1");  // the client
+    make_ns("2", m_bridge_a, m_net_a + ".3", m_net_a + ".1");  // web
+    make_ns("3", m_bridge_b, m_net_b + ".2", m_net_b + ".1");  // on another network
+    m_stub = std::make_unique<StubUpstream>();
+    ASSERT_NE(m_stub->port(), 0) << "stub upstream could not bind 127.0.0.1";
+    write_records(false, true);
+  }
+
+  void TearDown() override {
+    if (m_daemon > 0) {
+      ::kill(m_daemon, SIGKILL);
+      ::waitpid(m_daemon, nullptr, 0);
+    }
+    m_stub.reset();
+    for (const auto& ns : m_netns) {
+      sh("ip netns del " + ns);
+      fs::remove_all("/etc/netns/" + ns);
+    }
+    for (const auto& br : m_bridges) sh("ip link del " + br);
+    if (!m_dir.empty()) fs::remove_all(m_dir);
+    // Nothing of ours is left: no link or namespace with our pid in its name, no temp dir.
+    if (!m_pid.empty()) {
+      EXPECT_EQ(sh("ip -o link show | grep -c 'bd[bv]" + m_pid + "'").text, "0\n");
+      EXPECT_EQ(sh("ip netns list | grep -c 'bdns" + m_pid + "-'").text, "0\n");
+      EXPECT_FALSE(fs::exists(m_dir));
+    }
+  }
+
+  void make_bridge(const std::string& name, const std::string& cidr) {
+    ASSERT_EQ(sh("ip link add " + name + " type bridge", true).status, 0) << name;
+    m_bridges.push_back(name);
+    ASSERT_EQ(sh("ip addr add " + cidr + " dev " + name + " && ip link set " + name + " up", true).status, 0);
+  }
+
+  void make_ns(const std::string& n, const std::string& bridge, const std::string& addr, const std::string& gw) {
+    std::string ns = "bdns" + m_pid + "-" + n;
+    std::string host = "bdv" + m_pid + "h" + n;
+    ASSERT_EQ(sh("ip netns add " + ns, true).status, 0);
+    m_netns.push_back(ns);
+    std::string cmd = "ip link add " + host + " type veth peer name eth0 netns " + ns + " && ip link set " + host +
+                      " master " + bridge + " up && ip -n " + ns + " addr add " + addr + "/24 dev eth0 && ip -n " + ns +
+                      " link set eth0 up && ip -n " + ns + " link set lo up && ip -n " + ns + " route add default via " + gw;
+    Out out = sh(cmd, true);
+    ASSERT_EQ(out.status, 0) << out.text;
+  }
+
+  std::string ns(int n) const { return "bdns" + m_pid + "-" + std::to_string(n); }
+  std::string records_path() const { return (m_dir / "dns.json").string(); }
+  std::string pid_path() const { return (m_dir / "dns.pid").string(); }
+  std::string log_path() const { return (m_dir / "dns.log").string(); }
+
+  /// The records file: client (ns1) and web (ns2) on network a, other (ns3) on network b.
+  void write_records(bool with_api, bool with_b) {
+    nlohmann::json networks = nlohmann::json::array({{{"id", "neta"}, {"gateway", m_net_a + ".1"}}});
+    if (with_b) networks.push_back({{"id", "netb"}, {"gateway", m_net_b + ".1"}});
+    std::vector<std::string> web_names = {"web", "t-web-1"};
+    if (with_api) web_names.push_back("api");
+    nlohmann::json containers = nlohmann::json::array(
+        {{{"id", "c1"}, {"name", "t-client-1"}, {"service", "client"},
+          {"endpoints", {{{"network", "neta"}, {"address", m_net_a + ".2"}, {"names", {"client", "t-client-1"}}}}}},
+         {{"id", "c2"}, {"name", "t-web-1"}, {"service", "web"},
+          {"endpoints", {{{"network", "neta"}, {"address", m_net_a + ".3"}, {"names", web_names}}}}}});
+    if (with_b)
+      containers.push_back({{"id", "c3"}, {"name", "t-other-1"}, {"service", "other"},
+                            {"endpoints", {{{"network", "netb"}, {"address", m_net_b + ".2"}, {"names", {"other"}}}}}});
+    nlohmann::json doc = {{"ttl", 5}, {"search", {"t.internal"}}, {"networks", networks}, {"containers", containers}};
+    std::string tmp = records_path() + ".tmp";
+    std::ofstream(tmp) << doc.dump(2);
+    fs::rename(tmp, records_path());
+  }
+
+  void start_daemon() {
+    Out out = sh(m_binary + " --records " + records_path() + " --pid-file " + pid_path() + " --log " + log_path() +
+                 " --upstream 127.0.0.1:" + std::to_string(m_stub->port()));
+    ASSERT_EQ(out.status, 0) << out.text;
+    auto ready = nlohmann::json::parse(out.text, nullptr, false);
+    ASSERT_TRUE(ready.is_object() && ready.value("ok", false)) << out.text;
+    m_daemon = ready["pid"].get<pid_t>();
+    std::ifstream pid_file(pid_path());
+    pid_t from_file = 0;
+    pid_file >> from_file;
+    EXPECT_EQ(from_file, m_daemon);
+  }
+
+  /// `dig` inside namespace `n`; returns its output.
+  std::string dig(int n, const std::string& args) {
+    return sh("ip netns exec " + ns(n) + " dig +time=2 +tries=1 " + args).text;
+  }
+
+  bool listening_on(const std::string& addr, const char* proto) {
+    return !sh(std::string("ss -Hln") + proto + " src " + addr + ":53").text.empty();
+  }
+
+  std::string m_binary, m_pid, m_net_a, m_net_b, m_bridge_a, m_bridge_b;
+  fs::path m_dir;
+  std::vector<std::string> m_bridges, m_netns;
+  std::unique_ptr<StubUpstream> m_stub;
+  pid_t m_daemon = 0;
+};
+
+TEST_F(DnsServer, AnswersScopedNamesForwardsReloadsAndExitsCleanly) {
+  start_daemon();
+  const std::string gw_a = m_net_a + ".1", gw_b = m_net_b + ".1", web = m_net_a + ".3";
+  EXPECT_TRUE(listening_on(gw_a, "u") && listening_on(gw_a, "t"));
+  EXPECT_TRUE(listening_on(gw_b, "u"));
+
+  // Scoped names, with and without the search suffix, any case; UDP and TCP.
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +short"), web + "\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " WEB.t.internal. +short"), web + "\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +tcp +short"), web + "\n");
+  EXPECT_NE(dig(1, "@" + gw_a + " web AAAA").find("status: NOERROR"), std::string::npos) << "NODATA";
+  EXPECT_NE(dig(1, "@" + gw_a + " nope.t.internal").find("status: NXDOMAIN"), std::string::npos);
+  // PTR.
+  EXPECT_EQ(dig(1, "@" + gw_a + " -x " + web + " +short"), "t-web-1.t.internal.\n");
+
+  // The third namespace is on another network: `web` is to it what an unknown name is (forwarded,
+  // and the stub says NXDOMAIN), `web.t.internal` is NXDOMAIN; its own network's names work.
+  std::string other = dig(3, "@" + gw_b + " web");
+  EXPECT_NE(other.find("status: NXDOMAIN"), std::string::npos) << other;
+  EXPECT_EQ(other.find(web), std::string::npos);
+  EXPECT_NE(dig(3, "@" + gw_b + " web.t.internal").find("status: NXDOMAIN"), std::string::npos);
+  EXPECT_EQ(dig(3, "@" + gw_b + " -x " + web + " +short"), "") << "PTR is scoped too";
+  EXPECT_EQ(dig(3, "@" + gw_b + " other +short"), m_net_b + ".2\n");
+
+  // getent through the namespace's own resolv.conf (ip netns exec bind-mounts it).
+  fs::create_directories("/etc/netns/" + ns(1));
+  std::ofstream("/etc/netns/" + ns(1) + "/resolv.conf") << "nameserver " << gw_a << "\nsearch t.internal\n";
+  Out getent = sh("ip netns exec " + ns(1) + " getent hosts web");
+  EXPECT_EQ(getent.status, 0);
+  EXPECT_EQ(getent.text.substr(0, getent.text.find(' ')), web) << getent.text;
+
+  // Forwarding to the stub upstream: a record, NXDOMAIN passed through, a big answer (TC over
+  // UDP, dig retries over TCP and gets all 100 records).
+  EXPECT_EQ(dig(1, "@" + gw_a + " fixed.test +short"), "192.0.2.10\n");
+  EXPECT_NE(dig(1, "@" + gw_a + " nx.test").find("status: NXDOMAIN"), std::string::npos);
+  std::string truncated = dig(1, "@" + gw_a + " big.test +ignore +bufsize=1232");
+  EXPECT_NE(truncated.find(" tc"), std::string::npos) << truncated;
+  EXPECT_EQ(lines(dig(1, "@" + gw_a + " big.test +short")).size(), 100u);
+  EXPECT_GT(m_stub->tcp_queries(), 0);
+
+  // Reload: a new name and network b gone.
+  EXPECT_EQ(dig(1, "@" + gw_a + " api +short"), "");
+  write_records(true, false);
+  ASSERT_EQ(::kill(m_daemon, SIGHUP), 0);
+  std::string api;
+  for (int i = 0; i < 50 && (api.empty() || listening_on(gw_b, "u")); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    api = dig(1, "@" + gw_a + " api +short");
+  }
+  EXPECT_EQ(api, web + "\n");
+  EXPECT_FALSE(listening_on(gw_b, "u"));
+  EXPECT_FALSE(listening_on(gw_b, "t"));
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +short"), web + "\n");
+
+  // SIGTERM: the daemon exits 0, removes its pid file, and no listener is left.
+  ASSERT_EQ(::kill(m_daemon, SIGTERM), 0);
+  int status = -1;
+  pid_t reaped = 0;
+  for (int i = 0; i < 100 && reaped == 0; ++i) {
+    reaped = ::waitpid(m_daemon, &status, WNOHANG);
+    if (reaped == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(reaped, m_daemon) << "berth-dns did not exit after SIGTERM";
+  m_daemon = 0;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_FALSE(fs::exists(pid_path()));
+  EXPECT_FALSE(listening_on(gw_a, "u"));
+  EXPECT_FALSE(listening_on(gw_a, "t"));
+}
+
+TEST_F(DnsServer, ReportsStartupErrorsOnStdout) {
+  // A gateway that is not an address of this host cannot be bound: {"ok":false,...}, exit 1.
+  std::ofstream(records_path()) << R"({"networks": [{"id": "x", "gateway": "192.0.2.123"}], "containers": []})";
+  Out out = sh(m_binary + " --records " + records_path() + " --pid-file " + pid_path());
+  EXPECT_EQ(out.status, 1);
+  auto reply = nlohmann::json::parse(out.text, nullptr, false);
+  ASSERT_TRUE(reply.is_object()) << out.text;
+  EXPECT_FALSE(reply.value("ok", true));
+  EXPECT_NE(reply.value("error", "").find("192.0.2.123:53"), std::string::npos) << out.text;
+  EXPECT_FALSE(fs::exists(pid_path()));
+
+  Out missing = sh(m_binary + " --records " + (m_dir / "absent.json").string() + " --pid-file " + pid_path());
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.text.find("absent.json"), std::string::npos) << missing.text;
+}
+
+}  // namespace
