@@ -21,6 +21,19 @@ int run(int argc, char** argv) {
   register_config(app, global, result);
   register_version(app, result);
   register_image(app, global, result);
+  // project lifecycle
+  register_up(app, global, result);
+  register_create(app, global, result);
+  register_down(app, global, result);
+  register_start(app, global, result);
+  register_stop(app, global, result);
+  register_restart(app, global, result);
+  register_kill(app, global, result);
+  register_rm(app, global, result);
+  register_pause(app, global, result);
+  register_unpause(app, global, result);
+  register_ps(app, global, result);
+  register_ls(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

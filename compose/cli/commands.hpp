@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "compose/cli/global_options.hpp"
+#include "compose/engine/session.hpp"
 
 namespace berth::cli {
 
@@ -15,5 +16,34 @@ struct CommandResult {
 void register_config(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_version(CLI::App& app, CommandResult& result);
 void register_image(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+
+// Project lifecycle (compose/engine): cmd_up.cpp (up), cmd_create.cpp, cmd_down.cpp, ...
+void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_create(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_down(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_start(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_stop(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_restart(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_kill(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_rm(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_pause(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_unpause(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_ps(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_ls(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+
+/// The session options of a project command from the global flags. `require_model` false lets
+/// the command work from the recorded state when no compose file is found but -p is given.
+inline engine::SessionOptions session_options(const GlobalOptions& g, const std::vector<std::string>& services,
+                                              bool require_model, bool require_images) {
+  engine::SessionOptions o;
+  o.root = g.root;
+  o.progress = g.progress;
+  o.ansi = g.ansi;
+  o.load = load_options(g, services);
+  o.require_model = require_model;
+  o.require_images = require_images;
+  o.services = services;
+  return o;
+}
 
 }  // namespace berth::cli

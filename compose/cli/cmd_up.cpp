@@ -1,0 +1,80 @@
+// `berth up`: load, plan, check, create/start, DNS, wait, attach — each a stage call.
+#include <iostream>
+#include <memory>
+
+#include "compose/cli/commands.hpp"
+#include "compose/engine/attach.hpp"
+#include "compose/plan/actions.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+struct UpFlags {
+  bool detach = false, no_start = false, force_recreate = false, no_recreate = false, remove_orphans = false;
+  bool no_deps = false, wait = false, build = false, no_build = false, abort_on_exit = false;
+  bool quiet_pull = false, no_color = false, no_log_prefix = false, timestamps = false, renew_anon = false;
+  int wait_timeout = 0;
+  std::optional<int> timeout;
+  std::vector<std::string> scale;
+  std::string pull = "policy", exit_code_from;
+  std::vector<std::string> services;
+};
+
+int run_up(const GlobalOptions& g, const UpFlags& f) {
+  auto options = session_options(g, f.services, true, true);
+  for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
+  engine::Session session = engine::open_session(options);
+  engine::Engine& eng = *session.engine;
+  if (f.build) session.progress->warning("--build: building images is not implemented yet; using the stored images");
+  eng.lock();
+  plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, f.remove_orphans};
+  plan::Plan plan = eng.plan_up(opts);
+  if (g.dry_run) {
+    for (const auto& line : plan::describe(plan)) std::cerr << "DRY-RUN MODE -  " << line << "\n";
+    return 0;
+  }
+  eng.warn_orphans(plan);
+  eng.check_ports(plan);
+  engine::ExecutorOptions exec;
+  exec.timeout = f.timeout;
+  exec.wait_conditions = !f.no_start;
+  eng.execute(plan, exec);
+  eng.sync_dns();
+  session.progress->finish();
+  if (f.no_start) return 0;
+  if (f.wait) eng.wait_running(f.services, f.wait_timeout);
+  if (f.detach || f.wait) return 0;
+  return engine::attach_and_wait(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout});
+}
+
+}  // namespace
+
+void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
+  auto f = std::make_shared<UpFlags>();
+  auto* cmd = app.add_subcommand("up", "Create and start containers");
+  cmd->add_flag("-d,--detach", f->detach, "Detached mode: run containers in the background");
+  cmd->add_flag("--no-start", f->no_start, "Don't start the services after creating them");
+  cmd->add_flag("--force-recreate", f->force_recreate, "Recreate containers even if their configuration hasn't changed");
+  cmd->add_flag("--no-recreate", f->no_recreate, "If containers already exist, don't recreate them");
+  cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
+  cmd->add_flag("--no-deps", f->no_deps, "Don't start linked services");
+  cmd->add_flag("--wait", f->wait, "Wait for services to be running|healthy. Implies detached mode");
+  cmd->add_option("--wait-timeout", f->wait_timeout, "Maximum duration in seconds to wait for the project to be running|healthy");
+  cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)");
+  cmd->add_option("-t,--timeout", f->timeout, "Use this timeout in seconds for container shutdown");
+  cmd->add_flag("--build", f->build, "Build images before starting containers");
+  cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
+  cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\")");
+  cmd->add_flag("--quiet-pull", f->quiet_pull, "Pull without printing progress information");
+  cmd->add_flag("--abort-on-container-exit", f->abort_on_exit, "Stops all containers if any container was stopped");
+  cmd->add_option("--exit-code-from", f->exit_code_from, "Return the exit code of the selected service container");
+  cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");
+  cmd->add_flag("--no-log-prefix", f->no_log_prefix, "Don't print prefix in logs");
+  cmd->add_flag("--timestamps", f->timestamps, "Show timestamps");
+  cmd->add_flag("-V,--renew-anon-volumes", f->renew_anon, "Recreate anonymous volumes instead of retrieving data from the previous containers");
+  cmd->add_option("services", f->services, "Services to start (and their dependencies)");
+  cmd->callback([&g, &result, f] { result.exit_code = run_up(g, *f); });
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,157 @@
+// Engine stages for `up`/`create`: observe, plan, check, execute, DNS, wait. Each stage is one
+// call the command makes in order (compose/cli/cmd_up.cpp reads like the list of them).
+#include "compose/engine/engine.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "common/shim_protocol.hpp"
+#include "compose/engine/dns.hpp"
+#include "compose/engine/ports.hpp"
+#include "compose/engine/volumes.hpp"
+#include "compose/network/ipam.hpp"
+
+namespace berth::engine {
+
+namespace fs = std::filesystem;
+
+Engine::Engine(Paths paths, std::string project, Progress& progress, std::unique_ptr<ProjectContext> ctx)
+    : m_paths(std::move(paths)),
+      m_project(std::move(project)),
+      m_progress(progress),
+      m_ctx(std::move(ctx)),
+      m_store(m_paths, m_project) {
+  m_store.load();
+  m_runtime = std::make_unique<ContainerRuntime>(m_paths, m_store, m_ctx.get(), m_progress);
+}
+
+void Engine::lock() {
+  if (m_lock) return;
+  m_lock.emplace(m_paths, m_project);
+  m_store.load();  // another command may have changed it while we waited
+}
+
+DependencyMap Engine::dependencies() const { return m_ctx ? m_ctx->dependencies : DependencyMap{}; }
+
+std::vector<ObservedRecord> Engine::observe(const std::vector<std::string>& services, bool include_oneoff) {
+  std::vector<ObservedRecord> out;
+  for (const auto& c : m_store.snapshot().containers) {
+    if (c.oneoff && !include_oneoff) continue;
+    if (!services.empty() && std::find(services.begin(), services.end(), c.service) == services.end()) continue;
+    ObservedRecord o{c, m_runtime->status(c.id), "", ""};
+    if (c.status != "creating" && c.status != "created") {
+      try {
+        auto st = shim_protocol::read_state(m_paths.shim_state_dir(c.id));
+        o.started_at = st.started_at;
+        o.finished_at = st.finished_at;
+      } catch (const std::exception&) {
+      }
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<plan::ObservedContainer> to_plan(const std::vector<ObservedRecord>& observed) {
+  std::vector<plan::ObservedContainer> out;
+  for (const auto& o : observed)
+    out.push_back(plan::ObservedContainer{o.record.id, o.record.name, o.record.service, o.record.number,
+                                          o.record.oneoff, o.record.config_hash, o.status.status});
+  return out;
+}
+
+plan::Plan Engine::plan_up(const plan::UpOptions& opts) {
+  if (!m_ctx) throw std::logic_error("up without a loaded project");
+  for (const auto& s : opts.services)
+    if (!m_ctx->model.services.count(s)) throw std::runtime_error("no such service: " + s);
+  ProjectState state = m_store.snapshot();
+  std::set<std::string> networks, volumes;
+  for (const auto& n : state.networks)
+    if (n.external || fs::exists("/sys/class/net/" + network::bridge_name(n.id))) networks.insert(n.key);
+  VolumeStore store(m_paths.root);
+  for (const auto& v : state.volumes)
+    if (store.exists(v.name)) volumes.insert(v.key);
+  return plan::plan_up(m_ctx->desired, to_plan(observe()), networks, volumes, opts);
+}
+
+void Engine::check_ports(const plan::Plan& plan) {
+  std::vector<std::string> replaced;
+  for (const auto& a : plan.all())
+    if (!a.container_id.empty()) replaced.push_back(a.container_id);
+  for (const auto& [name, sp] : plan.services) {
+    bool creates = false;
+    for (const auto& c : sp.containers)
+      for (const auto& a : c.steps) creates |= a.kind == plan::ActionKind::CreateContainer;
+    if (!creates) continue;
+    std::vector<std::string> except = replaced;
+    check_ports_free(m_paths, m_ctx->model.services.at(name), except);
+  }
+}
+
+void Engine::warn_orphans(const plan::Plan& plan) {
+  if (plan.orphan_warnings.empty()) return;
+  std::string names;
+  for (const auto& n : plan.orphan_warnings) names += (names.empty() ? "" : " ") + n;
+  m_progress.warning("Found orphan containers ([" + names + "]) for this project. If you removed or renamed this "
+                     "service in your compose file, you can run this command with the --remove-orphans flag to clean "
+                     "it up.");
+}
+
+void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) {
+  if (m_ctx && !plan.empty()) {
+    ProjectState s = m_store.snapshot();
+    if (s.working_dir != m_ctx->loaded.working_dir || s.config_files != m_ctx->loaded.config_files)
+      m_store.update([&](ProjectState& st) {
+        st.working_dir = m_ctx->loaded.working_dir;
+        st.config_files = m_ctx->loaded.config_files;
+      });
+  }
+  Executor(*m_runtime, m_progress, dependencies(), options).run(plan);
+}
+
+void Engine::sync_dns() {
+  try {
+    engine::sync_dns(m_paths, m_store.snapshot());
+  } catch (const std::exception& e) {
+    m_progress.warning(std::string("service names will not resolve: ") + e.what());
+  }
+}
+
+void Engine::wait_running(const std::vector<std::string>& services, int timeout_seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 1 << 20);
+  for (const auto& o : observe(services)) {
+    const std::string& name = o.record.name;
+    m_progress.event("Container", name, "Waiting");
+    for (;;) {
+      ContainerStatus st = m_runtime->status(o.record.id);
+      if (st.status == "running" && (st.health.empty() || st.health == "healthy")) {
+        m_progress.event("Container", name, st.health.empty() ? "Started" : "Healthy");
+        break;
+      }
+      if (st.status == "exited" || st.status == "dead") {
+        m_progress.event("Container", name, "Error");
+        throw std::runtime_error("container " + name + " exited (" + std::to_string(st.exit_code) + ")");
+      }
+      if (st.health == "unhealthy") {
+        m_progress.event("Container", name, "Error");
+        throw std::runtime_error("container " + name + " is unhealthy");
+      }
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("timeout waiting for container " + name + " to be running");
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+std::vector<std::string> Engine::known_services(const std::vector<std::string>& services) const {
+  if (m_ctx)
+    for (const auto& s : services)
+      if (!m_ctx->model.services.count(s)) throw std::runtime_error("no such service: " + s);
+  return services;
+}
+
+}  // namespace berth::engine

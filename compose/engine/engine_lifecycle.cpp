@@ -1,0 +1,186 @@
+// Engine operations other than `up`: down, start, stop, restart, kill, pause/unpause, rm.
+// Each builds a small plan (or a list of containers) and runs it in parallel; down and stop go
+// in reverse dependency order. They work from the recorded state alone when no compose file
+// could be loaded (`berth -p name down`), as docker compose does.
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "compose/engine/dns.hpp"
+#include "compose/engine/engine.hpp"
+#include "compose/engine/volumes.hpp"
+#include "compose/image/store.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+plan::ContainerSteps steps_for(const ObservedRecord& o, std::initializer_list<plan::ActionKind> kinds) {
+  plan::ContainerSteps s{o.record.name, o.record.number, {}};
+  for (auto k : kinds) s.steps.push_back(plan::Action{k, o.record.service, o.record.name, o.record.id, o.record.number, ""});
+  return s;
+}
+
+bool is_running(const ContainerStatus& s) {
+  return s.status == "running" || s.status == "paused" || s.status == "restarting";
+}
+
+/// Runs `fn` on every container in parallel; collects the first error.
+template <class F>
+void each_parallel(const std::vector<ObservedRecord>& items, Progress& progress, F fn) {
+  std::mutex m;
+  std::string first;
+  std::vector<std::thread> threads;
+  for (const auto& o : items)
+    threads.emplace_back([&, o] {
+      try {
+        fn(o);
+      } catch (const std::exception& e) {
+        progress.error("Container", o.record.name, e.what());
+        std::lock_guard lock(m);
+        if (first.empty()) first = e.what();
+      }
+    });
+  for (auto& t : threads) t.join();
+  if (!first.empty()) throw std::runtime_error(first);
+}
+
+}  // namespace
+
+void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout, const std::string& rmi, bool dry_run) {
+  plan::DesiredState desired;
+  desired.project = m_project;
+  if (m_ctx)
+    desired = m_ctx->desired;
+  else
+    remove_orphans = true;  // no model: everything recorded belongs to the project
+  ProjectState state = m_store.snapshot();
+  if (volumes && m_ctx) {  // volumes the spec created on demand are the project's too
+    VolumeStore store(m_paths.root);
+    for (const auto& [key, v] : m_ctx->model.volumes) {
+      bool recorded = std::any_of(state.volumes.begin(), state.volumes.end(), [&](const auto& r) { return r.key == key; });
+      if (!v.external && !recorded && store.exists(v.name))
+        m_store.update([&](ProjectState& s) { s.volumes.push_back(VolumeRecord{key, v.name, false}); });
+    }
+    state = m_store.snapshot();
+  }
+  auto observed = to_plan(observe({}, true));
+  plan::Plan p = plan::plan_down(desired, observed, remove_orphans, {}, {});
+  // Networks still used by containers that stay (orphans without --remove-orphans) stay too.
+  std::set<std::string> kept_ids;
+  std::set<std::string> staying(p.orphan_warnings.begin(), p.orphan_warnings.end());
+  for (const auto& c : state.containers)
+    if (staying.count(c.name))
+      for (const auto& e : c.endpoints) kept_ids.insert(e.network_id);
+  for (const auto& n : state.networks)
+    if (!kept_ids.count(n.id)) p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveNetwork, "", n.key, "", 0, "down"});
+  if (volumes)
+    for (const auto& v : state.volumes)
+      if (!v.external) p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveVolume, "", v.key, "", 0, "down"});
+  if (dry_run) {
+    for (const auto& line : plan::describe(p)) std::cerr << "DRY-RUN MODE -  " << line << "\n";
+    return;
+  }
+  warn_orphans(p);
+  ExecutorOptions options;
+  options.timeout = timeout;
+  options.wait_conditions = false;
+  std::string error;
+  try {
+    execute(p, options);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (volumes) m_runtime->remove_anonymous_volumes();
+  if (m_store.snapshot().containers.empty()) stop_dns(m_paths, m_project);
+  else sync_dns();
+  if ((rmi == "all" || rmi == "local") && m_ctx) {
+    image::ImageStore images(m_paths.root);
+    auto lock = images.lock();
+    for (const auto& [name, svc] : m_ctx->model.services) {
+      if (rmi == "local" && !svc.image.empty()) continue;  // "local": only images without a custom tag (built)
+      if (auto ref = image::try_parse_reference(svc.image))
+        if (images.remove(lock, *ref)) m_progress.event("Image", svc.image, "Removed");
+    }
+  }
+  if (!error.empty()) throw std::runtime_error(error);
+}
+
+void Engine::start(const std::vector<std::string>& services) {
+  plan::Plan p;
+  for (const auto& o : observe(known_services(services))) {
+    if (is_running(o.status)) continue;
+    p.services[o.record.service].service = o.record.service;
+    p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StartContainer}));
+  }
+  for (auto& [name, deps] : dependencies()) p.services[name].service = name;
+  execute(p, ExecutorOptions{});
+  sync_dns();
+}
+
+void Engine::stop(const std::vector<std::string>& services, std::optional<int> timeout) {
+  plan::Plan p;
+  p.reverse = true;
+  for (const auto& o : observe(known_services(services), true)) {
+    p.services[o.record.service].service = o.record.service;
+    if (is_running(o.status)) p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StopContainer}));
+  }
+  ExecutorOptions options;
+  options.timeout = timeout;
+  execute(p, options);
+}
+
+void Engine::restart(const std::vector<std::string>& services, std::optional<int> timeout) {
+  plan::Plan p;
+  for (const auto& o : observe(known_services(services))) {
+    p.services[o.record.service].service = o.record.service;
+    p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::RestartContainer}));
+  }
+  ExecutorOptions options;
+  options.timeout = timeout;
+  options.wait_conditions = false;
+  execute(p, options);
+}
+
+void Engine::kill(const std::vector<std::string>& services, const std::string& signal) {
+  std::vector<ObservedRecord> running;
+  for (auto& o : observe(known_services(services), true))
+    if (is_running(o.status)) running.push_back(o);
+  each_parallel(running, m_progress, [&](const ObservedRecord& o) {
+    m_progress.event("Container", o.record.name, "Killing");
+    m_runtime->kill(o.record.id, signal);
+    m_progress.event("Container", o.record.name, "Killed");
+  });
+}
+
+void Engine::pause(const std::vector<std::string>& services, bool pause) {
+  std::vector<ObservedRecord> targets;
+  for (auto& o : observe(known_services(services)))
+    if (pause ? o.status.status == "running" : o.status.status == "paused") targets.push_back(o);
+  each_parallel(targets, m_progress, [&](const ObservedRecord& o) {
+    m_progress.event("Container", o.record.name, pause ? "Pausing" : "Unpausing");
+    m_runtime->pause(o.record.id, pause);
+    m_progress.event("Container", o.record.name, pause ? "Paused" : "Unpaused");
+  });
+}
+
+size_t Engine::rm(const std::vector<std::string>& services, bool stop_first, bool volumes) {
+  std::vector<ObservedRecord> targets;
+  for (auto& o : observe(known_services(services), true))
+    if (stop_first || !is_running(o.status)) targets.push_back(o);
+  each_parallel(targets, m_progress, [&](const ObservedRecord& o) {
+    if (is_running(o.status)) {
+      m_progress.event("Container", o.record.name, "Stopping");
+      m_runtime->stop(o.record.id, std::nullopt);
+      m_progress.event("Container", o.record.name, "Stopped");
+    }
+    m_progress.event("Container", o.record.name, "Removing");
+    m_runtime->remove(o.record.id);
+    m_progress.event("Container", o.record.name, "Removed");
+  });
+  if (volumes) m_runtime->remove_anonymous_volumes();
+  sync_dns();
+  return targets.size();
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,48 @@
+// Session setup shared by the project commands (up, down, ps, stop, ...).
+#include "compose/engine/session.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "compose/image/store.hpp"
+#include "compose/loader/diagnostics.hpp"
+
+namespace berth::engine {
+
+std::pair<std::string, int> parse_scale(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) throw std::runtime_error("invalid --scale value \"" + text + "\": expected SERVICE=NUM");
+  try {
+    size_t used = 0;
+    int n = std::stoi(text.substr(eq + 1), &used);
+    if (used == text.size() - eq - 1 && n >= 0) return {text.substr(0, eq), n};
+  } catch (const std::exception&) {
+  }
+  throw std::runtime_error("invalid --scale value \"" + text + "\": expected SERVICE=NUM");
+}
+
+Session open_session(const SessionOptions& options) {
+  Session s;
+  s.paths = Paths::for_root(options.root);
+  const char* no_color = std::getenv("NO_COLOR");
+  bool color = options.ansi == "always" || (options.ansi == "auto" && ::isatty(2) && !(no_color && *no_color));
+  s.progress = std::make_unique<Progress>(progress_mode(options.progress), std::cerr, color);
+  std::unique_ptr<ProjectContext> ctx;
+  std::string project;
+  try {
+    loader::Project loaded = loader::load_project(options.load);
+    for (const auto& w : loaded.warnings) s.progress->warning(w);
+    project = loaded.name;
+    ctx = std::make_unique<ProjectContext>(make_context(std::move(loaded), image::ImageStore(s.paths.root), options.scale,
+                                                        options.services, options.require_images));
+  } catch (const loader::LoadError&) {
+    if (options.require_model || !options.load.project_name || !options.load.files.empty()) throw;
+    project = *options.load.project_name;  // no compose file: work from the recorded state
+  }
+  s.engine = std::make_unique<Engine>(s.paths, project, *s.progress, std::move(ctx));
+  return s;
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,38 @@
+#pragma once
+// What every project command starts with: the paths of the root, the progress writer and an
+// Engine for the project — loaded from the compose files, or, when there are none and the
+// project is named (-p), from its recorded state alone (`berth -p x down` anywhere).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compose/engine/engine.hpp"
+#include "compose/loader/load.hpp"
+
+namespace berth::engine {
+
+struct SessionOptions {
+  std::string root;
+  std::string progress = "auto";  ///< --progress
+  std::string ansi = "auto";      ///< --ansi
+  loader::LoadOptions load;
+  bool require_model = true;    ///< false: fall back to the recorded state when no compose file loads
+  bool require_images = true;   ///< up/create need every selected service's image
+  std::map<std::string, int> scale;
+  std::vector<std::string> services;
+};
+
+struct Session {
+  Paths paths;
+  std::unique_ptr<Progress> progress;
+  std::unique_ptr<Engine> engine;
+};
+
+/// Opens the session; throws loader::LoadError or std::runtime_error.
+Session open_session(const SessionOptions& options);
+
+/// Parses "svc=n" (--scale); throws std::runtime_error on malformed input.
+std::pair<std::string, int> parse_scale(const std::string& text);
+
+}  // namespace berth::engine

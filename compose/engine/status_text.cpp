@@ -1,0 +1,171 @@
+// Texts of ps and ls, following docker's formatter package (container/formatter.go,
+// go-units HumanDuration) so scripts that parse docker compose output keep working.
+#include "compose/engine/status_text.hpp"
+
+#include <ctime>
+#include <map>
+
+#include "common/shim_protocol.hpp"
+
+namespace berth::engine {
+
+std::string human_duration(double seconds) {
+  auto plural = [](long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };
+  if (seconds < 1) return "Less than a second";
+  if (seconds < 60) return plural(static_cast<long>(seconds), "second");
+  double minutes = seconds / 60;
+  if (minutes < 2) return "About a minute";
+  if (minutes < 60) return plural(static_cast<long>(minutes), "minute");
+  double hours = minutes / 60;
+  if (hours < 1.5) return "About an hour";
+  if (hours < 48) return plural(static_cast<long>(hours), "hour");
+  if (hours < 24 * 7 * 2) return plural(static_cast<long>(hours / 24), "day");
+  if (hours < 24 * 30 * 2) return plural(static_cast<long>(hours / 24 / 7), "week");
+  if (hours < 24 * 365 * 2) return plural(static_cast<long>(hours / 24 / 30), "month");
+  return plural(static_cast<long>(hours / 24 / 365), "year");
+}
+
+double parse_rfc3339(const std::string& text) {
+  if (text.size() < 19 || text.rfind("0001-", 0) == 0) return -1;
+  tm t{};
+  if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &t)) return -1;
+  double secs = static_cast<double>(timegm(&t));
+  if (text.size() > 20 && text[19] == '.') {
+    double frac = 0, scale = 0.1;
+    for (size_t i = 20; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, scale /= 10)
+      frac += (text[i] - '0') * scale;
+    secs += frac;
+  }
+  return secs;
+}
+
+std::string status_text(const ContainerStatus& st, const std::string& started_at, const std::string& finished_at,
+                        double now) {
+  auto since = [&](const std::string& when) {
+    double t = parse_rfc3339(when);
+    return human_duration(t < 0 ? 0 : now - t);
+  };
+  if (st.status == "running" || st.status == "paused") {
+    std::string out = "Up " + since(started_at);
+    if (st.status == "paused") return out + " (Paused)";
+    if (st.health == "healthy") return out + " (healthy)";
+    if (st.health == "unhealthy") return out + " (unhealthy)";
+    if (st.health == "starting") return out + " (health: starting)";
+    return out;
+  }
+  if (st.status == "exited") return "Exited (" + std::to_string(st.exit_code) + ") " + since(finished_at) + " ago";
+  if (st.status == "restarting")
+    return "Restarting (" + std::to_string(st.exit_code) + ") " + since(finished_at) + " ago";
+  if (st.status == "created") return "Created";
+  return "Dead";
+}
+
+namespace {
+
+double now_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc) {
+  const auto& r = o.record;
+  std::string command = r.command;
+  if (!no_trunc && command.size() > 20) command = command.substr(0, 19) + "\u2026";
+  double now = now_seconds();
+  double created = parse_rfc3339(r.created);
+  return {r.name,
+          r.image,
+          "\"" + command + "\"",
+          r.service,
+          human_duration(created < 0 ? 0 : now - created) + " ago",
+          status_text(o.status, o.started_at, o.finished_at, now),
+          join(r.ports, ", ")};
+}
+
+nlohmann::json ps_json(const ObservedRecord& o, const std::string& project) {
+  const auto& r = o.record;
+  double now = now_seconds();
+  double created = parse_rfc3339(r.created);
+  nlohmann::json networks = nlohmann::json::array();
+  for (const auto& e : r.endpoints) networks.push_back(e.network);
+  return {{"Command", "\"" + r.command + "\""},
+          {"CreatedAt", r.created},
+          {"ExitCode", o.status.exit_code},
+          {"Health", o.status.health},
+          {"ID", r.id},
+          {"Image", r.image},
+          {"Name", r.name},
+          {"Names", r.name},
+          {"Networks", networks},
+          {"Ports", join(r.ports, ", ")},
+          {"Project", project},
+          {"RunningFor", human_duration(created < 0 ? 0 : now - created) + " ago"},
+          {"Service", r.service},
+          {"State", o.status.status},
+          {"Status", status_text(o.status, o.started_at, o.finished_at, now)}};
+}
+
+std::string format_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  auto display = [](const std::string& s) {  // UTF-8 aware width (… is one column)
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], display(row[i]));
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - display(row[i]) + 3, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::vector<ProjectSummary> project_summaries(const Paths& paths) {
+  std::vector<ProjectSummary> out;
+  for (const auto& name : list_projects(paths)) {
+    auto state = read_project_state(paths, name);
+    if (!state) continue;
+    std::map<std::string, int> counts;
+    for (const auto& c : state->containers) {
+      std::string st = "created";
+      if (c.status == "creating") st = "dead";
+      if (c.status == "started" || c.status == "stopped") {
+        try {
+          st = shim_protocol::read_state(paths.shim_state_dir(c.id)).status;
+        } catch (const std::exception&) {
+          st = "dead";
+        }
+      }
+      ++counts[st];
+    }
+    ProjectSummary p{name, "", "", 0};
+    std::vector<std::string> parts;
+    for (const auto& [st, n] : counts) parts.push_back(st + "(" + std::to_string(n) + ")");
+    p.status = join(parts, ", ");
+    p.config_files = join(state->config_files, ",");
+    p.running = counts["running"];
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,43 @@
+#pragma once
+// How containers and projects are shown (ps, ls), docker compose v2's wording: "Up 2 seconds
+// (healthy)", "Exited (0) 3 seconds ago", "About a minute ago", "running(2)". Pure apart from
+// reading the clock and the state files (project_summaries).
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "compose/engine/engine.hpp"
+
+namespace berth::engine {
+
+/// Docker's units.HumanDuration: "Less than a second", "1 second", "About a minute", "3 hours"...
+std::string human_duration(double seconds);
+
+/// Parses RFC 3339 UTC ("2024-01-02T03:04:05.123Z"); seconds since the epoch, or -1.
+double parse_rfc3339(const std::string& text);
+
+/// The STATUS column: Up 2 seconds (healthy) | Up 1 second (Paused) | Exited (0) 3 seconds ago |
+/// Created | Restarting (1) 2 seconds ago | Dead. `now` in seconds since the epoch.
+std::string status_text(const ContainerStatus& status, const std::string& started_at, const std::string& finished_at,
+                        double now);
+
+/// One ps table row: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS.
+std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc);
+/// One ps --format json object (docker compose's keys).
+nlohmann::json ps_json(const ObservedRecord& o, const std::string& project);
+
+/// Columns padded to their widest cell + 3 spaces (Go's tabwriter as docker uses it).
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
+
+/// One `ls` row.
+struct ProjectSummary {
+  std::string name;
+  std::string status;        ///< "running(2)", "exited(1), running(2)"
+  std::string config_files;  ///< comma-separated
+  int running = 0;
+};
+/// Every project with a state file, by name.
+std::vector<ProjectSummary> project_summaries(const Paths& paths);
+
+}  // namespace berth::engine
