@@ -5,6 +5,7 @@
 // Checked: scoping, search suffix, getent through the namespace's resolv.conf, PTR, TCP, reload
 // on SIGHUP (new name, vanished gateway's listener closed), forwarding, clean exit on SIGTERM.
 // Every link, namespace, /etc/netns dir and temp file is removed, and that is checked.
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,8 +15,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -276,9 +279,9 @@ class DnsServer : public ::testing::Test {
     fs::rename(tmp, records_path());
   }
 
-  void start_daemon() {
+  void start_daemon(const std::string& extra = "") {
     Out out = sh(m_binary + " --records " + records_path() + " --pid-file " + pid_path() + " --log " + log_path() +
-                 " --upstream 127.0.0.1:" + std::to_string(m_stub->port()));
+                 " --upstream 127.0.0.1:" + std::to_string(m_stub->port()) + " " + extra);
     ASSERT_EQ(out.status, 0) << out.text;
     auto ready = nlohmann::json::parse(out.text, nullptr, false);
     ASSERT_TRUE(ready.is_object() && ready.value("ok", false)) << out.text;
@@ -373,6 +376,48 @@ TEST_F(DnsServer, AnswersScopedNamesForwardsReloadsAndExitsCleanly) {
   EXPECT_FALSE(fs::exists(pid_path()));
   EXPECT_FALSE(listening_on(gw_a, "u"));
   EXPECT_FALSE(listening_on(gw_a, "t"));
+}
+
+TEST_F(DnsServer, TcpAnswersPipelinedQueriesAndClosesIdleConnections) {
+  start_daemon("--tcp-idle-ms 300");
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in gw{};
+  gw.sin_family = AF_INET;
+  gw.sin_port = htons(53);
+  ASSERT_EQ(::inet_pton(AF_INET, (m_net_a + ".1").c_str(), &gw.sin_addr), 1);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&gw), sizeof gw), 0) << std::strerror(errno);
+  // Three queries in one write (names under our domain: answered locally, NXDOMAIN).
+  std::vector<uint8_t> batch;
+  for (uint16_t id : {101, 102, 103}) {
+    wire::Message q;
+    q.header.id = id;
+    q.questions.push_back({"n" + std::to_string(id) + ".t.internal", wire::kTypeA, wire::kClassIn});
+    auto bytes = *wire::encode_message(q);
+    batch.push_back(static_cast<uint8_t>(bytes.size() >> 8));
+    batch.push_back(static_cast<uint8_t>(bytes.size()));
+    batch.insert(batch.end(), bytes.begin(), bytes.end());
+  }
+  ASSERT_EQ(::send(fd, batch.data(), batch.size(), 0), static_cast<ssize_t>(batch.size()));
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::vector<uint16_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    uint8_t len[2];
+    ASSERT_EQ(::recv(fd, len, 2, MSG_WAITALL), 2);
+    std::vector<uint8_t> body(static_cast<size_t>(len[0] << 8 | len[1]));
+    ASSERT_EQ(::recv(fd, body.data(), body.size(), MSG_WAITALL), static_cast<ssize_t>(body.size()));
+    auto reply = wire::decode_message(body);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->header.rcode(), 3);
+    ids.push_back(reply->header.id);
+  }
+  EXPECT_EQ(ids, (std::vector<uint16_t>{101, 102, 103}));
+  // Idle for longer than --tcp-idle-ms: the server closes (EOF), well before our 2 s timeout.
+  auto before = std::chrono::steady_clock::now();
+  uint8_t byte;
+  EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(1500));
+  ::close(fd);
 }
 
 TEST_F(DnsServer, ReportsStartupErrorsOnStdout) {
