@@ -140,11 +140,12 @@ void set_link(NlSocket& sk, const std::string& name, bool up, unsigned mtu, cons
     if (int err = rtnl_link_change(sk.get(), orig.get(), change.get(), 0); err < 0)
       fail(fmt::format("rename link `{}` to `{}`", name, new_name), err);
   }
+  if (!mtu && !up) return;
   LinkPtr change(rtnl_link_alloc());
   if (mtu) rtnl_link_set_mtu(change.get(), mtu);
   if (up) rtnl_link_set_flags(change.get(), IFF_UP);
   if (int err = rtnl_link_change(sk.get(), orig.get(), change.get(), 0); err < 0)
-    fail(fmt::format("set link `{}` up", new_name.empty() ? name : new_name), err);
+    fail(fmt::format("set link `{}`{}{}", new_name.empty() ? name : new_name, up ? " up" : "", mtu ? fmt::format(" mtu {}", mtu) : ""), err);
 }
 
 bool delete_link(NlSocket& sk, const std::string& name) {
