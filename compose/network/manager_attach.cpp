@@ -1,4 +1,5 @@
-// NetworkManager::attach/detach: one container's veth on one network. Order of an attach:
+// NetworkManager::attach/detach: one container's veth on one network (container MAC 02:42:<ipv4>,
+// as Docker). Order of an attach:
 // lease (recorded first, so a crash still knows the address), veth pair created with the peer
 // directly inside the container's netns, host end enslaved to the bridge and up, the peer
 // renamed eth<N>, address, up, lo up, default route, then the firewall's DNAT rules. Any failure
@@ -25,6 +26,13 @@ bool endpoint_intact(NlSocket& host, NlSocket& ns, const std::string& host_veth,
   if (!h || h->master != bridge_index || !h->up) return false;
   auto c = find_link(ns, ifname);
   return c && c->up && has_ipv4_address(ns, c->index, address);
+}
+
+// Docker's scheme: 02:42 + the IPv4 address. A container that comes back with the same address
+// also has the same MAC, so its peers' ARP entries stay valid across restarts.
+std::array<unsigned char, 6> mac_for(std::uint32_t addr) {
+  return {0x02, 0x42, static_cast<unsigned char>(addr >> 24), static_cast<unsigned char>(addr >> 16),
+          static_cast<unsigned char>(addr >> 8), static_cast<unsigned char>(addr)};
 }
 
 }  // namespace
@@ -76,7 +84,7 @@ Endpoint NetworkManager::attach(const AttachRequest& req) {
                                            req.container_id, ifname, req.netns_path));
     delete_link(ns, peer);  // a peer whose host end is gone cannot exist, but be exact
     UniqueFd nsfd = open_netns(req.netns_path);
-    create_veth(host, host_veth, peer, static_cast<unsigned>(rec.mtu), nsfd.get(), bridge->index);
+    create_veth(host, host_veth, peer, static_cast<unsigned>(rec.mtu), nsfd.get(), bridge->index, mac_for(addr));
     guard.emplace(host, host_veth);
     set_link(host, host_veth, true);
     set_link(ns, peer, false, 0, ifname);

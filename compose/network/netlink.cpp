@@ -112,7 +112,7 @@ bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu, const st
 }
 
 void create_veth(NlSocket& sk, const std::string& host, const std::string& peer, unsigned mtu, int netns_fd,
-                 int master) {
+                 int master, const std::array<unsigned char, 6>& peer_mac) {
   LinkPtr link(rtnl_link_veth_alloc());
   if (!link) throw std::bad_alloc();
   LinkPtr peer_link(rtnl_link_veth_get_peer(link.get()));
@@ -123,6 +123,9 @@ void create_veth(NlSocket& sk, const std::string& host, const std::string& peer,
     rtnl_link_set_mtu(peer_link.get(), mtu);
   }
   if (master) rtnl_link_set_master(link.get(), master);
+  NlAddrPtr lladdr(nl_addr_build(AF_LLC, peer_mac.data(), peer_mac.size()));
+  if (!lladdr) throw std::bad_alloc();
+  rtnl_link_set_addr(peer_link.get(), lladdr.get());
   // IFLA_NET_NS_FD on the peer: the kernel creates it directly inside the container's netns,
   // so the temporary name never has to be unique on the host.
   rtnl_link_set_ns_fd(peer_link.get(), netns_fd);

@@ -48,9 +48,10 @@ std::optional<LinkInfo> find_link(NlSocket& sk, const std::string& name);
 bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu, const std::array<unsigned char, 6>& mac);
 
 /// Creates a veth pair: `host` here as a port of bridge `master`, `peer` created directly in
-/// the namespace `netns_fd`; both with `mtu`, both down. Throws when `host` exists.
+/// the namespace `netns_fd` with MAC `peer_mac`; both with `mtu`, both down. Throws when `host`
+/// exists.
 void create_veth(NlSocket& sk, const std::string& host, const std::string& peer, unsigned mtu, int netns_fd,
-                 int master);
+                 int master, const std::array<unsigned char, 6>& peer_mac);
 
 /// Brings the link up (and, if `mtu` != 0, sets the MTU; if `new_name` is set, renames it first).
 void set_link(NlSocket& sk, const std::string& name, bool up, unsigned mtu = 0, const std::string& new_name = {});

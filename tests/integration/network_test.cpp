@@ -3,6 +3,8 @@
 // rollback of a failed attach and complete cleanup. Runs as root; see network_fixture.hpp.
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "compose/network/ipam.hpp"
 #include "compose/network/netns.hpp"
 #include "network_fixture.hpp"
@@ -50,7 +52,9 @@ TEST_F(NetworkTest, TwoNamespacesOnOneNetworkReachEachOther) {
   EXPECT_EQ(ea.interface, "eth0");
   EXPECT_NE(ea.address, eb.address);
   EXPECT_EQ(ea.gateway, net.gateway);
-  EXPECT_FALSE(ea.mac.empty());
+  auto octets = *network::parse_ipv4(ea.address);
+  EXPECT_EQ(ea.mac, fmt::format("02:42:{:02x}:{:02x}:{:02x}:{:02x}", octets >> 24, (octets >> 16) & 0xff,
+                                (octets >> 8) & 0xff, octets & 0xff));
   auto eth0 = link_in(a, "eth0");
   ASSERT_FALSE(eth0.is_null());
   EXPECT_EQ(eth0["addr_info"][0].value("local", ""), ea.address);
@@ -102,6 +106,7 @@ TEST_F(NetworkTest, ReattachAfterRestartKeepsTheAddress) {
   ns = make_netns("a2");
   auto restarted = m_mgr->attach(request(id, net, ns));
   EXPECT_EQ(restarted.address, first.address);
+  EXPECT_EQ(restarted.mac, first.mac);  // 02:42:<address>: peers' ARP entries stay valid
   EXPECT_NE(eb.address, first.address);
   EXPECT_TRUE(ping_from(ns, eb.address));
   // Releasing the lease frees the address for someone else.
