@@ -1,7 +1,9 @@
 // NetworkManager against the real kernel: bridges, veth pairs in persistent netns, addresses,
 // routes, leases across restarts, isolation between networks (nftables), internal networks,
 // rollback of a failed attach and complete cleanup. Runs as root; see network_fixture.hpp.
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -228,6 +230,53 @@ TEST_F(NetworkTest, RemoveLeavesNothing) {
   EXPECT_EQ(rules.find(net.id), std::string::npos);
   EXPECT_EQ(rules.find(container_id(1)), std::string::npos);
   m_mgr->detach(container_id(1), net.id, true);  // after removal: nothing to do, no error
+}
+
+TEST_F(NetworkTest, ParallelEnsureAndAttachNeverShareSubnetsOrAddresses) {
+  // Four threads, each with its own manager (as separate processes would be), race to create
+  // networks; then eight threads attach to one network. The host-wide flock keeps subnet choice
+  // and lease allocation exclusive.
+  std::vector<network::NetworkState> nets(4);
+  std::vector<std::thread> threads;
+  std::atomic<int> errors{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        network::NetworkManager mgr(m_root, m_run);
+        NetworkConfig cfg;
+        cfg.name = m_prefix + "_p" + std::to_string(i);
+        nets[static_cast<size_t>(i)] = mgr.ensure_network(cfg);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+        ++errors;
+      }
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(errors.load(), 0);
+  m_nets.insert(m_nets.end(), nets.begin(), nets.end());
+  for (size_t i = 0; i < nets.size(); ++i)
+    for (size_t j = i + 1; j < nets.size(); ++j)
+      EXPECT_FALSE(network::overlaps(*network::parse_cidr(nets[i].subnet), *network::parse_cidr(nets[j].subnet)))
+          << nets[i].subnet << " vs " << nets[j].subnet;
+
+  std::vector<std::string> ns;
+  for (int i = 0; i < 8; ++i) ns.push_back(make_netns("c" + std::to_string(i)));
+  std::vector<network::Endpoint> eps(8);
+  threads.clear();
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        eps[static_cast<size_t>(i)] = m_mgr->attach(request(container_id(i), nets[0], ns[static_cast<size_t>(i)]));
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::string> addresses;
+  for (const auto& e : eps) addresses.insert(e.address);
+  EXPECT_EQ(addresses.size(), 8u);
+  EXPECT_EQ(m_mgr->get(nets[0].id)->leases.size(), 8u);
+  EXPECT_TRUE(ping_from(ns[0], eps[7].address));
 }
 
 }  // namespace
