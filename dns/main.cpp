@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -97,6 +98,9 @@ std::optional<std::string> parse_args(int argc, char** argv, Options& o) {
   }
   if (o.records.empty()) return std::string("--records is required");
   if (o.pid_file.empty()) return std::string("--pid-file is required");
+  // The daemon changes to `/`, and reload re-reads the records later: keep absolute paths.
+  for (std::string* path : {&o.records, &o.pid_file, &o.resolv_conf, &o.log})
+    if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
   return std::nullopt;
 }
 
