@@ -1,0 +1,98 @@
+// `berth logs [SERVICE...]`: the containers' json-file logs with docker compose's prefixes;
+// -f follows until every container has exited or Ctrl+C.
+#include <unistd.h>
+
+#include <memory>
+
+#include "compose/cli/commands.hpp"
+#include "compose/engine/attach_signals.hpp"
+#include "compose/engine/exec_target.hpp"
+#include "compose/engine/logs_stream.hpp"
+#include "compose/engine/session.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+struct LogsOptions {
+  bool follow = false, timestamps = false, no_color = false, no_prefix = false;
+  std::string tail = "all", since, until;
+  int index = 0;
+  std::vector<std::string> services;
+};
+
+engine::LogFilter make_filter(const LogsOptions& o) {
+  engine::LogFilter f;
+  if (o.tail != "all" && !o.tail.empty()) {
+    try {
+      size_t used = 0;
+      long n = std::stol(o.tail, &used);
+      if (used != o.tail.size()) throw std::invalid_argument(o.tail);
+      if (n >= 0) f.tail = static_cast<size_t>(n);  // docker: a negative tail means all
+    } catch (const std::logic_error&) {
+      throw std::runtime_error("invalid value for --tail: \"" + o.tail + "\": expected a number or \"all\"");
+    }
+  }
+  int64_t now = engine::now_ns();
+  if (!o.since.empty()) {
+    f.since_ns = engine::parse_log_time(o.since, now);
+    if (!f.since_ns) throw std::runtime_error("invalid value for \"since\": \"" + o.since + "\"");
+  }
+  if (!o.until.empty()) {
+    f.until_ns = engine::parse_log_time(o.until, now);
+    if (!f.until_ns) throw std::runtime_error("invalid value for \"until\": \"" + o.until + "\"");
+  }
+  return f;
+}
+
+int run_logs(const GlobalOptions& g, const LogsOptions& o) {
+  engine::LogFilter filter = make_filter(o);
+  engine::SessionOptions so;
+  so.root = g.root;
+  so.progress = g.progress;
+  so.ansi = g.ansi;
+  so.load = load_options(g, o.services);
+  so.require_model = false;
+  so.require_images = false;
+  engine::Session session = engine::open_session(so);
+  engine::Engine& eng = *session.engine;
+
+  std::vector<engine::LogTarget> targets;
+  for (const auto& c : engine::select_containers(eng, o.services, o.index))
+    if (c.record.status != "creating") targets.push_back({c.record.id, engine::log_display_name(eng.project(), c.record.name)});
+
+  engine::PrinterOptions po;
+  po.color = engine::use_color(o.no_color, g.ansi, STDOUT_FILENO);
+  po.prefix = !o.no_prefix;
+  po.timestamps = o.timestamps;
+  engine::LogPrinter printer(STDOUT_FILENO, STDERR_FILENO, po);
+  if (!o.follow) {
+    engine::print_logs(eng.paths(), targets, printer, filter);
+    return 0;
+  }
+  engine::InterruptWatch interrupts;
+  engine::LogFollower follower(eng.paths(), printer, filter);
+  for (const auto& t : targets) follower.add(t);
+  follower.wait(interrupts.interrupted());
+  follower.stop();
+  return interrupts.count() > 0 ? 130 : 0;
+}
+
+}  // namespace
+
+void register_logs(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
+  auto o = std::make_shared<LogsOptions>();
+  CLI::App* cmd = app.add_subcommand("logs", "View output from containers");
+  cmd->add_flag("-f,--follow", o->follow, "Follow log output");
+  cmd->add_flag("-t,--timestamps", o->timestamps, "Show timestamps");
+  cmd->add_option("-n,--tail", o->tail, "Number of lines to show from the end of the logs for each container");
+  cmd->add_option("--since", o->since, "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
+  cmd->add_option("--until", o->until, "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
+  cmd->add_flag("--no-color", o->no_color, "Produce monochrome output");
+  cmd->add_flag("--no-log-prefix", o->no_prefix, "Don't print prefix in logs");
+  cmd->add_option("--index", o->index, "index of the container if service has multiple replicas");
+  cmd->add_option("services", o->services, "Services");
+  cmd->callback([&g, &result, o] { result.exit_code = run_logs(g, *o); });
+}
+
+}  // namespace berth::cli

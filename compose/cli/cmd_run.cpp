@@ -1,0 +1,67 @@
+// `berth run [OPTIONS] SERVICE [COMMAND] [ARGS...]`: a one-off container of a service.
+#include <unistd.h>
+
+#include <memory>
+
+#include "compose/cli/commands.hpp"
+#include "compose/engine/run_oneoff.hpp"
+#include "compose/engine/session.hpp"
+
+namespace berth::cli {
+
+namespace {
+
+struct RunCliOptions {
+  engine::RunOptions run;
+  std::string entrypoint;
+  bool entrypoint_set = false;
+  bool no_tty = false;
+};
+
+int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::string> words) {
+  if (!words.empty() && words.front() == "--") words.erase(words.begin());
+  if (words.empty()) throw std::runtime_error("run requires a SERVICE");
+  o.run.service = words.front();
+  words.erase(words.begin());
+  if (!words.empty() && words.front() == "--") words.erase(words.begin());
+  o.run.command = words;
+  if (o.entrypoint_set) o.run.entrypoint = o.entrypoint;
+  o.run.tty = !o.no_tty && !o.run.detach && ::isatty(STDIN_FILENO) == 1;
+
+  engine::SessionOptions so;
+  so.root = g.root;
+  so.progress = g.progress;
+  so.ansi = g.ansi;
+  so.load = load_options(g, {o.run.service});
+  so.services = {o.run.service};
+  engine::Session session = engine::open_session(so);
+  return engine::run_oneoff(*session.engine, *session.progress, o.run);
+}
+
+}  // namespace
+
+void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
+  auto o = std::make_shared<RunCliOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a one-off command on a service");
+  cmd->add_flag("-d,--detach", o->run.detach, "Run container in background and print container ID");
+  cmd->add_flag("--rm", o->run.rm, "Automatically remove the container when it exits");
+  cmd->add_flag("--no-deps", o->run.no_deps, "Don't start linked services");
+  cmd->add_flag("-P,--service-ports", o->run.service_ports,
+                "Run command with all service's ports enabled and mapped to the host");
+  cmd->add_flag("-T,--no-TTY", o->no_tty, "Disable pseudo-TTY allocation (default: auto-detected)");
+  cmd->add_option("-e,--env", o->run.env, "Set environment variables")->allow_extra_args(false);
+  cmd->add_option("-l,--label", o->run.labels, "Add or override a label")->allow_extra_args(false);
+  cmd->add_option("-p,--publish", o->run.publish, "Publish a container's port(s) to the host")->allow_extra_args(false);
+  cmd->add_option("-v,--volume", o->run.volumes, "Bind mount a volume")->allow_extra_args(false);
+  cmd->add_option("--name", o->run.name, "Assign a name to the container");
+  cmd->add_option("-u,--user", o->run.user, "Run as specified username or uid");
+  cmd->add_option("-w,--workdir", o->run.workdir, "Working directory inside the container");
+  cmd->add_option("--entrypoint", o->entrypoint, "Override the entrypoint of the image")
+      ->each([o](const std::string&) { o->entrypoint_set = true; });
+  // SERVICE [COMMAND] [ARGS...]: everything from the first positional on, dashes included.
+  cmd->prefix_command();
+  cmd->fallthrough(false);
+  cmd->callback([&g, &result, o, cmd] { result.exit_code = run_command(g, *o, cmd->remaining()); });
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,214 @@
+// `berth run` on top of the engine: the project is planned as `up <service>` would, minus the
+// service's own containers (so networks, volumes and dependencies come out exactly as with
+// `up`), then the one-off is created by ContainerRuntime from a copy of the project context
+// whose service carries the overrides. ContainerRuntime::create makes regular containers, so
+// the one-off mark (record + com.docker.compose.oneoff label) is set right after, before its
+// shim starts and while the project lock is held.
+//
+// The container's stdin is not connected: berth-shim gives a container /dev/null (or its pty)
+// and has no attach op, so `run` streams output only (its log file) — see the report.
+#include "compose/engine/run_oneoff.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "common/atomic_file.hpp"
+#include "compose/engine/attach_signals.hpp"
+#include "compose/engine/log_reader.hpp"
+#include "compose/engine/logs_stream.hpp"
+#include "compose/loader/normalize.hpp"
+#include "compose/model/json_io.hpp"
+
+namespace berth::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::pair<std::string, std::optional<std::string>> split_kv(const std::string& item) {
+  auto eq = item.find('=');
+  if (eq == std::string::npos) return {item, std::nullopt};
+  return {item.substr(0, eq), item.substr(eq + 1)};
+}
+
+void write_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = ::write(fd, s.data(), s.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    s.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+std::string oneoff_name(const std::string& project, const std::string& service) {
+  std::random_device rd;
+  std::string hex;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 12; ++i) hex += kHex[rd() % 16];
+  return project + "-" + service + "-run-" + hex;
+}
+
+void apply_run_overrides(nlohmann::json& svc, const RunOptions& o, const std::string& working_dir) {
+  if (!o.service_ports) svc.erase("ports");
+  for (const auto& p : o.publish) {
+    try {
+      for (auto& port : loader::parse_port_spec(p)) svc["ports"].push_back(port);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("invalid -p value: ") + e.what());
+    }
+  }
+  for (const auto& v : o.volumes) {
+    nlohmann::json vol;
+    try {
+      vol = loader::parse_volume_spec(v);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("invalid -v value: ") + e.what());
+    }
+    if (vol.value("type", "") == "bind") {
+      std::string src = vol.value("source", "");
+      if (src.rfind("~", 0) == 0 && std::getenv("HOME")) src = std::getenv("HOME") + src.substr(1);
+      if (!src.empty() && src[0] != '/') src = (fs::path(working_dir) / src).lexically_normal().string();
+      vol["source"] = src;
+    }
+    svc["volumes"].push_back(vol);
+  }
+  for (const auto& e : o.env) {
+    auto [k, v] = split_kv(e);
+    if (k.empty()) throw std::runtime_error("invalid -e value: \"" + e + "\"");
+    if (!v) {
+      const char* from_env = std::getenv(k.c_str());
+      if (!from_env) continue;  // docker: an unset KEY is left out
+      v = from_env;
+    }
+    svc["environment"][k] = *v;
+  }
+  for (const auto& l : o.labels) {
+    auto [k, v] = split_kv(l);
+    svc["labels"][k] = v.value_or("");
+  }
+  if (!o.user.empty()) svc["user"] = o.user;
+  if (!o.workdir.empty()) svc["working_dir"] = o.workdir;
+  svc["tty"] = o.tty;
+  svc["stdin_open"] = o.tty;
+  if (!o.command.empty()) svc["command"] = o.command;
+  if (o.entrypoint) {
+    try {
+      svc["entrypoint"] = loader::split_shell_words(*o.entrypoint);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("invalid --entrypoint: ") + e.what());
+    }
+    if (o.command.empty()) svc.erase("command");  // docker: a new entrypoint drops the image's cmd
+  }
+  svc.erase("container_name");
+  svc.erase("deploy");  // replicas do not apply to a one-off
+}
+
+namespace {
+
+/// Networks, volumes and (unless no_deps) dependencies, as `up <service>` without the service.
+void prepare_project(Engine& engine, const RunOptions& o) {
+  plan::UpOptions up;
+  up.services = {o.service};
+  up.no_deps = o.no_deps;
+  plan::Plan p = engine.plan_up(up);
+  p.services.erase(o.service);
+  p.orphan_warnings.clear();
+  engine.check_ports(p);
+  engine.execute(p, ExecutorOptions{});
+}
+
+/// Creates the one-off from a copy of the context with the overridden service.
+std::string create_oneoff(Engine& engine, Progress& progress, const RunOptions& o, const std::string& name) {
+  ProjectContext ctx = *engine.context();
+  nlohmann::json& svc_json = ctx.loaded.model["services"][o.service];
+  apply_run_overrides(svc_json, o, ctx.loaded.working_dir);
+  model::Project typed = model::project_from_json(ctx.loaded.model);
+  ctx.model.services[o.service] = typed.services.at(o.service);
+  ctx.model.services[o.service].container_name.clear();
+
+  ContainerRuntime runtime(engine.paths(), engine.store(), &ctx, progress);
+  plan::Action a;
+  a.kind = plan::ActionKind::CreateContainer;
+  a.service = o.service;
+  a.name = name;
+  a.number = 1;
+  progress.event("Container", name, "Creating");
+  std::string id = runtime.create(a);
+  // The one-off mark: in the record and in the label berth-shim's bundle carries.
+  const std::string config_path = engine.paths().bundle_dir(id) + "/config.json";
+  nlohmann::json config = nlohmann::json::parse(read_file(config_path));
+  config["annotations"]["com.docker.compose.oneoff"] = "True";
+  write_file_atomic(config_path, config.dump(2) + "\n", 0600);
+  engine.store().update([&](ProjectState& s) {
+    if (auto* c = s.find_container(id)) {
+      c->oneoff = true;
+      // Like `docker compose run` without --use-aliases: not reachable by the service name.
+      for (auto& ep : c->endpoints) std::erase(ep.names, o.service);
+    }
+  });
+  progress.event("Container", name, "Created");
+  return id;
+}
+
+/// Streams the container's output raw (no prefix) until it has exited; Ctrl+C goes to the
+/// container (SIGINT, then SIGKILL on the second).
+int attach_oneoff(Engine& engine, const std::string& id) {
+  InterruptWatch interrupts;
+  std::atomic<bool> never{false};
+  LogReader reader(engine.paths().shim_state_dir(id) + "/container.log", {});
+  int forwarded = 0;
+  std::atomic<bool> done{false};
+  auto sink = [](const LogEntry& e) { write_all(e.stream == "stderr" ? STDERR_FILENO : STDOUT_FILENO, e.text); };
+  auto finished = [&] {
+    if (int n = interrupts.count(); n > forwarded) {
+      forwarded = n;
+      try {
+        engine.runtime().kill(id, n == 1 ? "SIGINT" : "SIGKILL");
+      } catch (const std::exception&) {
+      }
+    }
+    return container_output_finished(engine.paths(), id);
+  };
+  reader.follow(sink, finished, never);
+  return container_exit_code(engine.paths(), id).value_or(1);
+}
+
+}  // namespace
+
+int run_oneoff(Engine& engine, Progress& progress, const RunOptions& o) {
+  if (!engine.context()) throw std::runtime_error("run needs a compose file");
+  if (!engine.context()->model.services.count(o.service)) throw std::runtime_error("no such service: " + o.service);
+  const std::string name = o.name.empty() ? oneoff_name(engine.project(), o.service) : o.name;
+  engine.lock();
+  prepare_project(engine, o);
+  std::string id = create_oneoff(engine, progress, o, name);
+  try {
+    engine.runtime().start(id);
+  } catch (...) {
+    if (o.rm) engine.runtime().remove(id);
+    throw;
+  }
+  engine.sync_dns();
+  progress.finish();
+  if (o.detach) {
+    write_all(STDOUT_FILENO, name + "\n");
+    return 0;
+  }
+  engine.unlock();  // ps, logs, exec may run while we wait
+  int code = attach_oneoff(engine, id);
+  if (o.rm) {
+    engine.lock();
+    engine.store().load();
+    engine.runtime().remove(id);
+    engine.runtime().remove_anonymous_volumes();
+    engine.sync_dns();
+  }
+  return code;
+}
+
+}  // namespace berth::engine
