@@ -66,15 +66,17 @@ LogFollower::LogFollower(const Paths& paths, LogPrinter& printer, LogFilter filt
 
 LogFollower::~LogFollower() { stop(); }
 
-size_t LogFollower::add(const LogTarget& target) {
+size_t LogFollower::add(const LogTarget& target) { return add(target, m_filter); }
+
+size_t LogFollower::add(const LogTarget& target, const LogFilter& filter) {
   std::lock_guard lock(m_mutex);
   if (auto it = m_sources.find(target.id); it != m_sources.end()) return it->second;
   size_t source = m_printer.add(target.name);
   m_sources[target.id] = source;
   ++m_active;
-  m_threads.emplace_back([this, target, source] {
+  m_threads.emplace_back([this, target, source, filter] {
     try {
-      LogReader reader(log_path(m_paths, target.id), m_filter);
+      LogReader reader(log_path(m_paths, target.id), filter);
       reader.follow([&](const LogEntry& e) { m_printer.write(source, e); },
                     [&] { return container_output_finished(m_paths, target.id); }, m_stop);
     } catch (const std::exception& e) {

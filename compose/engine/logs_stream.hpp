@@ -54,6 +54,8 @@ class LogFollower {
   /// Starts following `target` unless it is followed already (by id). Returns its printer
   /// handle. Safe to call from any thread.
   size_t add(const LogTarget& target);
+  /// add() with a filter of its own for this container (e.g. --since its start).
+  size_t add(const LogTarget& target, const LogFilter& filter);
   /// True while `id` is followed.
   bool following(const std::string& id) const;
   /// Number of containers still being followed.
