@@ -34,6 +34,14 @@ int run(int argc, char** argv) {
   register_unpause(app, global, result);
   register_ps(app, global, result);
   register_ls(app, global, result);
+  // logs, exec and other commands on running containers
+  register_logs(app, global, result);
+  register_exec(app, global, result);
+  register_run(app, global, result);
+  register_top(app, global, result);
+  register_port(app, global, result);
+  register_events(app, global, result);
+  register_images(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

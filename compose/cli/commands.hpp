@@ -31,6 +31,15 @@ void register_unpause(CLI::App& app, const GlobalOptions& g, CommandResult& resu
 void register_ps(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_ls(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
+// Commands on running containers: cmd_logs.cpp, cmd_exec.cpp, cmd_run.cpp, cmd_top.cpp, ...
+void register_logs(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_exec(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_top(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_port(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_events(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_images(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.
 inline engine::SessionOptions session_options(const GlobalOptions& g, const std::vector<std::string>& services,
