@@ -49,7 +49,10 @@ std::vector<ContainerEvent> diff_events(const std::map<std::string, EventSnapsho
       continue;
     }
     const EventSnapshot& old = it->second;
-    bool restarted = cur.restart_count > old.restart_count;
+    // Restarted by its policy (restart_count grew) or by `restart` (a new shim, a new start
+    // time) between two polls: it died and started again.
+    bool restarted = cur.restart_count > old.restart_count ||
+                     (cur.status == "running" && old.status == "running" && cur.started_at != old.started_at);
     if (restarted && old.status == "running") {  // died and came back between two polls
       auto die = make(cur, "die", now);
       die.attributes["exitCode"] = std::to_string(cur.exit_code);
@@ -61,7 +64,7 @@ std::vector<ContainerEvent> diff_events(const std::map<std::string, EventSnapsho
       } else if (cur.status == "paused") {
         out.push_back(make(cur, "pause", now));
       } else if (cur.status == "running") {
-        out.push_back(make(cur, restarted ? "restart" : "start", now));
+        out.push_back(make(cur, "start", now));
       } else if ((cur.status == "exited" || cur.status == "dead" || cur.status == "restarting") && old.status != "exited" &&
                  old.status != "dead" && old.status != "restarting" && old.status != "created") {
         auto die = make(cur, "die", now);
@@ -83,7 +86,7 @@ std::map<std::string, EventSnapshot> snapshot_containers(Engine& engine) {
   for (const auto& o : engine.observe({}, true)) {
     if (o.record.status == "creating") continue;
     EventSnapshot s{o.record.id, o.record.name, o.record.service, o.record.image, o.status.status,
-                    o.status.exit_code, o.status.health, 0};
+                    o.status.exit_code, o.status.health, 0, o.started_at};
     try {
       s.restart_count = shim_protocol::read_state(engine.paths().shim_state_dir(o.record.id)).restart_count;
     } catch (const std::exception&) {

@@ -31,6 +31,7 @@ struct EventSnapshot {
   int exit_code = 0;
   std::string health;
   int restart_count = 0;
+  std::string started_at;  ///< the shim's; a new value while running = it was restarted
 };
 
 /// The events that turn `before` into `after` (pure; both keyed by container id), stamped `now`.
