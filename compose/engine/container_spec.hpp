@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,11 @@ struct VolumesFromSource {
 
 /// Everything build_container_spec needs. References must outlive the call.
 struct SpecInput {
+  /// The required parts; set the rest by member.
+  SpecInput(const model::Project& project_, const model::Service& service_, ContainerIdentity id_,
+            const image::ImageRecord& image_, std::vector<std::string> lower_dirs_ = {})
+      : project(project_), service(service_), id(std::move(id_)), image(image_), lower_dirs(std::move(lower_dirs_)) {}
+
   const model::Project& project;
   const model::Service& service;
   ContainerIdentity id;
