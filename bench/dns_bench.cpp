@@ -98,12 +98,18 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--berth-dns") a.binary = v;
-    else if (k == "--queries") a.queries = std::atol(v.c_str());
-    else if (k == "--window") a.window = std::clamp(std::atol(v.c_str()), 1L, 4096L);
-    else if (k == "--port") a.port = std::atol(v.c_str());
-    else if (k == "--server-cpu") a.server_cpu = std::atoi(v.c_str());
-    else if (k == "--client-cpu") a.client_cpu = std::atoi(v.c_str());
+    if (k == "--berth-dns")
+      a.binary = v;
+    else if (k == "--queries")
+      a.queries = std::atol(v.c_str());
+    else if (k == "--window")
+      a.window = std::clamp(std::atol(v.c_str()), 1L, 4096L);
+    else if (k == "--port")
+      a.port = std::atol(v.c_str());
+    else if (k == "--server-cpu")
+      a.server_cpu = std::atoi(v.c_str());
+    else if (k == "--client-cpu")
+      a.client_cpu = std::atoi(v.c_str());
   }
   if (a.binary.empty()) {
     std::fprintf(stderr, "usage: dns_bench --berth-dns PATH [--queries N] [--window W] [--port P]\n");
@@ -183,11 +189,13 @@ int main(int argc, char** argv) {
 
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
-    return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
+    return latencies.empty() ? 0.0
+                             : latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))];
   };
-  std::printf("queries=%ld answered=%ld lost=%ld wrong=%ld window=%ld seconds=%.3f qps=%.0f p50_us=%.1f p99_us=%.1f "
-              "max_us=%.1f server_cpu_s=%.3f answers_per_server_cpu_s=%.0f\n",
-              a.queries, answered, issued - answered, bad, a.window, seconds, answered / seconds, pct(0.50), pct(0.99),
-              latencies.empty() ? 0.0 : latencies.back(), server_cpu, server_cpu > 0 ? answered / server_cpu : 0.0);
+  std::printf(
+      "queries=%ld answered=%ld lost=%ld wrong=%ld window=%ld seconds=%.3f qps=%.0f p50_us=%.1f p99_us=%.1f "
+      "max_us=%.1f server_cpu_s=%.3f answers_per_server_cpu_s=%.0f\n",
+      a.queries, answered, issued - answered, bad, a.window, seconds, answered / seconds, pct(0.50), pct(0.99),
+      latencies.empty() ? 0.0 : latencies.back(), server_cpu, server_cpu > 0 ? answered / server_cpu : 0.0);
   return answered == a.queries && bad == 0 ? 0 : 1;
 }

@@ -37,8 +37,8 @@ Decision reply(std::vector<uint8_t> bytes) {
 }
 
 /// Encodes a response to a decoded query; truncates to `limit` with TC.
-std::vector<uint8_t> respond(const Message& query, Rcode rcode, std::vector<ResourceRecord> answers,
-                             bool authoritative, size_t limit) {
+std::vector<uint8_t> respond(const Message& query, Rcode rcode, std::vector<ResourceRecord> answers, bool authoritative,
+                             size_t limit) {
   Message m;
   m.header.id = query.header.id;
   m.header.flags = response_flags(query.header.flags, rcode, authoritative);

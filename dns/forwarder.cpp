@@ -5,14 +5,13 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <cctype>
 #include <chrono>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 namespace berth::dns {
 
@@ -35,7 +34,8 @@ std::string upstream_csv_entry(std::string_view text) {
     host = std::string(text.substr(0, colon));
     port = std::string(text.substr(colon + 1));
   }
-  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     return {};
   unsigned long p = std::stoul(port);
   if (p == 0 || p > 65535) return {};
@@ -164,7 +164,15 @@ void Forwarder::socket_state(int fd, bool readable, bool writable) {
     }
     return;
   }
-  if (it == m_watches.end()) it = m_watches.emplace(fd, std::make_shared<Watch>(m_io, fd)).first;
+  if (it == m_watches.end()) {
+    // We are inside a c-ares callback: nothing may throw through its C frames. If the socket
+    // cannot be registered, its queries simply time out.
+    try {
+      it = m_watches.emplace(fd, std::make_shared<Watch>(m_io, fd)).first;
+    } catch (const std::exception&) {
+      return;
+    }
+  }
   it->second->want_read = readable;
   it->second->want_write = writable;
   arm(it->second);
@@ -181,11 +189,12 @@ void Forwarder::arm(const std::shared_ptr<Watch>& watch) {
   }
   if (watch->want_write && !watch->write_pending) {
     watch->write_pending = true;
-    watch->desc.async_wait(asio::posix::descriptor_base::wait_write, [this, watch](const boost::system::error_code& ec) {
-      watch->write_pending = false;
-      if (watch->closed || ec) return;
-      process(watch, false);
-    });
+    watch->desc.async_wait(asio::posix::descriptor_base::wait_write,
+                           [this, watch](const boost::system::error_code& ec) {
+                             watch->write_pending = false;
+                             if (watch->closed || ec) return;
+                             process(watch, false);
+                           });
   }
 }
 

@@ -17,6 +17,8 @@
 // The forwarder runs in the host network namespace, so a 127.0.0.53-style stub upstream works.
 #include <ares.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,9 +27,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 namespace berth::dns {
 
@@ -42,7 +41,7 @@ struct ForwarderOptions {
   std::vector<std::string> servers;  ///< "IP" / "IP:PORT" / "[IPv6]:PORT"
   int timeout_ms = 2000;             ///< per try
   int tries = 2;
-  size_t max_in_flight = 4096;       ///< beyond that, queries fail at once (SERVFAIL)
+  size_t max_in_flight = 4096;  ///< beyond that, queries fail at once (SERVFAIL)
 };
 
 class Forwarder {

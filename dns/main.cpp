@@ -11,26 +11,25 @@
 // Signals: SIGHUP reloads the records file, SIGTERM/SIGINT stop cleanly (pid file removed).
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <nlohmann/json.hpp>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "common/atomic_file.hpp"
 #include "dns/forwarder.hpp"
@@ -212,7 +211,7 @@ int main(int argc, char** argv) {
   // Handlers first: the engine may send SIGHUP as soon as it has read the readiness line.
   asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                                int signo) {
+                                                                             int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
       server->reload();

@@ -9,9 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace berth::dns {
 
@@ -69,7 +68,8 @@ const json& require(const json& obj, const char* key, json::value_t type, const 
 std::string checked_name(const json& v, const std::string& where) {
   if (!v.is_string()) throw RecordsError(where + ": not a string");
   std::string name = normalize(v.get<std::string>());
-  if (name.empty() || !split_name(name)) throw RecordsError(where + ": `" + v.get<std::string>() + "` is not a DNS name");
+  if (name.empty() || !split_name(name))
+    throw RecordsError(where + ": `" + v.get<std::string>() + "` is not a DNS name");
   return name;
 }
 
@@ -97,7 +97,8 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
   }
   if (doc.contains("search")) {
     const json& search = require(doc, "search", json::value_t::array, "");
-    for (size_t i = 0; i < search.size(); ++i) r->m_search.push_back(checked_name(search[i], "search[" + std::to_string(i) + "]"));
+    for (size_t i = 0; i < search.size(); ++i)
+      r->m_search.push_back(checked_name(search[i], "search[" + std::to_string(i) + "]"));
   }
   std::unordered_map<std::string, uint32_t> network_index;
   const json& networks = require(doc, "networks", json::value_t::array, "");
@@ -276,7 +277,9 @@ std::optional<IpAddress> parse_reverse_name(std::string_view name) {
     if (s.empty() || s.size() > (base == 10 ? 3u : 1u)) return std::nullopt;
     unsigned v = 0;
     for (char c : s) {
-      unsigned d = c >= '0' && c <= '9' ? unsigned(c - '0') : c >= 'a' && c <= 'f' && base == 16 ? unsigned(c - 'a' + 10) : 99;
+      unsigned d = c >= '0' && c <= '9'                 ? unsigned(c - '0')
+                   : c >= 'a' && c <= 'f' && base == 16 ? unsigned(c - 'a' + 10)
+                                                        : 99;
       if (d >= base) return std::nullopt;
       v = v * base + d;
     }

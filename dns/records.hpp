@@ -97,8 +97,8 @@ class Records {
 
  private:
   struct Endpoint {
-    uint32_t network = 0;   ///< index into m_network_ids
-    uint32_t container = 0; ///< index into m_container_names
+    uint32_t network = 0;    ///< index into m_network_ids
+    uint32_t container = 0;  ///< index into m_container_names
     std::optional<IpAddress> v4;
     std::optional<IpAddress> v6;
   };

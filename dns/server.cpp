@@ -7,11 +7,11 @@
 #include "dns/server.hpp"
 
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/sys_error.hpp"
 #include "dns/answer.hpp"
@@ -35,11 +35,9 @@ asio::ip::address to_asio(const IpAddress& a) {
   return asio::ip::address_v4(asio::ip::address_v4::bytes_type{a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]});
 }
 
-Server::Server(asio::io_context& io, Forwarder& forwarder, ServerOptions options, std::shared_ptr<const Records> records)
-    : m_io(io),
-      m_forwarder(forwarder),
-      m_options(std::move(options)),
-      m_shared(std::make_shared<Shared>()) {
+Server::Server(asio::io_context& io, Forwarder& forwarder, ServerOptions options,
+               std::shared_ptr<const Records> records)
+    : m_io(io), m_forwarder(forwarder), m_options(std::move(options)), m_shared(std::make_shared<Shared>()) {
   m_shared->records.store(std::move(records));
   m_shared->forwarder = &forwarder;
   m_shared->idle_timeout = m_options.tcp_idle_timeout;
@@ -114,8 +112,8 @@ std::shared_ptr<Server::Listener> Server::open_listener(const IpAddress& address
   auto l = std::make_shared<Listener>(m_io);
   l->address = address;
   asio::ip::address a = to_asio(address);
-  std::string where = (address.v6 ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-                      std::to_string(m_options.port);
+  std::string where =
+      (address.v6 ? "[" + address.to_string() + "]" : address.to_string()) + ":" + std::to_string(m_options.port);
   boost::system::error_code ec;
   udp::endpoint uep(a, m_options.port);
   l->udp.open(uep.protocol(), ec);

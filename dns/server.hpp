@@ -10,14 +10,13 @@
 //   the table it started with until it is answered. Listeners for gateways that appeared are
 //   opened, those for gateways that vanished are closed (their open TCP connections may finish).
 //   A file that does not parse leaves everything as it was.
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
 
 #include "dns/forwarder.hpp"
 #include "dns/records.hpp"
@@ -69,7 +68,7 @@ class Server {
   Forwarder& m_forwarder;
   ServerOptions m_options;
   std::map<std::string, std::shared_ptr<Listener>> m_listeners;  // by address text
-  std::shared_ptr<Shared> m_shared;  // records pointer and live TCP connections
+  std::shared_ptr<Shared> m_shared;                              // records pointer and live TCP connections
 };
 
 }  // namespace berth::dns

@@ -195,8 +195,8 @@ bool Writer::name(std::string_view name, bool compress) {
   std::optional<uint16_t> pointer;
   for (; i < labels->size(); ++i) {
     if (!compress) break;
-    auto it = std::find_if(m_suffixes.begin(), m_suffixes.end(),
-                           [&](const auto& s) { return s.first == suffix_wire[i]; });
+    auto it =
+        std::find_if(m_suffixes.begin(), m_suffixes.end(), [&](const auto& s) { return s.first == suffix_wire[i]; });
     if (it != m_suffixes.end()) {
       pointer = it->second;
       break;

@@ -6,6 +6,7 @@
 // on SIGHUP (new name, vanished gateway's listener closed), forwarding, clean exit on SIGTERM.
 // Every link, namespace, /etc/netns dir and temp file is removed, and that is checked.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,13 +23,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "dns/wire.hpp"
 
@@ -249,7 +248,8 @@ class DnsServer : public ::testing::Test {
     m_netns.push_back(ns);
     std::string cmd = "ip link add " + host + " type veth peer name eth0 netns " + ns + " && ip link set " + host +
                       " master " + bridge + " up && ip -n " + ns + " addr add " + addr + "/24 dev eth0 && ip -n " + ns +
-                      " link set eth0 up && ip -n " + ns + " link set lo up && ip -n " + ns + " route add default via " + gw;
+                      " link set eth0 up && ip -n " + ns + " link set lo up && ip -n " + ns +
+                      " route add default via " + gw;
     Out out = sh(cmd, true);
     ASSERT_EQ(out.status, 0) << out.text;
   }
@@ -266,12 +266,18 @@ class DnsServer : public ::testing::Test {
     std::vector<std::string> web_names = {"web", "t-web-1"};
     if (with_api) web_names.push_back("api");
     nlohmann::json containers = nlohmann::json::array(
-        {{{"id", "c1"}, {"name", "t-client-1"}, {"service", "client"},
+        {{{"id", "c1"},
+          {"name", "t-client-1"},
+          {"service", "client"},
           {"endpoints", {{{"network", "neta"}, {"address", m_net_a + ".2"}, {"names", {"client", "t-client-1"}}}}}},
-         {{"id", "c2"}, {"name", "t-web-1"}, {"service", "web"},
+         {{"id", "c2"},
+          {"name", "t-web-1"},
+          {"service", "web"},
           {"endpoints", {{{"network", "neta"}, {"address", m_net_a + ".3"}, {"names", web_names}}}}}});
     if (with_b)
-      containers.push_back({{"id", "c3"}, {"name", "t-other-1"}, {"service", "other"},
+      containers.push_back({{"id", "c3"},
+                            {"name", "t-other-1"},
+                            {"service", "other"},
                             {"endpoints", {{{"network", "netb"}, {"address", m_net_b + ".2"}, {"names", {"other"}}}}}});
     nlohmann::json doc = {{"ttl", 5}, {"search", {"t.internal"}}, {"networks", networks}, {"containers", containers}};
     std::string tmp = records_path() + ".tmp";

@@ -72,7 +72,8 @@ TEST_F(DnsRecords, ClientSeesOnlyAddressesOnSharedNetworks) {
 }
 
 TEST_F(DnsRecords, NamesAreCaseInsensitiveWithOrWithoutDotAndSearchSuffix) {
-  for (const char* name : {"WEB", "web.", "Web.AppDB.Internal", "web.appdb.internal.", "alias", "ALIAS.appdb.internal"}) {
+  for (const char* name :
+       {"WEB", "web.", "Web.AppDB.Internal", "web.appdb.internal.", "alias", "ALIAS.appdb.internal"}) {
     auto l = r->lookup(ip("10.89.0.2"), name, kTypeA);
     EXPECT_EQ(l.kind, Lookup::Kind::Answer) << name;
     ASSERT_FALSE(l.records.empty()) << name;

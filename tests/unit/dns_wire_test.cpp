@@ -13,8 +13,8 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 
 Bytes header(uint16_t id, uint16_t flags, uint16_t qd, uint16_t an = 0, uint16_t ns = 0, uint16_t ar = 0) {
-  return {uint8_t(id >> 8), uint8_t(id), uint8_t(flags >> 8), uint8_t(flags), 0, uint8_t(qd), 0, uint8_t(an),
-          0, uint8_t(ns), 0, uint8_t(ar)};
+  return {uint8_t(id >> 8), uint8_t(id), uint8_t(flags >> 8), uint8_t(flags), 0, uint8_t(qd), 0, uint8_t(an), 0,
+          uint8_t(ns),      0,           uint8_t(ar)};
 }
 
 void append(Bytes& b, std::initializer_list<uint8_t> more) { b.insert(b.end(), more); }
@@ -81,7 +81,7 @@ TEST(DnsWire, WriterCompressesRepeatedSuffixes) {
 
 TEST(DnsWire, ReadsCompressionPointersAndStopsLoops) {
   Bytes b = header(1, 0, 2);
-  append(b, {3, 'w', 'e', 'b', 0, 0, 1, 0, 1});     // web.  at 12
+  append(b, {3, 'w', 'e', 'b', 0, 0, 1, 0, 1});    // web.  at 12
   append(b, {2, 'x', 'y', 0xc0, 12, 0, 1, 0, 1});  // xy.web via pointer
   auto m = decode_message(b);
   ASSERT_TRUE(m);
