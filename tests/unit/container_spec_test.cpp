@@ -242,7 +242,7 @@ TEST_F(ContainerSpecTest, CapabilitiesPrivilegedSecurityOptDevicesSysctls) {
 }
 
 TEST_F(ContainerSpecTest, Namespaces) {
-  load("services:\n  app:\n    image: img\n    pid: host\n    ipc: 'service:x'\n");
+  load("services:\n  app:\n    image: img\n    pid: host\n    ipc: none\n");
   ContainerSpec s = build();
   json types = json::array();
   for (const auto& n : s.config["linux"]["namespaces"]) types.push_back(n["type"]);
@@ -354,14 +354,15 @@ TEST_F(ContainerSpecTest, WarnsForKeysTheRuntimeCannotHonour) {
   load("services:\n  app:\n    image: img\n    cpuset: '0'\n    userns_mode: host\n    oom_score_adj: 100\n"
        "    mac_address: '02:42:ac:11:00:02'\n    logging:\n      driver: syslog\n    platform: linux/arm64\n"
        "    storage_opt: {size: 1G}\n    runtime: kata\n    oom_kill_disable: true\n"
-       "    build: .\n    depends_on: [other]\n    profiles: [p]\n  other:\n    image: img\n");
+       "    build: .\n    depends_on: [other]\n    expose: ['80']\n    attach: false\n  other:\n    image: img\n");
   ContainerSpec s = build();
   for (const char* key : {"cpuset", "userns_mode", "oom_score_adj", "mac_address", "logging.driver", "platform",
                           "storage_opt", "runtime", "oom_kill_disable"})
     EXPECT_TRUE(has_warning(s, std::string("service \"app\": ") + key)) << key;
   EXPECT_FALSE(has_warning(s, "build"));
   EXPECT_FALSE(has_warning(s, "depends_on"));
-  EXPECT_FALSE(has_warning(s, "profiles"));
+  EXPECT_FALSE(has_warning(s, "expose"));
+  EXPECT_FALSE(has_warning(s, "attach"));
 }
 
 TEST_F(ContainerSpecTest, PrepareWritesFilesCreatesVolumesAndCopiesUp) {
