@@ -20,13 +20,7 @@ struct EventsOptions {
 };
 
 void run_events(const GlobalOptions& g, const EventsOptions& o) {
-  engine::SessionOptions so;
-  so.root = g.root;
-  so.progress = g.progress;
-  so.ansi = g.ansi;
-  so.load = load_options(g, o.services);
-  so.require_model = false;
-  so.require_images = false;
+  engine::SessionOptions so = session_options(g, o.services, false, false);
   engine::Session session = engine::open_session(so);
   engine::InterruptWatch interrupts;
   engine::watch_events(

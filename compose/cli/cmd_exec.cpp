@@ -42,13 +42,7 @@ int run_exec_command(const GlobalOptions& g, const ExecCliOptions& o, std::vecto
   std::vector<std::string> args(words.begin() + 1, words.end());
   if (args.empty()) throw std::runtime_error("exec requires a COMMAND");
 
-  engine::SessionOptions so;
-  so.root = g.root;
-  so.progress = g.progress;
-  so.ansi = g.ansi;
-  so.load = load_options(g);
-  so.require_model = false;
-  so.require_images = false;
+  engine::SessionOptions so = session_options(g, {}, false, false);
   engine::Session session = engine::open_session(so);
   engine::ObservedRecord target = engine::running_container(*session.engine, service, o.index);
 

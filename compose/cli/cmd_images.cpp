@@ -23,13 +23,7 @@ struct ImagesOptions {
 };
 
 void run_images(const GlobalOptions& g, const ImagesOptions& o) {
-  engine::SessionOptions so;
-  so.root = g.root;
-  so.progress = g.progress;
-  so.ansi = g.ansi;
-  so.load = load_options(g, o.services);
-  so.require_model = false;
-  so.require_images = false;
+  engine::SessionOptions so = session_options(g, o.services, false, false);
   engine::Session session = engine::open_session(so);
   image::ImageStore store(session.paths.root);
   std::vector<std::vector<std::string>> rows{{"CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"}};

@@ -47,13 +47,7 @@ engine::LogFilter make_filter(const LogsOptions& o) {
 
 int run_logs(const GlobalOptions& g, const LogsOptions& o) {
   engine::LogFilter filter = make_filter(o);
-  engine::SessionOptions so;
-  so.root = g.root;
-  so.progress = g.progress;
-  so.ansi = g.ansi;
-  so.load = load_options(g, o.services);
-  so.require_model = false;
-  so.require_images = false;
+  engine::SessionOptions so = session_options(g, o.services, false, false);
   engine::Session session = engine::open_session(so);
   engine::Engine& eng = *session.engine;
 

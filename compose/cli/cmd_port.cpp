@@ -29,13 +29,7 @@ std::string published_for(const std::string& text, const std::string& port, cons
 void run_port(const GlobalOptions& g, const PortOptions& o) {
   if (o.private_port.empty() || o.private_port.find_first_not_of("0123456789") != std::string::npos)
     throw std::runtime_error("invalid port \"" + o.private_port + "\"");
-  engine::SessionOptions so;
-  so.root = g.root;
-  so.progress = g.progress;
-  so.ansi = g.ansi;
-  so.load = load_options(g);
-  so.require_model = false;
-  so.require_images = false;
+  engine::SessionOptions so = session_options(g, {}, false, false);
   engine::Session session = engine::open_session(so);
   engine::ObservedRecord c = engine::running_container(*session.engine, o.service, o.index, false);
   for (const auto& p : c.record.ports) {

@@ -28,12 +28,7 @@ int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::strin
   if (o.entrypoint_set) o.run.entrypoint = o.entrypoint;
   o.run.tty = !o.no_tty && !o.run.detach && ::isatty(STDIN_FILENO) == 1;
 
-  engine::SessionOptions so;
-  so.root = g.root;
-  so.progress = g.progress;
-  so.ansi = g.ansi;
-  so.load = load_options(g, {o.run.service});
-  so.services = {o.run.service};
+  engine::SessionOptions so = session_options(g, {o.run.service}, true, true);
   engine::Session session = engine::open_session(so);
   return engine::run_oneoff(*session.engine, *session.progress, o.run);
 }

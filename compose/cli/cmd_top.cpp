@@ -13,13 +13,7 @@ namespace berth::cli {
 namespace {
 
 void run_top(const GlobalOptions& g, const std::vector<std::string>& services) {
-  engine::SessionOptions so;
-  so.root = g.root;
-  so.progress = g.progress;
-  so.ansi = g.ansi;
-  so.load = load_options(g, services);
-  so.require_model = false;
-  so.require_images = false;
+  engine::SessionOptions so = session_options(g, services, false, false);
   engine::Session session = engine::open_session(so);
   for (const auto& c : engine::select_containers(*session.engine, services)) {
     if (c.status.status != "running" && c.status.status != "paused") continue;
