@@ -148,6 +148,17 @@ TEST_F(Commands, ExecTopEventsImages) {
   EXPECT_EQ(missing.exit_code, 127) << missing.err;
   EXPECT_TRUE(contains(missing.err, "no-such-command")) << missing.err;
 
+  // With a terminal on stdin (script(1) gives it one) exec allocates a pty by default.
+  std::string line = std::string(BERTH_BINARY) + " --root " + root() + " -p " + project() +
+                     " exec box sh -c 'tty; exit 5'";
+  std::map<std::string, std::string> env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+  auto tty = berth::test::run_command({"/usr/bin/timeout", "-s", "KILL", "30", "/usr/bin/script", "-qec", line, "/dev/null"},
+                                      dir(), env);
+  EXPECT_EQ(tty.exit_code, 5) << tty.out << tty.err;
+  EXPECT_TRUE(contains(tty.out, "/dev/pts/")) << tty.out;
+  auto no_tty = berth({"exec", "-T", "box", "sh", "-c", "tty || true"});
+  EXPECT_EQ(no_tty.out, "not a tty\n");
+
   auto top = berth({"top", "box"});
   EXPECT_EQ(top.exit_code, 0) << top.err;
   EXPECT_TRUE(std::regex_search(top.out, std::regex("UID +PID +PPID +C +STIME +TTY +TIME +CMD"))) << top.out;
