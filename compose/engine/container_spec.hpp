@@ -9,12 +9,11 @@
 // (command, entrypoint, environment, user, working_dir, tty, stdin_open, volumes, ...).
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "compose/image/store.hpp"
 #include "compose/model/project.hpp"
@@ -62,9 +61,9 @@ struct SpecInput {
   const image::ImageRecord& image;
   std::vector<std::string> lower_dirs;  ///< ImageStore::lower_dirs(image), topmost first
 
-  std::string root;         ///< Berth root (named volumes under <root>/volumes)
-  std::string run;          ///< Berth run dir
-  std::string project_dir;  ///< the project's working dir (relative binds, labels)
+  std::string root;                       ///< Berth root (named volumes under <root>/volumes)
+  std::string run;                        ///< Berth run dir
+  std::string project_dir;                ///< the project's working dir (relative binds, labels)
   std::vector<std::string> config_files;  ///< compose files (label project.config_files)
   std::string bundle_dir;                 ///< <root>/containers/<id>
 
@@ -72,8 +71,8 @@ struct SpecInput {
   /// empty one made by the shim. network_mode service:/container: = the other's netns path.
   std::string netns_path;
   std::vector<NetworkAttachment> networks;  ///< in eth order
-  std::string dns_server;    ///< berth-dns address for resolv.conf; "" = the host's resolv.conf
-  std::string host_gateway;  ///< address `host-gateway` in extra_hosts stands for
+  std::string dns_server;                   ///< berth-dns address for resolv.conf; "" = the host's resolv.conf
+  std::string host_gateway;                 ///< address `host-gateway` in extra_hosts stands for
   std::string host_resolv_conf_path = "/etc/resolv.conf";
 
   std::vector<VolumesFromSource> volumes_from;  ///< one per service.volumes_from entry, in order
@@ -88,7 +87,7 @@ struct SpecInput {
 
 /// A file the bundle dir must hold (mounted into the container by config.json).
 struct BundleFile {
-  std::string name;  ///< relative to the bundle dir, e.g. "hosts", "secrets/db_password"
+  std::string name;                    ///< relative to the bundle dir, e.g. "hosts", "secrets/db_password"
   std::optional<std::string> content;  ///< the text, or
   std::string copy_from;               ///< a host file to copy (secret/config `file:`)
   unsigned mode = 0644;
@@ -97,21 +96,21 @@ struct BundleFile {
 
 /// A named or anonymous volume the container mounts.
 struct VolumeUse {
-  std::string name;    ///< real volume name
-  std::string target;  ///< path in the container
+  std::string name;                           ///< real volume name
+  std::string target;                         ///< path in the container
   std::map<std::string, std::string> labels;  ///< labels for a volume created on demand
-  bool external = false;   ///< must already exist
+  bool external = false;                      ///< must already exist
   bool anonymous = false;
-  bool copy_up = true;     ///< copy the image's content at target into it when new and empty
-  std::string subpath;     ///< mount only this subdirectory of the volume
+  bool copy_up = true;  ///< copy the image's content at target into it when new and empty
+  std::string subpath;  ///< mount only this subdirectory of the volume
 };
 
 /// The result of build_container_spec.
 struct ContainerSpec {
-  nlohmann::json config;              ///< config.json for berth-shim
-  std::vector<std::string> warnings;  ///< "service \"web\": <key> ...: not supported, ignored"
-  std::vector<BundleFile> files;      ///< to write into the bundle dir
-  std::vector<VolumeUse> volumes;     ///< named + anonymous volumes, in mount order
+  nlohmann::json config;                            ///< config.json for berth-shim
+  std::vector<std::string> warnings;                ///< "service \"web\": <key> ...: not supported, ignored"
+  std::vector<BundleFile> files;                    ///< to write into the bundle dir
+  std::vector<VolumeUse> volumes;                   ///< named + anonymous volumes, in mount order
   std::vector<std::string> bind_sources_to_create;  ///< missing host dirs to mkdir -p
 
   /// The names of the volumes in `volumes` (to create, or to keep with `down` without -v).

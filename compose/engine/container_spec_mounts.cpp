@@ -56,7 +56,9 @@ class MountBuilder {
 
     add_shm();
     if (s.privileged)
-      m_mounts.push_back({{"destination", "/sys"}, {"type", "sysfs"}, {"source", "sysfs"},
+      m_mounts.push_back({{"destination", "/sys"},
+                          {"type", "sysfs"},
+                          {"source", "sysfs"},
                           {"options", {"nosuid", "noexec", "nodev"}}});
     add_volumes_from();
     for (size_t i = 0; i < s.volumes.size(); ++i) add_volume(s.volumes[i], "volumes[" + std::to_string(i) + "]");
@@ -88,7 +90,9 @@ class MountBuilder {
       return;
     }
     std::int64_t size = s.shm_size.value > 0 ? s.shm_size.value : 64 * 1024 * 1024;
-    m_mounts.push_back({{"destination", "/dev/shm"}, {"type", "tmpfs"}, {"source", "shm"},
+    m_mounts.push_back({{"destination", "/dev/shm"},
+                        {"type", "tmpfs"},
+                        {"source", "shm"},
                         {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=" + std::to_string(size)}}});
   }
 
@@ -152,8 +156,10 @@ class MountBuilder {
       std::vector<std::string> opts{v.bind && v.bind->recursive == "disabled" ? "bind" : "rbind"};
       if (v.read_only) opts.push_back("ro");
       opts.push_back(v.bind && !v.bind->propagation.empty() ? v.bind->propagation : "rprivate");
-      if (v.bind && !v.bind->selinux.empty()) m_b.warn(key + ".bind.selinux", "SELinux relabeling is not supported, ignored");
-      if (v.bind && v.bind->recursive == "readonly") m_b.warn(key + ".bind.recursive", "readonly is not supported, ignored");
+      if (v.bind && !v.bind->selinux.empty())
+        m_b.warn(key + ".bind.selinux", "SELinux relabeling is not supported, ignored");
+      if (v.bind && v.bind->recursive == "readonly")
+        m_b.warn(key + ".bind.recursive", "readonly is not supported, ignored");
       m_mounts.push_back(bind_mount(dest, src, opts));
       m_shareable.push_back(dest);
     } else if (v.type == "volume") {
@@ -324,8 +330,8 @@ class MountBuilder {
   Build& m_b;
   VolumeStore m_volumes;
   nlohmann::json m_mounts = nlohmann::json::array();
-  std::set<std::string> m_own;            ///< destinations the service mounts itself
-  std::vector<std::string> m_shareable;   ///< destinations volumes_from may take from this container
+  std::set<std::string> m_own;           ///< destinations the service mounts itself
+  std::vector<std::string> m_shareable;  ///< destinations volumes_from may take from this container
 };
 
 }  // namespace

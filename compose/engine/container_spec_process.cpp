@@ -11,8 +11,8 @@
 //    (or deploy.restart_policy), init.
 #include <unistd.h>
 
-#include <climits>
 #include <cctype>
+#include <climits>
 
 #include "compose/engine/container_spec_detail.hpp"
 
@@ -129,8 +129,7 @@ void build_process(Build& b) {
 
   nlohmann::json process = nlohmann::json::object();
   process["terminal"] = s.tty;
-  if (s.stdin_open && !s.tty)
-    b.warn("stdin_open", "keeping stdin open without a tty is not supported, ignored");
+  if (s.stdin_open && !s.tty) b.warn("stdin_open", "keeping stdin open without a tty is not supported, ignored");
   process["args"] = build_args(b);
   process["env"] = build_env(b);
   std::string cwd = !s.working_dir.empty() ? s.working_dir : b.image.working_dir;

@@ -60,10 +60,7 @@ bool VolumeStore::create(const std::string& name, const std::map<std::string, st
   make_dir(m_dir + "/" + name, 0711);
   // Docker's _data is 0755 root:root until copy-up gives it the image directory's owner/mode.
   make_dir(path(name), 0755);
-  nlohmann::json meta = {{"name", name},
-                         {"labels", labels},
-                         {"created", image::rfc3339_now()},
-                         {"project", project}};
+  nlohmann::json meta = {{"name", name}, {"labels", labels}, {"created", image::rfc3339_now()}, {"project", project}};
   write_file_atomic(m_dir + "/" + name + "/volume.json", meta.dump(2) + "\n", 0644);
   return true;
 }
@@ -116,8 +113,7 @@ bool VolumeStore::remove(const std::string& name) {
     throw_errno("stat `" + dir + "`");
   }
   const bool existed = exists(name);
-  if (::unlink((dir + "/volume.json").c_str()) != 0 && errno != ENOENT)
-    throw_errno("unlink `" + dir + "/volume.json`");
+  if (::unlink((dir + "/volume.json").c_str()) != 0 && errno != ENOENT) throw_errno("unlink `" + dir + "/volume.json`");
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);  // does not follow symlinks inside the volume
   if (ec) throw SysError("remove volume directory `" + dir + "`", ec.value());

@@ -56,7 +56,6 @@ class VolumeStore {
 /// Ownership, modes, timestamps, xattrs (user.*, security.*; not trusted.overlay.*), symlinks,
 /// devices and fifos are kept. Copies nothing and returns false when the path does not exist in
 /// the image or is not a directory; true when it copied.
-bool copy_up(const std::vector<std::string>& lower_dirs, const std::string& path_in_image,
-             const std::string& dst);
+bool copy_up(const std::vector<std::string>& lower_dirs, const std::string& path_in_image, const std::string& dst);
 
 }  // namespace berth::engine

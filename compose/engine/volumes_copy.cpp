@@ -7,12 +7,12 @@
 // image's root), never on the host. The layer dirs are the store's own, so plain paths with
 // lstat (never following a link) are enough; every node is copied with its owner, mode, times and
 // xattrs (overlay's private trusted.overlay.* excepted), hard links within the tree stay links.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include <cerrno>
 #include <map>

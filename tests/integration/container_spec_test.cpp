@@ -4,17 +4,17 @@
 // container writes what it sees into a bind-mounted directory and exits; the test reads it.
 // Everything lives under the RootfsFixture's temp dir; ShimTest's teardown stops and reaps the
 // shim and checks that no mount, cgroup or process is left.
+#include "compose/engine/container_spec.hpp"
+
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include <gtest/gtest.h>
-
 #include "common/atomic_file.hpp"
 #include "common/unique_fd.hpp"
-#include "compose/engine/container_spec.hpp"
 #include "compose/engine/volumes.hpp"
 #include "compose/image/archive_load.hpp"
 #include "compose/image/digest.hpp"
@@ -103,8 +103,8 @@ TEST_F(ContainerSpecShim, BusyboxServiceSeesEnvEtcFilesVolumeCopyUpAndReadOnlyBi
   c->bundle_dir = in.bundle_dir;
   // Short: the control socket path must fit sun_path (108 bytes).
   c->state_dir = fx->path("s-" + id.substr(0, 12));
-  RunResult r = run_program({BERTH_SHIM, "run", "--bundle", c->bundle_dir, "--id", id, "--state-dir", c->state_dir,
-                             "--detach"});
+  RunResult r =
+      run_program({BERTH_SHIM, "run", "--bundle", c->bundle_dir, "--id", id, "--state-dir", c->state_dir, "--detach"});
   c->ready = json::parse(r.out, nullptr, false);
   ASSERT_TRUE(c->ready.is_object() && c->ready.value("ok", false)) << r.out << r.err;
   c->shim_pid = c->ready["shim_pid"].get<pid_t>();

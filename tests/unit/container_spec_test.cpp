@@ -3,13 +3,12 @@
 // tree: config.json content, bundle files, volumes, warnings.
 #include "compose/engine/container_spec.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "common/atomic_file.hpp"
 #include "compose/engine/volumes.hpp"
@@ -30,19 +29,19 @@ class ContainerSpecTest : public ::testing::Test {
     std::string t = (fs::temp_directory_path() / "berth-spec-XXXXXX").string();
     ASSERT_NE(::mkdtemp(t.data()), nullptr);
     m_dir = t;
-    m_image_config = {{"architecture", "amd64"},
-                      {"os", "linux"},
-                      {"config",
-                       {{"Env", {"PATH=/image/bin", "IMG=1", "SHARED=image"}},
-                        {"Entrypoint", {"/entry.sh"}},
-                        {"Cmd", {"serve", "--port=80"}},
-                        {"WorkingDir", "/srv"},
-                        {"User", "daemon"},
-                        {"StopSignal", "SIGQUIT"},
-                        {"Labels", {{"org.image", "yes"}}},
-                        {"Volumes", {{"/var/cache/img", json::object()}}},
-                        {"Healthcheck",
-                         {{"Test", {"CMD-SHELL", "check"}}, {"Interval", 5000000000LL}, {"Retries", 2}}}}}};
+    m_image_config = {
+        {"architecture", "amd64"},
+        {"os", "linux"},
+        {"config",
+         {{"Env", {"PATH=/image/bin", "IMG=1", "SHARED=image"}},
+          {"Entrypoint", {"/entry.sh"}},
+          {"Cmd", {"serve", "--port=80"}},
+          {"WorkingDir", "/srv"},
+          {"User", "daemon"},
+          {"StopSignal", "SIGQUIT"},
+          {"Labels", {{"org.image", "yes"}}},
+          {"Volumes", {{"/var/cache/img", json::object()}}},
+          {"Healthcheck", {{"Test", {"CMD-SHELL", "check"}}, {"Interval", 5000000000LL}, {"Retries", 2}}}}}};
   }
   void TearDown() override { fs::remove_all(m_dir); }
 
@@ -163,16 +162,20 @@ TEST_F(ContainerSpecTest, EntrypointAndCommandRules) {
 }
 
 TEST_F(ContainerSpecTest, UserWorkdirHealthcheckOverrideAndDisable) {
-  load("services:\n  app:\n    image: img\n    user: '1000:1000'\n    working_dir: /app\n    group_add: ['44', video]\n"
-       "    healthcheck:\n      test: [CMD, /probe]\n      timeout: 2s\n    stop_signal: term\n    stop_grace_period: 1m30s\n"
-       "    restart: on-failure:3\n    init: true\n");
+  load(
+      "services:\n  app:\n    image: img\n    user: '1000:1000'\n    working_dir: /app\n    group_add: ['44', video]\n"
+      "    healthcheck:\n      test: [CMD, /probe]\n      timeout: 2s\n    stop_signal: term\n    stop_grace_period: "
+      "1m30s\n"
+      "    restart: on-failure:3\n    init: true\n");
   ContainerSpec s = build();
   EXPECT_EQ(s.config["annotations"]["org.berth.user"], "1000:1000");
   EXPECT_EQ(s.config["process"]["cwd"], "/app");
   EXPECT_EQ(s.config["process"]["user"]["additionalGids"], json({44}));
   EXPECT_TRUE(has_warning(s, "group_add"));
   json hc = json::parse(s.config["annotations"]["org.berth.healthcheck"].get<std::string>());
-  EXPECT_EQ(hc, json({{"test", {"CMD", "/probe"}}, {"interval_ns", 5000000000LL}, {"timeout_ns", 2000000000LL}, {"retries", 2}}));
+  EXPECT_EQ(
+      hc,
+      json({{"test", {"CMD", "/probe"}}, {"interval_ns", 5000000000LL}, {"timeout_ns", 2000000000LL}, {"retries", 2}}));
   EXPECT_EQ(s.config["annotations"]["org.berth.stop-signal"], "SIGTERM");
   EXPECT_EQ(s.config["annotations"]["org.berth.stop-timeout"], "90");
   EXPECT_EQ(s.config["annotations"]["org.berth.restart"], "on-failure:3");
@@ -186,8 +189,10 @@ TEST_F(ContainerSpecTest, UserWorkdirHealthcheckOverrideAndDisable) {
 }
 
 TEST_F(ContainerSpecTest, ResourceLimitsAndUlimits) {
-  load("services:\n  app:\n    image: img\n    mem_limit: 256m\n    cpus: 1.5\n    cpu_shares: 512\n    pids_limit: 100\n"
-       "    ulimits:\n      nofile: {soft: 1024, hard: 2048}\n      nproc: 500\n");
+  load(
+      "services:\n  app:\n    image: img\n    mem_limit: 256m\n    cpus: 1.5\n    cpu_shares: 512\n    pids_limit: "
+      "100\n"
+      "    ulimits:\n      nofile: {soft: 1024, hard: 2048}\n      nproc: 500\n");
   ContainerSpec s = build();
   const json& r = s.config["linux"]["resources"];
   EXPECT_EQ(r["memory"]["limit"], 256 * 1024 * 1024);
@@ -197,9 +202,12 @@ TEST_F(ContainerSpecTest, ResourceLimitsAndUlimits) {
   EXPECT_EQ(r["cpu"]["shares"], 512);
   EXPECT_EQ(r["pids"]["limit"], 100);
   EXPECT_EQ(s.config["process"]["rlimits"],
-            json::parse(R"([{"type":"RLIMIT_NOFILE","soft":1024,"hard":2048},{"type":"RLIMIT_NPROC","soft":500,"hard":500}])"));
-  load("services:\n  app:\n    image: img\n    memswap_limit: -1\n    deploy:\n      resources:\n        limits:\n"
-       "          memory: 64m\n          cpus: '0.5'\n          pids: 20\n        reservations:\n          memory: 32m\n");
+            json::parse(
+                R"([{"type":"RLIMIT_NOFILE","soft":1024,"hard":2048},{"type":"RLIMIT_NPROC","soft":500,"hard":500}])"));
+  load(
+      "services:\n  app:\n    image: img\n    memswap_limit: -1\n    deploy:\n      resources:\n        limits:\n"
+      "          memory: 64m\n          cpus: '0.5'\n          pids: 20\n        reservations:\n          memory: "
+      "32m\n");
   s = build();
   EXPECT_EQ(s.config["linux"]["resources"]["memory"]["limit"], 64 * 1024 * 1024);
   EXPECT_EQ(s.config["linux"]["resources"]["memory"]["swap"], -1);
@@ -209,9 +217,10 @@ TEST_F(ContainerSpecTest, ResourceLimitsAndUlimits) {
 }
 
 TEST_F(ContainerSpecTest, CapabilitiesPrivilegedSecurityOptDevicesSysctls) {
-  load("services:\n  app:\n    image: img\n    cap_drop: [ALL]\n    cap_add: [net_admin, CAP_CHOWN]\n"
-       "    security_opt: [no-new-privileges:true, seccomp=unconfined, label=disable, apparmor=custom]\n"
-       "    devices: ['/dev/null:/dev/mynull:rwm']\n    sysctls:\n      net.core.somaxconn: '1024'\n");
+  load(
+      "services:\n  app:\n    image: img\n    cap_drop: [ALL]\n    cap_add: [net_admin, CAP_CHOWN]\n"
+      "    security_opt: [no-new-privileges:true, seccomp=unconfined, label=disable, apparmor=custom]\n"
+      "    devices: ['/dev/null:/dev/mynull:rwm']\n    sysctls:\n      net.core.somaxconn: '1024'\n");
   ContainerSpec s = build();
   EXPECT_EQ(s.config["process"]["capabilities"]["bounding"], json({"CAP_NET_ADMIN", "CAP_CHOWN"}));
   EXPECT_EQ(s.config["process"]["capabilities"]["effective"], json({"CAP_NET_ADMIN", "CAP_CHOWN"}));
@@ -256,10 +265,11 @@ TEST_F(ContainerSpecTest, Namespaces) {
 
 TEST_F(ContainerSpecTest, BindsTmpfsAndShm) {
   fs::create_directories(m_dir + "/conf");
-  load("services:\n  app:\n    image: img\n    read_only: true\n    shm_size: 128m\n    volumes:\n"
-       "      - ./conf:/etc/app:ro\n      - ./made-later:/later\n"
-       "      - {type: tmpfs, target: /scratch, tmpfs: {size: 1048576, mode: 0o1770}}\n"
-       "    tmpfs: ['/run:size=1m,mode=755']\n");
+  load(
+      "services:\n  app:\n    image: img\n    read_only: true\n    shm_size: 128m\n    volumes:\n"
+      "      - ./conf:/etc/app:ro\n      - ./made-later:/later\n"
+      "      - {type: tmpfs, target: /scratch, tmpfs: {size: 1048576, mode: 0o1770}}\n"
+      "    tmpfs: ['/run:size=1m,mode=755']\n");
   ContainerSpec s = build();
   EXPECT_EQ(s.config["root"]["readonly"], true);
   const json* conf = mount(s.config, "/etc/app");
@@ -274,15 +284,17 @@ TEST_F(ContainerSpecTest, BindsTmpfsAndShm) {
   EXPECT_EQ((*mount(s.config, "/run"))["options"], json({"nosuid", "nodev", "noexec", "size=1m", "mode=755"}));
   EXPECT_EQ((*mount(s.config, "/dev/shm"))["options"].back(), "size=134217728");
   EXPECT_EQ((*mount(s.config, "/etc/hosts"))["options"], json({"rbind", "ro", "rprivate"}));
-  load("services:\n  app:\n    image: img\n    volumes:\n"
-       "      - {type: bind, source: ./absent, target: /x, bind: {create_host_path: false}}\n");
+  load(
+      "services:\n  app:\n    image: img\n    volumes:\n"
+      "      - {type: bind, source: ./absent, target: /x, bind: {create_host_path: false}}\n");
   EXPECT_THROW(build(), std::runtime_error);
 }
 
 TEST_F(ContainerSpecTest, NamedAnonymousAndImageVolumes) {
-  load("services:\n  app:\n    image: img\n    volumes:\n      - data:/var/lib/data\n      - /anon\n"
-       "      - {type: volume, source: ext, target: /ext, volume: {nocopy: true}}\n"
-       "volumes:\n  data:\n    labels: {team: a}\n  ext:\n    external: true\n    name: shared-ext\n");
+  load(
+      "services:\n  app:\n    image: img\n    volumes:\n      - data:/var/lib/data\n      - /anon\n"
+      "      - {type: volume, source: ext, target: /ext, volume: {nocopy: true}}\n"
+      "volumes:\n  data:\n    labels: {team: a}\n  ext:\n    external: true\n    name: shared-ext\n");
   ContainerSpec s = build();
   ASSERT_EQ(s.volumes.size(), 4u);
   EXPECT_EQ(s.volumes[0].name, "proj_data");
@@ -309,10 +321,13 @@ TEST_F(ContainerSpecTest, NamedAnonymousAndImageVolumes) {
 
 TEST_F(ContainerSpecTest, SecretsConfigsAndEtcFiles) {
   { std::ofstream(m_dir + "/pw.txt") << "hunter2"; }
-  load("services:\n  app:\n    image: img\n    secrets:\n      - db_pw\n      - {source: tok, target: token, mode: 0o400, uid: '1000'}\n"
-       "    configs:\n      - cfg\n      - {source: cfg, target: /etc/app.conf}\n"
-       "    extra_hosts: ['db.local=192.0.2.9']\n    dns_search: [svc.example]\n"
-       "secrets:\n  db_pw:\n    file: ./pw.txt\n  tok:\n    environment: SECRET_VAR\nconfigs:\n  cfg:\n    content: 'a=1'\n");
+  load(
+      "services:\n  app:\n    image: img\n    secrets:\n      - db_pw\n      - {source: tok, target: token, mode: "
+      "0o400, uid: '1000'}\n"
+      "    configs:\n      - cfg\n      - {source: cfg, target: /etc/app.conf}\n"
+      "    extra_hosts: ['db.local=192.0.2.9']\n    dns_search: [svc.example]\n"
+      "secrets:\n  db_pw:\n    file: ./pw.txt\n  tok:\n    environment: SECRET_VAR\nconfigs:\n  cfg:\n    content: "
+      "'a=1'\n");
   ContainerSpec s = build();
   const std::string bundle = m_dir + "/root/containers/" + kId;
   EXPECT_EQ((*mount(s.config, "/run/secrets/db_pw"))["source"], bundle + "/secrets/db_pw");
@@ -329,15 +344,17 @@ TEST_F(ContainerSpecTest, SecretsConfigsAndEtcFiles) {
   EXPECT_EQ(files["secrets/tok"].mode, 0400u);
   EXPECT_EQ(*files["secrets/tok"].uid, 1000u);
   EXPECT_EQ(*files["configs/cfg"].content, "a=1");
-  EXPECT_NE(files["hosts"].content->find("192.0.2.9\tdb.local\n10.89.0.2\t0123456789ab proj-app-1\n"), std::string::npos);
+  EXPECT_NE(files["hosts"].content->find("192.0.2.9\tdb.local\n10.89.0.2\t0123456789ab proj-app-1\n"),
+            std::string::npos);
   EXPECT_EQ(*files["resolv.conf"].content,
             "# Generated by Berth.\nnameserver 10.89.0.1\nsearch svc.example\noptions ndots:0\n");
   EXPECT_EQ(*files["hostname"].content, "0123456789ab\n");
 }
 
 TEST_F(ContainerSpecTest, VolumesFromTakesBindsAndVolumesWithMode) {
-  load("services:\n  src:\n    image: img\n    volumes: [data:/data, /tmp:/hosttmp]\n    tmpfs: [/t]\n"
-       "  app:\n    image: img\n    volumes_from: ['src:ro']\nvolumes:\n  data: {}\n");
+  load(
+      "services:\n  src:\n    image: img\n    volumes: [data:/data, /tmp:/hosttmp]\n    tmpfs: [/t]\n"
+      "  app:\n    image: img\n    volumes_from: ['src:ro']\nvolumes:\n  data: {}\n");
   ContainerSpec src = build("src");
   ContainerSpec s = build("app", {{"src:ro", src.config}});
   const json* d = mount(s.config, "/data");
@@ -351,10 +368,11 @@ TEST_F(ContainerSpecTest, VolumesFromTakesBindsAndVolumesWithMode) {
 }
 
 TEST_F(ContainerSpecTest, WarnsForKeysTheRuntimeCannotHonour) {
-  load("services:\n  app:\n    image: img\n    cpuset: '0'\n    userns_mode: host\n    oom_score_adj: 100\n"
-       "    mac_address: '02:42:ac:11:00:02'\n    logging:\n      driver: syslog\n    platform: linux/arm64\n"
-       "    storage_opt: {size: 1G}\n    runtime: kata\n    oom_kill_disable: true\n"
-       "    build: .\n    depends_on: [other]\n    expose: ['80']\n    attach: false\n  other:\n    image: img\n");
+  load(
+      "services:\n  app:\n    image: img\n    cpuset: '0'\n    userns_mode: host\n    oom_score_adj: 100\n"
+      "    mac_address: '02:42:ac:11:00:02'\n    logging:\n      driver: syslog\n    platform: linux/arm64\n"
+      "    storage_opt: {size: 1G}\n    runtime: kata\n    oom_kill_disable: true\n"
+      "    build: .\n    depends_on: [other]\n    expose: ['80']\n    attach: false\n  other:\n    image: img\n");
   ContainerSpec s = build();
   for (const char* key : {"cpuset", "userns_mode", "oom_score_adj", "mac_address", "logging.driver", "platform",
                           "storage_opt", "runtime", "oom_kill_disable"})
@@ -370,9 +388,10 @@ TEST_F(ContainerSpecTest, PrepareWritesFilesCreatesVolumesAndCopiesUp) {
   { std::ofstream(m_dir + "/layer0/var/lib/data/seed") << "seed"; }
   fs::create_directories(m_dir + "/layer1");
   { std::ofstream(m_dir + "/pw.txt") << "hunter2"; }
-  load("services:\n  app:\n    image: img\n    volumes: [data:/var/lib/data, ./made:/made, ext:/ext]\n"
-       "    secrets: [{source: pw, mode: 0o440}]\nsecrets:\n  pw:\n    file: ./pw.txt\n"
-       "volumes:\n  data: {}\n  ext: {external: true}\n");
+  load(
+      "services:\n  app:\n    image: img\n    volumes: [data:/var/lib/data, ./made:/made, ext:/ext]\n"
+      "    secrets: [{source: pw, mode: 0o440}]\nsecrets:\n  pw:\n    file: ./pw.txt\n"
+      "volumes:\n  data: {}\n  ext: {external: true}\n");
   SpecInput in = input("app");
   ContainerSpec s = build_container_spec(in);
   EXPECT_THROW(prepare_container_files(in, s), std::runtime_error);  // external volume missing

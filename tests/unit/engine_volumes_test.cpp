@@ -1,9 +1,8 @@
 // VolumeStore (create/exists/list/inspect/remove) and copy_up from merged image layers:
 // whiteouts, opaque directories, files hiding directories, symlinks in the path resolved inside
 // the image, hard links, modes, times and xattrs kept.
-#include "compose/engine/volumes.hpp"
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -11,12 +10,11 @@
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
+#include "compose/engine/volumes.hpp"
 
 namespace berth::engine {
 namespace {
@@ -127,7 +125,8 @@ TEST(CopyUp, KeepsSymlinksHardlinksTimesAndXattrs) {
   fs::create_directories(dst);
   ASSERT_TRUE(copy_up({layer}, "/d", dst));
   EXPECT_EQ(fs::read_symlink(dst + "/link"), "file");
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   ASSERT_EQ(::stat((dst + "/file").c_str(), &a), 0);
   ASSERT_EQ(::stat((dst + "/hard").c_str(), &b), 0);
   EXPECT_EQ(a.st_ino, b.st_ino);
