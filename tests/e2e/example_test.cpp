@@ -1,0 +1,458 @@
+// The README's example end to end (examples/app-db): scripts/example-images.sh builds the two
+// images from Debian's packages into a temporary --root (the debootstrap'd base is cached in
+// /var/cache/berth-example, so only the first run on a machine takes minutes), then the real
+// `berth up -d --wait` starts PostgreSQL and the web app under a unique project name on a free
+// port. The test talks HTTP to the published port on 127.0.0.1 (the visit counter goes up), reads
+// the table through `exec` into the db container, and checks that the data survives `down` + `up`
+// and is gone after `down -v`, and that nothing is left behind.
+//
+// Skips (with the reason) when not root or when neither a cached base nor Debian's mirror is
+// available (the check is bounded: a few seconds).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "compose/image/digest.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// How a bounded command ended.
+struct Outcome {
+  int exit_code = -1;  ///< exit status, 128+signal, or -1 when it was killed at the time limit
+  std::string output;  ///< what it printed (stdout, plus stderr unless only stdout was asked for)
+  double seconds = 0;
+};
+
+/// Runs `argv` in `cwd` with exactly `env`, output into `log` (a file, not a pipe: the image
+/// script is silent for minutes while debootstrap runs), killing its process group after `limit`.
+Outcome run_bounded(const std::vector<std::string>& argv, const std::string& cwd,
+                    const std::map<std::string, std::string>& env, const std::string& log,
+                    std::chrono::seconds limit, bool stdout_only = false) {
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> cargv, cenv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  for (auto& e : env_strings) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  const std::string err_log = stdout_only ? log + ".err" : log;
+  auto start = std::chrono::steady_clock::now();
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork");
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = stdout_only ? ::open(err_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644) : ::dup(out);
+    if (in < 0 || out < 0 || err < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execve(cargv[0], cargv.data(), cenv.data());
+    ::_exit(127);
+  }
+  Outcome o;
+  int status = 0;
+  for (;;) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (std::chrono::steady_clock::now() - start > limit) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      o.exit_code = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::ifstream in(log);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  o.output = ss.str();
+  if (o.exit_code == -1) o.output += "\n[killed after " + std::to_string(limit.count()) + " s]";
+  return o;
+}
+
+/// A TCP connection to 127.0.0.1:`port` or `host`:`port`, or -1; bounded by `timeout`.
+int connect_to(const sockaddr* addr, socklen_t len, std::chrono::milliseconds timeout) {
+  int fd = ::socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  if (::connect(fd, addr, len) != 0 && errno != EINPROGRESS) {
+    ::close(fd);
+    return -1;
+  }
+  pollfd p = {fd, POLLOUT, 0};
+  int err = 0;
+  socklen_t elen = sizeof err;
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 ||
+      err != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/// Sends `request` and reads until the peer closes, each wait bounded by `timeout`.
+std::string exchange(int fd, const std::string& request, std::chrono::milliseconds timeout) {
+  std::string reply;
+  size_t sent = 0;
+  while (sent < request.size()) {
+    pollfd p = {fd, POLLOUT, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return reply;
+    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return reply;
+    sent += static_cast<size_t>(n);
+  }
+  char buf[16384];
+  for (;;) {
+    pollfd p = {fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) break;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  return reply;
+}
+
+struct HttpReply {
+  int status = -1;  ///< -1: no connection or no reply
+  std::string body;
+};
+
+/// One HTTP/1.0 request to the published port on 127.0.0.1.
+HttpReply http_request(int port, const std::string& method, const std::string& path, const std::string& form = "") {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int fd = connect_to(reinterpret_cast<sockaddr*>(&a), sizeof a, std::chrono::seconds(5));
+  if (fd < 0) return {};
+  std::string req = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
+  if (method == "POST")
+    req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + std::to_string(form.size()) + "\r\n";
+  std::string raw = exchange(fd, req + "\r\n" + form, std::chrono::seconds(10));
+  ::close(fd);
+  HttpReply r;
+  size_t sp = raw.find(' '), head_end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/", 0) != 0 || sp == std::string::npos || head_end == std::string::npos) return r;
+  r.status = std::atoi(raw.c_str() + sp + 1);
+  r.body = raw.substr(head_end + 4);
+  return r;
+}
+
+/// Why the images cannot be made here ("" when they can): a complete cached base, or Debian's
+/// mirror answering a HEAD of bookworm's Release file within a few seconds.
+std::string images_unavailable() {
+  const char* c = std::getenv("BERTH_EXAMPLE_CACHE");
+  const std::string cache = c ? c : "/var/cache/berth-example";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(cache, ec))
+    if (e.path().filename().string().rfind("base-", 0) == 0 && fs::exists(e.path() / ".complete")) return "";
+  const char* m = std::getenv("BERTH_EXAMPLE_MIRROR");
+  const std::string mirror = m ? m : "http://deb.debian.org/debian";
+  std::smatch parts;
+  if (!std::regex_match(mirror, parts, std::regex(R"(http://([^/:]+)(?::(\d+))?(/.*)?)")))
+    return "";  // not a plain-HTTP mirror: let the script try and report
+  const std::string host = parts[1], port = parts[2].matched ? parts[2].str() : "80", path = parts[3];
+  const std::string why = "no cached base in " + cache + " and Debian's mirror " + mirror + " ";
+  addrinfo hints{}, *res = nullptr;
+  hints.ai_socktype = SOCK_STREAM;
+  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || !res) return why + "does not resolve";
+  int fd = connect_to(res->ai_addr, res->ai_addrlen, std::chrono::seconds(5));
+  ::freeaddrinfo(res);
+  if (fd < 0) return why + "is unreachable";
+  std::string reply = exchange(fd, "HEAD " + path + "/dists/bookworm/Release HTTP/1.0\r\nHost: " + host + "\r\n\r\n",
+                               std::chrono::seconds(5));
+  ::close(fd);
+  if (reply.find(" 200 ") == std::string::npos) return why + "does not serve bookworm: " + reply.substr(0, 80);
+  return "";
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
+std::string form_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') out += static_cast<char>(ch);
+    else if (ch == ' ') out += '+';
+    else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Mount points (field 5 of mountinfo) at or below `dir`, deepest last.
+std::vector<std::string> mounts_under(const std::string& dir) {
+  std::vector<std::string> out;
+  std::istringstream in(read_text("/proc/self/mountinfo"));
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string f[5];
+    for (auto& x : f) fields >> x;
+    if (f[4] == dir || f[4].rfind(dir + "/", 0) == 0) out.push_back(f[4]);
+  }
+  return out;
+}
+
+void detach_mounts_under(const std::string& dir) {
+  std::vector<std::string> m = mounts_under(dir);
+  for (auto it = m.rbegin(); it != m.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+}
+
+std::string short_sha(const std::string& text, size_t n) {
+  return std::string(berth::image::sha256_of(text).hex().substr(0, n));
+}
+
+const std::string kSource = BERTH_SOURCE_DIR;
+const std::string kCompose = kSource + "/examples/app-db/compose.yaml";
+
+class ExampleStack : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (containers, networks, debootstrap)";
+    if (std::string why = images_unavailable(); !why.empty()) GTEST_SKIP() << why;
+    char tmpl[] = "/var/tmp/berth-example-e2e-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    m_dir = tmpl;
+    m_root = m_dir + "/root";
+    m_project = "example" + std::to_string(::getpid());
+    m_port = free_port();
+    ASSERT_GT(m_port, 0);
+  }
+
+  void TearDown() override {
+    if (m_dir.empty()) return;
+    if (m_up) berth({"down", "-v", "--timeout", "5"}, std::chrono::seconds(120));
+    std::vector<std::string> left = leftovers();
+    std::string text;
+    for (const auto& l : left) text += "  " + l + "\n";
+    EXPECT_TRUE(left.empty()) << "left behind:\n" << text;
+    detach_mounts_under(m_dir);  // so remove_all never walks into a leftover mount
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+
+  std::map<std::string, std::string> env() const {
+    std::map<std::string, std::string> e = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+                                            {"WEB_PORT", std::to_string(m_port)},
+                                            {"HOME", "/root"}};
+#ifdef BERTH_SHIM
+    e["BERTH_SHIM"] = BERTH_SHIM;
+#endif
+#ifdef BERTH_DNS
+    e["BERTH_DNS"] = BERTH_DNS;
+#endif
+    for (const char* pass : {"BERTH_EXAMPLE_CACHE", "BERTH_EXAMPLE_MIRROR"})
+      if (const char* v = std::getenv(pass)) e[pass] = v;
+    return e;
+  }
+
+  /// `berth --root R -p P -f compose.yaml ARGS...`, bounded by `limit`.
+  Outcome berth(std::vector<std::string> args, std::chrono::seconds limit) {
+    std::vector<std::string> argv = {BERTH_BINARY, "--root", m_root, "-p", m_project, "-f", kCompose};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_bounded(argv, kSource, env(), m_dir + "/command.log", limit);
+  }
+
+  /// `up -d --wait`; records that the project needs a `down -v` in TearDown.
+  void up() {
+    m_up = true;
+    Outcome o = berth({"up", "-d", "--wait"}, std::chrono::seconds(300));
+    remember_containers();
+    std::cout << "[ measure ] up -d --wait: " << o.seconds << " s\n";
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+  }
+
+  void down(bool volumes) {
+    std::vector<std::string> args = {"down"};
+    if (volumes) args.push_back("-v");
+    Outcome o = berth(args, std::chrono::seconds(120));
+    std::cout << "[ measure ] " << (volumes ? "down -v: " : "down: ") << o.seconds << " s\n";
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    m_up = false;
+  }
+
+  /// GET / (counts a visit) and the counter it shows.
+  int visit() {
+    HttpReply r = http_request(m_port, "GET", "/");
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::smatch m;
+    if (!std::regex_search(r.body, m, std::regex(R"(<span id="visits">(\d+)</span>)"))) {
+      ADD_FAILURE() << "no visit counter in: " << r.body;
+      return -1;
+    }
+    return std::stoi(m[1]);
+  }
+
+  json stats() {
+    HttpReply r = http_request(m_port, "GET", "/api/stats");
+    EXPECT_EQ(r.status, 200) << r.body;
+    json j = json::parse(r.body, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r.body;
+    return j;
+  }
+
+  /// Remembers the project's container ids (bundle dirs), to look for their kernel objects later.
+  void remember_containers() {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(m_root + "/containers", ec)) m_containers.insert(e.path().filename());
+  }
+
+  /// What the project left behind: mounts, processes started from this root (shims, berth-dns),
+  /// the project's bridge, the containers' host veths, cgroups and bundle dirs, netns files, and
+  /// nftables rules tagged with the network id (contract names, docs/CONTRACTS.md).
+  std::vector<std::string> leftovers() {
+    std::vector<std::string> out;
+    for (const auto& m : mounts_under(m_dir)) out.push_back("mount " + m);
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+      const std::string pid = e.path().filename();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string cmdline = read_text("/proc/" + pid + "/cmdline");
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      if (cmdline.find(m_root) != std::string::npos) out.push_back("process " + pid + ": " + cmdline);
+    }
+    const std::string net_id = short_sha(m_root + std::string(1, '\0') + m_project + "_default", 12);
+    if (fs::exists("/sys/class/net/berth-" + net_id.substr(0, 9))) out.push_back("bridge berth-" + net_id.substr(0, 9));
+    for (const std::string& id : m_containers) {
+      const std::string veth = "berth" + short_sha(id + net_id, 10);
+      if (fs::exists("/sys/class/net/" + veth)) out.push_back("link " + veth + " of container " + id);
+      for (const char* h : {"memory", "cpu", "cpuacct", "pids", "freezer", "unified", ""}) {
+        const std::string cg = std::string("/sys/fs/cgroup/") + h + (*h ? "/" : "") + "berth/" + id;
+        if (fs::exists(cg)) out.push_back("cgroup " + cg);
+      }
+      if (fs::exists(m_root + "/containers/" + id)) out.push_back("bundle dir of container " + id);
+    }
+    if (!fs::is_empty(m_root + "/run/netns", ec) && !ec) out.push_back("netns files in " + m_root + "/run/netns");
+    Outcome nft = run_bounded({"/usr/sbin/nft", "list", "ruleset"}, "/", {}, m_dir + "/nft.log", std::chrono::seconds(30), true);
+    if (nft.output.find("net=" + net_id) != std::string::npos) out.push_back("nftables rules tagged net=" + net_id);
+    return out;
+  }
+
+  std::string m_dir, m_root, m_project;
+  int m_port = 0;
+  bool m_up = false;
+  std::set<std::string> m_containers;
+};
+
+bool has_note(const json& stats, const std::string& body) {
+  if (!stats.is_object() || !stats.contains("notes")) return false;
+  for (const auto& n : stats["notes"])
+    if (n.value("body", "") == body) return true;
+  return false;
+}
+
+TEST_F(ExampleStack, ImagesUpCountsKeepsDataAcrossDownAndDropsItWithDownV) {
+  // Images: the first run may debootstrap (cached per machine); the second must be a no-op.
+  const std::vector<std::string> images = {kSource + "/scripts/example-images.sh", "--root", m_root, "--berth",
+                                           BERTH_BINARY};
+  Outcome first = run_bounded(images, kSource, env(), m_dir + "/images.log", std::chrono::minutes(15));
+  std::cout << "[ measure ] example-images.sh (fresh root): " << first.seconds << " s\n";
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("berth-example/postgres:15"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("berth-example/app:1"), std::string::npos) << first.output;
+  Outcome again = run_bounded(images, kSource, env(), m_dir + "/images.log", std::chrono::minutes(2));
+  std::cout << "[ measure ] example-images.sh (nothing changed): " << again.seconds << " s\n";
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("berth-example/postgres:15 is up to date"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("berth-example/app:1 is up to date"), std::string::npos) << again.output;
+  EXPECT_LT(again.seconds, 30) << "the cached run should not rebuild anything";
+
+  // Both images are the one layer (imported from the same tarball).
+  Outcome inspect = run_bounded({BERTH_BINARY, "--root", m_root, "image", "inspect", "berth-example/postgres:15",
+                                 "berth-example/app:1"},
+                                kSource, env(), m_dir + "/inspect.log", std::chrono::seconds(30), true);
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.output;
+  json inspected = json::parse(inspect.output, nullptr, false);
+  ASSERT_TRUE(inspected.is_array() && inspected.size() == 2) << inspect.output;
+  EXPECT_EQ(inspected[0]["RootFS"]["Layers"], inspected[1]["RootFS"]["Layers"]);
+  EXPECT_EQ(inspected[0]["RootFS"]["Layers"].size(), 1u);
+
+  ASSERT_NO_FATAL_FAILURE(up());
+  EXPECT_EQ(visit(), 1);
+  EXPECT_EQ(visit(), 2);
+  const std::string note = "kept across down " + std::to_string(::getpid());
+  HttpReply added = http_request(m_port, "POST", "/notes", "note=" + form_escape(note));
+  EXPECT_EQ(added.status, 303) << added.body;
+  EXPECT_TRUE(has_note(stats(), note));
+
+  // The table seen from inside the db container (the app reaches it as `db` through berth-dns).
+  Outcome count = berth({"exec", "-T", "db", "psql", "-U", "app", "-d", "app", "-tAc", "select count(*) from visits"},
+                        std::chrono::seconds(30));
+  EXPECT_EQ(count.exit_code, 0) << count.output;
+  EXPECT_EQ(trim(count.output), "2") << count.output;
+
+  // `down` keeps the named volume: the next `up` finds the visits and the note.
+  ASSERT_NO_FATAL_FAILURE(down(false));
+  EXPECT_EQ(http_request(m_port, "GET", "/").status, -1) << "the port is still answering after down";
+  EXPECT_TRUE(fs::exists(m_root + "/volumes/" + m_project + "_db-data/_data/PG_VERSION"));
+  ASSERT_NO_FATAL_FAILURE(up());
+  EXPECT_EQ(visit(), 3);
+  EXPECT_TRUE(has_note(stats(), note));
+
+  // `down -v` drops it: a fresh database, the counter starts again.
+  ASSERT_NO_FATAL_FAILURE(down(true));
+  EXPECT_FALSE(fs::exists(m_root + "/volumes/" + m_project + "_db-data"));
+  ASSERT_NO_FATAL_FAILURE(up());
+  EXPECT_EQ(visit(), 1);
+  EXPECT_FALSE(has_note(stats(), note));
+  ASSERT_NO_FATAL_FAILURE(down(true));
+}
+
+}  // namespace
