@@ -11,9 +11,11 @@
 //                          lets the kernel route such packets at all; firewall.cpp sets it)
 //   forward (filter)   iifname B oifname "berth-*" oifname != B drop   isolation between networks
 //                      internal: iifname B oifname != B drop; oifname B iifname != B drop
-//   input (filter)     iifname B ip daddr 127.0.0.0/8 ct state new,invalid,untracked drop — with
-//                          route_localnet a container could otherwise open connections to services
-//                          bound to the host's 127.0.0.1 (CVE-2020-8558); DNAT replies are established
+//   guard (filter, prerouting -150)  iifname B ip daddr 127.0.0.0/8 drop — with route_localnet a
+//                          container could otherwise reach services bound to the host's 127.0.0.1
+//                          (CVE-2020-8558) and ports published on 127.0.0.1 only. It runs before
+//                          the nat hook, so replies to masqueraded 127.0.0.1 connections (addressed
+//                          to the gateway on the wire) are not affected.
 //   ip filter FORWARD  iifname B accept; oifname B ct state established,related accept;
 //                      oifname B ct status dnat accept    (only when that chain exists: Docker's
 //                          policy DROP would otherwise drop egress and published-port traffic)
@@ -45,7 +47,7 @@ constexpr ChainSpec kPrerouting{"prerouting", "nat", "prerouting", -100};
 constexpr ChainSpec kOutput{"output", "nat", "output", -100};
 constexpr ChainSpec kPostrouting{"postrouting", "nat", "postrouting", 100};
 constexpr ChainSpec kForward{"forward", "filter", "forward", 0};
-constexpr ChainSpec kInput{"input", "filter", "input", 0};
+constexpr ChainSpec kGuard{"guard", "filter", "prerouting", -150};
 
 json match(json left, json right, const char* op = "==") {
   return {{"match", {{"op", op}, {"left", std::move(left)}, {"right", std::move(right)}}}};
@@ -198,7 +200,7 @@ json add_network_commands(const FirewallNetwork& network, const RulesetView& vie
       },
       network.id, "", false);
   commands.push_back({{"add", {{"table", table_object()}}}});
-  for (const auto* chain : {&kPostrouting, &kForward, &kInput}) commands.push_back(add_chain(*chain));
+  for (const auto* chain : {&kPostrouting, &kForward, &kGuard}) commands.push_back(add_chain(*chain));
 
   if (!network.internal) {
     commands.push_back(add_berth_rule(
@@ -228,10 +230,7 @@ json add_network_commands(const FirewallNetwork& network, const RulesetView& vie
         {match(meta("oifname"), bridge), match(meta("iifname"), bridge, "!="), verdict("drop")}));
   }
   commands.push_back(add_berth_rule(
-      kInput, comment,
-      {match(meta("iifname"), bridge), match(payload("ip", "daddr"), loopback),
-       match({{"ct", {{"key", "state"}}}}, json::array({"new", "invalid", "untracked"}), "in"),
-       verdict("drop")}));
+      kGuard, comment, {match(meta("iifname"), bridge), match(payload("ip", "daddr"), loopback), verdict("drop")}));
 
   if (view.filter_forward) {
     const json ct_state = {{"ct", {{"key", "state"}}}};

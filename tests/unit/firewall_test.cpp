@@ -65,7 +65,7 @@ TEST(FirewallJson, NetworkRules) {
   EXPECT_EQ(commands(tx, "add", "table")[0], (json{{"family", "inet"}, {"name", "berth"}}));
   std::vector<std::string> chains;
   for (const auto& chain : commands(tx, "add", "chain")) chains.push_back(chain["name"]);
-  EXPECT_EQ(chains, (std::vector<std::string>{"postrouting", "forward", "input"}));
+  EXPECT_EQ(chains, (std::vector<std::string>{"postrouting", "forward", "guard"}));
 
   for (const auto& rule : commands(tx, "add", "rule")) {
     EXPECT_EQ(rule["family"], "inet");
@@ -86,7 +86,11 @@ TEST(FirewallJson, NetworkRules) {
   ASSERT_EQ(forward.size(), 1u);  // isolation only
   EXPECT_TRUE(has(forward[0], match(meta("oifname"), "berth-*")));
   EXPECT_TRUE(has(forward[0], json{{"drop", nullptr}}));
-  EXPECT_EQ(rules_in(tx, "berth", "input").size(), 1u);
+  const auto guard = rules_in(tx, "berth", "guard");
+  ASSERT_EQ(guard.size(), 1u);
+  EXPECT_TRUE(has(guard[0], match({{"payload", {{"protocol", "ip"}, {"field", "daddr"}}}},
+                                  {{"prefix", {{"addr", "127.0.0.0"}, {"len", 8}}}})));
+  EXPECT_TRUE(has(guard[0], json{{"drop", nullptr}}));
   EXPECT_TRUE(rules_in(tx, "filter", "FORWARD").empty());  // no ip filter FORWARD in the view
   EXPECT_TRUE(commands(tx, "delete", "rule").empty());
 }
