@@ -4,7 +4,8 @@
 // `berth up -d --wait` starts PostgreSQL and the web app under a unique project name on a free
 // port. The test talks HTTP to the published port on 127.0.0.1 (the visit counter goes up), reads
 // the table through `exec` into the db container, and checks that the data survives `down` + `up`
-// and is gone after `down -v`, and that nothing is left behind.
+// and is gone after `down -v`, and that nothing is left behind (EngineFixture's leftover check:
+// links, mounts, cgroups, processes, nft rules of every container and network the test saw).
 //
 // Skips (with the reason) when not root or when neither a cached base nor Debian's mirror is
 // available (the check is bounded: a few seconds).
@@ -14,14 +15,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -30,21 +29,23 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <set>
 #include <sstream>
 #include <thread>
 
-#include "compose/image/digest.hpp"
+#include "engine_fixture.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
+const std::string kSource = BERTH_SOURCE_DIR;
+const std::string kCompose = kSource + "/examples/app-db/compose.yaml";
+
 /// How a bounded command ended.
 struct Outcome {
   int exit_code = -1;  ///< exit status, 128+signal, or -1 when it was killed at the time limit
-  std::string output;  ///< what it printed (stdout, plus stderr unless only stdout was asked for)
+  std::string output;  ///< what it printed on stdout and stderr
   double seconds = 0;
 };
 
@@ -52,7 +53,7 @@ struct Outcome {
 /// script is silent for minutes while debootstrap runs), killing its process group after `limit`.
 Outcome run_bounded(const std::vector<std::string>& argv, const std::string& cwd,
                     const std::map<std::string, std::string>& env, const std::string& log,
-                    std::chrono::seconds limit, bool stdout_only = false) {
+                    std::chrono::seconds limit) {
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   std::vector<char*> cargv, cenv;
@@ -60,7 +61,6 @@ Outcome run_bounded(const std::vector<std::string>& argv, const std::string& cwd
   cargv.push_back(nullptr);
   for (auto& e : env_strings) cenv.push_back(e.data());
   cenv.push_back(nullptr);
-  const std::string err_log = stdout_only ? log + ".err" : log;
   auto start = std::chrono::steady_clock::now();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork");
@@ -68,7 +68,7 @@ Outcome run_bounded(const std::vector<std::string>& argv, const std::string& cwd
     ::setpgid(0, 0);
     int in = ::open("/dev/null", O_RDONLY);
     int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = stdout_only ? ::open(err_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644) : ::dup(out);
+    int err = ::dup(out);
     if (in < 0 || out < 0 || err < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(126);
     ::dup2(in, 0);
     ::dup2(out, 1);
@@ -230,102 +230,50 @@ std::string trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+/// The image script's environment: a plain PATH plus the cache/mirror overrides of the caller.
+std::map<std::string, std::string> script_env() {
+  std::map<std::string, std::string> e = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}};
+  for (const char* pass : {"BERTH_EXAMPLE_CACHE", "BERTH_EXAMPLE_MIRROR"})
+    if (const char* v = std::getenv(pass)) e[pass] = v;
+  return e;
 }
 
-/// Mount points (field 5 of mountinfo) at or below `dir`, deepest last.
-std::vector<std::string> mounts_under(const std::string& dir) {
-  std::vector<std::string> out;
-  std::istringstream in(read_text("/proc/self/mountinfo"));
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    std::string f[5];
-    for (auto& x : f) fields >> x;
-    if (f[4] == dir || f[4].rfind(dir + "/", 0) == 0) out.push_back(f[4]);
-  }
-  return out;
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void detach_mounts_under(const std::string& dir) {
-  std::vector<std::string> m = mounts_under(dir);
-  for (auto it = m.rbegin(); it != m.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
-}
-
-std::string short_sha(const std::string& text, size_t n) {
-  return std::string(berth::image::sha256_of(text).hex().substr(0, n));
-}
-
-const std::string kSource = BERTH_SOURCE_DIR;
-const std::string kCompose = kSource + "/examples/app-db/compose.yaml";
-
-class ExampleStack : public ::testing::Test {
+class ExampleStack : public berth::test::EngineFixture {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root (containers, networks, debootstrap)";
+    EngineFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     if (std::string why = images_unavailable(); !why.empty()) GTEST_SKIP() << why;
-    char tmpl[] = "/var/tmp/berth-example-e2e-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    m_dir = tmpl;
-    m_root = m_dir + "/root";
-    m_project = "example" + std::to_string(::getpid());
+    // The example's compose file as the project's: the fixture's `down -v` in TearDown finds it.
+    std::ifstream in(kCompose);
+    std::stringstream text;
+    text << in.rdbuf();
+    write_compose(text.str());
     m_port = free_port();
     ASSERT_GT(m_port, 0);
   }
 
-  void TearDown() override {
-    if (m_dir.empty()) return;
-    if (m_up) berth({"down", "-v", "--timeout", "5"}, std::chrono::seconds(120));
-    std::vector<std::string> left = leftovers();
-    std::string text;
-    for (const auto& l : left) text += "  " + l + "\n";
-    EXPECT_TRUE(left.empty()) << "left behind:\n" << text;
-    detach_mounts_under(m_dir);  // so remove_all never walks into a leftover mount
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
+  std::map<std::string, std::string> env() const { return {{"WEB_PORT", std::to_string(m_port)}}; }
 
-  std::map<std::string, std::string> env() const {
-    std::map<std::string, std::string> e = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
-                                            {"WEB_PORT", std::to_string(m_port)},
-                                            {"HOME", "/root"}};
-#ifdef BERTH_SHIM
-    e["BERTH_SHIM"] = BERTH_SHIM;
-#endif
-#ifdef BERTH_DNS
-    e["BERTH_DNS"] = BERTH_DNS;
-#endif
-    for (const char* pass : {"BERTH_EXAMPLE_CACHE", "BERTH_EXAMPLE_MIRROR"})
-      if (const char* v = std::getenv(pass)) e[pass] = v;
-    return e;
-  }
-
-  /// `berth --root R -p P -f compose.yaml ARGS...`, bounded by `limit`.
-  Outcome berth(std::vector<std::string> args, std::chrono::seconds limit) {
-    std::vector<std::string> argv = {BERTH_BINARY, "--root", m_root, "-p", m_project, "-f", kCompose};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_bounded(argv, kSource, env(), m_dir + "/command.log", limit);
-  }
-
-  /// `up -d --wait`; records that the project needs a `down -v` in TearDown.
+  /// `up -d --wait`: when it returns, both services are healthy.
   void up() {
-    m_up = true;
-    Outcome o = berth({"up", "-d", "--wait"}, std::chrono::seconds(300));
-    remember_containers();
-    std::cout << "[ measure ] up -d --wait: " << o.seconds << " s\n";
-    ASSERT_EQ(o.exit_code, 0) << o.output;
+    auto start = std::chrono::steady_clock::now();
+    berth::test::CommandResult r = berth({"up", "-d", "--wait"}, env());
+    std::cout << "[ measure ] up -d --wait: " << seconds_since(start) << " s\n";
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
 
   void down(bool volumes) {
     std::vector<std::string> args = {"down"};
     if (volumes) args.push_back("-v");
-    Outcome o = berth(args, std::chrono::seconds(120));
-    std::cout << "[ measure ] " << (volumes ? "down -v: " : "down: ") << o.seconds << " s\n";
-    ASSERT_EQ(o.exit_code, 0) << o.output;
-    m_up = false;
+    auto start = std::chrono::steady_clock::now();
+    berth::test::CommandResult r = berth(args, env());
+    std::cout << "[ measure ] " << (volumes ? "down -v: " : "down: ") << seconds_since(start) << " s\n";
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
 
   /// GET / (counts a visit) and the counter it shows.
@@ -348,47 +296,9 @@ class ExampleStack : public ::testing::Test {
     return j;
   }
 
-  /// Remembers the project's container ids (bundle dirs), to look for their kernel objects later.
-  void remember_containers() {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(m_root + "/containers", ec)) m_containers.insert(e.path().filename());
-  }
+  std::string volume_dir() const { return root() + "/volumes/" + project() + "_db-data"; }
 
-  /// What the project left behind: mounts, processes started from this root (shims, berth-dns),
-  /// the project's bridge, the containers' host veths, cgroups and bundle dirs, netns files, and
-  /// nftables rules tagged with the network id (contract names, docs/CONTRACTS.md).
-  std::vector<std::string> leftovers() {
-    std::vector<std::string> out;
-    for (const auto& m : mounts_under(m_dir)) out.push_back("mount " + m);
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/proc", ec)) {
-      const std::string pid = e.path().filename();
-      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::string cmdline = read_text("/proc/" + pid + "/cmdline");
-      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      if (cmdline.find(m_root) != std::string::npos) out.push_back("process " + pid + ": " + cmdline);
-    }
-    const std::string net_id = short_sha(m_root + std::string(1, '\0') + m_project + "_default", 12);
-    if (fs::exists("/sys/class/net/berth-" + net_id.substr(0, 9))) out.push_back("bridge berth-" + net_id.substr(0, 9));
-    for (const std::string& id : m_containers) {
-      const std::string veth = "berth" + short_sha(id + net_id, 10);
-      if (fs::exists("/sys/class/net/" + veth)) out.push_back("link " + veth + " of container " + id);
-      for (const char* h : {"memory", "cpu", "cpuacct", "pids", "freezer", "unified", ""}) {
-        const std::string cg = std::string("/sys/fs/cgroup/") + h + (*h ? "/" : "") + "berth/" + id;
-        if (fs::exists(cg)) out.push_back("cgroup " + cg);
-      }
-      if (fs::exists(m_root + "/containers/" + id)) out.push_back("bundle dir of container " + id);
-    }
-    if (!fs::is_empty(m_root + "/run/netns", ec) && !ec) out.push_back("netns files in " + m_root + "/run/netns");
-    Outcome nft = run_bounded({"/usr/sbin/nft", "list", "ruleset"}, "/", {}, m_dir + "/nft.log", std::chrono::seconds(30), true);
-    if (nft.output.find("net=" + net_id) != std::string::npos) out.push_back("nftables rules tagged net=" + net_id);
-    return out;
-  }
-
-  std::string m_dir, m_root, m_project;
   int m_port = 0;
-  bool m_up = false;
-  std::set<std::string> m_containers;
 };
 
 bool has_note(const json& stats, const std::string& body) {
@@ -400,14 +310,15 @@ bool has_note(const json& stats, const std::string& body) {
 
 TEST_F(ExampleStack, ImagesUpCountsKeepsDataAcrossDownAndDropsItWithDownV) {
   // Images: the first run may debootstrap (cached per machine); the second must be a no-op.
-  const std::vector<std::string> images = {kSource + "/scripts/example-images.sh", "--root", m_root, "--berth",
+  const std::vector<std::string> images = {kSource + "/scripts/example-images.sh", "--root", root(), "--berth",
                                            BERTH_BINARY};
-  Outcome first = run_bounded(images, kSource, env(), m_dir + "/images.log", std::chrono::minutes(15));
+  const std::string log = m_tmp->path() + "/images.log";
+  Outcome first = run_bounded(images, kSource, script_env(), log, std::chrono::minutes(15));
   std::cout << "[ measure ] example-images.sh (fresh root): " << first.seconds << " s\n";
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("berth-example/postgres:15"), std::string::npos) << first.output;
   EXPECT_NE(first.output.find("berth-example/app:1"), std::string::npos) << first.output;
-  Outcome again = run_bounded(images, kSource, env(), m_dir + "/images.log", std::chrono::minutes(2));
+  Outcome again = run_bounded(images, kSource, script_env(), log, std::chrono::minutes(2));
   std::cout << "[ measure ] example-images.sh (nothing changed): " << again.seconds << " s\n";
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("berth-example/postgres:15 is up to date"), std::string::npos) << again.output;
@@ -415,12 +326,10 @@ TEST_F(ExampleStack, ImagesUpCountsKeepsDataAcrossDownAndDropsItWithDownV) {
   EXPECT_LT(again.seconds, 30) << "the cached run should not rebuild anything";
 
   // Both images are the one layer (imported from the same tarball).
-  Outcome inspect = run_bounded({BERTH_BINARY, "--root", m_root, "image", "inspect", "berth-example/postgres:15",
-                                 "berth-example/app:1"},
-                                kSource, env(), m_dir + "/inspect.log", std::chrono::seconds(30), true);
-  ASSERT_EQ(inspect.exit_code, 0) << inspect.output;
-  json inspected = json::parse(inspect.output, nullptr, false);
-  ASSERT_TRUE(inspected.is_array() && inspected.size() == 2) << inspect.output;
+  berth::test::CommandResult inspect = berth({"image", "inspect", "berth-example/postgres:15", "berth-example/app:1"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  json inspected = json::parse(inspect.out, nullptr, false);
+  ASSERT_TRUE(inspected.is_array() && inspected.size() == 2) << inspect.out;
   EXPECT_EQ(inspected[0]["RootFS"]["Layers"], inspected[1]["RootFS"]["Layers"]);
   EXPECT_EQ(inspected[0]["RootFS"]["Layers"].size(), 1u);
 
@@ -433,26 +342,27 @@ TEST_F(ExampleStack, ImagesUpCountsKeepsDataAcrossDownAndDropsItWithDownV) {
   EXPECT_TRUE(has_note(stats(), note));
 
   // The table seen from inside the db container (the app reaches it as `db` through berth-dns).
-  Outcome count = berth({"exec", "-T", "db", "psql", "-U", "app", "-d", "app", "-tAc", "select count(*) from visits"},
-                        std::chrono::seconds(30));
-  EXPECT_EQ(count.exit_code, 0) << count.output;
-  EXPECT_EQ(trim(count.output), "2") << count.output;
+  berth::test::CommandResult count =
+      berth({"exec", "-T", "db", "psql", "-U", "app", "-d", "app", "-tAc", "select count(*) from visits"}, env());
+  EXPECT_EQ(count.exit_code, 0) << count.err;
+  EXPECT_EQ(trim(count.out), "2") << count.out << count.err;
 
   // `down` keeps the named volume: the next `up` finds the visits and the note.
   ASSERT_NO_FATAL_FAILURE(down(false));
   EXPECT_EQ(http_request(m_port, "GET", "/").status, -1) << "the port is still answering after down";
-  EXPECT_TRUE(fs::exists(m_root + "/volumes/" + m_project + "_db-data/_data/PG_VERSION"));
+  EXPECT_TRUE(fs::exists(volume_dir() + "/_data/PG_VERSION"));
   ASSERT_NO_FATAL_FAILURE(up());
   EXPECT_EQ(visit(), 3);
   EXPECT_TRUE(has_note(stats(), note));
 
   // `down -v` drops it: a fresh database, the counter starts again.
   ASSERT_NO_FATAL_FAILURE(down(true));
-  EXPECT_FALSE(fs::exists(m_root + "/volumes/" + m_project + "_db-data"));
+  EXPECT_FALSE(fs::exists(volume_dir()));
   ASSERT_NO_FATAL_FAILURE(up());
   EXPECT_EQ(visit(), 1);
   EXPECT_FALSE(has_note(stats(), note));
   ASSERT_NO_FATAL_FAILURE(down(true));
+  EXPECT_FALSE(fs::exists(volume_dir()));
 }
 
 }  // namespace
