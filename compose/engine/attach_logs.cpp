@@ -25,7 +25,9 @@ bool has_exited(const ObservedRecord& o) { return o.status.status == "exited" ||
 /// Each container's output since its current start (not earlier runs of a restarted one).
 LogFilter since_start(const ObservedRecord& o) {
   LogFilter f;
-  if (auto t = parse_rfc3339_ns(o.started_at); t && o.started_at != shim_protocol::kZeroTime) f.since_ns = *t;
+  // A second of slack: the shim stamps started_at after the process may already have written.
+  if (auto t = parse_rfc3339_ns(o.started_at); t && o.started_at != shim_protocol::kZeroTime)
+    f.since_ns = *t - 1'000'000'000;
   return f;
 }
 
