@@ -63,6 +63,14 @@ had_etc_docker=no  # the sandbox hides /etc/docker only when it exists; else doc
 
 log() { echo "$*" | tee -a "$RESULTS"; }
 
+# Host paths where docker, containerd, podman or CNI keep state by default: none may appear.
+host_state() {
+  find /etc/cni /etc/docker /etc/containers /run /var/lib /var/tmp -maxdepth 3 \( -iname '*docker*' \
+    -o -iname '*containerd*' -o -iname '*containers*' -o -iname '*cni*' -o -iname '*libpod*' -o -iname 'runc' \) \
+    2>/dev/null | sort
+}
+host_state >"$tmp/host_state.before"
+
 rm_cgroups() {  # name: /sys/fs/cgroup/*/<name> trees, leaves first
   local d
   for d in /sys/fs/cgroup/*/"$1"; do
@@ -91,6 +99,7 @@ cleanup() {
     echo "removing /etc/docker made by dockerd: $(ls /etc/docker)" >&2
     rm -rf /etc/docker
   fi
+  host_state | diff "$tmp/host_state.before" - | grep '^>' | sed 's/^> /LEFT: /' >&2
   # Nothing of ours may remain: namespaces, mounts under $tmp, processes using $tmp.
   ip netns list | grep -E "^($dns|$pns)( |$)" && echo "LEFT: netns" >&2
   grep -F " $tmp" /proc/self/mountinfo && echo "LEFT: mounts under $tmp" >&2
