@@ -189,6 +189,16 @@ void ContainerRuntime::start(const std::string& id) {
     std::lock_guard lock(m_mutex);
     if (m_shim.empty()) m_shim = shim_binary();
   }
+  // Names must resolve from the container's first instruction on: the records get its
+  // endpoints (and berth-dns starts) before its process does.
+  if (!rec.endpoints.empty()) {
+    std::lock_guard lock(m_dns_mutex);
+    try {
+      sync_dns(m_paths, m_store.snapshot());
+    } catch (const std::exception& e) {
+      m_progress.warning(std::string("service names will not resolve: ") + e.what());
+    }
+  }
   launch_shim(m_shim, m_paths.bundle_dir(id), id, state_dir);
   m_store.update([&](ProjectState& s) {
     if (auto* c = s.find_container(id)) c->status = "started";

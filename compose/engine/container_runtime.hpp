@@ -54,6 +54,7 @@ class ContainerRuntime : public RuntimeClient {
   Progress& m_progress;
   std::unique_ptr<network::NetworkManager> m_networks;
   std::mutex m_mutex;
+  std::mutex m_dns_mutex;  ///< one records update / berth-dns start at a time
   std::map<std::string, std::map<std::string, std::string>> m_removed_anonymous;  ///< old id → target → volume
   std::string m_shim;
 };

@@ -127,8 +127,9 @@ void stop_dns(const Paths& paths, const std::string& project) {
   std::string dir = paths.project_run_dir(project);
   if (int pid = dns_pid(dir)) {
     ::kill(pid, SIGTERM);
-    for (int i = 0; i < 400 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+    // dns_pid() turns 0 once the process has exited, zombie or not (its exe link is gone).
+    for (int i = 0; i < 400 && dns_pid(dir) == pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (dns_pid(dir) == pid) ::kill(pid, SIGKILL);
   }
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -110,7 +110,14 @@ void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) {
         st.config_files = m_ctx->loaded.config_files;
       });
   }
-  Executor(*m_runtime, m_progress, dependencies(), options).run(plan);
+  ExecutorOptions o = options;
+  for (const auto& n : m_store.snapshot().networks) o.display_names["network:" + n.key] = n.name;
+  for (const auto& v : m_store.snapshot().volumes) o.display_names["volume:" + v.key] = v.name;
+  if (m_ctx) {
+    for (const auto& [key, n] : m_ctx->model.networks) o.display_names["network:" + key] = n.name;
+    for (const auto& [key, v] : m_ctx->model.volumes) o.display_names["volume:" + key] = v.name;
+  }
+  Executor(*m_runtime, m_progress, dependencies(), o).run(plan);
 }
 
 void Engine::sync_dns() {

@@ -14,17 +14,21 @@ Executor::Executor(RuntimeClient& runtime, Progress& progress, DependencyMap dep
     : m_runtime(runtime), m_progress(progress), m_deps(std::move(dependencies)), m_options(options) {}
 
 void Executor::run(const plan::Plan& plan) {
+  auto shown = [&](const Action& a) {
+    auto it = m_options.display_names.find((a.kind == ActionKind::CreateNetwork || a.kind == ActionKind::RemoveNetwork ? "network:" : "volume:") + a.name);
+    return it == m_options.display_names.end() ? a.name : it->second;
+  };
   for (const Action& a : plan.prepare) {
     const bool network = a.kind == ActionKind::CreateNetwork;
     const char* kind = network ? "Network" : "Volume";
-    m_progress.event(kind, a.name, "Creating");
+    m_progress.event(kind, shown(a), "Creating");
     try {
       network ? m_runtime.create_network(a.name) : m_runtime.create_volume(a.name);
     } catch (const std::exception& e) {
-      m_progress.error(kind, a.name, e.what());
+      m_progress.error(kind, shown(a), e.what());
       throw ExecutionError(e.what(), {e.what()});
     }
-    m_progress.event(kind, a.name, "Created");
+    m_progress.event(kind, shown(a), "Created");
   }
 
   {
@@ -41,12 +45,12 @@ void Executor::run(const plan::Plan& plan) {
   for (const Action& a : plan.cleanup) {
     const bool network = a.kind == ActionKind::RemoveNetwork;
     const char* kind = network ? "Network" : "Volume";
-    m_progress.event(kind, a.name, "Removing");
+    m_progress.event(kind, shown(a), "Removing");
     try {
       network ? m_runtime.remove_network(a.name) : m_runtime.remove_volume(a.name);
-      m_progress.event(kind, a.name, "Removed");
+      m_progress.event(kind, shown(a), "Removed");
     } catch (const std::exception& e) {
-      m_progress.error(kind, a.name, e.what());
+      m_progress.error(kind, shown(a), e.what());
       m_errors.push_back(e.what());
     }
   }

@@ -29,6 +29,8 @@ struct ExecutorOptions {
   std::optional<int> timeout;        ///< stop timeout in seconds (-t); unset = each container's own
   bool wait_conditions = true;       ///< false with --no-start: nothing runs, nothing to wait for
   std::chrono::milliseconds poll{50};
+  /// Names shown for network/volume keys ("default" → "appdb_default"); the key when absent.
+  std::map<std::string, std::string> display_names;
 };
 
 /// What a plan run failed with: one message per failed service (first failure first).

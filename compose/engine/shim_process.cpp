@@ -75,10 +75,13 @@ namespace {
 
 bool is_shim_process(int pid) {
   if (pid <= 0) return false;
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-  std::string name;
-  if (!std::getline(comm, name)) return false;
-  return name == "berth-shim";
+  // /proc/<pid>/stat: "pid (comm) S ..."; a zombie (Z) has exited even if not reaped yet.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  auto open = line.find('('), close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= line.size()) return false;
+  return line.substr(open + 1, close - open - 1) == "berth-shim" && line[close + 2] != 'Z';
 }
 
 }  // namespace
@@ -100,8 +103,7 @@ int live_shim_pid(const std::string& state_dir) {
 bool wait_gone(int pid, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!is_shim_process(pid) && (::kill(pid, 0) != 0 && errno == ESRCH)) return true;
-    if (!is_shim_process(pid)) return true;  // pid gone or reused by something else
+    if (!is_shim_process(pid)) return true;  // gone, a zombie, or the pid reused by something else
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
