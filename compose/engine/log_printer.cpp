@@ -45,7 +45,7 @@ std::string LogPrinter::prefix_locked(const Source& s) const {
   if (!m_options.prefix) return "";
   std::string p = s.name;
   if (p.size() < m_width) p.append(m_width - p.size(), ' ');
-  p += "| ";
+  p += " | ";
   if (!m_options.color) return p;
   return "\033[" + s.color + "m" + p + "\033[0m";
 }

@@ -45,9 +45,9 @@ int64_t now_ns();
 
 /// What to read from a log.
 struct LogFilter {
-  std::optional<size_t> tail;     ///< only the last N messages ("all" = nullopt)
-  std::optional<int64_t> since_ns;  ///< skip messages before this time
-  std::optional<int64_t> until_ns;  ///< stop at the first message after this time
+  std::optional<size_t> tail{};     ///< only the last N messages ("all" = nullopt)
+  std::optional<int64_t> since_ns{};  ///< skip messages before this time
+  std::optional<int64_t> until_ns{};  ///< stop at the first message after this time
 };
 
 /// Reads one json-file log, optionally following it as it grows.

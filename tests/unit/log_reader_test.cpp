@@ -153,7 +153,7 @@ TEST(LogReader, SinceAndUntil) {
   EXPECT_EQ(read_all(f.path, {.tail = 3, .since_ns = base + 8 * kSec}),
             (std::vector<std::string>{"line 8\n", "line 9\n"}));
   // After --until has been passed the reader is done.
-  LogReader r(f.path, {.until_ns = base});
+  LogReader r(f.path, {.until_ns = base + 5});
   int n = 0;
   EXPECT_FALSE(r.read_available([&](const LogEntry&) { ++n; }));
   EXPECT_EQ(n, 1);
