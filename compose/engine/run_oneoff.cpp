@@ -9,6 +9,7 @@
 // and has no attach op, so `run` streams output only (its log file) — see the report.
 #include "compose/engine/run_oneoff.hpp"
 
+#include <termios.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "common/atomic_file.hpp"
+#include "common/scope_exit.hpp"
 #include "compose/engine/attach_signals.hpp"
 #include "compose/engine/log_reader.hpp"
 #include "compose/engine/logs_stream.hpp"
@@ -157,7 +159,19 @@ std::string create_oneoff(Engine& engine, Progress& progress, const RunOptions& 
 
 /// Streams the container's output raw (no prefix) until it has exited; Ctrl+C goes to the
 /// container (SIGINT, then SIGKILL on the second).
-int attach_oneoff(Engine& engine, const std::string& id) {
+int attach_oneoff(Engine& engine, const std::string& id, bool tty) {
+  // The container's pty already turned "\n" into "\r\n": our terminal must not do it again.
+  // Only output processing is switched off, so Ctrl+C still reaches us as SIGINT.
+  termios saved{};
+  bool restore = tty && ::isatty(STDOUT_FILENO) == 1 && ::tcgetattr(STDOUT_FILENO, &saved) == 0;
+  if (restore) {
+    termios t = saved;
+    t.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+    restore = ::tcsetattr(STDOUT_FILENO, TCSANOW, &t) == 0;
+  }
+  ScopeExit restore_terminal([&] {
+    if (restore) ::tcsetattr(STDOUT_FILENO, TCSANOW, &saved);
+  });
   InterruptWatch interrupts;
   std::atomic<bool> never{false};
   LogReader reader(engine.paths().shim_state_dir(id) + "/container.log", {});
@@ -200,7 +214,7 @@ int run_oneoff(Engine& engine, Progress& progress, const RunOptions& o) {
     return 0;
   }
   engine.unlock();  // ps, logs, exec may run while we wait
-  int code = attach_oneoff(engine, id);
+  int code = attach_oneoff(engine, id, o.tty);
   if (o.rm) {
     engine.lock();
     engine.store().load();
