@@ -260,7 +260,7 @@ TEST_F(NetworkTest, ParallelEnsureAndAttachNeverShareSubnetsOrAddresses) {
           << nets[i].subnet << " vs " << nets[j].subnet;
 
   std::vector<std::string> ns;
-  for (int i = 0; i < 8; ++i) ns.push_back(make_netns("c" + std::to_string(i)));
+  for (int i = 0; i < 8; ++i) ns.push_back(make_netns(fmt::format("c{}", i)));
   std::vector<network::Endpoint> eps(8);
   threads.clear();
   for (int i = 0; i < 8; ++i)
