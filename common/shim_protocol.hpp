@@ -53,6 +53,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
+#include "common/unix_address.hpp"
 #include "common/unique_fd.hpp"
 
 namespace berth::shim_protocol {
@@ -186,15 +187,10 @@ class Client {
  public:
   /// Connects to `socket_path`; throws SysError ("connect `<path>`: ...").
   static Client connect(const std::string& socket_path) {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (socket_path.size() >= sizeof addr.sun_path)
-      throw SysError("connect `" + socket_path + "`", ENAMETOOLONG);
-    std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    UnixAddress addr = unix_address(socket_path, "connect");
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) throw_errno("socket for `" + socket_path + "`");
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      throw_errno("connect `" + socket_path + "`");
+    if (::connect(fd.get(), addr.get(), addr.size()) != 0) throw_errno("connect `" + socket_path + "`");
     Client c;
     c.m_fd = std::move(fd);
     c.m_path = socket_path;

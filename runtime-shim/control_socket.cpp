@@ -5,6 +5,8 @@
 // slow client never stalls the shim. A client that half-closes still gets its pending replies.
 #include "runtime-shim/control_socket.hpp"
 
+#include "common/unix_address.hpp"
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -43,14 +45,11 @@ struct ControlServer::Connection {
 
 ControlServer::ControlServer(EventLoop& loop, std::string path, Dispatch dispatch)
     : m_loop(loop), m_path(std::move(path)), m_dispatch(std::move(dispatch)) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (m_path.size() >= sizeof addr.sun_path) throw SysError("bind `" + m_path + "`", ENAMETOOLONG);
-  std::memcpy(addr.sun_path, m_path.c_str(), m_path.size() + 1);
+  UnixAddress addr = unix_address(m_path, "bind");
   m_listen = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!m_listen) throw_errno("socket for `" + m_path + "`");
   if (::unlink(m_path.c_str()) != 0 && errno != ENOENT) throw_errno("remove stale socket `" + m_path + "`");
-  if (::bind(m_listen.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw_errno("bind `" + m_path + "`");
+  if (::bind(m_listen.get(), addr.get(), addr.size()) != 0) throw_errno("bind `" + m_path + "`");
   if (::chmod(m_path.c_str(), 0600) != 0) throw_errno("chmod `" + m_path + "`");
   if (::listen(m_listen.get(), 64) != 0) throw_errno("listen `" + m_path + "`");
   m_loop.add(m_listen.get(), EPOLLIN, [this](uint32_t) { accept_clients(); });

@@ -167,3 +167,35 @@ TEST(ShimProtocol, EventLoopTimersAndSignals) {
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(got_signal, SIGUSR1);
 }
+
+// A state dir under a deep root gives a socket path longer than sun_path; server and client
+// reach it through /proc/self/fd/<dir>/ instead.
+TEST(ShimProtocol, SocketPathLongerThanSunPath) {
+  std::string dir = std::filesystem::temp_directory_path().string() + "/berth-long-" + std::to_string(::getpid());
+  std::string deep = dir + "/" + std::string(60, 'a') + "/" + std::string(64, 'b');
+  std::filesystem::create_directories(deep);
+  std::string path = deep + "/control.sock";
+  ASSERT_GT(path.size(), sizeof(sockaddr_un::sun_path));
+  shim::EventLoop loop;
+  {
+    shim::ControlServer server(loop, path, [&](const nlohmann::json&, const shim::ControlServer::Respond& respond) {
+      respond({{"ok", true}}, {});
+      loop.stop();
+    });
+    EXPECT_TRUE(std::filesystem::is_socket(path));
+    std::string failure;
+    std::thread client([&] {
+      try {
+        auto c = Client::connect(path);
+        if (!c.call({{"op", "status"}}).ok()) failure = "not ok";
+      } catch (const std::exception& e) {
+        failure = e.what();
+        loop.stop();
+      }
+    });
+    loop.run();
+    client.join();
+    EXPECT_EQ(failure, "");
+  }
+  std::filesystem::remove_all(dir);
+}
