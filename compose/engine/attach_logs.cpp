@@ -52,6 +52,8 @@ int attach_with_logs(Engine& engine, const AttachOptions& options, const Printer
     std::vector<std::string> names;
     for (const auto& o : observed) {
       if (o.record.status == "creating" || o.record.status == "created" || follower.following(o.record.id)) continue;
+      // Orphans (services no longer in the compose file) are not attached, as in compose.
+      if (engine.context() && !engine.context()->model.services.count(o.record.service)) continue;
       LogTarget t{o.record.id, log_display_name(engine.project(), o.record.name)};
       follower.add(t, since_start(o));
       names.push_back(t.name);
