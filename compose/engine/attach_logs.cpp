@@ -48,19 +48,24 @@ int attach_with_logs(Engine& engine, const AttachOptions& options, const Printer
   LogFollower follower(engine.paths(), printer, {}, on_end);
   engine.unlock();
 
+  // The project's containers, orphans (services no longer in the compose file) left out as in compose.
+  auto observe = [&] {
+    auto observed = engine.observe(options.services);
+    if (const ProjectContext* ctx = engine.context())
+      std::erase_if(observed, [&](const ObservedRecord& o) { return !ctx->model.services.count(o.record.service); });
+    return observed;
+  };
   auto add_new = [&](const std::vector<ObservedRecord>& observed) {
     std::vector<std::string> names;
     for (const auto& o : observed) {
       if (o.record.status == "creating" || o.record.status == "created" || follower.following(o.record.id)) continue;
-      // Orphans (services no longer in the compose file) are not attached, as in compose.
-      if (engine.context() && !engine.context()->model.services.count(o.record.service)) continue;
       LogTarget t{o.record.id, log_display_name(engine.project(), o.record.name)};
       follower.add(t, since_start(o));
       names.push_back(t.name);
     }
     return names;
   };
-  auto first = add_new(engine.observe(options.services));
+  auto first = add_new(observe());
   if (!first.empty()) {
     std::string line = "Attaching to ";
     for (size_t i = 0; i < first.size(); ++i) line += (i ? ", " : "") + first[i];
@@ -78,7 +83,7 @@ int attach_with_logs(Engine& engine, const AttachOptions& options, const Printer
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     engine.store().load();  // containers may be added (scale, restart) by others
-    auto observed = engine.observe(options.services);
+    auto observed = observe();
     add_new(observed);
     bool all_exited = !observed.empty();
     for (const auto& o : observed) all_exited &= has_exited(o) || o.record.status == "created";
