@@ -1,0 +1,73 @@
+// ps/ls texts (docker's wording) and the progress writers' plain and json formats.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "compose/engine/progress.hpp"
+#include "compose/engine/status_text.hpp"
+
+using namespace berth::engine;
+
+TEST(EngineStatusText, HumanDurationLikeDocker) {
+  EXPECT_EQ(human_duration(0.5), "Less than a second");
+  EXPECT_EQ(human_duration(1), "1 second");
+  EXPECT_EQ(human_duration(42), "42 seconds");
+  EXPECT_EQ(human_duration(90), "About a minute");
+  EXPECT_EQ(human_duration(600), "10 minutes");
+  EXPECT_EQ(human_duration(3700), "About an hour");
+  EXPECT_EQ(human_duration(5 * 3600), "5 hours");
+  EXPECT_EQ(human_duration(3 * 86400), "3 days");
+}
+
+TEST(EngineStatusText, StatusColumn) {
+  double started = parse_rfc3339("2024-01-02T03:04:05.5Z");
+  ASSERT_GT(started, 0);
+  EXPECT_EQ(status_text({"running", 0, ""}, "2024-01-02T03:04:05.5Z", "", started + 2), "Up 2 seconds");
+  EXPECT_EQ(status_text({"running", 0, "healthy"}, "2024-01-02T03:04:05.5Z", "", started + 2), "Up 2 seconds (healthy)");
+  EXPECT_EQ(status_text({"running", 0, "starting"}, "2024-01-02T03:04:05.5Z", "", started + 2),
+            "Up 2 seconds (health: starting)");
+  EXPECT_EQ(status_text({"paused", 0, ""}, "2024-01-02T03:04:05.5Z", "", started + 1), "Up 1 second (Paused)");
+  EXPECT_EQ(status_text({"exited", 3, ""}, "", "2024-01-02T03:04:05.5Z", started + 3), "Exited (3) 3 seconds ago");
+  EXPECT_EQ(status_text({"created", 0, ""}, "", "", started), "Created");
+  EXPECT_EQ(status_text({"dead", 0, ""}, "", "", started), "Dead");
+}
+
+TEST(EngineStatusText, TablePadsColumnsLikeTabwriter) {
+  EXPECT_EQ(format_table({{"NAME", "STATUS"}, {"a-long-name", "running(2)"}}),
+            "NAME          STATUS\na-long-name   running(2)\n");
+}
+
+TEST(EngineProgress, PlainAndJsonLines) {
+  std::ostringstream plain;
+  {
+    Progress p(ProgressMode::Plain, plain);
+    p.event("Container", "app-web-1", "Started");
+    p.event("Volume", "app_data", "Created");
+  }
+  EXPECT_EQ(plain.str(), " Container app-web-1  Started\n Volume \"app_data\"  Created\n");
+  std::ostringstream json;
+  {
+    Progress p(ProgressMode::Json, json);
+    p.event("Network", "app_default", "Created");
+  }
+  EXPECT_EQ(json.str(), "{\"id\":\"Network app_default\",\"status\":\"Created\"}\n");
+  std::ostringstream quiet;
+  {
+    Progress p(ProgressMode::Quiet, quiet);
+    p.event("Network", "app_default", "Created");
+    p.warning("x");
+  }
+  EXPECT_EQ(quiet.str(), "");
+}
+
+TEST(EngineProgress, TtyRedrawsOneLinePerResource) {
+  std::ostringstream tty;
+  {
+    Progress p(ProgressMode::Tty, tty);
+    p.event("Container", "a-1", "Starting");
+    p.event("Container", "a-1", "Started");
+  }
+  const std::string out = tty.str();
+  EXPECT_NE(out.find("[+] Running 1/1"), std::string::npos) << out;
+  EXPECT_NE(out.find("\x1b[2F"), std::string::npos) << out;  // cursor back over the 2-line block
+}
