@@ -11,7 +11,9 @@ packages=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   # runtime tools the integration/e2e tests drive
-  iproute2 nftables dnsutils busybox-static
+  iproute2 nftables dnsutils busybox-static curl
+  # the example's images (scripts/example-images.sh) and the benchmarks (bench/)
+  debootstrap iperf3 dnsperf hyperfine jq
 )
 
 missing=()
