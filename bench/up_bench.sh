@@ -15,7 +15,10 @@ berth="$build/compose/berth"
 [ -x "$berth" ] || { echo "no berth binary under $build (build it first)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "needs busybox-static" >&2; exit 1; }
-export BERTH_SHIM="$build/runtime-shim/berth-shim"
+export BERTH_SHIM="${BERTH_SHIM:-$build/runtime-shim/berth-shim}"
+export BERTH_DNS="${BERTH_DNS:-$build/dns/berth-dns}"
+# A short run dir: <run>/containers/<64 hex>/control.sock must fit a unix socket path.
+export BERTH_RUN="/run/bub$$"
 
 tmp=$(mktemp -d /tmp/berth-up-bench-XXXXXX)
 root="$tmp/root"
@@ -23,6 +26,7 @@ project="upbench$$"
 cleanup() {
   "$berth" --root "$root" -p "$project" --progress quiet down -v -t 1 >/dev/null 2>&1 || true
   rm -rf "$tmp"
+  rmdir "$BERTH_RUN"/* "$BERTH_RUN" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
