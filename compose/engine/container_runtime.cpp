@@ -123,6 +123,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   if (rec.owns_netns) network::create_netns(rec.netns);
   std::vector<NetworkAttachment> attachments;
   const ProjectState state = m_store.snapshot();
+  bool default_route_given = false;  // via the first network that is not internal
   for (size_t i = 0; i < rec.endpoints.size(); ++i) {
     EndpointRecord& ep = rec.endpoints[i];
     const model::Network& net = m_ctx->model.networks.at(ep.network);
@@ -132,7 +133,8 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     req.netns_path = rec.netns;
     req.interface_index = static_cast<unsigned>(i);
     if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) req.ipv4_address = n->second->ipv4_address;
-    req.default_route = i == 0;
+    req.default_route = !default_route_given && !net.internal;
+    default_route_given = default_route_given || req.default_route;
     if (i == 0) req.ports = ports;
     network::Endpoint got = networks().attach(req);
     ep.address = got.address;
