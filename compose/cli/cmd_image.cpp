@@ -1,4 +1,4 @@
-// `berth image load|import|ls|rm|inspect|tag` and `berth images`: the local image store, as
+// `berth image load|import|ls|rm|inspect|tag`: the local image store, as
 // `docker image ...` shows it. Each callback opens the store under --root and calls one store
 // stage; this file only turns results into docker's output formats.
 #include <fcntl.h>
@@ -254,10 +254,6 @@ void register_image(CLI::App& app, const GlobalOptions& g, CommandResult& result
   ls->alias("list");
   add_list_flags(ls, *list);
   ls->callback([&g, list] { list_images(g, *list); });
-  auto top = std::make_shared<ListOptions>();
-  auto* images = app.add_subcommand("images", "List images (like docker images)");
-  add_list_flags(images, *top);
-  images->callback([&g, top] { list_images(g, *top); });
 
   auto input = std::make_shared<std::string>("-");
   auto quiet = std::make_shared<bool>(false);

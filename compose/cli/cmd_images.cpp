@@ -57,13 +57,6 @@ void run_images(const GlobalOptions& g, const ImagesOptions& o) {
 }  // namespace
 
 void register_images(CLI::App& app, const GlobalOptions& g, CommandResult&) {
-  // cmd_image.cpp registers `images` as `docker images` (the store's listing); CLI11 refuses a
-  // second subcommand of that name, so this one is only added once that alias is gone.
-  try {
-    app.get_subcommand("images");
-    return;
-  } catch (const CLI::OptionNotFound&) {
-  }
   auto o = std::make_shared<ImagesOptions>();
   CLI::App* cmd = app.add_subcommand("images", "List images used by the created containers");
   cmd->add_flag("-q,--quiet", o->quiet, "Only display IDs");

@@ -130,7 +130,10 @@ ContainerSpec build_container_spec(const SpecInput& in) {
 void prepare_container_files(const SpecInput& in, const ContainerSpec& spec) {
   const std::string& bundle = in.bundle_dir;
   make_dirs(bundle, 0700);
-  for (const char* sub : {"rootfs", "upper", "work"}) make_dirs(bundle + "/" + sub, 0700);
+  // The overlay's root directory takes the upper dir's mode: 0755 as in any image, or users
+  // other than root cannot even look up /bin in the container.
+  for (const char* sub : {"rootfs", "upper"}) make_dirs(bundle + "/" + sub, 0755);
+  make_dirs(bundle + "/work", 0700);
   if (in.lower_dirs.empty()) make_dirs(bundle + "/empty", 0755);
   for (const auto& f : spec.files) write_bundle_file(bundle, f);
   for (const auto& p : spec.bind_sources_to_create) make_dirs(p, 0755);

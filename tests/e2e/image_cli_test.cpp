@@ -1,4 +1,4 @@
-// `berth image ...` and `berth images` end to end, against a temporary --root: import a
+// `berth image ...` end to end, against a temporary --root: import a
 // busybox-static rootfs made here from /bin/busybox, list, inspect, remove, and load a
 // docker-save archive of the same rootfs (from a file and from standard input).
 #include <gtest/gtest.h>
@@ -63,21 +63,21 @@ TEST_F(ImageCli, ImportListInspectRemove) {
   ASSERT_EQ(imp.out.size(), 7u + 64u + 1u) << imp.out;
   std::string id = imp.out.substr(0, 71);
 
-  auto table = berth({"images"});
+  auto table = berth({"image", "ls"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_EQ(table.out.rfind("REPOSITORY   TAG   IMAGE ID       CREATED", 0), 0u) << table.out;
   EXPECT_NE(table.out.find("busybox      e2e   " + id.substr(7, 12) + "   "), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("MB\n"), std::string::npos) << table.out;
   auto same = berth({"image", "ls"});
   EXPECT_EQ(same.out, table.out);
-  auto quiet = berth({"images", "-q"});
+  auto quiet = berth({"image", "ls", "-q"});
   EXPECT_EQ(quiet.out, id.substr(7, 12) + "\n");
-  auto as_json = berth({"images", "--format", "json"});
+  auto as_json = berth({"image", "ls", "--format", "json"});
   json row = json::parse(as_json.out);
   EXPECT_EQ(row["Repository"], "busybox");
   EXPECT_EQ(row["Tag"], "e2e");
   EXPECT_EQ(row["ID"], id.substr(7, 12));
-  auto by_env = run_berth({"images", "-q"}, m_dir.path(), {{"BERTH_ROOT", m_root}});
+  auto by_env = run_berth({"image", "ls", "-q"}, m_dir.path(), {{"BERTH_ROOT", m_root}});
   EXPECT_EQ(by_env.out, quiet.out);
 
   auto inspect = berth({"image", "inspect", "busybox:e2e"});
@@ -106,7 +106,7 @@ TEST_F(ImageCli, ImportListInspectRemove) {
   ASSERT_EQ(rm.exit_code, 0) << rm.err;
   EXPECT_EQ(rm.out,
             "Untagged: busybox:e2e\nDeleted: " + id + "\nDeleted: " + berth::image::sha256_of(m_rootfs).str() + "\n");
-  EXPECT_EQ(berth({"images", "-q"}).out, "");
+  EXPECT_EQ(berth({"image", "ls", "-q"}).out, "");
   EXPECT_EQ(entries("layers"), 0u);
   EXPECT_EQ(entries("blobs/sha256"), 0u);
   EXPECT_EQ(entries("tmp"), 0u);
@@ -124,7 +124,7 @@ TEST_F(ImageCli, LoadDockerSaveFromFileAndStdin) {
   ASSERT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_EQ(piped.out, "Loaded image: localhost:5000/tools/busybox:2\n");
 
-  auto table = berth({"images"});
+  auto table = berth({"image", "ls"});
   EXPECT_NE(table.out.find("localhost:5000/tools/busybox   2 "), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("busybox                        saved "), std::string::npos) << table.out;
   json doc = json::parse(berth({"image", "inspect", "busybox:saved", "localhost:5000/tools/busybox:2"}).out);
