@@ -264,7 +264,10 @@ class ExampleStack : public berth::test::EngineFixture {
     auto start = std::chrono::steady_clock::now();
     berth::test::CommandResult r = berth({"up", "-d", "--wait"}, env());
     std::cout << "[ measure ] up -d --wait: " << seconds_since(start) << " s\n";
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    if (r.exit_code != 0) {
+      berth::test::CommandResult logs = berth({"logs", "--no-color", "--tail", "20"}, env());
+      FAIL() << r.out << r.err << "\nlast log lines:\n" << logs.out << logs.err;
+    }
   }
 
   void down(bool volumes) {
