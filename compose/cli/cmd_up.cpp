@@ -4,6 +4,8 @@
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/attach.hpp"
+#include "compose/engine/attach_logs.hpp"
+#include "compose/engine/log_printer.hpp"
 #include "compose/plan/actions.hpp"
 
 namespace berth::cli {
@@ -45,7 +47,8 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   if (f.no_start) return 0;
   if (f.wait) eng.wait_running(f.services, f.wait_timeout);
   if (f.detach || f.wait) return 0;
-  return engine::attach_and_wait(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout});
+  engine::PrinterOptions printer{engine::use_color(f.no_color, g.ansi, 1), !f.no_log_prefix, f.timestamps};
+  return engine::attach_with_logs(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout}, printer);
 }
 
 }  // namespace
