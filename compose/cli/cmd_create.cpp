@@ -27,7 +27,9 @@ void run_create(const GlobalOptions& g, const CreateFlags& f) {
   }
   eng.warn_orphans(plan);
   eng.check_ports(plan);
-  eng.execute(plan, engine::ExecutorOptions{std::nullopt, false});
+  engine::ExecutorOptions exec;
+  exec.wait_conditions = false;  // nothing is started, so no condition can be met
+  eng.execute(plan, exec);
 }
 
 }  // namespace
@@ -41,7 +43,7 @@ void register_create(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\")");
-  cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)");
+  cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)")->allow_extra_args(false);
   cmd->add_option("services", f->services, "Services to create");
   cmd->callback([&g, f] { run_create(g, *f); });
 }

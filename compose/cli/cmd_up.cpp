@@ -64,7 +64,7 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   cmd->add_flag("--no-deps", f->no_deps, "Don't start linked services");
   cmd->add_flag("--wait", f->wait, "Wait for services to be running|healthy. Implies detached mode");
   cmd->add_option("--wait-timeout", f->wait_timeout, "Maximum duration in seconds to wait for the project to be running|healthy");
-  cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)");
+  cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)")->allow_extra_args(false);
   cmd->add_option("-t,--timeout", f->timeout, "Use this timeout in seconds for container shutdown");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");

@@ -322,3 +322,37 @@ TEST_F(Lifecycle, NetworkedServicesResolveEachOtherAndPublishPorts) {
       "/", {});
   EXPECT_EQ(fetch.out, "hello-berth\n") << fetch.err;
 }
+
+TEST_F(Lifecycle, CreateThenStartScaleAndAttachedExitCode) {
+  write_compose(R"(services:
+  one:
+    image: busybox:e2e
+    network_mode: none
+    command: ["sh", "-c", "sleep 0.3; exit 3"]
+  two:
+    image: busybox:e2e
+    network_mode: none
+    command: ["sleep", "300"]
+)");
+  auto create = berth({"create"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  EXPECT_TRUE(contains(berth({"ps", "-a"}).out, "Created"));
+  EXPECT_TRUE(berth({"ps", "-q"}).out.empty());  // nothing runs yet
+  auto start = berth({"start", "two"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_TRUE(contains(berth({"ps"}).out, project() + "-two-1"));
+
+  auto scale = berth({"up", "-d", "--scale", "two=3", "two"});
+  ASSERT_EQ(scale.exit_code, 0) << scale.err;
+  EXPECT_EQ(container_ids().count(project() + "-two-3"), 1u);
+  auto down_scale = berth({"up", "-d", "--scale", "two=1", "-t", "1", "two"});
+  ASSERT_EQ(down_scale.exit_code, 0) << down_scale.err;
+  EXPECT_EQ(container_ids().count(project() + "-two-2"), 0u);
+  EXPECT_EQ(container_ids().count(project() + "-two-1"), 1u);
+
+  // Attached: returns the exit code of `one` and stops the rest.
+  auto attached = berth({"up", "--exit-code-from", "one", "-t", "1"});
+  EXPECT_EQ(attached.exit_code, 3) << attached.err;
+  EXPECT_TRUE(contains(attached.err, "Aborting on container exit...")) << attached.err;
+  EXPECT_TRUE(berth({"ps", "-q"}).out.empty());
+}

@@ -88,6 +88,12 @@ Plan fresh(const std::vector<std::string>& services) {
   return p;
 }
 
+ExecutorOptions fast() {
+  ExecutorOptions o;
+  o.poll = std::chrono::milliseconds(1);
+  return o;
+}
+
 struct Harness {
   FakeRuntime rt;
   std::ostringstream out;
@@ -100,7 +106,7 @@ TEST(EngineExecutor, HealthyDependencyStartsFirst) {
   Harness h;
   h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "healthy"};
   DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
-  Executor(h.rt, h.progress, deps, {std::nullopt, true, 1ms}).run(fresh({"db", "web"}));
+  Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
   EXPECT_LT(h.rt.index("network default"), h.rt.index("create p-db-1"));
   EXPECT_LT(h.rt.index("start id-p-db-1"), h.rt.index("create p-web-1"));
   EXPECT_NE(h.out.str().find(" Container p-db-1  Waiting\n Container p-db-1  Healthy\n"), std::string::npos) << h.out.str();
@@ -112,7 +118,7 @@ TEST(EngineExecutor, UnhealthyDependencyStopsDependants) {
   h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "unhealthy"};
   DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
   try {
-    Executor(h.rt, h.progress, deps, {std::nullopt, true, 1ms}).run(fresh({"db", "web"}));
+    Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
     FAIL() << "no error";
   } catch (const ExecutionError& e) {
     EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 is unhealthy");
@@ -124,7 +130,7 @@ TEST(EngineExecutor, OptionalDependencyOnlyWarns) {
   Harness h;
   h.rt.statuses["id-p-db-1"] = ContainerStatus{"exited", 3, ""};
   DependencyMap deps{{"web", {{"db", Dependency{"service_completed_successfully", false, false}}}}, {"db", {}}};
-  Executor(h.rt, h.progress, deps, {std::nullopt, true, 1ms}).run(fresh({"db", "web"}));
+  Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
   EXPECT_NE(h.rt.index("start id-p-web-1"), SIZE_MAX);
   EXPECT_NE(h.out.str().find("WARN[0000] optional dependency \"db\" of service \"web\" failed: service \"db\" didn't "
                              "complete successfully: exit 3"),
@@ -136,7 +142,7 @@ TEST(EngineExecutor, CompletedSuccessfullyWaitsForExit) {
   Harness h;
   h.rt.statuses["id-p-init-1"] = ContainerStatus{"exited", 0, ""};
   DependencyMap deps{{"app", {{"init", Dependency{"service_completed_successfully", false, true}}}}, {"init", {}}};
-  Executor(h.rt, h.progress, deps, {std::nullopt, true, 1ms}).run(fresh({"init", "app"}));
+  Executor(h.rt, h.progress, deps, fast()).run(fresh({"init", "app"}));
   EXPECT_LT(h.rt.index("start id-p-init-1"), h.rt.index("create p-app-1"));
   EXPECT_GE(h.rt.status_calls, 3);
 }
@@ -145,7 +151,7 @@ TEST(EngineExecutor, FailedStartFailsDependantsButNotOthers) {
   Harness h;
   h.rt.fail_start = "id-p-db-1";
   DependencyMap deps{{"web", {{"db", Dependency{}}}}, {"db", {}}, {"other", {}}};
-  EXPECT_THROW(Executor(h.rt, h.progress, deps, {std::nullopt, true, 1ms}).run(fresh({"db", "web", "other"})),
+  EXPECT_THROW(Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web", "other"})),
                ExecutionError);
   EXPECT_EQ(h.rt.index("create p-web-1"), SIZE_MAX);
   EXPECT_NE(h.rt.index("start id-p-other-1"), SIZE_MAX);
@@ -160,7 +166,7 @@ TEST(EngineExecutor, IndependentServicesStartInParallel) {
   for (int i = 0; i < 8; ++i) names.push_back("s" + std::to_string(i));
   for (const auto& n : names) deps[n] = {};
   auto t0 = std::chrono::steady_clock::now();
-  Executor(h.rt, h.progress, deps, {std::nullopt, true, 1ms}).run(fresh(names));
+  Executor(h.rt, h.progress, deps, fast()).run(fresh(names));
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 600ms);  // 8 × 100 ms if serial
   EXPECT_EQ(h.rt.started.size(), 8u);
 }
