@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/attach.hpp"
 #include "compose/engine/attach_logs.hpp"
 #include "compose/engine/log_printer.hpp"
 #include "compose/plan/actions.hpp"

@@ -1,8 +1,8 @@
 #pragma once
-// Attached `up` (no -d): after starting, wait until every container has exited or the user
-// interrupts (SIGINT/SIGTERM), then stop the project ("Gracefully stopping..."), and return
-// docker compose's exit code. Log streaming is added here by the logs work: this is the one
-// call cmd_up makes for attaching.
+// What attached `up` (no -d) watches and how it ends: attach_logs.hpp streams the containers'
+// logs until every watched container has exited or the user interrupts, then stops the project
+// and returns docker compose's exit code.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,8 +16,5 @@ struct AttachOptions {
   std::string exit_code_from;         ///< service whose exit code is returned (implies abort)
   std::optional<int> timeout;         ///< stop timeout
 };
-
-/// Waits as described above; returns the exit code for `up`.
-int attach_and_wait(Engine& engine, const AttachOptions& options);
 
 }  // namespace berth::engine

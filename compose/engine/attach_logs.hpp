@@ -9,7 +9,8 @@
 
 namespace berth::engine {
 
-/// attach_and_wait with the containers' logs printed through a LogPrinter on stdout/stderr.
+/// Attached `up`: the containers' logs printed through a LogPrinter on stdout/stderr until they
+/// have exited or the user interrupts; returns the exit code for `up`.
 /// Returns docker compose's exit code: 0 when all exited on their own, the chosen container's
 /// code with --abort-on-container-exit / --exit-code-from, 130 after Ctrl+C.
 int attach_with_logs(Engine& engine, const AttachOptions& options, const PrinterOptions& printer_options);
