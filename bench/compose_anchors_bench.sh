@@ -65,9 +65,10 @@ log() { echo "$*" | tee -a "$RESULTS"; }
 
 # Host paths where docker, containerd, podman or CNI keep state by default: none may appear.
 host_state() {
+  # (not any "*containers*": other engineers' berth runs make <run>/containers under /run)
   find /etc/cni /etc/docker /etc/containers /run /var/lib /var/tmp -maxdepth 3 \( -iname '*docker*' \
-    -o -iname '*containerd*' -o -iname '*containers*' -o -iname '*cni*' -o -iname '*libpod*' -o -iname 'runc' \) \
-    2>/dev/null | sort
+    -o -iname '*containerd*' -o -path /run/containers -o -path /var/lib/containers -o -path '/etc/containers/*' \
+    -o -iname '*cni*' -o -iname '*libpod*' -o -iname 'runc' \) 2>/dev/null | sort
 }
 host_state >"$tmp/host_state.before"
 
