@@ -5,6 +5,8 @@
 // runs the callback and ends; a netlink socket it opened stays bound to that namespace.
 #include "compose/network/netns.hpp"
 
+#include "compose/network/netlink.hpp"
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sched.h>
@@ -68,6 +70,9 @@ void create_netns(const std::string& path) {
       throw_errno(fmt::format("bind mount `{}` on `{}`", self, path));
   });
   unlink_file.dismiss();
+  // Loopback up in every namespace Berth makes, as Docker has it, `network_mode: none` included.
+  NlSocket ns = NlSocket::open_in(path);
+  set_link(ns, "lo", true);
 }
 
 void remove_netns(const std::string& path) {

@@ -33,6 +33,9 @@ TEST_F(NetworkTest, NetnsCreateAndRemoveAreIdempotent) {
   EXPECT_TRUE(network::netns_exists(path));
   network::create_netns(path);  // kept, not stacked
   EXPECT_TRUE(network::netns_exists(path));
+  auto lo = link_in(path, "lo");  // loopback is up from the start, as in Docker's `none`
+  ASSERT_TRUE(lo.is_object());
+  EXPECT_NE(std::find(lo["flags"].begin(), lo["flags"].end(), "UP"), lo["flags"].end()) << lo.dump();
   int inode_checks = 0;
   network::run_in_netns(path, [&] { inode_checks = fs::exists("/proc/self/ns/net") ? 1 : 0; });
   EXPECT_EQ(inode_checks, 1);
