@@ -65,8 +65,8 @@ std::vector<ContainerEvent> diff_events(const std::map<std::string, EventSnapsho
         out.push_back(make(cur, "pause", now));
       } else if (cur.status == "running") {
         out.push_back(make(cur, "start", now));
-      } else if ((cur.status == "exited" || cur.status == "dead" || cur.status == "restarting") && old.status != "exited" &&
-                 old.status != "dead" && old.status != "restarting" && old.status != "created") {
+      } else if (live(old.status) && !live(cur.status)) {  // exited, dead, restarting, or between
+                                                             // the two shims of a `restart`
         auto die = make(cur, "die", now);
         die.attributes["exitCode"] = std::to_string(cur.exit_code);
         out.push_back(die);
