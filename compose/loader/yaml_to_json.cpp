@@ -196,16 +196,17 @@ class Builder : public YAML::EventHandler {
   void OnMapEnd() override { close(); }
 
  private:
+  // Every member has a default, so a frame is made naming only what it starts with.
   struct Frame {
-    Json value;
-    std::string ptr;  ///< JSON pointer, as a string (cheaper to extend than json_pointer)
+    Json value{};
+    std::string ptr{};  ///< JSON pointer, as a string (cheaper to extend than json_pointer)
     YAML::anchor_t anchor = 0;
-    bool discard = false;            ///< a complex key being skipped
-    std::optional<std::string> key;  ///< maps: the key whose value comes next
-    bool merge_next = false;         ///< maps: the next value is a `<<` merge source
-    std::vector<std::pair<Json, std::string>> merges;  ///< `<<` sources and where they were written
-    std::vector<std::string> origins;                ///< sequences: where each item was written
-    std::unordered_map<std::string, int> key_lines;
+    bool discard = false;              ///< a complex key being skipped
+    std::optional<std::string> key{};  ///< maps: the key whose value comes next
+    bool merge_next = false;           ///< maps: the next value is a `<<` merge source
+    std::vector<std::pair<Json, std::string>> merges{};  ///< `<<` sources and where they were written
+    std::vector<std::string> origins{};                ///< sequences: where each item was written
+    std::unordered_map<std::string, int> key_lines{};
   };
 
   bool expecting_key() const { return !m_stack.empty() && m_stack.back().value.is_object() && !m_stack.back().key; }
@@ -258,14 +259,14 @@ class Builder : public YAML::EventHandler {
   void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, Json empty) {
     if (expecting_key()) {
       complex_key(mark);
-      m_stack.push_back(Frame{std::move(empty), std::string(), 0, true});
+      m_stack.push_back(Frame{.value = std::move(empty), .discard = true});
       return;
     }
     if (m_stack.size() >= 200) throw YAML::ParserException(mark, "document nested too deeply");
     std::string ptr = child_pointer(mark);
     record_tag(tag, ptr);
     bool discard = !m_stack.empty() && m_stack.back().discard;
-    m_stack.push_back(Frame{std::move(empty), std::move(ptr), anchor, discard});
+    m_stack.push_back(Frame{.value = std::move(empty), .ptr = std::move(ptr), .anchor = anchor, .discard = discard});
   }
 
   void close() {
