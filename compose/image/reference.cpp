@@ -93,7 +93,7 @@ std::string lower(std::string_view s) {
 
 /// Parses `text` into `out`; returns an error message, empty on success.
 std::string parse(std::string_view text, Reference& out) {
-  const std::string quoted = "\"" + std::string(text) + "\"";
+  const std::string quoted = '"' + std::string(text) + '"';
   if (text.empty()) return "invalid reference format: empty reference";
   if (is_sha256_hex(text))
     return "invalid repository name (" + std::string(text) + "), cannot specify 64-byte hexadecimal strings";

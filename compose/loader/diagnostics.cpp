@@ -9,7 +9,7 @@ std::string format(const Diagnostic& d) {
   std::string out;
   if (!d.where.file.empty()) {
     out += d.where.file;
-    if (d.where.known()) out += ":" + std::to_string(d.where.line) + ":" + std::to_string(d.where.column);
+    if (d.where.known()) out += ':' + std::to_string(d.where.line) + ':' + std::to_string(d.where.column);
     out += ": ";
   }
   if (!d.path.empty()) out += d.path + ": ";
@@ -19,7 +19,10 @@ std::string format(const Diagnostic& d) {
 namespace {
 std::string join(const std::vector<Diagnostic>& items) {
   std::string out;
-  for (const auto& d : items) out += (out.empty() ? "" : "\n") + format(d);
+  for (const auto& d : items) {
+    if (!out.empty()) out += '\n';
+    out += format(d);
+  }
   return out;
 }
 }  // namespace

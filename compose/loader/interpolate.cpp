@@ -496,8 +496,9 @@ void interpolate_tree(nlohmann::json& value, const Lookup& lookup, Diagnostics& 
   for (Pointer p = at; !p.empty(); p = p.parent_pointer()) {
     const std::string& token = p.back();
     bool digits = !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
-    path.insert(path.begin(), Part{token, digits});
+    path.push_back(Part{token, digits});
   }
+  std::reverse(path.begin(), path.end());  // collected leaf first
   walk(value, lookup, diags, at, path);
 }
 

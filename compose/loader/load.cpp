@@ -11,6 +11,7 @@
 #include <iterator>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
@@ -39,6 +40,14 @@ using Json = nlohmann::json;
 bool is_file(const std::string& p) {
   struct stat st{};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/// All of standard input (`-f -`). Through rdbuf rather than istreambuf_iterator, which GCC 12
+/// inlines into a string constructor and then warns about (-Wnull-dereference, a false positive).
+std::string read_stdin() {
+  std::ostringstream text;
+  text << std::cin.rdbuf();
+  return text.str();
 }
 
 std::string current_directory() {
@@ -212,7 +221,7 @@ class ProjectLoader {
   Document parse_file(const std::string& file) {
     std::string text;
     try {
-      text = file == "-" ? (m_opts.read_stdin ? m_opts.read_stdin() : std::string(std::istreambuf_iterator<char>(std::cin), {}))
+      text = file == "-" ? (m_opts.read_stdin ? m_opts.read_stdin() : read_stdin())
                          : read_file(file);
     } catch (const SysError& e) {
       m_diags.error_at({file, 0, 0}, "", std::string("cannot read compose file: ") + e.what());

@@ -228,7 +228,7 @@ void file_mode_field(json& obj, std::string_view key, const Context& ctx, const 
   }
   char buf[32];
   auto res = std::to_chars(buf, buf + sizeof buf, mode, 8);
-  *v = "0" + std::string(buf, res.ptr);
+  *v = '0' + std::string(buf, res.ptr);
 }
 
 void command_field(json& obj, std::string_view key, const Context& ctx, const Pointer& at) {

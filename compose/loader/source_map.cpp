@@ -61,7 +61,7 @@ std::string display_path(const Pointer& ptr) {
     std::string seg = s.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1);
     // Unescape ~1 -> / and ~0 -> ~.
     for (size_t k = 0; (k = seg.find('~', k)) != std::string::npos; ++k)
-      seg.replace(k, 2, seg.compare(k, 2, "~1") == 0 ? "/" : "~");
+      seg.replace(k, 2, 1, seg.compare(k, 2, "~1") == 0 ? '/' : '~');
     bool index = !seg.empty() && std::all_of(seg.begin(), seg.end(), [](unsigned char c) { return std::isdigit(c); });
     if (index)
       out += "[" + seg + "]";

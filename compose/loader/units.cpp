@@ -242,10 +242,10 @@ std::string format_go_float(double value) {
   std::string out = neg ? "-" : "";
   if (exp < -4 || exp >= 6) {
     out += digits[0];
-    if (digits.size() > 1) out += "." + digits.substr(1);
+    if (digits.size() > 1) out += '.' + digits.substr(1);
     out += exp < 0 ? "e-" : "e+";
     std::string ed = std::to_string(exp < 0 ? -exp : exp);
-    if (ed.size() < 2) ed.insert(0, "0");
+    if (ed.size() < 2) ed.insert(0, 1, '0');
     return out + ed;
   }
   if (exp < 0) return out + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;

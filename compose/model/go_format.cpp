@@ -40,7 +40,7 @@ Decimal shortest(double v) {
 std::string format_e(const Decimal& d) {
   std::string out = d.negative ? "-" : "";
   out += d.digits.empty() ? '0' : d.digits[0];
-  if (d.digits.size() > 1) out += "." + d.digits.substr(1);
+  if (d.digits.size() > 1) out += '.' + d.digits.substr(1);
   int exponent = d.digits.empty() ? 0 : d.point - 1;
   out += exponent < 0 ? "e-" : "e+";
   int a = std::abs(exponent);

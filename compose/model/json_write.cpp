@@ -102,7 +102,7 @@ Tree write_special(const Bytes& b, Flavor) { return std::to_string(b.value); }
 Tree write_special(const FileMode& m, Flavor) {
   char buf[16];
   auto res = std::to_chars(buf, buf + sizeof buf, m.value, 8);
-  return "0" + std::string(buf, res.ptr);
+  return '0' + std::string(buf, res.ptr);
 }
 
 Tree write_special(const DeviceCount& c, Flavor) { return c.value; }

@@ -61,7 +61,7 @@ TEST(Graph, WithDependenciesIsTransitive) {
 TEST(Graph, WideFanOutIsOneLevel) {
   json services = json::object();
   services["db"] = json::object();
-  for (int i = 0; i < 20; ++i) services["w" + std::to_string(i)] = json{{"depends_on", {"db"}}};
+  for (int i = 0; i < 20; ++i) services['w' + std::to_string(i)] = json{{"depends_on", {"db"}}};
   auto levels = Graph::from_model(json{{"services", services}}).start_levels();
   ASSERT_EQ(levels.size(), 2u);
   EXPECT_EQ(levels[1].size(), 20u);

@@ -220,7 +220,7 @@ TEST_F(ImageStoreTest, ConcurrentWritersSerialiseOnTheLock) {
       ImageStore store(m_dir / "root");
       for (int j = 0; j < 10; ++j) {
         StoreLock lock = store.lock();
-        store.tag(lock, parse_reference("p" + std::to_string(i) + ":" + std::to_string(j)), m);
+        store.tag(lock, parse_reference('p' + std::to_string(i) + ':' + std::to_string(j)), m);
       }
       ::_exit(0);
     }
