@@ -125,7 +125,9 @@ std::vector<std::string> EngineFixture::leftovers() {
     std::string pid = p.path().filename().string();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream cmd(p.path() / "cmdline");
-    std::string args((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    std::ostringstream read;  // not istreambuf_iterator: GCC 12 -Wnull-dereference false positive
+    read << cmd.rdbuf();
+    const std::string args = read.str();
     if (args.find(m_tmp->path()) != std::string::npos || args.find(m_run + "/") != std::string::npos)
       out.push_back("process " + pid);
   }

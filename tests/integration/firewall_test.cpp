@@ -203,7 +203,7 @@ class FirewallTest : public ::testing::Test {
   }
   std::string gateway(char net) const { return subnet_prefix(net) + "1"; }
   std::string address(char net) const { return subnet_prefix(net) + "2"; }
-  std::string network_id(char net) const { return "f" + std::string(1, net) + m_tag + "00000"; }
+  std::string network_id(char net) const { return std::string{'f', net} + m_tag + "00000"; }
   std::string container_id(char net) const { return std::string(56, net) + m_tag + "fff"; }
   uint16_t port(int n) const { return static_cast<uint16_t>(20000 + (::getpid() % 4000) * 10 + n); }
 
