@@ -48,6 +48,14 @@ DependencyMap dependency_map(const nlohmann::json& model_json, const model::Proj
       if (!model.services.count(dep)) continue;
       mine[dep] = plan::Dependency{d.condition.empty() ? "service_started" : d.condition, d.restart, d.required};
     }
+    // Joining x's namespaces makes the planner recreate this service whenever x's containers
+    // are replaced (docker compose resolves `service:x` to x's container id, so its config
+    // hash changes with it). Berth honours only network_mode today; ipc/pid count the same.
+    for (const auto& [kind, mode] : {std::pair{"network", &svc.network_mode}, {"ipc", &svc.ipc}, {"pid", &svc.pid}}) {
+      if (mode->rfind("service:", 0) != 0) continue;
+      const std::string owner = mode->substr(8);
+      if (model.services.count(owner) && owner != name) mine[owner].namespaces.insert(kind);
+    }
   }
   return deps;
 }

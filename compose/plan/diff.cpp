@@ -1,5 +1,6 @@
 // Desired vs observed → actions. See diff.hpp for the rules; the code follows them in order:
-// per selected service match containers by number, then dependency restarts, then orphans.
+// per selected service (dependencies first) match containers by number, recreating those that
+// changed or whose namespace owner was replaced, then dependency restarts, then orphans.
 #include "compose/plan/diff.hpp"
 
 #include <algorithm>
@@ -46,13 +47,24 @@ bool is_running(const ObservedContainer& c) {
   return c.status == "running" || c.status == "paused" || c.status == "restarting";
 }
 
-/// The plan of one service; `recreated` tells whether a container of it gets a new id.
+/// Why a container must be recreated although its own config is unchanged ("" = it need not).
+using FollowReason = std::function<std::string(const ObservedContainer&)>;
+
+/// What planning one service did to its existing containers.
+struct Outcome {
+  bool recreated = false;  ///< one got a new id
+  bool renewed = false;    ///< its namespaces are new: recreated, or none was left and some are created
+};
+
+/// The plan of one service.
 ServicePlan plan_service(const DesiredState& desired, const DesiredService& svc,
-                         std::vector<const ObservedContainer*> mine, const UpOptions& opts, bool& recreated) {
+                         std::vector<const ObservedContainer*> mine, const UpOptions& opts,
+                         const FollowReason& follow, Outcome& outcome) {
   ServicePlan plan{svc.name, {}};
   std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->number < b->number; });
   std::set<int> kept_numbers;
   int kept = 0;
+  bool kept_old = false;  // a container of it stays as it is (its namespaces with it)
   for (const ObservedContainer* c : mine) {
     if (kept >= svc.replicas || kept_numbers.count(c->number)) {
       plan.containers.push_back(remove_steps(*c, "scale"));
@@ -62,18 +74,20 @@ ServicePlan plan_service(const DesiredState& desired, const DesiredService& svc,
     kept_numbers.insert(c->number);
     // A "dead" container (half-created by a killed berth, or its shim gone) is replaced.
     const bool changed = c->config_hash != svc.config_hash || c->status == "dead";
-    if ((changed || opts.force_recreate) && !opts.no_recreate) {
-      ContainerSteps s = remove_steps(*c, changed ? "config changed" : "force");
-      std::string reason = s.steps.front().reason;
+    const std::string reason = changed ? "config changed" : opts.force_recreate ? "force" : follow(*c);
+    if (!reason.empty() && !opts.no_recreate) {
+      ContainerSteps s = remove_steps(*c, reason);
       std::string name = container_name(desired.project, svc, c->number);
       s.steps.push_back(Action{ActionKind::CreateContainer, svc.name, name, c->id, c->number, reason});
       if (!opts.no_start) s.steps.push_back(Action{ActionKind::StartContainer, svc.name, name, "", c->number, reason});
       s.name = name;
       plan.containers.push_back(std::move(s));
-      recreated = true;
-    } else if (!is_running(*c) && !opts.no_start) {
-      plan.containers.push_back(ContainerSteps{c->name, c->number, {step(ActionKind::StartContainer, *c, "stopped")}});
+      outcome.recreated = outcome.renewed = true;
+      continue;
     }
+    kept_old = true;
+    if (!is_running(*c) && !opts.no_start)
+      plan.containers.push_back(ContainerSteps{c->name, c->number, {step(ActionKind::StartContainer, *c, "stopped")}});
   }
   for (int number = 1; kept < svc.replicas; ++number) {
     if (kept_numbers.count(number)) continue;
@@ -83,8 +97,22 @@ ServicePlan plan_service(const DesiredState& desired, const DesiredService& svc,
     plan.containers.push_back(std::move(s));
     kept_numbers.insert(number);
     ++kept;
+    outcome.renewed = outcome.renewed || !kept_old;
   }
   return plan;
+}
+
+/// The netns paths of `mine` that outlive `plan` (containers it neither removes nor replaces).
+std::set<std::string> surviving_netns(const std::vector<const ObservedContainer*>& mine, const ServicePlan* plan) {
+  std::set<std::string> gone;
+  if (plan)
+    for (const auto& c : plan->containers)
+      for (const auto& a : c.steps)
+        if (a.kind == ActionKind::RemoveContainer) gone.insert(a.container_id);
+  std::set<std::string> out;
+  for (const ObservedContainer* c : mine)
+    if (!c->netns.empty() && !gone.count(c->id)) out.insert(c->netns);
+  return out;
 }
 
 /// Services in dependency order (dependencies first), so restarts propagate down chains.
@@ -114,16 +142,35 @@ Plan plan_up(const DesiredState& desired, const std::vector<ObservedContainer>& 
     if (!existing_volumes.count(v)) plan.prepare.push_back(Action{ActionKind::CreateVolume, "", v, "", 0, "missing"});
 
   const std::set<std::string> selected = selected_services(desired, opts);
-  std::set<std::string> recreated;
+  auto containers_of = [&](const std::string& service) {
+    std::vector<const ObservedContainer*> mine;
+    for (const auto& c : observed)
+      if (c.service == service && !c.oneoff) mine.push_back(&c);
+    return mine;
+  };
+  std::set<std::string> recreated;  // recreated or restarted: `restart: true` dependants restart
+  std::set<std::string> renewed;    // got new namespaces: services joining them follow
   for (const std::string& name : dependency_order(desired)) {
     if (!selected.count(name)) continue;
     const DesiredService& svc = desired.services.at(name);
-    std::vector<const ObservedContainer*> mine;
-    for (const auto& c : observed)
-      if (c.service == name && !c.oneoff) mine.push_back(&c);
-    bool was_recreated = false;
-    ServicePlan sp = plan_service(desired, svc, mine, opts, was_recreated);
-    if (was_recreated) recreated.insert(name);
+    const std::vector<const ObservedContainer*> mine = containers_of(name);
+    // A container living in the namespaces of a container that is (or was) replaced follows it.
+    const FollowReason follow = [&](const ObservedContainer& c) -> std::string {
+      for (const auto& [dep, d] : svc.dependencies) {
+        if (d.namespaces.empty()) continue;
+        if (renewed.count(dep)) return "namespace owner recreated";
+        if (!d.namespaces.count("network") || c.netns.empty()) continue;
+        auto owner = plan.services.find(dep);  // not planned (not selected): all its containers stay
+        const ServicePlan* owner_plan = owner == plan.services.end() ? nullptr : &owner->second;
+        std::set<std::string> alive = surviving_netns(containers_of(dep), owner_plan);
+        if (!alive.empty() && !alive.count(c.netns)) return "namespace owner recreated";
+      }
+      return "";
+    };
+    Outcome outcome;
+    ServicePlan sp = plan_service(desired, svc, mine, opts, follow, outcome);
+    if (outcome.recreated) recreated.insert(name);
+    if (outcome.renewed) renewed.insert(name);
     // A dependency with `restart: true` got new containers: restart the ones left running.
     bool restart = false;
     for (const auto& [dep, d] : svc.dependencies) restart |= d.restart && recreated.count(dep);

@@ -11,6 +11,11 @@
 //  - missing numbers up to the replica count are created; containers above it are removed,
 //    highest numbers first;
 //  - a service whose dependency (depends_on with `restart: true`) is recreated is restarted;
+//  - a service that joins another's namespaces (`network_mode`, `ipc` or `pid` = `service:x`)
+//    is recreated when x's containers are replaced (new ids, so new namespaces): a joiner left
+//    running would keep a namespace nobody maintains (no network). So is a joiner whose
+//    observed netns is none of x's containers' any more (x replaced by an earlier `up x` or
+//    `up --no-deps x`). Transitive; not with --no-recreate; unselected joiners stay as they are;
 //  - containers of services not in the model are orphans: removed with --remove-orphans,
 //    otherwise only named in a warning; one-off containers are never touched;
 //  - with service arguments only those (and, unless --no-deps, their dependencies) are planned.
@@ -32,6 +37,7 @@ struct ObservedContainer {
   bool oneoff = false;
   std::string config_hash;
   std::string status;  ///< created | running | paused | restarting | exited | dead
+  std::string netns{};  ///< network namespace path it runs in ("" = host or not known)
 };
 
 /// One dependency edge of a service.
@@ -39,6 +45,9 @@ struct Dependency {
   std::string condition = "service_started";  ///< or service_healthy, service_completed_successfully
   bool restart = false;
   bool required = true;
+  /// The dependency's namespaces this service's containers join ("network", "ipc", "pid" from
+  /// `network_mode`/`ipc`/`pid: service:<dep>`); non-empty = recreated when the dependency is.
+  std::set<std::string> namespaces{};
 };
 
 /// What one service should be.
