@@ -36,6 +36,7 @@
 #include "runtime-shim/container/mounts.hpp"
 #include "runtime-shim/container/seccomp.hpp"
 #include "runtime-shim/container/sysctl.hpp"
+#include "runtime-shim/pty.hpp"
 
 namespace berth::shim {
 
@@ -201,6 +202,13 @@ std::vector<std::string> merge_env(std::vector<std::string> base, const std::vec
   return base;
 }
 
+/// The terminal gets its size before the process exists: a client that sets it only once it
+/// holds the pty master (after the exec reply) races a process that asks at once.
+void apply_console_size(const ProcessSetup& p, const CreateOptions& o) {
+  if (!p.terminal || !o.console_size || (o.console_size->rows == 0 && o.console_size->cols == 0)) return;
+  parent_step("terminal", [&] { set_window_size(p.stdin_fd, o.console_size->rows, o.console_size->cols); });
+}
+
 std::string find_dir_with(const Created& c, const char* file) {
   for (const std::string& d : c.cgroup_v1_dirs)
     if (::access((d + "/" + file).c_str(), F_OK) == 0) return d;
@@ -213,6 +221,7 @@ Created create_container(const Bundle& b, const CreateOptions& o) {
   Created created;
   NamespacePlan ns = parent_step("namespaces", [&] { return plan_namespaces(b.namespaces); });
   ContainerSetup setup = parent_step("prepare", [&] { return prepare_container(b, o, ns, created.warnings); });
+  apply_console_size(setup.process, o);
   const std::string rel = o.cgroup_parent.empty() ? b.cgroups_path : o.cgroup_parent + "/" + b.id;
   cgroups::Dirs dirs =
       parent_step("cgroups", [&] { return cgroups::create(cgroups::detect(), rel, b.resources, created.warnings); });
@@ -257,6 +266,7 @@ pid_t exec_in_container(const Created& c, const Bundle& b, const ExecSpec& spec,
     setup.user = resolve_user(root.get(), setup.user_spec, setup.additional_gids);
     return setup;
   });
+  apply_console_size(p, stdio);
 
   auto [parent_end, child_end] = parent_step("sync", [] { return SyncSocket::pair(); });
   const pid_t pid = spawn(0, joins, parent_end, child_end, [&] { run_exec_init(p, child_end); });

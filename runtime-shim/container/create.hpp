@@ -5,6 +5,7 @@
 // caller sees "mount overlay on /x: No such device", never "exit status 1".
 #include <sys/types.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,9 +14,17 @@
 
 namespace berth::shim {
 
+/// A terminal's size in character cells (TIOCSWINSZ), Docker's ConsoleSize.
+struct ConsoleSize {
+  unsigned short rows = 0, cols = 0;
+};
+
 struct CreateOptions {
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  ///< the child's stdio (or a pty slave for all three)
   bool new_session = true;                            ///< setsid() in the child (required with a tty)
+  /// With a terminal on stdin_fd: its size, set before the process starts, so a program that
+  /// asks at once (`stty size`, a full-screen editor) sees the client's size, not 0x0.
+  std::optional<ConsoleSize> console_size;
   std::string cgroup_parent;  ///< where cgroups are created, relative to each hierarchy root ("" = bundle.cgroups_path)
                               ///< non-empty: the container's cgroup is <cgroup_parent>/<bundle.id>
 };
