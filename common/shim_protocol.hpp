@@ -35,6 +35,15 @@
 //        started: {"ok":false,"error":"<exact error>","exit_code":127|126|125} (not found,
 //        not executable, other setup failure), as `docker exec` reports them.
 //   {"op":"exec-wait","exec_id":"<id>"} -> when the exec'd process exits: {"ok":true,"exit_code":N}
+//   {"op":"attach","stdin":true}    -> {"ok":true,"tty":T,"fds":[...]}: the container's live output
+//        on pipes of the client's own, ["stdout","stderr"] (["stdout"] with a terminal), preceded
+//        by "stdin" when asked for and the container has one: with a terminal a duplicate of the
+//        pty master (write keystrokes, TIOCSWINSZ), else the stdin pipe of org.berth.open-stdin
+//        (taken for good with org.berth.stdin-once). The pipes reach EOF when the container
+//        exits; then `wait` gives the code. A client that reads too slowly (4 MiB behind) or
+//        closes its pipes is dropped; the container never waits for it. Not running: an error,
+//        except with org.berth.attach-pending for the first attach, which replays what was
+//        written before it (≤ 1 MiB) even when the container has exited already.
 //   {"op":"health"}                 -> {"ok":true,"health":<Health>} (error if none configured)
 //   {"op":"shutdown"}               -> {"ok":true}, then the shim removes control.sock and exits;
 //                                      refused while the container is running or restarting.

@@ -104,6 +104,15 @@ std::vector<std::string> split_colons(const std::string& s) {
 
 void read_process(const Reader& r, const json& p, Bundle& b) {
   if (auto* v = r.member(p, "terminal", "process")) b.terminal = r.boolean(*v, "process.terminal");
+  if (auto* c = r.member(p, "consoleSize", "process")) {
+    r.object(*c, "process.consoleSize");
+    const json* h = r.member(*c, "height", "process.consoleSize");
+    const json* w = r.member(*c, "width", "process.consoleSize");
+    if (!h || !w) r.fail("process.consoleSize", "height and width must be given together");
+    const uint32_t rows = r.id(*h, "process.consoleSize.height"), cols = r.id(*w, "process.consoleSize.width");
+    if (rows > 0xffff || cols > 0xffff) r.fail("process.consoleSize", "larger than a terminal can be (65535)");
+    b.console_size = {static_cast<unsigned short>(rows), static_cast<unsigned short>(cols)};
+  }
   if (auto* u = r.member(p, "user", "process")) {
     r.object(*u, "process.user");
     if (auto* v = r.member(*u, "uid", "process.user")) b.uid = r.id(*v, "process.user.uid");
@@ -310,10 +319,16 @@ void read_annotations(const Reader& r, Bundle& b) {
       r.fail("annotations.org.berth.seccomp", "expected \"default\" or \"unconfined\", got \"" + *v + "\"");
     b.seccomp_unconfined = *v == "unconfined";
   }
-  if (auto* v = get("org.berth.init")) {
-    if (*v != "true" && *v != "false") r.fail("annotations.org.berth.init", "expected \"true\" or \"false\"");
-    b.init = *v == "true";
-  }
+  auto flag = [&](const char* key, bool& out) {
+    if (auto* v = get(key)) {
+      if (*v != "true" && *v != "false") r.fail(std::string("annotations.") + key, "expected \"true\" or \"false\"");
+      out = *v == "true";
+    }
+  };
+  flag("org.berth.init", b.init);
+  flag("org.berth.open-stdin", b.open_stdin);
+  flag("org.berth.stdin-once", b.stdin_once);
+  flag("org.berth.attach-pending", b.attach_pending);
   if (auto* v = get("org.berth.restart")) {
     if (!valid_restart(*v))
       r.fail("annotations.org.berth.restart",

@@ -2,7 +2,7 @@
 // The container spec berth-shim runs: a subset of the OCI runtime-spec config.json
 // (shared/oci/runtime-spec/config.md, config-linux.md), read from <bundle>/config.json.
 //
-// Supported keys: ociVersion; process.{terminal, user.{uid,gid,additionalGids}, args, env, cwd,
+// Supported keys: ociVersion; process.{terminal, consoleSize.{height,width}, user.{uid,gid,additionalGids}, args, env, cwd,
 // capabilities.{bounding,effective,inheritable,permitted,ambient}, rlimits[], noNewPrivileges};
 // root.{path,readonly}; hostname; domainname; mounts[].{destination,type,source,options};
 // linux.{namespaces[].{type,path}, resources.{memory.{limit,swap}, cpu.{shares,quota,period},
@@ -21,6 +21,12 @@
 //   org.berth.healthcheck    JSON: {"test":[...], "interval_ns", "timeout_ns", "retries",
 //                            "start_period_ns", "start_interval_ns"}
 //   org.berth.log-path       json-file log path (default <state dir>/container.log)
+//   org.berth.open-stdin     "true": without a terminal, stdin is a pipe the shim keeps open and
+//                            hands to `attach` (Docker's OpenStdin); otherwise /dev/null
+//   org.berth.stdin-once     "true": the first `attach` with stdin takes the only write end, so
+//                            the container reads EOF when that client closes it (StdinOnce)
+//   org.berth.attach-pending "true": output before the first `attach` is kept (up to 1 MiB) and
+//                            replayed to it, so a client attaching right after start misses none
 #include <sys/types.h>
 
 #include <cstdint>
@@ -85,6 +91,8 @@ struct Bundle {
 
   // process
   bool terminal = false;
+  std::optional<std::pair<unsigned short, unsigned short>> console_size;  ///< rows, cols
+  bool open_stdin = false, stdin_once = false, attach_pending = false;
   uint32_t uid = 0, gid = 0;
   std::vector<uint32_t> additional_gids;
   std::optional<std::string> user;  ///< org.berth.user, resolved inside the rootfs

@@ -1,7 +1,7 @@
 // The supervisor's lifecycle: prepare the bundle (init, log path), record "created" before
 // acting, create the container with its stdio on pipes (or a pty), then react to events:
 // SIGCHLD -> reap (container, exec'd processes, probes, and orphans re-parented to us as the
-// child subreaper), output -> json-file log, exit -> record code and OOM kill, remove the
+// child subreaper), output -> json-file log and attached clients, exit -> record code and OOM kill, remove the
 // cgroups, restart after Docker's back-off or settle as "exited".
 
 #include "runtime-shim/supervisor.hpp"
@@ -123,6 +123,7 @@ void Supervisor::prepare() {
   refuse_live_shim(m_opts.state_dir);
   m_bundle = load_bundle(m_opts.bundle_dir, m_opts.id);
   m_restart = std::make_unique<RestartManager>(parse_restart_policy(m_bundle.restart));
+  m_winsize = m_bundle.console_size;
   parse_signal(m_bundle.stop_signal);  // a bad stop signal fails now, not at the first stop
   if (m_bundle.healthcheck) {
     m_health.emplace(*m_bundle.healthcheck);
@@ -150,7 +151,7 @@ void Supervisor::prepare() {
 
 void Supervisor::start_container() {
   CreateOptions opts;
-  UniqueFd dev_null, child_out, child_err, pty_slave;
+  UniqueFd dev_null, child_in, child_out, child_err, pty_slave;
   UniqueFd out_read, err_read, pty_master;
   if (m_bundle.terminal) {
     Pty pty = open_pty();
@@ -169,6 +170,7 @@ void Supervisor::start_container() {
     err_read = UniqueFd(fds[0]);
     child_err = UniqueFd(fds[1]);
     opts.stdin_fd = dev_null.get();
+    if (m_bundle.open_stdin) open_stdin(opts, child_in);
     opts.stdout_fd = child_out.get();
     opts.stderr_fd = child_err.get();
   }
@@ -274,6 +276,7 @@ void Supervisor::on_container_exit(int status) {
   const int code = exit_code_of_status(status);
   const Nanos ran = monotonic_now() - m_started_mono;
   close_outputs();
+  end_attachments();
   bool oom = false;
   try {
     oom = oom_kill_count(*m_created) > m_oom_before;

@@ -2,7 +2,7 @@
 // berth-shim's supervisor: creates the container and stays its parent. It reaps it, writes its
 // output to the json-file log, records the exit (code, OOM kill) in state.json, restarts it as
 // the restart policy says, runs the healthcheck, and serves the control socket (stop, kill,
-// pause, exec, status; see common/shim_protocol.hpp). One thread, one event loop.
+// pause, exec, attach, status; see common/shim_protocol.hpp). One thread, one event loop.
 #include <sys/types.h>
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/unique_fd.hpp"
@@ -59,6 +60,15 @@ class Supervisor {
     StreamLog log;
     int tee_fd = -1;  ///< foreground: also copied here
     bool pty = false;
+    bool is_stderr = false;
+  };
+  /// One output pipe of an attached client (`attach` op): what the container writes is copied
+  /// here without blocking the shim; what a slow client has not taken yet waits in `pending`.
+  struct Sink {
+    UniqueFd fd;  ///< write end, non-blocking
+    bool is_stderr = false;
+    std::string pending;
+    bool closing = false;  ///< the container exited: close once `pending` is written
   };
   struct Exec {
     pid_t pid = -1;
@@ -97,6 +107,13 @@ class Supervisor {
   void handle_exec(const nlohmann::json& request, const Respond& respond);
   void handle_exec_wait(const nlohmann::json& request, const Respond& respond);
   void on_exec_exit(std::map<uint64_t, Exec>::iterator it, int status);
+  // supervisor_attach.cpp: attached clients
+  void handle_attach(const nlohmann::json& request, const Respond& respond);
+  void open_stdin(CreateOptions& opts, UniqueFd& child_end);
+  void copy_to_attached(bool is_stderr, std::string_view data);
+  void write_to_sink(Sink& sink, std::string_view data);
+  void flush_sink(Sink& sink);
+  void end_attachments();
   // supervisor_health.cpp: probes
   void schedule_probe(Nanos delay);
   void run_probe();
@@ -119,6 +136,11 @@ class Supervisor {
   int m_pty_master = -1;  ///< the container's pty master (owned by its Output), for resize
   std::optional<std::pair<unsigned short, unsigned short>> m_winsize;
   std::string m_read_buf;
+  std::vector<std::unique_ptr<Sink>> m_sinks;  ///< attached clients' output pipes
+  UniqueFd m_stdin;  ///< open_stdin without a terminal: the write end of the container's stdin
+  std::vector<std::pair<bool, std::string>> m_backlog;  ///< attach_pending: (is_stderr, data)
+  size_t m_backlog_size = 0;
+  bool m_attached_once = false;
   bool m_log_failed = false;
 
   EventLoop::TimerId m_restart_timer = 0, m_kill_timer = 0, m_probe_timer = 0, m_probe_deadline = 0;

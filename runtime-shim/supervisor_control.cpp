@@ -74,6 +74,7 @@ void Supervisor::dispatch(const nlohmann::json& request, const Respond& respond)
     return handle_exec(request, respond);
   }
   if (op == "exec-wait") return handle_exec_wait(request, respond);
+  if (op == "attach") return handle_attach(request, respond);
   if (op == "shutdown") {
     if (running || m_restart_timer) return respond(error("container " + m_opts.id + " is running: stop it first"), {});
     respond(kOk, {});

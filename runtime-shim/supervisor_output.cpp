@@ -20,7 +20,8 @@ namespace berth::shim {
 void Supervisor::watch_output(UniqueFd fd, const char* stream, int tee_fd, bool pty) {
   int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0) throw_errno("make the output pipe non-blocking");
-  auto out = std::make_unique<Output>(Output{std::move(fd), StreamLog(stream), tee_fd, pty});
+  const bool is_stderr = std::string_view(stream) == "stderr";
+  auto out = std::make_unique<Output>(Output{std::move(fd), StreamLog(stream), tee_fd, pty, is_stderr});
   Output* raw = out.get();
   m_outputs.push_back(std::move(out));
   m_loop.add(raw->fd.get(), EPOLLIN, [this, raw](uint32_t) {
@@ -46,6 +47,7 @@ bool Supervisor::read_output(Output& out, bool drain) {
     }
     std::string_view data(m_read_buf.data(), static_cast<size_t>(n));
     out.log.feed(data, lines);
+    copy_to_attached(out.is_stderr, data);
     if (out.tee_fd >= 0)
       for (size_t off = 0; off < data.size();) {
         ssize_t w = ::write(out.tee_fd, data.data() + off, data.size() - off);

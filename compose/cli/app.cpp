@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
   register_logs(app, global, result);
   register_exec(app, global, result);
   register_run(app, global, result);
+  register_attach(app, global, result);
   register_top(app, global, result);
   register_port(app, global, result);
   register_events(app, global, result);

@@ -44,6 +44,7 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
   cmd->add_flag("-P,--service-ports", o->run.service_ports,
                 "Run command with all service's ports enabled and mapped to the host");
   cmd->add_flag("-T,--no-TTY", o->no_tty, "Disable pseudo-TTY allocation (default: auto-detected)");
+  cmd->add_flag("-i,--interactive", o->run.interactive, "Keep STDIN open even if not attached (default true)");
   cmd->add_option("-e,--env", o->run.env, "Set environment variables")->allow_extra_args(false);
   cmd->add_option("-l,--label", o->run.labels, "Add or override a label")->allow_extra_args(false);
   cmd->add_option("-p,--publish", o->run.publish, "Publish a container's port(s) to the host")->allow_extra_args(false);

@@ -35,6 +35,7 @@ void register_ls(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_logs(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_exec(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_attach(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_top(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_port(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_events(CLI::App& app, const GlobalOptions& g, CommandResult& result);

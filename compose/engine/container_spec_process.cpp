@@ -129,7 +129,8 @@ void build_process(Build& b) {
 
   nlohmann::json process = nlohmann::json::object();
   process["terminal"] = s.tty;
-  if (s.stdin_open && !s.tty) b.warn("stdin_open", "keeping stdin open without a tty is not supported, ignored");
+  // Without a tty, stdin_open keeps a pipe the shim hands to `attach` (a tty is stdin itself).
+  if (s.stdin_open && !s.tty) b.config["annotations"]["org.berth.open-stdin"] = "true";
   process["args"] = build_args(b);
   process["env"] = build_env(b);
   std::string cwd = !s.working_dir.empty() ? s.working_dir : b.image.working_dir;

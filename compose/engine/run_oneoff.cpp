@@ -5,22 +5,20 @@
 // the one-off mark (record + com.docker.compose.oneoff label) is set right after, before its
 // shim starts and while the project lock is held.
 //
-// The container's stdin is not connected: berth-shim gives a container /dev/null (or its pty)
-// and has no attach op, so `run` streams output only (its log file) — see the report.
+// Attached (the default), the one-off is created with org.berth.attach-pending (its shim keeps
+// the output written before we attach) and org.berth.stdin-once (our stdin's end is its EOF),
+// and sized like our terminal, then attached through the shim's `attach` op as `docker run -it`.
 #include "compose/engine/run_oneoff.hpp"
 
-#include <termios.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <random>
-#include <thread>
 
 #include "common/atomic_file.hpp"
-#include "common/scope_exit.hpp"
+#include "compose/engine/attach_session.hpp"
 #include "compose/engine/attach_signals.hpp"
-#include "compose/engine/log_reader.hpp"
-#include "compose/engine/logs_stream.hpp"
 #include "compose/loader/normalize.hpp"
 #include "compose/model/json_io.hpp"
 
@@ -96,7 +94,7 @@ void apply_run_overrides(nlohmann::json& svc, const RunOptions& o, const std::st
   if (!o.user.empty()) svc["user"] = o.user;
   if (!o.workdir.empty()) svc["working_dir"] = o.workdir;
   svc["tty"] = o.tty;
-  svc["stdin_open"] = o.tty;
+  svc["stdin_open"] = o.interactive;
   if (!o.command.empty()) svc["command"] = o.command;
   if (o.entrypoint) {
     try {
@@ -111,6 +109,14 @@ void apply_run_overrides(nlohmann::json& svc, const RunOptions& o, const std::st
 }
 
 namespace {
+
+/// Our terminal's size, for the container's pty before anything runs in it.
+std::optional<std::pair<unsigned short, unsigned short>> terminal_size() {
+  winsize ws{};
+  for (int fd : {STDOUT_FILENO, STDIN_FILENO})
+    if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) return std::pair{ws.ws_row, ws.ws_col};
+  return std::nullopt;
+}
 
 /// Networks, volumes and (unless no_deps) dependencies, as `up <service>` without the service.
 void prepare_project(Engine& engine, const RunOptions& o) {
@@ -145,6 +151,12 @@ std::string create_oneoff(Engine& engine, Progress& progress, const RunOptions& 
   const std::string config_path = engine.paths().bundle_dir(id) + "/config.json";
   nlohmann::json config = nlohmann::json::parse(read_file(config_path));
   config["annotations"]["com.docker.compose.oneoff"] = "True";
+  if (!o.detach) {  // we attach right after the start: keep what comes before, stdin is ours
+    config["annotations"]["org.berth.attach-pending"] = "true";
+    config["annotations"]["org.berth.stdin-once"] = "true";
+    if (auto size = o.tty ? terminal_size() : std::nullopt)
+      config["process"]["consoleSize"] = nlohmann::json{{"height", size->first}, {"width", size->second}};
+  }
   write_file_atomic(config_path, config.dump(2) + "\n", 0600);
   engine.store().update([&](ProjectState& s) {
     if (auto* c = s.find_container(id)) {
@@ -157,39 +169,23 @@ std::string create_oneoff(Engine& engine, Progress& progress, const RunOptions& 
   return id;
 }
 
-/// Streams the container's output raw (no prefix) until it has exited; Ctrl+C goes to the
-/// container (SIGINT, then SIGKILL on the second).
-int attach_oneoff(Engine& engine, const std::string& id, bool tty) {
-  // The container's pty already turned "\n" into "\r\n": our terminal must not do it again.
-  // Only output processing is switched off, so Ctrl+C still reaches us as SIGINT.
-  termios saved{};
-  bool restore = tty && ::isatty(STDOUT_FILENO) == 1 && ::tcgetattr(STDOUT_FILENO, &saved) == 0;
-  if (restore) {
-    termios t = saved;
-    t.c_oflag &= ~static_cast<tcflag_t>(OPOST);
-    restore = ::tcsetattr(STDOUT_FILENO, TCSANOW, &t) == 0;
-  }
-  ScopeExit restore_terminal([&] {
-    if (restore) ::tcsetattr(STDOUT_FILENO, TCSANOW, &saved);
-  });
+/// Copies between the container and our stdio until it exits; Ctrl+C that reaches us (no
+/// terminal in raw mode) goes to the container: SIGINT, then SIGKILL on the second.
+int attach_oneoff(Engine& engine, const std::string& id, const RunOptions& o) {
   InterruptWatch interrupts;
-  std::atomic<bool> never{false};
-  LogReader reader(engine.paths().shim_state_dir(id) + "/container.log", {});
   int forwarded = 0;
-  std::atomic<bool> done{false};
-  auto sink = [](const LogEntry& e) { write_all(e.stream == "stderr" ? STDERR_FILENO : STDOUT_FILENO, e.text); };
-  auto finished = [&] {
+  StdioPumpOptions io;
+  io.interactive = o.interactive;
+  io.on_signal = [&] {
     if (int n = interrupts.count(); n > forwarded) {
       forwarded = n;
       try {
         engine.runtime().kill(id, n == 1 ? "SIGINT" : "SIGKILL");
-      } catch (const std::exception&) {
+      } catch (const std::exception&) {  // it exited meanwhile
       }
     }
-    return container_output_finished(engine.paths(), id);
   };
-  reader.follow(sink, finished, never);
-  return container_exit_code(engine.paths(), id).value_or(1);
+  return attach_container(engine.paths(), id, io);
 }
 
 }  // namespace
@@ -214,7 +210,7 @@ int run_oneoff(Engine& engine, Progress& progress, const RunOptions& o) {
     return 0;
   }
   engine.unlock();  // ps, logs, exec may run while we wait
-  int code = attach_oneoff(engine, id, o.tty);
+  int code = attach_oneoff(engine, id, o);
   if (o.rm) {
     engine.lock();
     engine.store().load();

@@ -4,8 +4,9 @@
 // the project's networks and volumes created as `up` would; the service is copied with the
 // run's overrides (command, entrypoint, -e, -u, -w, -v, -l, tty, ports only with
 // --service-ports / -p) and created through the engine's own ContainerRuntime.
-// Attached (default): its output is streamed without prefix until it exits; the exit code is
-// the container's; Ctrl+C is passed to it (twice: SIGKILL). --rm removes it afterwards.
+// Attached (default): our stdin/stdout/stderr are the container's (a terminal in raw mode with
+// a tty) until it exits; the exit code is the container's; Ctrl+C is passed to it (twice:
+// SIGKILL). --rm removes it afterwards.
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,12 +30,13 @@ struct RunOptions {
   std::string name, user, workdir;
   bool detach = false, rm = false, no_deps = false, service_ports = false;
   bool tty = false;  ///< a terminal for the container (default: our stdin is one, unless -T)
+  bool interactive = true;  ///< -i: our stdin is the container's (docker compose's default)
 };
 
 /// Applies the overrides to the service's entry of the resolved model JSON (the loader's
 /// long syntax): ports dropped unless service_ports, -p/-v parsed from short syntax (relative
 /// bind sources against `working_dir`), environment, labels, user, working_dir, tty, command,
-/// entrypoint. Throws std::runtime_error for a bad -p/-v/-e.
+/// entrypoint, stdin_open (-i). Throws std::runtime_error for a bad -p/-v/-e.
 void apply_run_overrides(nlohmann::json& service, const RunOptions& options, const std::string& working_dir);
 
 /// `<project>-<service>-run-<12 hex>`.

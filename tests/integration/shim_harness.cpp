@@ -36,15 +36,16 @@ json config_json(const shim::Bundle& b) {
     ns.push_back(e);
   }
   json linux = {{"namespaces", ns}, {"cgroupsPath", b.cgroups_path}};
+  json process = {{"terminal", b.terminal},
+                  {"user", {{"uid", b.uid}, {"gid", b.gid}}},
+                  {"args", b.args},
+                  {"env", b.env},
+                  {"cwd", b.cwd}};
+  if (b.console_size) process["consoleSize"] = {{"height", b.console_size->first}, {"width", b.console_size->second}};
   if (b.resources.memory_limit)
     linux["resources"]["memory"] = {{"limit", *b.resources.memory_limit}, {"swap", *b.resources.memory_limit}};
   return {{"ociVersion", "1.0.2"},
-          {"process",
-           {{"terminal", b.terminal},
-            {"user", {{"uid", b.uid}, {"gid", b.gid}}},
-            {"args", b.args},
-            {"env", b.env},
-            {"cwd", b.cwd}}},
+          {"process", process},
           {"root", {{"path", b.rootfs}}},
           {"hostname", b.hostname},
           {"linux", linux},

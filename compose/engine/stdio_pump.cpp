@@ -1,0 +1,171 @@
+// One poll loop per mode; every descriptor is owned by the caller, and the terminal's settings
+// and the signal mask are put back by ScopeExit whatever happens.
+#include "compose/engine/stdio_pump.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/scope_exit.hpp"
+#include "common/sys_error.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+/// Writes all of `data`; false when the reader is gone (EPIPE) or the fd failed.
+bool write_all(int fd, const char* data, size_t len) {
+  while (len > 0) {
+    ssize_t n = ::write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, -1);
+      continue;
+    }
+    if (n <= 0) return false;
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+/// Reads once; returns bytes read, 0 at EOF (EIO from a pty master whose slave is closed is
+/// EOF too), -1 to retry.
+ssize_t read_some(int fd, char* buf, size_t len) {
+  ssize_t n = ::read(fd, buf, len);
+  if (n >= 0) return n;
+  if (errno == EINTR || errno == EAGAIN) return -1;
+  return 0;
+}
+
+void copy_window_size(int from, int to) {
+  winsize ws{};
+  if (::ioctl(from, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) ::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+/// poll() that reports signals to the caller's hook; false when a signal interrupted it.
+bool wait_ready(pollfd* fds, nfds_t n, const StdioPumpOptions& o, const char* what) {
+  if (::poll(fds, n, -1) >= 0) return true;
+  if (errno != EINTR) throw_errno(what);
+  if (o.on_signal) o.on_signal();
+  return false;
+}
+
+/// SIGPIPE ignored for the pump's lifetime: a closed reader is an error return, not death.
+class IgnoreSigpipe {
+ public:
+  IgnoreSigpipe() {
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ign, &m_old);
+  }
+  ~IgnoreSigpipe() { ::sigaction(SIGPIPE, &m_old, nullptr); }
+  IgnoreSigpipe(const IgnoreSigpipe&) = delete;
+  IgnoreSigpipe& operator=(const IgnoreSigpipe&) = delete;
+
+ private:
+  struct sigaction m_old {};
+};
+
+}  // namespace
+
+void pump_pipes(UniqueFd& in, UniqueFd& out, UniqueFd& err, const StdioPumpOptions& o) {
+  IgnoreSigpipe ignore_sigpipe;
+  bool stdin_open = o.interactive && in;
+  if (!stdin_open) in.reset();  // the process reads EOF
+  char buf[64 * 1024];
+  while (out || err) {
+    pollfd fds[3];
+    int which[3];
+    nfds_t n = 0;
+    if (stdin_open) fds[n] = {o.in_fd, POLLIN, 0}, which[n++] = 0;
+    if (out) fds[n] = {out.get(), POLLIN, 0}, which[n++] = 1;
+    if (err) fds[n] = {err.get(), POLLIN, 0}, which[n++] = 2;
+    if (!wait_ready(fds, n, o, "poll container streams")) continue;
+    for (nfds_t i = 0; i < n; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      if (which[i] == 0) {
+        ssize_t got = read_some(o.in_fd, buf, sizeof buf);
+        if (got < 0) continue;
+        if (got == 0 || !write_all(in.get(), buf, static_cast<size_t>(got))) {
+          stdin_open = false;
+          in.reset();  // EOF for the process
+        }
+        continue;
+      }
+      UniqueFd& src = which[i] == 1 ? out : err;
+      ssize_t got = read_some(src.get(), buf, sizeof buf);
+      if (got < 0) continue;
+      if (got == 0) {
+        src.reset();
+        continue;
+      }
+      write_all(which[i] == 1 ? o.out_fd : o.err_fd, buf, static_cast<size_t>(got));
+    }
+  }
+}
+
+void pump_terminal(int master, int output, const StdioPumpOptions& o) {
+  IgnoreSigpipe ignore_sigpipe;
+  const bool local_tty = o.interactive && master >= 0 && ::isatty(o.in_fd) == 1;
+  termios saved{};
+  bool raw = false;
+  if (local_tty && ::tcgetattr(o.in_fd, &saved) == 0) {
+    termios t = saved;
+    ::cfmakeraw(&t);
+    raw = ::tcsetattr(o.in_fd, TCSANOW, &t) == 0;
+  }
+  ScopeExit restore_terminal([&] {
+    if (raw) ::tcsetattr(o.in_fd, TCSANOW, &saved);
+  });
+  const int size_from = ::isatty(o.out_fd) == 1 ? o.out_fd : o.in_fd;
+  if (master >= 0) copy_window_size(size_from, master);
+
+  // SIGWINCH as a readable fd, so resizes are handled in the same loop as the data.
+  sigset_t winch, old_mask;
+  sigemptyset(&winch);
+  sigaddset(&winch, SIGWINCH);
+  ::pthread_sigmask(SIG_BLOCK, &winch, &old_mask);
+  ScopeExit restore_mask([&] { ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr); });
+  UniqueFd sigfd(master >= 0 ? ::signalfd(-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK) : -1);
+
+  bool stdin_open = o.interactive && master >= 0;
+  char buf[64 * 1024];
+  for (;;) {
+    pollfd fds[3];
+    nfds_t n = 0;
+    fds[n++] = {output, POLLIN, 0};
+    if (sigfd) fds[n++] = {sigfd.get(), POLLIN, 0};
+    if (stdin_open) fds[n++] = {o.in_fd, POLLIN, 0};
+    if (!wait_ready(fds, n, o, "poll container terminal")) continue;
+    for (nfds_t i = 0; i < n; ++i) {
+      if (!fds[i].revents) continue;
+      if (fds[i].fd == output) {
+        ssize_t got = read_some(output, buf, sizeof buf);
+        if (got == 0) return;
+        if (got > 0) write_all(o.out_fd, buf, static_cast<size_t>(got));
+      } else if (sigfd && fds[i].fd == sigfd.get()) {
+        signalfd_siginfo si;
+        while (::read(sigfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        }
+        copy_window_size(size_from, master);
+      } else {
+        ssize_t got = read_some(o.in_fd, buf, sizeof buf);
+        if (got < 0) continue;
+        if (got == 0) {
+          stdin_open = false;
+          continue;
+        }
+        write_all(master, buf, static_cast<size_t>(got));
+      }
+    }
+  }
+}
+
+}  // namespace berth::engine
