@@ -145,6 +145,13 @@ TEST_F(ContainerSpecTest, ImageDefaultsEnvOrderAndIdentity) {
   EXPECT_EQ(s.config["process"]["env"],
             json({"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=web", "TERM=xterm"}));
   EXPECT_EQ(s.config["process"]["terminal"], true);
+  EXPECT_FALSE(s.config["annotations"].contains("org.berth.open-stdin"));  // the pty is stdin
+  // stdin_open without a tty: the shim keeps a stdin pipe for `attach`.
+  load("services:\n  app:\n    image: img\n    stdin_open: true\n");
+  s = build();
+  EXPECT_EQ(s.config["annotations"]["org.berth.open-stdin"], "true");
+  EXPECT_EQ(s.config["process"]["terminal"], false);
+  EXPECT_TRUE(s.warnings.empty()) << s.warnings.front();
 }
 
 TEST_F(ContainerSpecTest, EntrypointAndCommandRules) {

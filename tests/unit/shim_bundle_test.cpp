@@ -44,6 +44,7 @@ const char* full = R"({
   "ociVersion": "1.1.0",
   "process": {
     "terminal": true,
+    "consoleSize": {"height": 30, "width": 100},
     "user": {"uid": 1000, "gid": 1000, "additionalGids": [5, 29]},
     "args": ["/bin/sh", "-c", "echo hi"],
     "env": ["PATH=/bin", "A=b"],
@@ -70,7 +71,8 @@ const char* full = R"({
     "org.berth.user": "app:audio", "org.berth.seccomp": "unconfined", "org.berth.init": "true",
     "org.berth.restart": "on-failure:3", "org.berth.stop-signal": "SIGQUIT", "org.berth.stop-timeout": "5",
     "org.berth.healthcheck": "{\"test\":[\"CMD\",\"true\"],\"interval_ns\":1000000000,\"retries\":2}",
-    "org.berth.log-path": "/var/log/c1.log", "com.example": "kept"
+    "org.berth.log-path": "/var/log/c1.log", "com.example": "kept",
+    "org.berth.open-stdin": "true", "org.berth.stdin-once": "true", "org.berth.attach-pending": "true"
   }
 })";
 
@@ -78,6 +80,9 @@ TEST_F(BundleTest, ReadsEverySupportedKey) {
   Bundle b = load(full);
   EXPECT_EQ(b.id, "c1");
   EXPECT_TRUE(b.terminal);
+  ASSERT_TRUE(b.console_size);
+  EXPECT_EQ(*b.console_size, (std::pair<unsigned short, unsigned short>{30, 100}));
+  EXPECT_TRUE(b.open_stdin && b.stdin_once && b.attach_pending);
   EXPECT_EQ(b.uid, 1000u);
   EXPECT_EQ(b.additional_gids, (std::vector<uint32_t>{5, 29}));
   EXPECT_EQ(b.args, (std::vector<std::string>{"/bin/sh", "-c", "echo hi"}));
@@ -135,6 +140,8 @@ TEST_F(BundleTest, MinimalConfigGetsDefaults) {
   EXPECT_EQ(b.restart, "no");
   EXPECT_EQ(b.stop_timeout_s, 10);
   EXPECT_TRUE(b.lower_dirs.empty());
+  EXPECT_FALSE(b.console_size);
+  EXPECT_FALSE(b.open_stdin || b.stdin_once || b.attach_pending);
 }
 
 TEST_F(BundleTest, ErrorsNameTheFileAndTheKey) {
@@ -162,6 +169,13 @@ TEST_F(BundleTest, ErrorsNameTheFileAndTheKey) {
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
                          "annotations": {"org.berth.rootfs.lower": "/a"}})"),
             file() + "annotations.org.berth.rootfs: lower, upper and work must be given together");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
+                         "annotations": {"org.berth.open-stdin": "yes"}})"),
+            file() + "annotations.org.berth.open-stdin: expected \"true\" or \"false\"");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "consoleSize": {"height": 30}}, "root": {"path": "r"}})"),
+            file() + "process.consoleSize: height and width must be given together");
+  EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "consoleSize": {"height": 70000, "width": 1}}, "root": {"path": "r"}})"),
+            file() + "process.consoleSize: larger than a terminal can be (65535)");
   EXPECT_NE(error_of("{not json").find(file() + "invalid JSON"), std::string::npos);
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"resources": {"memory": {"limit": "1g"}}}})"),
             file() + "linux.resources.memory.limit: expected an integer, got string");
