@@ -19,6 +19,7 @@ struct AttachCliOptions {
   std::string service;
   int index = 0;
   bool no_stdin = false, sig_proxy = true;
+  std::string detach_keys = "ctrl-p,ctrl-q";
 };
 
 int attach_command(const GlobalOptions& g, const AttachCliOptions& o) {
@@ -29,6 +30,11 @@ int attach_command(const GlobalOptions& g, const AttachCliOptions& o) {
 
   engine::StdioPumpOptions io;
   io.interactive = !o.no_stdin;
+  try {
+    io.detach_keys = engine::parse_detach_keys(o.detach_keys);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("--detach-keys: ") + e.what());
+  }
   // --no-sig-proxy: Ctrl+C ends us as it would any program, the container runs on.
   std::optional<engine::InterruptWatch> interrupts;
   int forwarded = 0;
@@ -43,7 +49,7 @@ int attach_command(const GlobalOptions& g, const AttachCliOptions& o) {
       }
     };
   }
-  return engine::attach_container(session.paths, id, io);
+  return engine::attach_container(session.paths, id, io).value_or(0);  // detached: 0, as docker
 }
 
 }  // namespace
@@ -54,6 +60,7 @@ void register_attach(CLI::App& app, const GlobalOptions& g, CommandResult& resul
   cmd->add_option("SERVICE", o->service, "Service to attach to")->required();
   cmd->add_option("--index", o->index, "index of the container if service has multiple replicas");
   cmd->add_flag("--no-stdin", o->no_stdin, "Do not attach STDIN");
+  cmd->add_option("--detach-keys", o->detach_keys, "Override the key sequence for detaching from a container");
   cmd->add_flag("--sig-proxy,!--no-sig-proxy", o->sig_proxy, "Proxy all received signals to the process (default true)");
   cmd->callback([&g, &result, o] { result.exit_code = attach_command(g, *o); });
 }

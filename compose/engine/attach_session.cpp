@@ -10,7 +10,7 @@
 
 namespace berth::engine {
 
-int attach_container(const Paths& paths, const std::string& id, const StdioPumpOptions& options) {
+std::optional<int> attach_container(const Paths& paths, const std::string& id, const StdioPumpOptions& options) {
   const std::string socket = paths.shim_state_dir(id) + "/control.sock";
   shim_protocol::Client client = shim_protocol::Client::connect(socket);
   shim_protocol::Reply reply = client.call({{"op", "attach"}, {"stdin", options.interactive}});
@@ -24,7 +24,7 @@ int attach_container(const Paths& paths, const std::string& id, const StdioPumpO
     if (names[i] == "stderr") err = std::move(reply.fds[i]);
   }
   if (reply.body.value("tty", false)) {
-    pump_terminal(in ? in.get() : -1, out.get(), options);
+    if (!pump_terminal(in ? in.get() : -1, out.get(), options)) return std::nullopt;
   } else {
     pump_pipes(in, out, err, options);
   }

@@ -169,13 +169,15 @@ std::string create_oneoff(Engine& engine, Progress& progress, const RunOptions& 
   return id;
 }
 
-/// Copies between the container and our stdio until it exits; Ctrl+C that reaches us (no
-/// terminal in raw mode) goes to the container: SIGINT, then SIGKILL on the second.
-int attach_oneoff(Engine& engine, const std::string& id, const RunOptions& o) {
+/// Copies between the container and our stdio until it exits (its exit code) or the detach
+/// keys are typed (nullopt); Ctrl+C that reaches us (no terminal in raw mode) goes to the
+/// container: SIGINT, then SIGKILL on the second.
+std::optional<int> attach_oneoff(Engine& engine, const std::string& id, const RunOptions& o) {
   InterruptWatch interrupts;
   int forwarded = 0;
   StdioPumpOptions io;
   io.interactive = o.interactive;
+  io.detach_keys = parse_detach_keys("ctrl-p,ctrl-q");
   io.on_signal = [&] {
     if (int n = interrupts.count(); n > forwarded) {
       forwarded = n;
@@ -210,15 +212,26 @@ int run_oneoff(Engine& engine, Progress& progress, const RunOptions& o) {
     return 0;
   }
   engine.unlock();  // ps, logs, exec may run while we wait
-  int code = attach_oneoff(engine, id, o);
-  if (o.rm) {
+  auto remove = [&] {
     engine.lock();
     engine.store().load();
     engine.runtime().remove(id);
     engine.runtime().remove_anonymous_volumes();
     engine.sync_dns();
+  };
+  std::optional<int> code;
+  try {
+    code = attach_oneoff(engine, id, o);
+  } catch (...) {
+    if (o.rm) remove();
+    throw;
   }
-  return code;
+  if (!code) {  // detach keys: it runs on, and nobody is left to remove it when it exits
+    write_all(STDERR_FILENO, "\r\nDetached from " + name + (o.rm ? " (--rm no longer applies: remove it with `berth rm -sf` or `down`)" : "") + "\r\n");
+    return 0;
+  }
+  if (o.rm) remove();
+  return *code;
 }
 
 }  // namespace berth::engine

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <stdexcept>
+#include <string_view>
 
 #include "common/scope_exit.hpp"
 #include "common/sys_error.hpp"
@@ -73,7 +75,63 @@ class IgnoreSigpipe {
   struct sigaction m_old {};
 };
 
+/// Passes keystrokes on, holding back a prefix of the detach sequence until it is complete
+/// (detach) or broken (the held bytes go out after all), as Docker's escape proxy does.
+class DetachMatcher {
+ public:
+  explicit DetachMatcher(const std::string& keys) : m_keys(keys) {}
+  /// Appends what to send for `in` to `out`; true when the whole sequence was typed.
+  bool feed(std::string_view in, std::string& out) {
+    for (char c : in) {
+      if (m_keys.empty()) {
+        out += c;
+        continue;
+      }
+      if (c == m_keys[m_held]) {
+        if (++m_held == m_keys.size()) return true;
+        continue;
+      }
+      out.append(m_keys, 0, m_held);
+      m_held = 0;
+      if (c == m_keys[0]) {
+        m_held = 1;
+        if (m_keys.size() == 1) return true;
+      } else {
+        out += c;
+      }
+    }
+    return false;
+  }
+
+ private:
+  const std::string& m_keys;
+  size_t m_held = 0;
+};
+
 }  // namespace
+
+std::string parse_detach_keys(const std::string& spec) {
+  std::string keys;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    const std::string part = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (part.size() == 1) {
+      keys += part;
+    } else if (part.size() == 6 && part.rfind("ctrl-", 0) == 0) {
+      const char c = part[5];
+      if (c >= 'a' && c <= 'z') keys += static_cast<char>(c - 'a' + 1);
+      else if (c == '@') keys += '\0';
+      else if (c >= '[' && c <= '_') keys += static_cast<char>(c - '[' + 27);  // [ \ ] ^ _
+      else throw std::invalid_argument("invalid detach key \"" + part + "\"");
+    } else {
+      throw std::invalid_argument("invalid detach key \"" + part + "\"");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return keys;
+}
 
 void pump_pipes(UniqueFd& in, UniqueFd& out, UniqueFd& err, const StdioPumpOptions& o) {
   IgnoreSigpipe ignore_sigpipe;
@@ -111,7 +169,7 @@ void pump_pipes(UniqueFd& in, UniqueFd& out, UniqueFd& err, const StdioPumpOptio
   }
 }
 
-void pump_terminal(int master, int output, const StdioPumpOptions& o) {
+bool pump_terminal(int master, int output, const StdioPumpOptions& o) {
   IgnoreSigpipe ignore_sigpipe;
   const bool local_tty = o.interactive && master >= 0 && ::isatty(o.in_fd) == 1;
   termios saved{};
@@ -136,6 +194,8 @@ void pump_terminal(int master, int output, const StdioPumpOptions& o) {
   UniqueFd sigfd(master >= 0 ? ::signalfd(-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK) : -1);
 
   bool stdin_open = o.interactive && master >= 0;
+  DetachMatcher detach(o.detach_keys);
+  std::string keys;
   char buf[64 * 1024];
   for (;;) {
     pollfd fds[3];
@@ -148,7 +208,7 @@ void pump_terminal(int master, int output, const StdioPumpOptions& o) {
       if (!fds[i].revents) continue;
       if (fds[i].fd == output) {
         ssize_t got = read_some(output, buf, sizeof buf);
-        if (got == 0) return;
+        if (got == 0) return true;
         if (got > 0) write_all(o.out_fd, buf, static_cast<size_t>(got));
       } else if (sigfd && fds[i].fd == sigfd.get()) {
         signalfd_siginfo si;
@@ -162,7 +222,10 @@ void pump_terminal(int master, int output, const StdioPumpOptions& o) {
           stdin_open = false;
           continue;
         }
-        write_all(master, buf, static_cast<size_t>(got));
+        keys.clear();
+        const bool detached = detach.feed(std::string_view(buf, static_cast<size_t>(got)), keys);
+        write_all(master, keys.data(), keys.size());
+        if (detached) return false;
       }
     }
   }

@@ -7,6 +7,7 @@
 //   master, its output → our stdout, SIGWINCH → TIOCSWINSZ on the master
 // A closed reader of our output (`berth exec ... | head`) ends the copy instead of killing us.
 #include <functional>
+#include <string>
 
 #include "common/unique_fd.hpp"
 
@@ -18,15 +19,22 @@ struct StdioPumpOptions {
   int in_fd = 0, out_fd = 1, err_fd = 2;
   /// Called on the pump's thread whenever a signal woke it (e.g. to pass Ctrl+C on).
   std::function<void()> on_signal;
+  /// Terminal mode: typing these bytes ends the copy with the process left running (Docker's
+  /// detach keys, parse_detach_keys); empty: none.
+  std::string detach_keys;
 };
+
+/// Docker's --detach-keys syntax: comma-separated "ctrl-<a-z|@|[|\\|]|^|_>" or single characters,
+/// e.g. "ctrl-p,ctrl-q" (Docker's default). Throws std::invalid_argument naming the bad part.
+std::string parse_detach_keys(const std::string& spec);
 
 /// Copies until `out` and `err` (either may be empty) reach EOF. `in` may be empty (nothing to
 /// write to); it is closed when our input ends, which is the process's EOF.
 void pump_pipes(UniqueFd& in, UniqueFd& out, UniqueFd& err, const StdioPumpOptions& options);
 
-/// Copies until `output` ends (EOF, or EIO from a master whose slave is all closed). `master`
-/// receives keystrokes and window sizes; -1 when we have no input side (attach --no-stdin).
-/// `output` may be `master` itself.
-void pump_terminal(int master, int output, const StdioPumpOptions& options);
+/// Copies until `output` ends (EOF, or EIO from a master whose slave is all closed) or the
+/// detach keys were typed (returns false then). `master` receives keystrokes and window sizes;
+/// -1 when we have no input side (attach --no-stdin). `output` may be `master` itself.
+bool pump_terminal(int master, int output, const StdioPumpOptions& options);
 
 }  // namespace berth::engine

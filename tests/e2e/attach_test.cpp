@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "engine_fixture.hpp"
 
@@ -139,6 +140,26 @@ TEST_F(Attach, RunOnATerminalIsInteractive) {
   EXPECT_TRUE(contains(r.out, "hi-42\r\n")) << r.out;  // typed, run by the container's shell
   EXPECT_TRUE(contains(r.out, "30 100\r\n")) << r.out;  // our terminal's size from the start
   for (const auto& [name, id] : container_ids()) EXPECT_FALSE(contains(name, "-run-")) << name << " was not removed";
+}
+
+TEST_F(Attach, DetachKeysLeaveTheContainerRunning) {
+  auto r = berth_on_terminal({"run", "box", "sh"}, "# ", "echo typed\r\x10\x11");  // Ctrl+P Ctrl+Q
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "Detached from " + project() + "-box-run-")) << r.out;
+  auto ps = berth_bounded(30, {"ps", "-a", "--format", "json", "box"});
+  EXPECT_TRUE(contains(ps.out, "-box-run-")) << ps.out;
+  EXPECT_TRUE(contains(ps.out, "\"State\":\"running\"")) << ps.out;
+  // What was typed before the detach keys reached the shell: its echo is in the log.
+  std::string id;
+  for (const auto& [name, cid] : container_ids())
+    if (contains(name, "-box-run-")) id = cid;
+  ASSERT_FALSE(id.empty());
+  std::string log;
+  for (int i = 0; i < 50 && !contains(log, R"({"log":"typed\r\n")"); ++i) {
+    std::this_thread::sleep_for(100ms);
+    log = berth::test::read_bytes(run() + "/containers/" + id + "/container.log");
+  }
+  EXPECT_TRUE(contains(log, R"({"log":"typed\r\n")")) << log;  // the shell ran it
 }
 
 TEST_F(Attach, AttachToARunningStdinOpenService) {
