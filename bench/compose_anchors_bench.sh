@@ -8,12 +8,14 @@
 #   down    `down -t 1` (stop + remove containers and network), twice: PID 1 `sleep`, which
 #           ignores SIGTERM so each stop waits out the 1 s grace period ("down-sleep"), and
 #           PID 1 a shell that exits on SIGTERM ("down-trap": the orchestrator's own cost)
+#   run     `run --rm --no-deps -T hub head -n 1` with a line on stdin: a one-off container
+#           created, attached (stdin in, output out), waited for and removed
 # Timed with hyperfine (-N: no shell in between); `--prepare` brings the project to the
 # required state before every timed run. Prints medians, p95 and the ratios berth:anchor.
 #
 #   bench/compose_anchors_bench.sh
 #   env: BUILD_DIR (default build-bench), RUNS (5), NOOP_RUNS (10), PODMAN_RUNS (3),
-#        ANCHORS ("berth docker podman"), CASES ("up noop down-sleep down-trap"),
+#        ANCHORS ("berth docker podman"), CASES ("up noop down-sleep down-trap run"),
 #        RESULTS (summary file, default /tmp/compose_anchors_bench-<time>.txt)
 #
 # Isolation: dockerd and podman each run in a sandbox (bench/anchors/sandbox.sh): a network
@@ -30,7 +32,7 @@ RUNS=${RUNS:-5}
 NOOP_RUNS=${NOOP_RUNS:-10}
 PODMAN_RUNS=${PODMAN_RUNS:-3}
 ANCHORS=${ANCHORS:-berth docker podman}
-CASES=${CASES:-up noop down-sleep down-trap}
+CASES=${CASES:-up noop down-sleep down-trap run}
 RESULTS=${RESULTS:-/tmp/compose_anchors_bench-$(date +%Y%m%d-%H%M%S).txt}
 
 [[ $(id -u) == 0 ]] || { echo "run as root" >&2; exit 1; }
@@ -193,6 +195,14 @@ for c in $CASES; do
     down-sleep | down-trap)
       f=${c#down-}.yaml
       bench "$c" "$a" "$(runs_for "$a")" --prepare "$base -f $f up -d" "$base -f $f down -t 1"
+      ;;
+    run)
+      # stdin from a file through `bash -c exec` (hyperfine 1.15 has no --input); the project
+      # network is made by the warm-up run.
+      echo hello >"$tmp/run-input"
+      bench run "$a" "$(runs_for "$a")" --warmup 1 \
+        "bash -c \"exec $base -f sleep.yaml run --rm --no-deps -T hub head -n 1 <$tmp/run-input\""
+      $base -f sleep.yaml down -t 1 >/dev/null 2>&1
       ;;
     *) echo "unknown case $c" >&2; exit 2 ;;
     esac
