@@ -1,8 +1,12 @@
 // `network_mode: service:a` end to end, as root: b runs in a's network namespace, follows a when
 // `up` recreates it (b gets a new container and sees a's eth0 again, not a dead namespace), and
-// keeps a's network across `restart a` and `stop a` + `start a` (a keeps its netns then). The
+// keeps a's network across `restart a` and `stop a` + `start a` (a keeps its netns then); a
+// "dead" a (its shim killed) is replaced by `up` and b follows. The
 // fixture's TearDown runs `down` and checks that nothing of the test is left.
+#include <signal.h>
+
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -140,5 +144,24 @@ TEST_F(NsJoin, NoStartRecreatesJoinersWithoutStartingThem) {
   auto start = berth({"start"});
   ASSERT_EQ(start.exit_code, 0) << start.err;
   std::this_thread::sleep_for(100ms);
+  expect_shared_network();
+}
+
+TEST_F(NsJoin, DeadOwnerIsReplacedAndJoinersFollow) {
+  write_compose(kJoined);
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  const std::string a1 = id("a"), b1 = id("b"), c1 = id("c");
+  int shim = 0;
+  std::ifstream(run() + "/containers/" + a1 + "/shim.pid") >> shim;
+  ASSERT_GT(shim, 0);
+  ASSERT_EQ(::kill(shim, SIGKILL), 0);
+  std::this_thread::sleep_for(100ms);
+  auto ps = berth({"ps", "-a", "a"});
+  EXPECT_TRUE(contains(ps.out, "Dead")) << ps.out;
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_NE(id("a"), a1);
+  EXPECT_NE(id("b"), b1);
+  EXPECT_NE(id("c"), c1);
   expect_shared_network();
 }
