@@ -60,7 +60,7 @@ std::vector<plan::ObservedContainer> to_plan(const std::vector<ObservedRecord>& 
   std::vector<plan::ObservedContainer> out;
   for (const auto& o : observed)
     out.push_back(plan::ObservedContainer{o.record.id, o.record.name, o.record.service, o.record.number,
-                                          o.record.oneoff, o.record.config_hash, o.status.status});
+                                          o.record.oneoff, o.record.config_hash, o.status.status, o.record.netns});
   return out;
 }
 

@@ -165,3 +165,23 @@ TEST_F(NsJoin, DeadOwnerIsReplacedAndJoinersFollow) {
   EXPECT_NE(id("c"), c1);
   expect_shared_network();
 }
+
+TEST_F(NsJoin, StaleJoinersAreRepairedByTheNextUp) {
+  write_compose(kJoined);
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  const std::string b1 = id("b");
+  std::string changed = kJoined;
+  changed.replace(changed.find("MARK: one"), 9, "MARK: two");
+  write_compose(changed);
+  // Only a is recreated: b (not selected) keeps running in a's old, now orphaned namespace.
+  ASSERT_EQ(berth({"up", "-d", "--no-deps", "a"}).exit_code, 0);
+  EXPECT_EQ(id("b"), b1);
+  EXPECT_FALSE(contains(eth0("b"), "inet 10.")) << eth0("b");
+  // The next full `up` sees that b's namespace is none of a's and recreates b (and c after it).
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_NE(id("b"), b1);
+  expect_shared_network();
+  auto noop = berth({"--dry-run", "up", "-d"});
+  EXPECT_FALSE(contains(noop.err, "Recreate")) << noop.err;
+}
