@@ -146,7 +146,9 @@ TEST(CorpusTest, InvalidFilesGiveTheExpectedDiagnostic) {
     ASSERT_NE(hit, all.end()) << "expected \"" << f.expect << "\" in " << ::testing::PrintToString(all);
     // Every diagnostic names the file; with "# at:", the expected one is at that line:col.
     for (const auto& d : all) EXPECT_EQ(d.rfind(f.name + ":", 0), 0u) << d;
-    if (!f.at.empty()) EXPECT_EQ(hit->rfind(f.name + ":" + f.at + ": ", 0), 0u) << *hit;
+    if (!f.at.empty()) {
+      EXPECT_EQ(hit->rfind(f.name + ":" + f.at + ": ", 0), 0u) << *hit;
+    }
   }
 }
 

@@ -42,8 +42,11 @@ TEST(DefaultMountsTest, BundleMountsReplaceDefaultsAtTheSameDestination) {
   for (const Mount& m : all) dests.push_back(m.destination);
   EXPECT_EQ(dests, (std::vector<std::string>{"/proc", "/dev", "/dev/pts", "/dev/mqueue", "/sys", "/dev/shm", "/data"}));
   EXPECT_EQ(all[5].options, std::vector<std::string>{"size=1g"});
-  for (const Mount& m : all)
-    if (m.destination == "/sys") EXPECT_NE(std::find(m.options.begin(), m.options.end(), "ro"), m.options.end());
+  for (const Mount& m : all) {
+    if (m.destination == "/sys") {
+      EXPECT_NE(std::find(m.options.begin(), m.options.end(), "ro"), m.options.end());
+    }
+  }
 }
 
 class InRootTest : public ::testing::Test {

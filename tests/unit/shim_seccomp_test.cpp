@@ -103,7 +103,7 @@ int check_behaviour() {
   if (::personality(0xffffffff) < 0) return 4;      // query: allowed
   if (::personality(PER_LINUX) < 0) return 5;       // allowed
   if (::personality(PER_LINUX32) < 0) return 6;     // 8: allowed
-  if (::personality(PER_LINUX | UNAME26) < 0) return 7;
+  if (::personality(static_cast<unsigned long>(PER_LINUX) | static_cast<unsigned long>(UNAME26)) < 0) return 7;
   if (::personality(READ_IMPLIES_EXEC) != -1 || errno != EPERM) return 8;
   if (::personality(ADDR_NO_RANDOMIZE) != -1 || errno != EPERM) return 9;
   if (::personality(0xfffffffe) != -1 || errno != EPERM) return 10;

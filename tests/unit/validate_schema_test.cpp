@@ -168,8 +168,9 @@ void expect_descriptions(const json& node, const std::string& at) {
   if (node.is_array())
     for (size_t i = 0; i < node.size(); ++i) expect_descriptions(node[i], at + "/" + std::to_string(i));
   if (!node.is_object()) return;
-  if (auto props = node.find("properties"); props != node.end() && props->is_object())
+  if (auto props = node.find("properties"); props != node.end() && props->is_object()) {
     for (const auto& [key, sub] : props->items()) EXPECT_TRUE(sub.contains("description")) << at << "/properties/" << key;
+  }
   for (const auto& [key, sub] : node.items()) expect_descriptions(sub, at + "/" + key);
 }
 }  // namespace
