@@ -28,6 +28,10 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   if (f.build) session.progress->warning("--build: building images is not implemented yet; using the stored images");
+  if (f.pull != "policy" && f.pull != "missing" && f.pull != "never") {
+    if (f.pull != "always") throw std::runtime_error("invalid --pull value \"" + f.pull + "\": expected always, missing or never");
+    session.progress->warning("--pull always: pulling from a registry is not implemented yet; using the stored images");
+  }
   eng.lock();
   plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, f.remove_orphans};
   plan::Plan plan = eng.plan_up(opts);
