@@ -1,10 +1,12 @@
 // berth-shim's terminals with real containers: what a `tty: true` container writes reaches its
 // json-file log byte for byte (nothing before its first byte, with and without berth-init, across
-// restarts), the container's pty takes the size of a `resize`, and an `exec` with a tty starts
-// with the size the client asked for and follows the client's later TIOCSWINSZ on the master, as
-// `docker exec -it` does. Each test checks in TearDown that no mount, cgroup or process is left.
+// restarts, and with a client attached from a terminal that holds a pending EOF), the container's
+// pty takes the size of a `resize`, and an `exec` with a tty starts with the size the client asked
+// for and follows the client's later TIOCSWINSZ on the master, as `docker exec -it` does. Each
+// test checks in TearDown that no mount, cgroup or process is left.
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <string>
 
+#include "compose/engine/stdio_pump.hpp"
 #include "shim_harness.hpp"
 
 namespace berth::testing {
@@ -76,6 +79,36 @@ TEST_F(ShimTty, LogStartsWithTheContainersFirstByte) {
   EXPECT_EQ(logged(r), "C1\r\nC1\r\n");  // both runs, each on a new pty
   ASSERT_FALSE(p.log_lines().empty());
   EXPECT_EQ(p.log_lines()[0]["log"], "A1\r\n");
+}
+
+TEST_F(ShimTty, AttachFromATerminalWithAPendingEofAddsNoByte) {
+  // The client's own terminal, as script(1) leaves it when its input ends: a VEOF (^D) typed in
+  // canonical mode and not read yet. The line discipline keeps it as a '\0' marking end-of-file;
+  // a client that switches the terminal to raw mode without taking it first reads that '\0' as
+  // a keystroke and types it into the container's pty, whose echo then starts the log.
+  int local_master = -1, local_slave = -1;
+  ASSERT_EQ(::openpty(&local_master, &local_slave, nullptr, nullptr, nullptr), 0);
+  UniqueFd lm(local_master), ls(local_slave);
+  termios t{};
+  ASSERT_EQ(::tcgetattr(ls.get(), &t), 0);
+  ASSERT_TRUE(t.c_lflag & ICANON);
+  ASSERT_EQ(::write(lm.get(), &t.c_cc[VEOF], 1), 1);
+
+  auto b = bundle({"sh", "-c", "sleep 0.5; echo first"});
+  b.terminal = true;
+  ShimContainer& c = start(b);
+  auto r = c.call({{"op", "attach"}, {"stdin", true}});
+  ASSERT_TRUE(r.ok()) << r.body;
+  ASSERT_EQ(r.body["fds"], json({"stdin", "stdout"}));
+  engine::StdioPumpOptions o;
+  o.in_fd = o.out_fd = o.err_fd = ls.get();
+  engine::pump_terminal(r.fds[0].get(), r.fds[1].get(), o);  // until the container's output ends
+
+  EXPECT_EQ(c.call({{"op", "wait"}}).body["exit_code"], 0);
+  EXPECT_EQ(logged(c), "first\r\n");
+  termios after{};
+  ASSERT_EQ(::tcgetattr(ls.get(), &after), 0);
+  EXPECT_TRUE(after.c_lflag & ICANON);  // the client put our terminal back
 }
 
 TEST_F(ShimTty, ContainerPtyTakesTheSizeOfAResize) {
