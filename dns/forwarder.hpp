@@ -28,14 +28,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns/upstream.hpp"
+
 namespace berth::dns {
-
-/// One upstream server as c-ares' CSV wants it: "1.2.3.4:53" or "[::1]:53".
-/// nullopt-like empty string when `text` ("IP" or "IP:PORT", "[IPv6]:PORT") is not valid.
-std::string upstream_csv_entry(std::string_view text);
-
-/// The `nameserver` addresses of a resolv.conf text, in order.
-std::vector<std::string> parse_resolv_conf(std::string_view text);
 
 struct ForwarderOptions {
   std::vector<std::string> servers;  ///< "IP" / "IP:PORT" / "[IPv6]:PORT"

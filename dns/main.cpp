@@ -7,6 +7,8 @@
 // (setsid + double fork), write the pid file and print one readiness line on stdout:
 // {"ok":true,"pid":N} — or {"ok":false,"error":"..."} with exit status 1, so the caller sees the
 // real failure (a port already taken, an unreadable file) instead of a daemon that died later.
+// Upstreams (--upstream, else the resolv.conf's nameservers) are the default for forwarded
+// queries; a container with `upstreams` in the records file has its queries forwarded there.
 // Hidden options for tests and benchmarks: --port N (instead of 53), --tcp-idle-ms N.
 // Signals: SIGHUP reloads the records file, SIGTERM/SIGINT stop cleanly (pid file removed).
 #include <fcntl.h>
@@ -32,7 +34,7 @@
 #include <vector>
 
 #include "common/atomic_file.hpp"
-#include "dns/forwarder.hpp"
+#include "dns/forwarder_pool.hpp"
 #include "dns/records.hpp"
 #include "dns/server.hpp"
 
@@ -145,7 +147,7 @@ int main(int argc, char** argv) {
   }
 
   asio::io_context io(1);
-  std::optional<Forwarder> forwarder;
+  std::optional<ForwarderPool> forwarders;
   std::optional<Server> server;
   try {
     auto records = Records::load(o.records);
@@ -158,15 +160,15 @@ int main(int argc, char** argv) {
         spdlog::warn("{}: no upstream servers", e.what());
       }
     }
-    forwarder.emplace(io, fopts);
+    forwarders.emplace(io, fopts);
     ServerOptions sopts;
     sopts.records_path = o.records;
     sopts.port = o.port;
     sopts.tcp_idle_timeout = std::chrono::milliseconds(o.tcp_idle_ms);
-    server.emplace(io, *forwarder, sopts, records);
+    server.emplace(io, *forwarders, sopts, records);
     server->start();
     std::string ups;
-    for (const auto& s : forwarder->servers()) ups += " " + s;
+    for (const auto& s : forwarders->default_forwarder().servers()) ups += " " + s;
     spdlog::info("upstream:{}", ups.empty() ? " (none)" : ups);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
@@ -241,7 +243,7 @@ int main(int argc, char** argv) {
   spdlog::info("berth-dns {} ready", ::getpid());
   io.run();
   server.reset();
-  forwarder.reset();
+  forwarders.reset();
   // Only remove the pid file if it is still ours (a successor may have replaced it).
   try {
     if (berth::read_file(o.pid_file) == std::to_string(::getpid()) + "\n") ::unlink(o.pid_file.c_str());

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dns/upstream.hpp"
+
 namespace berth::dns {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
@@ -80,6 +82,22 @@ IpAddress checked_address(const json& v, const std::string& where) {
   return *a;
 }
 
+/// The container's `upstreams`, normalised and without duplicates (order kept: c-ares tries
+/// servers in order).
+Records::UpstreamSet checked_upstreams(const json& list, const std::string& where) {
+  if (!list.is_array()) throw RecordsError(where + ": wrong type");
+  Records::UpstreamSet out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string at = where + "[" + std::to_string(i) + "]";
+    if (!list[i].is_string()) throw RecordsError(at + ": not a string");
+    std::string entry = upstream_csv_entry(list[i].get<std::string>());
+    if (entry.empty())
+      throw RecordsError(at + ": `" + list[i].get<std::string>() + "` is not IP, IPv4:PORT or [IPv6]:PORT");
+    if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 bool ends_with_domain(std::string_view name, std::string_view domain) {
   return name.size() > domain.size() + 1 && name.ends_with(domain) && name[name.size() - domain.size() - 1] == '.';
 }
@@ -121,6 +139,15 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
     std::string cname = checked_name(require(containers[c], "name", json::value_t::string, where), where + ".name");
     auto container = static_cast<uint32_t>(r->m_container_names.size());
     r->m_container_names.push_back(cname);
+    std::optional<uint32_t> upstreams;
+    if (containers[c].contains("upstreams")) {
+      Records::UpstreamSet set = checked_upstreams(containers[c]["upstreams"], where + ".upstreams");
+      if (!set.empty()) {
+        auto it = std::find(r->m_upstream_sets.begin(), r->m_upstream_sets.end(), set);
+        upstreams = static_cast<uint32_t>(it - r->m_upstream_sets.begin());
+        if (it == r->m_upstream_sets.end()) r->m_upstream_sets.push_back(std::move(set));
+      }
+    }
     const json& endpoints = require(containers[c], "endpoints", json::value_t::array, where);
     // A client is its container: any of its addresses sees every network the container is on.
     std::vector<IpAddress> container_addresses;
@@ -159,6 +186,7 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
     for (const IpAddress& a : container_addresses) {
       auto& nets = r->m_client_networks[a];
       nets.insert(nets.end(), container_networks.begin(), container_networks.end());
+      if (upstreams) r->m_client_upstreams[a] = *upstreams;
     }
   }
   for (auto& [addr, nets] : r->m_client_networks) {
@@ -194,6 +222,11 @@ std::vector<const Records::Endpoint*> Records::visible(std::string_view name, co
     if (std::binary_search(nets.begin(), nets.end(), ep.network)) out.push_back(&ep);
   }
   return out;
+}
+
+const Records::UpstreamSet* Records::upstreams_for(const IpAddress& client) const {
+  auto it = m_client_upstreams.find(client);
+  return it == m_client_upstreams.end() ? nullptr : &m_upstream_sets[it->second];
 }
 
 bool Records::under_search(std::string_view name) const {

@@ -10,6 +10,7 @@
 //     "networks": [ {"id": "0123456789ab", "gateway": "10.89.0.1"} ],
 //     "containers": [
 //       {"id": "<64 hex>", "name": "appdb-web-1", "service": "web",
+//        "upstreams": ["192.0.2.53", "[2001:db8::53]:5353"],   // optional: the service's `dns`
 //        "endpoints": [ {"network": "0123456789ab", "address": "10.89.0.2",
 //                        "address6": "fd00::2",     // optional
 //                        "names": ["web", "appdb-web-1", "<hostname>", "<alias>", "<short id>"]} ]}
@@ -30,6 +31,11 @@
 //   gets the same answer for `web` as for a name nobody defined).
 // - PTR (in-addr.arpa / ip6.arpa) for the address of a visible endpoint answers the container's
 //   `name` (plus the first search domain when there is one).
+// - Forwarded queries of a client whose container has `upstreams` go to those servers (in that
+//   order), not to berth-dns's default (the host's) ones, like the "ExtServers" of Docker's
+//   embedded resolver; every other client keeps the default. Entries are "IP", "IPv4:PORT",
+//   "[IPv6]" or "[IPv6]:PORT" (dns/upstream.hpp); anything else makes the file invalid. An empty
+//   or absent list means the default servers. Names in the table are answered first either way.
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -86,6 +92,15 @@ class Records {
   /// changes.
   Lookup lookup(const IpAddress& client, std::string_view qname, uint16_t qtype) const;
 
+  /// A container's own upstream servers, normalised ("IP:PORT" / "[IPv6]:PORT"), in file order
+  /// without duplicates.
+  using UpstreamSet = std::vector<std::string>;
+  /// The upstream servers for forwarded queries of `client`; nullptr = the default servers.
+  const UpstreamSet* upstreams_for(const IpAddress& client) const;
+  /// Every distinct upstream set some container has, in file order (the forwarder channels the
+  /// server needs).
+  const std::vector<UpstreamSet>& upstream_sets() const { return m_upstream_sets; }
+
   /// The distinct gateway addresses, in file order (what berth-dns listens on).
   const std::vector<IpAddress>& gateways() const { return m_gateways; }
   uint32_t ttl() const { return m_ttl; }
@@ -120,6 +135,8 @@ class Records {
   std::unordered_map<IpAddress, std::vector<uint32_t>, IpAddressHash> m_client_networks;
   std::unordered_map<std::string, std::vector<uint32_t>> m_names;  // name → endpoint indexes
   std::unordered_map<IpAddress, std::vector<uint32_t>, IpAddressHash> m_by_address;
+  std::vector<UpstreamSet> m_upstream_sets;
+  std::unordered_map<IpAddress, uint32_t, IpAddressHash> m_client_upstreams;  // → m_upstream_sets index
   mutable std::atomic<uint32_t> m_rotation{0};
 };
 

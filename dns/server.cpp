@@ -1,7 +1,7 @@
 // Listeners and the UDP path; the TCP connection state machine is in server_tcp.cpp.
 //
 // Everything runs on one io_context thread, so listener and connection state needs no locks;
-// only the records pointer is atomic (reload may, in principle, come from another thread).
+// the records pointer is atomic so a query holds the table it started with.
 // Callbacks of forwarded queries hold shared_ptrs to their listener or connection, never to the
 // Server, so they are safe even when they run during shutdown.
 #include "dns/server.hpp"
@@ -35,17 +35,20 @@ asio::ip::address to_asio(const IpAddress& a) {
   return asio::ip::address_v4(asio::ip::address_v4::bytes_type{a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]});
 }
 
-Server::Server(asio::io_context& io, Forwarder& forwarder, ServerOptions options,
+Server::Server(asio::io_context& io, ForwarderPool& forwarders, ServerOptions options,
                std::shared_ptr<const Records> records)
-    : m_io(io), m_forwarder(forwarder), m_options(std::move(options)), m_shared(std::make_shared<Shared>()) {
+    : m_io(io), m_forwarders(forwarders), m_options(std::move(options)), m_shared(std::make_shared<Shared>()) {
   m_shared->records.store(std::move(records));
-  m_shared->forwarder = &forwarder;
+  m_shared->forwarders = &forwarders;
   m_shared->idle_timeout = m_options.tcp_idle_timeout;
 }
 
 Server::~Server() { stop(); }
 
-void Server::start() { sync_listeners(records()->gateways(), true); }
+void Server::start() {
+  sync_listeners(records()->gateways(), true);
+  m_forwarders.sync(*records());
+}
 
 std::shared_ptr<const Records> Server::records() const { return m_shared->records.load(); }
 
@@ -57,8 +60,10 @@ bool Server::reload() {
     spdlog::error("reload: {} (keeping the previous records)", e.what());
     return false;
   }
+  // Channels first: a query that sees the new table must find its container's channel.
+  bool ok = m_forwarders.sync(*fresh);
   m_shared->records.store(fresh);
-  bool ok = sync_listeners(fresh->gateways(), false);
+  ok = sync_listeners(fresh->gateways(), false) && ok;
   spdlog::info("reloaded {}: {} gateway(s)", m_options.records_path, fresh->gateways().size());
   return ok;
 }
@@ -151,7 +156,8 @@ void Server::handle_udp(const std::shared_ptr<Listener>& l, size_t size) {
   std::shared_ptr<const Records> records = m_shared->records.load();
   std::span<const uint8_t> packet(l->buffer.data(), size);
   udp::endpoint from = l->from;
-  Decision d = answer_query(*records, to_ip(from.address()), packet, Transport::Udp);
+  const IpAddress client = to_ip(from.address());
+  Decision d = answer_query(*records, client, packet, Transport::Udp);
   boost::system::error_code ec;
   switch (d.kind) {
     case Decision::Kind::Drop:
@@ -162,7 +168,12 @@ void Server::handle_udp(const std::shared_ptr<Listener>& l, size_t size) {
     case Decision::Kind::Forward:
       break;
   }
-  m_forwarder.forward(packet, [l, from, d = std::move(d)](std::span<const uint8_t> response) {
+  Forwarder* forwarder = m_forwarders.for_client(*records, client);
+  if (!forwarder) {
+    l->udp.send_to(asio::buffer(servfail(d)), from, 0, ec);
+    return;
+  }
+  forwarder->forward(packet, [l, from, d = std::move(d)](std::span<const uint8_t> response) {
     if (l->closed) return;
     std::vector<uint8_t> out = response.empty() ? servfail(d) : finish_forwarded(d, response);
     boost::system::error_code send_ec;

@@ -10,6 +10,8 @@
 //   the table it started with until it is answered. Listeners for gateways that appeared are
 //   opened, those for gateways that vanished are closed (their open TCP connections may finish).
 //   A file that does not parse leaves everything as it was.
+// - Forwarded queries go to the client's channel in the ForwarderPool (its container's own
+//   `upstreams`, else the default servers); reload() syncs the pool with the new table.
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
@@ -18,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "dns/forwarder.hpp"
+#include "dns/forwarder_pool.hpp"
 #include "dns/records.hpp"
 
 namespace berth::dns {
@@ -32,16 +34,17 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, Forwarder& forwarder, ServerOptions options,
+  Server(boost::asio::io_context& io, ForwarderPool& forwarders, ServerOptions options,
          std::shared_ptr<const Records> records);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Opens the listeners of the initial table; throws SysError ("bind udp 10.89.0.1:53: ...").
+  /// Opens the listeners of the initial table and its upstream channels; throws SysError
+  /// ("bind udp 10.89.0.1:53: ...").
   void start();
   /// Re-reads options.records_path (see above). False when the file was unusable or a new
-  /// listener could not be opened (both logged).
+  /// listener or upstream channel could not be opened (all logged). Runs on the io thread.
   bool reload();
   /// Closes every listener and TCP connection.
   void stop();
@@ -65,7 +68,7 @@ class Server {
   void accept_tcp(const std::shared_ptr<Listener>& l);
 
   boost::asio::io_context& m_io;
-  Forwarder& m_forwarder;
+  ForwarderPool& m_forwarders;
   ServerOptions m_options;
   std::map<std::string, std::shared_ptr<Listener>> m_listeners;  // by address text
   std::shared_ptr<Shared> m_shared;                              // records pointer and live TCP connections

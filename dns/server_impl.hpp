@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dns/forwarder.hpp"
+#include "dns/forwarder_pool.hpp"
 #include "dns/records.hpp"
 #include "dns/server.hpp"
 
@@ -24,7 +24,7 @@ boost::asio::ip::address to_asio(const IpAddress& a);
 /// State that outlives the Server object for as long as a connection or callback needs it.
 struct Server::Shared {
   std::atomic<std::shared_ptr<const Records>> records;
-  Forwarder* forwarder = nullptr;
+  ForwarderPool* forwarders = nullptr;
   std::chrono::milliseconds idle_timeout{10000};
   std::unordered_map<Connection*, std::weak_ptr<Connection>> live;
 };

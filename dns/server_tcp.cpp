@@ -81,8 +81,13 @@ void Server::Connection::handle(std::vector<uint8_t> query) {
     case Decision::Kind::Forward:
       break;
   }
+  Forwarder* forwarder = m_shared->forwarders->for_client(*records, m_client);
+  if (!forwarder) {
+    send(servfail(d));
+    return;
+  }
   ++m_forwarding;
-  m_shared->forwarder->forward(query, [self = shared_from_this(), d = std::move(d)](std::span<const uint8_t> response) {
+  forwarder->forward(query, [self = shared_from_this(), d = std::move(d)](std::span<const uint8_t> response) {
     --self->m_forwarding;
     if (self->m_closed) return;
     self->send(response.empty() ? servfail(d) : finish_forwarded(d, response));
