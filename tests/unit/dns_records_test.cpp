@@ -1,5 +1,6 @@
 // dns/records: scoping by client network, rotation, PTR, NXDOMAIN vs NODATA vs forward, search
-// suffixes, case and trailing dots, and the file's error messages.
+// suffixes, case and trailing dots, a container's own upstream servers, and the file's error
+// messages.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -161,6 +162,68 @@ TEST(DnsRecordsFile, ErrorsNameTheKey) {
             "containers[0].endpoints[0].names[0]: `a..b` is not a DNS name");
   EXPECT_EQ(message(R"({"networks": [], "containers": [], "ttl": -1})"), ".ttl: wrong type");
   EXPECT_THROW(Records::load("/nonexistent/dns.json"), RecordsError);
+}
+
+constexpr const char* kWithUpstreams = R"({
+  "networks": [{"id": "front", "gateway": "10.89.0.1"}, {"id": "back", "gateway": "10.89.1.1"}],
+  "containers": [
+    {"id": "a", "name": "p-a-1", "upstreams": ["192.0.2.53", "[2001:db8::53]:5353", "192.0.2.53:53", "::1"],
+     "endpoints": [{"network": "front", "address": "10.89.0.2", "address6": "fd00::2"},
+                   {"network": "back", "address": "10.89.1.2"}]},
+    {"id": "b", "name": "p-b-1", "upstreams": ["192.0.2.53", "[2001:db8::53]:5353", "::1"],
+     "endpoints": [{"network": "front", "address": "10.89.0.3"}]},
+    {"id": "c", "name": "p-c-1", "upstreams": ["127.0.0.9:5353"],
+     "endpoints": [{"network": "back", "address": "10.89.1.3"}]},
+    {"id": "d", "name": "p-d-1", "upstreams": [], "endpoints": [{"network": "front", "address": "10.89.0.4"}]},
+    {"id": "e", "name": "p-e-1", "endpoints": [{"network": "front", "address": "10.89.0.5"}]}
+  ]})";
+
+TEST(DnsRecordsUpstreams, EveryAddressOfAContainerUsesItsServersNormalisedAndDeduplicated) {
+  auto r = Records::parse(kWithUpstreams);
+  const Records::UpstreamSet a = {"192.0.2.53:53", "[2001:db8::53]:5353", "[::1]:53"};
+  for (const char* addr : {"10.89.0.2", "fd00::2", "10.89.1.2"}) {
+    const Records::UpstreamSet* got = r->upstreams_for(ip(addr));
+    ASSERT_NE(got, nullptr) << addr;
+    EXPECT_EQ(*got, a) << addr;
+  }
+  // b lists the same servers (one duplicate fewer): one set, shared.
+  ASSERT_NE(r->upstreams_for(ip("10.89.0.3")), nullptr);
+  EXPECT_EQ(r->upstreams_for(ip("10.89.0.3")), r->upstreams_for(ip("10.89.0.2")));
+  EXPECT_EQ(*r->upstreams_for(ip("10.89.1.3")), (Records::UpstreamSet{"127.0.0.9:5353"}));
+  // An empty list, no list, and a client that is no container: the default servers.
+  EXPECT_EQ(r->upstreams_for(ip("10.89.0.4")), nullptr);
+  EXPECT_EQ(r->upstreams_for(ip("10.89.0.5")), nullptr);
+  EXPECT_EQ(r->upstreams_for(ip("10.89.0.1")), nullptr);
+  EXPECT_EQ(r->upstream_sets(), (std::vector<Records::UpstreamSet>{a, {"127.0.0.9:5353"}}));
+}
+
+TEST(DnsRecordsUpstreams, TableNamesStillComeFirst) {
+  auto r = Records::parse(kWithUpstreams);
+  // `a` has its own servers but its peers' names are still answered from the table.
+  EXPECT_EQ(addresses(r->lookup(ip("10.89.0.2"), "p-b-1", kTypeA)), (std::set<std::string>{"10.89.0.3"}));
+  EXPECT_EQ(r->lookup(ip("10.89.0.2"), "example.com", kTypeA).kind, Lookup::Kind::Forward);
+}
+
+TEST(DnsRecordsUpstreams, BadEntriesAreErrorsThatNameTheEntry) {
+  auto message = [](const std::string& upstreams) {
+    try {
+      Records::parse(R"({"networks": [{"id": "n"}], "containers": [{"name": "c", "upstreams": )" + upstreams +
+                     R"(, "endpoints": [{"network": "n", "address": "10.0.0.2"}]}]})");
+    } catch (const RecordsError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(message(R"(["192.0.2.1", "dns.example"])"),
+            "containers[0].upstreams[1]: `dns.example` is not IP, IPv4:PORT or [IPv6]:PORT");
+  EXPECT_EQ(message(R"(["192.0.2.1:0"])"),
+            "containers[0].upstreams[0]: `192.0.2.1:0` is not IP, IPv4:PORT or [IPv6]:PORT");
+  EXPECT_EQ(message(R"(["[::1]x"])"), "containers[0].upstreams[0]: `[::1]x` is not IP, IPv4:PORT or [IPv6]:PORT");
+  EXPECT_EQ(message(R"(["[::1"])"), "containers[0].upstreams[0]: `[::1` is not IP, IPv4:PORT or [IPv6]:PORT");
+  EXPECT_EQ(message(R"([""])"), "containers[0].upstreams[0]: `` is not IP, IPv4:PORT or [IPv6]:PORT");
+  EXPECT_EQ(message(R"([53])"), "containers[0].upstreams[0]: not a string");
+  EXPECT_EQ(message(R"("192.0.2.1")"), "containers[0].upstreams: wrong type");
+  EXPECT_EQ(message(R"(["[2001:db8::1]:53", "10.0.0.1:5353"])"), "(no error)");
 }
 
 }  // namespace
