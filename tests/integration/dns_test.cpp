@@ -3,7 +3,9 @@
 // `getent` run inside the namespaces, and a stub upstream DNS server on 127.0.0.1 run by the test
 // (fixed A record, NXDOMAIN, and an answer too big for UDP to exercise TC + TCP fallback).
 // Checked: scoping, search suffix, getent through the namespace's resolv.conf, PTR, TCP, reload
-// on SIGHUP (new name, vanished gateway's listener closed), forwarding, clean exit on SIGTERM.
+// on SIGHUP (new name, vanished gateway's listener closed), forwarding, clean exit on SIGTERM;
+// a client whose container has its own `upstreams` (a second stub on another 127.0.0.x) gets
+// that stub's answers while the others keep the default one's.
 // Every link, namespace, /etc/netns dir and temp file is removed, and that is checked.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -25,6 +28,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,16 +40,18 @@ namespace {
 namespace fs = std::filesystem;
 namespace wire = berth::dns;
 
-/// A tiny upstream DNS server on 127.0.0.1 (UDP and TCP on one port, one thread):
-/// fixed.test → A 192.0.2.10, big.test → 100 A records (TC over UDP), anything else NXDOMAIN.
+/// A tiny upstream DNS server on a loopback address (UDP and TCP on one port, one thread):
+/// fixed.test → A `fixed` (192.0.2.10 by default), big.test → 100 A records (TC over UDP),
+/// anything else NXDOMAIN.
 class StubUpstream {
  public:
-  StubUpstream() {
+  explicit StubUpstream(const std::string& address = "127.0.0.1", std::array<uint8_t, 4> fixed = {192, 0, 2, 10})
+      : m_address(address), m_fixed(fixed) {
     for (int attempt = 0; attempt < 20 && m_tcp < 0; ++attempt) {
       m_udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
       sockaddr_in a{};
       a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      ::inet_pton(AF_INET, address.c_str(), &a.sin_addr);
       socklen_t len = sizeof a;
       if (::bind(m_udp, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
           ::getsockname(m_udp, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
@@ -65,18 +71,25 @@ class StubUpstream {
     }
     if (m_tcp >= 0) m_thread = std::thread([this] { run(); });
   }
-  ~StubUpstream() {
+  ~StubUpstream() { stop(); }
+  /// Stops serving and closes every socket (queries to it are then refused).
+  void stop() {
     m_stop = true;
     if (m_thread.joinable()) m_thread.join();
     for (int fd : m_conns) ::close(fd);
+    m_conns.clear();
     if (m_udp >= 0) ::close(m_udp);
     if (m_tcp >= 0) ::close(m_tcp);
+    m_udp = m_tcp = -1;
   }
   uint16_t port() const { return m_port; }
+  /// "127.0.0.x:PORT", as the records file and --upstream take it.
+  std::string endpoint() const { return m_address + ":" + std::to_string(m_port); }
+  int udp_queries() const { return m_udp_queries; }
   int tcp_queries() const { return m_tcp_queries; }
 
  private:
-  static std::vector<uint8_t> respond(std::span<const uint8_t> query, bool tcp) {
+  std::vector<uint8_t> respond(std::span<const uint8_t> query, bool tcp) const {
     auto q = wire::decode_message(query);
     if (!q || q->questions.size() != 1) return {};
     wire::Message m;
@@ -86,7 +99,7 @@ class StubUpstream {
     if (q->edns) m.edns = wire::Edns{1232};
     std::string name = wire::lowercase(q->questions[0].name);
     if (name == "fixed.test") {
-      m.answers.push_back(wire::make_a(q->questions[0].name, 30, {192, 0, 2, 10}));
+      m.answers.push_back(wire::make_a(q->questions[0].name, 30, m_fixed));
     } else if (name == "big.test") {
       for (int i = 0; i < 100; ++i)
         m.answers.push_back(wire::make_a(q->questions[0].name, 30, {198, 51, 100, static_cast<uint8_t>(i)}));
@@ -114,6 +127,7 @@ class StubUpstream {
         socklen_t len = sizeof from;
         ssize_t n = ::recvfrom(m_udp, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (n > 0) {
+          ++m_udp_queries;
           auto out = respond({buf, static_cast<size_t>(n)}, false);
           ::sendto(m_udp, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
         }
@@ -151,11 +165,14 @@ class StubUpstream {
     }
   }
 
+  std::string m_address;
+  std::array<uint8_t, 4> m_fixed;
   int m_udp = -1, m_tcp = -1;
   uint16_t m_port = 0;
   std::vector<int> m_conns;
   std::atomic<bool> m_stop{false};
   std::atomic<int> m_tcp_queries{0};
+  std::atomic<int> m_udp_queries{0};
   std::thread m_thread;
 };
 
@@ -259,8 +276,10 @@ class DnsServer : public ::testing::Test {
   std::string pid_path() const { return (m_dir / "dns.pid").string(); }
   std::string log_path() const { return (m_dir / "dns.log").string(); }
 
-  /// The records file: client (ns1) and web (ns2) on network a, other (ns3) on network b.
-  void write_records(bool with_api, bool with_b) {
+  /// The records file: client (ns1) and web (ns2) on network a, other (ns3) on network b;
+  /// client and web get `upstreams` when the lists are given.
+  void write_records(bool with_api, bool with_b, const std::vector<std::string>& client_upstreams = {},
+                     const std::vector<std::string>& web_upstreams = {}) {
     nlohmann::json networks = nlohmann::json::array({{{"id", "neta"}, {"gateway", m_net_a + ".1"}}});
     if (with_b) networks.push_back({{"id", "netb"}, {"gateway", m_net_b + ".1"}});
     std::vector<std::string> web_names = {"web", "t-web-1"};
@@ -274,6 +293,8 @@ class DnsServer : public ::testing::Test {
           {"name", "t-web-1"},
           {"service", "web"},
           {"endpoints", {{{"network", "neta"}, {"address", m_net_a + ".3"}, {"names", web_names}}}}}});
+    if (!client_upstreams.empty()) containers[0]["upstreams"] = client_upstreams;
+    if (!web_upstreams.empty()) containers[1]["upstreams"] = web_upstreams;
     if (with_b)
       containers.push_back({{"id", "c3"},
                             {"name", "t-other-1"},
@@ -382,6 +403,62 @@ TEST_F(DnsServer, AnswersScopedNamesForwardsReloadsAndExitsCleanly) {
   EXPECT_FALSE(fs::exists(pid_path()));
   EXPECT_FALSE(listening_on(gw_a, "u"));
   EXPECT_FALSE(listening_on(gw_a, "t"));
+}
+
+TEST_F(DnsServer, ContainerWithOwnUpstreamsGetsItsServersOthersTheDefault) {
+  // The default upstream (--upstream) says fixed.test = 192.0.2.10; the client's own one, on
+  // another loopback address, says 198.51.100.77.
+  std::string own_address = "127.0.0." + std::to_string(::getpid() % 200 + 30);
+  StubUpstream own(own_address, {198, 51, 100, 77});
+  ASSERT_NE(own.port(), 0) << "stub upstream could not bind " << own_address;
+  write_records(false, true, {own.endpoint()});
+  start_daemon();
+  const std::string gw_a = m_net_a + ".1", gw_b = m_net_b + ".1";
+  const std::string client = m_net_a + ".2", web = m_net_a + ".3";
+
+  EXPECT_EQ(dig(1, "@" + gw_a + " fixed.test +short"), "198.51.100.77\n");
+  EXPECT_EQ(dig(2, "@" + gw_a + " fixed.test +short"), "192.0.2.10\n");
+  EXPECT_EQ(dig(3, "@" + gw_b + " fixed.test +short"), "192.0.2.10\n");
+  // Service names still come from the table, for both kinds of client; over TCP too.
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +short"), web + "\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +tcp +short"), web + "\n");
+  EXPECT_EQ(dig(2, "@" + gw_a + " client.t.internal +short"), client + "\n");
+  EXPECT_NE(dig(1, "@" + gw_a + " nope.t.internal").find("status: NXDOMAIN"), std::string::npos);
+  // The own upstream's answers pass through unchanged: NXDOMAIN, and a big answer that comes
+  // with TC over UDP and in full over TCP (dig retries; c-ares fetches it over TCP).
+  EXPECT_NE(dig(1, "@" + gw_a + " nx.test").find("status: NXDOMAIN"), std::string::npos);
+  EXPECT_NE(dig(1, "@" + gw_a + " big.test +ignore +bufsize=1232").find(" tc"), std::string::npos);
+  EXPECT_EQ(lines(dig(1, "@" + gw_a + " big.test +short")).size(), 100u);
+  EXPECT_GT(own.tcp_queries(), 0);
+  EXPECT_EQ(dig(1, "@" + gw_a + " fixed.test +tcp +short"), "198.51.100.77\n");
+  EXPECT_EQ(dig(2, "@" + gw_a + " fixed.test +tcp +short"), "192.0.2.10\n");
+  EXPECT_GE(own.udp_queries(), 3);
+
+  // Reload: the client goes back to the default servers, web gets the own one.
+  write_records(false, true, {}, {own.endpoint()});
+  ASSERT_EQ(::kill(m_daemon, SIGHUP), 0);
+  std::string web_answer;
+  for (int i = 0; i < 50 && web_answer != "198.51.100.77\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    web_answer = dig(2, "@" + gw_a + " fixed.test +short");
+  }
+  EXPECT_EQ(web_answer, "198.51.100.77\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " fixed.test +short"), "192.0.2.10\n");
+
+  // A dead own upstream means SERVFAIL for that client, never the default servers' answer.
+  int before = m_stub->udp_queries();
+  own.stop();
+  std::string dead = dig(2, "@" + gw_a + " fixed.test +time=6");
+  EXPECT_NE(dead.find("status: SERVFAIL"), std::string::npos) << dead;
+  EXPECT_EQ(dead.find("192.0.2.10"), std::string::npos) << dead;
+  EXPECT_EQ(m_stub->udp_queries(), before) << "no fallback to the default upstream";
+  EXPECT_EQ(dig(1, "@" + gw_a + " fixed.test +short"), "192.0.2.10\n");
+
+  // The daemon logged its channels: made for the first set, kept across the reload.
+  std::ifstream log(log_path());
+  std::stringstream text;
+  text << log.rdbuf();
+  EXPECT_NE(text.str().find("upstream channel " + own.endpoint()), std::string::npos) << text.str();
 }
 
 TEST_F(DnsServer, TcpAnswersPipelinedQueriesAndClosesIdleConnections) {
