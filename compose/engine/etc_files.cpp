@@ -3,10 +3,14 @@
 //  - hosts: the loopback block, extra_hosts, then the container's own address(es) with its
 //    hostname and name, so `hostname -i` and the container resolving itself work without DNS;
 //  - resolv.conf with an embedded DNS server: only that server, the host's search domains unless
-//    dns_search replaces them, `options ndots:0` (Docker's embedded-DNS default) plus dns_opt;
-//  - without one (network_mode host, or no network): the host's file, minus loopback nameservers
-//    when the container has its own netns (127.0.0.53 of a host resolver is not reachable from
-//    there), with Google's public servers as Docker's fallback when nothing is left.
+//    dns_search replaces them, `options ndots:0` (Docker's embedded-DNS default) plus dns_opt.
+//    The service's `dns` servers do not replace it (service names would stop resolving): berth-dns
+//    forwards this container's other queries to them (the records file's `upstreams`), as Docker's
+//    embedded resolver does with its "ExtServers"; a comment names them, like Docker's file;
+//  - without one (network_mode host, or no network): `dns` when given, else the host's file,
+//    minus loopback nameservers when the container has its own netns (127.0.0.53 of a host
+//    resolver is not reachable from there), with Google's public servers as Docker's fallback
+//    when nothing is left.
 #include "compose/engine/etc_files.hpp"
 
 #include <sstream>
@@ -99,11 +103,12 @@ ResolvConf parse_resolv_conf(const std::string& text) {
 
 std::string resolv_conf(const ResolvInput& in) {
   const ResolvConf host = parse_resolv_conf(in.host_resolv_conf);
+  const bool embedded = !in.dns_server.empty();
   std::vector<std::string> servers, search, options;
-  if (!in.dns.empty()) {
-    servers = in.dns;
-  } else if (!in.dns_server.empty()) {
+  if (embedded) {
     servers = {in.dns_server};
+  } else if (!in.dns.empty()) {
+    servers = in.dns;
   } else {
     for (const auto& s : host.nameservers)
       if (in.host_network || !is_loopback(s)) servers.push_back(s);
@@ -113,7 +118,7 @@ std::string resolv_conf(const ResolvInput& in) {
   // A lone "." in dns_search means "no search domains" (Docker).
   if (search.size() == 1 && search[0] == ".") search.clear();
 
-  if (!in.dns_server.empty() && in.dns.empty()) {
+  if (embedded) {
     options.push_back("ndots:0");
   } else {
     options = host.options;
@@ -129,6 +134,7 @@ std::string resolv_conf(const ResolvInput& in) {
   for (const auto& s : servers) out += "nameserver " + s + "\n";
   if (!search.empty()) out += "search " + join(search, " ") + "\n";
   if (!options.empty()) out += "options " + join(options, " ") + "\n";
+  if (embedded && !in.dns.empty()) out += "\n# ExtServers: [" + join(in.dns, " ") + "]\n";
   return out;
 }
 

@@ -28,17 +28,21 @@ std::string hosts_file(const HostsInput& in, std::vector<std::string>& warnings)
 /// What /etc/resolv.conf is made of.
 struct ResolvInput {
   std::string dns_server;               ///< berth-dns address; "" = use the host's resolv.conf
-  std::vector<std::string> dns;         ///< compose `dns`: replaces the nameservers when given
+  std::vector<std::string> dns;         ///< compose `dns`: berth-dns's upstreams for this container
+                                        ///< with a dns_server, else the nameservers
   std::vector<std::string> dns_search;  ///< compose `dns_search`: replaces `search` when given
   std::vector<std::string> dns_opt;     ///< compose `dns_opt`: added to `options`
   std::string host_resolv_conf;         ///< text of the host's /etc/resolv.conf
   bool host_network = false;            ///< network_mode: host (loopback nameservers stay usable)
 };
 
-/// Docker's resolv.conf. With a dns_server (embedded-DNS style): `nameserver <dns_server>`,
-/// `search` from dns_search or the host's, `options ndots:0` plus dns_opt. Without one: the
-/// host's nameservers (loopback ones dropped unless host_network; Google's when none is left,
-/// as Docker does), search and options. `dns` given → exactly those nameservers.
+/// Docker's resolv.conf. With a dns_server (embedded-DNS style, Docker's user-defined networks):
+/// `nameserver <dns_server>` only, whether or not `dns` is given (those servers are berth-dns's
+/// upstreams for the container, Docker's "ExtServers", named in a trailing comment), `search`
+/// from dns_search or the host's, `options ndots:0` plus dns_opt. Without one (network_mode
+/// host/none, no Berth network, as Docker's default bridge): `dns` given → exactly those
+/// nameservers and the host's options; else the host's nameservers (loopback ones dropped unless
+/// host_network; Google's when none is left, as Docker does), search and options.
 std::string resolv_conf(const ResolvInput& in);
 
 /// "<hostname>\n".
