@@ -2,13 +2,13 @@
 // channel for everyone else, channels made and dropped as reloads change the sets. Making a
 // channel sends nothing, so this needs no network; forwarding itself is tested against stub
 // servers in tests/integration/dns_test.cpp.
-#include "dns/forwarder_pool.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 #include <string>
 #include <vector>
+
+#include "dns/forwarder_pool.hpp"
 
 namespace berth::dns {
 namespace {
@@ -17,8 +17,10 @@ using Set = Records::UpstreamSet;
 
 std::shared_ptr<const Records> records(const std::string& a_upstreams, const std::string& b_upstreams) {
   return Records::parse(R"({"networks": [{"id": "n", "gateway": "10.89.0.1"}], "containers": [
-    {"name": "a", "upstreams": )" + a_upstreams + R"(, "endpoints": [{"network": "n", "address": "10.89.0.2"}]},
-    {"name": "b", "upstreams": )" + b_upstreams + R"(, "endpoints": [{"network": "n", "address": "10.89.0.3"}]},
+    {"name": "a", "upstreams": )" +
+                        a_upstreams + R"(, "endpoints": [{"network": "n", "address": "10.89.0.2"}]},
+    {"name": "b", "upstreams": )" +
+                        b_upstreams + R"(, "endpoints": [{"network": "n", "address": "10.89.0.3"}]},
     {"name": "c", "endpoints": [{"network": "n", "address": "10.89.0.4"}]}]})");
 }
 
