@@ -31,7 +31,7 @@ struct ResolvInput {
   std::vector<std::string> dns;         ///< compose `dns`: berth-dns's upstreams for this container
                                         ///< with a dns_server, else the nameservers
   std::vector<std::string> dns_search;  ///< compose `dns_search`: replaces `search` when given
-  std::vector<std::string> dns_opt;     ///< compose `dns_opt`: added to `options`
+  std::vector<std::string> dns_opt;     ///< compose `dns_opt`: replaces the host's `options`
   std::string host_resolv_conf;         ///< text of the host's /etc/resolv.conf
   bool host_network = false;            ///< network_mode: host (loopback nameservers stay usable)
 };
@@ -39,10 +39,11 @@ struct ResolvInput {
 /// Docker's resolv.conf. With a dns_server (embedded-DNS style, Docker's user-defined networks):
 /// `nameserver <dns_server>` only, whether or not `dns` is given (those servers are berth-dns's
 /// upstreams for the container, Docker's "ExtServers", named in a trailing comment), `search`
-/// from dns_search or the host's, `options ndots:0` plus dns_opt. Without one (network_mode
-/// host/none, no Berth network, as Docker's default bridge): `dns` given → exactly those
-/// nameservers and the host's options; else the host's nameservers (loopback ones dropped unless
-/// host_network; Google's when none is left, as Docker does), search and options.
+/// from dns_search or the host's, options from dns_opt or the host's plus `ndots:0` unless a valid
+/// ndots is among them. Without one (network_mode host/none, no Berth network, as Docker's
+/// default bridge): `dns` given → exactly those nameservers; else the host's nameservers
+/// (loopback ones dropped unless host_network; Google's when none is left, as Docker does);
+/// search and options as above without the ndots rule.
 std::string resolv_conf(const ResolvInput& in);
 
 /// "<hostname>\n".
