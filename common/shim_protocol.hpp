@@ -27,7 +27,9 @@
 //   {"op":"pause"} {"op":"unpause"} -> cgroup freezer; {"ok":true}
 //   {"op":"resize","rows":R,"cols":C} -> window size of a tty container's pty; {"ok":true}
 //   {"op":"exec","args":[...],"env":["K=V"],"cwd":"","user":"","tty":false,"detach":false,
-//    "privileged":false}            -> {"ok":true,"exec_id":"<id>","pid":N,"fds":[...]}
+//    "privileged":false,"console_size":[R,C]} -> {"ok":true,"exec_id":"<id>","pid":N,"fds":[...]}
+//        With tty, "console_size" (optional, [rows, cols]) is set on the pty before the process
+//        starts, as Docker's ConsoleSize; later sizes: TIOCSWINSZ on the returned pty master.
 //        Attached execs get their stdio as file descriptors (SCM_RIGHTS) on the reply line, in
 //        the order named by "fds": ["stdin","stdout","stderr"] (pipe ends: write stdin, read
 //        stdout/stderr; close stdin for EOF) or ["pty"] with tty (the pty master). Detached
@@ -56,6 +58,7 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -168,10 +171,12 @@ struct ExecRequest {
   std::vector<std::string> env;
   std::string cwd, user;
   bool tty = false, detach = false, privileged = false;
+  std::optional<std::array<unsigned short, 2>> console_size;  ///< [rows, cols] with tty (Docker's ConsoleSize)
 };
 inline void to_json(nlohmann::json& j, const ExecRequest& r) {
   j = {{"op", "exec"}, {"args", r.args},     {"env", r.env},       {"cwd", r.cwd},
        {"user", r.user}, {"tty", r.tty}, {"detach", r.detach}, {"privileged", r.privileged}};
+  if (r.console_size) j["console_size"] = *r.console_size;
 }
 inline void from_json(const nlohmann::json& j, ExecRequest& r) {
   r.args = j.at("args").get<std::vector<std::string>>();
@@ -181,6 +186,8 @@ inline void from_json(const nlohmann::json& j, ExecRequest& r) {
   r.tty = j.value("tty", false);
   r.detach = j.value("detach", false);
   r.privileged = j.value("privileged", false);
+  if (j.contains("console_size") && !j["console_size"].is_null())
+    r.console_size = j["console_size"].get<std::array<unsigned short, 2>>();
 }
 
 /// A reply line and the file descriptors that came with it.

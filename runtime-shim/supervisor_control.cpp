@@ -121,6 +121,7 @@ void Supervisor::handle_exec(const nlohmann::json& request, const Respond& respo
   ExecSpec spec{req.args, req.env, req.cwd, req.user, req.privileged};
   CreateOptions stdio;
   stdio.new_session = true;
+  if (req.tty && req.console_size) stdio.console_size = ConsoleSize{(*req.console_size)[0], (*req.console_size)[1]};
   std::vector<UniqueFd> child_ends, client_ends;
   nlohmann::json names = nlohmann::json::array();
   if (req.detach) {

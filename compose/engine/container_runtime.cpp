@@ -89,6 +89,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   rec.image = svc.image;
   rec.image_id = img.config_digest.str();
   rec.created = now_rfc3339();
+  rec.dns = svc.dns;  // berth-dns's upstreams for this container (resolv.conf keeps berth-dns)
   if (svc.stop_grace_period) rec.stop_timeout = static_cast<int>(svc.stop_grace_period->nanoseconds / 1'000'000'000);
   {
     auto cfg = img.runtime_config();

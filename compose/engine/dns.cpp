@@ -1,8 +1,12 @@
 // berth-dns control. berth-dns daemonizes after binding and prints a readiness line, like the
 // shim; its pid file is the handle. We check /proc/<pid>/exe before signalling so a stale pid
 // file never makes us signal an unrelated process.
+// A container's compose `dns` servers become its `upstreams` in the records: its resolv.conf
+// keeps berth-dns (service names must resolve) and berth-dns forwards its other queries there,
+// as Docker's embedded resolver does with a container's "ExtServers".
 #include "compose/engine/dns.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -33,6 +37,21 @@ bool dns_available() {
   }
 }
 
+namespace {
+
+/// The servers of compose `dns` berth-dns can use: IP addresses (compose and Docker take
+/// nothing else there). Anything else is left out rather than making the whole records file,
+/// and so every container's name resolution, invalid.
+std::vector<std::string> upstreams(const std::vector<std::string>& dns) {
+  std::vector<std::string> out;
+  unsigned char buf[16];
+  for (const auto& s : dns)
+    if (::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1) out.push_back(s);
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json dns_records(const ProjectState& state) {
   nlohmann::json nets = nlohmann::json::array(), ctrs = nlohmann::json::array();
   for (const auto& n : state.networks)
@@ -41,7 +60,10 @@ nlohmann::json dns_records(const ProjectState& state) {
     nlohmann::json eps = nlohmann::json::array();
     for (const auto& e : c.endpoints)
       if (!e.address.empty()) eps.push_back({{"network", e.network_id}, {"address", e.address}, {"names", e.names}});
-    if (!eps.empty()) ctrs.push_back({{"id", c.id}, {"name", c.name}, {"service", c.service}, {"endpoints", eps}});
+    if (eps.empty()) continue;
+    nlohmann::json ctr = {{"id", c.id}, {"name", c.name}, {"service", c.service}, {"endpoints", eps}};
+    if (auto servers = upstreams(c.dns); !servers.empty()) ctr["upstreams"] = servers;
+    ctrs.push_back(std::move(ctr));
   }
   return {{"ttl", 5}, {"networks", nets}, {"containers", ctrs}};
 }

@@ -13,7 +13,8 @@ namespace berth::engine {
 /// True when a berth-dns binary can be found (containers then get it as their nameserver).
 bool dns_available();
 
-/// The records file for `state`: every network with a gateway, every container endpoint.
+/// The records file for `state`: every network with a gateway, every container endpoint, and a
+/// container's compose `dns` servers (IP addresses only) as its `upstreams`.
 nlohmann::json dns_records(const ProjectState& state);
 
 /// Writes dns.json and makes berth-dns serve it; stops berth-dns when no container has an

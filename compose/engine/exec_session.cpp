@@ -3,6 +3,8 @@
 // children keep its stdout open is waited for until they close it).
 #include "compose/engine/exec_session.hpp"
 
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,7 +43,15 @@ void pump_exec_io(std::vector<UniqueFd>& fds, const std::vector<std::string>& na
 int run_exec(const Paths& paths, const std::string& id, const ExecOptions& options) {
   const std::string socket = paths.shim_state_dir(id) + "/control.sock";
   shim_protocol::Client client = shim_protocol::Client::connect(socket);
-  shim_protocol::Reply reply = client.call(options.request);
+  // The pty gets our terminal's size before the process starts (Docker's ConsoleSize): a program
+  // that asks at once (`stty size`, an editor) would see 0x0; SIGWINCH keeps it current later.
+  shim_protocol::ExecRequest request = options.request;
+  if (request.tty && !request.detach) {
+    winsize ws{};
+    const int from = ::isatty(options.out_fd) == 1 ? options.out_fd : options.in_fd;
+    if (::ioctl(from, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) request.console_size = {{ws.ws_row, ws.ws_col}};
+  }
+  shim_protocol::Reply reply = client.call(request);
   if (!reply.ok()) {
     if (reply.body.contains("exit_code")) {  // the process could not start: docker's 126/127
       write_text(options.err_fd, reply.error() + "\n");

@@ -40,7 +40,8 @@ void to_json(json& j, const ContainerRecord& c) {
        {"image", c.image},     {"image_id", c.image_id}, {"netns", c.netns},
        {"owns_netns", c.owns_netns}, {"endpoints", c.endpoints}, {"ports", c.ports},
        {"command", c.command}, {"created", c.created},   {"status", c.status},
-       {"stop_timeout", c.stop_timeout}, {"anonymous_volumes", c.anonymous_volumes}};
+       {"stop_timeout", c.stop_timeout}, {"anonymous_volumes", c.anonymous_volumes},
+       {"dns", c.dns}};
 }
 void from_json(const json& j, ContainerRecord& c) {
   c.id = j.at("id").get<std::string>();
@@ -60,6 +61,7 @@ void from_json(const json& j, ContainerRecord& c) {
   c.status = j.value("status", "creating");
   c.stop_timeout = j.value("stop_timeout", 10);
   c.anonymous_volumes = j.value("anonymous_volumes", std::map<std::string, std::string>{});
+  c.dns = j.value("dns", std::vector<std::string>{});
 }
 void to_json(json& j, const NetworkRecord& n) {
   j = {{"key", n.key}, {"name", n.name}, {"id", n.id}, {"gateway", n.gateway}, {"external", n.external}};

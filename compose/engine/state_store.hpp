@@ -50,6 +50,7 @@ struct ContainerRecord {
   std::string status = "creating";
   int stop_timeout = 10;           ///< seconds (stop_grace_period)
   std::map<std::string, std::string> anonymous_volumes;  ///< target → volume name
+  std::vector<std::string> dns;  ///< compose `dns`: berth-dns forwards this container's other queries there
 };
 
 /// A network the project created (or uses, when external).

@@ -46,6 +46,22 @@ ssize_t read_some(int fd, char* buf, size_t len) {
   return 0;
 }
 
+/// What our terminal's line discipline completed before we switch it to raw mode: whole lines go
+/// to `master`; an end-of-file (VEOF at the start of a line, e.g. script(1) when its input ends)
+/// is kept by the kernel as a '\0' that raw mode would hand us as a keystroke. Returns false
+/// when that EOF was there: our input has ended.
+bool take_canonical_input(int in_fd, int master) {
+  char buf[4096];
+  for (;;) {
+    pollfd p{in_fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLIN)) return true;  // nothing complete is waiting
+    ssize_t n = ::read(in_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n != 0;
+    if (master >= 0) write_all(master, buf, static_cast<size_t>(n));
+  }
+}
+
 void copy_window_size(int from, int to) {
   winsize ws{};
   if (::ioctl(from, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) ::ioctl(to, TIOCSWINSZ, &ws);
@@ -174,7 +190,9 @@ bool pump_terminal(int master, int output, const StdioPumpOptions& o) {
   const bool local_tty = o.interactive && master >= 0 && ::isatty(o.in_fd) == 1;
   termios saved{};
   bool raw = false;
+  bool input_ended = false;
   if (local_tty && ::tcgetattr(o.in_fd, &saved) == 0) {
+    if (saved.c_lflag & ICANON) input_ended = !take_canonical_input(o.in_fd, master);
     termios t = saved;
     ::cfmakeraw(&t);
     raw = ::tcsetattr(o.in_fd, TCSANOW, &t) == 0;
@@ -193,7 +211,7 @@ bool pump_terminal(int master, int output, const StdioPumpOptions& o) {
   ScopeExit restore_mask([&] { ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr); });
   UniqueFd sigfd(master >= 0 ? ::signalfd(-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK) : -1);
 
-  bool stdin_open = o.interactive && master >= 0;
+  bool stdin_open = o.interactive && master >= 0 && !input_ended;
   DetachMatcher detach(o.detach_keys);
   std::string keys;
   char buf[64 * 1024];
