@@ -27,33 +27,11 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 class Attach : public EngineFixture {
  protected:
-  std::vector<std::string> berth_argv(int seconds, const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"/usr/bin/timeout", "-s", "KILL", std::to_string(seconds), BERTH_BINARY,
-                                     "--root", root(), "-p", project(), "--progress", "quiet"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  }
-  std::map<std::string, std::string> berth_env() {
-    std::map<std::string, std::string> env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}, {"BERTH_RUN", run()}};
-#ifdef BERTH_SHIM
-    env.emplace("BERTH_SHIM", BERTH_SHIM);
-#endif
-#ifdef BERTH_DNS
-    env.emplace("BERTH_DNS", BERTH_DNS);
-#endif
-    return env;
-  }
-  CommandResult berth_bounded(int seconds, const std::vector<std::string>& args, const std::string& input = "") {
-    auto r = berth::test::run_command(berth_argv(seconds, args), dir(), berth_env(), input);
-    remember();
-    return r;
-  }
-
   /// Runs berth on a new pseudo-terminal of `rows` x `cols`: writes `keys` once `prompt` was
   /// seen, reads until the terminal closes (30 s at most). Returns the exit code and output.
   CommandResult berth_on_terminal(const std::vector<std::string>& args, const std::string& prompt,
                                   const std::string& keys) {
-    std::vector<std::string> argv = berth_argv(60, args);
+    std::vector<std::string> argv = bounded_argv(60, args);
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : berth_env()) env_strings.push_back(k + "=" + v);
     env_strings.push_back("TERM=xterm");

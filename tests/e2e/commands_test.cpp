@@ -47,23 +47,6 @@ class Commands : public EngineFixture {
     if (auto missing = berth::test::engine_e2e_missing(); !missing.empty()) GTEST_SKIP() << missing;
     EngineFixture::SetUp();
   }
-
-  /// berth under timeout(1): a command that does not end within `seconds` fails with 124.
-  CommandResult berth_bounded(int seconds, std::vector<std::string> args, const std::string& input = "") {
-    std::vector<std::string> argv = {"/usr/bin/timeout", "-s", "KILL", std::to_string(seconds), BERTH_BINARY,
-                                     "--root", root(), "-p", project(), "--progress", "plain"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::map<std::string, std::string> env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}, {"BERTH_RUN", run()}};
-#ifdef BERTH_SHIM
-    env.emplace("BERTH_SHIM", BERTH_SHIM);
-#endif
-#ifdef BERTH_DNS
-    env.emplace("BERTH_DNS", BERTH_DNS);
-#endif
-    auto r = berth::test::run_command(argv, dir(), env, input);
-    remember();
-    return r;
-  }
 };
 
 TEST_F(Commands, LogsOfAServicePrintingKnownLines) {

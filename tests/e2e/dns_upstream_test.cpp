@@ -102,12 +102,6 @@ class StubDns {
 };
 
 /// The address in busybox nslookup's answer section ("Name: x" then "Address: a.b.c.d").
-std::string answer_address(const std::string& nslookup_output) {
-  static const std::regex answer(R"(Name:\s*\S+\s*\nAddress:\s*([0-9.]+))");
-  std::smatch m;
-  return std::regex_search(nslookup_output, m, answer) ? m[1].str() : "";
-}
-
 constexpr const char* kSleep = R"(command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"])";
 
 }  // namespace
@@ -117,13 +111,6 @@ class DnsUpstream : public EngineFixture {
   void SetUp() override {
     if (auto missing = berth::test::engine_e2e_missing(); !missing.empty()) GTEST_SKIP() << missing;
     EngineFixture::SetUp();
-  }
-
-  std::string address_of(const std::string& service) {
-    auto r = berth({"exec", "-T", service, "ip", "-4", "-o", "addr", "show", "eth0"});
-    std::smatch m;
-    static const std::regex inet(R"(inet ([0-9.]+)/)");
-    return std::regex_search(r.out, m, inet) ? m[1].str() : "(none: " + r.out + r.err + ")";
   }
 };
 
@@ -136,7 +123,7 @@ TEST_F(DnsUpstream, ServiceDnsServersAreBerthDnsUpstreamsAndServiceNamesStillRes
                 "  c:\n" + service + "    network_mode: none\n    dns: [" + stub.address() + ", 192.0.2.1]\n");
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
-  const std::string a = address_of("a"), b = address_of("b");
+  const std::string a = eth0_address("a"), b = eth0_address("b");
 
   // a's resolv.conf names berth-dns (its network's gateway), not the stub.
   auto resolv = berth({"exec", "-T", "a", "cat", "/etc/resolv.conf"});
@@ -153,16 +140,16 @@ TEST_F(DnsUpstream, ServiceDnsServersAreBerthDnsUpstreamsAndServiceNamesStillRes
 
   // Service names come from berth-dns's table, both ways; the stub is never asked for them.
   auto b_from_a = berth({"exec", "-T", "a", "nslookup", "b"});
-  EXPECT_EQ(answer_address(b_from_a.out), b) << b_from_a.out << b_from_a.err;
+  EXPECT_EQ(berth::test::nslookup_answer(b_from_a.out), b) << b_from_a.out << b_from_a.err;
   auto a_from_b = berth({"exec", "-T", "b", "nslookup", "a"});
-  EXPECT_EQ(answer_address(a_from_b.out), a) << a_from_b.out << a_from_b.err;
+  EXPECT_EQ(berth::test::nslookup_answer(a_from_b.out), a) << a_from_b.out << a_from_b.err;
 
   // Other names from a go to a's own server, the stub.
   auto other = berth({"exec", "-T", "a", "nslookup", "some.test.name"});
-  EXPECT_EQ(answer_address(other.out), "198.51.100.99") << other.out << other.err;
+  EXPECT_EQ(berth::test::nslookup_answer(other.out), "198.51.100.99") << other.out << other.err;
   auto missing = berth({"exec", "-T", "a", "nslookup", "nothing.test.name"});
   EXPECT_NE(missing.exit_code, 0) << missing.out;
-  EXPECT_EQ(answer_address(missing.out), "") << missing.out;
+  EXPECT_EQ(berth::test::nslookup_answer(missing.out), "") << missing.out;
   const std::vector<std::string> asked = stub.asked();
   EXPECT_NE(std::find(asked.begin(), asked.end(), "some.test.name"), asked.end());
   EXPECT_NE(std::find(asked.begin(), asked.end(), "nothing.test.name"), asked.end());

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "compose/network/ipam.hpp"
@@ -59,19 +60,51 @@ void EngineFixture::TearDown() {
   fs::remove_all(m_run, ec);  // empty directories only, once the leftover check passed
 }
 
-CommandResult EngineFixture::berth(std::vector<std::string> args, std::map<std::string, std::string> env) {
-  env.emplace("BERTH_RUN", m_run);
-  std::vector<std::string> full = {"--root", m_root, "-p", m_project, "--progress", "plain"};
-  full.insert(full.end(), args.begin(), args.end());
+std::map<std::string, std::string> EngineFixture::berth_env() const {
+  std::map<std::string, std::string> env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}, {"BERTH_RUN", m_run}};
 #ifdef BERTH_SHIM
   env.emplace("BERTH_SHIM", BERTH_SHIM);
 #endif
 #ifdef BERTH_DNS
   env.emplace("BERTH_DNS", BERTH_DNS);
 #endif
+  return env;
+}
+
+CommandResult EngineFixture::berth(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  for (auto& [k, v] : berth_env())
+    if (k != "PATH") env.emplace(k, v);
+  std::vector<std::string> full = {"--root", m_root, "-p", m_project, "--progress", "plain"};
+  full.insert(full.end(), args.begin(), args.end());
   auto r = run_berth(full, m_project_dir, env);
   remember();
   return r;
+}
+
+std::vector<std::string> EngineFixture::bounded_argv(int seconds, const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"/usr/bin/timeout", "-s", "KILL", std::to_string(seconds), BERTH_BINARY,
+                                   "--root", m_root, "-p", m_project, "--progress", "plain"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+CommandResult EngineFixture::berth_bounded(int seconds, const std::vector<std::string>& args, const std::string& input) {
+  auto r = run_command(bounded_argv(seconds, args), m_project_dir, berth_env(), input);
+  remember();
+  return r;
+}
+
+std::string EngineFixture::eth0_address(const std::string& service) {
+  auto r = berth({"exec", "-T", service, "ip", "-4", "-o", "addr", "show", "eth0"});
+  std::smatch m;
+  static const std::regex inet(R"(inet ([0-9.]+)/)");
+  return std::regex_search(r.out, m, inet) ? m[1].str() : "(none: " + r.out + r.err + ")";
+}
+
+std::string nslookup_answer(const std::string& output) {
+  static const std::regex answer(R"(Name:\s*\S+\s*\nAddress:\s*([0-9.]+))");
+  std::smatch m;
+  return std::regex_search(output, m, answer) ? m[1].str() : "";
 }
 
 void EngineFixture::write_compose(const std::string& text) {

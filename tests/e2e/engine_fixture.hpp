@@ -22,6 +22,15 @@ class EngineFixture : public ::testing::Test {
 
   /// Runs `berth --root R <args>` in the project dir with -p <project> after the verb's globals.
   CommandResult berth(std::vector<std::string> args, std::map<std::string, std::string> env = {});
+  /// Like berth(), under timeout(1): a command that does not end within `seconds` is killed
+  /// (exit 137) instead of hanging the suite; `input` is its stdin.
+  CommandResult berth_bounded(int seconds, const std::vector<std::string>& args, const std::string& input = "");
+  /// The argv of berth_bounded (for tests that run it themselves, e.g. on a pty).
+  std::vector<std::string> bounded_argv(int seconds, const std::vector<std::string>& args) const;
+  /// The environment berth runs with: PATH, BERTH_RUN, and the shim/dns binaries under test.
+  std::map<std::string, std::string> berth_env() const;
+  /// eth0's IPv4 address inside `service`'s container (or "(none: <output>)").
+  std::string eth0_address(const std::string& service);
   /// Writes compose.yaml in the project dir.
   void write_compose(const std::string& text);
   /// The container ids recorded now in the project's state, by container name.
@@ -45,6 +54,9 @@ class EngineFixture : public ::testing::Test {
   std::string m_root, m_run, m_project, m_project_dir;
   std::set<std::string> m_container_ids, m_network_ids;
 };
+
+/// The address of busybox nslookup's answer ("Name: x" then "Address: a.b.c.d"); "" if none.
+std::string nslookup_answer(const std::string& output);
 
 /// Why engine e2e tests cannot run here ("" when they can): not root, no busybox-static.
 std::string engine_e2e_missing();

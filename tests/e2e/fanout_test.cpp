@@ -2,7 +2,6 @@
 // project network, started in parallel; every service name resolves (through berth-dns) to the
 // address that container really has, from the hub and back to the hub from every dependant.
 #include <algorithm>
-#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -15,13 +14,6 @@ namespace {
 
 constexpr int kDependants = 19;
 
-/// The address in busybox nslookup's answer section ("Name: x" then "Address: a.b.c.d").
-std::string answer_address(const std::string& nslookup_output) {
-  static const std::regex answer(R"(Name:\s*\S+\s*\nAddress:\s*([0-9.]+))");
-  std::smatch m;
-  return std::regex_search(nslookup_output, m, answer) ? m[1].str() : "";
-}
-
 }  // namespace
 
 class Fanout : public EngineFixture {
@@ -29,14 +21,6 @@ class Fanout : public EngineFixture {
   void SetUp() override {
     if (auto missing = berth::test::engine_e2e_missing(); !missing.empty()) GTEST_SKIP() << missing;
     EngineFixture::SetUp();
-  }
-
-  /// eth0's IPv4 address inside the service's container.
-  std::string address_of(const std::string& service) {
-    auto r = berth({"exec", "-T", service, "ip", "-4", "-o", "addr", "show", "eth0"});
-    std::smatch m;
-    static const std::regex inet(R"(inet ([0-9.]+)/)");
-    return std::regex_search(r.out, m, inet) ? m[1].str() : "(none: " + r.out + r.err + ")";
   }
 };
 
@@ -51,16 +35,16 @@ TEST_F(Fanout, TwentyServicesResolveEachOtherByName) {
   auto ps = berth({"ps", "-q"});
   EXPECT_EQ(std::count(ps.out.begin(), ps.out.end(), '\n'), kDependants + 1) << ps.out;
 
-  const std::string hub = address_of("hub");
+  const std::string hub = eth0_address("hub");
   ASSERT_TRUE(std::regex_match(hub, std::regex(R"(\d+\.\d+\.\d+\.\d+)"))) << hub;
   std::set<std::string> seen = {hub};
   for (int i = 1; i <= kDependants; ++i) {
     const std::string name = "s" + std::to_string(i);
-    const std::string own = address_of(name);
+    const std::string own = eth0_address(name);
     EXPECT_TRUE(seen.insert(own).second) << name << " shares the address " << own;
     auto forward = berth({"exec", "-T", "hub", "nslookup", name});
-    EXPECT_EQ(answer_address(forward.out), own) << name << " from hub:\n" << forward.out << forward.err;
+    EXPECT_EQ(berth::test::nslookup_answer(forward.out), own) << name << " from hub:\n" << forward.out << forward.err;
     auto back = berth({"exec", "-T", name, "nslookup", "hub"});
-    EXPECT_EQ(answer_address(back.out), hub) << "hub from " << name << ":\n" << back.out << back.err;
+    EXPECT_EQ(berth::test::nslookup_answer(back.out), hub) << "hub from " << name << ":\n" << back.out << back.err;
   }
 }

@@ -18,20 +18,6 @@ using namespace std::chrono_literals;
 
 using ShimAttach = ShimTest;
 
-/// Reads `fd` to EOF (each read guarded by 10 s).
-std::string read_all(int fd) {
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0) break;
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 /// The descriptor named `name` in an attach reply (-1 when absent).
 int fd_named(const shim_protocol::Reply& r, const std::string& name) {
   const auto& names = r.body["fds"];
@@ -53,8 +39,8 @@ TEST_F(ShimAttach, StdinOnceGivesTheContainerEofAndEarlyOutputIsReplayed) {
   EXPECT_EQ(r.body["tty"], false);
   ASSERT_EQ(::write(fd_named(r, "stdin"), "typed\n", 6), 6);
   r.fds[0].reset();  // our only copy of the write end: the container's cat ends
-  EXPECT_EQ(read_all(fd_named(r, "stdout")), "before\ntyped\n");
-  EXPECT_EQ(read_all(fd_named(r, "stderr")), "after\n");
+  EXPECT_EQ(read_to_eof(fd_named(r, "stdout")), "before\ntyped\n");
+  EXPECT_EQ(read_to_eof(fd_named(r, "stderr")), "after\n");
   EXPECT_EQ(c.call({{"op", "wait"}}).body["exit_code"], 5);
 
   // The second client gets no stdin: the first one took it for good.
@@ -66,8 +52,8 @@ TEST_F(ShimAttach, StdinOnceGivesTheContainerEofAndEarlyOutputIsReplayed) {
   auto second = d.call({{"op", "attach"}, {"stdin", true}});
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(second.body["fds"], json({"stdout", "stderr"}));
-  EXPECT_EQ(read_all(fd_named(second, "stdout")), "live\n");  // both see live output
-  EXPECT_EQ(read_all(fd_named(first, "stdout")), "live\n");
+  EXPECT_EQ(read_to_eof(fd_named(second, "stdout")), "live\n");  // both see live output
+  EXPECT_EQ(read_to_eof(fd_named(first, "stdout")), "live\n");
 }
 
 TEST_F(ShimAttach, FirstAttachAfterTheExitStillGetsTheOutput) {
@@ -78,8 +64,8 @@ TEST_F(ShimAttach, FirstAttachAfterTheExitStillGetsTheOutput) {
   auto r = c.call({{"op", "attach"}, {"stdin", true}});
   ASSERT_TRUE(r.ok()) << r.body;
   EXPECT_EQ(r.body["fds"], json({"stdout", "stderr"}));  // no stdin: it has exited
-  EXPECT_EQ(read_all(fd_named(r, "stdout")), "fast\n");
-  EXPECT_EQ(read_all(fd_named(r, "stderr")), "oops\n");
+  EXPECT_EQ(read_to_eof(fd_named(r, "stdout")), "fast\n");
+  EXPECT_EQ(read_to_eof(fd_named(r, "stderr")), "oops\n");
   auto late = c.call({{"op", "attach"}});
   EXPECT_FALSE(late.ok());  // replayed once; now it is simply not running
   EXPECT_NE(late.error().find("is not running"), std::string::npos) << late.error();
@@ -101,7 +87,7 @@ TEST_F(ShimAttach, TerminalTakesKeystrokesAndStartsWithTheConsoleSize) {
   EXPECT_EQ(r.body["tty"], true);
   const std::string keys = "stty size; exit 6\n";
   ASSERT_EQ(::write(fd_named(r, "stdin"), keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
-  std::string out = read_all(fd_named(r, "stdout"));
+  std::string out = read_to_eof(fd_named(r, "stdout"));
   EXPECT_NE(out.find("30 100\r\n"), std::string::npos) << out;
   EXPECT_EQ(c.call({{"op", "wait"}}).body["exit_code"], 6);
 }
@@ -112,7 +98,7 @@ TEST_F(ShimAttach, ContainerWithoutOpenStdinGivesOutputOnly) {
   auto r = c.call({{"op", "attach"}, {"stdin", true}});
   ASSERT_TRUE(r.ok()) << r.body;
   EXPECT_EQ(r.body["fds"], json({"stdout", "stderr"}));
-  EXPECT_EQ(read_all(fd_named(r, "stdout")), "hello\nstdin-is-empty\n");
+  EXPECT_EQ(read_to_eof(fd_named(r, "stdout")), "hello\nstdin-is-empty\n");
 }
 
 TEST_F(ShimAttach, AClientThatNeverReadsIsDroppedAndTheContainerRunsOn) {
@@ -123,13 +109,13 @@ TEST_F(ShimAttach, AClientThatNeverReadsIsDroppedAndTheContainerRunsOn) {
   auto reader = c.call({{"op", "attach"}});
   ASSERT_TRUE(idle.ok() && reader.ok());
   std::string got;
-  std::thread t([&] { got = read_all(fd_named(reader, "stdout")); });
+  std::thread t([&] { got = read_to_eof(fd_named(reader, "stdout")); });
   auto exited = c.call({{"op", "wait"}});  // does not wait for the idle client
   t.join();
   EXPECT_EQ(exited.body["exit_code"], 0);
   EXPECT_EQ(got.size(), 12000000u + 5u);
   EXPECT_EQ(got.substr(got.size() - 5), "\nend\n");
-  std::string idle_out = read_all(fd_named(idle, "stdout"));  // what fit before the drop, then EOF
+  std::string idle_out = read_to_eof(fd_named(idle, "stdout"));  // what fit before the drop, then EOF
   EXPECT_LT(idle_out.size(), 12000000u);
 }
 

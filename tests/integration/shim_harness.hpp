@@ -29,6 +29,9 @@ struct RunResult {
   std::string out, err;
 };
 
+/// Reads `fd` to EOF (EIO from a pty master counts as EOF); each read waits at most 10 s.
+std::string read_to_eof(int fd);
+
 /// Runs `argv` with stdout and stderr captured.
 RunResult run_program(const std::vector<std::string>& argv);
 

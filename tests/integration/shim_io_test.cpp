@@ -20,20 +20,6 @@ using namespace std::chrono_literals;
 
 using ShimIo = ShimTest;
 
-/// Reads `fd` to EOF (with a 10 s guard).
-std::string read_all(int fd) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0) break;
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 json health_of(const ShimContainer& c) { return c.call({{"op", "health"}}).body["health"]; }
 
 TEST_F(ShimIo, HundredMegabyteBurstLosesNoLine) {
@@ -118,8 +104,8 @@ TEST_F(ShimIo, ExecAttachedDetachedAndTty) {
   ASSERT_EQ(r.fds.size(), 3u);
   ASSERT_EQ(::write(r.fds[0].get(), "hi\n", 3), 3);
   r.fds[0].reset();
-  EXPECT_EQ(read_all(r.fds[1].get()), "out:hi:bar:/tmp:1000\n");
-  EXPECT_EQ(read_all(r.fds[2].get()), "err\n");
+  EXPECT_EQ(read_to_eof(r.fds[1].get()), "out:hi:bar:/tmp:1000\n");
+  EXPECT_EQ(read_to_eof(r.fds[2].get()), "err\n");
   auto w = c.call({{"op", "exec-wait"}, {"exec_id", r.body["exec_id"]}});
   ASSERT_TRUE(w.ok()) << w.body;
   EXPECT_EQ(w.body["exit_code"], 7);
@@ -138,7 +124,7 @@ TEST_F(ShimIo, ExecAttachedDetachedAndTty) {
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t.fds.size(), 1u);
   EXPECT_EQ(t.body["fds"], json({"pty"}));
-  std::string out = read_all(t.fds[0].get());  // EIO once the process is gone ends the read
+  std::string out = read_to_eof(t.fds[0].get());  // EIO once the process is gone ends the read
   EXPECT_EQ(out.substr(0, 9), "/dev/pts/") << out;
   EXPECT_EQ(c.call({{"op", "exec-wait"}, {"exec_id", t.body["exec_id"]}}).body["exit_code"], 4);
 
@@ -212,7 +198,7 @@ TEST_F(ShimIo, InitReapsZombiesAndForwardsSignals) {
                    {"args", {"sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; cat /proc/[0-9]*/stat"}}});
   ASSERT_TRUE(r.ok()) << r.body;
   r.fds[0].reset();
-  std::string out = read_all(r.fds[1].get());
+  std::string out = read_to_eof(r.fds[1].get());
   EXPECT_EQ(out.substr(0, out.find('\n')), "/dev/berth-init -- sh -c " + b.args[2] + " ");
   size_t zombies = 0, processes = 0;
   for (size_t pos = out.find('\n'); pos != std::string::npos && pos + 1 < out.size(); pos = out.find('\n', pos + 1)) {
