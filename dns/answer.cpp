@@ -102,6 +102,16 @@ Decision answer_query(const Records& records, const IpAddress& client, std::span
   return d;
 }
 
+Decision refuse_query(std::span<const uint8_t> packet) {
+  auto header = decode_header(packet);
+  if (!header || (header->flags & flag::kQr)) return {};
+  if (header->opcode() != 0) return reply(bare_reply(*header, Rcode::NotImp));
+  auto query = decode_message(packet);
+  if (!query || query->questions.size() != 1) return reply(bare_reply(*header, Rcode::FormErr));
+  // The classic 512-byte limit: a REFUSED with one question always fits it.
+  return reply(respond(*query, Rcode::Refused, {}, false, kClassicUdpSize));
+}
+
 std::vector<uint8_t> servfail(const Decision& forward) {
   Message m;
   m.header.id = forward.id;

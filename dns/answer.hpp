@@ -41,6 +41,11 @@ struct Decision {
 Decision answer_query(const Records& records, const IpAddress& client, std::span<const uint8_t> packet,
                       Transport transport);
 
+/// The answer to `packet` from an address that is not a client of this server: REFUSED with the
+/// question (FORMERR/NOTIMP as answer_query gives them), and Drop for what answer_query drops.
+/// Nothing is looked up or forwarded, so the server is no open resolver for other projects.
+Decision refuse_query(std::span<const uint8_t> packet);
+
 /// Turns the upstream's raw response into the client's: the client's id, and for UDP cut to the
 /// client's size with TC set. An unusable upstream response becomes SERVFAIL.
 std::vector<uint8_t> finish_forwarded(const Decision& forward, std::span<const uint8_t> upstream);

@@ -55,7 +55,7 @@ struct Options {
   std::string log;
   bool foreground = false;
   uint16_t port = 53;
-  long tcp_idle_ms = 10000;
+  long tcp_idle_ms = berth::dns::kTcpIdleTimeout.count();
 };
 
 std::string failure(const std::string& error) { return nlohmann::json{{"ok", false}, {"error", error}}.dump() + "\n"; }

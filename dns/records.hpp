@@ -101,6 +101,10 @@ class Records {
   /// server needs).
   const std::vector<UpstreamSet>& upstream_sets() const { return m_upstream_sets; }
 
+  /// True when `client` is an address of a container in the table; the server refuses every
+  /// other address (the host, other projects' containers: see server.hpp).
+  bool is_client(const IpAddress& client) const { return m_client_networks.count(client) != 0; }
+
   /// The distinct gateway addresses, in file order (what berth-dns listens on).
   const std::vector<IpAddress>& gateways() const { return m_gateways; }
   uint32_t ttl() const { return m_ttl; }

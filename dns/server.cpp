@@ -4,10 +4,13 @@
 // the records pointer is atomic so a query holds the table it started with.
 // Callbacks of forwarded queries hold shared_ptrs to their listener or connection, never to the
 // Server, so they are safe even when they run during shutdown.
+// Addresses that are not clients are refused before anything is decoded or forwarded: the
+// gateways are host addresses, reachable from every other project's containers.
 #include "dns/server.hpp"
 
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -41,11 +44,22 @@ Server::Server(asio::io_context& io, ForwarderPool& forwarders, ServerOptions op
   m_shared->records.store(std::move(records));
   m_shared->forwarders = &forwarders;
   m_shared->idle_timeout = m_options.tcp_idle_timeout;
+  m_shared->caps = {m_options.max_tcp_per_client, m_options.max_tcp_connections};
+}
+
+std::optional<FileStamp> file_stamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileStamp{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                   static_cast<uint64_t>(st.st_size),
+                   static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
 Server::~Server() { stop(); }
 
 void Server::start() {
+  // The table came from the file as it is now (main loaded it just before).
+  m_loaded = file_stamp(m_options.records_path);
   sync_listeners(records()->gateways(), true);
   m_forwarders.sync(*records());
 }
@@ -54,6 +68,9 @@ std::shared_ptr<const Records> Server::records() const { return m_shared->record
 
 bool Server::reload() {
   std::shared_ptr<const Records> fresh;
+  // Stamped before reading: a file replaced while we read it is seen as changed next time. An
+  // unusable file is stamped too, so a refused query does not make us read it again and again.
+  m_loaded = file_stamp(m_options.records_path);
   try {
     fresh = Records::load(m_options.records_path);
   } catch (const std::exception& e) {
@@ -153,12 +170,19 @@ void Server::receive_udp(const std::shared_ptr<Listener>& l) {
 }
 
 void Server::handle_udp(const std::shared_ptr<Listener>& l, size_t size) {
-  std::shared_ptr<const Records> records = m_shared->records.load();
   std::span<const uint8_t> packet(l->buffer.data(), size);
   udp::endpoint from = l->from;
   const IpAddress client = to_ip(from.address());
-  Decision d = answer_query(*records, client, packet, Transport::Udp);
   boost::system::error_code ec;
+  if (!is_client(client)) {
+    Decision refused = refuse_query(packet);
+    if (refused.kind != Decision::Kind::Reply) return;
+    note_refused("udp query", client);
+    l->udp.send_to(asio::buffer(refused.reply), from, 0, ec);
+    return;
+  }
+  std::shared_ptr<const Records> records = m_shared->records.load();
+  Decision d = answer_query(*records, client, packet, Transport::Udp);
   switch (d.kind) {
     case Decision::Kind::Drop:
       return;
@@ -185,13 +209,7 @@ void Server::accept_tcp(const std::shared_ptr<Listener>& l) {
   l->tcp.async_accept([this, l](const boost::system::error_code& ec, tcp::socket socket) {
     if (l->closed) return;
     if (!ec) {
-      if (m_shared->live.size() >= m_options.max_tcp_connections) {
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        auto c = std::make_shared<Connection>(std::move(socket), m_shared);
-        c->start();
-      }
+      admit(std::move(socket));
     } else {
       // Out of descriptors or memory: accepting again at once would spin; back off briefly.
       spdlog::warn("accept on {}: {}", l->address.to_string(), ec.message());
@@ -203,6 +221,52 @@ void Server::accept_tcp(const std::shared_ptr<Listener>& l) {
     }
     accept_tcp(l);
   });
+}
+
+void Server::admit(tcp::socket socket) {
+  boost::system::error_code ec;
+  tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return;  // reset before we got to it; the socket closes on return
+  const IpAddress client = to_ip(peer.address());
+  std::vector<std::shared_ptr<Connection>> connections;
+  std::vector<TcpPeer> peers;
+  for (auto& [ptr, weak] : m_shared->live)
+    if (auto c = weak.lock()) {
+      peers.push_back(c->peer());
+      connections.push_back(std::move(c));
+    }
+  TcpAdmission verdict = admit_tcp(client, is_client(client), peers, m_shared->caps);
+  if (verdict.evict) connections[*verdict.evict]->close();
+  if (verdict.kind != TcpAdmission::Kind::Accept) {
+    note_refused(verdict.kind == TcpAdmission::Kind::NotClient ? "tcp connection (not a client)"
+                                                               : "tcp connection (at the connection limit)",
+                 client);
+    // Reset, not FIN: nothing was said on it, and a reset leaves no TIME_WAIT behind on our side.
+    socket.set_option(asio::socket_base::linger(true, 0), ec);
+    socket.close(ec);
+    return;
+  }
+  std::make_shared<Connection>(std::move(socket), client, m_shared)->start();
+}
+
+bool Server::is_client(const IpAddress& client) {
+  if (records()->is_client(client)) return true;
+  // The engine writes a container's records before starting it and then signals us; a query
+  // that overtakes the signal must not be refused. A replaced file is loaded now.
+  auto now = file_stamp(m_options.records_path);
+  if (!now || now == m_loaded) return false;
+  reload();
+  return records()->is_client(client);
+}
+
+void Server::note_refused(const char* what, const IpAddress& from) {
+  ++m_refused;
+  auto now = std::chrono::steady_clock::now();
+  if (m_refused_logged != std::chrono::steady_clock::time_point{} && now - m_refused_logged < std::chrono::seconds(10))
+    return;
+  spdlog::warn("refused {} from {} ({} refusal(s) since the last such message)", what, from.to_string(), m_refused);
+  m_refused = 0;
+  m_refused_logged = now;
 }
 
 }  // namespace berth::dns

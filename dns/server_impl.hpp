@@ -15,6 +15,7 @@
 #include "dns/forwarder_pool.hpp"
 #include "dns/records.hpp"
 #include "dns/server.hpp"
+#include "dns/tcp_limits.hpp"
 
 namespace berth::dns {
 
@@ -25,7 +26,8 @@ boost::asio::ip::address to_asio(const IpAddress& a);
 struct Server::Shared {
   std::atomic<std::shared_ptr<const Records>> records;
   ForwarderPool* forwarders = nullptr;
-  std::chrono::milliseconds idle_timeout{10000};
+  std::chrono::milliseconds idle_timeout = kTcpIdleTimeout;
+  TcpCaps caps;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> live;
 };
 
@@ -51,9 +53,11 @@ struct Server::Listener {
 /// One TCP client: reads length-prefixed queries until EOF, idle timeout or close(); answers
 /// are queued and written in completion order.
 struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
-  Connection(boost::asio::ip::tcp::socket s, std::shared_ptr<Shared> shared);
+  Connection(boost::asio::ip::tcp::socket s, const IpAddress& client, std::shared_ptr<Shared> shared);
   void start();
   void close();
+  /// What the admission policy sees of this connection.
+  TcpPeer peer() const;
 
  private:
   void read_length();
@@ -62,12 +66,15 @@ struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
   void send(std::vector<uint8_t> message);
   void write_next();
   void arm_idle();
+  void wait_idle(std::chrono::steady_clock::time_point deadline);
   void finish_if_done();
+  bool idle() const { return m_forwarding == 0 && !m_writing && m_out.empty(); }
 
   boost::asio::ip::tcp::socket m_socket;
   boost::asio::steady_timer m_idle;
   std::shared_ptr<Shared> m_shared;
   IpAddress m_client;
+  std::chrono::steady_clock::time_point m_active;  ///< last query read or answer written
   std::array<uint8_t, 2> m_length{};
   std::vector<uint8_t> m_body;
   std::deque<std::vector<uint8_t>> m_out;

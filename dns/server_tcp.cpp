@@ -1,6 +1,9 @@
 // DNS over TCP (RFC 7766): length-prefixed messages, several per connection, answered in
 // completion order (a forwarded query may be overtaken by a local answer), idle timeout.
 // When the client half-closes, queued and forwarded answers are still delivered before close.
+// The idle timeout counts from the last query read or answer written, and never closes a
+// connection with a forwarded query in flight or an answer to write (RFC 7766 §6.2.3: idle means
+// no outstanding query); admission (who may open one) is in server.cpp and tcp_limits.hpp.
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
@@ -11,17 +14,19 @@ namespace berth::dns {
 
 namespace asio = boost::asio;
 
-Server::Connection::Connection(asio::ip::tcp::socket s, std::shared_ptr<Shared> shared)
-    : m_socket(std::move(s)), m_idle(m_socket.get_executor()), m_shared(std::move(shared)) {
-  boost::system::error_code ec;
-  auto peer = m_socket.remote_endpoint(ec);
-  if (!ec) m_client = to_ip(peer.address());
-}
+Server::Connection::Connection(asio::ip::tcp::socket s, const IpAddress& client, std::shared_ptr<Shared> shared)
+    : m_socket(std::move(s)),
+      m_idle(m_socket.get_executor()),
+      m_shared(std::move(shared)),
+      m_client(client),
+      m_active(std::chrono::steady_clock::now()) {}
 
 void Server::Connection::start() {
   m_shared->live.emplace(this, weak_from_this());
   read_length();
 }
+
+TcpPeer Server::Connection::peer() const { return {m_client, idle(), m_active}; }
 
 void Server::Connection::close() {
   if (m_closed) return;
@@ -32,10 +37,20 @@ void Server::Connection::close() {
   m_shared->live.erase(this);
 }
 
-void Server::Connection::arm_idle() {
-  m_idle.expires_after(m_shared->idle_timeout);
+void Server::Connection::arm_idle() { wait_idle(m_active + m_shared->idle_timeout); }
+
+void Server::Connection::wait_idle(std::chrono::steady_clock::time_point deadline) {
+  m_idle.expires_at(deadline);
   m_idle.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec) self->close();
+    if (ec || self->m_closed) return;
+    auto now = std::chrono::steady_clock::now();
+    auto timeout = self->m_shared->idle_timeout;
+    if (!self->idle())
+      self->wait_idle(now + timeout);  // busy: its last answer written starts the clock again
+    else if (now < self->m_active + timeout)
+      self->wait_idle(self->m_active + timeout);  // active since the timer was set
+    else
+      self->close();
   });
 }
 
@@ -64,6 +79,7 @@ void Server::Connection::read_body() {
                        self->finish_if_done();
                        return;
                      }
+                     self->m_active = std::chrono::steady_clock::now();
                      self->handle(std::move(self->m_body));
                      self->read_length();
                    });
@@ -121,6 +137,7 @@ void Server::Connection::write_next() {
                         return;
                       }
                       self->m_out.pop_front();
+                      self->m_active = std::chrono::steady_clock::now();
                       self->write_next();
                     });
 }

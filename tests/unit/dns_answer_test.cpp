@@ -145,6 +145,40 @@ TEST_F(DnsAnswer, MalformedQueriesGetFormerrOrAreDropped) {
   EXPECT_EQ(reply_of(answer_query(*r, kClient, chaos, Transport::Udp)).header.rcode(), 5);
 }
 
+TEST_F(DnsAnswer, NonClientsAreRefusedWithTheQuestionAndNothingLookedUp) {
+  // What the server sends an address that is not a client: REFUSED, even for a name in the table
+  // or one it would forward, with the client's id, RD and OPT echoed.
+  for (const char* name : {"web", "example.com", "nope.p.internal"}) {
+    Message m = reply_of(refuse_query(query(name, kTypeA, Edns{1232}, 77)));
+    EXPECT_EQ(m.header.rcode(), 5) << name;
+    EXPECT_EQ(m.header.id, 77);
+    EXPECT_TRUE(m.header.flags & flag::kQr);
+    EXPECT_TRUE(m.header.flags & flag::kRd);
+    EXPECT_FALSE(m.header.flags & flag::kAa);
+    EXPECT_TRUE(m.answers.empty());
+    ASSERT_EQ(m.questions.size(), 1u);
+    EXPECT_EQ(m.questions[0].name, name);
+    EXPECT_TRUE(m.edns);
+  }
+  // A name of the maximum length still fits the classic UDP limit.
+  std::string longest;
+  for (int i = 0; i < 4; ++i) longest += std::string(i < 3 ? 63 : 61, 'a') + (i < 3 ? "." : "");
+  Decision big = refuse_query(query(longest, kTypeA, Edns{4096}));
+  EXPECT_LE(big.reply.size(), kClassicUdpSize);
+  EXPECT_EQ(reply_of(big).header.rcode(), 5);
+  // Responses and runts are dropped, malformed queries get FORMERR, other opcodes NOTIMP.
+  EXPECT_EQ(refuse_query(Bytes{1, 2, 3}).kind, Decision::Kind::Drop);
+  Bytes response = query("web", kTypeA);
+  response[2] |= 0x80;
+  EXPECT_EQ(refuse_query(response).kind, Decision::Kind::Drop);
+  Bytes truncated = query("web", kTypeA);
+  truncated.resize(truncated.size() - 3);
+  EXPECT_EQ(reply_of(refuse_query(truncated)).header.rcode(), 1);
+  Bytes notify = query("web", kTypeA);
+  notify[2] |= 4 << 3;
+  EXPECT_EQ(reply_of(refuse_query(notify)).header.rcode(), 4);
+}
+
 TEST_F(DnsAnswer, FinishForwardedRewritesIdAndTruncates) {
   Decision d = answer_query(*r, kClient, query("example.com", kTypeA, std::nullopt, 1000), Transport::Udp);
   ASSERT_EQ(d.kind, Decision::Kind::Forward);

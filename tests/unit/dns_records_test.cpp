@@ -72,6 +72,15 @@ TEST_F(DnsRecords, ClientSeesOnlyAddressesOnSharedNetworks) {
   EXPECT_EQ(r->lookup(ip("192.0.2.1"), "web", kTypeA).kind, Lookup::Kind::Forward);
 }
 
+TEST_F(DnsRecords, ClientsAreEveryAddressOfEveryContainerAndNothingElse) {
+  for (const char* a : {"10.89.0.2", "fd00::2", "10.89.1.2", "10.89.0.3", "10.89.1.3", "10.89.2.2"})
+    EXPECT_TRUE(r->is_client(ip(a))) << a;
+  // Gateways (the host), unknown addresses, and a v4 address's bytes read as v6 are not.
+  for (const char* a : {"10.89.0.1", "10.89.1.1", "192.0.2.1", "10.89.0.4", "::a59:2", "127.0.0.1"})
+    EXPECT_FALSE(r->is_client(ip(a))) << a;
+  EXPECT_FALSE(Records::parse(R"({"networks": [], "containers": []})")->is_client(ip("10.89.0.2")));
+}
+
 TEST_F(DnsRecords, NamesAreCaseInsensitiveWithOrWithoutDotAndSearchSuffix) {
   for (const char* name :
        {"WEB", "web.", "Web.AppDB.Internal", "web.appdb.internal.", "alias", "ALIAS.appdb.internal"}) {
