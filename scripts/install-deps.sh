@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   # runtime tools the integration/e2e tests drive
-  iproute2 nftables dnsutils busybox-static curl
+  iproute2 nftables dnsutils busybox-static curl xfsprogs btrfs-progs
   # the example's images (scripts/example-images.sh) and the benchmarks (bench/)
   debootstrap iperf3 dnsperf hyperfine jq
 )

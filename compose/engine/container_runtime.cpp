@@ -19,6 +19,7 @@
 #include "compose/engine/dns.hpp"
 #include "compose/engine/ports.hpp"
 #include "compose/engine/shim_process.hpp"
+#include "compose/engine/storage_quota.hpp"
 #include "compose/engine/volumes.hpp"
 #include "compose/network/netns.hpp"
 
@@ -98,6 +99,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     words.insert(words.end(), cmd.begin(), cmd.end());
     rec.command = shell_join(words);
   }
+  check_storage_opt(svc, m_paths.root + "/containers");  // before anything is made (also for `run`)
   rec.netns = netns_for(svc, rec.id, rec.owns_netns);
   std::vector<network::PortMapping> ports;
   if (uses_bridge_networks(svc)) {
@@ -257,6 +259,7 @@ void ContainerRuntime::remove(const std::string& id) {
   for (const auto& ep : rec.endpoints)
     if (!ep.network_id.empty()) networks().detach(id, ep.network_id, true);
   if (rec.owns_netns && !rec.netns.empty()) network::remove_netns(rec.netns);
+  release_quota_dir(m_paths.bundle_dir(id));
   remove_tree(m_paths.bundle_dir(id));
   remove_tree(state_dir);
   {

@@ -14,6 +14,7 @@
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
 #include "compose/engine/container_spec_detail.hpp"
+#include "compose/engine/storage_quota.hpp"
 #include "compose/engine/volumes.hpp"
 #include "compose/image/digest.hpp"
 
@@ -112,6 +113,12 @@ std::vector<std::string> ContainerSpec::named_volumes() const {
   return out;
 }
 
+void check_storage_opt(const model::Service& service, const std::string& containers_dir) {
+  if (storage_size(service) == 0) return;
+  if (std::string why = storage_quota_unsupported(containers_dir); !why.empty())
+    throw std::runtime_error("service \"" + service.name + "\": storage_opt.size: " + containers_dir + " " + why);
+}
+
 ContainerSpec build_container_spec(const SpecInput& in) {
   ContainerSpec spec;
   spec.config = nlohmann::json::object();
@@ -129,6 +136,17 @@ ContainerSpec build_container_spec(const SpecInput& in) {
 
 void prepare_container_files(const SpecInput& in, const ContainerSpec& spec) {
   const std::string& bundle = in.bundle_dir;
+  struct stat st {};
+  if (spec.storage_size > 0 && ::stat(bundle.c_str(), &st) != 0) {
+    // The limit must be on the dir before the first file goes in: only what is made under it
+    // inherits its project.
+    make_dirs(bundle.substr(0, bundle.rfind('/')), 0700);
+    try {
+      make_quota_dir(bundle, spec.storage_size, 0700);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("service \"" + in.service.name + "\": storage_opt.size: " + e.what());
+    }
+  }
   make_dirs(bundle, 0700);
   // The overlay's root directory takes the upper dir's mode: 0755 as in any image, or users
   // other than root cannot even look up /bin in the container.

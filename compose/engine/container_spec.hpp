@@ -7,6 +7,7 @@
 //
 // `berth run` needs no separate overrides: the engine passes a modified copy of the service
 // (command, entrypoint, environment, user, working_dir, tty, stdin_open, volumes, ...).
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -112,10 +113,20 @@ struct ContainerSpec {
   std::vector<BundleFile> files;                    ///< to write into the bundle dir
   std::vector<VolumeUse> volumes;                   ///< named + anonymous volumes, in mount order
   std::vector<std::string> bind_sources_to_create;  ///< missing host dirs to mkdir -p
+  std::uint64_t storage_size = 0;                   ///< storage_opt size: bytes the rootfs may take, 0 = no limit
 
   /// The names of the volumes in `volumes` (to create, or to keep with `down` without -v).
   std::vector<std::string> named_volumes() const;
 };
+
+/// storage_opt's `size` in bytes (0 when not set). Throws std::runtime_error naming the service
+/// and key for another key (Docker's overlay2 takes only size) or a size that is not one.
+std::uint64_t storage_size(const model::Service& service);
+
+/// Throws std::runtime_error when `service`'s storage_opt is invalid or its size cannot be
+/// limited on the filesystem of `containers_dir` (the nearest existing ancestor is looked at):
+/// "service \"web\": storage_opt.size: <dir> is on ext4 without project quotas (...)".
+void check_storage_opt(const model::Service& service, const std::string& containers_dir);
 
 /// Builds the container spec. Pure apart from reading the host's resolv.conf and, for
 /// secrets/configs with `environment:`, lookup_env. Throws std::runtime_error naming the service
@@ -125,7 +136,9 @@ ContainerSpec build_container_spec(const SpecInput& in);
 /// Makes what the spec refers to: the bundle dir and its files (hosts, hostname, resolv.conf,
 /// secret/config copies with mode/uid/gid), missing bind sources, the volumes (created on demand
 /// with labels; external ones must exist: a clear error otherwise; copy-up of the image's
-/// content into a volume that is new or empty, unless nocopy). Idempotent.
+/// content into a volume that is new or empty, unless nocopy). With a storage_size, the bundle
+/// dir is made with that limit on it (storage_quota.hpp) before anything is written into it.
+/// Idempotent.
 void prepare_container_files(const SpecInput& in, const ContainerSpec& spec);
 
 }  // namespace berth::engine

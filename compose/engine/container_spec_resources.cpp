@@ -6,11 +6,34 @@
 //    cpu_quota/cpu_period given explicitly win; cpu_shares as is.
 //  - pids: pids_limit (or deploy limits), -1 = unlimited.
 //  - ulimits → process.rlimits RLIMIT_<NAME>; the shim clamps to its own hard limit with a warning.
+//  - storage_opt: only `size` (any case), a docker/go-units RAMInBytes size, as Docker's overlay2
+//    driver takes it; the engine puts the limit on the container dir (storage_quota.hpp).
 // Keys that only steer compose (build, depends_on, profiles, scale, develop, ...) are not runtime
 // keys and produce nothing here.
 #include <cctype>
+#include <stdexcept>
 
 #include "compose/engine/container_spec_detail.hpp"
+
+namespace berth::engine {
+
+std::uint64_t storage_size(const model::Service& s) {
+  std::uint64_t size = 0;
+  for (const auto& [key, value] : s.storage_opt) {
+    auto fail = [&](const std::string& what) {
+      throw std::runtime_error("service \"" + s.name + "\": storage_opt." + key + ": " + what);
+    };
+    std::string lower = key;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != "size") fail("unknown option (the only storage option is size)");
+    auto bytes = model::parse_bytes(value);
+    if (!bytes) fail("invalid size \"" + value + "\" (a number of bytes with an optional unit: 512m, 1G, 10GB)");
+    size = static_cast<std::uint64_t>(*bytes);
+  }
+  return size;
+}
+
+}  // namespace berth::engine
 
 namespace berth::engine::detail {
 
@@ -26,6 +49,7 @@ std::string upper(std::string s) {
 }  // namespace
 
 void build_resources(Build& b) {
+  b.spec.storage_size = storage_size(b.in.service);
   const model::Service& s = b.in.service;
   const model::Resource* limits = nullptr;
   const model::Resource* reservations = nullptr;
@@ -58,7 +82,7 @@ void build_resources(Build& b) {
 
   std::int64_t pids = s.pids_limit != 0 ? s.pids_limit : (limits ? limits->pids : 0);
   if (pids != 0) res["pids"]["limit"] = pids;
-  if (!res.empty()) b.config["linux"]["resources"] = res;
+  if (!res.empty()) b.config["linux"]["resources"].update(res);  // keeps build_security's devices
 
   if (limits && (!limits->devices.empty() || !limits->generic_resources.empty()))
     b.warn("deploy.resources.limits", "devices and generic_resources are not supported, ignored");
@@ -99,7 +123,6 @@ void warn_unsupported(Build& b) {
   unsupported("cpu_rt_runtime", s.cpu_rt_runtime != 0);
   unsupported("cgroup_parent", !s.cgroup_parent.empty());
   unsupported("credential_spec", s.credential_spec.has_value());
-  unsupported("device_cgroup_rules", !s.device_cgroup_rules.empty());
   unsupported("isolation", !s.isolation.empty() && s.isolation != "default");
   unsupported("mac_address", !s.mac_address.empty());
   unsupported("mem_reservation", s.mem_reservation.value != 0);
@@ -107,7 +130,6 @@ void warn_unsupported(Build& b) {
   unsupported("oom_kill_disable", s.oom_kill_disable);
   unsupported("oom_score_adj", s.oom_score_adj != 0);
   unsupported("runtime", !s.runtime.empty() && s.runtime != "runc" && s.runtime != "berth");
-  unsupported("storage_opt", !s.storage_opt.empty());
   unsupported("userns_mode", !s.userns_mode.empty());
   unsupported("use_api_socket", s.use_api_socket);
   unsupported("external_links", !s.external_links.empty());

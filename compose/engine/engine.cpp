@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/shim_protocol.hpp"
+#include "compose/engine/container_spec.hpp"
 #include "compose/engine/dns.hpp"
 #include "compose/engine/ports.hpp"
 #include "compose/engine/volumes.hpp"
@@ -89,6 +90,7 @@ void Engine::check_ports(const plan::Plan& plan) {
     if (!creates) continue;
     std::vector<std::string> except = replaced;
     check_ports_free(m_paths, m_ctx->model.services.at(name), except);
+    check_storage_opt(m_ctx->model.services.at(name), m_paths.root + "/containers");
   }
 }
 

@@ -382,8 +382,10 @@ TEST_F(ContainerSpecTest, WarnsForKeysTheRuntimeCannotHonour) {
       "    build: .\n    depends_on: [other]\n    expose: ['80']\n    attach: false\n  other:\n    image: img\n");
   ContainerSpec s = build();
   for (const char* key : {"cpuset", "userns_mode", "oom_score_adj", "mac_address", "logging.driver", "platform",
-                          "storage_opt", "runtime", "oom_kill_disable"})
+                          "runtime", "oom_kill_disable"})
     EXPECT_TRUE(has_warning(s, std::string("service \"app\": ") + key)) << key;
+  EXPECT_FALSE(has_warning(s, "storage_opt"));  // honoured: a limit on the container dir
+  EXPECT_EQ(s.storage_size, std::uint64_t{1} << 30);
   EXPECT_FALSE(has_warning(s, "build"));
   EXPECT_FALSE(has_warning(s, "depends_on"));
   EXPECT_FALSE(has_warning(s, "expose"));
