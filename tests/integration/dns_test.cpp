@@ -5,7 +5,10 @@
 // Checked: scoping, search suffix, getent through the namespace's resolv.conf, PTR, TCP, reload
 // on SIGHUP (new name, vanished gateway's listener closed), forwarding, clean exit on SIGTERM;
 // a client whose container has its own `upstreams` (a second stub on another 127.0.0.x) gets
-// that stub's answers while the others keep the default one's.
+// that stub's answers while the others keep the default one's. Limits: an address in no
+// container's records (a fourth namespace) is refused over UDP and its 256 TCP connections are
+// closed at once; a client's 256 are cut to its cap; other clients keep getting answers over
+// TCP and UDP either way; the idle timeout never cuts off a forwarded answer still on its way.
 // Every link, namespace, /etc/netns dir and temp file is removed, and that is checked.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -33,7 +36,9 @@
 #include <thread>
 #include <vector>
 
+#include "dns/tcp_limits.hpp"
 #include "dns/wire.hpp"
+#include "netns_tcp.hpp"
 
 namespace {
 
@@ -42,7 +47,8 @@ namespace wire = berth::dns;
 
 /// A tiny upstream DNS server on a loopback address (UDP and TCP on one port, one thread):
 /// fixed.test → A `fixed` (192.0.2.10 by default), big.test → 100 A records (TC over UDP),
-/// anything else NXDOMAIN.
+/// slow.test → A 198.51.100.1 after 600 ms (the stub does nothing else meanwhile), anything else
+/// NXDOMAIN.
 class StubUpstream {
  public:
   explicit StubUpstream(const std::string& address = "127.0.0.1", std::array<uint8_t, 4> fixed = {192, 0, 2, 10})
@@ -100,6 +106,9 @@ class StubUpstream {
     std::string name = wire::lowercase(q->questions[0].name);
     if (name == "fixed.test") {
       m.answers.push_back(wire::make_a(q->questions[0].name, 30, m_fixed));
+    } else if (name == "slow.test") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(600));
+      m.answers.push_back(wire::make_a(q->questions[0].name, 30, {198, 51, 100, 1}));
     } else if (name == "big.test") {
       for (int i = 0; i < 100; ++i)
         m.answers.push_back(wire::make_a(q->questions[0].name, 30, {198, 51, 100, static_cast<uint8_t>(i)}));
@@ -272,6 +281,7 @@ class DnsServer : public ::testing::Test {
   }
 
   std::string ns(int n) const { return "bdns" + m_pid + "-" + std::to_string(n); }
+  std::string netns_file(int n) const { return "/run/netns/" + ns(n); }
   std::string records_path() const { return (m_dir / "dns.json").string(); }
   std::string pid_path() const { return (m_dir / "dns.pid").string(); }
   std::string log_path() const { return (m_dir / "dns.log").string(); }
@@ -463,12 +473,11 @@ TEST_F(DnsServer, ContainerWithOwnUpstreamsGetsItsServersOthersTheDefault) {
 
 TEST_F(DnsServer, TcpAnswersPipelinedQueriesAndClosesIdleConnections) {
   start_daemon("--tcp-idle-ms 300");
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in gw{};
-  gw.sin_family = AF_INET;
-  gw.sin_port = htons(53);
-  ASSERT_EQ(::inet_pton(AF_INET, (m_net_a + ".1").c_str(), &gw.sin_addr), 1);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&gw), sizeof gw), 0) << std::strerror(errno);
+  // From the client's namespace: the host is no client of berth-dns.
+  std::string error;
+  auto conn = berth::test::tcp_connections_from(netns_file(1), m_net_a + ".1", 53, 1, error);
+  ASSERT_EQ(conn.size(), 1u) << error;
+  int fd = conn[0].get();
   // Three queries in one write (names under our domain: answered locally, NXDOMAIN).
   std::vector<uint8_t> batch;
   for (uint16_t id : {101, 102, 103}) {
@@ -500,7 +509,69 @@ TEST_F(DnsServer, TcpAnswersPipelinedQueriesAndClosesIdleConnections) {
   uint8_t byte;
   EXPECT_EQ(::recv(fd, &byte, 1, 0), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(1500));
-  ::close(fd);
+}
+
+TEST_F(DnsServer, StrangersAreRefusedAndTheirTcpConnectionsClosedAtOnce) {
+  start_daemon();
+  const std::string gw_a = m_net_a + ".1", web = m_net_a + ".3";
+  // Namespace 4 is on network a but in no container's records: another project's container, as
+  // far as this berth-dns can tell.
+  make_ns("4", m_bridge_a, m_net_a + ".9", gw_a);
+  std::string error;
+  auto flood = berth::test::tcp_connections_from(netns_file(4), gw_a, 53, 256, error);
+  ASSERT_EQ(flood.size(), 256u) << error;
+  // Closed at once: well before the idle timeout (3 s by default), all of them.
+  EXPECT_EQ(berth::test::wait_open_at_most(flood, 0, std::chrono::milliseconds(1000)), 0u);
+
+  // The real client, while the stranger still holds its ends: TCP and UDP, table and forwarded.
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +tcp +short"), web + "\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " fixed.test +tcp +short"), "192.0.2.10\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +short"), web + "\n");
+
+  // The stranger gets REFUSED over UDP (nothing looked up, nothing forwarded for it) and no
+  // answer over TCP; a second flood changes nothing.
+  int asked = m_stub->udp_queries() + m_stub->tcp_queries();
+  std::string udp = dig(4, "@" + gw_a + " fixed.test");
+  EXPECT_NE(udp.find("status: REFUSED"), std::string::npos) << udp;
+  EXPECT_EQ(udp.find("192.0.2.10"), std::string::npos) << udp;
+  EXPECT_NE(dig(4, "@" + gw_a + " web").find("status: REFUSED"), std::string::npos);
+  std::string tcp = dig(4, "@" + gw_a + " web +tcp");
+  EXPECT_EQ(tcp.find("status:"), std::string::npos) << tcp;
+  EXPECT_EQ(m_stub->udp_queries() + m_stub->tcp_queries(), asked);
+  auto again = berth::test::tcp_connections_from(netns_file(4), gw_a, 53, 256, error);
+  EXPECT_EQ(again.size(), 256u) << error;
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +tcp +short"), web + "\n");
+  EXPECT_EQ(berth::test::wait_open_at_most(again, 0, std::chrono::milliseconds(1000)), 0u);
+}
+
+TEST_F(DnsServer, OneClientsTcpFloodIsCutToItsCapAndOthersKeepTheirAnswers) {
+  start_daemon();
+  const std::string gw_a = m_net_a + ".1", client = m_net_a + ".2", web = m_net_a + ".3";
+  // web (a client of this berth-dns) opens 256 idle connections.
+  std::string error;
+  auto hog = berth::test::tcp_connections_from(netns_file(2), gw_a, 53, 256, error);
+  ASSERT_EQ(hog.size(), 256u) << error;
+  // Each one beyond its cap closed its own least recently active idle one: the newest stay.
+  EXPECT_EQ(berth::test::wait_open_at_most(hog, berth::dns::kTcpPerClient, std::chrono::milliseconds(1000)),
+            berth::dns::kTcpPerClient);
+  EXPECT_EQ(berth::test::still_open(std::span(hog).last(berth::dns::kTcpPerClient)), berth::dns::kTcpPerClient);
+
+  // The other client over TCP and UDP; and the hog itself still gets a TCP answer.
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +tcp +short"), web + "\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " fixed.test +tcp +short"), "192.0.2.10\n");
+  EXPECT_EQ(dig(1, "@" + gw_a + " web +short"), web + "\n");
+  EXPECT_EQ(dig(2, "@" + gw_a + " client +tcp +short"), client + "\n");
+
+  // The rest go after the idle timeout (3 s), not 10.
+  EXPECT_EQ(berth::test::wait_open_at_most(hog, 0, berth::dns::kTcpIdleTimeout + std::chrono::milliseconds(1500)), 0u);
+}
+
+TEST_F(DnsServer, IdleTimeoutWaitsForAForwardedAnswer) {
+  // The stub takes 600 ms for slow.test; the idle timeout is 200 ms. The connection has a query
+  // in flight, so it is not idle: the answer arrives, then the connection closes when idle.
+  start_daemon("--tcp-idle-ms 200");
+  std::string slow = dig(1, "@" + m_net_a + ".1 slow.test +tcp +short");
+  EXPECT_EQ(slow, "198.51.100.1\n");
 }
 
 TEST_F(DnsServer, ReportsStartupErrorsOnStdout) {
