@@ -148,18 +148,19 @@ std::string project_quota_unsupported(ProjectQuotas& q, const std::string& fs) {
   fs_quota_stat st{};
   st.qs_version = FS_QSTAT_VERSION;
   const int err = q.call(Q_XGETQSTAT, 0, &st);
-  const std::string how = fs == "xfs" ? "mount it with -o prjquota"
-                                      : "needs the ext4 features quota,project "
-                                        "(tune2fs -O quota,project) and a mount "
-                                        "with -o prjquota";
-  if (err == ENOSYS) return "is on " + fs + ", and this kernel was built without quota support for it";
+  const std::string how =
+      fs == "xfs" ? "mount it with -o prjquota"
+                  : "needs the ext4 features quota,project (tune2fs -O quota,project) and a mount with -o prjquota";
+  if (err == ENOSYS) {
+    // No quota operations on this superblock: the kernel was built without them for this fs.
+    const char* config = fs == "xfs" ? "CONFIG_XFS_QUOTA" : "CONFIG_QUOTA and CONFIG_QFMT_V2";
+    return "is on " + fs + " without project quotas (this kernel has no quota support for " + fs + ": " + config + ")";
+  }
   if (err == EINVAL || err == ESRCH || err == ENOENT) return "is on " + fs + " without project quotas (" + how + ")";
   if (err != 0) return "is on " + fs + ", whose quota state cannot be read: " + std::strerror(err);
   if (!(st.qs_flags & FS_QUOTA_PDQ_ACCT)) return "is on " + fs + " without project quotas (" + how + ")";
   if (!(st.qs_flags & FS_QUOTA_PDQ_ENFD))
-    return "is on " + fs +
-           " with project quotas accounted but not enforced (mount it with -o "
-           "prjquota)";
+    return "is on " + fs + " with project quotas accounted but not enforced (mount it with -o prjquota)";
   return "";
 }
 
@@ -237,9 +238,8 @@ std::string storage_quota_unsupported(const std::string& dir) {
     return project_quota_unsupported(q, fs);
   }
   return "is on " + fs +
-         ", which has no project quotas (storage_opt size needs xfs or ext4 "
-         "mounted with prjquota, "
-         "or btrfs with quotas enabled)";
+         ", which has no project quotas (storage_opt size needs xfs or ext4 mounted with prjquota, or btrfs with "
+         "quotas enabled)";
 }
 
 void make_quota_dir(const std::string& dir, std::uint64_t bytes, int mode) {

@@ -42,11 +42,9 @@ TEST(StorageOpt, SizeUnitsAsDockersRamInBytes) {
 
 TEST(StorageOpt, UnknownKeyAndBadSizeAreErrors) {
   EXPECT_EQ(error_of({{"dm.basesize", "10G"}}),
-            "service \"web\": storage_opt.dm.basesize: unknown option (the "
-            "only storage option is size)");
+            "service \"web\": storage_opt.dm.basesize: unknown option (the only storage option is size)");
   EXPECT_EQ(error_of({{"size", "1G"}, {"quota", "x"}}),
-            "service \"web\": storage_opt.quota: unknown option (the only "
-            "storage option is size)");
+            "service \"web\": storage_opt.quota: unknown option (the only storage option is size)");
   for (const char* bad : {"", "G", "big", "1X", "1GBB", "-1G", "1e400"})
     EXPECT_NE(error_of({{"size", bad}}).find("service \"web\": storage_opt.size: invalid size \""), std::string::npos)
         << bad;
