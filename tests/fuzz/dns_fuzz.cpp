@@ -2,7 +2,8 @@
 // - decode_message never crashes; whatever it accepts re-encodes and decodes to the same message.
 // - answer_query (the server's whole query → response path, records from a fixed table, for a
 //   client on the web network, one on another network and an unknown one, over UDP and TCP)
-//   returns a decodable response within the transport's size limit, or drops / forwards.
+//   returns a decodable response within the transport's size limit, or drops / forwards;
+//   refuse_query (what a non-client gets) never forwards and fits the classic UDP limit.
 // - finish_forwarded treats the bytes as an upstream response: the result fits the client's
 //   limit. Build and run: see CMakeLists.txt in this folder (target dns_fuzz).
 #include <cstdint>
@@ -67,6 +68,13 @@ void answer_path(std::span<const uint8_t> data) {
       }
     }
   }
+  // What a non-client gets: a decodable reply within the classic UDP limit, or nothing.
+  Decision refused = refuse_query(data);
+  if (refused.kind == Decision::Kind::Reply) {
+    check(decode_message(refused.reply).has_value());
+    check(refused.reply.size() <= kClassicUdpSize);
+  }
+  check(refused.kind != Decision::Kind::Forward);
 }
 
 }  // namespace
