@@ -5,6 +5,7 @@
 // so a typo fails at load time, not halfway through creating the container.
 #include "runtime-shim/bundle.hpp"
 
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -182,6 +183,46 @@ void read_mounts(const Reader& r, const json& a, Bundle& b) {
   }
 }
 
+/// linux.resources.devices[]: allow is required; type defaults to "a", major/minor to any (null
+/// or -1), access to "rwm", as runc reads them.
+void read_device_rules(const Reader& r, const json& a, std::vector<DeviceRule>& out) {
+  r.array(a, "linux.resources.devices");
+  for (size_t i = 0; i < a.size(); ++i) {
+    const std::string at = "linux.resources.devices[" + std::to_string(i) + "]";
+    r.object(a[i], at);
+    DeviceRule rule;
+    const json* allow = r.member(a[i], "allow", at);
+    if (!allow) r.fail(at + ".allow", "missing");
+    rule.allow = r.boolean(*allow, at + ".allow");
+    if (auto* v = r.member(a[i], "type", at)) {
+      const std::string type = r.string(*v, at + ".type");
+      if (type != "a" && type != "c" && type != "b") r.fail(at + ".type", "expected \"a\", \"c\" or \"b\"");
+      rule.type = type[0];
+    }
+    auto number = [&](const char* key, int64_t& n) {
+      if (auto* v = r.member(a[i], key, at)) {
+        n = r.signed_int(*v, at + "." + key);
+        if (n < -1 || n > 0xfffff) r.fail(at + "." + key, "expected -1 (any) or 0..1048575");
+      }
+    };
+    number("major", rule.major);
+    number("minor", rule.minor);
+    if (auto* v = r.member(a[i], "access", at)) {
+      rule.access = r.string(*v, at + ".access");
+      if (rule.access.empty()) r.fail(at + ".access", "must not be empty (leave it out for rwm)");
+      bool seen[3] = {false, false, false};
+      for (char c : rule.access) {
+        const char* letters = "rwm";
+        const char* at_letter = c ? std::strchr(letters, c) : nullptr;
+        if (!at_letter || seen[at_letter - letters])
+          r.fail(at + ".access", "expected a combination of r, w and m, got \"" + rule.access + "\"");
+        seen[at_letter - letters] = true;
+      }
+    }
+    out.push_back(std::move(rule));
+  }
+}
+
 void read_resources(const Reader& r, const json& res, Resources& out) {
   r.object(res, "linux.resources");
   if (auto* m = r.member(res, "memory", "linux.resources")) {
@@ -202,6 +243,7 @@ void read_resources(const Reader& r, const json& res, Resources& out) {
     if (auto* v = r.member(*p, "limit", "linux.resources.pids"))
       out.pids_limit = r.signed_int(*v, "linux.resources.pids.limit");
   }
+  if (auto* v = r.member(res, "devices", "linux.resources")) read_device_rules(r, *v, out.devices);
 }
 
 void read_linux(const Reader& r, const json& l, Bundle& b) {

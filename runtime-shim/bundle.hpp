@@ -6,7 +6,8 @@
 // capabilities.{bounding,effective,inheritable,permitted,ambient}, rlimits[], noNewPrivileges};
 // root.{path,readonly}; hostname; domainname; mounts[].{destination,type,source,options};
 // linux.{namespaces[].{type,path}, resources.{memory.{limit,swap}, cpu.{shares,quota,period},
-// pids.limit}, cgroupsPath, sysctl, maskedPaths, readonlyPaths, devices[]}; annotations.
+// pids.limit, devices[].{allow,type,major,minor,access}}, cgroupsPath, sysctl, maskedPaths,
+// readonlyPaths, devices[]}; annotations.
 //
 // Berth's extensions are annotations (runtime-spec allows any), so the file stays valid OCI:
 //   org.berth.rootfs.lower   overlay lower dirs, ':'-separated, topmost first; with .upper and
@@ -67,6 +68,16 @@ struct Device {
   uint32_t uid = 0, gid = 0;
 };
 
+/// One linux.resources.devices entry: a device cgroup rule (config-linux.md, "Allowed Device
+/// List"). The shim applies them after a deny-all and before its own defaults (device_rules.hpp).
+struct DeviceRule {
+  bool allow = false;
+  char type = 'a';             ///< 'a' (every device), 'c' or 'b'
+  int64_t major = -1;          ///< -1 = any
+  int64_t minor = -1;          ///< -1 = any
+  std::string access = "rwm";  ///< r (read), w (write), m (mknod), each at most once
+};
+
 struct Resources {
   std::optional<int64_t> memory_limit;   ///< bytes
   std::optional<int64_t> memory_swap;    ///< bytes, memory + swap (OCI semantics)
@@ -74,6 +85,7 @@ struct Resources {
   std::optional<int64_t> cpu_quota;      ///< microseconds per period
   std::optional<uint64_t> cpu_period;    ///< microseconds
   std::optional<int64_t> pids_limit;
+  std::vector<DeviceRule> devices;  ///< in order, as written in config.json
 };
 
 struct Healthcheck {

@@ -6,7 +6,9 @@
 //  - privileged: every capability, no masked or read-only /proc paths, seccomp off, every host
 //    device in /dev, /sys writable — Docker's --privileged.
 //  - devices: "host[:container[:perms]]" → an OCI device with type and major/minor from stat(2)
-//    of the host node (a directory maps every device below it).
+//    of the host node (a directory maps every device below it), and an allow rule with `perms`.
+//  - device cgroup (linux.resources.devices): Docker's default list, everything for privileged,
+//    the mapped devices, then device_cgroup_rules ("c 189:* rwm") in order; the shim enforces it.
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -122,6 +124,88 @@ void add_device(Build& b, const std::string& host, const std::string& target, nl
                  {"gid", st.st_gid}});
 }
 
+/// "rwm" letters, each once, in that order; "" when `access` has anything else or nothing.
+std::string canonical_access(const std::string& access) {
+  bool r = false, w = false, m = false;
+  for (char c : access) {
+    if (c == 'r')
+      r = true;
+    else if (c == 'w')
+      w = true;
+    else if (c == 'm')
+      m = true;
+    else
+      return "";
+  }
+  return std::string(r ? "r" : "") + (w ? "w" : "") + (m ? "m" : "");
+}
+
+nlohmann::json device_rule(bool allow, const std::string& type, std::int64_t major, std::int64_t minor,
+                           const std::string& access) {
+  nlohmann::json rule = {{"allow", allow}, {"type", type}};
+  if (major >= 0) rule["major"] = major;
+  if (minor >= 0) rule["minor"] = minor;
+  rule["access"] = access;
+  return rule;
+}
+
+/// Docker's default device cgroup (moby oci/defaults.go): deny everything, allow rwm on zero,
+/// null, urandom, random, tty and console, deny fuse. The shim adds runc's always-allowed set
+/// (mknod of any device, full, ptmx, /dev/pts/*), as runc does under Docker.
+nlohmann::json default_device_rules() {
+  nlohmann::json rules = nlohmann::json::array({device_rule(false, "a", -1, -1, "rwm")});
+  for (auto [major, minor] : {std::pair{1, 5}, {1, 3}, {1, 9}, {1, 8}, {5, 0}, {5, 1}})
+    rules.push_back(device_rule(true, "c", major, minor, "rwm"));
+  rules.push_back(device_rule(false, "c", 10, 229, "rwm"));
+  return rules;
+}
+
+/// One `device_cgroup_rules` entry, Docker's syntax: "<a|b|c> <major|*>:<minor|*> <rwm letters>".
+nlohmann::json parse_device_cgroup_rule(const Build& b, const std::string& text, size_t index) {
+  const std::string key = "device_cgroup_rules[" + std::to_string(index) + "]";
+  auto bad = [&](const std::string& why) {
+    b.fail(key, "\"" + text + "\": " + why +
+                    " (expected \"<type> <major>:<minor> <access>\": type a, b or c; major and minor a number or *; "
+                    "access letters of rwm, e.g. \"c 189:* rmw\")");
+  };
+  const auto sp1 = text.find(' ');
+  const auto colon = text.find(':');
+  const auto sp2 = text.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
+  if (sp1 != 1 || colon == std::string::npos || sp2 == std::string::npos || colon > sp2 ||
+      text.find(' ', sp2 + 1) != std::string::npos)
+    bad("not of the form");
+  const std::string type = text.substr(0, 1);
+  if (type != "a" && type != "b" && type != "c") bad("unknown device type \"" + type + "\"");
+  auto number = [&](const std::string& part, const char* what) -> std::int64_t {
+    if (part == "*") return -1;
+    if (part.empty() || part.size() > 7 || part.find_first_not_of("0123456789") != std::string::npos)
+      bad(std::string(what) + " \"" + part + "\" is not a number or *");
+    const std::int64_t n = std::stoll(part);
+    if (n > 0xfffff) bad(std::string(what) + " " + part + " is out of range");
+    return n;
+  };
+  const std::int64_t major = number(text.substr(2, colon - 2), "major");
+  const std::int64_t minor = number(text.substr(colon + 1, sp2 - colon - 1), "minor");
+  const std::string raw_access = text.substr(sp2 + 1);
+  const std::string access = raw_access.size() <= 3 ? canonical_access(raw_access) : "";
+  if (access.empty()) bad("access \"" + raw_access + "\" is not made of r, w and m");
+  if (type == "a" && (major >= 0 || minor >= 0 || access != "rwm"))
+    bad("type a stands for every device: write it as \"a *:* rwm\"");
+  return device_rule(true, type, major, minor, access);
+}
+
+/// linux.resources.devices: Docker's defaults, then everything for privileged, an allow rule
+/// per mapped device with the mapping's permissions, then the service's device_cgroup_rules.
+void add_device_cgroup(Build& b, const nlohmann::json& mapped_rules) {
+  const model::Service& s = b.in.service;
+  nlohmann::json rules = default_device_rules();
+  if (s.privileged) rules.push_back(device_rule(true, "a", -1, -1, "rwm"));
+  for (const auto& r : mapped_rules) rules.push_back(r);
+  for (size_t i = 0; i < s.device_cgroup_rules.size(); ++i)
+    rules.push_back(parse_device_cgroup_rule(b, s.device_cgroup_rules[i], i));
+  b.config["linux"]["resources"]["devices"] = rules;
+}
+
 void add_devices(Build& b) {
   const model::Service& s = b.in.service;
   nlohmann::json devices = nlohmann::json::array();
@@ -142,15 +226,25 @@ void add_devices(Build& b) {
       }
     }
   }
+  nlohmann::json mapped_rules = nlohmann::json::array();
   for (const auto& m : s.devices) {
     std::string target = m.target.empty() ? m.source : m.target;
     nlohmann::json kept = nlohmann::json::array();
     for (auto& d : devices)
       if (d["path"] != target) kept.push_back(std::move(d));
     devices = std::move(kept);
-    add_device(b, m.source, target, devices, 0);
+    const std::string access = m.permissions.empty() ? "rwm" : canonical_access(m.permissions);
+    if (access.empty())
+      b.fail("devices", "\"" + m.source + "\": permissions \"" + m.permissions + "\" are not made of r, w and m");
+    nlohmann::json mapped = nlohmann::json::array();
+    add_device(b, m.source, target, mapped, 0);
+    for (auto& d : mapped) {
+      mapped_rules.push_back(device_rule(true, d["type"], d["major"], d["minor"], access));
+      devices.push_back(std::move(d));
+    }
   }
   if (!devices.empty()) b.config["linux"]["devices"] = devices;
+  add_device_cgroup(b, mapped_rules);
 }
 
 void add_security_opts(Build& b) {

@@ -23,6 +23,8 @@
 
 #include "common/scope_exit.hpp"
 #include "common/sys_error.hpp"
+#include "runtime-shim/container/device_filter.hpp"
+#include "runtime-shim/container/device_rules.hpp"
 #include "runtime-shim/container/fsutil.hpp"
 
 namespace berth::shim::cgroups {
@@ -69,10 +71,27 @@ void remove_berth_parents(const std::string& dir) {
     if (::rmdir(p.c_str()) != 0) return;  // ENOTEMPTY/EBUSY: another container still uses it
 }
 
+/// Docker's device policy (device_rules.hpp) before the container runs anything: the v1 devices
+/// controller is authoritative where mounted (v1 and hybrid hosts); otherwise a BPF program on the
+/// v2 directory (pure v2, or a hybrid host without v1 devices: its unified tree runs them too).
+void apply_device_policy(const Dirs& dirs, const std::vector<DeviceRule>& configured) {
+  const std::vector<DeviceRule> rules = container_device_rules(configured);
+  if (auto it = dirs.v1_by_controller.find("devices"); it != dirs.v1_by_controller.end()) {
+    v1::set_devices(it->second, rules);
+  } else if (!dirs.v2.empty()) {
+    apply_device_filter(dirs.v2, rules);
+  } else {
+    const DevicePolicy policy = resolve_device_policy(rules);
+    if (!policy.default_allow || !policy.exceptions.empty())
+      throw std::runtime_error(
+          "cgroups: no way to apply the device policy: neither the v1 devices controller nor cgroup v2 is mounted");
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& v1_controllers() {
-  static const std::vector<std::string> list = {"memory", "cpu", "cpuacct", "pids", "freezer"};
+  static const std::vector<std::string> list = {"memory", "cpu", "cpuacct", "pids", "freezer", "devices"};
   return list;
 }
 
@@ -201,6 +220,7 @@ Dirs create(const Layout& layout, const std::string& rel, const Resources& r, st
     std::string pids = need("pids", r.pids_limit.has_value());
     if (!pids.empty()) v1::set_pids(pids, r);
   }
+  apply_device_policy(dirs, r.devices);
   rollback.dismiss();
   return dirs;
 }

@@ -3,10 +3,11 @@
 // /proc/self/mountinfo. The v1 and v2 writers (cgroups_v1.cpp, cgroups_v2.cpp) take the cgroup
 // directory as a parameter, so unit tests point them at a temp dir of plain files.
 //
-//   v1 (and hybrid)  <mount of each controller>/<path>: memory, cpu, cpuacct, pids, freezer;
-//                    limits go here
+//   v1 (and hybrid)  <mount of each controller>/<path>: memory, cpu, cpuacct, pids, freezer,
+//                    devices; limits and the device policy go here
 //   hybrid           also <unified mount>/<path>, no controllers: tracking, cgroup.kill, freeze
-//   pure v2          <cgroup2 mount>/<path> with memory, cpu, pids enabled on the way down
+//   pure v2          <cgroup2 mount>/<path> with memory, cpu, pids enabled on the way down; the
+//                    device policy is a BPF program attached there (device_filter.hpp)
 #include <sys/types.h>
 
 #include <map>
@@ -38,8 +39,10 @@ struct Dirs {
   std::map<std::string, std::string> v1_by_controller;
 };
 
-/// Creates <each hierarchy>/<rel> (parents included), enables v2 controllers on pure v2 and
-/// writes the limits. On failure removes what it made and throws SysError / runtime_error.
+/// Creates <each hierarchy>/<rel> (parents included), enables v2 controllers on pure v2, writes
+/// the limits and applies the device policy (device_rules.hpp): through the v1 devices
+/// controller when it is mounted, else as a BPF program on the v2 directory. On failure removes
+/// what it made and throws SysError / runtime_error.
 Dirs create(const Layout& layout, const std::string& rel, const Resources& resources,
             std::vector<std::string>& warnings);
 
@@ -65,6 +68,9 @@ namespace v1 {
 void set_memory(const std::string& dir, const Resources& r, std::vector<std::string>& warnings);
 void set_cpu(const std::string& dir, const Resources& r);
 void set_pids(const std::string& dir, const Resources& r);
+/// Writes each rule, in order, to devices.allow or devices.deny (a leaf: the kernel refuses "a"
+/// in a cgroup with children, and any allow its parent does not allow).
+void set_devices(const std::string& dir, const std::vector<DeviceRule>& rules);
 int oom_kill_count(const std::string& memory_dir);
 void set_frozen(const std::string& freezer_dir, bool frozen);
 /// SIGKILL each pid of cgroup.procs until it stays empty (freezing first when `freezer_dir` is

@@ -4,7 +4,8 @@
 // below memory.limit_in_bytes, so the memory limit is written first (a new cgroup's memsw is
 // unlimited); cfs_period_us before cfs_quota_us; "oom_kill N" in memory.oom_control counts the
 // cgroup's OOM kills (Linux 4.13+); the freezer passes through FREEZING, and tasks it holds take a
-// SIGKILL only once thawed, so kill_all() freezes, signals, then thaws.
+// SIGKILL only once thawed, so kill_all() freezes, signals, then thaws; devices.allow/deny take
+// one rule per write(2), and a child's rules must stay within its parent's.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "runtime-shim/container/cgroups.hpp"
+#include "runtime-shim/container/device_rules.hpp"
 #include "runtime-shim/container/fsutil.hpp"
 
 namespace berth::shim::cgroups::v1 {
@@ -57,6 +59,10 @@ void set_cpu(const std::string& dir, const Resources& r) {
 
 void set_pids(const std::string& dir, const Resources& r) {
   if (r.pids_limit) write(dir, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max");
+}
+
+void set_devices(const std::string& dir, const std::vector<DeviceRule>& rules) {
+  for (const DeviceRule& rule : rules) write(dir, rule.allow ? "devices.allow" : "devices.deny", v1_rule_line(rule));
 }
 
 int oom_kill_count(const std::string& memory_dir) {

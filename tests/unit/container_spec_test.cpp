@@ -257,6 +257,75 @@ TEST_F(ContainerSpecTest, CapabilitiesPrivilegedSecurityOptDevicesSysctls) {
   EXPECT_THROW(build(), std::runtime_error);
 }
 
+TEST_F(ContainerSpecTest, DeviceCgroupDefaultsMappingsRulesAndPrivileged) {
+  auto rule = [](bool allow, const char* type, int major, int minor, const char* access) {
+    json r = {{"allow", allow}, {"type", type}};
+    if (major >= 0) r["major"] = major;
+    if (minor >= 0) r["minor"] = minor;
+    r["access"] = access;
+    return r;
+  };
+  // Docker's default list (moby oci/defaults.go); the shim appends runc's always-allowed set.
+  const json defaults =
+      json::array({rule(false, "a", -1, -1, "rwm"), rule(true, "c", 1, 5, "rwm"), rule(true, "c", 1, 3, "rwm"),
+                   rule(true, "c", 1, 9, "rwm"), rule(true, "c", 1, 8, "rwm"), rule(true, "c", 5, 0, "rwm"),
+                   rule(true, "c", 5, 1, "rwm"), rule(false, "c", 10, 229, "rwm")});
+  load("services:\n  app:\n    image: img\n");
+  EXPECT_EQ(build().config["linux"]["resources"]["devices"], defaults);
+
+  load(
+      "services:\n  app:\n    image: img\n    mem_limit: 64m\n    devices: ['/dev/null:/dev/mynull:r']\n"
+      "    device_cgroup_rules: ['c 1:3 mr', 'a *:* rwm', 'c 189:* rmw', 'b 8:16 rr']\n");
+  ContainerSpec s = build();
+  json want = defaults;
+  want.push_back(rule(true, "c", 1, 3, "r"));  // the mapping, with its permissions
+  want.push_back(rule(true, "c", 1, 3, "rm"));
+  want.push_back(rule(true, "a", -1, -1, "rwm"));
+  want.push_back(rule(true, "c", 189, -1, "rwm"));
+  want.push_back(rule(true, "b", 8, 16, "r"));
+  EXPECT_EQ(s.config["linux"]["resources"]["devices"], want);
+  EXPECT_EQ(s.config["linux"]["resources"]["memory"]["limit"], 64 * 1024 * 1024);  // both kept
+  EXPECT_FALSE(has_warning(s, "device_cgroup_rules"));
+
+  load("services:\n  app:\n    image: img\n    privileged: true\n");
+  json privileged = defaults;
+  privileged.push_back(rule(true, "a", -1, -1, "rwm"));
+  EXPECT_EQ(build().config["linux"]["resources"]["devices"], privileged);
+
+  auto error = [&](const std::string& yaml) -> std::string {
+    load("services:\n  app:\n    image: img\n" + yaml);
+    try {
+      build();
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  const std::string syntax =
+      " (expected \"<type> <major>:<minor> <access>\": type a, b or c; major and minor a number or *; "
+      "access letters of rwm, e.g. \"c 189:* rmw\")";
+  EXPECT_EQ(
+      error("    device_cgroup_rules: ['c 1:3 rwm', 'c 1:3 rwx']\n"),
+      "service \"app\": device_cgroup_rules[1]: \"c 1:3 rwx\": access \"rwx\" is not made of r, w and m" + syntax);
+  EXPECT_EQ(error("    device_cgroup_rules: ['x 1:3 r']\n"),
+            "service \"app\": device_cgroup_rules[0]: \"x 1:3 r\": unknown device type \"x\"" + syntax);
+  EXPECT_EQ(error("    device_cgroup_rules: ['c 1 r']\n"),
+            "service \"app\": device_cgroup_rules[0]: \"c 1 r\": not of the form" + syntax);
+  EXPECT_EQ(error("    device_cgroup_rules: ['c  1:3 r']\n"),
+            "service \"app\": device_cgroup_rules[0]: \"c  1:3 r\": not of the form" + syntax);
+  EXPECT_EQ(error("    device_cgroup_rules: ['c 1:x r']\n"),
+            "service \"app\": device_cgroup_rules[0]: \"c 1:x r\": minor \"x\" is not a number or *" + syntax);
+  EXPECT_EQ(
+      error("    device_cgroup_rules: ['c 1:3 rwmr']\n"),
+      "service \"app\": device_cgroup_rules[0]: \"c 1:3 rwmr\": access \"rwmr\" is not made of r, w and m" + syntax);
+  EXPECT_EQ(error("    device_cgroup_rules: ['a 1:3 r']\n"),
+            "service \"app\": device_cgroup_rules[0]: \"a 1:3 r\": type a stands for every device: write it as \"a *:* "
+            "rwm\"" +
+                syntax);
+  EXPECT_EQ(error("    devices: ['/dev/null:/dev/n:rwx']\n"),
+            "service \"app\": devices: \"/dev/null\": permissions \"rwx\" are not made of r, w and m");
+}
+
 TEST_F(ContainerSpecTest, Namespaces) {
   load("services:\n  app:\n    image: img\n    pid: host\n    ipc: none\n");
   ContainerSpec s = build();

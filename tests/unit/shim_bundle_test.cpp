@@ -181,4 +181,35 @@ TEST_F(BundleTest, ErrorsNameTheFileAndTheKey) {
             file() + "linux.resources.memory.limit: expected an integer, got string");
 }
 
+TEST_F(BundleTest, DeviceCgroupRules) {
+  Bundle b = load(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"resources": {"devices": [
+      {"allow": false, "access": "rwm"},
+      {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rw"},
+      {"allow": true, "type": "c", "major": 189, "minor": -1, "access": "mr"},
+      {"allow": true, "type": "b", "major": null}]}}})");
+  ASSERT_EQ(b.resources.devices.size(), 4u);
+  EXPECT_FALSE(b.resources.devices[0].allow);
+  EXPECT_EQ(b.resources.devices[0].type, 'a');
+  EXPECT_EQ(b.resources.devices[0].major, -1);
+  EXPECT_EQ(b.resources.devices[1].type, 'c');
+  EXPECT_EQ(b.resources.devices[1].major, 1);
+  EXPECT_EQ(b.resources.devices[1].minor, 3);
+  EXPECT_EQ(b.resources.devices[1].access, "rw");
+  EXPECT_EQ(b.resources.devices[2].minor, -1);
+  EXPECT_EQ(b.resources.devices[3].major, -1);
+  EXPECT_EQ(b.resources.devices[3].access, "rwm");  // left out: everything
+  auto rules = [](const std::string& list) {
+    return R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"resources": {"devices": )" + list + "}}}";
+  };
+  EXPECT_EQ(error_of(rules(R"([{"type": "c"}])")), file() + "linux.resources.devices[0].allow: missing");
+  EXPECT_EQ(error_of(rules(R"([{"allow": true, "type": "u"}])")),
+            file() + "linux.resources.devices[0].type: expected \"a\", \"c\" or \"b\"");
+  EXPECT_EQ(error_of(rules(R"([{"allow": true, "access": "rwx"}])")),
+            file() + "linux.resources.devices[0].access: expected a combination of r, w and m, got \"rwx\"");
+  EXPECT_EQ(error_of(rules(R"([{"allow": true, "access": "rr"}])")),
+            file() + "linux.resources.devices[0].access: expected a combination of r, w and m, got \"rr\"");
+  EXPECT_EQ(error_of(rules(R"([{"allow": true, "major": -2}])")),
+            file() + "linux.resources.devices[0].major: expected -1 (any) or 0..1048575");
+}
+
 }  // namespace
