@@ -9,6 +9,7 @@
 // container runs, or its exact start error (exit status 1); the shim itself double-forks into its
 // own session, with stdin/stdout on /dev/null and stderr appended to <state-dir>/shim.log, and
 // stays until a `shutdown` request.
+// Every `run` first re-execs from a sealed memfd copy of the binary (self_clone.cpp).
 // No iostreams and no CLI library here: an idle shim should stay within a couple of MB.
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -26,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime-shim/self_clone.hpp"
 #include "runtime-shim/supervisor.hpp"
 
 namespace {
@@ -144,6 +146,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command != "run") return usage_error("unknown command `" + std::string(command) + "`");
+  // Before anything else: the processes this shim forks into the container must show a sealed
+  // copy as /proc/PID/exe, never the host's berth-shim (self_clone.hpp).
+  try {
+    berth::shim::ensure_running_from_sealed_copy(argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "berth-shim: %s\n", e.what());
+    return 125;
+  }
 
   ShimOptions opts;
   bool detach = false;

@@ -21,6 +21,7 @@
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
 #include "runtime-shim/pty.hpp"
+#include "runtime-shim/self_clone.hpp"
 #include "runtime-shim/signals.hpp"
 #include "runtime-shim/trim.hpp"
 
@@ -36,11 +37,16 @@ void make_dirs(const std::string& path) {
   }
 }
 
+/// The directory of berth-shim's file on disk (/proc/self/exe names the sealed copy once
+/// main() has re-exec'd from it).
 std::string self_dir() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string exe(buf, static_cast<size_t>(n));
+  std::string exe = original_executable_path();
+  if (exe.empty()) {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return ".";
+    exe.assign(buf, static_cast<size_t>(n));
+  }
   return exe.substr(0, exe.rfind('/'));
 }
 
@@ -132,7 +138,8 @@ void Supervisor::prepare() {
   if (m_bundle.init) {
     std::string init = m_opts.init_path.empty() ? self_dir() + "/berth-init" : m_opts.init_path;
     if (::access(init.c_str(), X_OK) != 0) throw_errno("init: berth-init `" + init + "`");
-    m_bundle.mounts.push_back(Mount{kInitPathInContainer, "bind", init, {"bind", "ro", "nosuid", "nodev"}});
+    // Exec'd from a sealed copy, not bind-mounted: /proc/1/exe then never reaches the host file.
+    m_init_exe = sealed_copy(init, "berth-init");
     m_bundle.args.insert(m_bundle.args.begin(), {kInitPathInContainer, "--"});
   }
   std::string log_path = m_bundle.log_path.empty() ? m_opts.state_dir + "/container.log" : m_bundle.log_path;
@@ -151,6 +158,7 @@ void Supervisor::prepare() {
 
 void Supervisor::start_container() {
   CreateOptions opts;
+  opts.exec_fd = m_init_exe.get();
   UniqueFd dev_null, child_in, child_out, child_err, pty_slave;
   UniqueFd out_read, err_read, pty_master;
   if (m_bundle.terminal) {

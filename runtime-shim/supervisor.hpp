@@ -25,8 +25,8 @@
 
 namespace berth::shim {
 
-/// Where the container's PID-1 helper is mounted inside the container for `init: true`. /dev is
-/// the runtime's own tmpfs, so the empty mount point never lands in the image's rootfs.
+/// argv[0] of the container's PID-1 helper for `init: true`. Only a name: berth-init is exec'd
+/// from a sealed memfd copy (self_clone.hpp), no file of it is in the container.
 inline constexpr const char* kInitPathInContainer = "/dev/berth-init";
 
 struct ShimOptions {
@@ -129,6 +129,7 @@ class Supervisor {
   std::unique_ptr<RestartManager> m_restart;
   std::optional<HealthMonitor> m_health;
 
+  UniqueFd m_init_exe;  ///< `init: true`: berth-init's sealed copy, exec'd as the container's PID 1
   std::optional<Created> m_created;  ///< set while the container process exists
   Nanos m_started_mono{0};
   int m_oom_before = 0;

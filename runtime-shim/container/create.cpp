@@ -15,11 +15,20 @@
 // namespace: setns(CLONE_NEWPID) applies to children only.
 // On any failure the child is SIGKILLed and reaped and the cgroups removed; every mount lived in
 // the child's mount namespace, made rprivate first, so none remains on the host.
+// What a process in the container can see of the child (it is in the container's pid namespace
+// from clone() on, and a program there can race for it through ns_last_pid): the intermediate
+// makes itself non-dumpable before clone() (inherited; execve of the container's program makes
+// it dumpable again, as runc's `runc init`), so without CAP_SYS_PTRACE nobody there can ptrace
+// it or open its /proc/PID/{exe,fd,mem}; and it closes every fd but the ones the child needs
+// (stdio, the sync socket, namespace fds to join, berth-init's sealed copy), so even with
+// CAP_SYS_PTRACE none of the shim's own fds (control socket, log, event loop) is there to take.
+// /proc/PID/exe of the child is the shim's sealed memfd copy (self_clone.cpp).
 #include "runtime-shim/container/create.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +40,7 @@
 #include "common/scope_exit.hpp"
 #include "common/sys_error.hpp"
 #include "runtime-shim/container/cgroups.hpp"
+#include "runtime-shim/container/fds.hpp"
 #include "runtime-shim/container/init.hpp"
 #include "runtime-shim/container/masked_paths.hpp"
 #include "runtime-shim/container/mounts.hpp"
@@ -86,17 +96,32 @@ void kill_and_reap(pid_t pid) {
   ::_exit(127);
 }
 
-/// fork() + (in the intermediate) setns(pre_clone) + clone(CLONE_PARENT | flags); returns the
-/// child's host pid. `child` runs in the clone()d process and must not return.
-pid_t spawn(unsigned long flags, const std::vector<NamespaceJoin>& pre_clone, SyncSocket& parent_end,
-            SyncSocket& child_end, const std::function<void()>& child) {
+/// The fds the clone()d child needs besides the sync socket: its stdio and, for a container,
+/// the namespaces it joins itself and berth-init's sealed copy.
+std::vector<int> child_fds(const ProcessSetup& p, const std::vector<NamespaceJoin>* joins) {
+  std::vector<int> keep = {p.stdin_fd, p.stdout_fd, p.stderr_fd, p.exec_fd};
+  if (joins)
+    for (const NamespaceJoin& j : *joins) keep.push_back(j.fd.get());
+  return keep;
+}
+
+/// fork() + (in the intermediate) non-dumpable, setns(pre_clone), every fd but `keep` and the
+/// sync socket closed, clone(CLONE_PARENT | flags); returns the child's host pid. `child` runs in
+/// the clone()d process and must not return.
+pid_t spawn(unsigned long flags, const std::vector<NamespaceJoin>& pre_clone, std::vector<int> keep,
+            SyncSocket& parent_end, SyncSocket& child_end, const std::function<void()>& child) {
   pid_t intermediate = ::fork();
   if (intermediate < 0) throw ContainerError("clone", errno, std::string("fork: ") + std::strerror(errno));
   if (intermediate == 0) {
     parent_end.close();
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+      report_and_exit(child_end, "clone", errno, "prctl(PR_SET_DUMPABLE, 0)");
     for (const NamespaceJoin& j : pre_clone)
       if (::setns(j.fd.get(), j.nstype) != 0)
         report_and_exit(child_end, "namespaces", errno, "setns " + j.type + " `" + j.path + "`");
+    keep.push_back(child_end.fd());
+    if (int err = close_fds_except(std::move(keep)); err != 0)
+      report_and_exit(child_end, "clone", err, "close the shim's fds (close_range)");
     long pid = ::syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
     if (pid < 0) report_and_exit(child_end, "clone", errno, "clone (new namespaces)");
     if (pid == 0) {
@@ -157,6 +182,7 @@ ProcessSetup prepare_process(const Bundle& b, const CreateOptions& o, bool privi
     const CapabilitySets& c = p.capabilities;
     p.seccomp = compile_seccomp(default_seccomp_rules(capability_names(c.bounding | c.effective | c.permitted)));
   }
+  p.exec_fd = o.exec_fd;
   p.cwd = b.cwd.empty() ? "/" : b.cwd;
   p.args = b.args;
   p.env = b.env;
@@ -234,8 +260,8 @@ Created create_container(const Bundle& b, const CreateOptions& o) {
   });
 
   auto [parent_end, child_end] = parent_step("sync", [] { return SyncSocket::pair(); });
-  const pid_t pid =
-      spawn(ns.clone_flags, ns.pre_clone_joins, parent_end, child_end, [&] { run_container_init(setup, child_end); });
+  const pid_t pid = spawn(ns.clone_flags, ns.pre_clone_joins, child_fds(setup.process, setup.joins), parent_end,
+                          child_end, [&] { run_container_init(setup, child_end); });
   ScopeExit stop_child([&] { kill_and_reap(pid); });
   handshake(pid, parent_end, [&] { cgroups::add_pid(dirs, pid); });
 
@@ -269,7 +295,7 @@ pid_t exec_in_container(const Created& c, const Bundle& b, const ExecSpec& spec,
   apply_console_size(p, stdio);
 
   auto [parent_end, child_end] = parent_step("sync", [] { return SyncSocket::pair(); });
-  const pid_t pid = spawn(0, joins, parent_end, child_end, [&] { run_exec_init(p, child_end); });
+  const pid_t pid = spawn(0, joins, child_fds(p, nullptr), parent_end, child_end, [&] { run_exec_init(p, child_end); });
   ScopeExit stop_child([&] { kill_and_reap(pid); });
   handshake(pid, parent_end, [&] {
     cgroups::Dirs dirs;

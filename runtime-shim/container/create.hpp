@@ -25,6 +25,9 @@ struct CreateOptions {
   /// With a terminal on stdin_fd: its size, set before the process starts, so a program that
   /// asks at once (`stty size`, a full-screen editor) sees the client's size, not 0x0.
   std::optional<ConsoleSize> console_size;
+  /// >= 0: the container's first process is exec'd from this fd (a sealed copy of berth-init,
+  /// see self_clone.hpp), so /proc/1/exe never names a host file.
+  int exec_fd = -1;
   std::string cgroup_parent;  ///< where cgroups are created, relative to each hierarchy root ("" = bundle.cgroups_path)
                               ///< non-empty: the container's cgroup is <cgroup_parent>/<bundle.id>
 };

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,13 +86,22 @@ void setup_stdio(const ProcessSetup& p) {
   int high[3];
   for (int i = 0; i < 3; ++i) {
     // Park every source above 2 first: a plain dup2 loop would clobber e.g. stdout_fd == 0.
-    int src = fds[i] >= 0 ? fds[i] : ::open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
-    if (src < 0) throw_errno("open `/dev/null`");
+    UniqueFd null;
+    if (fds[i] < 0) {
+      null.reset(::open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC));
+      if (!null) throw_errno("open `/dev/null`");
+    }
+    const int src = fds[i] >= 0 ? fds[i] : null.get();
     high[i] = ::fcntl(src, F_DUPFD_CLOEXEC, 3);
     if (high[i] < 0) throw_errno("dup stdio fd " + std::to_string(src));
   }
   for (int i = 0; i < 3; ++i)
     if (::dup2(high[i], i) < 0) throw_errno("dup2 onto fd " + std::to_string(i));
+  // The parked copies and the original stdio fds are not needed any more: fewer fds to show.
+  for (int i = 0; i < 3; ++i) {
+    ::close(high[i]);
+    if (fds[i] > 2) ::close(fds[i]);
+  }
   if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) throw_errno("close_range(CLOEXEC)");
   if (p.new_session && ::setsid() < 0) throw_errno("setsid");
   if (p.terminal && ::ioctl(0, TIOCSCTTY, 0) != 0) throw_errno("make the terminal the controlling one (TIOCSCTTY)");
@@ -114,7 +124,7 @@ std::string find_executable(const std::string& name, const std::vector<std::stri
   for (;;) {
     size_t j = path.find(':', i);
     std::string dir = path.substr(i, j == std::string::npos ? std::string::npos : j - i);
-    if (dir.empty()) dir = ".";
+    if (dir.empty()) dir.push_back('.');  // not `dir = "."`: GCC 12's -Wrestrict misfires on it
     std::string candidate = dir + "/" + name;
     struct stat st {};
     if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
@@ -163,14 +173,17 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
   std::vector<char*> argv, envp;
   steps.run("exec", [&] {
     env = with_home(p.env, user.home);
-    exe = find_executable(p.args.at(0), env);
+    exe = p.exec_fd >= 0 ? p.args.at(0) : find_executable(p.args.at(0), env);
     if (exe.empty()) steps.fail("exec", ENOENT, "exec `" + p.args[0] + "`: executable file not found in $PATH");
     argv = c_strings(p.args);
     envp = c_strings(env);
     // Ready, then execve: the sync socket is O_CLOEXEC, so the parent sees EOF once it succeeded.
     steps.send(SyncType::Ready);
   });
-  ::execve(exe.c_str(), argv.data(), envp.data());
+  if (p.exec_fd >= 0)
+    ::syscall(SYS_execveat, p.exec_fd, "", argv.data(), envp.data(), AT_EMPTY_PATH);
+  else
+    ::execve(exe.c_str(), argv.data(), envp.data());
   const int err = errno;
   const std::string hint = errno_hint("exec", err);
   steps.fail("exec", err, "exec `" + exe + "`: " + std::strerror(err) + (hint.empty() ? "" : " (" + hint + ")"));

@@ -33,6 +33,9 @@ struct ProcessSetup {
   std::optional<std::vector<sock_filter>> seccomp;  ///< none: unconfined
   std::string cwd = "/";
   std::vector<std::string> args, env;
+  /// >= 0: execveat() this file (berth-init's sealed copy) instead of looking up args[0], which
+  /// then only names the process.
+  int exec_fd = -1;
 };
 
 struct ContainerSetup {
