@@ -15,6 +15,8 @@
 //   probe exit N         exit with status N
 //   probe env            the environment, one variable per line
 //   probe ls DIR         directory entries, sorted, one per line
+//   probe readlink PATH  the link's target
+//   probe race SECONDS   race ns_last_pid for the runtime's exec/healthcheck children (race.cpp)
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -36,6 +38,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "race.hpp"
 
 extern char** environ;
 
@@ -209,7 +213,7 @@ void on_term(int) { _exit(0); }
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: probe status|try-mount|try-unshare|read|write|alloc|fork|sleep|exit|env|ls ..." << std::endl;
+    std::cerr << "usage: probe status|try-mount|try-unshare|read|write|alloc|fork|sleep|exit|env|ls|readlink|race ..." << std::endl;
     return 64;
   }
   const std::string cmd = argv[1];
@@ -233,6 +237,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "ls" && arg) return cmd_ls(arg);
+  if (cmd == "readlink" && arg) {
+    char buf[4096];
+    ssize_t n = readlink(arg, buf, sizeof buf - 1);
+    if (n < 0) return fail(std::string("readlink ") + arg);
+    std::cout << std::string(buf, static_cast<size_t>(n)) << std::endl;
+    return 0;
+  }
+  if (cmd == "race" && arg) return cmd_race(std::strtod(arg, nullptr));
   std::cerr << "probe: unknown command or missing argument: " << cmd << std::endl;
   return 64;
 }
