@@ -69,6 +69,22 @@ TEST(CgroupLayoutTest, PureV2AndCombinedV1Mounts) {
   EXPECT_TRUE(combined.v2.empty());
 }
 
+TEST(CgroupLayoutTest, TheV1DevicesControllerIsOneOfOurs) {
+  cgroups::Layout l = cgroups::parse_mountinfo(
+      "33 25 0:31 / /sys/fs/cgroup/devices rw,nosuid shared:16 - cgroup cgroup rw,devices\n"
+      "32 25 0:30 / /sys/fs/cgroup/unified rw,relatime shared:15 - cgroup2 cgroup2 rw\n");
+  EXPECT_EQ(l.v1.at("devices"), "/sys/fs/cgroup/devices");  // its policy wins over a v2 program
+  EXPECT_FALSE(l.pure_v2());
+}
+
+TEST_F(CgroupFiles, V1DevicesRulesAreWrittenInOrder) {
+  touch({"devices.allow", "devices.deny"});
+  // One write per rule; the files of plain-file tests keep only the last write of each.
+  cgroups::v1::set_devices(dir, {{false, 'a', -1, -1, "rwm"}, {true, 'c', 136, -1, "rwm"}});
+  EXPECT_EQ(content("devices.deny"), "a");
+  EXPECT_EQ(content("devices.allow"), "c 136:* rwm");
+}
+
 TEST_F(CgroupFiles, V1Limits) {
   touch({"memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us",
          "pids.max"});
