@@ -6,6 +6,9 @@
 // goes and the table when no berth rule is left. Every rule carries a comment naming its owner:
 //   "berth net=<network id>"                      network rules (masquerade, hairpin, isolation)
 //   "berth ctr=<container id> net=<network id>"   endpoint rules (DNAT of published ports)
+//   "berth host"                                  the one rule every network needs (drop packets to
+//                                                 127.0.0.0/8 not from lo): added with the first
+//                                                 network, deleted with the last one
 // so removal deletes exactly the owner's rules, by handle, found with a `list` command.
 // When table `ip filter` has a chain `FORWARD` (Docker sets its policy to DROP), accept rules for
 // the network's bridge are added there with the same comment and removed the same way.
@@ -72,8 +75,10 @@ class Firewall {
                     std::string lock_path = "/run/berth-network.lock");
 
   /// Masquerade (non-internal), hairpin, 127.0.0.0/8 masquerade, isolation from other berth
-  /// bridges, internal drop rules, `ip filter FORWARD` accepts; sets route_localnet=1 on the
-  /// bridge. Replaces the network's previous rules atomically (idempotent).
+  /// bridges, no new connections into the bridge but published ports (internal: none at all),
+  /// no 127.0.0.0/8 source from the bridge, no 127.0.0.0/8 destination from any interface but
+  /// lo, `ip filter FORWARD` accepts; sets route_localnet=1 on the bridge. Replaces the
+  /// network's previous rules atomically (idempotent).
   void add_network(const FirewallNetwork& network);
 
   /// Deletes every rule of the network: "berth net=<id>" and the endpoints' "... net=<id>".
@@ -123,6 +128,8 @@ struct RulesetView {
 
 /// "berth net=<id>"
 std::string network_comment(const std::string& network_id);
+/// "berth host": the comment of the rule shared by all networks.
+std::string host_comment();
 /// "berth ctr=<container id> net=<network id>"
 std::string endpoint_comment(const std::string& container_id, const std::string& network_id);
 
@@ -130,7 +137,8 @@ std::string endpoint_comment(const std::string& container_id, const std::string&
 RulesetView parse_view(const std::vector<nlohmann::json>& list_outputs);
 
 /// {"nftables":[...]} transactions. Each deletes the owner's existing rules first (idempotence),
-/// then adds; removals delete emptied chains and, when nothing berth is left, the table.
+/// then adds; removals delete the shared rule when no network is left, emptied chains and,
+/// when nothing berth is left, the table.
 nlohmann::json add_network_commands(const FirewallNetwork& network, const RulesetView& view);
 nlohmann::json add_endpoint_commands(const FirewallEndpoint& endpoint, const RulesetView& view);
 /// Deletes rules whose comment is the network's, or an endpoint's on that network.

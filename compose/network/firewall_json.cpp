@@ -10,15 +10,30 @@
 //                          the bridge: the container cannot answer 127.0.0.1 (route_localnet on B
 //                          lets the kernel route such packets at all; firewall.cpp sets it)
 //   forward (filter)   iifname B oifname "berth-*" oifname != B drop   isolation between networks
+//                      oifname B iifname != B ct state ! established,related ct status ! dnat drop
+//                          nothing from outside the network enters B but replies and published
+//                          ports: a LAN host routing S via this host reached every port of every
+//                          container (Docker 28 closed the same hole). One drop rule, not accepts,
+//                          because all networks share the chain and an accept would end it before
+//                          another network's drop rule (the result would depend on creation order).
 //                      internal: iifname B oifname != B drop; oifname B iifname != B drop
-//   guard (filter, prerouting -150)  iifname B ip daddr 127.0.0.0/8 drop — with route_localnet a
-//                          container could otherwise reach services bound to the host's 127.0.0.1
-//                          (CVE-2020-8558) and ports published on 127.0.0.1 only. It runs before
-//                          the nat hook, so replies to masqueraded 127.0.0.1 connections (addressed
-//                          to the gateway on the wire) are not affected.
+//   raw (filter, prerouting -300, before conntrack and NAT)
+//                      iifname B ip saddr 127.0.0.0/8 drop   route_localnet turns the kernel's
+//                          martian-source check off on B: a container could send as 127.0.0.x to
+//                          host services that trust loopback sources
 //   ip filter FORWARD  iifname B accept; oifname B ct state established,related accept;
 //                      oifname B ct status dnat accept    (only when that chain exists: Docker's
 //                          policy DROP would otherwise drop egress and published-port traffic)
+// One rule shared by all networks, comment "berth host", in raw: present while a network exists.
+//   iifname != "lo" ip daddr 127.0.0.0/8 drop   packets to 127.0.0.0/8 only ever come from lo. On
+//       other interfaces the kernel drops them as martians, but only at routing, after the nat
+//       hook: a LAN host sending to 127.0.0.1:P through this host's MAC was DNATed to a port
+//       published on 127.0.0.1 only (moby #45610). Also covers B itself, where route_localnet
+//       would let a container reach services bound to the host's 127.0.0.1 (CVE-2020-8558).
+//       Replies to masqueraded host → 127.0.0.1 connections carry the gateway address on the wire
+//       until the nat hook, so they pass. Docker drops per published port; the whole range is
+//       the same protection without a rule per port, and also covers ports published on
+//       0.0.0.0, which answer on 127.0.0.1 too.
 // Rules per endpoint, comment "berth ctr=<id> net=<id>", in prerouting and output (nat):
 //   [ip daddr H | fib daddr type local] tcp|udp dport P dnat ip to A:CP
 #include <arpa/inet.h>
@@ -47,7 +62,7 @@ constexpr ChainSpec kPrerouting{"prerouting", "nat", "prerouting", -100};
 constexpr ChainSpec kOutput{"output", "nat", "output", -100};
 constexpr ChainSpec kPostrouting{"postrouting", "nat", "postrouting", 100};
 constexpr ChainSpec kForward{"forward", "filter", "forward", 0};
-constexpr ChainSpec kGuard{"guard", "filter", "prerouting", -150};
+constexpr ChainSpec kRaw{"raw", "filter", "prerouting", -300};  // NF_IP_PRI_RAW
 
 json match(json left, json right, const char* op = "==") {
   return {{"match", {{"op", op}, {"left", std::move(left)}, {"right", std::move(right)}}}};
@@ -142,27 +157,42 @@ bool owned_by_endpoint(const std::string& comment, const std::string& a, const s
   return starts_with(comment, "berth ctr=" + a + " net=");
 }
 
-/// Deletes the matching rules; when `tidy`, also chains left without rules and, when no rule
-/// is left in table inet berth at all, the table instead (which takes its chains with it).
+/// Deletes the matching rules; when `tidy`, also the shared rules once no network rule is left,
+/// chains left without rules and, when no rule but shared ones is left in table inet berth, the
+/// table instead (which takes its chains and the shared rules with it).
 void append_deletions(json& commands, const RulesetView& view, CommentPredicate owned,
                       const std::string& a, const std::string& b, bool tidy) {
   std::set<std::string> chains_with_rules;
   std::vector<json> berth_deletes;
+  std::vector<const RuleRef*> shared;
+  bool table_needed = false;   // a rule that is neither deleted nor shared stays
+  bool networks_left = false;  // ... and it belongs to a network
   for (const auto& rule : view.berth_rules) {
     if (owned(rule.comment, a, b)) {
       berth_deletes.push_back(delete_rule(rule));
+    } else if (rule.comment == host_comment()) {
+      shared.push_back(&rule);
     } else {
       chains_with_rules.insert(rule.chain);
+      table_needed = true;
+      networks_left = networks_left || starts_with(rule.comment, network_comment(""));
     }
   }
   for (const auto& rule : view.filter_rules) {
     if (owned(rule.comment, a, b)) commands.push_back(delete_rule(rule));
   }
-  if (tidy && view.berth_table && chains_with_rules.empty()) {
+  if (tidy && view.berth_table && !table_needed) {
     commands.push_back({{"delete", {{"table", table_object()}}}});
     return;
   }
   for (auto& command : berth_deletes) commands.push_back(std::move(command));
+  for (const RuleRef* rule : shared) {
+    if (tidy && !networks_left) {
+      commands.push_back(delete_rule(*rule));
+    } else {
+      chains_with_rules.insert(rule->chain);
+    }
+  }
   if (!tidy) return;
   for (const auto& chain : view.berth_chains) {
     if (chains_with_rules.count(chain) == 0) {
@@ -177,6 +207,8 @@ json transaction(json commands) { return {{"nftables", std::move(commands)}}; }
 }  // namespace
 
 std::string network_comment(const std::string& network_id) { return "berth net=" + network_id; }
+
+std::string host_comment() { return "berth host"; }
 
 std::string endpoint_comment(const std::string& container_id, const std::string& network_id) {
   return "berth ctr=" + container_id + " net=" + network_id;
@@ -200,7 +232,14 @@ json add_network_commands(const FirewallNetwork& network, const RulesetView& vie
       },
       network.id, "", false);
   commands.push_back({{"add", {{"table", table_object()}}}});
-  for (const auto* chain : {&kPostrouting, &kForward, &kGuard}) commands.push_back(add_chain(*chain));
+  for (const auto* chain : {&kPostrouting, &kForward, &kRaw}) commands.push_back(add_chain(*chain));
+  const bool has_host_rule = std::any_of(view.berth_rules.begin(), view.berth_rules.end(),
+                                         [](const RuleRef& r) { return r.comment == host_comment(); });
+  if (!has_host_rule) {
+    commands.push_back(add_berth_rule(
+        kRaw, host_comment(),
+        {match(meta("iifname"), "lo", "!="), match(payload("ip", "daddr"), loopback), verdict("drop")}));
+  }
 
   if (!network.internal) {
     commands.push_back(add_berth_rule(
@@ -228,9 +267,17 @@ json add_network_commands(const FirewallNetwork& network, const RulesetView& vie
     commands.push_back(add_berth_rule(
         kForward, comment,
         {match(meta("oifname"), bridge), match(meta("iifname"), bridge, "!="), verdict("drop")}));
+  } else {
+    // "!" on a flag set is "none of these bits" (ct state & (established|related) == 0);
+    // "!=" would compare the whole value.
+    commands.push_back(add_berth_rule(
+        kForward, comment,
+        {match(meta("oifname"), bridge), match(meta("iifname"), bridge, "!="),
+         match({{"ct", {{"key", "state"}}}}, json::array({"established", "related"}), "!"),
+         match({{"ct", {{"key", "status"}}}}, "dnat", "!"), verdict("drop")}));
   }
   commands.push_back(add_berth_rule(
-      kGuard, comment, {match(meta("iifname"), bridge), match(payload("ip", "daddr"), loopback), verdict("drop")}));
+      kRaw, comment, {match(meta("iifname"), bridge), match(payload("ip", "saddr"), loopback), verdict("drop")}));
 
   if (view.filter_forward) {
     const json ct_state = {{"ct", {{"key", "state"}}}};

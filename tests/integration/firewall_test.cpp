@@ -275,7 +275,7 @@ TEST_F(FirewallTest, PublishedTcpPortFromHostOutsideAndHairpin) {
   firewall.add_network(fw_network('a'));
   firewall.add_endpoint(fw_endpoint('a', {{"", published, 8080, "tcp"}}));
   firewall.add_endpoint(fw_endpoint('a', {{"", published, 8080, "tcp"}}));  // idempotent
-  EXPECT_EQ(own_rules(), 5 + 2) << "network rules + one DNAT rule per hook";
+  EXPECT_EQ(own_rules(), 6 + 2) << "network rules + one DNAT rule per hook";
 
   // From the host: 127.0.0.1 is masqueraded to the gateway (route_localnet), a host address not.
   EXPECT_EQ(ask("", SOCK_STREAM, "127.0.0.1", published), gateway('a'));
@@ -291,7 +291,7 @@ TEST_F(FirewallTest, PublishedTcpPortFromHostOutsideAndHairpin) {
 
   firewall.remove_endpoint(container_id('a'));
   EXPECT_EQ(ask("", SOCK_STREAM, "127.0.0.1", published), std::nullopt);
-  EXPECT_EQ(own_rules(), 5);
+  EXPECT_EQ(own_rules(), 6);
 }
 
 TEST_F(FirewallTest, PublishedUdpPortAndHostIp) {
@@ -354,6 +354,25 @@ TEST_F(FirewallTest, InternalNetworkHasNoForwarding) {
   EXPECT_EQ(ask("", SOCK_STREAM, address('i'), 8080), gateway('i')) << "the host is not forwarding";
 }
 
+TEST_F(FirewallTest, RoutedOutsideReachesOnlyPublishedPorts) {
+  PeerServer in_a(netns('a'), SOCK_STREAM, 8080);
+  PeerServer outside(netns('o'), SOCK_STREAM, 8080);
+  ASSERT_TRUE(in_a.ok() && outside.ok());
+  sh("ip -n " + netns('o') + " route add " + subnet_prefix('a') + "0/24 via " + m_outside_host);
+  // Without berth rules a host that routes the subnet through this one reaches any port.
+  ASSERT_EQ(ask(netns('o'), SOCK_STREAM, address('a'), 8080), m_outside_peer);
+
+  Firewall firewall(HostLock::take);
+  firewall.add_network(fw_network('a'));
+  const uint16_t published = port(6);
+  firewall.add_endpoint(fw_endpoint('a', {{"", published, 8080, "tcp"}}));
+  EXPECT_EQ(ask(netns('o'), SOCK_STREAM, address('a'), 8080), std::nullopt) << "routed in without DNAT";
+  EXPECT_EQ(ask(netns('o'), SOCK_STREAM, m_outside_host, published), m_outside_peer) << "published port";
+  EXPECT_EQ(ask(netns('a'), SOCK_STREAM, m_outside_peer, 8080), m_outside_host) << "egress and its replies";
+  EXPECT_EQ(ask(netns('a'), SOCK_STREAM, gateway('a'), published), gateway('a')) << "hairpin";
+  EXPECT_EQ(ask("", SOCK_STREAM, address('a'), 8080), gateway('a')) << "host to container";
+}
+
 TEST_F(FirewallTest, WorksWhenIptablesForwardPolicyIsDrop) {
   PeerServer in_a(netns('a'), SOCK_STREAM, 8080);
   PeerServer outside(netns('o'), SOCK_STREAM, 8080);
@@ -394,19 +413,19 @@ TEST_F(FirewallTest, RemovalLeavesNoRuleAndEmptyTableGoes) {
   firewall.add_network(fw_network('i'));
   firewall.add_endpoint(fw_endpoint('a', {{"", port(4), 80, "tcp"}, {"", port(4), 80, "udp"}}));
   firewall.add_endpoint(fw_endpoint('i', {{"127.0.0.1", port(5), 80, "tcp"}}));
-  EXPECT_EQ(own_rules(), 5 + 6 + 4 + 2);
+  EXPECT_EQ(own_rules(), 6 + 6 + 4 + 2);
   const auto ids = firewall.tagged_ids();
   for (const auto& id : {network_id('a'), network_id('i'), container_id('a'), container_id('i')}) {
     EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
   }
 
   firewall.remove_endpoint(container_id('a'), network_id('b'));  // not on that network: no-op
-  EXPECT_EQ(own_rules(), 17);
+  EXPECT_EQ(own_rules(), 18);
   firewall.remove_endpoint(container_id('a'));
-  EXPECT_EQ(own_rules(), 13);
+  EXPECT_EQ(own_rules(), 14);
   firewall.add_endpoint(fw_endpoint('a', {{"", port(4), 80, "tcp"}}));
   firewall.remove_network(network_id('i'));  // takes the endpoint's rules on it too
-  EXPECT_EQ(own_rules(), 5 + 2);
+  EXPECT_EQ(own_rules(), 6 + 2);
   firewall.remove_network(network_id('a'));
   EXPECT_EQ(own_rules(), 0) << "endpoint rules of a removed network are removed with it";
   firewall.remove_endpoint(container_id('a'));  // absent: no error

@@ -59,40 +59,76 @@ TEST(FirewallJson, Comments) {
   EXPECT_EQ(nft::endpoint_comment("abc", "0123456789ab"), "berth ctr=abc net=0123456789ab");
 }
 
+const json kSaddr = {{"payload", {{"protocol", "ip"}, {"field", "saddr"}}}};
+const json kDaddr = {{"payload", {{"protocol", "ip"}, {"field", "daddr"}}}};
+const json kLoopback = {{"prefix", {{"addr", "127.0.0.0"}, {"len", 8}}}};
+
 TEST(FirewallJson, NetworkRules) {
   const json tx = nft::add_network_commands(network(), {});
   ASSERT_EQ(commands(tx, "add", "table").size(), 1u);
   EXPECT_EQ(commands(tx, "add", "table")[0], (json{{"family", "inet"}, {"name", "berth"}}));
   std::vector<std::string> chains;
   for (const auto& chain : commands(tx, "add", "chain")) chains.push_back(chain["name"]);
-  EXPECT_EQ(chains, (std::vector<std::string>{"postrouting", "forward", "guard"}));
+  EXPECT_EQ(chains, (std::vector<std::string>{"postrouting", "forward", "raw"}));
+  const auto raw_chain = commands(tx, "add", "chain")[2];
+  EXPECT_EQ(raw_chain["hook"], "prerouting");
+  EXPECT_EQ(raw_chain["prio"], -300) << "before conntrack and the nat hook";
 
   for (const auto& rule : commands(tx, "add", "rule")) {
     EXPECT_EQ(rule["family"], "inet");
-    EXPECT_EQ(rule["comment"], "berth net=0123456789ab");
+    if (rule["chain"] != "raw" || rule["comment"] != "berth host") {
+      EXPECT_EQ(rule["comment"], "berth net=0123456789ab");
+    }
   }
   const auto post = rules_in(tx, "berth", "postrouting");
   ASSERT_EQ(post.size(), 3u);  // egress, hairpin, 127.0.0.0/8
   const json subnet = {{"prefix", {{"addr", "10.89.3.0"}, {"len", 24}}}};
-  const json saddr = {{"payload", {{"protocol", "ip"}, {"field", "saddr"}}}};
-  EXPECT_TRUE(has(post[0], match(saddr, subnet)));
+  EXPECT_TRUE(has(post[0], match(kSaddr, subnet)));
   EXPECT_TRUE(has(post[0], match(meta("oifname"), "berth-012345678", "!=")));
   EXPECT_TRUE(has(post[0], json{{"masquerade", nullptr}}));
   EXPECT_TRUE(has(post[1], match({{"ct", {{"key", "status"}}}}, "dnat", "in")));
   EXPECT_TRUE(has(post[1], match(meta("oifname"), "berth-012345678")));
-  EXPECT_TRUE(has(post[2], match(saddr, {{"prefix", {{"addr", "127.0.0.0"}, {"len", 8}}}})));
+  EXPECT_TRUE(has(post[2], match(kSaddr, kLoopback)));
 
   const auto forward = rules_in(tx, "berth", "forward");
-  ASSERT_EQ(forward.size(), 1u);  // isolation only
+  ASSERT_EQ(forward.size(), 2u);  // isolation, nothing new into the bridge
   EXPECT_TRUE(has(forward[0], match(meta("oifname"), "berth-*")));
   EXPECT_TRUE(has(forward[0], json{{"drop", nullptr}}));
-  const auto guard = rules_in(tx, "berth", "guard");
-  ASSERT_EQ(guard.size(), 1u);
-  EXPECT_TRUE(has(guard[0], match({{"payload", {{"protocol", "ip"}, {"field", "daddr"}}}},
-                                  {{"prefix", {{"addr", "127.0.0.0"}, {"len", 8}}}})));
-  EXPECT_TRUE(has(guard[0], json{{"drop", nullptr}}));
+  // Into the bridge from elsewhere: only replies and DNATed (published-port) traffic. "!" is the
+  // flag test (no bit set), "!=" would compare the whole ct state value and match everything.
+  EXPECT_TRUE(has(forward[1], match(meta("oifname"), "berth-012345678")));
+  EXPECT_TRUE(has(forward[1], match(meta("iifname"), "berth-012345678", "!=")));
+  EXPECT_TRUE(has(forward[1], match({{"ct", {{"key", "state"}}}}, {"established", "related"}, "!")));
+  EXPECT_TRUE(has(forward[1], match({{"ct", {{"key", "status"}}}}, "dnat", "!")));
+  EXPECT_TRUE(has(forward[1], json{{"drop", nullptr}}));
+  EXPECT_EQ(forward[1]["expr"].size(), 5u);
+
+  const auto raw = rules_in(tx, "berth", "raw");
+  ASSERT_EQ(raw.size(), 2u);
+  // Shared: no packet to 127.0.0.0/8 from any interface but lo (before the nat hook DNATs it).
+  EXPECT_EQ(raw[0]["comment"], "berth host");
+  EXPECT_EQ(raw[0]["expr"],
+            (json{match(meta("iifname"), "lo", "!="), match(kDaddr, kLoopback), json{{"drop", nullptr}}}));
+  // The network's own: no 127.0.0.0/8 source from its bridge (route_localnet disables the
+  // kernel's martian check there).
+  EXPECT_EQ(raw[1]["comment"], "berth net=0123456789ab");
+  EXPECT_EQ(raw[1]["expr"],
+            (json{match(meta("iifname"), "berth-012345678"), match(kSaddr, kLoopback), json{{"drop", nullptr}}}));
+  EXPECT_TRUE(rules_in(tx, "berth", "guard").empty()) << "the shared raw rule covers the old guard";
   EXPECT_TRUE(rules_in(tx, "filter", "FORWARD").empty());  // no ip filter FORWARD in the view
   EXPECT_TRUE(commands(tx, "delete", "rule").empty());
+}
+
+TEST(FirewallJson, HostRuleIsAddedOnlyOnce) {
+  nft::RulesetView view;
+  view.berth_table = true;
+  view.berth_chains = {"forward", "postrouting", "raw"};
+  view.berth_rules = {{"inet", "berth", "raw", 3, "berth host"}, {"inet", "berth", "raw", 4, "berth net=ffffffffffff"}};
+  const json tx = nft::add_network_commands(network(), view);
+  const auto raw = rules_in(tx, "berth", "raw");
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_EQ(raw[0]["comment"], "berth net=0123456789ab");
+  EXPECT_TRUE(commands(tx, "delete", "rule").empty()) << "another network's rules and the shared one stay";
 }
 
 TEST(FirewallJson, InternalNetworkHasNoEgressAndDropsForwarding) {
@@ -103,11 +139,13 @@ TEST(FirewallJson, InternalNetworkHasNoEgressAndDropsForwarding) {
     EXPECT_FALSE(has(rule, match(meta("oifname"), "berth-012345678", "!=")));
   }
   const auto forward = rules_in(tx, "berth", "forward");
-  ASSERT_EQ(forward.size(), 3u);
+  ASSERT_EQ(forward.size(), 3u);  // the drop of everything from outside covers the ct rule
   EXPECT_TRUE(has(forward[1], match(meta("iifname"), "berth-012345678")));
   EXPECT_TRUE(has(forward[1], match(meta("oifname"), "berth-012345678", "!=")));
   EXPECT_TRUE(has(forward[2], match(meta("oifname"), "berth-012345678")));
   EXPECT_TRUE(has(forward[2], match(meta("iifname"), "berth-012345678", "!=")));
+  EXPECT_EQ(forward[2]["expr"].size(), 3u);
+  EXPECT_EQ(rules_in(tx, "berth", "raw").size(), 2u);
 }
 
 TEST(FirewallJson, DockerForwardChainGetsAccepts) {
@@ -202,14 +240,15 @@ nft::RulesetView two_networks_view() {
   const std::string other(64, 'd');
   nft::RulesetView view;
   view.berth_table = true;
-  view.berth_chains = {"forward", "output", "postrouting", "prerouting"};
+  view.berth_chains = {"forward", "output", "postrouting", "prerouting", "raw"};
   view.berth_rules = {{"inet", "berth", "postrouting", 10, "berth net=aaaaaaaaaaaa"},
                       {"inet", "berth", "forward", 11, "berth net=aaaaaaaaaaaa"},
                       {"inet", "berth", "prerouting", 12, "berth ctr=" + kCtr + " net=aaaaaaaaaaaa"},
                       {"inet", "berth", "output", 13, "berth ctr=" + kCtr + " net=aaaaaaaaaaaa"},
                       {"inet", "berth", "postrouting", 14, "berth net=bbbbbbbbbbbb"},
                       {"inet", "berth", "prerouting", 15, "berth ctr=" + other + " net=bbbbbbbbbbbb"},
-                      {"inet", "berth", "prerouting", 16, "berth ctr=" + kCtr + " net=bbbbbbbbbbbb"}};
+                      {"inet", "berth", "prerouting", 16, "berth ctr=" + kCtr + " net=bbbbbbbbbbbb"},
+                      {"inet", "berth", "raw", 17, "berth host"}};
   view.filter_forward = true;
   view.filter_rules = {{"ip", "filter", "FORWARD", 40, "berth net=aaaaaaaaaaaa"},
                        {"ip", "filter", "FORWARD", 41, "berth net=bbbbbbbbbbbb"}};
@@ -225,6 +264,7 @@ std::vector<uint64_t> deleted_handles(const json& tx) {
 
 TEST(FirewallJson, RemoveNetworkTakesItsEndpointsAndEmptiedChains) {
   const json tx = nft::remove_network_commands("aaaaaaaaaaaa", two_networks_view());
+  // The shared rule (17) stays: network bbbbbbbbbbbb still needs it.
   EXPECT_EQ(deleted_handles(tx), (std::vector<uint64_t>{10, 11, 12, 13, 40}));
   std::vector<std::string> chains;
   for (const auto& chain : commands(tx, "delete", "chain")) chains.push_back(chain["name"]);
@@ -242,13 +282,27 @@ TEST(FirewallJson, RemoveEndpointOnOneOrAllNetworks) {
 
 TEST(FirewallJson, LastRemovalDeletesTheTable) {
   auto view = two_networks_view();
-  view.berth_rules.resize(4);  // only network aaaaaaaaaaaa and its endpoint
+  view.berth_rules.resize(4);  // only network aaaaaaaaaaaa and its endpoint ...
+  view.berth_rules.push_back({"inet", "berth", "raw", 17, "berth host"});  // ... and the shared rule
   const json tx = nft::remove_network_commands("aaaaaaaaaaaa", view);
   ASSERT_EQ(commands(tx, "delete", "table").size(), 1u);
   EXPECT_EQ(commands(tx, "delete", "table")[0], (json{{"family", "inet"}, {"name", "berth"}}));
   // Deleting the table takes its rules; Docker's FORWARD rule is deleted by handle.
   EXPECT_EQ(deleted_handles(tx), (std::vector<uint64_t>{40}));
   EXPECT_TRUE(commands(tx, "delete", "chain").empty());
+}
+
+TEST(FirewallJson, SharedRuleGoesWithTheLastNetworkEvenWhenTheTableStays) {
+  auto view = two_networks_view();
+  view.berth_rules.resize(4);
+  view.berth_rules.push_back({"inet", "berth", "raw", 17, "berth host"});
+  view.berth_rules.push_back({"inet", "berth", "output", 18, ""});  // someone else's rule in our table
+  const json tx = nft::remove_network_commands("aaaaaaaaaaaa", view);
+  EXPECT_TRUE(commands(tx, "delete", "table").empty());
+  EXPECT_EQ(deleted_handles(tx), (std::vector<uint64_t>{10, 11, 12, 13, 17, 40}));
+  std::vector<std::string> chains;
+  for (const auto& chain : commands(tx, "delete", "chain")) chains.push_back(chain["name"]);
+  EXPECT_EQ(chains, (std::vector<std::string>{"forward", "postrouting", "prerouting", "raw"}));
 }
 
 TEST(FirewallJson, ParseViewAndTags) {
