@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 
 #include "engine_fixture.hpp"
@@ -173,7 +174,9 @@ TEST_P(StorageQuotaFs, SizeBoundsRootfsWrites) {
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_FALSE(contains(up.err, "storage_opt")) << up.err;  // honoured, not warned about
-  expect_limit_enforced(*this, write_50m("limited"), write_50m("free"));
+  const std::string limited = write_50m("limited"), free = write_50m("free");
+  expect_limit_enforced(*this, limited, free);
+  if (::getenv("BERTH_TEST_VERBOSE")) std::cerr << "limited:\n" << limited << "free:\n" << free;
   // Deleting frees the quota: the same container can write again up to its limit.
   auto again = berth_bounded(60, {"exec", "-T", "limited", "sh", "-c",
                                   "rm /big; sync; sleep 1; dd if=/dev/zero of=/again bs=1M count=10 2>&1; echo rc=$?"});
@@ -181,7 +184,7 @@ TEST_P(StorageQuotaFs, SizeBoundsRootfsWrites) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Filesystems, StorageQuotaFs,
+    StorageQuota, StorageQuotaFs,
     ::testing::Values(
         FsCase{"btrfs", "btrfs", {"/usr/sbin/mkfs.btrfs", "-q", "-f"}, "", 320, true},
         FsCase{"xfs", "xfs", {"/usr/sbin/mkfs.xfs", "-q", "-f"}, "prjquota", 320, false},
@@ -200,6 +203,7 @@ TEST_F(StorageQuotaTest, WithoutProjectQuotasIsAClearErrorAndCreatesNothing) {
 )");
   auto up = berth({"up", "-d"});
   EXPECT_NE(up.exit_code, 0) << up.out << up.err;
+  if (::getenv("BERTH_TEST_VERBOSE")) std::cerr << up.err;
   EXPECT_TRUE(contains(
       up.err, "service \"web\": storage_opt.size: " + m_root + "/containers is on ext4 without project quotas ("))
       << up.err;
