@@ -5,13 +5,17 @@
 // "/memfd:berth-shim (deleted)": a process in the container that opens it (it would need
 // CAP_SYS_PTRACE, the children are non-dumpable) reads an anonymous copy, cannot write it
 // (F_SEAL_WRITE, and ETXTBSY while it runs), and never learns or reaches the host's file.
-// Cost: one copy of the binary (3.5 MB) per shim, in shmem for the shim's lifetime (not shared
-// with the file's page cache), and ~1.3 ms of CPU per start for the copy and the second exec.
+// One copy serves every shim of the same binary: a starting shim first looks for a running
+// berth-shim whose /proc/PID/exe is a sealed memfd with exactly its own bytes (compared in full,
+// so whatever a process calling itself berth-shim offers, only an identical, immutable image is
+// ever exec'd) and re-execs from that one; only the first shim pays for a copy (3.5 MB of shmem,
+// which lives as long as any shim runs from it) instead of each holding its own.
 // Kernel quirks: an fexecve'd process is named after "/dev/fd/N" ("3"), so comm is set back
 // (the engine recognises shims by comm); memfd_create refuses MFD_EXEC before Linux 6.3 and
 // some 6.3+ kernels refuse executable memfds without it (vm.memfd_noexec), so it is tried first.
 #include "runtime-shim/self_clone.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -21,6 +25,8 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "common/sys_error.hpp"
@@ -71,6 +77,39 @@ UniqueFd sealed_copy_of(int src, const std::string& shown, const char* name) {
   return mem;
 }
 
+bool same_content(int a, int b, off_t size) {
+  char buf_a[65536], buf_b[65536];
+  for (off_t at = 0; at < size;) {
+    const ssize_t n = ::pread(a, buf_a, sizeof buf_a, at);
+    if (n <= 0 || ::pread(b, buf_b, static_cast<size_t>(n), at) != n) return false;
+    if (std::memcmp(buf_a, buf_b, static_cast<size_t>(n)) != 0) return false;
+    at += n;
+  }
+  return true;
+}
+
+/// A sealed copy of `self` (same size, same bytes) that another process named `comm` runs from;
+/// empty when there is none.
+UniqueFd find_running_copy(int self, const std::string& comm) {
+  struct stat st {};
+  if (comm.empty() || ::fstat(self, &st) != 0) return {};
+  std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
+  if (!proc) return {};
+  const std::string own = std::to_string(::getpid());
+  while (dirent* e = ::readdir(proc.get())) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9' || own == e->d_name) continue;
+    const std::string dir = std::string("/proc/") + e->d_name;
+    char name[32] = {};
+    UniqueFd comm_fd(::open((dir + "/comm").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!comm_fd || ::read(comm_fd.get(), name, sizeof name - 1) <= 0 || comm + "\n" != name) continue;
+    UniqueFd exe(::open((dir + "/exe").c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat other {};
+    if (!exe || !is_sealed_copy(exe.get()) || ::fstat(exe.get(), &other) != 0 || other.st_size != st.st_size) continue;
+    if (same_content(self, exe.get(), st.st_size)) return exe;
+  }
+  return {};
+}
+
 }  // namespace
 
 bool is_sealed_copy(int fd) {
@@ -100,7 +139,8 @@ void ensure_running_from_sealed_copy(char** argv) {
   // The marker without seals: the re-exec did not land in the copy; never loop.
   if (marker) throw std::runtime_error("re-exec from a sealed copy of `" + std::string(marker) + "`: not sealed");
   const std::string path = read_link("/proc/self/exe");
-  UniqueFd copy = sealed_copy_of(self.get(), path, "berth-shim");
+  UniqueFd copy = find_running_copy(self.get(), path.substr(path.rfind('/') + 1).substr(0, 15));
+  if (!copy) copy = sealed_copy_of(self.get(), path, "berth-shim");
   if (::setenv(kMarker, path.c_str(), 1) != 0) throw_errno(std::string("setenv ") + kMarker);
   ::fexecve(copy.get(), argv, environ);
   throw_errno("re-exec from the sealed copy of `" + path + "` (fexecve)");

@@ -138,6 +138,7 @@ bool poll(long pid, Tracked& t, Report& r) {
   }
   if (err != 0) return false;
   int fd = open(exe_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno != EACCES && errno != EPERM) return false;  // gone between readlink and open
   if (is_container_file(target, fd)) {
     if (fd >= 0) close(fd);
     return false;  // exec'd: from here on it is the container's own program
