@@ -89,6 +89,8 @@ struct FsCase {
   bool btrfs_quota_enable;
 };
 
+void PrintTo(const FsCase& c, std::ostream* out) { *out << c.name; }
+
 /// The engine fixture with its --root on a LoopFs.
 class StorageQuotaTest : public EngineFixture {
  protected:
@@ -181,6 +183,13 @@ TEST_P(StorageQuotaFs, SizeBoundsRootfsWrites) {
   auto again = berth_bounded(60, {"exec", "-T", "limited", "sh", "-c",
                                   "rm /big; sync; sleep 1; dd if=/dev/zero of=/again bs=1M count=10 2>&1; echo rc=$?"});
   EXPECT_TRUE(contains(again.out, "rc=0")) << again.out << again.err;
+  // down lifts the limit it set (btrfs: the qgroup of the removed subvolume keeps no limit).
+  auto down = berth({"down", "-t", "1"});
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  if (std::string(GetParam().fstype) == "btrfs") {
+    auto show = run_command({"/usr/bin/btrfs", "qgroup", "show", "-re", m_fs->mnt()}, "/", {});
+    EXPECT_FALSE(contains(show.out, "20.00MiB")) << show.out;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -207,7 +216,8 @@ TEST_F(StorageQuotaTest, WithoutProjectQuotasIsAClearErrorAndCreatesNothing) {
   EXPECT_TRUE(contains(
       up.err, "service \"web\": storage_opt.size: " + m_root + "/containers is on ext4 without project quotas ("))
       << up.err;
-  EXPECT_EQ(container_ids(), (std::map<std::string, std::string>{}));  // not even a record to clean up
+  EXPECT_EQ(container_ids(), (std::map<std::string, std::string>{}));           // not even a record to clean up
+  EXPECT_FALSE(fs::exists(m_root + "/projects/" + m_project + "/state.json"));  // nor a network
 
   write_compose(R"(services:
   web:
