@@ -9,7 +9,8 @@
 // berth-shim whose /proc/PID/exe is a sealed memfd with exactly its own bytes (compared in full,
 // so whatever a process calling itself berth-shim offers, only an identical, immutable image is
 // ever exec'd) and re-execs from that one; only the first shim pays for a copy (3.5 MB of shmem,
-// which lives as long as any shim runs from it) instead of each holding its own.
+// which lives as long as any shim runs from it) instead of each holding its own. A start costs
+// ~2.5 ms more (3.5 ms of CPU: the scan of /proc, the comparison or the copy, the second exec).
 // Kernel quirks: an fexecve'd process is named after "/dev/fd/N" ("3"), so comm is set back
 // (the engine recognises shims by comm); memfd_create refuses MFD_EXEC before Linux 6.3 and
 // some 6.3+ kernels refuse executable memfds without it (vm.memfd_noexec), so it is tried first.

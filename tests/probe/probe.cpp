@@ -213,7 +213,8 @@ void on_term(int) { _exit(0); }
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: probe status|try-mount|try-unshare|read|write|alloc|fork|sleep|exit|env|ls|readlink|race ..." << std::endl;
+    std::cerr << "usage: probe status|try-mount|try-unshare|read|write|alloc|fork|sleep|exit|env|ls|readlink|race ..."
+              << std::endl;
     return 64;
   }
   const std::string cmd = argv[1];
