@@ -189,8 +189,10 @@ std::string images_unavailable() {
   int fd = connect_to(res->ai_addr, res->ai_addrlen, std::chrono::seconds(5));
   ::freeaddrinfo(res);
   if (fd < 0) return why + "is unreachable";
-  std::string reply = exchange(fd, "HEAD " + path + "/dists/bookworm/Release HTTP/1.0\r\nHost: " + host + "\r\n\r\n",
-                               std::chrono::seconds(5));
+  // HTTP/1.1: some mirrors and proxies refuse 1.0 requests with "426 Upgrade Required".
+  const std::string head =
+      "HEAD " + path + "/dists/bookworm/Release HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+  std::string reply = exchange(fd, head, std::chrono::seconds(5));
   ::close(fd);
   if (reply.find(" 200 ") == std::string::npos) return why + "does not serve bookworm: " + reply.substr(0, 80);
   return "";
