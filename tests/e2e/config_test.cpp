@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kGolden = std::string(BERTH_SHARED_DIR) + "/compose-go/golden";
+const std::string kGolden = std::string(BERTH_TESTDATA_DIR) + "/compose-go/golden";
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -53,8 +53,8 @@ class ConfigCommand : public ::testing::Test {
 class Golden : public ConfigCommand {
  protected:
   void SetUp() override {
-    if (!fs::exists(kGolden)) GTEST_SKIP() << "golden files not found at " << kGolden << " (../shared is absent)";
     ConfigCommand::SetUp();
+    ASSERT_TRUE(fs::exists(kGolden)) << "vendored golden files missing at " << kGolden;
     m_wd = m_dir + "/work";
     m_home = m_dir + "/home";
     fs::create_directories(m_wd);

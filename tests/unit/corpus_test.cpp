@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path corpus_dir = fs::path(BERTH_SOURCE_DIR) / "tests" / "corpus";
-const fs::path shared_dir = fs::path(BERTH_SHARED_DIR);
+const fs::path compose_go_dir = fs::path(BERTH_TESTDATA_DIR) / "compose-go";
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -80,9 +80,9 @@ std::vector<std::string> formatted(const std::string& text, const std::string& n
   return out;
 }
 
-/// The authoritative schema's JSON, or null when /work/shared is not there.
+/// The authoritative schema's JSON (vendored in tests/testdata/compose-go), or null when it is missing.
 json reference_schema_json() {
-  const fs::path path = shared_dir / "compose-go" / "compose-spec.json";
+  const fs::path path = compose_go_dir / "compose-spec.json";
   if (!fs::exists(path)) return nullptr;
   json schema = json::parse(read_file(path));
   schema.erase("$schema");
@@ -90,7 +90,7 @@ json reference_schema_json() {
   return schema;
 }
 
-/// The authoritative schema, compiled, or nullptr when /work/shared is not there.
+/// The authoritative schema, compiled, or nullptr when it is missing.
 const SchemaValidator* reference_schema() {
   static const std::unique_ptr<SchemaValidator> ref = []() -> std::unique_ptr<SchemaValidator> {
     json schema = reference_schema_json();
@@ -154,7 +154,7 @@ TEST(CorpusTest, InvalidFilesGiveTheExpectedDiagnostic) {
 
 TEST(CorpusTest, AgreesWithTheReferenceSchemaOnTheCorpus) {
   const SchemaValidator* ref = reference_schema();
-  if (!ref) GTEST_SKIP() << "no authoritative schema at " << shared_dir << "/compose-go/compose-spec.json";
+  ASSERT_NE(ref, nullptr) << "no authoritative schema at " << compose_go_dir / "compose-spec.json";
   for (const auto& kind : {"valid", "invalid"}) {
     for (const auto& f : corpus(kind)) {
       SCOPED_TRACE(f.name);
@@ -170,9 +170,9 @@ TEST(CorpusTest, AgreesWithTheReferenceSchemaOnTheCorpus) {
 
 TEST(CorpusTest, AgreesWithTheReferenceSchemaOnComposeGoFiles) {
   const SchemaValidator* ref = reference_schema();
-  if (!ref) GTEST_SKIP() << "no authoritative schema under " << shared_dir;
-  std::vector<fs::path> files = {shared_dir / "compose-go" / "golden" / "full-example.yml"};
-  for (const auto& entry : fs::recursive_directory_iterator(shared_dir / "compose-go" / "testdata")) {
+  ASSERT_NE(ref, nullptr) << "no authoritative schema under " << compose_go_dir;
+  std::vector<fs::path> files = {compose_go_dir / "golden" / "full-example.yml"};
+  for (const auto& entry : fs::recursive_directory_iterator(compose_go_dir / "testdata")) {
     const auto ext = entry.path().extension();
     if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
   }
@@ -227,7 +227,7 @@ void collect_pointers(const json& v, const Pointer& at, const std::string& shape
 
 TEST(CorpusTest, AgreesWithTheReferenceSchemaOnMutations) {
   const SchemaValidator* ref = reference_schema();
-  if (!ref) GTEST_SKIP() << "no authoritative schema under " << shared_dir;
+  ASSERT_NE(ref, nullptr) << "no authoritative schema under " << compose_go_dir;
   std::vector<std::string> mismatches;
   size_t compared = 0;
   auto compare = [&](const json& doc, const std::string& what) {
@@ -272,7 +272,7 @@ TEST(CorpusTest, TheReferenceSchemaLocatesTheSameProblems) {
   // The explainer is not tied to our schema: on the reference schema ("$defs", other branch
   // order) it finds the problems of each invalid file at the same places.
   const SchemaValidator* ref = reference_schema();
-  if (!ref) GTEST_SKIP() << "no authoritative schema under " << shared_dir;
+  ASSERT_NE(ref, nullptr) << "no authoritative schema under " << compose_go_dir;
   auto places = [](const std::vector<SchemaProblem>& problems) {
     std::set<std::string> out;
     for (const auto& p : problems) out.insert(display_path(p.where));
@@ -342,7 +342,7 @@ TEST(CorpusTest, OurSchemaHasTheStructureOfTheReference) {
   // The strongest form of "accepts exactly the same": once our own names, descriptions and
   // grouping are looked through, every constraint is the reference's.
   const json theirs = reference_schema_json();
-  if (theirs.is_null()) GTEST_SKIP() << "no authoritative schema under " << shared_dir;
+  ASSERT_FALSE(theirs.is_null()) << "no authoritative schema under " << compose_go_dir;
   const json ours = json::parse(berth::schema::compose_schema());
   std::vector<std::string> differences;
   structural_diff(canonical(ours, ours), canonical(theirs, theirs), "", differences);

@@ -41,10 +41,10 @@ std::string value_of(std::string_view line, const std::string& key) {
   return it == env.end() ? "<missing " + key + ">" : it->second;
 }
 
-const std::string fixtures = BERTH_SHARED_DIR "/compose-go/testdata/dotenv/fixtures/";
+const std::string fixtures = BERTH_TESTDATA_DIR "/compose-go/testdata/dotenv/fixtures/";
 
-#define REQUIRE_FIXTURES()                                                             \
-  if (!std::filesystem::is_directory(fixtures)) GTEST_SKIP() << "no fixtures in " << fixtures
+#define REQUIRE_FIXTURES() \
+  ASSERT_TRUE(std::filesystem::is_directory(fixtures)) << "vendored fixtures missing in " << fixtures
 
 Environment fixture(const std::string& name, const Lookup& lookup = none()) {
   return read_env_file(fixtures + name, "", lookup);

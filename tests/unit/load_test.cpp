@@ -16,11 +16,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kTestdata = fs::weakly_canonical(std::string(BERTH_SHARED_DIR) + "/compose-go/testdata").string();
+const std::string kTestdata = fs::weakly_canonical(std::string(BERTH_TESTDATA_DIR) + "/compose-go/testdata").string();
 
-#define REQUIRE_SHARED()                                                                     \
-  if (!fs::exists(kTestdata)) GTEST_SKIP() << "reference fixtures not found at " << kTestdata \
-                                           << " (../shared is absent)"
+#define REQUIRE_TESTDATA() ASSERT_TRUE(fs::exists(kTestdata)) << "vendored fixtures missing at " << kTestdata
 
 LoadOptions fixture(const std::string& dir, std::vector<std::string> files, std::map<std::string, std::string> env = {}) {
   LoadOptions o;
@@ -65,7 +63,7 @@ class TempProject : public ::testing::Test {
 }  // namespace
 
 TEST(LoadFixtures, DependsOnCycleIsPrintedInFull) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   EXPECT_NE(error_of(fixture("loader/testdata", {"compose-depends-on-cycle.yaml"})).find(
                 "dependency cycle: service1 -> service2 -> service3 -> service1"),
             std::string::npos);
@@ -74,12 +72,12 @@ TEST(LoadFixtures, DependsOnCycleIsPrintedInFull) {
 }
 
 TEST(LoadFixtures, IncludeCycleIsAnError) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   EXPECT_NE(error_of(fixture("loader/testdata", {"compose-include-cycle.yaml"})).find("include cycle"), std::string::npos);
 }
 
 TEST(LoadFixtures, IncludeBringsInTheOtherProjectsServices) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("loader/testdata", {"compose-include.yaml"}));
   ASSERT_TRUE(p.model["services"].contains("bar"));
   ASSERT_TRUE(p.model["services"].contains("imported"));
@@ -91,7 +89,7 @@ TEST(LoadFixtures, IncludeBringsInTheOtherProjectsServices) {
 }
 
 TEST(LoadFixtures, ExtendsFromAnotherFileRebasesItsPaths) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("loader/testdata", {"compose-test-extends.yaml"}));
   EXPECT_EQ(p.name, "compose-test-extends");
   const json& svc = p.model["services"]["importer"];
@@ -103,7 +101,7 @@ TEST(LoadFixtures, ExtendsFromAnotherFileRebasesItsPaths) {
 }
 
 TEST(LoadFixtures, ExtendsChainsAndResets) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto base = load_project(fixture("loader/testdata/extends", {"base.yaml"}));
   EXPECT_EQ(base.model["services"]["another"]["image"], "base");
   EXPECT_EQ(base.model["services"]["with-build"]["build"]["context"], kTestdata + "/loader/testdata/extends");
@@ -115,38 +113,38 @@ TEST(LoadFixtures, ExtendsChainsAndResets) {
 }
 
 TEST(LoadFixtures, IncludeAndExtendsCombined) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("loader/testdata/combined", {"compose.yaml"}));
   EXPECT_EQ(p.model["services"]["service"]["build"]["context"], kTestdata + "/loader/testdata/combined/dir");
 }
 
 TEST(LoadFixtures, DotEnvFeedsInterpolation) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/simple", {"compose-with-variables.yaml"}));
   EXPECT_EQ(p.model["services"]["simple"]["ports"][0]["published"], "8000");
   EXPECT_EQ(p.name, "simple");
 }
 
 TEST(LoadFixtures, ShellEnvironmentBeatsDotEnv) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/simple", {"compose-with-variables.yaml"}, {{"PUBLIC_PORT", "9999"}}));
   EXPECT_EQ(p.model["services"]["simple"]["ports"][0]["published"], "9999");
 }
 
 TEST(LoadFixtures, OverrideFilesMergeInOrder) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/simple", {"compose.yaml", "compose-with-overrides.yaml"}));
   EXPECT_EQ(p.model["services"]["simple"]["image"], "haproxy");
 }
 
 TEST(LoadFixtures, ProjectNameIsInterpolated) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/simple", {"compose-name.yaml"}, {{"TEST", "env"}}));
   EXPECT_EQ(p.name, "test-env-test");
 }
 
 TEST(LoadFixtures, ComposeFileAndProjectNameFromDotEnv) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/env-file", {}));
   EXPECT_EQ(p.name, "my_project_from_dot_env");
   EXPECT_EQ(p.config_files, (std::vector<std::string>{kTestdata + "/cli/testdata/env-file/compose-with-env-file.yaml"}));
@@ -155,7 +153,7 @@ TEST(LoadFixtures, ComposeFileAndProjectNameFromDotEnv) {
 }
 
 TEST(LoadFixtures, EnvFileFlagReplacesDotEnv) {
-  REQUIRE_SHARED();
+  REQUIRE_TESTDATA();
   auto o = fixture("cli/testdata/env-file", {"compose-with-env-files.yaml"});
   o.env_files = {"override.env"};
   auto p = load_project(o);

@@ -31,7 +31,9 @@ std::optional<std::string> slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string golden_path(const std::string& name) { return std::string(BERTH_SHARED_DIR) + "/compose-go/golden/" + name; }
+std::string golden_path(const std::string& name) {
+  return std::string(BERTH_TESTDATA_DIR) + "/compose-go/golden/" + name;
+}
 
 /// Fills the `%s` placeholders in the order golden/README.md lists them.
 std::string fill(std::string text, const std::vector<std::string>& paths) {
@@ -105,21 +107,19 @@ std::optional<Golden> load_golden() {
   return Golden{fill(*yaml, yaml_paths()), fill(*json, json_paths())};
 }
 
-#define LOAD_GOLDEN_OR_SKIP(var)                                                               \
-  auto var##_opt = load_golden();                                                              \
-  if (!var##_opt) {                                                                            \
-    GTEST_SKIP() << "compose-go golden files not found under " BERTH_SHARED_DIR;               \
-  }                                                                                            \
+#define LOAD_GOLDEN(var)                                                                                    \
+  auto var##_opt = load_golden();                                                                           \
+  ASSERT_TRUE(var##_opt) << "vendored golden files missing under " BERTH_TESTDATA_DIR "/compose-go/golden"; \
   const Golden& var = *var##_opt
 
 TEST(ModelJson, JsonGoldenRoundTripsByteForByte) {
-  LOAD_GOLDEN_OR_SKIP(golden);
+  LOAD_GOLDEN(golden);
   Project p = project_from_json(Json::parse(golden.json));
   EXPECT_EQ(to_json_text(project_to_json(p, Flavor::Json)), trim_newlines(golden.json));
 }
 
 TEST(ModelJson, NlohmannDumpMatchesGoldenExceptGoHtmlEscaping) {
-  LOAD_GOLDEN_OR_SKIP(golden);
+  LOAD_GOLDEN(golden);
   // Go escapes '>' as \u003e; nlohmann's dump() does not, which is why `berth config` prints with
   // to_json_text(). Everything else (order, indentation, omissions) is the tree's.
   std::string expected = std::regex_replace(trim_newlines(golden.json), std::regex(R"(\\u003e)"), ">");
@@ -128,13 +128,13 @@ TEST(ModelJson, NlohmannDumpMatchesGoldenExceptGoHtmlEscaping) {
 }
 
 TEST(ModelJson, YamlGoldenRoundTripsByteForByte) {
-  LOAD_GOLDEN_OR_SKIP(golden);
+  LOAD_GOLDEN(golden);
   Project p = project_from_json(yaml_to_json(YAML::Load(golden.yaml)));
   EXPECT_EQ(to_yaml(project_to_json(p, Flavor::Yaml)), trim_newlines(golden.yaml) + "\n");
 }
 
 TEST(ModelJson, YamlGoldenInputGivesTheJsonGolden) {
-  LOAD_GOLDEN_OR_SKIP(golden);
+  LOAD_GOLDEN(golden);
   // The same project read from the YAML output (which carries x-* everywhere, and no `ipam: {}` or
   // `command: null`) must print the JSON golden: the flavour rules live in the printer, not the input.
   Project p = project_from_json(yaml_to_json(YAML::Load(golden.yaml)));
@@ -142,7 +142,7 @@ TEST(ModelJson, YamlGoldenInputGivesTheJsonGolden) {
 }
 
 TEST(ModelJson, GoldenValuesAreTyped) {
-  LOAD_GOLDEN_OR_SKIP(golden);
+  LOAD_GOLDEN(golden);
   Project p = project_from_json(Json::parse(golden.json));
   const Service& foo = p.services.at("foo");
   EXPECT_EQ(foo.name, "foo");
@@ -180,10 +180,8 @@ void expect_covers(const Json& schema, const std::string& pointer) {
 }
 
 TEST(ModelJson, ModelHasEveryKeyOfTheSchema) {
-  auto text = slurp(std::string(BERTH_SHARED_DIR) + "/compose-go/compose-spec.json");
-  if (!text) {
-    GTEST_SKIP() << "compose-spec.json not found under " BERTH_SHARED_DIR;
-  }
+  auto text = slurp(std::string(BERTH_TESTDATA_DIR) + "/compose-go/compose-spec.json");
+  ASSERT_TRUE(text) << "vendored compose-spec.json missing under " BERTH_TESTDATA_DIR "/compose-go";
   Json schema = Json::parse(*text);
   const std::string svc = "/$defs/service/properties";
   const std::string named = "/patternProperties/^[a-zA-Z0-9._-]+$";

@@ -1,4 +1,4 @@
-// Normalisation against compose-go's golden output for its full example (shared/compose-go/golden):
+// Normalisation against compose-go's golden output for its full example (tests/testdata/compose-go/golden):
 // full-example.yml normalised here must equal what `docker compose config` printed for it, as JSON and
 // as YAML, for every key this stage owns; normalising twice must change nothing; and every valid
 // corpus file (tests/corpus/valid) that needs no interpolation normalises without a diagnostic.
@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::filesystem::path k_golden = std::filesystem::path(BERTH_SHARED_DIR) / "compose-go" / "golden";
+const std::filesystem::path k_golden = std::filesystem::path(BERTH_TESTDATA_DIR) / "compose-go" / "golden";
 
 std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -111,8 +111,8 @@ void expect_same(const json& expected, const json& actual) {
 }  // namespace
 
 TEST(NormalizeGolden, FullExampleMatchesComposeGoJson) {
-  if (!std::filesystem::exists(k_golden / "full-example.expected.json"))
-    GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  ASSERT_TRUE(std::filesystem::exists(k_golden / "full-example.expected.json"))
+      << "vendored golden file missing in " << k_golden;
   const std::vector<std::string> paths = {"/wd/config_data",
                                           "/home/config_data",
                                           "/wd/secret_data",
@@ -135,8 +135,8 @@ TEST(NormalizeGolden, FullExampleMatchesComposeGoJson) {
 }
 
 TEST(NormalizeGolden, FullExampleMatchesComposeGoYaml) {
-  if (!std::filesystem::exists(k_golden / "full-example.expected.yaml"))
-    GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  ASSERT_TRUE(std::filesystem::exists(k_golden / "full-example.expected.yaml"))
+      << "vendored golden file missing in " << k_golden;
   const std::vector<std::string> paths = {"/wd",
                                           "/wd/dir",
                                           "/wd/bar",
@@ -159,8 +159,7 @@ TEST(NormalizeGolden, FullExampleMatchesComposeGoYaml) {
 }
 
 TEST(NormalizeGolden, NormalizingTwiceChangesNothing) {
-  if (!std::filesystem::exists(k_golden / "full-example.yml"))
-    GTEST_SKIP() << "no " << k_golden << " (shared reference material absent)";
+  ASSERT_TRUE(std::filesystem::exists(k_golden / "full-example.yml")) << "vendored golden file missing in " << k_golden;
   json once = normalized_full_example();
   json twice = once;
   Diagnostics diags;
@@ -171,7 +170,7 @@ TEST(NormalizeGolden, NormalizingTwiceChangesNothing) {
 
 TEST(NormalizeCorpus, ValidFilesNormalizeCleanlyAndOnce) {
   const std::filesystem::path dir = std::filesystem::path(BERTH_SOURCE_DIR) / "tests" / "corpus" / "valid";
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no " << dir;
+  ASSERT_TRUE(std::filesystem::exists(dir)) << "no " << dir;
   size_t checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string text = read_text(entry.path());
