@@ -15,6 +15,7 @@
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 #include "compose/cli/commands.hpp"
+#include "compose/gofmt/duration.hpp"
 #include "compose/image/archive_load.hpp"
 #include "compose/image/format.hpp"
 #include "compose/image/store.hpp"
@@ -102,7 +103,7 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     std::string digest = s.name && s.name->digest ? s.name->digest->str() : "<none>";
     std::string id = o.no_trunc ? s.config_digest.str() : s.config_digest.short_hex();
     auto created = img::parse_rfc3339(s.created);
-    std::string since = created ? img::human_duration(now.count() - *created) + " ago" : "N/A";
+    std::string since = created ? gofmt::human_duration(static_cast<double>(now.count() - *created)) + " ago" : "N/A";
     std::string size = img::human_size(s.size);
     if (o.format == "json") {
       json line = {{"Containers", "N/A"},

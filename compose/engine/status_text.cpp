@@ -1,29 +1,14 @@
 // Texts of ps and ls, following docker's formatter package (container/formatter.go,
-// go-units HumanDuration) so scripts that parse docker compose output keep working.
+// go-units HumanDuration, in compose/gofmt) so scripts that parse docker compose output keep working.
 #include "compose/engine/status_text.hpp"
 
 #include <ctime>
 #include <map>
 
 #include "common/shim_protocol.hpp"
+#include "compose/gofmt/duration.hpp"
 
 namespace berth::engine {
-
-std::string human_duration(double seconds) {
-  auto plural = [](long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };
-  if (seconds < 1) return "Less than a second";
-  if (seconds < 60) return plural(static_cast<long>(seconds), "second");
-  double minutes = seconds / 60;
-  if (minutes < 2) return "About a minute";
-  if (minutes < 60) return plural(static_cast<long>(minutes), "minute");
-  double hours = minutes / 60;
-  if (hours < 1.5) return "About an hour";
-  if (hours < 48) return plural(static_cast<long>(hours), "hour");
-  if (hours < 24 * 7 * 2) return plural(static_cast<long>(hours / 24), "day");
-  if (hours < 24 * 30 * 2) return plural(static_cast<long>(hours / 24 / 7), "week");
-  if (hours < 24 * 365 * 2) return plural(static_cast<long>(hours / 24 / 30), "month");
-  return plural(static_cast<long>(hours / 24 / 365), "year");
-}
 
 double parse_rfc3339(const std::string& text) {
   if (text.size() < 19 || text.rfind("0001-", 0) == 0) return -1;
@@ -43,7 +28,7 @@ std::string status_text(const ContainerStatus& st, const std::string& started_at
                         double now) {
   auto since = [&](const std::string& when) {
     double t = parse_rfc3339(when);
-    return human_duration(t < 0 ? 0 : now - t);
+    return gofmt::human_duration(t < 0 ? 0 : now - t);
   };
   if (st.status == "running" || st.status == "paused") {
     std::string out = "Up " + since(started_at);
@@ -86,7 +71,7 @@ std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc) {
           r.image,
           "\"" + command + "\"",
           r.service,
-          human_duration(created < 0 ? 0 : now - created) + " ago",
+          gofmt::human_duration(created < 0 ? 0 : now - created) + " ago",
           status_text(o.status, o.started_at, o.finished_at, now),
           join(r.ports, ", ")};
 }
@@ -108,7 +93,7 @@ nlohmann::json ps_json(const ObservedRecord& o, const std::string& project) {
           {"Networks", networks},
           {"Ports", join(r.ports, ", ")},
           {"Project", project},
-          {"RunningFor", human_duration(created < 0 ? 0 : now - created) + " ago"},
+          {"RunningFor", gofmt::human_duration(created < 0 ? 0 : now - created) + " ago"},
           {"Service", r.service},
           {"State", o.status.status},
           {"Status", status_text(o.status, o.started_at, o.finished_at, now)}};

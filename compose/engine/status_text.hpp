@@ -11,9 +11,6 @@
 
 namespace berth::engine {
 
-/// Docker's units.HumanDuration: "Less than a second", "1 second", "About a minute", "3 hours"...
-std::string human_duration(double seconds);
-
 /// Parses RFC 3339 UTC ("2024-01-02T03:04:05.123Z"); seconds since the epoch, or -1.
 double parse_rfc3339(const std::string& text);
 

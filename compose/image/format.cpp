@@ -44,23 +44,6 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
   return static_cast<std::int64_t>(::timegm(&t)) - offset;
 }
 
-std::string human_duration(std::int64_t seconds) {
-  auto n = [](std::int64_t v, const char* unit) { return std::to_string(v) + " " + unit; };
-  if (seconds < 1) return "Less than a second";
-  if (seconds == 1) return "1 second";
-  if (seconds < 60) return n(seconds, "seconds");
-  std::int64_t minutes = seconds / 60;
-  if (minutes == 1) return "About a minute";
-  if (minutes < 60) return n(minutes, "minutes");
-  auto hours = static_cast<std::int64_t>(static_cast<double>(seconds) / 3600.0 + 0.5);
-  if (hours == 1) return "About an hour";
-  if (hours < 48) return n(hours, "hours");
-  if (hours < 24 * 7 * 2) return n(hours / 24, "days");
-  if (hours < 24 * 30 * 2) return n(hours / 24 / 7, "weeks");
-  if (hours < 24 * 365 * 2) return n(hours / 24 / 30, "months");
-  return n(seconds / 3600 / 24 / 365, "years");
-}
-
 std::string human_size(std::uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
   auto size = static_cast<double>(bytes);

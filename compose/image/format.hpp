@@ -1,7 +1,7 @@
 #pragma once
 // Times and sizes the way docker prints them: RFC 3339 timestamps in image configs and
-// images.json, "2 months" durations (go-units HumanDuration) and "4.26MB" sizes (go-units
-// HumanSizeWithPrecision, decimal units, 3 significant digits).
+// images.json and "4.26MB" sizes (go-units HumanSizeWithPrecision, decimal units, 3 significant
+// digits). Durations ("2 months") are compose/gofmt's human_duration.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,9 +14,6 @@ std::string rfc3339_now();
 
 /// Seconds since the epoch of an RFC 3339 timestamp ("...Z" or "...+02:00", fraction optional).
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);
-
-/// go-units HumanDuration: "Less than a second", "About a minute", "3 hours", "2 months"...
-std::string human_duration(std::int64_t seconds);
 
 /// go-units HumanSizeWithPrecision(size, 3): "4.26MB", "812kB", "100B".
 std::string human_size(std::uint64_t bytes);
