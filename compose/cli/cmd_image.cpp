@@ -16,6 +16,7 @@
 #include "common/unique_fd.hpp"
 #include "compose/cli/commands.hpp"
 #include "compose/gofmt/duration.hpp"
+#include "compose/gofmt/rfc3339.hpp"
 #include "compose/image/archive_load.hpp"
 #include "compose/image/format.hpp"
 #include "compose/image/store.hpp"
@@ -83,7 +84,7 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
   std::vector<img::ImageSummary> images = store.list();
   std::erase_if(images, [&](const auto& s) { return !matches(s, o.repository); });
   std::stable_sort(images.begin(), images.end(), [](const auto& a, const auto& b) {
-    return img::parse_rfc3339(a.created).value_or(0) > img::parse_rfc3339(b.created).value_or(0);
+    return gofmt::parse_rfc3339_seconds(a.created).value_or(0) > gofmt::parse_rfc3339_seconds(b.created).value_or(0);
   });
   if (o.quiet) {
     std::set<img::Digest> shown;
@@ -102,7 +103,7 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     std::string tag = s.name && !s.name->tag.empty() ? s.name->tag : "<none>";
     std::string digest = s.name && s.name->digest ? s.name->digest->str() : "<none>";
     std::string id = o.no_trunc ? s.config_digest.str() : s.config_digest.short_hex();
-    auto created = img::parse_rfc3339(s.created);
+    auto created = gofmt::parse_rfc3339_seconds(s.created);
     std::string since = created ? gofmt::human_duration(static_cast<double>(now.count() - *created)) + " ago" : "N/A";
     std::string size = img::human_size(s.size);
     if (o.format == "json") {

@@ -15,6 +15,7 @@
 #include "common/shim_protocol.hpp"
 #include "compose/engine/attach_signals.hpp"
 #include "compose/engine/logs_stream.hpp"
+#include "compose/gofmt/rfc3339.hpp"
 
 namespace berth::engine {
 
@@ -26,7 +27,7 @@ bool has_exited(const ObservedRecord& o) { return o.status.status == "exited" ||
 LogFilter since_start(const ObservedRecord& o) {
   LogFilter f;
   // A second of slack: the shim stamps started_at after the process may already have written.
-  if (auto t = parse_rfc3339_ns(o.started_at); t && o.started_at != shim_protocol::kZeroTime)
+  if (auto t = gofmt::parse_rfc3339_ns(o.started_at); t && o.started_at != shim_protocol::kZeroTime)
     f.since_ns = *t - 1'000'000'000;
   return f;
 }
@@ -105,7 +106,8 @@ int attach_with_logs(Engine& engine, const AttachOptions& options, const Printer
   }
 
   if (interrupted || abort) {
-    std::cerr << (interrupted ? "Gracefully stopping... (press Ctrl+C again to force)\n" : "Aborting on container exit...\n");
+    std::cerr << (interrupted ? "Gracefully stopping... (press Ctrl+C again to force)\n"
+                              : "Aborting on container exit...\n");
     engine.lock();
     std::atomic<bool> stopped{false};
     std::exception_ptr failure;

@@ -16,9 +16,9 @@ namespace berth::engine {
 
 /// One message of the log.
 struct LogEntry {
-  std::string text;    ///< the message, including its trailing '\n' when complete
-  std::string stream;  ///< "stdout" | "stderr"
-  int64_t time_ns = 0; ///< nanoseconds since the Unix epoch (UTC)
+  std::string text;     ///< the message, including its trailing '\n' when complete
+  std::string stream;   ///< "stdout" | "stderr"
+  int64_t time_ns = 0;  ///< nanoseconds since the Unix epoch (UTC)
   /// True when the message is not a complete line (no trailing '\n').
   bool partial() const { return text.empty() || text.back() != '\n'; }
 };
@@ -27,12 +27,7 @@ struct LogEntry {
 /// are skipped by the reader, as Docker skips what it cannot decode).
 std::optional<LogEntry> parse_log_line(std::string_view line);
 
-/// Parses an RFC3339 time as Docker's logs accepts it: "2024-01-02T03:04:05Z",
-/// fractions up to nanoseconds, "+02:00" offsets; also "2024-01-02T03:04:05" and "2024-01-02"
-/// (taken as UTC). nullopt when invalid.
-std::optional<int64_t> parse_rfc3339_ns(std::string_view text);
-
-/// `--since`/`--until` values as `docker logs` takes them: RFC3339 (see above), a Unix
+/// `--since`/`--until` values as `docker logs` takes them: RFC3339 (gofmt::parse_rfc3339_ns), a Unix
 /// timestamp with optional fraction ("1700000000.5"), or a Go duration relative to `now_ns`
 /// ("10m", "1h30m": now minus that). nullopt when none of these.
 std::optional<int64_t> parse_log_time(std::string_view text, int64_t now_ns);
@@ -45,7 +40,7 @@ int64_t now_ns();
 
 /// What to read from a log.
 struct LogFilter {
-  std::optional<size_t> tail{};     ///< only the last N messages ("all" = nullopt)
+  std::optional<size_t> tail{};       ///< only the last N messages ("all" = nullopt)
   std::optional<int64_t> since_ns{};  ///< skip messages before this time
   std::optional<int64_t> until_ns{};  ///< stop at the first message after this time
 };

@@ -7,27 +7,24 @@
 
 #include "common/shim_protocol.hpp"
 #include "compose/gofmt/duration.hpp"
+#include "compose/gofmt/rfc3339.hpp"
 
 namespace berth::engine {
 
-double parse_rfc3339(const std::string& text) {
-  if (text.size() < 19 || text.rfind("0001-", 0) == 0) return -1;
-  tm t{};
-  if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &t)) return -1;
-  double secs = static_cast<double>(timegm(&t));
-  if (text.size() > 20 && text[19] == '.') {
-    double frac = 0, scale = 0.1;
-    for (size_t i = 20; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, scale /= 10)
-      frac += (text[i] - '0') * scale;
-    secs += frac;
-  }
-  return secs;
+namespace {
+
+/// Seconds since the epoch of an RFC 3339 time, fraction kept; -1 when absent or invalid.
+double epoch_seconds(const std::string& text) {
+  auto ns = gofmt::parse_rfc3339_ns(text);
+  return ns ? static_cast<double>(*ns) / 1e9 : -1;
 }
+
+}  // namespace
 
 std::string status_text(const ContainerStatus& st, const std::string& started_at, const std::string& finished_at,
                         double now) {
   auto since = [&](const std::string& when) {
-    double t = parse_rfc3339(when);
+    double t = epoch_seconds(when);
     return gofmt::human_duration(t < 0 ? 0 : now - t);
   };
   if (st.status == "running" || st.status == "paused") {
@@ -66,7 +63,7 @@ std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc) {
   std::string command = r.command;
   if (!no_trunc && command.size() > 20) command = command.substr(0, 19) + "\u2026";
   double now = now_seconds();
-  double created = parse_rfc3339(r.created);
+  double created = epoch_seconds(r.created);
   return {r.name,
           r.image,
           "\"" + command + "\"",
@@ -79,7 +76,7 @@ std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc) {
 nlohmann::json ps_json(const ObservedRecord& o, const std::string& project) {
   const auto& r = o.record;
   double now = now_seconds();
-  double created = parse_rfc3339(r.created);
+  double created = epoch_seconds(r.created);
   nlohmann::json networks = nlohmann::json::array();
   for (const auto& e : r.endpoints) networks.push_back(e.network);
   return {{"Command", "\"" + r.command + "\""},

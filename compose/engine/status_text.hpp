@@ -11,9 +11,6 @@
 
 namespace berth::engine {
 
-/// Parses RFC 3339 UTC ("2024-01-02T03:04:05.123Z"); seconds since the epoch, or -1.
-double parse_rfc3339(const std::string& text);
-
 /// The STATUS column: Up 2 seconds (healthy) | Up 1 second (Paused) | Exited (0) 3 seconds ago |
 /// Created | Restarting (1) 2 seconds ago | Dead. `now` in seconds since the epoch.
 std::string status_text(const ContainerStatus& status, const std::string& started_at, const std::string& finished_at,

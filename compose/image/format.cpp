@@ -21,29 +21,6 @@ std::string rfc3339_now() {
   return buf;
 }
 
-std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
-  std::string s(text);
-  tm t{};
-  const char* rest = ::strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &t);
-  if (rest == nullptr) return std::nullopt;
-  if (*rest == '.')
-    for (++rest; *rest >= '0' && *rest <= '9'; ++rest) {
-    }
-  std::int64_t offset = 0;
-  if (*rest == 'Z' || *rest == 'z') {
-    ++rest;
-  } else if (*rest == '+' || *rest == '-') {
-    int hh = 0, mm = 0;
-    if (std::sscanf(rest + 1, "%2d:%2d", &hh, &mm) != 2) return std::nullopt;
-    offset = (hh * 3600 + mm * 60) * (*rest == '-' ? -1 : 1);
-    rest += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (*rest != '\0') return std::nullopt;
-  return static_cast<std::int64_t>(::timegm(&t)) - offset;
-}
-
 std::string human_size(std::uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
   auto size = static_cast<double>(bytes);

@@ -1,19 +1,14 @@
 #pragma once
 // Times and sizes the way docker prints them: RFC 3339 timestamps in image configs and
 // images.json and "4.26MB" sizes (go-units HumanSizeWithPrecision, decimal units, 3 significant
-// digits). Durations ("2 months") are compose/gofmt's human_duration.
+// digits). Parsing times and durations ("2 months") are compose/gofmt's.
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <string_view>
 
 namespace berth::image {
 
 /// The current UTC time as RFC 3339 with nanoseconds: "2024-05-01T10:20:30.123456789Z".
 std::string rfc3339_now();
-
-/// Seconds since the epoch of an RFC 3339 timestamp ("...Z" or "...+02:00", fraction optional).
-std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 
 /// go-units HumanSizeWithPrecision(size, 3): "4.26MB", "812kB", "100B".
 std::string human_size(std::uint64_t bytes);

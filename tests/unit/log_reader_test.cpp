@@ -75,17 +75,7 @@ TEST(LogReader, ParsesDockerLines) {
   EXPECT_FALSE(parse_log_line("[1,2]"));
 }
 
-TEST(LogReader, Rfc3339AndRelativeTimes) {
-  EXPECT_EQ(parse_rfc3339_ns("2026-11-23T03:12:37Z"), 1795403557 * kSec);
-  EXPECT_EQ(parse_rfc3339_ns("2026-11-23T03:12:37.000000001Z"), 1795403557 * kSec + 1);
-  EXPECT_EQ(parse_rfc3339_ns("2026-11-23T05:12:37+02:00"), 1795403557 * kSec);
-  EXPECT_EQ(parse_rfc3339_ns("2026-11-23T01:12:37.5-02:00"), 1795403557 * kSec + kSec / 2);
-  EXPECT_EQ(parse_rfc3339_ns("2026-11-23T03:12:37"), 1795403557 * kSec);
-  EXPECT_EQ(parse_rfc3339_ns("2026-11-23"), (1795403557 - 3 * 3600 - 12 * 60 - 37) * kSec);
-  EXPECT_FALSE(parse_rfc3339_ns("2026-13-23T03:12:37Z"));
-  EXPECT_FALSE(parse_rfc3339_ns("2026-11-23T03:12:37.1234567891Z"));
-  EXPECT_FALSE(parse_rfc3339_ns("2026-11-23T03:12:37Zjunk"));
-
+TEST(LogReader, RelativeTimes) {
   int64_t now = 1795403557 * kSec;
   EXPECT_EQ(parse_log_time("10m", now), now - 600 * kSec);
   EXPECT_EQ(parse_log_time("1h30m", now), now - 5400 * kSec);
@@ -116,9 +106,7 @@ TEST(LogReader, ReadsEverythingInOrder) {
   EXPECT_EQ(got[5].stream, "stderr");
 }
 
-TEST(LogReader, MissingFileIsEmpty) {
-  EXPECT_TRUE(read_all("/nonexistent/berth/container.log", {}).empty());
-}
+TEST(LogReader, MissingFileIsEmpty) { EXPECT_TRUE(read_all("/nonexistent/berth/container.log", {}).empty()); }
 
 TEST(LogReader, TailCountsFromTheEnd) {
   LogFile f;
