@@ -16,7 +16,6 @@
 #include "compose/engine/container_spec_detail.hpp"
 #include "compose/engine/storage_quota.hpp"
 #include "compose/engine/volumes.hpp"
-#include "compose/image/digest.hpp"
 
 namespace berth::engine {
 
@@ -28,12 +27,6 @@ void Build::warn(const std::string& key, const std::string& what) {
 
 void Build::fail(const std::string& key, const std::string& what) const {
   throw std::runtime_error("service \"" + in.service.name + "\": " + key + ": " + what);
-}
-
-std::string sha256_hex(const std::string& text) {
-  image::Sha256 h;
-  h.update(text);
-  return std::string(h.finish().hex());
 }
 
 }  // namespace detail

@@ -38,7 +38,4 @@ void warn_unsupported(Build& b);
 /// Docker's default PATH.
 inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// sha256 hex of `text`.
-std::string sha256_hex(const std::string& text);
-
 }  // namespace berth::engine::detail

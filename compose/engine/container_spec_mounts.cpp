@@ -23,6 +23,7 @@
 #include "compose/engine/container_spec_detail.hpp"
 #include "compose/engine/etc_files.hpp"
 #include "compose/engine/volumes.hpp"
+#include "compose/gofmt/sha256.hpp"
 
 namespace berth::engine::detail {
 
@@ -210,7 +211,7 @@ class MountBuilder {
 
   void anonymous(VolumeUse& use) {
     auto it = m_b.in.anonymous_volumes.find(use.target);
-    use.name = it != m_b.in.anonymous_volumes.end() ? it->second : sha256_hex(m_b.in.id.id + '\0' + use.target);
+    use.name = it != m_b.in.anonymous_volumes.end() ? it->second : gofmt::sha256_hex(m_b.in.id.id + '\0' + use.target);
     use.anonymous = true;
     use.labels = {{"com.docker.compose.project", m_b.in.id.project}, {"com.docker.volume.anonymous", ""}};
   }

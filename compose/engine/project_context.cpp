@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "compose/gofmt/sha256.hpp"
 #include "compose/model/config_hash.hpp"
 #include "compose/model/json_io.hpp"
 #include "compose/plan/graph.hpp"
@@ -23,9 +24,8 @@ int replicas(const model::Service& svc, const std::map<std::string, int>& scale)
 std::vector<std::string> network_order(const model::Service& svc) {
   std::vector<std::pair<std::int64_t, std::string>> nets;
   for (const auto& [key, cfg] : svc.networks) nets.emplace_back(cfg ? cfg->priority : 0, key);
-  std::sort(nets.begin(), nets.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
+  std::sort(nets.begin(), nets.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   std::vector<std::string> out;
   for (auto& [p, key] : nets) out.push_back(key);
   return out;
@@ -111,11 +111,12 @@ ProjectContext make_context(loader::Project loaded, const image::ImageStore& ima
     if (auto ref = image::try_parse_reference(svc.image)) record = images.resolve(*ref);
     if (!record) record = images.find(svc.image);
     if (!record)
-      throw std::runtime_error("service \"" + name + "\": pull access denied for " + svc.image +
-                               ", repository does not exist or may require 'docker login' (the image is not in the "
-                               "local store; pulling is not implemented yet: use `berth image load` or `berth image import`)");
+      throw std::runtime_error(
+          "service \"" + name + "\": pull access denied for " + svc.image +
+          ", repository does not exist or may require 'docker login' (the image is not in the "
+          "local store; pulling is not implemented yet: use `berth image load` or `berth image import`)");
     ctx.desired.services[name].config_hash =
-        model::sha256_hex(model::service_config_hash(ctx.model, name) + record->config_digest.str());
+        gofmt::sha256_hex(model::service_config_hash(ctx.model, name) + record->config_digest.str());
     ctx.images.emplace(name, std::move(*record));
   }
   ctx.loaded = std::move(loaded);

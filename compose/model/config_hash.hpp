@@ -12,7 +12,4 @@ namespace berth::model {
 /// Hex sha256 of service `name` of `project`; throws std::out_of_range for an unknown service.
 std::string service_config_hash(const Project& project, const std::string& name);
 
-/// Hex sha256 of arbitrary bytes.
-std::string sha256_hex(std::string_view data);
-
 }  // namespace berth::model

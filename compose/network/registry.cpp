@@ -13,41 +13,40 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
-#include "compose/image/digest.hpp"
+#include "compose/gofmt/sha256.hpp"
 #include "compose/network/ipam.hpp"
 
 namespace berth::network {
-
-namespace {
-
-std::string sha256_hex(std::string_view data) {
-  return std::string(image::sha256_of(data).hex());
-}
-
-}  // namespace
 
 std::string network_id(const std::string& root, const std::string& name) {
   std::string input = root;
   input.push_back('\0');
   input += name;
-  return sha256_hex(input).substr(0, 12);
+  return gofmt::sha256_hex(input).substr(0, 12);
 }
 
 std::string bridge_name(const std::string& network_id) { return "berth-" + network_id.substr(0, 9); }
 
 std::string host_veth_name(const std::string& container_id, const std::string& network_id) {
-  return "berth" + sha256_hex(container_id + network_id).substr(0, 10);
+  return "berth" + gofmt::sha256_hex(container_id + network_id).substr(0, 10);
 }
 
 std::string peer_veth_name(const std::string& container_id, const std::string& network_id) {
-  return "bt" + sha256_hex(container_id + network_id).substr(0, 10);
+  return "bt" + gofmt::sha256_hex(container_id + network_id).substr(0, 10);
 }
 
 void to_json(nlohmann::json& j, const NetworkRecord& r) {
-  j = nlohmann::json{{"id", r.id},           {"name", r.name},     {"project", r.project},
-                     {"bridge", r.bridge},   {"subnet", r.subnet}, {"gateway", r.gateway},
-                     {"ip_range", r.ip_range}, {"mtu", r.mtu},     {"internal", r.internal},
-                     {"labels", r.labels},   {"leases", r.leases}};
+  j = nlohmann::json{{"id", r.id},
+                     {"name", r.name},
+                     {"project", r.project},
+                     {"bridge", r.bridge},
+                     {"subnet", r.subnet},
+                     {"gateway", r.gateway},
+                     {"ip_range", r.ip_range},
+                     {"mtu", r.mtu},
+                     {"internal", r.internal},
+                     {"labels", r.labels},
+                     {"leases", r.leases}};
 }
 
 void from_json(const nlohmann::json& j, NetworkRecord& r) {
