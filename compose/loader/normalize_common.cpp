@@ -8,8 +8,9 @@
 #include <map>
 #include <vector>
 
-#include "compose/loader/normalize_detail.hpp"
+#include "compose/gofmt/float.hpp"
 #include "compose/loader/json_text.hpp"
+#include "compose/loader/normalize_detail.hpp"
 #include "compose/loader/units.hpp"
 
 namespace berth::loader::detail {
@@ -31,7 +32,7 @@ std::string go_sprint(const json& v) {
     case json::value_t::number_unsigned:
       return std::to_string(v.get<uint64_t>());
     case json::value_t::number_float:
-      return format_go_float(v.get<double>());
+      return gofmt::format_g(v.get<double>());
     case json::value_t::null:
       return "";
     default:

@@ -1,12 +1,10 @@
-// Durations, byte sizes and float printing, ported from the Go code docker compose runs so that a
+// Durations and byte sizes, ported from the Go code docker compose runs so that a
 // value normalised here prints exactly as `docker compose config` prints it:
 //   - parse_duration_ns: Go's time.ParseDuration (same overflow rules), plus the "d" and "w"
 //     units that compose-go accepts through go-str2duration;
 //   - format_duration: time.Duration.String ("1m0s", "1.5ms", "0s");
 //   - parse_bytes: docker/go-units parseSize with the binary (1024) unit map;
-//   - format_go_float: strconv.FormatFloat(v, 'g', -1, 64), i.e. shortest digits, exponent form
-//     when the decimal exponent is < -4 or >= 6 (Go uses 6 as the precision for that decision
-//     when printing the shortest representation).
+// Floats are printed with gofmt::format_g (strconv.FormatFloat(v, 'g', -1, 64)).
 #include "compose/loader/units.hpp"
 
 #include <array>
@@ -223,35 +221,6 @@ std::optional<int64_t> parse_bytes(std::string_view text) {
   // Go converts with int64(size); a value past the int64 range is refused instead of wrapping.
   if (size >= 9223372036854775808.0) return std::nullopt;
   return static_cast<int64_t>(size);
-}
-
-std::string format_go_float(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == 0) return std::signbit(value) ? "-0" : "0";
-  // Shortest round-trip digits, in scientific form: [-]d[.ddd]e(+|-)xx
-  std::array<char, 64> buf{};
-  auto res = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::scientific);
-  std::string sci(buf.data(), res.ptr);
-  bool neg = sci[0] == '-';
-  if (neg) sci.erase(0, 1);
-  size_t e = sci.find('e');
-  std::string digits = sci.substr(0, e);
-  if (digits.size() > 1) digits.erase(1, 1);  // drop the '.'
-  int exp = std::stoi(sci.substr(e + 1));
-  std::string out = neg ? "-" : "";
-  if (exp < -4 || exp >= 6) {
-    out += digits[0];
-    if (digits.size() > 1) out += '.' + digits.substr(1);
-    out += exp < 0 ? "e-" : "e+";
-    std::string ed = std::to_string(exp < 0 ? -exp : exp);
-    if (ed.size() < 2) ed.insert(0, 1, '0');
-    return out + ed;
-  }
-  if (exp < 0) return out + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
-  auto int_len = static_cast<size_t>(exp) + 1;
-  if (digits.size() <= int_len) return out + digits + std::string(int_len - digits.size(), '0');
-  return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
 }  // namespace berth::loader

@@ -23,8 +23,4 @@ std::string format_duration(int64_t ns);
 /// "50M" -> 52428800, "1g", "512m", "100kb", "1.5KiB", "1024". nullopt when invalid or negative.
 std::optional<int64_t> parse_bytes(std::string_view text);
 
-/// Go strconv.FormatFloat(v, 'g', -1, 64), which is what fmt.Sprint prints for a float64:
-/// 1.5 -> "1.5", 1e6 -> "1e+06", 0.0001 -> "0.0001", 1e-05 -> "1e-05".
-std::string format_go_float(double value);
-
 }  // namespace berth::loader

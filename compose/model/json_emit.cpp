@@ -3,7 +3,7 @@
 // escaped), invalid UTF-8 replaced by U+FFFD, floats in Go's shortest form ("1", "0.3", "1e-7").
 #include "compose/model/json_emit.hpp"
 
-#include "compose/model/go_format.hpp"
+#include "compose/gofmt/float.hpp"
 
 namespace berth::model {
 
@@ -36,13 +36,27 @@ void write_string(std::string& out, const std::string& s) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           if (c < 0x20 || c == '<' || c == '>' || c == '&') {
             out += "\\u00";
@@ -115,11 +129,19 @@ void write_value(std::string& out, const Tree& v, int depth) {
       out += ']';
       return;
     }
-    case Tree::value_t::string: write_string(out, v.get_ref<const std::string&>()); return;
-    case Tree::value_t::number_float: out += go::format_json(v.get<double>()); return;
+    case Tree::value_t::string:
+      write_string(out, v.get_ref<const std::string&>());
+      return;
+    case Tree::value_t::number_float:
+      out += gofmt::format_json(v.get<double>());
+      return;
     case Tree::value_t::null:
-    case Tree::value_t::discarded: out += "null"; return;
-    default: out += v.dump(); return;  // booleans and integers print the same everywhere
+    case Tree::value_t::discarded:
+      out += "null";
+      return;
+    default:
+      out += v.dump();
+      return;  // booleans and integers print the same everywhere
   }
 }
 

@@ -15,7 +15,7 @@
 #include <charconv>
 #include <type_traits>
 
-#include "compose/model/go_format.hpp"
+#include "compose/gofmt/float.hpp"
 #include "compose/model/reflect.hpp"
 #include "compose/model/yaml_emit.hpp"
 
@@ -34,12 +34,15 @@ bool is_zero(const T& v, Flavor flavor);
 template <class T>
 bool omitted(const T& v, const Field& opts, Flavor flavor) {
   switch (opts.omit) {
-    case Omit::Never: return false;
-    case Omit::YamlOnly: return flavor == Flavor::Yaml && is_zero(v, flavor);
+    case Omit::Never:
+      return false;
+    case Omit::YamlOnly:
+      return flavor == Flavor::Yaml && is_zero(v, flavor);
     case Omit::WhenTrue:
       if constexpr (std::is_same_v<T, bool>) return v;
       return false;
-    case Omit::Empty: return is_zero(v, flavor);
+    case Omit::Empty:
+      return is_zero(v, flavor);
   }
   return false;
 }
@@ -155,10 +158,12 @@ Tree write(const T& v, Flavor flavor) {
   } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool>) {
     return Tree(v);
   } else if constexpr (std::is_same_v<T, float>) {
-    return Tree(go::float32_value(v));
+    return Tree(gofmt::float32_value(v));
   } else if constexpr (std::is_integral_v<T>) {
-    if constexpr (std::is_signed_v<T>) return Tree(static_cast<std::int64_t>(v));
-    else return Tree(static_cast<std::uint64_t>(v));
+    if constexpr (std::is_signed_v<T>)
+      return Tree(static_cast<std::int64_t>(v));
+    else
+      return Tree(static_cast<std::uint64_t>(v));
   } else if constexpr (IsVector<T>::value) {
     Tree out = Tree::array();
     for (const auto& item : v) out.push_back(write(item, flavor));
@@ -167,7 +172,8 @@ Tree write(const T& v, Flavor flavor) {
     std::vector<const typename T::value_type*> entries;
     for (const auto& entry : v) entries.push_back(&entry);
     if (flavor == Flavor::Yaml)
-      std::stable_sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return yaml_key_less(a->first, b->first); });
+      std::stable_sort(entries.begin(), entries.end(),
+                       [](auto* a, auto* b) { return yaml_key_less(a->first, b->first); });
     Tree out = Tree::object();
     for (const auto* entry : entries) out[entry->first] = write(entry->second, flavor);
     return out;

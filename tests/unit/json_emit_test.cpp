@@ -3,8 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "compose/model/go_format.hpp"
-
 namespace {
 
 using berth::model::to_json_text;
@@ -45,18 +43,6 @@ TEST(ModelJsonEmit, FloatsPrintLikeGo) {
   EXPECT_EQ(to_json_text(Tree(1e21)), "1e+21");
   EXPECT_EQ(to_json_text(Tree(-1.25)), "-1.25");
   EXPECT_EQ(to_json_text(Tree(0.0)), "0");
-}
-
-TEST(ModelGoFormat, FormatsLikeStrconv) {
-  using namespace berth::model::go;
-  EXPECT_EQ(format_g(0), "0");
-  EXPECT_EQ(format_g(100), "100");
-  EXPECT_EQ(format_g(1e20), "1e+20");
-  EXPECT_EQ(format_g(1.5e-7), "1.5e-07");
-  EXPECT_EQ(format_g(-0.001), "-0.001");
-  EXPECT_EQ(float32_value(0.3f), 0.3);
-  EXPECT_EQ(float32_value(0.0001f), 0.0001);
-  EXPECT_EQ(format_g(float32_value(0.1f)), "0.1");
 }
 
 }  // namespace

@@ -84,19 +84,3 @@ TEST(Units, RejectsBadSizes) {
     EXPECT_EQ(parse_bytes(bad), std::nullopt) << bad;
   }
 }
-
-TEST(Units, FormatsFloatsLikeGoSprint) {
-  EXPECT_EQ(format_go_float(1.5), "1.5");
-  EXPECT_EQ(format_go_float(0.3), "0.3");
-  EXPECT_EQ(format_go_float(-2.5), "-2.5");
-  EXPECT_EQ(format_go_float(2.0), "2");
-  EXPECT_EQ(format_go_float(123456.0), "123456");
-  EXPECT_EQ(format_go_float(100000.5), "100000.5");
-  EXPECT_EQ(format_go_float(1e6), "1e+06");
-  EXPECT_EQ(format_go_float(1234567.0), "1.234567e+06");
-  EXPECT_EQ(format_go_float(1e21), "1e+21");
-  EXPECT_EQ(format_go_float(0.0001), "0.0001");
-  EXPECT_EQ(format_go_float(0.00001), "1e-05");
-  EXPECT_EQ(format_go_float(0.001), "0.001");
-  EXPECT_EQ(format_go_float(0.0), "0");
-}

@@ -1,10 +1,10 @@
 #pragma once
 // Go's number formatting, shared by the YAML and JSON printers and the model conversion, so that
-// floats print as docker compose prints them (0.3 not 0.30000001192092896, 1e+06 in YAML).
-// Internal to compose/model.
+// floats print as docker compose prints them (0.3 not 0.30000001192092896, 1e+06 in YAML); the
+// loader's normalisation prints floats with format_g too.
 #include <string>
 
-namespace berth::model::go {
+namespace berth::gofmt {
 
 /// strconv.FormatFloat(v, 'g', -1, 64): shortest digits, exponent form below 1e-4 and from 1e6.
 std::string format_g(double v);
@@ -16,4 +16,4 @@ std::string format_json(double v);
 /// a float32 field prints with float32 precision as Go prints it.
 double float32_value(float v);
 
-}  // namespace berth::model::go
+}  // namespace berth::gofmt

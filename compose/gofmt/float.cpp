@@ -1,14 +1,14 @@
 // Go's float formatting (strconv.FormatFloat with precision -1). std::to_chars gives the same
 // shortest round-trip digits Go's Ryu-based code does; only the layout (where the decimal point
 // goes, when to switch to an exponent, how many exponent digits) is Go's and is rebuilt here.
-#include "compose/model/go_format.hpp"
+#include "compose/gofmt/float.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string_view>
 
-namespace berth::model::go {
+namespace berth::gofmt {
 
 namespace {
 
@@ -103,4 +103,4 @@ double float32_value(float v) {
   return std::strtod(buf, nullptr);
 }
 
-}  // namespace berth::model::go
+}  // namespace berth::gofmt
