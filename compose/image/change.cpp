@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "compose/gofmt/path.hpp"
+
 namespace berth::image {
 
 namespace {
@@ -177,25 +179,6 @@ std::string one_word(std::string_view args, const Env& env) {
   return w.front();
 }
 
-std::string clean_path(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    std::string comp = path.substr(start, slash - start);
-    if (comp == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!comp.empty() && comp != ".") {
-      parts.push_back(comp);
-    }
-    start = slash + 1;
-  }
-  std::string out;
-  for (const auto& p : parts) out += "/" + p;
-  return out.empty() ? "/" : out;
-}
-
 void expose(json& config, std::string_view args, const Env& env) {
   for (const std::string& w : Lexer(args, env).words(true)) {
     size_t slash = w.find('/');
@@ -249,7 +232,8 @@ void apply_change(json& config, std::string_view change) {
     } else if (keyword == "WORKDIR") {
       std::string dir = one_word(args, env);
       std::string base = config.value("WorkingDir", std::string("/"));
-      config["WorkingDir"] = clean_path(dir.front() == '/' ? dir : (base.empty() ? "/" : base) + "/" + dir);
+      config["WorkingDir"] =
+          gofmt::clean_path("/" + (dir.front() == '/' ? dir : (base.empty() ? "/" : base) + "/" + dir));
     } else if (keyword == "USER") {
       config["User"] = one_word(args, env);
     } else if (keyword == "STOPSIGNAL") {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compose/gofmt/float.hpp"
+#include "compose/gofmt/path.hpp"
 #include "compose/loader/json_text.hpp"
 #include "compose/loader/normalize_detail.hpp"
 #include "compose/loader/units.hpp"
@@ -118,42 +119,14 @@ void to_hosts_list(json* value, const Context& ctx, const Pointer& at) {
   *value = out;
 }
 
-std::string clean_path(std::string_view path) {
-  if (path.empty()) return ".";
-  bool rooted = path[0] == '/';
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..")
-        parts.pop_back();
-      else if (!rooted)
-        parts.push_back(part);
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t k = 0; k < parts.size(); ++k) {
-    if (k > 0) out += '/';
-    out += parts[k];
-  }
-  return out.empty() ? "." : out;
-}
-
 std::string join_path(std::string_view a, std::string_view b) {
   if (a.empty() && b.empty()) return "";
-  if (a.empty()) return clean_path(b);
-  if (b.empty()) return clean_path(a);
+  if (a.empty()) return gofmt::clean_path(b);
+  if (b.empty()) return gofmt::clean_path(a);
   std::string both(a);
   both += '/';
   both += b;
-  return clean_path(both);
+  return gofmt::clean_path(both);
 }
 
 std::string abs_path(const std::string& path, const NormalizeOptions& opts) {

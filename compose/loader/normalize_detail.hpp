@@ -43,8 +43,6 @@ void string_to_list(json* value);
 /// extra_hosts (list of "host=ip"/"host:ip", or map host -> ip | [ip]) -> sorted ["host=ip", ...].
 void to_hosts_list(json* value, const Context& ctx, const Pointer& at);
 
-/// Go path.Clean: lexical, "" -> ".".
-std::string clean_path(std::string_view path);
 /// Go filepath.Join of two elements (empty elements ignored, result cleaned).
 std::string join_path(std::string_view a, std::string_view b);
 /// compose-go's path resolution: "~" prefix -> home_dir, absolute kept as is, relative joined to
