@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/split_path.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 #include "compose/engine/volumes.hpp"
@@ -34,19 +35,6 @@ bool is_opaque(const std::string& dir) {
   char v[4];
   ssize_t n = ::lgetxattr(dir.c_str(), "trusted.overlay.opaque", v, sizeof v);
   return n == 1 && v[0] == 'y';
-}
-
-std::vector<std::string> split_path(const std::string& p) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string::npos) j = p.size();
-    std::string c = p.substr(i, j - i);
-    if (!c.empty() && c != ".") out.push_back(c);
-    i = j + 1;
-  }
-  return out;
 }
 
 /// The layers that contribute to the merged directory `name` inside the merged directory made of

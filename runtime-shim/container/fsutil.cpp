@@ -160,19 +160,6 @@ void write_file_at(int dir_fd, const std::string& path, std::string_view value, 
   if (n < 0) throw_errno("write `" + std::string(value) + "` to `" + shown + "`");
 }
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    if (!part.empty() && part != ".") parts.emplace_back(part);
-    i = j + 1;
-  }
-  return parts;
-}
-
 std::string errno_hint(std::string_view operation, int err) {
   struct Hint {
     std::string_view operation;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/split_path.hpp"  // split_path, used by the walks here and in cgroups*
 #include "common/unique_fd.hpp"
 
 namespace berth::shim {
@@ -42,9 +43,6 @@ std::string read_file_at(int dir_fd, const std::string& path);
 /// Writes `value` to an existing file relative to `dir_fd` (O_TRUNC, no O_CREAT: cgroup and
 /// /proc/sys files always exist; a missing one means "not supported" and is reported as such).
 void write_file_at(int dir_fd, const std::string& path, std::string_view value, const std::string& shown);
-
-/// Splits "a/b//c" into {"a","b","c"}; "." components are dropped.
-std::vector<std::string> split_path(std::string_view path);
 
 /// A short explanation for errno values that mislead from a given operation (bubblewrap-style),
 /// or "" when the plain strerror text says enough.
