@@ -17,6 +17,7 @@
 #include "compose/cli/commands.hpp"
 #include "compose/gofmt/duration.hpp"
 #include "compose/gofmt/rfc3339.hpp"
+#include "compose/gofmt/table.hpp"
 #include "compose/image/archive_load.hpp"
 #include "compose/image/format.hpp"
 #include "compose/image/store.hpp"
@@ -50,21 +51,6 @@ std::string go_time(std::int64_t t) {
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &utc);
   return buf;
-}
-
-/// Columns separated like Go's tabwriter with padding 3 (docker's table format).
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width;
-  for (const auto& r : rows) {
-    width.resize(std::max(width.size(), r.size()));
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i + 1 < r.size(); ++i) line += r[i] + std::string(width[i] - r[i].size() + 3, ' ');
-    if (!r.empty()) line += r.back();
-    std::cout << line << "\n";
-  }
 }
 
 bool matches(const img::ImageSummary& s, const std::string& filter) {
@@ -125,7 +111,7 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     if (o.digests) rows.back().push_back(digest);
     rows.back().insert(rows.back().end(), {id, since, size});
   }
-  if (o.format == "table") print_table(rows);
+  if (o.format == "table") std::cout << gofmt::format_table(rows);
 }
 
 json inspect_json(const img::ImageStore& store, const img::ImageRecord& r) {

@@ -9,6 +9,7 @@
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 #include "compose/engine/status_text.hpp"
+#include "compose/gofmt/table.hpp"
 #include "compose/image/format.hpp"
 #include "compose/image/store.hpp"
 
@@ -51,7 +52,7 @@ void run_images(const GlobalOptions& g, const ImagesOptions& o) {
   if (o.format == "json")
     std::cout << json.dump() << "\n";
   else
-    std::cout << engine::format_table(rows);
+    std::cout << gofmt::format_table(rows);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/status_text.hpp"
+#include "compose/gofmt/table.hpp"
 
 namespace berth::cli {
 
@@ -26,13 +27,14 @@ void run_ls(const GlobalOptions& g, const LsFlags& f) {
   }
   if (f.format == "json") {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& p : projects) out.push_back({{"Name", p.name}, {"Status", p.status}, {"ConfigFiles", p.config_files}});
+    for (const auto& p : projects)
+      out.push_back({{"Name", p.name}, {"Status", p.status}, {"ConfigFiles", p.config_files}});
     std::cout << out.dump() << "\n";
     return;
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "STATUS", "CONFIG FILES"}};
   for (const auto& p : projects) rows.push_back({p.name, p.status, p.config_files});
-  std::cout << engine::format_table(rows);
+  std::cout << gofmt::format_table(rows);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/status_text.hpp"
+#include "compose/gofmt/table.hpp"
 
 namespace berth::cli {
 
@@ -26,7 +27,8 @@ void run_ps(const GlobalOptions& g, const PsFlags& f) {
     if (!f.status.empty()) return std::find(f.status.begin(), f.status.end(), st) == f.status.end();
     return !f.all && st != "running" && st != "paused" && st != "restarting";
   });
-  std::sort(observed.begin(), observed.end(), [](const auto& a, const auto& b) { return a.record.name < b.record.name; });
+  std::sort(observed.begin(), observed.end(),
+            [](const auto& a, const auto& b) { return a.record.name < b.record.name; });
   if (f.quiet) {
     for (const auto& o : observed) std::cout << o.record.id << "\n";
     return;
@@ -43,7 +45,7 @@ void run_ps(const GlobalOptions& g, const PsFlags& f) {
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"}};
   for (const auto& o : observed) rows.push_back(engine::ps_row(o, f.no_trunc));
-  std::cout << engine::format_table(rows);
+  std::cout << gofmt::format_table(rows);
 }
 
 }  // namespace

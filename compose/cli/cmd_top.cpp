@@ -7,6 +7,7 @@
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 #include "compose/engine/status_text.hpp"
+#include "compose/gofmt/table.hpp"
 
 namespace berth::cli {
 
@@ -19,7 +20,7 @@ void run_top(const GlobalOptions& g, const std::vector<std::string>& services) {
     if (c.status.status != "running" && c.status.status != "paused") continue;
     std::vector<std::vector<std::string>> rows{engine::process_header()};
     for (auto& row : engine::container_processes(session.paths, c.record.id)) rows.push_back(std::move(row));
-    std::cout << c.record.name << "\n" << engine::format_table(rows) << "\n";
+    std::cout << c.record.name << "\n" << gofmt::format_table(rows) << "\n";
   }
 }
 

@@ -21,9 +21,6 @@ std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc);
 /// One ps --format json object (docker compose's keys).
 nlohmann::json ps_json(const ObservedRecord& o, const std::string& project);
 
-/// Columns padded to their widest cell + 3 spaces (Go's tabwriter as docker uses it).
-std::string format_table(const std::vector<std::vector<std::string>>& rows);
-
 /// One `ls` row.
 struct ProjectSummary {
   std::string name;

@@ -23,11 +23,6 @@ TEST(EngineStatusText, StatusColumn) {
   EXPECT_EQ(status_text({"dead", 0, ""}, "", "", started), "Dead");
 }
 
-TEST(EngineStatusText, TablePadsColumnsLikeTabwriter) {
-  EXPECT_EQ(format_table({{"NAME", "STATUS"}, {"a-long-name", "running(2)"}}),
-            "NAME          STATUS\na-long-name   running(2)\n");
-}
-
 TEST(EngineProgress, PlainAndJsonLines) {
   std::ostringstream plain;
   {

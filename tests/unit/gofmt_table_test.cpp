@@ -1,0 +1,15 @@
+// gofmt::format_table: docker's tabwriter layout for ps, ls, images, top and image ls.
+#include <gtest/gtest.h>
+
+#include "compose/gofmt/table.hpp"
+
+using berth::gofmt::format_table;
+
+TEST(GoFmtTable, PadsColumnsLikeTabwriter) {
+  EXPECT_EQ(format_table({{"NAME", "STATUS"}, {"a-long-name", "running(2)"}}),
+            "NAME          STATUS\na-long-name   running(2)\n");
+}
+
+TEST(GoFmtTable, Utf8WidthAndNoTrailingBlanks) {
+  EXPECT_EQ(format_table({{"COMMAND", "PORTS"}, {"\"sleep\u2026\"", ""}}), "COMMAND    PORTS\n\"sleep\u2026\"\n");
+}
