@@ -129,8 +129,8 @@ ContainerSpec build_container_spec(const SpecInput& in) {
 
 void prepare_container_files(const SpecInput& in, const ContainerSpec& spec) {
   const std::string& bundle = in.bundle_dir;
-  struct stat st {};
-  if (spec.storage_size > 0 && ::stat(bundle.c_str(), &st) != 0) {
+  struct stat bundle_st {};
+  if (spec.storage_size > 0 && ::stat(bundle.c_str(), &bundle_st) != 0) {
     // The limit must be on the dir before the first file goes in: only what is made under it
     // inherits its project.
     make_dirs(bundle.substr(0, bundle.rfind('/')), 0700);

@@ -4,27 +4,22 @@
 
 #include <vector>
 
+#include "common/split_path.hpp"
+
 namespace berth::gofmt {
 
 std::string clean_path(std::string_view path) {
   if (path.empty()) return ".";
-  bool rooted = path[0] == '/';
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..")
-        parts.pop_back();
-      else if (!rooted)
-        parts.push_back(part);
-      continue;
+  const bool rooted = path[0] == '/';
+  std::vector<std::string> parts;
+  for (std::string& part : split_path(path)) {
+    if (part != "..") {
+      parts.push_back(std::move(part));
+    } else if (!parts.empty() && parts.back() != "..") {
+      parts.pop_back();
+    } else if (!rooted) {
+      parts.push_back(std::move(part));
     }
-    parts.push_back(part);
   }
   std::string out = rooted ? "/" : "";
   for (size_t k = 0; k < parts.size(); ++k) {

@@ -65,8 +65,8 @@ in_addr to_addr(const std::string &text) {
 }
 
 void put16(std::vector<unsigned char> &b, size_t at, uint16_t v) {
-  b[at] = static_cast<unsigned char>(v >> 8);
-  b[at + 1] = static_cast<unsigned char>(v);
+  const unsigned char bytes[2] = {static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v)};
+  std::memcpy(&b.at(at + 1) - 1, bytes, 2);  // at(): bounds-checked, and no GCC 12 -Wnull-dereference false positive
 }
 void put_addr(std::vector<unsigned char> &b, size_t at, in_addr a) { std::memcpy(&b[at], &a, 4); }
 uint16_t get16(const unsigned char *p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }

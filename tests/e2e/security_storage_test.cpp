@@ -198,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(
         FsCase{"btrfs", "btrfs", {"/usr/sbin/mkfs.btrfs", "-q", "-f"}, "", 320, true},
         FsCase{"xfs", "xfs", {"/usr/sbin/mkfs.xfs", "-q", "-f"}, "prjquota", 320, false},
         FsCase{"ext4", "ext4", {"/usr/sbin/mkfs.ext4", "-q", "-F", "-O", "quota,project"}, "prjquota", 320, false}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST_F(StorageQuotaTest, WithoutProjectQuotasIsAClearErrorAndCreatesNothing) {
   std::string why;

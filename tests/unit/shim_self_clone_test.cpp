@@ -51,7 +51,9 @@ TEST(ShimSelfClone, SealedCopyHasTheContentAndRefusesEveryChange) {
   // Reopened through /proc (as /proc/PID/exe would be): still not writable.
   const std::string again = "/proc/self/fd/" + std::to_string(copy.get());
   berth::UniqueFd w(::open(again.c_str(), O_WRONLY | O_CLOEXEC));
-  if (w) EXPECT_LT(::write(w.get(), "y", 1), 0);
+  if (w) {
+    EXPECT_LT(::write(w.get(), "y", 1), 0);
+  }
   EXPECT_EQ(read_all(copy.get()), content);
 }
 
