@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     auto project = berth::loader::load_project(opts);
     auto t1 = std::chrono::steady_clock::now();
-    count = project.model["services"].size();
+    count = project.model.services.size();
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
   std::sort(ms.begin(), ms.end());

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/shim_protocol.hpp"
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 
 namespace berth::shim {
 

@@ -20,7 +20,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
-#include "runtime-shim/pty.hpp"
+#include "runtime-shim/container/pty.hpp"
 #include "runtime-shim/self_clone.hpp"
 #include "runtime-shim/signals.hpp"
 #include "runtime-shim/trim.hpp"

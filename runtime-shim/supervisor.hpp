@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/unique_fd.hpp"
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 #include "runtime-shim/container/create.hpp"
 #include "runtime-shim/control_socket.hpp"
 #include "runtime-shim/event_loop.hpp"

@@ -9,7 +9,7 @@
 
 #include "common/shim_protocol.hpp"
 #include "common/sys_error.hpp"
-#include "runtime-shim/pty.hpp"
+#include "runtime-shim/container/pty.hpp"
 #include "runtime-shim/signals.hpp"
 #include "runtime-shim/supervisor.hpp"
 #include "runtime-shim/trim.hpp"

@@ -9,7 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libssl-dev libarchive-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev libseccomp-dev libcap-dev
   libgtest-dev libgmock-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format clang-tidy
   # runtime tools the integration/e2e tests drive
   iproute2 nftables dnsutils busybox-static curl xfsprogs btrfs-progs
   # the example's images (scripts/example-images.sh) and the benchmarks (bench/)

@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/attach_session.hpp"
-#include "compose/engine/attach_signals.hpp"
+#include "compose/interactive/attach_session.hpp"
+#include "compose/interactive/attach_signals.hpp"
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 
@@ -28,15 +28,15 @@ int attach_command(const GlobalOptions& g, const AttachCliOptions& o) {
   engine::ObservedRecord target = engine::running_container(*session.engine, o.service, o.index);
   const std::string id = target.record.id;
 
-  engine::StdioPumpOptions io;
+  interactive::StdioPumpOptions io;
   io.interactive = !o.no_stdin;
   try {
-    io.detach_keys = engine::parse_detach_keys(o.detach_keys);
+    io.detach_keys = interactive::parse_detach_keys(o.detach_keys);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("--detach-keys: ") + e.what());
   }
   // --no-sig-proxy: Ctrl+C ends us as it would any program, the container runs on.
-  std::optional<engine::InterruptWatch> interrupts;
+  std::optional<interactive::InterruptWatch> interrupts;
   int forwarded = 0;
   if (o.sig_proxy) {
     interrupts.emplace();
@@ -49,7 +49,7 @@ int attach_command(const GlobalOptions& g, const AttachCliOptions& o) {
       }
     };
   }
-  return engine::attach_container(session.paths, id, io).value_or(0);  // detached: 0, as docker
+  return interactive::attach_container(session.paths, id, io).value_or(0);  // detached: 0, as docker
 }
 
 }  // namespace

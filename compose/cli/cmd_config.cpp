@@ -6,10 +6,10 @@
 #include "compose/cli/commands.hpp"
 #include "compose/loader/load.hpp"
 #include "compose/model/config_hash.hpp"
+#include "compose/model/dependencies.hpp"
 #include "compose/model/json_emit.hpp"
 #include "compose/model/json_io.hpp"
 #include "compose/model/yaml_emit.hpp"
-#include "compose/plan/graph.hpp"
 
 namespace berth::cli {
 
@@ -26,19 +26,17 @@ struct ConfigOptions {
 
 std::string render(const loader::Project& project, const ConfigOptions& o) {
   std::string out;
-  const auto& model = project.model;
-  auto keys = [&](const char* collection) {
-    if (model.contains(collection) && model[collection].is_object())
-      for (const auto& [name, v] : model[collection].items()) out += name + "\n";
+  const model::Project& typed = project.model;
+  auto keys = [&](const auto& collection) {
+    for (const auto& [name, v] : collection) out += name + "\n";
   };
-  if (o.services) return keys("services"), out;
-  if (o.volumes) return keys("volumes"), out;
-  if (o.networks) return keys("networks"), out;
+  if (o.services) return keys(typed.services), out;
+  if (o.volumes) return keys(typed.volumes), out;
+  if (o.networks) return keys(typed.networks), out;
   if (o.profiles) {
     for (const auto& p : project.profiles) out += p + "\n";
     return out;
   }
-  model::Project typed = model::project_from_json(model);
   if (o.images) {
     for (const auto& [name, svc] : typed.services)
       out += (svc.image.empty() ? project.name + "-" + name : svc.image) + "\n";
@@ -83,9 +81,8 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
     for (const auto& w : project.warnings) std::cerr << "warning: " << w << "\n";
     if (!o->service_args.empty()) {
       // The named services and what they depend on, as docker compose renders them.
-      auto keep = plan::Graph::from_model(project.model).with_dependencies(o->service_args);
-      auto& services = project.model["services"];
-      for (auto it = services.begin(); it != services.end();) it = keep.count(it.key()) ? std::next(it) : services.erase(it);
+      auto keep = model::with_dependencies(model::dependency_map(project.model), o->service_args);
+      std::erase_if(project.model.services, [&](const auto& entry) { return !keep.count(entry.first); });
     }
     if (o->quiet) return;
     std::string text = render(project, *o);

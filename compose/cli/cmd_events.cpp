@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/attach_signals.hpp"
+#include "compose/interactive/attach_signals.hpp"
 #include "compose/engine/events_watch.hpp"
 #include "compose/engine/session.hpp"
 
@@ -22,7 +22,7 @@ struct EventsOptions {
 void run_events(const GlobalOptions& g, const EventsOptions& o) {
   engine::SessionOptions so = session_options(g, o.services, false, false);
   engine::Session session = engine::open_session(so);
-  engine::InterruptWatch interrupts;
+  interactive::InterruptWatch interrupts;
   engine::watch_events(
       *session.engine,
       [&](const engine::ContainerEvent& e) {

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/exec_session.hpp"
+#include "compose/interactive/exec_session.hpp"
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 
@@ -46,7 +46,7 @@ int run_exec_command(const GlobalOptions& g, const ExecCliOptions& o, std::vecto
   engine::Session session = engine::open_session(so);
   engine::ObservedRecord target = engine::running_container(*session.engine, service, o.index);
 
-  engine::ExecOptions eo;
+  interactive::ExecOptions eo;
   eo.request.args = args;
   eo.request.env = resolve_env(o.env);
   eo.request.user = o.user;
@@ -54,7 +54,7 @@ int run_exec_command(const GlobalOptions& g, const ExecCliOptions& o, std::vecto
   eo.request.privileged = o.privileged;
   eo.request.detach = o.detach;
   eo.request.tty = !o.detach && !o.no_tty && ::isatty(STDIN_FILENO) == 1;
-  return engine::run_exec(session.paths, target.record.id, eo);
+  return interactive::run_exec(session.paths, target.record.id, eo);
 }
 
 }  // namespace

@@ -15,11 +15,12 @@
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 #include "compose/cli/commands.hpp"
-#include "compose/gofmt/duration.hpp"
-#include "compose/gofmt/rfc3339.hpp"
-#include "compose/gofmt/table.hpp"
+#include "compose/gocompat/duration.hpp"
+#include "compose/gocompat/rfc3339.hpp"
+#include "compose/gocompat/table.hpp"
 #include "compose/image/archive_load.hpp"
-#include "compose/image/format.hpp"
+#include "compose/gocompat/rfc3339.hpp"
+#include "compose/gocompat/units.hpp"
 #include "compose/image/store.hpp"
 
 namespace berth::cli {
@@ -70,7 +71,7 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
   std::vector<img::ImageSummary> images = store.list();
   std::erase_if(images, [&](const auto& s) { return !matches(s, o.repository); });
   std::stable_sort(images.begin(), images.end(), [](const auto& a, const auto& b) {
-    return gofmt::parse_rfc3339_seconds(a.created).value_or(0) > gofmt::parse_rfc3339_seconds(b.created).value_or(0);
+    return gocompat::parse_rfc3339_seconds(a.created).value_or(0) > gocompat::parse_rfc3339_seconds(b.created).value_or(0);
   });
   if (o.quiet) {
     std::set<img::Digest> shown;
@@ -89,9 +90,9 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     std::string tag = s.name && !s.name->tag.empty() ? s.name->tag : "<none>";
     std::string digest = s.name && s.name->digest ? s.name->digest->str() : "<none>";
     std::string id = o.no_trunc ? s.config_digest.str() : s.config_digest.short_hex();
-    auto created = gofmt::parse_rfc3339_seconds(s.created);
-    std::string since = created ? gofmt::human_duration(static_cast<double>(now.count() - *created)) + " ago" : "N/A";
-    std::string size = img::human_size(s.size);
+    auto created = gocompat::parse_rfc3339_seconds(s.created);
+    std::string since = created ? gocompat::human_duration(static_cast<double>(now.count() - *created)) + " ago" : "N/A";
+    std::string size = gocompat::human_size(s.size);
     if (o.format == "json") {
       json line = {{"Containers", "N/A"},
                    {"CreatedAt", created ? go_time(*created) : ""},
@@ -111,7 +112,7 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     if (o.digests) rows.back().push_back(digest);
     rows.back().insert(rows.back().end(), {id, since, size});
   }
-  if (o.format == "table") std::cout << gofmt::format_table(rows);
+  if (o.format == "table") std::cout << gocompat::format_table(rows);
 }
 
 json inspect_json(const img::ImageStore& store, const img::ImageRecord& r) {

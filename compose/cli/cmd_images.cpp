@@ -9,8 +9,9 @@
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 #include "compose/engine/status_text.hpp"
-#include "compose/gofmt/table.hpp"
-#include "compose/image/format.hpp"
+#include "compose/gocompat/table.hpp"
+#include "compose/gocompat/rfc3339.hpp"
+#include "compose/gocompat/units.hpp"
 #include "compose/image/store.hpp"
 
 namespace berth::cli {
@@ -40,7 +41,7 @@ void run_images(const GlobalOptions& g, const ImagesOptions& o) {
     auto id = image::Digest::parse(c.record.image_id);
     std::string short_id = id ? id->short_hex() : c.record.image_id;
     uint64_t size = img ? img->size : 0;
-    rows.push_back({c.record.name, repo, tag, short_id, img ? image::human_size(size) : ""});
+    rows.push_back({c.record.name, repo, tag, short_id, img ? gocompat::human_size(size) : ""});
     json.push_back({{"ContainerName", c.record.name},
                     {"Repository", repo},
                     {"Tag", tag},
@@ -52,7 +53,7 @@ void run_images(const GlobalOptions& g, const ImagesOptions& o) {
   if (o.format == "json")
     std::cout << json.dump() << "\n";
   else
-    std::cout << gofmt::format_table(rows);
+    std::cout << gocompat::format_table(rows);
 }
 
 }  // namespace

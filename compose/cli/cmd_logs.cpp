@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/attach_signals.hpp"
+#include "compose/interactive/attach_signals.hpp"
 #include "compose/engine/exec_target.hpp"
-#include "compose/engine/logs_stream.hpp"
+#include "compose/logs/logs_stream.hpp"
 #include "compose/engine/session.hpp"
 
 namespace berth::cli {
@@ -21,8 +21,8 @@ struct LogsOptions {
   std::vector<std::string> services;
 };
 
-engine::LogFilter make_filter(const LogsOptions& o) {
-  engine::LogFilter f;
+logs::LogFilter make_filter(const LogsOptions& o) {
+  logs::LogFilter f;
   if (o.tail != "all" && !o.tail.empty()) {
     try {
       size_t used = 0;
@@ -33,39 +33,39 @@ engine::LogFilter make_filter(const LogsOptions& o) {
       throw std::runtime_error("invalid value for --tail: \"" + o.tail + "\": expected a number or \"all\"");
     }
   }
-  int64_t now = engine::now_ns();
+  int64_t now = logs::now_ns();
   if (!o.since.empty()) {
-    f.since_ns = engine::parse_log_time(o.since, now);
+    f.since_ns = logs::parse_log_time(o.since, now);
     if (!f.since_ns) throw std::runtime_error("invalid value for \"since\": \"" + o.since + "\"");
   }
   if (!o.until.empty()) {
-    f.until_ns = engine::parse_log_time(o.until, now);
+    f.until_ns = logs::parse_log_time(o.until, now);
     if (!f.until_ns) throw std::runtime_error("invalid value for \"until\": \"" + o.until + "\"");
   }
   return f;
 }
 
 int run_logs(const GlobalOptions& g, const LogsOptions& o) {
-  engine::LogFilter filter = make_filter(o);
+  logs::LogFilter filter = make_filter(o);
   engine::SessionOptions so = session_options(g, o.services, false, false);
   engine::Session session = engine::open_session(so);
   engine::Engine& eng = *session.engine;
 
-  std::vector<engine::LogTarget> targets;
+  std::vector<logs::LogTarget> targets;
   for (const auto& c : engine::select_containers(eng, o.services, o.index))
-    if (c.record.status != "creating") targets.push_back({c.record.id, engine::log_display_name(eng.project(), c.record.name)});
+    if (c.record.status != "creating") targets.push_back({c.record.id, logs::log_display_name(eng.project(), c.record.name)});
 
-  engine::PrinterOptions po;
-  po.color = engine::use_color(o.no_color, g.ansi, STDOUT_FILENO);
+  logs::PrinterOptions po;
+  po.color = logs::use_color(o.no_color, g.ansi, STDOUT_FILENO);
   po.prefix = !o.no_prefix;
   po.timestamps = o.timestamps;
-  engine::LogPrinter printer(STDOUT_FILENO, STDERR_FILENO, po);
+  logs::LogPrinter printer(STDOUT_FILENO, STDERR_FILENO, po);
   if (!o.follow) {
-    engine::print_logs(eng.paths(), targets, printer, filter);
+    logs::print_logs(eng.paths(), targets, printer, filter);
     return 0;
   }
-  engine::InterruptWatch interrupts;
-  engine::LogFollower follower(eng.paths(), printer, filter);
+  interactive::InterruptWatch interrupts;
+  logs::LogFollower follower(eng.paths(), printer, filter);
   for (const auto& t : targets) follower.add(t);
   follower.wait(interrupts.interrupted());
   follower.stop();

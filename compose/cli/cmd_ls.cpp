@@ -6,7 +6,7 @@
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/status_text.hpp"
-#include "compose/gofmt/table.hpp"
+#include "compose/gocompat/table.hpp"
 
 namespace berth::cli {
 
@@ -18,7 +18,7 @@ struct LsFlags {
 };
 
 void run_ls(const GlobalOptions& g, const LsFlags& f) {
-  engine::Paths paths = engine::Paths::for_root(g.root);
+  state::Paths paths = state::Paths::for_root(g.root);
   auto projects = engine::project_summaries(paths);
   if (!f.all) std::erase_if(projects, [](const auto& p) { return p.running == 0; });
   if (f.quiet) {
@@ -34,7 +34,7 @@ void run_ls(const GlobalOptions& g, const LsFlags& f) {
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "STATUS", "CONFIG FILES"}};
   for (const auto& p : projects) rows.push_back({p.name, p.status, p.config_files});
-  std::cout << gofmt::format_table(rows);
+  std::cout << gocompat::format_table(rows);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/status_text.hpp"
-#include "compose/gofmt/table.hpp"
+#include "compose/gocompat/table.hpp"
 
 namespace berth::cli {
 
@@ -45,7 +45,7 @@ void run_ps(const GlobalOptions& g, const PsFlags& f) {
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"}};
   for (const auto& o : observed) rows.push_back(engine::ps_row(o, f.no_trunc));
-  std::cout << gofmt::format_table(rows);
+  std::cout << gocompat::format_table(rows);
 }
 
 }  // namespace

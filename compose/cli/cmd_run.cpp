@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/run_oneoff.hpp"
+#include "compose/interactive/run_oneoff.hpp"
 #include "compose/engine/session.hpp"
 
 namespace berth::cli {
@@ -12,7 +12,7 @@ namespace berth::cli {
 namespace {
 
 struct RunCliOptions {
-  engine::RunOptions run;
+  interactive::RunOptions run;
   std::string entrypoint;
   bool entrypoint_set = false;
   bool no_tty = false;
@@ -30,7 +30,7 @@ int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::strin
 
   engine::SessionOptions so = session_options(g, {o.run.service}, true, true);
   engine::Session session = engine::open_session(so);
-  return engine::run_oneoff(*session.engine, *session.progress, o.run);
+  return interactive::run_oneoff(*session.engine, *session.progress, o.run);
 }
 
 }  // namespace

@@ -3,11 +3,11 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/exec_procs.hpp"
+#include "compose/interactive/exec_procs.hpp"
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 #include "compose/engine/status_text.hpp"
-#include "compose/gofmt/table.hpp"
+#include "compose/gocompat/table.hpp"
 
 namespace berth::cli {
 
@@ -18,9 +18,9 @@ void run_top(const GlobalOptions& g, const std::vector<std::string>& services) {
   engine::Session session = engine::open_session(so);
   for (const auto& c : engine::select_containers(*session.engine, services)) {
     if (c.status.status != "running" && c.status.status != "paused") continue;
-    std::vector<std::vector<std::string>> rows{engine::process_header()};
-    for (auto& row : engine::container_processes(session.paths, c.record.id)) rows.push_back(std::move(row));
-    std::cout << c.record.name << "\n" << gofmt::format_table(rows) << "\n";
+    std::vector<std::vector<std::string>> rows{interactive::process_header()};
+    for (auto& row : interactive::container_processes(session.paths, c.record.id)) rows.push_back(std::move(row));
+    std::cout << c.record.name << "\n" << gocompat::format_table(rows) << "\n";
   }
 }
 

@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/engine/attach_logs.hpp"
-#include "compose/engine/log_printer.hpp"
+#include "compose/interactive/attach_logs.hpp"
+#include "compose/logs/log_printer.hpp"
 #include "compose/plan/actions.hpp"
 
 namespace berth::cli {
@@ -50,8 +50,8 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   if (f.no_start) return 0;
   if (f.wait) eng.wait_running(f.services, f.wait_timeout);
   if (f.detach || f.wait) return 0;
-  engine::PrinterOptions printer{engine::use_color(f.no_color, g.ansi, 1), !f.no_log_prefix, f.timestamps};
-  return engine::attach_with_logs(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout}, printer);
+  logs::PrinterOptions printer{logs::use_color(f.no_color, g.ansi, 1), !f.no_log_prefix, f.timestamps};
+  return interactive::attach_with_logs(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout}, printer);
 }
 
 }  // namespace

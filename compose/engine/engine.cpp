@@ -10,24 +10,24 @@
 #include <thread>
 
 #include "common/shim_protocol.hpp"
-#include "compose/engine/container_spec.hpp"
-#include "compose/engine/dns.hpp"
-#include "compose/engine/ports.hpp"
-#include "compose/engine/volumes.hpp"
+#include "compose/bundle/container_spec.hpp"
+#include "compose/runtime/dns.hpp"
+#include "compose/runtime/ports.hpp"
+#include "compose/storage/volumes.hpp"
 #include "compose/network/ipam.hpp"
 
 namespace berth::engine {
 
 namespace fs = std::filesystem;
 
-Engine::Engine(Paths paths, std::string project, Progress& progress, std::unique_ptr<ProjectContext> ctx)
+Engine::Engine(state::Paths paths, std::string project, progress::Progress& progress, std::unique_ptr<project::ProjectContext> ctx)
     : m_paths(std::move(paths)),
       m_project(std::move(project)),
       m_progress(progress),
       m_ctx(std::move(ctx)),
       m_store(m_paths, m_project) {
   m_store.load();
-  m_runtime = std::make_unique<ContainerRuntime>(m_paths, m_store, m_ctx.get(), m_progress);
+  m_runtime = std::make_unique<runtime::ContainerRuntime>(m_paths, m_store, m_ctx.get(), m_progress);
 }
 
 void Engine::lock() {
@@ -36,7 +36,7 @@ void Engine::lock() {
   m_store.load();  // another command may have changed it while we waited
 }
 
-DependencyMap Engine::dependencies() const { return m_ctx ? m_ctx->dependencies : DependencyMap{}; }
+plan::DependencyMap Engine::dependencies() const { return m_ctx ? m_ctx->dependencies : plan::DependencyMap{}; }
 
 std::vector<ObservedRecord> Engine::observe(const std::vector<std::string>& services, bool include_oneoff) {
   std::vector<ObservedRecord> out;
@@ -68,12 +68,12 @@ std::vector<plan::ObservedContainer> to_plan(const std::vector<ObservedRecord>& 
 plan::Plan Engine::plan_up(const plan::UpOptions& opts) {
   if (!m_ctx) throw std::logic_error("up without a loaded project");
   for (const auto& s : opts.services)
-    if (!m_ctx->model.services.count(s)) throw std::runtime_error("no such service: " + s);
-  ProjectState state = m_store.snapshot();
+    if (!m_ctx->loaded.model.services.count(s)) throw std::runtime_error("no such service: " + s);
+  state::ProjectState state = m_store.snapshot();
   std::set<std::string> networks, volumes;
   for (const auto& n : state.networks)
     if (n.external || fs::exists("/sys/class/net/" + network::bridge_name(n.id))) networks.insert(n.key);
-  VolumeStore store(m_paths.root);
+  storage::VolumeStore store(m_paths.root);
   for (const auto& v : state.volumes)
     if (store.exists(v.name)) volumes.insert(v.key);
   return plan::plan_up(m_ctx->desired, to_plan(observe()), networks, volumes, opts);
@@ -89,8 +89,8 @@ void Engine::check_ports(const plan::Plan& plan) {
       for (const auto& a : c.steps) creates |= a.kind == plan::ActionKind::CreateContainer;
     if (!creates) continue;
     std::vector<std::string> except = replaced;
-    check_ports_free(m_paths, m_ctx->model.services.at(name), except);
-    check_storage_opt(m_ctx->model.services.at(name), m_paths.root + "/containers");
+    runtime::check_ports_free(m_paths, m_ctx->loaded.model.services.at(name), except);
+    bundle::check_storage_opt(m_ctx->loaded.model.services.at(name), m_paths.root + "/containers");
   }
 }
 
@@ -105,9 +105,9 @@ void Engine::warn_orphans(const plan::Plan& plan) {
 
 void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) {
   if (m_ctx && !plan.empty()) {
-    ProjectState s = m_store.snapshot();
+    state::ProjectState s = m_store.snapshot();
     if (s.working_dir != m_ctx->loaded.working_dir || s.config_files != m_ctx->loaded.config_files)
-      m_store.update([&](ProjectState& st) {
+      m_store.update([&](state::ProjectState& st) {
         st.working_dir = m_ctx->loaded.working_dir;
         st.config_files = m_ctx->loaded.config_files;
       });
@@ -116,15 +116,15 @@ void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) {
   for (const auto& n : m_store.snapshot().networks) o.display_names["network:" + n.key] = n.name;
   for (const auto& v : m_store.snapshot().volumes) o.display_names["volume:" + v.key] = v.name;
   if (m_ctx) {
-    for (const auto& [key, n] : m_ctx->model.networks) o.display_names["network:" + key] = n.name;
-    for (const auto& [key, v] : m_ctx->model.volumes) o.display_names["volume:" + key] = v.name;
+    for (const auto& [key, n] : m_ctx->loaded.model.networks) o.display_names["network:" + key] = n.name;
+    for (const auto& [key, v] : m_ctx->loaded.model.volumes) o.display_names["volume:" + key] = v.name;
   }
   Executor(*m_runtime, m_progress, dependencies(), o).run(plan);
 }
 
 void Engine::sync_dns() {
   try {
-    engine::sync_dns(m_paths, m_store.snapshot());
+    runtime::sync_dns(m_paths, m_store.snapshot());
   } catch (const std::exception& e) {
     m_progress.warning(std::string("service names will not resolve: ") + e.what());
   }
@@ -136,7 +136,7 @@ void Engine::wait_running(const std::vector<std::string>& services, int timeout_
     const std::string& name = o.record.name;
     m_progress.event("Container", name, "Waiting");
     for (;;) {
-      ContainerStatus st = m_runtime->status(o.record.id);
+      runtime::ContainerStatus st = m_runtime->status(o.record.id);
       if (st.status == "running" && (st.health.empty() || st.health == "healthy")) {
         m_progress.event("Container", name, st.health.empty() ? "Started" : "Healthy");
         break;
@@ -159,7 +159,7 @@ void Engine::wait_running(const std::vector<std::string>& services, int timeout_
 std::vector<std::string> Engine::known_services(const std::vector<std::string>& services) const {
   if (m_ctx)
     for (const auto& s : services)
-      if (!m_ctx->model.services.count(s)) throw std::runtime_error("no such service: " + s);
+      if (!m_ctx->loaded.model.services.count(s)) throw std::runtime_error("no such service: " + s);
   return services;
 }
 

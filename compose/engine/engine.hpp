@@ -8,20 +8,20 @@
 #include <string>
 #include <vector>
 
-#include "compose/engine/container_runtime.hpp"
+#include "compose/runtime/container_runtime.hpp"
 #include "compose/engine/executor.hpp"
-#include "compose/engine/paths.hpp"
-#include "compose/engine/progress.hpp"
-#include "compose/engine/project_context.hpp"
-#include "compose/engine/state_store.hpp"
+#include "compose/state/paths.hpp"
+#include "compose/progress/progress.hpp"
+#include "compose/project/project_context.hpp"
+#include "compose/state/state_store.hpp"
 #include "compose/plan/diff.hpp"
 
 namespace berth::engine {
 
 /// A recorded container with what it is doing now.
 struct ObservedRecord {
-  ContainerRecord record;
-  ContainerStatus status;
+  state::ContainerRecord record;
+  runtime::ContainerStatus status;
   std::string started_at, finished_at;  ///< RFC 3339 from the shim ("" unknown)
 };
 
@@ -29,17 +29,17 @@ class Engine {
  public:
   /// An engine for `project` under `paths`. `ctx` (the loaded compose project) may be null for
   /// commands that work from the recorded state alone.
-  Engine(Paths paths, std::string project, Progress& progress, std::unique_ptr<ProjectContext> ctx);
+  Engine(state::Paths paths, std::string project, progress::Progress& progress, std::unique_ptr<project::ProjectContext> ctx);
 
   /// Takes the project lock (commands that change things call this first).
   void lock();
   /// Releases it (attached `up` while it waits for containers).
   void unlock() { m_lock.reset(); }
 
-  const Paths& paths() const { return m_paths; }
+  const state::Paths& paths() const { return m_paths; }
   const std::string& project() const { return m_project; }
-  const ProjectContext* context() const { return m_ctx.get(); }
-  StateStore& store() { return m_store; }
+  const project::ProjectContext* context() const { return m_ctx.get(); }
+  state::StateStore& store() { return m_store; }
 
   // ---- stages of up / create ----
   /// Observed containers (record + status), optionally only `services`.
@@ -72,18 +72,18 @@ class Engine {
   size_t rm(const std::vector<std::string>& services, bool stop_first, bool volumes);
 
   /// The dependency map: from the model when loaded, else empty.
-  DependencyMap dependencies() const;
-  ContainerRuntime& runtime() { return *m_runtime; }
+  plan::DependencyMap dependencies() const;
+  runtime::ContainerRuntime& runtime() { return *m_runtime; }
 
  private:
   std::vector<std::string> known_services(const std::vector<std::string>& services) const;
-  Paths m_paths;
+  state::Paths m_paths;
   std::string m_project;
-  Progress& m_progress;
-  std::unique_ptr<ProjectContext> m_ctx;
-  StateStore m_store;
-  std::unique_ptr<ContainerRuntime> m_runtime;
-  std::optional<ProjectLock> m_lock;
+  progress::Progress& m_progress;
+  std::unique_ptr<project::ProjectContext> m_ctx;
+  state::StateStore m_store;
+  std::unique_ptr<runtime::ContainerRuntime> m_runtime;
+  std::optional<state::ProjectLock> m_lock;
 };
 
 /// The observed status in plan terms.

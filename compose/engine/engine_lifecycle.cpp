@@ -6,9 +6,9 @@
 #include <set>
 #include <thread>
 
-#include "compose/engine/dns.hpp"
+#include "compose/runtime/dns.hpp"
 #include "compose/engine/engine.hpp"
-#include "compose/engine/volumes.hpp"
+#include "compose/storage/volumes.hpp"
 #include "compose/image/store.hpp"
 
 namespace berth::engine {
@@ -21,13 +21,13 @@ plan::ContainerSteps steps_for(const ObservedRecord& o, std::initializer_list<pl
   return s;
 }
 
-bool is_running(const ContainerStatus& s) {
+bool is_running(const runtime::ContainerStatus& s) {
   return s.status == "running" || s.status == "paused" || s.status == "restarting";
 }
 
 /// Runs `fn` on every container in parallel; collects the first error.
 template <class F>
-void each_parallel(const std::vector<ObservedRecord>& items, Progress& progress, F fn) {
+void each_parallel(const std::vector<ObservedRecord>& items, progress::Progress& progress, F fn) {
   std::mutex m;
   std::string first;
   std::vector<std::thread> threads;
@@ -54,13 +54,13 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     desired = m_ctx->desired;
   else
     remove_orphans = true;  // no model: everything recorded belongs to the project
-  ProjectState state = m_store.snapshot();
+  state::ProjectState state = m_store.snapshot();
   if (volumes && m_ctx) {  // volumes the spec created on demand are the project's too
-    VolumeStore store(m_paths.root);
-    for (const auto& [key, v] : m_ctx->model.volumes) {
+    storage::VolumeStore store(m_paths.root);
+    for (const auto& [key, v] : m_ctx->loaded.model.volumes) {
       bool recorded = std::any_of(state.volumes.begin(), state.volumes.end(), [&](const auto& r) { return r.key == key; });
       if (!v.external && !recorded && store.exists(v.name))
-        m_store.update([&](ProjectState& s) { s.volumes.push_back(VolumeRecord{key, v.name, false}); });
+        m_store.update([&](state::ProjectState& s) { s.volumes.push_back(state::VolumeRecord{key, v.name, false}); });
     }
     state = m_store.snapshot();
   }
@@ -92,12 +92,12 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     error = e.what();
   }
   if (volumes) m_runtime->remove_anonymous_volumes();
-  if (m_store.snapshot().containers.empty()) stop_dns(m_paths, m_project);
+  if (m_store.snapshot().containers.empty()) runtime::stop_dns(m_paths, m_project);
   else sync_dns();
   if ((rmi == "all" || rmi == "local") && m_ctx) {
     image::ImageStore images(m_paths.root);
     auto lock = images.lock();
-    for (const auto& [name, svc] : m_ctx->model.services) {
+    for (const auto& [name, svc] : m_ctx->loaded.model.services) {
       if (rmi == "local" && !svc.image.empty()) continue;  // "local": only images without a custom tag (built)
       if (auto ref = image::try_parse_reference(svc.image))
         if (images.remove(lock, *ref)) m_progress.event("Image", svc.image, "Removed");

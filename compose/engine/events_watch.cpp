@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "common/shim_protocol.hpp"
-#include "compose/engine/log_reader.hpp"
+#include "compose/logs/log_reader.hpp"
 
 namespace berth::engine {
 
@@ -118,7 +118,7 @@ std::string format_event_text(const ContainerEvent& e) {
 }
 
 std::string format_event_json(const ContainerEvent& e) {
-  nlohmann::json j = {{"time", format_time_fixed(e.time_ns)},
+  nlohmann::json j = {{"time", logs::format_time_fixed(e.time_ns)},
                       {"type", "container"},
                       {"action", e.action},
                       {"id", e.id},
@@ -135,7 +135,7 @@ void watch_events(Engine& engine, const std::function<void(const ContainerEvent&
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (stop.load()) break;
     auto after = snapshot_containers(engine);
-    for (const auto& e : diff_events(before, after, now_ns())) sink(e);
+    for (const auto& e : diff_events(before, after, logs::now_ns())) sink(e);
     before = std::move(after);
   }
 }

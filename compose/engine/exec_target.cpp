@@ -8,9 +8,9 @@ namespace berth::engine {
 
 std::vector<ObservedRecord> select_containers(Engine& engine, const std::vector<std::string>& services, int index,
                                               bool include_oneoff) {
-  if (const ProjectContext* ctx = engine.context())
+  if (const project::ProjectContext* ctx = engine.context())
     for (const auto& s : services)
-      if (!ctx->model.services.count(s)) throw std::runtime_error("no such service: " + s);
+      if (!ctx->loaded.model.services.count(s)) throw std::runtime_error("no such service: " + s);
   auto observed = engine.observe(services, include_oneoff);
   if (index > 0)
     std::erase_if(observed, [&](const ObservedRecord& o) { return o.record.number != index || o.record.oneoff; });

@@ -10,7 +10,7 @@ namespace berth::engine {
 using plan::Action;
 using plan::ActionKind;
 
-Executor::Executor(RuntimeClient& runtime, Progress& progress, DependencyMap dependencies, ExecutorOptions options)
+Executor::Executor(runtime::RuntimeClient& runtime, progress::Progress& progress, plan::DependencyMap dependencies, ExecutorOptions options)
     : m_runtime(runtime), m_progress(progress), m_deps(std::move(dependencies)), m_options(options) {}
 
 void Executor::run(const plan::Plan& plan) {
@@ -112,7 +112,7 @@ std::string Executor::wait_condition(const std::string& id, const std::string& n
                                      const std::string& condition) {
   bool announced = false;
   for (;;) {
-    ContainerStatus st = m_runtime.status(id);
+    runtime::ContainerStatus st = m_runtime.status(id);
     if (condition == "service_healthy") {
       if (st.health == "healthy") {
         if (announced) m_progress.event("Container", name, "Healthy");

@@ -15,15 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "compose/engine/progress.hpp"
-#include "compose/engine/runtime_client.hpp"
+#include "compose/progress/progress.hpp"
+#include "compose/runtime/runtime_client.hpp"
 #include "compose/plan/actions.hpp"
 #include "compose/plan/diff.hpp"
 
 namespace berth::engine {
-
-/// Dependencies of every service of the model (edges of the graph with their conditions).
-using DependencyMap = std::map<std::string, std::map<std::string, plan::Dependency>>;
 
 struct ExecutorOptions {
   std::optional<int> timeout;        ///< stop timeout in seconds (-t); unset = each container's own
@@ -42,7 +39,7 @@ struct ExecutionError : std::runtime_error {
 
 class Executor {
  public:
-  Executor(RuntimeClient& runtime, Progress& progress, DependencyMap dependencies, ExecutorOptions options = {});
+  Executor(runtime::RuntimeClient& runtime, progress::Progress& progress, plan::DependencyMap dependencies, ExecutorOptions options = {});
 
   /// Runs `plan`; throws ExecutionError when a step or a dependency condition failed.
   void run(const plan::Plan& plan);
@@ -64,9 +61,9 @@ class Executor {
   void run_steps(const plan::ContainerSteps& steps);
   void finish_service(const std::string& service, const std::string& error);
 
-  RuntimeClient& m_runtime;
-  Progress& m_progress;
-  DependencyMap m_deps;
+  runtime::RuntimeClient& m_runtime;
+  progress::Progress& m_progress;
+  plan::DependencyMap m_deps;
   ExecutorOptions m_options;
   std::mutex m_mutex;
   std::condition_variable m_changed;

@@ -25,17 +25,17 @@ std::pair<std::string, int> parse_scale(const std::string& text) {
 
 Session open_session(const SessionOptions& options) {
   Session s;
-  s.paths = Paths::for_root(options.root);
+  s.paths = state::Paths::for_root(options.root);
   const char* no_color = std::getenv("NO_COLOR");
   bool color = options.ansi == "always" || (options.ansi == "auto" && ::isatty(2) && !(no_color && *no_color));
-  s.progress = std::make_unique<Progress>(progress_mode(options.progress), std::cerr, color);
-  std::unique_ptr<ProjectContext> ctx;
+  s.progress = std::make_unique<progress::Progress>(progress::progress_mode(options.progress), std::cerr, color);
+  std::unique_ptr<project::ProjectContext> ctx;
   std::string project;
   try {
     loader::Project loaded = loader::load_project(options.load);
     for (const auto& w : loaded.warnings) s.progress->warning(w);
     project = loaded.name;
-    ctx = std::make_unique<ProjectContext>(make_context(std::move(loaded), image::ImageStore(s.paths.root), options.scale,
+    ctx = std::make_unique<project::ProjectContext>(project::make_context(std::move(loaded), image::ImageStore(s.paths.root), options.scale,
                                                         options.services, options.require_images));
   } catch (const loader::LoadError&) {
     if (options.require_model || !options.load.project_name || !options.load.files.empty()) throw;

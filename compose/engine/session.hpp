@@ -24,8 +24,8 @@ struct SessionOptions {
 };
 
 struct Session {
-  Paths paths;
-  std::unique_ptr<Progress> progress;
+  state::Paths paths;
+  std::unique_ptr<progress::Progress> progress;
   std::unique_ptr<Engine> engine;
 };
 

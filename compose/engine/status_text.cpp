@@ -6,8 +6,8 @@
 #include <map>
 
 #include "common/shim_protocol.hpp"
-#include "compose/gofmt/duration.hpp"
-#include "compose/gofmt/rfc3339.hpp"
+#include "compose/gocompat/duration.hpp"
+#include "compose/gocompat/rfc3339.hpp"
 
 namespace berth::engine {
 
@@ -15,17 +15,17 @@ namespace {
 
 /// Seconds since the epoch of an RFC 3339 time, fraction kept; -1 when absent or invalid.
 double epoch_seconds(const std::string& text) {
-  auto ns = gofmt::parse_rfc3339_ns(text);
+  auto ns = gocompat::parse_rfc3339_ns(text);
   return ns ? static_cast<double>(*ns) / 1e9 : -1;
 }
 
 }  // namespace
 
-std::string status_text(const ContainerStatus& st, const std::string& started_at, const std::string& finished_at,
+std::string status_text(const runtime::ContainerStatus& st, const std::string& started_at, const std::string& finished_at,
                         double now) {
   auto since = [&](const std::string& when) {
     double t = epoch_seconds(when);
-    return gofmt::human_duration(t < 0 ? 0 : now - t);
+    return gocompat::human_duration(t < 0 ? 0 : now - t);
   };
   if (st.status == "running" || st.status == "paused") {
     std::string out = "Up " + since(started_at);
@@ -68,7 +68,7 @@ std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc) {
           r.image,
           "\"" + command + "\"",
           r.service,
-          gofmt::human_duration(created < 0 ? 0 : now - created) + " ago",
+          gocompat::human_duration(created < 0 ? 0 : now - created) + " ago",
           status_text(o.status, o.started_at, o.finished_at, now),
           join(r.ports, ", ")};
 }
@@ -90,16 +90,16 @@ nlohmann::json ps_json(const ObservedRecord& o, const std::string& project) {
           {"Networks", networks},
           {"Ports", join(r.ports, ", ")},
           {"Project", project},
-          {"RunningFor", gofmt::human_duration(created < 0 ? 0 : now - created) + " ago"},
+          {"RunningFor", gocompat::human_duration(created < 0 ? 0 : now - created) + " ago"},
           {"Service", r.service},
           {"State", o.status.status},
           {"Status", status_text(o.status, o.started_at, o.finished_at, now)}};
 }
 
-std::vector<ProjectSummary> project_summaries(const Paths& paths) {
+std::vector<ProjectSummary> project_summaries(const state::Paths& paths) {
   std::vector<ProjectSummary> out;
-  for (const auto& name : list_projects(paths)) {
-    auto state = read_project_state(paths, name);
+  for (const auto& name : state::list_projects(paths)) {
+    auto state = state::read_project_state(paths, name);
     if (!state) continue;
     std::map<std::string, int> counts;
     for (const auto& c : state->containers) {

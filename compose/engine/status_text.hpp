@@ -13,7 +13,7 @@ namespace berth::engine {
 
 /// The STATUS column: Up 2 seconds (healthy) | Up 1 second (Paused) | Exited (0) 3 seconds ago |
 /// Created | Restarting (1) 2 seconds ago | Dead. `now` in seconds since the epoch.
-std::string status_text(const ContainerStatus& status, const std::string& started_at, const std::string& finished_at,
+std::string status_text(const runtime::ContainerStatus& status, const std::string& started_at, const std::string& finished_at,
                         double now);
 
 /// One ps table row: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS.
@@ -29,6 +29,6 @@ struct ProjectSummary {
   int running = 0;
 };
 /// Every project with a state file, by name.
-std::vector<ProjectSummary> project_summaries(const Paths& paths);
+std::vector<ProjectSummary> project_summaries(const state::Paths& paths);
 
 }  // namespace berth::engine

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "compose/gofmt/path.hpp"
+#include "compose/gocompat/path.hpp"
 
 namespace berth::image {
 
@@ -233,7 +233,7 @@ void apply_change(json& config, std::string_view change) {
       std::string dir = one_word(args, env);
       std::string base = config.value("WorkingDir", std::string("/"));
       config["WorkingDir"] =
-          gofmt::clean_path("/" + (dir.front() == '/' ? dir : (base.empty() ? "/" : base) + "/" + dir));
+          gocompat::clean_path("/" + (dir.front() == '/' ? dir : (base.empty() ? "/" : base) + "/" + dir));
     } else if (keyword == "USER") {
       config["User"] = one_word(args, env);
     } else if (keyword == "STOPSIGNAL") {

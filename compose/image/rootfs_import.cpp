@@ -7,7 +7,8 @@
 
 #include "compose/image/archive_load.hpp"
 #include "compose/image/change.hpp"
-#include "compose/image/format.hpp"
+#include "compose/gocompat/rfc3339.hpp"
+#include "compose/gocompat/units.hpp"
 
 namespace berth::image {
 
@@ -24,7 +25,7 @@ LoadedImage import_rootfs(ImageStore& store, int fd, const ImportOptions& option
     std::uint64_t layer_size = layer_blob.size();
     Digest layer_digest = layer_blob.commit(layer.diff_id);
 
-    std::string now = rfc3339_now();
+    std::string now = gocompat::rfc3339_now();
     json config = {{"architecture", host_architecture()},
                    {"os", "linux"},
                    {"created", now},

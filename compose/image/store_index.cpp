@@ -17,7 +17,8 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
-#include "compose/image/format.hpp"
+#include "compose/gocompat/rfc3339.hpp"
+#include "compose/gocompat/units.hpp"
 #include "compose/image/store.hpp"
 
 namespace berth::image {
@@ -136,7 +137,7 @@ void ImageStore::tag(const StoreLock& lock, const Reference& ref, const Digest& 
                 {"config", r.config_digest.str()},
                 {"created", json_string(r.config, "created")},
                 {"size", r.size},
-                {"tagged", rfc3339_now()}};
+                {"tagged", gocompat::rfc3339_now()}};
   json index = read_index();
   json& images = index["images"];
   std::optional<json> previous;

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "compose/plan/graph.hpp"
+#include "compose/model/dependencies.hpp"
 
 namespace berth::loader {
 
@@ -14,8 +14,9 @@ using Json = nlohmann::json;
 
 class Checker {
  public:
-  Checker(const Json& model, const std::vector<std::string>& disabled, Diagnostics& diags)
-      : m_model(model), m_disabled(disabled), m_diags(diags) {}
+  Checker(const Json& model, const model::DependencyMap* deps, const std::vector<std::string>& disabled,
+          Diagnostics& diags)
+      : m_model(model), m_deps(deps), m_disabled(disabled), m_diags(diags) {}
 
   void run() {
     if (!m_model.contains("services") || !m_model["services"].is_object()) return;
@@ -65,7 +66,8 @@ class Checker {
       }
     for (const char* key : {"network_mode", "ipc", "pid"})
       if (svc.contains(key))
-        if (auto ref = plan::service_reference(svc[key]); ref && !has("services", *ref))
+        if (auto ref = svc[key].is_string() ? model::service_reference(svc[key].get<std::string>()) : std::nullopt;
+            ref && !has("services", *ref))
           missing_service(ptr / key, name, *ref, (std::string("uses the ") + key + " of").c_str());
     if (svc.contains("container_name") && svc.contains("deploy") && svc["deploy"].is_object()) {
       const Json& r = svc["deploy"].value("replicas", Json(1));
@@ -103,9 +105,9 @@ class Checker {
   }
 
   void check_cycles() {
-    auto graph = plan::Graph::from_model(m_model);
-    if (auto cycle = graph.find_cycle())
-      m_diags.error(Pointer("/services") / cycle->front(), "dependency cycle: " + plan::format_cycle(*cycle));
+    if (!m_deps) return;
+    if (auto cycle = model::find_cycle(*m_deps))
+      m_diags.error(Pointer("/services") / cycle->front(), "dependency cycle: " + model::format_cycle(*cycle));
   }
 
   void check_published_ports() {
@@ -136,14 +138,16 @@ class Checker {
   }
 
   const Json& m_model;
+  const model::DependencyMap* m_deps;
   const std::vector<std::string>& m_disabled;
   Diagnostics& m_diags;
 };
 
 }  // namespace
 
-void check_model(const Json& model, const std::vector<std::string>& disabled, Diagnostics& diags) {
-  Checker(model, disabled, diags).run();
+void check_model(const Json& model, const model::DependencyMap* deps, const std::vector<std::string>& disabled,
+                 Diagnostics& diags) {
+  Checker(model, deps, disabled, diags).run();
 }
 
 }  // namespace berth::loader

@@ -7,10 +7,14 @@
 #include <vector>
 
 #include "compose/loader/diagnostics.hpp"
+#include "compose/model/dependencies.hpp"
 
 namespace berth::loader {
 
-/// `disabled` are services left out by profiles: a reference to one says so.
-void check_model(const nlohmann::json& model, const std::vector<std::string>& disabled, Diagnostics& diags);
+/// `disabled` are services left out by profiles: a reference to one says so. Cycles are looked
+/// for in `deps` (the typed model's edges; nullptr when the model does not fit the types, whose
+/// error is reported instead).
+void check_model(const nlohmann::json& model, const model::DependencyMap* deps, const std::vector<std::string>& disabled,
+                 Diagnostics& diags);
 
 }  // namespace berth::loader

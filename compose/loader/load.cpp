@@ -10,6 +10,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -27,6 +28,7 @@
 #include "compose/loader/project_name.hpp"
 #include "compose/loader/validate_schema.hpp"
 #include "compose/loader/yaml_to_json.hpp"
+#include "compose/model/dependencies.hpp"
 #include "compose/model/json_io.hpp"
 
 extern char** environ;
@@ -94,6 +96,9 @@ class ProjectLoader {
   ProjectLoader(const LoadOptions& opts, std::vector<std::string> include_stack)
       : m_opts(opts), m_include_stack(std::move(include_stack)) {}
 
+  /// The resolved model after load(), in the loader's JSON form (for `include`).
+  const Json& resolved() const { return m_resolved; }
+
   Project load() {
     Project p;
     m_cwd = m_opts.working_directory.empty() ? current_directory() : m_opts.working_directory;
@@ -147,18 +152,24 @@ class ProjectLoader {
     normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize}, m_diags);
     m_diags.throw_if_any();
     if (m_opts.resolve_environment) resolve_container_environment(model, m_env, m_diags);
-    if (m_opts.check_consistency) check_model(model, p.disabled_services, m_diags);
-    m_diags.throw_if_any();
-    // Last net: every value must fit the typed model the engine runs from (a string where a
-    // boolean belongs, say, which the schema allows for interpolation's sake).
+    // The loader's output is the typed model; every value must fit it (a string where a boolean
+    // belongs, say, which the schema allows for interpolation's sake). The consistency checks'
+    // findings come first, as they name what the user is most likely to have got wrong.
+    std::optional<model::ModelError> type_error;
     try {
-      (void)model::project_from_json(model);
+      p.model = model::project_from_json(model);
     } catch (const model::ModelError& e) {
-      m_diags.error(Pointer(e.pointer()), e.detail());
+      type_error = e;
+    }
+    if (m_opts.check_consistency) {
+      const model::DependencyMap deps = type_error ? model::DependencyMap{} : model::dependency_map(p.model);
+      check_model(model, type_error ? nullptr : &deps, p.disabled_services, m_diags);
     }
     m_diags.throw_if_any();
+    if (type_error) m_diags.error(Pointer(type_error->pointer()), type_error->detail());
+    m_diags.throw_if_any();
+    m_resolved = std::move(model);
 
-    p.model = std::move(model);
     p.environment = std::move(m_env);
     return p;
   }
@@ -324,8 +335,9 @@ class ProjectLoader {
         if (!is_file(f)) diags.error(at, "included file " + f + " not found");
       if (!diags.empty()) continue;
       try {
-        Project included = ProjectLoader(sub, stack).load();
-        add_included(doc.value, included.model, at, diags);
+        ProjectLoader included(sub, stack);
+        included.load();
+        add_included(doc.value, included.resolved(), at, diags);
       } catch (const LoadError& e) {
         diags.append(e.items());
       }
@@ -350,6 +362,7 @@ class ProjectLoader {
 
   const LoadOptions& m_opts;
   std::vector<std::string> m_include_stack;
+  Json m_resolved;  ///< the model load() made, as JSON: what an including project merges
   std::string m_cwd, m_working_dir, m_name;
   Environment m_env;
   Diagnostics m_diags;

@@ -1,5 +1,6 @@
 #pragma once
-// Loading a project: files -> one validated, resolved JSON model in long syntax.
+// Loading a project: files -> one validated, resolved model in long syntax, as the typed
+// model::Project every later stage works on (config prints it, the engine runs it).
 //
 //   discover files -> project environment (.env, --env-file, shell) -> per file: parse YAML,
 //   interpolate, validate against our schema, include, extends, canonicalise -> merge ->
@@ -10,12 +11,12 @@
 // that found problems and throws LoadError with all of them.
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "compose/loader/dotenv.hpp"
+#include "compose/model/project.hpp"
 
 namespace berth::loader {
 
@@ -40,7 +41,7 @@ struct Project {
   std::string working_dir;                  ///< absolute project directory
   std::vector<std::string> config_files;    ///< absolute paths (or "-")
   Environment environment;                  ///< the project environment used for interpolation
-  nlohmann::json model;                     ///< the resolved compose model
+  model::Project model;                     ///< the resolved compose model
   std::vector<std::string> disabled_services;  ///< left out by profiles
   std::vector<std::string> profiles;           ///< every profile any service names (before filtering)
   std::vector<std::string> warnings;           ///< non-fatal findings (obsolete `version`, ...)

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "compose/loader/diagnostics.hpp"
-#include "compose/loader/units.hpp"
+#include "compose/gocompat/units.hpp"
 
 namespace berth::loader {
 

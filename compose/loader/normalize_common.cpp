@@ -8,11 +8,11 @@
 #include <map>
 #include <vector>
 
-#include "compose/gofmt/float.hpp"
-#include "compose/gofmt/path.hpp"
+#include "compose/gocompat/float.hpp"
+#include "compose/gocompat/path.hpp"
 #include "compose/loader/json_text.hpp"
 #include "compose/loader/normalize_detail.hpp"
-#include "compose/loader/units.hpp"
+#include "compose/gocompat/units.hpp"
 
 namespace berth::loader::detail {
 
@@ -33,7 +33,7 @@ std::string go_sprint(const json& v) {
     case json::value_t::number_unsigned:
       return std::to_string(v.get<uint64_t>());
     case json::value_t::number_float:
-      return gofmt::format_g(v.get<double>());
+      return gocompat::format_g(v.get<double>());
     case json::value_t::null:
       return "";
     default:
@@ -121,12 +121,12 @@ void to_hosts_list(json* value, const Context& ctx, const Pointer& at) {
 
 std::string join_path(std::string_view a, std::string_view b) {
   if (a.empty() && b.empty()) return "";
-  if (a.empty()) return gofmt::clean_path(b);
-  if (b.empty()) return gofmt::clean_path(a);
+  if (a.empty()) return gocompat::clean_path(b);
+  if (b.empty()) return gocompat::clean_path(a);
   std::string both(a);
   both += '/';
   both += b;
-  return gofmt::clean_path(both);
+  return gocompat::clean_path(both);
 }
 
 std::string abs_path(const std::string& path, const NormalizeOptions& opts) {
@@ -155,13 +155,13 @@ void duration_field(json& obj, std::string_view key, const Context& ctx, const P
   if (v == nullptr || v->is_null()) return;
   // compose-go parses fmt.Sprint(value), so a bare number is a duration without unit (only 0 is valid).
   std::string text = go_sprint(*v);
-  auto ns = parse_duration_ns(text);
+  auto ns = gocompat::parse_duration_ns(text);
   if (!ns) {
     ctx.error(at / std::string(key),
               "invalid duration \"" + text + "\": expected a number with a unit such as 10s, 1m30s, 1.5h or 300ms");
     return;
   }
-  *v = format_duration(*ns);
+  *v = gocompat::format_duration(*ns);
 }
 
 void bytes_field(json& obj, std::string_view key, const Context& ctx, const Pointer& at) {
@@ -172,7 +172,7 @@ void bytes_field(json& obj, std::string_view key, const Context& ctx, const Poin
   } else if (v->is_number_float()) {
     *v = std::to_string(static_cast<int64_t>(v->get<double>()));
   } else if (v->is_string()) {
-    auto bytes = parse_bytes(v->get<std::string>());
+    auto bytes = gocompat::parse_bytes(v->get<std::string>());
     if (!bytes) {
       ctx.error(at / std::string(key),
                 "invalid size \"" + v->get<std::string>() +

@@ -189,7 +189,7 @@ void normalize_service(json& service, const Context& ctx, const Pointer& at) {
     json* v = member(service, key);
     if (v == nullptr || !v->is_string()) continue;
     const std::string text = v->get<std::string>();
-    if (auto ns = parse_duration_ns(text)) *v = *ns / 1000;
+    if (auto ns = gocompat::parse_duration_ns(text)) *v = *ns / 1000;
     else if (text.find_first_not_of("-0123456789") == std::string::npos && !text.empty()) *v = std::stoll(text);
     else ctx.error(at / key, "invalid duration \"" + text + "\": expected microseconds or a duration such as 400ms");
   }

@@ -12,7 +12,7 @@
 // `bind.create_host_path: true` dropped (true is the default; compose prints it only when false).
 #include <stdexcept>
 
-#include "compose/gofmt/path.hpp"
+#include "compose/gocompat/path.hpp"
 #include "compose/loader/normalize_detail.hpp"
 
 namespace berth::loader {
@@ -127,7 +127,7 @@ void normalize_service_volumes(json& service, const Context& ctx, const Pointer&
     if (entry.is_string()) {
       try {
         json parsed = parse_volume_spec(entry.get<std::string>());
-        if (json* target = member(parsed, "target")) *target = gofmt::clean_path(target->get<std::string>());
+        if (json* target = member(parsed, "target")) *target = gocompat::clean_path(target->get<std::string>());
         entry = std::move(parsed);
       } catch (const std::invalid_argument& e) {
         ctx.error(here, e.what());

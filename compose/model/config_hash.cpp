@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "compose/gofmt/sha256.hpp"
+#include "compose/gocompat/sha256.hpp"
 #include "compose/model/json_io.hpp"
 
 namespace berth::model {
@@ -14,7 +14,7 @@ std::string service_config_hash(const Project& project, const std::string& name)
   svc.erase("pull_policy");
   svc.erase("scale");
   if (svc.contains("deploy") && svc["deploy"].is_object()) svc["deploy"]["replicas"] = 1;
-  return gofmt::sha256_hex(svc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  return gocompat::sha256_hex(svc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace berth::model

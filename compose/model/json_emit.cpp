@@ -3,7 +3,7 @@
 // escaped), invalid UTF-8 replaced by U+FFFD, floats in Go's shortest form ("1", "0.3", "1e-7").
 #include "compose/model/json_emit.hpp"
 
-#include "compose/gofmt/float.hpp"
+#include "compose/gocompat/float.hpp"
 
 namespace berth::model {
 
@@ -116,7 +116,7 @@ void write_value(std::string& out, const Tree& v, int depth) {
       return;
     }
     case Tree::value_t::string: write_string(out, v.get_ref<const std::string&>()); return;
-    case Tree::value_t::number_float: out += gofmt::format_json(v.get<double>()); return;
+    case Tree::value_t::number_float: out += gocompat::format_json(v.get<double>()); return;
     case Tree::value_t::null:
     case Tree::value_t::discarded: out += "null"; return;
     default: out += v.dump(); return;  // booleans and integers print the same everywhere

@@ -22,6 +22,11 @@ enum class Flavor { Yaml, Json };
 /// `include` at the top level are ignored (the loader has used them).
 Project project_from_json(const nlohmann::json& resolved);
 
+/// One `ports` / `volumes` entry of a service in long syntax -> model (for values given outside a
+/// compose file, e.g. `run -p` / `run -v` once the loader has parsed their short syntax).
+ServicePort port_from_json(const nlohmann::json& entry);
+ServiceVolume service_volume_from_json(const nlohmann::json& entry);
+
 /// What project_from_json throws: the value at `pointer` does not fit the model.
 class ModelError : public std::runtime_error {
  public:

@@ -14,7 +14,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "compose/gofmt/float.hpp"
+#include "compose/gocompat/float.hpp"
 #include "compose/model/reflect.hpp"
 
 namespace berth::model {
@@ -74,7 +74,7 @@ std::string scalar_to_string(const Json& j, const Path& path) {
     case Json::value_t::boolean: return j.get<bool>() ? "true" : "false";
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned: return j.dump();
-    case Json::value_t::number_float: return gofmt::format_g(j.get<double>());  // fmt.Sprint(float64)
+    case Json::value_t::number_float: return gocompat::format_g(j.get<double>());  // fmt.Sprint(float64)
     default: mismatch(path, "a string", j);
   }
 }
@@ -287,6 +287,18 @@ Project project_from_json(const nlohmann::json& resolved) {
   read(input, project, Path{});
   for (auto& [name, service] : project.services) service.name = name;
   return project;
+}
+
+ServicePort port_from_json(const nlohmann::json& entry) {
+  ServicePort port;
+  read(entry, port, Path{});
+  return port;
+}
+
+ServiceVolume service_volume_from_json(const nlohmann::json& entry) {
+  ServiceVolume volume;
+  read(entry, volume, Path{});
+  return volume;
 }
 
 }  // namespace berth::model

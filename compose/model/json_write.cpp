@@ -15,7 +15,7 @@
 #include <charconv>
 #include <type_traits>
 
-#include "compose/gofmt/float.hpp"
+#include "compose/gocompat/float.hpp"
 #include "compose/model/reflect.hpp"
 #include "compose/model/yaml_emit.hpp"
 
@@ -158,7 +158,7 @@ Tree write(const T& v, Flavor flavor) {
   } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool>) {
     return Tree(v);
   } else if constexpr (std::is_same_v<T, float>) {
-    return Tree(gofmt::float32_value(v));
+    return Tree(gocompat::float32_value(v));
   } else if constexpr (std::is_integral_v<T>) {
     if constexpr (std::is_signed_v<T>)
       return Tree(static_cast<std::int64_t>(v));

@@ -3,7 +3,7 @@
 //
 // Every struct of the model declares its keys once, in a `fields(s, v)` function that calls
 // `v("key", s.member, Field{...})` for each key in the order compose-go prints them. The
-// generic JSON conversion (json_io.cpp) walks these lists in both directions; `Field` carries
+// generic JSON conversion (json_read.cpp, json_write.cpp) walks these lists in both directions; `Field` carries
 // the few per-key printing rules that compose-go expresses with Go struct tags.
 #include <compare>
 #include <concepts>

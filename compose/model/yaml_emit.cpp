@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "compose/gofmt/float.hpp"
+#include "compose/gocompat/float.hpp"
 #include "compose/model/yaml_style.hpp"
 
 namespace berth::model {
@@ -313,7 +313,7 @@ std::string to_yaml(const nlohmann::ordered_json& tree) {
 std::string yaml_float(double value) {
   if (std::isnan(value)) return ".nan";
   if (std::isinf(value)) return value < 0 ? "-.inf" : ".inf";
-  return gofmt::format_g(value);
+  return gocompat::format_g(value);
 }
 
 bool yaml_key_less(std::string_view a, std::string_view b) {

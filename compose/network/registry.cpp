@@ -13,7 +13,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
-#include "compose/gofmt/sha256.hpp"
+#include "compose/gocompat/sha256.hpp"
 #include "compose/network/ipam.hpp"
 
 namespace berth::network {
@@ -22,17 +22,17 @@ std::string network_id(const std::string& root, const std::string& name) {
   std::string input = root;
   input.push_back('\0');
   input += name;
-  return gofmt::sha256_hex(input).substr(0, 12);
+  return gocompat::sha256_hex(input).substr(0, 12);
 }
 
 std::string bridge_name(const std::string& network_id) { return "berth-" + network_id.substr(0, 9); }
 
 std::string host_veth_name(const std::string& container_id, const std::string& network_id) {
-  return "berth" + gofmt::sha256_hex(container_id + network_id).substr(0, 10);
+  return "berth" + gocompat::sha256_hex(container_id + network_id).substr(0, 10);
 }
 
 std::string peer_veth_name(const std::string& container_id, const std::string& network_id) {
-  return "bt" + gofmt::sha256_hex(container_id + network_id).substr(0, 10);
+  return "bt" + gocompat::sha256_hex(container_id + network_id).substr(0, 10);
 }
 
 void to_json(nlohmann::json& j, const NetworkRecord& r) {

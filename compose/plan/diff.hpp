@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "compose/model/dependencies.hpp"
 #include "compose/plan/actions.hpp"
 
 namespace berth::plan {
@@ -40,15 +41,8 @@ struct ObservedContainer {
   std::string netns{};  ///< network namespace path it runs in ("" = host or not known)
 };
 
-/// One dependency edge of a service.
-struct Dependency {
-  std::string condition = "service_started";  ///< or service_healthy, service_completed_successfully
-  bool restart = false;
-  bool required = true;
-  /// The dependency's namespaces this service's containers join ("network", "ipc", "pid" from
-  /// `network_mode`/`ipc`/`pid: service:<dep>`); non-empty = recreated when the dependency is.
-  std::set<std::string> namespaces{};
-};
+/// One dependency edge of a service (worked out in compose/model/dependencies).
+using Dependency = model::Dependency;
 
 /// What one service should be.
 struct DesiredService {
@@ -58,6 +52,9 @@ struct DesiredService {
   std::string container_name;  ///< explicit `container_name`, "" = <project>-<service>-<n>
   std::map<std::string, Dependency> dependencies;
 };
+
+/// Dependencies of every service of the model.
+using DependencyMap = model::DependencyMap;
 
 /// The project as it should be.
 struct DesiredState {

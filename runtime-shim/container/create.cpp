@@ -46,7 +46,7 @@
 #include "runtime-shim/container/mounts.hpp"
 #include "runtime-shim/container/seccomp.hpp"
 #include "runtime-shim/container/sysctl.hpp"
-#include "runtime-shim/pty.hpp"
+#include "runtime-shim/container/pty.hpp"
 
 namespace berth::shim {
 

@@ -3,7 +3,7 @@
 // ptmx -> pts/ptmx, fd/stdin/stdout/stderr symlinks, plus linux.devices[].
 #include <vector>
 
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 
 namespace berth::shim {
 

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 #include "runtime-shim/container/capabilities.hpp"
 #include "runtime-shim/container/namespaces.hpp"
 #include "runtime-shim/container/rlimits.hpp"
 #include "runtime-shim/container/users.hpp"
-#include "runtime-shim/sync.hpp"
+#include "runtime-shim/container/sync.hpp"
 
 namespace berth::shim {
 

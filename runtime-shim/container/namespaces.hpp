@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/unique_fd.hpp"
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 
 namespace berth::shim {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 
 namespace berth::shim {
 

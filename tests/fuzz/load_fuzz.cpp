@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opts.read_stdin = [&] { return text; };
   try {
     auto project = berth::loader::load_project(opts);
-    auto typed = berth::model::project_from_json(project.model);
+    const auto& typed = project.model;
     (void)berth::model::to_yaml(berth::model::project_to_json(typed, berth::model::Flavor::Yaml));
     (void)berth::model::project_to_json(typed, berth::model::Flavor::Json).dump();
   } catch (const berth::loader::LoadError&) {

@@ -4,7 +4,7 @@
 // container writes what it sees into a bind-mounted directory and exits; the test reads it.
 // Everything lives under the RootfsFixture's temp dir; ShimTest's teardown stops and reaps the
 // shim and checks that no mount, cgroup or process is left.
-#include "compose/engine/container_spec.hpp"
+#include "compose/bundle/container_spec.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/unique_fd.hpp"
-#include "compose/engine/volumes.hpp"
+#include "compose/storage/volumes.hpp"
 #include "compose/image/archive_load.hpp"
 #include "compose/image/digest.hpp"
 #include "compose/loader/load.hpp"
@@ -77,14 +77,14 @@ TEST_F(ContainerSpecShim, BusyboxServiceSeesEnvEtcFilesVolumeCopyUpAndReadOnlyBi
   lo.files = {proj + "/compose.yaml"};
   lo.project_name = "spec" + std::to_string(::getpid());
   loader::Project loaded_project = loader::load_project(lo);
-  model::Project project = model::project_from_json(loaded_project.model);
+  model::Project project = loaded_project.model;
 
   image::Sha256 h;
   h.update("spec-test-" + std::to_string(::getpid()) + "-" + std::to_string(::time(nullptr)));
   const std::string id(h.finish().hex());
   ids.push_back(id);
-  engine::ContainerIdentity identity{project.name, "app", project.name + "-app-1", id, 1, false, "hash"};
-  engine::SpecInput in{project, project.services.at("app"), identity, img, store.lower_dirs(img)};
+  bundle::ContainerIdentity identity{project.name, "app", project.name + "-app-1", id, 1, false, "hash"};
+  bundle::SpecInput in{project, project.services.at("app"), identity, img, store.lower_dirs(img)};
   in.root = root;
   in.run = fx->path("run");
   in.project_dir = loaded_project.working_dir;
@@ -93,9 +93,9 @@ TEST_F(ContainerSpecShim, BusyboxServiceSeesEnvEtcFilesVolumeCopyUpAndReadOnlyBi
   in.networks = {{"default", project.name + "_default", "10.89.0.2", "10.89.0.1", "eth0", {}, false}};
   in.dns_server = "10.89.0.1";  // written into resolv.conf; the container's netns is empty (no traffic)
 
-  engine::ContainerSpec spec = engine::build_container_spec(in);
+  bundle::ContainerSpec spec = bundle::build_container_spec(in);
   EXPECT_TRUE(spec.warnings.empty()) << spec.warnings.front();
-  engine::prepare_container_files(in, spec);
+  bundle::prepare_container_files(in, spec);
   write_file_atomic(in.bundle_dir + "/config.json", spec.config.dump(2), 0600);
 
   auto c = std::make_unique<ShimContainer>();
@@ -131,7 +131,7 @@ TEST_F(ContainerSpecShim, BusyboxServiceSeesEnvEtcFilesVolumeCopyUpAndReadOnlyBi
   EXPECT_EQ(slurp(out + "/secret"), "s3cret");
 
   // The container wrote into the named volume on the host side, next to the copied-up file.
-  engine::VolumeStore volumes(root);
+  storage::VolumeStore volumes(root);
   const std::string vol = project.name + "_data";
   ASSERT_TRUE(volumes.exists(vol));
   EXPECT_EQ(slurp(volumes.path(vol) + "/hello"), "from-image");

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 
 namespace berth::testing {
 

@@ -14,7 +14,7 @@
 #include <chrono>
 #include <string>
 
-#include "compose/engine/stdio_pump.hpp"
+#include "compose/interactive/stdio_pump.hpp"
 #include "shim_harness.hpp"
 
 namespace berth::testing {
@@ -100,9 +100,9 @@ TEST_F(ShimTty, AttachFromATerminalWithAPendingEofAddsNoByte) {
   auto r = c.call({{"op", "attach"}, {"stdin", true}});
   ASSERT_TRUE(r.ok()) << r.body;
   ASSERT_EQ(r.body["fds"], json({"stdin", "stdout"}));
-  engine::StdioPumpOptions o;
+  interactive::StdioPumpOptions o;
   o.in_fd = o.out_fd = o.err_fd = ls.get();
-  engine::pump_terminal(r.fds[0].get(), r.fds[1].get(), o);  // until the container's output ends
+  interactive::pump_terminal(r.fds[0].get(), r.fds[1].get(), o);  // until the container's output ends
 
   EXPECT_EQ(c.call({{"op", "wait"}}).body["exit_code"], 0);
   EXPECT_EQ(logged(c), "first\r\n");

@@ -1,7 +1,7 @@
 // build_container_spec for representative services (loaded from real compose YAML through the
 // loader, so short syntax is normalised as in `berth up`), and prepare_container_files on a temp
 // tree: config.json content, bundle files, volumes, warnings.
-#include "compose/engine/container_spec.hpp"
+#include "compose/bundle/container_spec.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -11,9 +11,12 @@
 #include <fstream>
 
 #include "common/atomic_file.hpp"
-#include "compose/engine/volumes.hpp"
+#include "compose/storage/volumes.hpp"
 #include "compose/loader/load.hpp"
 #include "compose/model/json_io.hpp"
+
+using namespace berth::bundle;
+using namespace berth::storage;
 
 namespace berth::engine {
 namespace {
@@ -54,7 +57,7 @@ class ContainerSpecTest : public ::testing::Test {
     o.project_name = "proj";
     o.os_environment = {{"HOME", m_dir}, {"SECRET_VAR", "from-env"}};
     m_loaded = loader::load_project(o);
-    m_project = model::project_from_json(m_loaded.model);
+    m_project = m_loaded.model;
   }
 
   image::ImageRecord image() const {
@@ -62,17 +65,17 @@ class ContainerSpecTest : public ::testing::Test {
     return image::ImageRecord{{}, d, d, json::object(), m_image_config, {}, 0, ""};
   }
 
-  ContainerSpec build(const std::string& service = "app", std::vector<VolumesFromSource> from = {}) {
+  bundle::ContainerSpec build(const std::string& service = "app", std::vector<bundle::VolumesFromSource> from = {}) {
     m_image = std::make_unique<image::ImageRecord>(image());
-    SpecInput in = input(service);
+    bundle::SpecInput in = input(service);
     in.volumes_from = std::move(from);
-    return build_container_spec(in);
+    return bundle::build_container_spec(in);
   }
 
-  SpecInput input(const std::string& service) {
+  bundle::SpecInput input(const std::string& service) {
     if (!m_image) m_image = std::make_unique<image::ImageRecord>(image());
-    ContainerIdentity id{"proj", service, "proj-" + service + "-1", kId, 1, false, "hash123"};
-    SpecInput in{m_project, m_project.services.at(service), id, *m_image, {m_dir + "/layer1", m_dir + "/layer0"}};
+    bundle::ContainerIdentity id{"proj", service, "proj-" + service + "-1", kId, 1, false, "hash123"};
+    bundle::SpecInput in{m_project, m_project.services.at(service), id, *m_image, {m_dir + "/layer1", m_dir + "/layer0"}};
     in.root = m_dir + "/root";
     in.run = m_dir + "/run";
     in.project_dir = m_loaded.working_dir;
@@ -97,7 +100,7 @@ class ContainerSpecTest : public ::testing::Test {
     return nullptr;
   }
 
-  static bool has_warning(const ContainerSpec& s, const std::string& part) {
+  static bool has_warning(const bundle::ContainerSpec& s, const std::string& part) {
     for (const auto& w : s.warnings)
       if (w.find(part) != std::string::npos) return true;
     return false;
@@ -112,7 +115,7 @@ class ContainerSpecTest : public ::testing::Test {
 
 TEST_F(ContainerSpecTest, ImageDefaultsEnvOrderAndIdentity) {
   load("services:\n  app:\n    image: img\n    environment:\n      SHARED: service\n      EXTRA: x\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   const json& p = s.config["process"];
   EXPECT_EQ(p["args"], json({"/entry.sh", "serve", "--port=80"}));
   EXPECT_EQ(p["env"], json({"PATH=/image/bin", "HOSTNAME=0123456789ab", "IMG=1", "SHARED=service", "EXTRA=x"}));
@@ -174,7 +177,7 @@ TEST_F(ContainerSpecTest, UserWorkdirHealthcheckOverrideAndDisable) {
       "    healthcheck:\n      test: [CMD, /probe]\n      timeout: 2s\n    stop_signal: term\n    stop_grace_period: "
       "1m30s\n"
       "    restart: on-failure:3\n    init: true\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   EXPECT_EQ(s.config["annotations"]["org.berth.user"], "1000:1000");
   EXPECT_EQ(s.config["process"]["cwd"], "/app");
   EXPECT_EQ(s.config["process"]["user"]["additionalGids"], json({44}));
@@ -200,7 +203,7 @@ TEST_F(ContainerSpecTest, ResourceLimitsAndUlimits) {
       "services:\n  app:\n    image: img\n    mem_limit: 256m\n    cpus: 1.5\n    cpu_shares: 512\n    pids_limit: "
       "100\n"
       "    ulimits:\n      nofile: {soft: 1024, hard: 2048}\n      nproc: 500\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   const json& r = s.config["linux"]["resources"];
   EXPECT_EQ(r["memory"]["limit"], 256 * 1024 * 1024);
   EXPECT_EQ(r["memory"]["swap"], 512 * 1024 * 1024);
@@ -228,7 +231,7 @@ TEST_F(ContainerSpecTest, CapabilitiesPrivilegedSecurityOptDevicesSysctls) {
       "services:\n  app:\n    image: img\n    cap_drop: [ALL]\n    cap_add: [net_admin, CAP_CHOWN]\n"
       "    security_opt: [no-new-privileges:true, seccomp=unconfined, label=disable, apparmor=custom]\n"
       "    devices: ['/dev/null:/dev/mynull:rwm']\n    sysctls:\n      net.core.somaxconn: '1024'\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   EXPECT_EQ(s.config["process"]["capabilities"]["bounding"], json({"CAP_NET_ADMIN", "CAP_CHOWN"}));
   EXPECT_EQ(s.config["process"]["capabilities"]["effective"], json({"CAP_NET_ADMIN", "CAP_CHOWN"}));
   EXPECT_EQ(s.config["process"]["noNewPrivileges"], true);
@@ -276,7 +279,7 @@ TEST_F(ContainerSpecTest, DeviceCgroupDefaultsMappingsRulesAndPrivileged) {
   load(
       "services:\n  app:\n    image: img\n    mem_limit: 64m\n    devices: ['/dev/null:/dev/mynull:r']\n"
       "    device_cgroup_rules: ['c 1:3 mr', 'a *:* rwm', 'c 189:* rmw', 'b 8:16 rr']\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   json want = defaults;
   want.push_back(rule(true, "c", 1, 3, "r"));  // the mapping, with its permissions
   want.push_back(rule(true, "c", 1, 3, "rm"));
@@ -328,7 +331,7 @@ TEST_F(ContainerSpecTest, DeviceCgroupDefaultsMappingsRulesAndPrivileged) {
 
 TEST_F(ContainerSpecTest, Namespaces) {
   load("services:\n  app:\n    image: img\n    pid: host\n    ipc: none\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   json types = json::array();
   for (const auto& n : s.config["linux"]["namespaces"]) types.push_back(n["type"]);
   EXPECT_EQ(types, json({"ipc", "uts", "mount", "cgroup", "network"}));
@@ -346,7 +349,7 @@ TEST_F(ContainerSpecTest, BindsTmpfsAndShm) {
       "      - ./conf:/etc/app:ro\n      - ./made-later:/later\n"
       "      - {type: tmpfs, target: /scratch, tmpfs: {size: 1048576, mode: 0o1770}}\n"
       "    tmpfs: ['/run:size=1m,mode=755']\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   EXPECT_EQ(s.config["root"]["readonly"], true);
   const json* conf = mount(s.config, "/etc/app");
   ASSERT_NE(conf, nullptr);
@@ -371,7 +374,7 @@ TEST_F(ContainerSpecTest, NamedAnonymousAndImageVolumes) {
       "services:\n  app:\n    image: img\n    volumes:\n      - data:/var/lib/data\n      - /anon\n"
       "      - {type: volume, source: ext, target: /ext, volume: {nocopy: true}}\n"
       "volumes:\n  data:\n    labels: {team: a}\n  ext:\n    external: true\n    name: shared-ext\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   ASSERT_EQ(s.volumes.size(), 4u);
   EXPECT_EQ(s.volumes[0].name, "proj_data");
   EXPECT_EQ(s.volumes[0].labels.at("com.docker.compose.volume"), "data");
@@ -390,9 +393,9 @@ TEST_F(ContainerSpecTest, NamedAnonymousAndImageVolumes) {
   EXPECT_EQ(s.named_volumes().size(), 4u);
   // The same container gets the same anonymous names; the engine can hand in the previous ones.
   EXPECT_EQ(build().volumes[1].name, s.volumes[1].name);
-  SpecInput in = input("app");
+  bundle::SpecInput in = input("app");
   in.anonymous_volumes["/anon"] = "keepme";
-  EXPECT_EQ(build_container_spec(in).volumes[1].name, "keepme");
+  EXPECT_EQ(bundle::build_container_spec(in).volumes[1].name, "keepme");
 }
 
 TEST_F(ContainerSpecTest, SecretsConfigsAndEtcFiles) {
@@ -404,7 +407,7 @@ TEST_F(ContainerSpecTest, SecretsConfigsAndEtcFiles) {
       "    extra_hosts: ['db.local=192.0.2.9']\n    dns_search: [svc.example]\n"
       "secrets:\n  db_pw:\n    file: ./pw.txt\n  tok:\n    environment: SECRET_VAR\nconfigs:\n  cfg:\n    content: "
       "'a=1'\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   const std::string bundle = m_dir + "/root/containers/" + kId;
   EXPECT_EQ((*mount(s.config, "/run/secrets/db_pw"))["source"], bundle + "/secrets/db_pw");
   EXPECT_EQ((*mount(s.config, "/run/secrets/db_pw"))["options"], json({"rbind", "ro", "rprivate"}));
@@ -431,8 +434,8 @@ TEST_F(ContainerSpecTest, VolumesFromTakesBindsAndVolumesWithMode) {
   load(
       "services:\n  src:\n    image: img\n    volumes: [data:/data, /tmp:/hosttmp]\n    tmpfs: [/t]\n"
       "  app:\n    image: img\n    volumes_from: ['src:ro']\nvolumes:\n  data: {}\n");
-  ContainerSpec src = build("src");
-  ContainerSpec s = build("app", {{"src:ro", src.config}});
+  bundle::ContainerSpec src = build("src");
+  bundle::ContainerSpec s = build("app", {{"src:ro", src.config}});
   const json* d = mount(s.config, "/data");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ((*d)["source"], m_dir + "/root/volumes/proj_data/_data");
@@ -449,7 +452,7 @@ TEST_F(ContainerSpecTest, WarnsForKeysTheRuntimeCannotHonour) {
       "    mac_address: '02:42:ac:11:00:02'\n    logging:\n      driver: syslog\n    platform: linux/arm64\n"
       "    storage_opt: {size: 1G}\n    runtime: kata\n    oom_kill_disable: true\n"
       "    build: .\n    depends_on: [other]\n    expose: ['80']\n    attach: false\n  other:\n    image: img\n");
-  ContainerSpec s = build();
+  bundle::ContainerSpec s = build();
   for (const char* key : {"cpuset", "userns_mode", "oom_score_adj", "mac_address", "logging.driver", "platform",
                           "runtime", "oom_kill_disable"})
     EXPECT_TRUE(has_warning(s, std::string("service \"app\": ") + key)) << key;
@@ -470,13 +473,13 @@ TEST_F(ContainerSpecTest, PrepareWritesFilesCreatesVolumesAndCopiesUp) {
       "services:\n  app:\n    image: img\n    volumes: [data:/var/lib/data, ./made:/made, ext:/ext]\n"
       "    secrets: [{source: pw, mode: 0o440}]\nsecrets:\n  pw:\n    file: ./pw.txt\n"
       "volumes:\n  data: {}\n  ext: {external: true}\n");
-  SpecInput in = input("app");
-  ContainerSpec s = build_container_spec(in);
-  EXPECT_THROW(prepare_container_files(in, s), std::runtime_error);  // external volume missing
-  VolumeStore store(in.root);
+  bundle::SpecInput in = input("app");
+  bundle::ContainerSpec s = bundle::build_container_spec(in);
+  EXPECT_THROW(bundle::prepare_container_files(in, s), std::runtime_error);  // external volume missing
+  storage::VolumeStore store(in.root);
   store.create("ext");
-  prepare_container_files(in, s);
-  prepare_container_files(in, s);  // idempotent
+  bundle::prepare_container_files(in, s);
+  bundle::prepare_container_files(in, s);  // idempotent
   EXPECT_EQ(read_file(store.path("proj_data") + "/seed"), "seed");
   EXPECT_EQ(store.inspect("proj_data")->project, "proj");
   EXPECT_TRUE(store.is_empty("ext"));

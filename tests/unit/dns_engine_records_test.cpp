@@ -1,25 +1,25 @@
-// compose/engine/dns: the records file the engine writes for berth-dns, read back by berth-dns's
+// compose/runtime/dns: the records file the engine writes for berth-dns, read back by berth-dns's
 // own parser (the two sides of the "DNS records file" contract): a container's compose `dns`
 // servers become its `upstreams`, IP addresses only.
 #include <gtest/gtest.h>
 
-#include "compose/engine/dns.hpp"
+#include "compose/runtime/dns.hpp"
 #include "dns/records.hpp"
 
 namespace berth::engine {
 namespace {
 
-ProjectState two_containers() {
-  ProjectState s;
+state::ProjectState two_containers() {
+  state::ProjectState s;
   s.name = "p";
   s.networks.push_back({"default", "p_default", "0123456789ab", "10.89.0.1", false});
-  ContainerRecord a;
+  state::ContainerRecord a;
   a.id = std::string(64, 'a');
   a.name = "p-a-1";
   a.service = "a";
   a.endpoints.push_back({"default", "0123456789ab", "berthaaaa", "10.89.0.2", {"a", "p-a-1"}});
   a.dns = {"192.0.2.53", "dns.example", "2001:db8::1", "192.0.2.54:5353"};
-  ContainerRecord b = a;
+  state::ContainerRecord b = a;
   b.id = std::string(64, 'b');
   b.name = "p-b-1";
   b.service = "b";
@@ -30,7 +30,7 @@ ProjectState two_containers() {
 }
 
 TEST(DnsEngineRecords, ServiceDnsServersAreTheContainersUpstreams) {
-  nlohmann::json j = dns_records(two_containers());
+  nlohmann::json j = runtime::dns_records(two_containers());
   ASSERT_EQ(j["containers"].size(), 2u);
   // Only IP addresses: compose `dns` takes nothing else, and one bad entry would make berth-dns
   // refuse the whole file.
@@ -46,9 +46,9 @@ TEST(DnsEngineRecords, ServiceDnsServersAreTheContainersUpstreams) {
 }
 
 TEST(DnsEngineRecords, DnsWithoutUsableAddressesMeansTheDefaultServers) {
-  ProjectState s = two_containers();
+  state::ProjectState s = two_containers();
   s.containers[0].dns = {"dns.example"};
-  nlohmann::json j = dns_records(s);
+  nlohmann::json j = runtime::dns_records(s);
   EXPECT_FALSE(j["containers"][0].contains("upstreams"));
   EXPECT_EQ(dns::Records::parse(j.dump())->upstreams_for(*dns::IpAddress::parse("10.89.0.2")), nullptr);
 }

@@ -14,6 +14,8 @@
 using namespace berth::engine;
 using namespace berth::plan;
 using namespace std::chrono_literals;
+using namespace berth::progress;
+using namespace berth::runtime;
 
 namespace {
 

@@ -3,10 +3,15 @@
 
 #include <sstream>
 
-#include "compose/engine/progress.hpp"
+#include "compose/progress/progress.hpp"
 #include "compose/engine/status_text.hpp"
 
 using namespace berth::engine;
+using namespace berth::plan;
+using namespace berth::progress;
+using namespace berth::project;
+using namespace berth::runtime;
+using namespace berth::state;
 
 TEST(EngineStatusText, StatusColumn) {
   double started = 1704164645.5;  // 2024-01-02T03:04:05.5Z

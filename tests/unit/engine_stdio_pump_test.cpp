@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "compose/engine/stdio_pump.hpp"
+#include "compose/interactive/stdio_pump.hpp"
 
 namespace berth::engine {
 namespace {
@@ -27,13 +27,13 @@ std::string read_all(int fd) {
 }
 
 TEST(StdioPump, ParsesDockersDetachKeys) {
-  EXPECT_EQ(parse_detach_keys("ctrl-p,ctrl-q"), std::string("\x10\x11"));
-  EXPECT_EQ(parse_detach_keys("ctrl-a"), std::string("\x01"));
-  EXPECT_EQ(parse_detach_keys("ctrl-@,ctrl-[,ctrl-\\,ctrl-_"), std::string("\0\x1b\x1c\x1f", 4));
-  EXPECT_EQ(parse_detach_keys("a,b"), "ab");
-  EXPECT_THROW(parse_detach_keys("ctrl-1"), std::invalid_argument);
-  EXPECT_THROW(parse_detach_keys("alt-x"), std::invalid_argument);
-  EXPECT_THROW(parse_detach_keys("a,,b"), std::invalid_argument);
+  EXPECT_EQ(interactive::parse_detach_keys("ctrl-p,ctrl-q"), std::string("\x10\x11"));
+  EXPECT_EQ(interactive::parse_detach_keys("ctrl-a"), std::string("\x01"));
+  EXPECT_EQ(interactive::parse_detach_keys("ctrl-@,ctrl-[,ctrl-\\,ctrl-_"), std::string("\0\x1b\x1c\x1f", 4));
+  EXPECT_EQ(interactive::parse_detach_keys("a,b"), "ab");
+  EXPECT_THROW(interactive::parse_detach_keys("ctrl-1"), std::invalid_argument);
+  EXPECT_THROW(interactive::parse_detach_keys("alt-x"), std::invalid_argument);
+  EXPECT_THROW(interactive::parse_detach_keys("a,,b"), std::invalid_argument);
 }
 
 TEST(StdioPump, PipesCopyBothWaysAndCloseTheInputAtOurEof) {
@@ -49,14 +49,14 @@ TEST(StdioPump, PipesCopyBothWaysAndCloseTheInputAtOurEof) {
     reached = read_all(r);  // ends only when the pump closed its end at our EOF
     [[maybe_unused]] ssize_t n = ::write(w, "output", 6);
   });
-  StdioPumpOptions o;
+  interactive::StdioPumpOptions o;
   o.in_fd = our_in_r.get();
   o.out_fd = our_out_w.get();
   std::thread closer([&] {
     process.join();
     proc_out_w.reset();  // the process exits: its output ends
   });
-  pump_pipes(proc_in_w, proc_out_r, none, o);
+  interactive::pump_pipes(proc_in_w, proc_out_r, none, o);
   closer.join();
   EXPECT_FALSE(proc_in_w);
   EXPECT_EQ(reached, "typed");
@@ -72,11 +72,11 @@ TEST(StdioPump, DetachKeysAreHeldBackAndEndTheTerminalCopy) {
   // A broken prefix (Ctrl+P then x) goes through whole; Ctrl+P Ctrl+Q detaches and is not sent.
   const std::string typed = std::string("ab\x10x") + "cd\x10\x11" + "never";
   ASSERT_EQ(::write(our_in_w.get(), typed.data(), typed.size()), static_cast<ssize_t>(typed.size()));
-  StdioPumpOptions o;
+  interactive::StdioPumpOptions o;
   o.in_fd = our_in_r.get();
   o.out_fd = our_out_w.get();
-  o.detach_keys = parse_detach_keys("ctrl-p,ctrl-q");
-  EXPECT_FALSE(pump_terminal(keys_w.get(), term_r.get(), o));
+  o.detach_keys = interactive::parse_detach_keys("ctrl-p,ctrl-q");
+  EXPECT_FALSE(interactive::pump_terminal(keys_w.get(), term_r.get(), o));
   keys_w.reset();
   EXPECT_EQ(read_all(keys_r.get()), std::string("ab\x10x") + "cd");
 }

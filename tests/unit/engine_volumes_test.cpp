@@ -14,7 +14,9 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
-#include "compose/engine/volumes.hpp"
+#include "compose/storage/volumes.hpp"
+
+using namespace berth::storage;
 
 namespace berth::engine {
 namespace {
@@ -45,7 +47,7 @@ std::string slurp(const std::string& path) { return read_file(path); }
 
 TEST(VolumeStore, CreateIsIdempotentAndKeepsMetadata) {
   TempDir root;
-  VolumeStore store(root.path());
+  storage::VolumeStore store(root.path());
   EXPECT_FALSE(store.exists("app_data"));
   EXPECT_TRUE(store.create("app_data", {{"com.docker.compose.project", "app"}}, "app"));
   EXPECT_FALSE(store.create("app_data", {{"other", "x"}}, "other"));
@@ -64,7 +66,7 @@ TEST(VolumeStore, CreateIsIdempotentAndKeepsMetadata) {
 
 TEST(VolumeStore, ListRemoveAndBadNames) {
   TempDir root;
-  VolumeStore store(root.path());
+  storage::VolumeStore store(root.path());
   EXPECT_TRUE(store.list().empty());
   store.create("b_vol");
   store.create("a_vol");
@@ -97,7 +99,7 @@ TEST(CopyUp, MergesLayersTopDown) {
   write(upper + "/data/hidden", "now a file");
   ::chmod((lower + "/data").c_str(), 0750);
   fs::create_directories(dst);
-  ASSERT_TRUE(copy_up({upper, lower}, "/data", dst));
+  ASSERT_TRUE(storage::copy_up({upper, lower}, "/data", dst));
   EXPECT_EQ(slurp(dst + "/a.txt"), "upper a");
   EXPECT_EQ(slurp(dst + "/b.txt"), "lower b");
   EXPECT_EQ(slurp(dst + "/c.txt"), "upper c");
@@ -123,7 +125,7 @@ TEST(CopyUp, KeepsSymlinksHardlinksTimesAndXattrs) {
   ASSERT_EQ(::utimensat(AT_FDCWD, (layer + "/d/file").c_str(), times, 0), 0);
   bool xattr = ::lsetxattr((layer + "/d/file").c_str(), "user.berth", "v", 1, 0) == 0;
   fs::create_directories(dst);
-  ASSERT_TRUE(copy_up({layer}, "/d", dst));
+  ASSERT_TRUE(storage::copy_up({layer}, "/d", dst));
   EXPECT_EQ(fs::read_symlink(dst + "/link"), "file");
   struct stat a {
   }, b{};
@@ -147,15 +149,15 @@ TEST(CopyUp, ResolvesSymlinksInsideTheImage) {
   ASSERT_EQ(::symlink("/real/data", (layer + "/var/lib").c_str()), 0);
   ASSERT_EQ(::symlink("../real", (layer + "/rel").c_str()), 0);
   fs::create_directories(dst);
-  ASSERT_TRUE(copy_up({layer}, "/var/lib", dst));
+  ASSERT_TRUE(storage::copy_up({layer}, "/var/lib", dst));
   EXPECT_EQ(slurp(dst + "/x"), "x");
   fs::remove_all(dst);
   fs::create_directories(dst);
-  ASSERT_TRUE(copy_up({layer}, "/rel/data/", dst));
+  ASSERT_TRUE(storage::copy_up({layer}, "/rel/data/", dst));
   EXPECT_EQ(slurp(dst + "/x"), "x");
-  EXPECT_FALSE(copy_up({layer}, "/missing", dst));
-  EXPECT_FALSE(copy_up({layer}, "/real/data/x", dst));  // not a directory
-  EXPECT_FALSE(copy_up({}, "/real", dst));
+  EXPECT_FALSE(storage::copy_up({layer}, "/missing", dst));
+  EXPECT_FALSE(storage::copy_up({layer}, "/real/data/x", dst));  // not a directory
+  EXPECT_FALSE(storage::copy_up({}, "/real", dst));
 }
 
 TEST(CopyUp, HonoursWhiteoutsAndOpaqueDirectories) {
@@ -171,7 +173,7 @@ TEST(CopyUp, HonoursWhiteoutsAndOpaqueDirectories) {
   if (::setxattr((upper + "/data/opq").c_str(), "trusted.overlay.opaque", "y", 1, 0) != 0)
     GTEST_SKIP() << "trusted.* xattrs need CAP_SYS_ADMIN and a file system that has them";
   fs::create_directories(dst);
-  ASSERT_TRUE(copy_up({upper, lower}, "/data", dst));
+  ASSERT_TRUE(storage::copy_up({upper, lower}, "/data", dst));
   EXPECT_FALSE(fs::exists(fs::symlink_status(dst + "/gone")));
   EXPECT_EQ(slurp(dst + "/kept"), "kept");
   EXPECT_EQ(slurp(dst + "/opq/new"), "new");
@@ -179,7 +181,7 @@ TEST(CopyUp, HonoursWhiteoutsAndOpaqueDirectories) {
   char v[4];
   EXPECT_LT(::getxattr((dst + "/opq").c_str(), "trusted.overlay.opaque", v, sizeof v), 0);
   // A whiteout of the path itself: nothing to copy.
-  EXPECT_FALSE(copy_up({upper, lower}, "/data/gone", dst));
+  EXPECT_FALSE(storage::copy_up({upper, lower}, "/data/gone", dst));
 }
 
 }  // namespace

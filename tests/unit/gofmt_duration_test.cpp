@@ -1,10 +1,10 @@
-// gofmt::human_duration against go-units' own table (duration_test.go, TestHumanDuration), plus the
+// gocompat::human_duration against go-units' own table (duration_test.go, TestHumanDuration), plus the
 // fractional and negative inputs ps passes (a container started in the last second, a clock step back).
 #include <gtest/gtest.h>
 
-#include "compose/gofmt/duration.hpp"
+#include "compose/gocompat/duration.hpp"
 
-using berth::gofmt::human_duration;
+using berth::gocompat::human_duration;
 
 namespace {
 constexpr double kSecond = 1, kMinute = 60, kHour = 3600, kDay = 24 * kHour, kWeek = 7 * kDay, kMonth = 30 * kDay,

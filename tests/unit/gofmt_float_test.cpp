@@ -1,10 +1,10 @@
-// gofmt::format_g / format_json / float32_value: floats as Go's strconv, fmt.Sprint and
+// gocompat::format_g / format_json / float32_value: floats as Go's strconv, fmt.Sprint and
 // encoding/json print them (what docker compose config shows).
 #include <gtest/gtest.h>
 
-#include "compose/gofmt/float.hpp"
+#include "compose/gocompat/float.hpp"
 
-using namespace berth::gofmt;
+using namespace berth::gocompat;
 
 TEST(GoFmtFloat, FormatGLikeGoSprint) {
   EXPECT_EQ(format_g(1.5), "1.5");

@@ -1,11 +1,11 @@
-// gofmt::clean_path against Go's own table for path.Clean (src/path/path_test.go, cleantests).
+// gocompat::clean_path against Go's own table for path.Clean (src/path/path_test.go, cleantests).
 #include <gtest/gtest.h>
 
 #include <utility>
 
-#include "compose/gofmt/path.hpp"
+#include "compose/gocompat/path.hpp"
 
-using berth::gofmt::clean_path;
+using berth::gocompat::clean_path;
 
 TEST(GoFmtPath, CleanLikeGo) {
   const std::pair<const char*, const char*> cases[] = {

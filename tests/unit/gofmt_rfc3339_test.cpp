@@ -1,11 +1,12 @@
-// gofmt::parse_rfc3339_ns/_seconds: the timestamps docker writes (json-file logs, state files,
+// gocompat::parse_rfc3339_ns/_seconds: the timestamps docker writes (json-file logs, state files,
 // image configs) and the ones `logs --since` accepts; the cases the three former copies tested.
 #include <gtest/gtest.h>
 
-#include "compose/gofmt/rfc3339.hpp"
+#include "compose/gocompat/rfc3339.hpp"
 
-using berth::gofmt::parse_rfc3339_ns;
-using berth::gofmt::parse_rfc3339_seconds;
+using berth::gocompat::parse_rfc3339_ns;
+using berth::gocompat::parse_rfc3339_seconds;
+using berth::gocompat::rfc3339_now;
 
 namespace {
 constexpr std::int64_t kSec = 1'000'000'000;
@@ -41,4 +42,11 @@ TEST(GoFmtRfc3339, Seconds) {
   EXPECT_FALSE(parse_rfc3339_seconds("yesterday"));
   // Go's zero time (state files before a container ever started): before the epoch.
   EXPECT_LT(*parse_rfc3339_seconds("0001-01-01T00:00:00Z"), 0);
+}
+
+TEST(Rfc3339, NowIsUtcWithNanosecondsAndParsesBack) {
+  const std::string now = rfc3339_now();
+  ASSERT_EQ(now.size(), 30u) << now;  // 2024-05-01T10:20:30.123456789Z
+  EXPECT_EQ(now.back(), 'Z');
+  EXPECT_TRUE(parse_rfc3339_ns(now)) << now;
 }

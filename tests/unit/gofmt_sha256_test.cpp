@@ -1,11 +1,11 @@
-// gofmt::sha256_hex against FIPS 180-2's test vectors and image::sha256_of, the streaming digest
+// gocompat::sha256_hex against FIPS 180-2's test vectors and image::sha256_of, the streaming digest
 // of the image store, so names derived from either agree.
 #include <gtest/gtest.h>
 
-#include "compose/gofmt/sha256.hpp"
+#include "compose/gocompat/sha256.hpp"
 #include "compose/image/digest.hpp"
 
-using berth::gofmt::sha256_hex;
+using berth::gocompat::sha256_hex;
 
 TEST(GoFmtSha256, KnownVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

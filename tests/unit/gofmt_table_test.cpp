@@ -1,9 +1,9 @@
-// gofmt::format_table: docker's tabwriter layout for ps, ls, images, top and image ls.
+// gocompat::format_table: docker's tabwriter layout for ps, ls, images, top and image ls.
 #include <gtest/gtest.h>
 
-#include "compose/gofmt/table.hpp"
+#include "compose/gocompat/table.hpp"
 
-using berth::gofmt::format_table;
+using berth::gocompat::format_table;
 
 TEST(GoFmtTable, PadsColumnsLikeTabwriter) {
   EXPECT_EQ(format_table({{"NAME", "STATUS"}, {"a-long-name", "running(2)"}}),

@@ -2,9 +2,8 @@
 // docker prints them.
 #include <gtest/gtest.h>
 
-#include "compose/gofmt/rfc3339.hpp"
+#include "compose/gocompat/rfc3339.hpp"
 #include "compose/image/digest.hpp"
-#include "compose/image/format.hpp"
 #include "compose/image/reference.hpp"
 
 using namespace berth::image;
@@ -89,11 +88,5 @@ TEST(ImageDigest, StreamingEqualsOneShot) {
   EXPECT_EQ(h.finish(), sha256_of(big));
 }
 
-TEST(ImageFormat, DockerSizesAndTimes) {
-  EXPECT_EQ(human_size(100), "100B");
-  EXPECT_EQ(human_size(4260000), "4.26MB");
-  EXPECT_EQ(human_size(1234), "1.23kB");
-  EXPECT_TRUE(berth::gofmt::parse_rfc3339_ns(rfc3339_now()));
-}
 
 }  // namespace

@@ -79,62 +79,62 @@ TEST(LoadFixtures, IncludeCycleIsAnError) {
 TEST(LoadFixtures, IncludeBringsInTheOtherProjectsServices) {
   REQUIRE_TESTDATA();
   auto p = load_project(fixture("loader/testdata", {"compose-include.yaml"}));
-  ASSERT_TRUE(p.model["services"].contains("bar"));
-  ASSERT_TRUE(p.model["services"].contains("imported"));
-  const json& imported = p.model["services"]["imported"];
-  EXPECT_EQ(imported["image"], "nginx");
+  ASSERT_TRUE(p.model.services.count("bar"));
+  ASSERT_TRUE(p.model.services.count("imported"));
+  const auto& imported = p.model.services.at("imported");
+  EXPECT_EQ(imported.image, "nginx");
   // env_file is relative to the included file, and its content lands in the environment.
-  EXPECT_EQ(imported["env_file"][0]["path"], kTestdata + "/loader/testdata/subdir/extra.env");
-  EXPECT_EQ(imported["environment"]["SOURCE"], "extends");
+  EXPECT_EQ(imported.env_file.at(0).path, kTestdata + "/loader/testdata/subdir/extra.env");
+  EXPECT_EQ(imported.environment.at("SOURCE"), "extends");
 }
 
 TEST(LoadFixtures, ExtendsFromAnotherFileRebasesItsPaths) {
   REQUIRE_TESTDATA();
   auto p = load_project(fixture("loader/testdata", {"compose-test-extends.yaml"}));
   EXPECT_EQ(p.name, "compose-test-extends");
-  const json& svc = p.model["services"]["importer"];
-  EXPECT_EQ(svc["image"], "nginx");
-  EXPECT_EQ(svc["container_name"], "imported");
-  EXPECT_EQ(svc["env_file"][0]["path"], kTestdata + "/loader/testdata/subdir/extra.env");
-  EXPECT_EQ(svc["volumes"][0]["source"], "/opt/data");
-  EXPECT_FALSE(svc.contains("extends"));
+  const auto& svc = p.model.services.at("importer");
+  EXPECT_EQ(svc.image, "nginx");
+  EXPECT_EQ(svc.container_name, "imported");
+  EXPECT_EQ(svc.env_file.at(0).path, kTestdata + "/loader/testdata/subdir/extra.env");
+  EXPECT_EQ(svc.volumes.at(0).source, "/opt/data");
+  EXPECT_FALSE(svc.extends);
 }
 
 TEST(LoadFixtures, ExtendsChainsAndResets) {
   REQUIRE_TESTDATA();
   auto base = load_project(fixture("loader/testdata/extends", {"base.yaml"}));
-  EXPECT_EQ(base.model["services"]["another"]["image"], "base");
-  EXPECT_EQ(base.model["services"]["with-build"]["build"]["context"], kTestdata + "/loader/testdata/extends");
+  EXPECT_EQ(base.model.services.at("another").image, "base");
+  EXPECT_EQ(base.model.services.at("with-build").build->context, kTestdata + "/loader/testdata/extends");
   auto reset = load_project(fixture("loader/testdata/extends", {"reset.yaml"}));
-  EXPECT_EQ(reset.model["services"]["base"]["image"], "alpine:latest");
-  EXPECT_FALSE(reset.model["services"]["base"].contains("command"));
+  EXPECT_EQ(reset.model.services.at("base").image, "alpine:latest");
+  EXPECT_FALSE(reset.model.services.at("base").command);
   auto withdir = load_project(fixture("loader/testdata/extends/withdir", {"compose.yaml"}));
-  EXPECT_EQ(withdir.model["services"]["test"]["image"], "hello-world");
+  EXPECT_EQ(withdir.model.services.at("test").image, "hello-world");
 }
 
 TEST(LoadFixtures, IncludeAndExtendsCombined) {
   REQUIRE_TESTDATA();
   auto p = load_project(fixture("loader/testdata/combined", {"compose.yaml"}));
-  EXPECT_EQ(p.model["services"]["service"]["build"]["context"], kTestdata + "/loader/testdata/combined/dir");
+  EXPECT_EQ(p.model.services.at("service").build->context, kTestdata + "/loader/testdata/combined/dir");
 }
 
 TEST(LoadFixtures, DotEnvFeedsInterpolation) {
   REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/simple", {"compose-with-variables.yaml"}));
-  EXPECT_EQ(p.model["services"]["simple"]["ports"][0]["published"], "8000");
+  EXPECT_EQ(p.model.services.at("simple").ports.at(0).published, "8000");
   EXPECT_EQ(p.name, "simple");
 }
 
 TEST(LoadFixtures, ShellEnvironmentBeatsDotEnv) {
   REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/simple", {"compose-with-variables.yaml"}, {{"PUBLIC_PORT", "9999"}}));
-  EXPECT_EQ(p.model["services"]["simple"]["ports"][0]["published"], "9999");
+  EXPECT_EQ(p.model.services.at("simple").ports.at(0).published, "9999");
 }
 
 TEST(LoadFixtures, OverrideFilesMergeInOrder) {
   REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/simple", {"compose.yaml", "compose-with-overrides.yaml"}));
-  EXPECT_EQ(p.model["services"]["simple"]["image"], "haproxy");
+  EXPECT_EQ(p.model.services.at("simple").image, "haproxy");
 }
 
 TEST(LoadFixtures, ProjectNameIsInterpolated) {
@@ -148,7 +148,7 @@ TEST(LoadFixtures, ComposeFileAndProjectNameFromDotEnv) {
   auto p = load_project(fixture("cli/testdata/env-file", {}));
   EXPECT_EQ(p.name, "my_project_from_dot_env");
   EXPECT_EQ(p.config_files, (std::vector<std::string>{kTestdata + "/cli/testdata/env-file/compose-with-env-file.yaml"}));
-  EXPECT_EQ(p.model["services"]["simple"]["environment"]["DEFAULT_PORT"], "8080");
+  EXPECT_EQ(p.model.services.at("simple").environment.at("DEFAULT_PORT"), "8080");
   ASSERT_EQ(p.warnings.size(), 1u);  // obsolete `version`
 }
 
@@ -157,8 +157,8 @@ TEST(LoadFixtures, EnvFileFlagReplacesDotEnv) {
   auto o = fixture("cli/testdata/env-file", {"compose-with-env-files.yaml"});
   o.env_files = {"override.env"};
   auto p = load_project(o);
-  EXPECT_EQ(p.model["services"]["simple"]["ports"][0]["published"], "9000");
-  EXPECT_EQ(p.model["services"]["simple"]["environment"]["DEFAULT_PORT"], "9090");  // later env_file wins
+  EXPECT_EQ(p.model.services.at("simple").ports.at(0).published, "9000");
+  EXPECT_EQ(p.model.services.at("simple").environment.at("DEFAULT_PORT"), "9090");  // later env_file wins
 }
 
 TEST_F(TempProject, DiscoversDefaultFileAndOverrideFromASubdirectory) {
@@ -169,7 +169,7 @@ TEST_F(TempProject, DiscoversDefaultFileAndOverrideFromASubdirectory) {
   o.working_directory = m_dir + "/sub/dir";
   auto p = load_project(o);
   EXPECT_EQ(p.working_dir, m_dir);
-  EXPECT_EQ(p.model["services"]["web"]["image"], "caddy");
+  EXPECT_EQ(p.model.services.at("web").image, "caddy");
   EXPECT_EQ(p.config_files.size(), 2u);
 }
 
@@ -220,12 +220,12 @@ TEST_F(TempProject, EveryProblemIsReportedWithItsLocation) {
 
 TEST_F(TempProject, ProfilesFromTheEnvironment) {
   write("compose.yaml", "services:\n  a:\n    image: a\n  dbg:\n    image: d\n    profiles: [debug]\n");
-  EXPECT_FALSE(load_project(opts({"compose.yaml"})).model["services"].contains("dbg"));
-  EXPECT_TRUE(load_project(opts({"compose.yaml"}, {{"COMPOSE_PROFILES", "debug,other"}})).model["services"].contains("dbg"));
+  EXPECT_FALSE(load_project(opts({"compose.yaml"})).model.services.count("dbg"));
+  EXPECT_TRUE(load_project(opts({"compose.yaml"}, {{"COMPOSE_PROFILES", "debug,other"}})).model.services.count("dbg"));
   auto o = opts({"compose.yaml"});
   o.profiles = {"debug"};
   auto p = load_project(o);
-  EXPECT_TRUE(p.model["services"].contains("dbg"));
+  EXPECT_TRUE(p.model.services.count("dbg"));
   EXPECT_EQ(p.profiles, (std::vector<std::string>{"debug"}));
 }
 
@@ -256,8 +256,8 @@ TEST_F(TempProject, ExtendsMergesLikeTheSpecExample) {
         "services:\n  common:\n    image: busybox\n    environment:\n      TZ: utc\n      PORT: 80\n"
         "  cli:\n    extends:\n      service: common\n    environment:\n      PORT: 8080\n");
   auto p = load_project(opts({"compose.yaml"}));
-  EXPECT_EQ(p.model["services"]["cli"]["environment"], (json{{"PORT", "8080"}, {"TZ", "utc"}}));
-  EXPECT_EQ(p.model["services"]["cli"]["image"], "busybox");
+  EXPECT_EQ(p.model.services.at("cli").environment, (berth::model::MappingWithEquals{{"PORT", "8080"}, {"TZ", "utc"}}));
+  EXPECT_EQ(p.model.services.at("cli").image, "busybox");
 }
 
 TEST_F(TempProject, ValuesThatDoNotFitTheModelAreReportedWithTheirPosition) {

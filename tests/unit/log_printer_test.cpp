@@ -1,6 +1,6 @@
 // docker compose v2's log prefixes: "web-1  | ", padded to the longest name + 1, colours from
 // the rainbow in registration order, --no-log-prefix, -t, partial pieces joined into one line.
-#include "compose/engine/log_printer.hpp"
+#include "compose/logs/log_printer.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -11,7 +11,7 @@
 
 #include "common/unique_fd.hpp"
 
-using namespace berth::engine;
+using namespace berth::logs;
 using berth::UniqueFd;
 
 namespace {

@@ -1,6 +1,6 @@
 // The json-file reader against files written by berth-shim's own writer (StreamLog): --tail
 // from the end, --since/--until, partial messages, malformed lines, and following a growing log.
-#include "compose/engine/log_reader.hpp"
+#include "compose/logs/log_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "runtime-shim/logs.hpp"
 
-using namespace berth::engine;
+using namespace berth::logs;
 namespace fs = std::filesystem;
 
 namespace {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime-shim/bundle.hpp"
+#include "runtime-shim/container/bundle.hpp"
 
 using namespace berth::shim;
 

@@ -6,7 +6,7 @@
 #include "runtime-shim/container/capabilities.hpp"
 #include "runtime-shim/container/init.hpp"
 #include "runtime-shim/container/rlimits.hpp"
-#include "runtime-shim/sync.hpp"
+#include "runtime-shim/container/sync.hpp"
 
 using namespace berth::shim;
 

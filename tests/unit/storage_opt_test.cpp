@@ -5,7 +5,9 @@
 
 #include <stdexcept>
 
-#include "compose/engine/container_spec.hpp"
+#include "compose/bundle/container_spec.hpp"
+
+using namespace berth::bundle;
 
 namespace berth::engine {
 namespace {

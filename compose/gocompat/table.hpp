@@ -1,0 +1,13 @@
+#pragma once
+// Tables as docker prints them (Go's text/tabwriter with minwidth 0, padding 3, no trailing
+// blanks): ps, ls, images, top and `berth image ls` all print through this one.
+#include <string>
+#include <vector>
+
+namespace berth::gocompat {
+
+/// Columns padded to their widest cell + 3 spaces, widths counted in UTF-8 characters ("…" is one
+/// column), trailing spaces trimmed, each row ended by "\n".
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace berth::gocompat

@@ -1,0 +1,20 @@
+#pragma once
+// What attached `up` (no -d) watches and how it ends: attach_logs.hpp streams the containers'
+// logs until every watched container has exited or the user interrupts, then stops the project
+// and returns docker compose's exit code.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compose/engine/engine.hpp"
+
+namespace berth::interactive {
+
+struct AttachOptions {
+  std::vector<std::string> services;  ///< the containers watched (empty = all)
+  bool abort_on_container_exit = false;
+  std::string exit_code_from;         ///< service whose exit code is returned (implies abort)
+  std::optional<int> timeout;         ///< stop timeout
+};
+
+}  // namespace berth::interactive

@@ -1,0 +1,375 @@
+// Containers for real. create() records the container (status "creating", its netns path and
+// host veth names) before making anything, then: netns, endpoints on each network (eth0 first),
+// the spec and bundle files, config.json; status "created". start() runs berth-shim. remove()
+// works whatever is left: a live shim is asked to stop and shut down, a dead shim's cgroups are
+// killed; endpoints, netns, bundle and shim state go, then the record.
+#include "compose/runtime/container_runtime.hpp"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include <filesystem>
+
+#include "common/atomic_file.hpp"
+#include "common/sys_error.hpp"
+#include "compose/bundle/container_spec.hpp"
+#include "compose/gocompat/rfc3339.hpp"
+#include "compose/runtime/dns.hpp"
+#include "compose/runtime/ports.hpp"
+#include "compose/runtime/shim_process.hpp"
+#include "compose/storage/storage_quota.hpp"
+#include "compose/storage/volumes.hpp"
+#include "compose/network/netns.hpp"
+
+namespace berth::runtime {
+
+namespace fs = std::filesystem;
+
+ContainerRuntime::ContainerRuntime(const state::Paths& paths, state::StateStore& store, const project::ProjectContext* ctx, progress::Progress& progress)
+    : m_paths(paths), m_store(store), m_ctx(ctx), m_progress(progress) {}
+
+network::NetworkManager& ContainerRuntime::networks() {
+  std::lock_guard lock(m_mutex);
+  if (!m_networks) m_networks = std::make_unique<network::NetworkManager>(m_paths.root, m_paths.run);
+  return *m_networks;
+}
+
+state::ContainerRecord ContainerRuntime::record(const std::string& id) const {
+  state::ProjectState s = m_store.snapshot();
+  if (const state::ContainerRecord* c = s.find_container(id)) return *c;
+  throw std::runtime_error("no such container: " + id);
+}
+
+namespace {
+
+std::string shell_join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ' ';
+    bool plain = !w.empty() && w.find_first_of(" \t'\"$\\") == std::string::npos;
+    out += plain ? w : "'" + w + "'";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ContainerRuntime::netns_for(const model::Service& svc, const std::string& id, bool& owns) {
+  owns = false;
+  const std::string& nm = svc.network_mode;
+  if (nm == "host") return "";
+  auto other = [&](auto match, const std::string& what) {
+    for (const auto& c : m_store.snapshot().containers)
+      if (match(c) && c.status != "creating") return c.netns;
+    throw std::runtime_error("service \"" + svc.name + "\": network_mode " + nm + ": no such container " + what);
+  };
+  if (nm.rfind("service:", 0) == 0) {
+    std::string target = nm.substr(8);
+    return other([&](const state::ContainerRecord& c) { return c.service == target && !c.oneoff; }, "of service " + target);
+  }
+  if (nm.rfind("container:", 0) == 0) {
+    std::string target = nm.substr(10);
+    return other([&](const state::ContainerRecord& c) { return c.name == target || c.id.rfind(target, 0) == 0; }, target);
+  }
+  owns = true;  // bridge networks and "none": a namespace of the container's own
+  return m_paths.netns_path(id);
+}
+
+std::string ContainerRuntime::create(const plan::Action& a) {
+  if (!m_ctx) throw std::logic_error("create without a loaded project");
+  const model::Service& svc = m_ctx->loaded.model.services.at(a.service);
+  const image::ImageRecord& img = m_ctx->images.at(a.service);
+  state::ContainerRecord rec;
+  rec.id = state::new_container_id();
+  rec.name = a.name;
+  rec.service = a.service;
+  rec.number = a.number;
+  rec.config_hash = m_ctx->desired.services.at(a.service).config_hash;
+  rec.image = svc.image;
+  rec.image_id = img.config_digest.str();
+  rec.created = gocompat::rfc3339_now();
+  rec.dns = svc.dns;  // berth-dns's upstreams for this container (resolv.conf keeps berth-dns)
+  if (svc.stop_grace_period) rec.stop_timeout = static_cast<int>(svc.stop_grace_period->nanoseconds / 1'000'000'000);
+  {
+    auto cfg = img.runtime_config();
+    std::vector<std::string> words = svc.entrypoint ? *svc.entrypoint : cfg.entrypoint;
+    auto cmd = svc.command ? *svc.command : (svc.entrypoint ? std::vector<std::string>{} : cfg.cmd);
+    words.insert(words.end(), cmd.begin(), cmd.end());
+    rec.command = shell_join(words);
+  }
+  bundle::check_storage_opt(svc, m_paths.root + "/containers");  // before anything is made (also for `run`)
+  rec.netns = netns_for(svc, rec.id, rec.owns_netns);
+  std::vector<network::PortMapping> ports;
+  if (project::uses_bridge_networks(svc)) {
+    state::ProjectState state = m_store.snapshot();
+    for (const std::string& key : project::network_order(svc)) {
+      auto it = std::find_if(state.networks.begin(), state.networks.end(), [&](const auto& n) { return n.key == key; });
+      if (it == state.networks.end()) {
+        create_network(key);  // an external network used for the first time: look it up and record it
+        state = m_store.snapshot();
+        it = std::find_if(state.networks.begin(), state.networks.end(), [&](const auto& n) { return n.key == key; });
+      }
+      state::EndpointRecord ep{key, it->id, network::host_veth_name(rec.id, it->id), "", {}};
+      ep.names = {svc.name, rec.name, rec.id.substr(0, 12)};
+      if (!svc.hostname.empty()) ep.names.push_back(svc.hostname);
+      if (auto n = svc.networks.find(key); n != svc.networks.end() && n->second)
+        ep.names.insert(ep.names.end(), n->second->aliases.begin(), n->second->aliases.end());
+      rec.endpoints.push_back(ep);
+    }
+    ports = publish_ports(svc);
+    for (const auto& p : ports) rec.ports.push_back(port_text(p.host_ip, p.host_port, p.container_port, p.protocol));
+  }
+  m_store.update([&](state::ProjectState& s) { s.containers.push_back(rec); });  // intent first
+
+  if (rec.owns_netns) network::create_netns(rec.netns);
+  std::vector<bundle::NetworkAttachment> attachments;
+  const state::ProjectState state = m_store.snapshot();
+  bool default_route_given = false;  // via the first network that is not internal
+  for (size_t i = 0; i < rec.endpoints.size(); ++i) {
+    state::EndpointRecord& ep = rec.endpoints[i];
+    const model::Network& net = m_ctx->loaded.model.networks.at(ep.network);
+    network::AttachRequest req;
+    req.container_id = rec.id;
+    req.network_id = ep.network_id;
+    req.netns_path = rec.netns;
+    req.interface_index = static_cast<unsigned>(i);
+    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) req.ipv4_address = n->second->ipv4_address;
+    req.default_route = !default_route_given && !net.internal;
+    default_route_given = default_route_given || req.default_route;
+    if (i == 0) req.ports = ports;
+    network::Endpoint got = networks().attach(req);
+    ep.address = got.address;
+    bundle::NetworkAttachment att{ep.network, net.name, got.address, got.gateway, got.interface, {}, net.internal};
+    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) att.aliases = n->second->aliases;
+    attachments.push_back(att);
+    m_store.update([&](state::ProjectState& s) {
+      if (auto* c = s.find_container(rec.id)) c->endpoints[i].address = got.address;
+    });
+  }
+
+  bundle::ContainerIdentity identity{m_ctx->loaded.name, a.service, a.name, rec.id, a.number, false, rec.config_hash};
+  bundle::SpecInput in{m_ctx->loaded.model, svc, identity, img, image::ImageStore(m_paths.root).lower_dirs(img)};
+  in.root = m_paths.root;
+  in.run = m_paths.run;
+  in.project_dir = m_ctx->loaded.working_dir;
+  in.config_files = m_ctx->loaded.config_files;
+  in.bundle_dir = m_paths.bundle_dir(rec.id);
+  in.netns_path = rec.netns;
+  in.networks = attachments;
+  if (!attachments.empty()) {
+    if (dns_available()) in.dns_server = attachments.front().gateway;
+    in.host_gateway = attachments.front().gateway;
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_removed_anonymous.find(a.container_id); it != m_removed_anonymous.end()) in.anonymous_volumes = it->second;
+  }
+  bundle::ContainerSpec spec = bundle::build_container_spec(in);
+  for (const auto& w : spec.warnings) m_progress.warning(w);
+  for (const auto& v : spec.volumes)
+    if (v.anonymous) rec.anonymous_volumes[v.target] = v.name;
+  bundle::prepare_container_files(in, spec);
+  write_file_atomic(in.bundle_dir + "/config.json", spec.config.dump(2) + "\n", 0600);
+  m_store.update([&](state::ProjectState& s) {
+    if (auto* c = s.find_container(rec.id)) {
+      c->anonymous_volumes = rec.anonymous_volumes;
+      c->status = "created";
+    }
+  });
+  return rec.id;
+}
+
+void ContainerRuntime::start(const std::string& id) {
+  state::ContainerRecord rec = record(id);
+  const std::string state_dir = m_paths.shim_state_dir(id);
+  if (int pid = live_shim_pid(state_dir)) {
+    auto st = shim_protocol::read_state(state_dir);
+    if (st.status == "running" || st.status == "paused" || st.status == "restarting") return;
+    shim_call(state_dir, {{"op", "shutdown"}});  // the old shim keeps an exited container's state
+    if (!wait_gone(pid, 3000)) throw std::runtime_error("container " + rec.name + ": old berth-shim did not exit");
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_shim.empty()) m_shim = state::shim_binary();
+  }
+  // Names must resolve from the container's first instruction on: the records get its
+  // endpoints (and berth-dns starts) before its process does.
+  if (!rec.endpoints.empty()) {
+    std::lock_guard lock(m_dns_mutex);
+    try {
+      sync_dns(m_paths, m_store.snapshot());
+    } catch (const std::exception& e) {
+      m_progress.warning(std::string("service names will not resolve: ") + e.what());
+    }
+  }
+  launch_shim(m_shim, m_paths.bundle_dir(id), id, state_dir);
+  m_store.update([&](state::ProjectState& s) {
+    if (auto* c = s.find_container(id)) c->status = "started";
+  });
+}
+
+void ContainerRuntime::stop(const std::string& id, std::optional<int> timeout) {
+  state::ContainerRecord rec = record(id);
+  const std::string state_dir = m_paths.shim_state_dir(id);
+  if (live_shim_pid(state_dir)) {
+    auto st = shim_protocol::read_state(state_dir);
+    if (st.status == "running" || st.status == "paused" || st.status == "restarting")
+      shim_call(state_dir, {{"op", "stop"}, {"timeout", timeout.value_or(rec.stop_timeout)}});
+  } else {
+    kill_cgroups(container_cgroups(state_dir, id));
+  }
+  m_store.update([&](state::ProjectState& s) {
+    if (auto* c = s.find_container(id); c && c->status == "started") c->status = "stopped";
+  });
+}
+
+void ContainerRuntime::kill(const std::string& id, const std::string& signal) {
+  const std::string state_dir = m_paths.shim_state_dir(id);
+  if (!live_shim_pid(state_dir)) throw std::runtime_error("container " + record(id).name + " is not running");
+  nlohmann::json req = {{"op", "kill"}};
+  if (!signal.empty()) req["signal"] = signal;
+  shim_call(state_dir, req);
+}
+
+void ContainerRuntime::pause(const std::string& id, bool pause) {
+  const std::string state_dir = m_paths.shim_state_dir(id);
+  if (!live_shim_pid(state_dir)) throw std::runtime_error("container " + record(id).name + " is not running");
+  shim_call(state_dir, {{"op", pause ? "pause" : "unpause"}});
+}
+
+void ContainerRuntime::remove(const std::string& id) {
+  state::ContainerRecord rec = record(id);
+  const std::string state_dir = m_paths.shim_state_dir(id);
+  if (int pid = live_shim_pid(state_dir)) {
+    try {
+      auto st = shim_protocol::read_state(state_dir);
+      if (st.status != "exited") {
+        shim_call(state_dir, {{"op", "kill"}, {"signal", "KILL"}});
+        shim_call(state_dir, {{"op", "wait"}});
+      }
+      shim_call(state_dir, {{"op", "shutdown"}});
+    } catch (const std::exception&) {
+      ::kill(pid, SIGKILL);  // a shim that does not answer: its container's cgroup goes below
+    }
+    wait_gone(pid, 3000);
+  }
+  kill_cgroups(container_cgroups(state_dir, id));
+  for (const auto& ep : rec.endpoints)
+    if (!ep.network_id.empty()) networks().detach(id, ep.network_id, true);
+  if (rec.owns_netns && !rec.netns.empty()) network::remove_netns(rec.netns);
+  storage::release_quota_dir(m_paths.bundle_dir(id));
+  remove_tree(m_paths.bundle_dir(id));
+  remove_tree(state_dir);
+  {
+    std::lock_guard lock(m_mutex);
+    m_removed_anonymous[id] = rec.anonymous_volumes;
+  }
+  m_store.update([&](state::ProjectState& s) { std::erase_if(s.containers, [&](const auto& c) { return c.id == id; }); });
+}
+
+ContainerStatus ContainerRuntime::status(const std::string& id) {
+  state::ContainerRecord rec = record(id);
+  ContainerStatus out;
+  if (rec.status == "creating") return ContainerStatus{"dead", 0, ""};
+  if (rec.status == "created") return ContainerStatus{"created", 0, ""};
+  const std::string state_dir = m_paths.shim_state_dir(id);
+  shim_protocol::State st;
+  try {
+    st = shim_protocol::read_state(state_dir);
+  } catch (const std::exception&) {
+    return ContainerStatus{"dead", 0, ""};
+  }
+  out.status = st.status;
+  out.exit_code = st.exit_code;
+  if (st.health) out.health = st.health->status;
+  if (st.status != "exited" && !live_shim_pid(state_dir)) out.status = "dead";
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ContainerRuntime::containers_of(const std::string& service) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& c : m_store.snapshot().containers)
+    if (c.service == service && !c.oneoff && c.status != "creating") out.emplace_back(c.id, c.name);
+  return out;
+}
+
+void ContainerRuntime::create_network(const std::string& key) {
+  if (!m_ctx) throw std::logic_error("create network without a loaded project");
+  const model::Network& net = m_ctx->loaded.model.networks.at(key);
+  if (net.external) {
+    auto found = networks().find_by_name(net.name);
+    if (!found) throw std::runtime_error("network " + net.name + " declared as external, but could not be found");
+    m_store.update([&](state::ProjectState& s) {
+      std::erase_if(s.networks, [&](const auto& n) { return n.key == key; });
+      s.networks.push_back(state::NetworkRecord{key, net.name, found->id, found->gateway, true});
+    });
+    return;
+  }
+  state::NetworkRecord rec{key, net.name, networks().id_for(net.name), "", false};
+  m_store.update([&](state::ProjectState& s) {
+    std::erase_if(s.networks, [&](const auto& n) { return n.key == key; });
+    s.networks.push_back(rec);
+  });
+  network::NetworkConfig cfg;
+  cfg.name = net.name;
+  cfg.project = m_ctx->loaded.name;
+  cfg.internal = net.internal;
+  if (!net.ipam.config.empty())
+    cfg.ipam = network::SubnetRequest{net.ipam.config[0].subnet, net.ipam.config[0].gateway, net.ipam.config[0].ip_range};
+  cfg.driver_opts = net.driver_opts;
+  cfg.labels = net.labels;
+  network::NetworkState st = networks().ensure_network(cfg);
+  m_store.update([&](state::ProjectState& s) {
+    for (auto& n : s.networks)
+      if (n.key == key) n.gateway = st.gateway;
+  });
+}
+
+void ContainerRuntime::remove_network(const std::string& key) {
+  state::ProjectState s = m_store.snapshot();
+  for (const auto& n : s.networks)
+    if (n.key == key && !n.external) networks().remove_network(n.id);
+  m_store.update([&](state::ProjectState& st) { std::erase_if(st.networks, [&](const auto& n) { return n.key == key; }); });
+}
+
+void ContainerRuntime::create_volume(const std::string& key) {
+  if (!m_ctx) throw std::logic_error("create volume without a loaded project");
+  const model::Volume& vol = m_ctx->loaded.model.volumes.at(key);
+  storage::VolumeStore store(m_paths.root);
+  if (vol.external) {
+    if (!store.exists(vol.name)) throw std::runtime_error("external volume \"" + vol.name + "\" not found");
+    return;
+  }
+  m_store.update([&](state::ProjectState& s) {
+    std::erase_if(s.volumes, [&](const auto& v) { return v.key == key; });
+    s.volumes.push_back(state::VolumeRecord{key, vol.name, false});
+  });
+  auto labels = vol.labels;
+  labels["com.docker.compose.project"] = m_ctx->loaded.name;
+  labels["com.docker.compose.volume"] = key;
+  store.create(vol.name, labels, m_ctx->loaded.name);
+}
+
+void ContainerRuntime::remove_volume(const std::string& key) {
+  state::ProjectState s = m_store.snapshot();
+  for (const auto& v : s.volumes)
+    if (v.key == key && !v.external) storage::VolumeStore(m_paths.root).remove(v.name);
+  m_store.update([&](state::ProjectState& st) { std::erase_if(st.volumes, [&](const auto& v) { return v.key == key; }); });
+}
+
+void ContainerRuntime::remove_volume_named(const std::string& name) { storage::VolumeStore(m_paths.root).remove(name); }
+
+void ContainerRuntime::remove_anonymous_volumes() {
+  std::map<std::string, std::map<std::string, std::string>> removed;
+  {
+    std::lock_guard lock(m_mutex);
+    removed.swap(m_removed_anonymous);
+  }
+  for (const auto& [id, vols] : removed)
+    for (const auto& [target, name] : vols) storage::VolumeStore(m_paths.root).remove(name);
+}
+
+}  // namespace berth::runtime

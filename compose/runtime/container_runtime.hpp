@@ -1,0 +1,65 @@
+#pragma once
+// The real RuntimeClient: containers as netns + network endpoints + bundle + berth-shim, with
+// every object recorded in the project's state before it is made (state_store.hpp), networks
+// through network::NetworkManager and volumes through VolumeStore.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "compose/state/paths.hpp"
+#include "compose/progress/progress.hpp"
+#include "compose/project/project_context.hpp"
+#include "compose/runtime/runtime_client.hpp"
+#include "compose/state/state_store.hpp"
+#include "compose/network/manager.hpp"
+
+namespace berth::runtime {
+
+class ContainerRuntime : public RuntimeClient {
+ public:
+  /// `ctx` may be null for commands that only act on recorded containers (stop, rm, down
+  /// without a compose file); create() and create_network/volume then throw.
+  ContainerRuntime(const state::Paths& paths, state::StateStore& store, const project::ProjectContext* ctx, progress::Progress& progress);
+
+  std::string create(const plan::Action& create) override;
+  void start(const std::string& id) override;
+  void stop(const std::string& id, std::optional<int> timeout) override;
+  void remove(const std::string& id) override;
+  ContainerStatus status(const std::string& id) override;
+  std::vector<std::pair<std::string, std::string>> containers_of(const std::string& service) override;
+  void create_network(const std::string& key) override;
+  void remove_network(const std::string& key) override;
+  void create_volume(const std::string& key) override;
+  void remove_volume(const std::string& key) override;
+
+  /// Sends `signal` to a running container (SIGKILL when empty).
+  void kill(const std::string& id, const std::string& signal);
+  /// Freezes / thaws a running container.
+  void pause(const std::string& id, bool pause);
+  /// Removes the anonymous volumes of containers removed by this object (rm -v, down -v).
+  void remove_anonymous_volumes();
+  /// Removes volume `name` (not a compose key) from the volume store.
+  void remove_volume_named(const std::string& name);
+
+ private:
+  state::ContainerRecord record(const std::string& id) const;
+  std::string netns_for(const model::Service& svc, const std::string& id, bool& owns);
+  network::NetworkManager& networks();
+
+  state::Paths m_paths;
+  state::StateStore& m_store;
+  const project::ProjectContext* m_ctx;
+  progress::Progress& m_progress;
+  std::unique_ptr<network::NetworkManager> m_networks;
+  std::mutex m_mutex;
+  std::mutex m_dns_mutex;  ///< one records update / berth-dns start at a time
+  std::map<std::string, std::map<std::string, std::string>> m_removed_anonymous;  ///< old id → target → volume
+  std::string m_shim;
+};
+
+/// The ps PORTS text of one published port: "0.0.0.0:8080->80/tcp".
+std::string port_text(const std::string& host_ip, unsigned host_port, unsigned target, const std::string& proto);
+
+}  // namespace berth::runtime

@@ -1,0 +1,160 @@
+// berth-dns control. berth-dns daemonizes after binding and prints a readiness line, like the
+// shim; its pid file is the handle. We check /proc/<pid>/exe before signalling so a stale pid
+// file never makes us signal an unrelated process.
+// A container's compose `dns` servers become its `upstreams` in the records: its resolv.conf
+// keeps berth-dns (service names must resolve) and berth-dns forwards its other queries there,
+// as Docker's embedded resolver does with a container's "ExtServers".
+#include "compose/runtime/dns.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/atomic_file.hpp"
+#include "common/sys_error.hpp"
+#include "common/unique_fd.hpp"
+#include "compose/runtime/shim_process.hpp"
+
+extern char** environ;
+
+namespace berth::runtime {
+
+namespace fs = std::filesystem;
+
+bool dns_available() {
+  try {
+    state::dns_binary();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+namespace {
+
+/// The servers of compose `dns` berth-dns can use: IP addresses (compose and Docker take
+/// nothing else there). Anything else is left out rather than making the whole records file,
+/// and so every container's name resolution, invalid.
+std::vector<std::string> upstreams(const std::vector<std::string>& dns) {
+  std::vector<std::string> out;
+  unsigned char buf[16];
+  for (const auto& s : dns)
+    if (::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1) out.push_back(s);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json dns_records(const state::ProjectState& state) {
+  nlohmann::json nets = nlohmann::json::array(), ctrs = nlohmann::json::array();
+  for (const auto& n : state.networks)
+    if (!n.gateway.empty()) nets.push_back({{"id", n.id}, {"gateway", n.gateway}});
+  for (const auto& c : state.containers) {
+    nlohmann::json eps = nlohmann::json::array();
+    for (const auto& e : c.endpoints)
+      if (!e.address.empty()) eps.push_back({{"network", e.network_id}, {"address", e.address}, {"names", e.names}});
+    if (eps.empty()) continue;
+    nlohmann::json ctr = {{"id", c.id}, {"name", c.name}, {"service", c.service}, {"endpoints", eps}};
+    if (auto servers = upstreams(c.dns); !servers.empty()) ctr["upstreams"] = servers;
+    ctrs.push_back(std::move(ctr));
+  }
+  return {{"ttl", 5}, {"networks", nets}, {"containers", ctrs}};
+}
+
+namespace {
+
+int dns_pid(const std::string& dir) {
+  int pid = 0;
+  std::ifstream in(dir + "/dns.pid");
+  if (!(in >> pid) || pid <= 0) return 0;
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+  if (ec || exe.filename().string().rfind("berth-dns", 0) != 0) return 0;
+  return pid;
+}
+
+void start_dns(const std::string& dir) {
+  std::string bin = state::dns_binary();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe for berth-dns");
+  UniqueFd rd(fds[0]), wr(fds[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, wr.get(), 1);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<std::string> args = {bin, "--records", dir + "/dns.json", "--pid-file", dir + "/dns.pid", "--log", dir + "/dns.log"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int err = ::posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) throw SysError("run `" + bin + "`", err);
+  wr.reset();
+  std::string out;
+  char buf[1024];
+  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  nlohmann::json reply;
+  try {
+    reply = nlohmann::json::parse(out.substr(0, out.find('\n')));
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error("berth-dns gave no readiness line" + (out.empty() ? "" : ": " + out));
+  }
+  if (!reply.value("ok", false)) throw std::runtime_error("start berth-dns: " + reply.value("error", std::string("failed")));
+}
+
+}  // namespace
+
+void sync_dns(const state::Paths& paths, const state::ProjectState& state) {
+  nlohmann::json records = dns_records(state);
+  if (records["containers"].empty() || records["networks"].empty()) {
+    stop_dns(paths, state.name);
+    return;
+  }
+  if (!dns_available()) return;
+  std::string dir = paths.project_run_dir(state.name);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string text = records.dump(2) + "\n";
+  std::string path = dir + "/dns.json";
+  int pid = dns_pid(dir);
+  if (pid && fs::exists(path)) {
+    try {
+      if (read_file(path) == text) return;  // nothing changed: no reload
+    } catch (const std::exception&) {
+    }
+  }
+  write_file_atomic(path, text);
+  if (pid)
+    ::kill(pid, SIGHUP);
+  else
+    start_dns(dir);
+}
+
+void stop_dns(const state::Paths& paths, const std::string& project) {
+  std::string dir = paths.project_run_dir(project);
+  if (int pid = dns_pid(dir)) {
+    ::kill(pid, SIGTERM);
+    // dns_pid() turns 0 once the process has exited, zombie or not (its exe link is gone).
+    for (int i = 0; i < 400 && dns_pid(dir) == pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (dns_pid(dir) == pid) ::kill(pid, SIGKILL);
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+}  // namespace berth::runtime

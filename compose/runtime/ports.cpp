@@ -1,0 +1,111 @@
+// Host port checks. Docker reports a taken port when its proxy fails to bind; Berth has no
+// proxy (kernel NAT only), so `up` tests each fixed host port with a bind of its own and looks
+// through the recorded ports of every Berth container under the same root.
+#include "compose/runtime/ports.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "common/unique_fd.hpp"
+#include "compose/state/state_store.hpp"
+
+namespace berth::runtime {
+
+namespace {
+
+/// 0 when the port could be bound, else errno. `port` 0 picks one: returned through `port`.
+int try_bind(const std::string& host_ip, uint16_t& port, const std::string& proto) {
+  UniqueFd fd(::socket(AF_INET, (proto == "udp" ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0));
+  if (!fd) return errno;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  if (host_ip.empty() || ::inet_pton(AF_INET, host_ip.c_str(), &addr.sin_addr) != 1) addr.sin_addr.s_addr = INADDR_ANY;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return errno;
+  socklen_t len = sizeof addr;
+  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  port = ntohs(addr.sin_port);
+  return 0;
+}
+
+uint16_t parse_port(const std::string& text, const std::string& service) {
+  try {
+    size_t used = 0;
+    int v = std::stoi(text, &used);
+    if (used == text.size() && v > 0 && v < 65536) return static_cast<uint16_t>(v);
+  } catch (const std::exception&) {
+  }
+  throw std::runtime_error("service \"" + service + "\": invalid published port \"" + text + "\"");
+}
+
+std::string shown_ip(const std::string& ip) { return ip.empty() ? "0.0.0.0" : ip; }
+
+}  // namespace
+
+std::string port_text(const std::string& host_ip, unsigned host_port, unsigned target, const std::string& proto) {
+  return shown_ip(host_ip) + ":" + std::to_string(host_port) + "->" + std::to_string(target) + "/" +
+         (proto.empty() ? "tcp" : proto);
+}
+
+std::vector<network::PortMapping> publish_ports(const model::Service& svc) {
+  std::vector<network::PortMapping> out;
+  for (const auto& p : svc.ports) {
+    network::PortMapping m;
+    m.host_ip = p.host_ip == "0.0.0.0" ? "" : p.host_ip;
+    m.container_port = static_cast<uint16_t>(p.target);
+    m.protocol = p.protocol.empty() ? "tcp" : p.protocol;
+    if (m.host_ip.find(':') != std::string::npos) continue;  // IPv6 host addresses: not supported (IPv4 NAT only)
+    uint16_t port = 0;
+    if (auto dash = p.published.find('-'); dash != std::string::npos) {
+      uint16_t lo = parse_port(p.published.substr(0, dash), svc.name);
+      uint16_t hi = parse_port(p.published.substr(dash + 1), svc.name);
+      for (uint16_t c = lo; c <= hi && !port; ++c) {
+        uint16_t probe = c;
+        if (try_bind(m.host_ip, probe, m.protocol) == 0) port = c;
+      }
+      if (!port)
+        throw std::runtime_error("Bind for " + shown_ip(m.host_ip) + ":" + p.published + " failed: port is already allocated");
+    } else if (!p.published.empty()) {
+      port = parse_port(p.published, svc.name);
+    } else {
+      try_bind(m.host_ip, port, m.protocol);  // ephemeral: the kernel picks a free port
+    }
+    m.host_port = port;
+    out.push_back(m);
+  }
+  return out;
+}
+
+void check_ports_free(const state::Paths& paths, const model::Service& svc, const std::vector<std::string>& except_ids) {
+  std::vector<std::string> recorded;
+  for (const auto& project : state::list_projects(paths)) {
+    auto state = state::read_project_state(paths, project);
+    if (!state) continue;
+    for (const auto& c : state->containers) {
+      if (std::find(except_ids.begin(), except_ids.end(), c.id) != except_ids.end()) continue;
+      recorded.insert(recorded.end(), c.ports.begin(), c.ports.end());
+    }
+  }
+  for (const auto& p : svc.ports) {
+    if (p.published.empty() || p.published.find('-') != std::string::npos) continue;
+    std::string ip = p.host_ip == "0.0.0.0" ? "" : p.host_ip;
+    std::string proto = p.protocol.empty() ? "tcp" : p.protocol;
+    uint16_t port = parse_port(p.published, svc.name);
+    const std::string taken = "Bind for " + shown_ip(ip) + ":" + p.published + " failed: port is already allocated";
+    const std::string suffix = ":" + p.published + "->";
+    for (const auto& r : recorded) {
+      auto at = r.find(suffix);
+      if (at == std::string::npos || r.substr(r.size() - proto.size()) != proto) continue;
+      std::string rip = r.substr(0, at);
+      if (rip == "0.0.0.0" || shown_ip(ip) == "0.0.0.0" || rip == shown_ip(ip)) throw std::runtime_error(taken);
+    }
+    uint16_t probe = port;
+    if (int err = try_bind(ip, probe, proto); err == EADDRINUSE) throw std::runtime_error(taken);
+  }
+}
+
+}  // namespace berth::runtime
