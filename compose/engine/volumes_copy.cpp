@@ -7,7 +7,6 @@
 // image's root), never on the host. The layer dirs are the store's own, so plain paths with
 // lstat (never following a link) are enough; every node is copied with its owner, mode, times and
 // xattrs (overlay's private trusted.overlay.* excepted), hard links within the tree stay links.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -20,6 +19,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/dir_list.hpp"
 #include "common/split_path.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
@@ -185,17 +185,7 @@ class TreeCopier {
   }
 
  private:
-  static std::vector<std::string> entries(const std::string& dir) {
-    std::vector<std::string> out;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) throw_errno("opendir `" + dir + "`");
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(std::move(n));
-    }
-    ::closedir(d);
-    return out;
-  }
+  static std::vector<std::string> entries(const std::string& dir) { return list_dir(dir); }
 
   void copy_node(const std::string& src, const std::string& dst, const struct stat& st) {
     struct stat existing {};
