@@ -166,7 +166,7 @@ class TreeCopier {
   void copy_dir(const std::vector<std::string>& layers, const std::string& dst) {
     std::set<std::string> seen;
     for (size_t i = 0; i < layers.size(); ++i) {
-      for (const std::string& name : entries(layers[i])) {
+      for (const std::string& name : list_dir(layers[i])) {
         if (!seen.insert(name).second) continue;
         const std::string src = layers[i] + "/" + name;
         struct stat st {};
@@ -185,8 +185,6 @@ class TreeCopier {
   }
 
  private:
-  static std::vector<std::string> entries(const std::string& dir) { return list_dir(dir); }
-
   void copy_node(const std::string& src, const std::string& dst, const struct stat& st) {
     struct stat existing {};
     if (::lstat(dst.c_str(), &existing) == 0) return;  // never overwrite what the volume has
