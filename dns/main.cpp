@@ -11,20 +11,16 @@
 // queries; a container with `upstreams` in the records file has its queries forwarded there.
 // Hidden options for tests and benchmarks: --port N (instead of 53), --tcp-idle-ms N.
 // Signals: SIGHUP reloads the records file, SIGTERM/SIGINT stop cleanly (pid file removed).
-#include <fcntl.h>
 #include <linux/close_range.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -34,6 +30,7 @@
 #include <vector>
 
 #include "common/atomic_file.hpp"
+#include "common/daemonize.hpp"
 #include "dns/forwarder_pool.hpp"
 #include "dns/records.hpp"
 #include "dns/server.hpp"
@@ -115,14 +112,6 @@ void setup_logging(const Options& o) {
   spdlog::set_default_logger(logger);
 }
 
-void redirect(int target, const char* path, int flags) {
-  int fd = ::open(path, flags | O_CLOEXEC);
-  if (fd >= 0 && fd != target) {
-    ::dup2(fd, target);
-    ::close(fd);
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,39 +164,25 @@ int main(int argc, char** argv) {
     return fail(e.what());
   }
 
-  int ready[2] = {-1, -1};
+  berth::UniqueFd ready;
   if (!o.foreground) {
-    if (::pipe2(ready, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
-    std::fflush(nullptr);
     io.notify_fork(asio::io_context::fork_prepare);
-    pid_t child = ::fork();
-    if (child < 0) return fail(std::string("fork: ") + std::strerror(errno));
-    if (child > 0) {
+    berth::Daemonized d;
+    try {
+      d = berth::daemonize();
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    if (!d.in_daemon) {
       // The caller's process: relay the daemon's readiness line.
       io.notify_fork(asio::io_context::fork_parent);
-      ::close(ready[1]);
-      std::string line;
-      char buf[512];
-      for (ssize_t n; (n = ::read(ready[0], buf, sizeof buf)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        line.append(buf, static_cast<size_t>(n));
-      }
-      ::waitpid(child, nullptr, 0);
-      if (line.empty()) return fail("berth-dns exited before it was ready (see the log)");
-      std::fputs(line.c_str(), stdout);
-      auto reply = nlohmann::json::parse(line, nullptr, false);
+      if (d.readiness.empty()) return fail("berth-dns exited before it was ready (see the log)");
+      std::fputs(d.readiness.c_str(), stdout);
+      auto reply = nlohmann::json::parse(d.readiness, nullptr, false);
       return reply.is_object() && reply.value("ok", false) ? 0 : 1;
     }
-    ::close(ready[0]);
-    ::setsid();
-    pid_t daemon = ::fork();
-    if (daemon != 0) ::_exit(daemon < 0 ? 1 : 0);
     io.notify_fork(asio::io_context::fork_child);
-    if (::chdir("/") != 0) ::_exit(1);
-    redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
-    redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
-    redirect(STDERR_FILENO, "/dev/null", O_WRONLY);
+    ready = std::move(d.ready);
   }
 
   // Handlers first: the engine may send SIGHUP as soon as it has read the readiness line.
@@ -235,8 +210,8 @@ int main(int argc, char** argv) {
     std::fputs(ok.c_str(), stdout);
     std::fflush(stdout);
   } else {
-    (void)!::write(ready[1], ok.data(), ok.size());
-    ::close(ready[1]);
+    (void)!::write(ready.get(), ok.data(), ok.size());
+    ready.reset();
   }
   if (ok.find("\"ok\":false") != std::string::npos) return 1;
 

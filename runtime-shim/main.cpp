@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/daemonize.hpp"
 #include "runtime-shim/self_clone.hpp"
 #include "runtime-shim/supervisor.hpp"
 
@@ -62,15 +62,6 @@ bool make_dirs(const std::string& path) {
   return true;
 }
 
-void redirect(int target, const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0640);
-  if (fd < 0) fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (fd >= 0 && fd != target) {
-    ::dup2(fd, target);
-    ::close(fd);
-  }
-}
-
 /// --detach: fork, setsid, fork again; the grandchild supervises, this process relays the
 /// readiness line and exits.
 int run_detached(ShimOptions opts) {
@@ -78,30 +69,19 @@ int run_detached(ShimOptions opts) {
     std::fprintf(stderr, "berth-shim: create state dir `%s`: %s\n", opts.state_dir.c_str(), std::strerror(errno));
     return 1;
   }
-  int ready[2];
-  if (::pipe2(ready, O_CLOEXEC) != 0) {
-    std::perror("berth-shim: pipe");
+  berth::Daemonized d;
+  try {
+    d = berth::daemonize(opts.state_dir + "/shim.log");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "berth-shim: %s\n", e.what());
     return 1;
   }
-  std::fflush(nullptr);
-  pid_t child = ::fork();
-  if (child < 0) {
-    std::perror("berth-shim: fork");
-    return 1;
-  }
-  if (child == 0) {
-    ::close(ready[0]);
-    ::setsid();
-    pid_t shim = ::fork();
-    if (shim != 0) ::_exit(shim < 0 ? 1 : 0);
-    // The shim: no terminal, no inherited stdio that would keep the caller's pipes open.
-    if (::chdir("/") != 0) ::_exit(1);
-    redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
-    redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
-    redirect(STDERR_FILENO, opts.state_dir + "/shim.log", O_WRONLY | O_APPEND | O_CREAT);
-    // Close whatever the caller let us inherit (an engine's lock file, its pipes): a long-lived
-    // shim must not hold them. Only the readiness pipe stays.
-    int keep = ::fcntl(ready[1], F_DUPFD_CLOEXEC, 3);
+  if (d.in_daemon) {
+    // The shim: no terminal, no inherited stdio that would keep the caller's pipes open (stderr
+    // appends to shim.log). Close whatever else the caller let us inherit (an engine's lock
+    // file, its pipes): a long-lived shim must not hold them. Only the readiness pipe stays.
+    int ready = d.ready.release();  // closed by close_range below, once `keep` duplicates it
+    int keep = ::fcntl(ready, F_DUPFD_CLOEXEC, 3);
     if (keep > 3) ::close_range(3, static_cast<unsigned>(keep) - 1, 0);
     ::close_range(static_cast<unsigned>(keep) + 1, ~0U, 0);
     opts.ready_fd = keep;
@@ -113,17 +93,7 @@ int run_detached(ShimOptions opts) {
     std::fflush(nullptr);
     ::_exit(rc);
   }
-  ::close(ready[1]);
-  std::string line;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(ready[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    line.append(buf, static_cast<size_t>(n));
-  }
-  ::close(ready[0]);
-  ::waitpid(child, nullptr, 0);
+  const std::string& line = d.readiness;
   if (line.empty()) {
     std::fprintf(stderr, "berth-shim: the shim exited without reporting (see %s/shim.log)\n", opts.state_dir.c_str());
     return 1;

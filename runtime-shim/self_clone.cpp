@@ -16,7 +16,6 @@
 // some 6.3+ kernels refuse executable memfds without it (vm.memfd_noexec), so it is tried first.
 #include "runtime-shim/self_clone.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -27,9 +26,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
+#include <optional>
 #include <stdexcept>
 
+#include "common/dir_list.hpp"
 #include "common/sys_error.hpp"
 
 extern char** environ;
@@ -94,12 +94,16 @@ bool same_content(int a, int b, off_t size) {
 UniqueFd find_running_copy(int self, const std::string& comm) {
   struct stat st {};
   if (comm.empty() || ::fstat(self, &st) != 0) return {};
-  std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
-  if (!proc) return {};
+  std::optional<DirReader> proc;
+  try {
+    proc.emplace("/proc");
+  } catch (const SysError&) {
+    return {};
+  }
   const std::string own = std::to_string(::getpid());
-  while (dirent* e = ::readdir(proc.get())) {
-    if (e->d_name[0] < '1' || e->d_name[0] > '9' || own == e->d_name) continue;
-    const std::string dir = std::string("/proc/") + e->d_name;
+  while (auto entry = proc->next()) {
+    if ((*entry)[0] < '1' || (*entry)[0] > '9' || own == *entry) continue;
+    const std::string dir = "/proc/" + *entry;
     char name[32] = {};
     UniqueFd comm_fd(::open((dir + "/comm").c_str(), O_RDONLY | O_CLOEXEC));
     if (!comm_fd || ::read(comm_fd.get(), name, sizeof name - 1) <= 0 || comm + "\n" != name) continue;

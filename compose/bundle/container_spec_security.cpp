@@ -9,7 +9,6 @@
 //    of the host node (a directory maps every device below it), and an allow rule with `perms`.
 //  - device cgroup (linux.resources.devices): Docker's default list, everything for privileged,
 //    the mapped devices, then device_cgroup_rules ("c 189:* rwm") in order; the shim enforces it.
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -18,6 +17,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/dir_list.hpp"
+#include "common/sys_error.hpp"
 #include "compose/bundle/container_spec_detail.hpp"
 
 namespace berth::bundle::detail {
@@ -93,15 +94,12 @@ void add_device(Build& b, const std::string& host, const std::string& target, nl
     b.fail("devices", "host device `" + host + "`: " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) {
     if (depth > 8) return;
-    DIR* d = ::opendir(host.c_str());
-    if (!d) b.fail("devices", "host device directory `" + host + "`: " + std::strerror(errno));
     std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
+    try {
+      names = list_dir(host);
+    } catch (const SysError& e) {
+      b.fail("devices", "host device directory `" + host + "`: " + std::strerror(e.code()));
     }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
     for (const auto& n : names) {
       struct stat sub {};
       std::string p = host + "/" + n;
@@ -212,18 +210,17 @@ void add_devices(Build& b) {
   if (s.privileged) {
     // Docker's --privileged: every device node of the host's /dev (not pts/shm/mqueue, which the
     // container mounts itself).
-    DIR* d = ::opendir("/dev");
-    if (d) {
-      std::vector<std::string> names;
-      while (dirent* e = ::readdir(d)) names.push_back(e->d_name);
-      ::closedir(d);
-      std::sort(names.begin(), names.end());
-      for (const auto& n : names) {
-        struct stat st {};
-        std::string p = "/dev/" + n;
-        if (n == "console" || n == "ptmx" || n == "tty") continue;  // the shim makes these
-        if (::lstat(p.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) add_device(b, p, p, devices, 1);
-      }
+    std::vector<std::string> names;
+    try {
+      names = list_dir("/dev");
+    } catch (const SysError&) {
+      // No /dev to copy: the container gets the default devices only.
+    }
+    for (const auto& n : names) {
+      struct stat st {};
+      std::string p = "/dev/" + n;
+      if (n == "console" || n == "ptmx" || n == "tty") continue;  // the shim makes these
+      if (::lstat(p.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) add_device(b, p, p, devices, 1);
     }
   }
   nlohmann::json mapped_rules = nlohmann::json::array();

@@ -7,22 +7,15 @@
 #include "compose/runtime/dns.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "common/atomic_file.hpp"
-#include "common/sys_error.hpp"
-#include "common/unique_fd.hpp"
+#include "common/spawn_ready.hpp"
 #include "compose/runtime/shim_process.hpp"
-
-extern char** environ;
 
 namespace berth::runtime {
 
@@ -82,32 +75,8 @@ int dns_pid(const std::string& dir) {
 
 void start_dns(const std::string& dir) {
   std::string bin = state::dns_binary();
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe for berth-dns");
-  UniqueFd rd(fds[0]), wr(fds[1]);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, wr.get(), 1);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   std::vector<std::string> args = {bin, "--records", dir + "/dns.json", "--pid-file", dir + "/dns.pid", "--log", dir + "/dns.log"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int err = ::posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) throw SysError("run `" + bin + "`", err);
-  wr.reset();
-  std::string out;
-  char buf[1024];
-  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  std::string out = spawn_ready("berth-dns", args).output;
   nlohmann::json reply;
   try {
     reply = nlohmann::json::parse(out.substr(0, out.find('\n')));

@@ -4,11 +4,8 @@
 // so a recycled pid is never mistaken for it.
 #include "compose/runtime/shim_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/mount.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,10 +16,9 @@
 #include <thread>
 
 #include "common/atomic_file.hpp"
+#include "common/spawn_ready.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
-
-extern char** environ;
 
 namespace berth::runtime {
 
@@ -30,35 +26,10 @@ namespace fs = std::filesystem;
 
 ShimStarted launch_shim(const std::string& shim, const std::string& bundle, const std::string& id,
                         const std::string& state_dir) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe for berth-shim");
-  UniqueFd rd(fds[0]), wr(fds[1]);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, wr.get(), 1);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<std::string> args = {shim, "run", "--bundle", bundle, "--id", id, "--state-dir", state_dir, "--detach"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int err = ::posix_spawn(&pid, shim.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) throw SysError("run `" + shim + "`", err);
-  wr.reset();
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(rd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  auto nl = out.find('\n');
-  std::string line = out.substr(0, nl);
+  auto spawned =
+      spawn_ready("berth-shim", {shim, "run", "--bundle", bundle, "--id", id, "--state-dir", state_dir, "--detach"});
+  int status = spawned.status;
+  std::string line = spawned.first_line();
   nlohmann::json reply;
   try {
     reply = nlohmann::json::parse(line);

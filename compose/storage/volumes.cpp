@@ -4,7 +4,6 @@
 // a half-deleted volume that looks intact.
 #include "compose/storage/volumes.hpp"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <stdexcept>
 
 #include "common/atomic_file.hpp"
+#include "common/dir_list.hpp"
 #include "common/sys_error.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/gocompat/units.hpp"
@@ -88,18 +88,13 @@ std::optional<VolumeInfo> VolumeStore::inspect(const std::string& name) const {
 
 std::vector<VolumeInfo> VolumeStore::list() const {
   std::vector<VolumeInfo> out;
-  DIR* d = ::opendir(m_dir.c_str());
-  if (!d) {
-    if (errno == ENOENT) return out;
-    throw_errno("opendir `" + m_dir + "`");
-  }
   std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
+  try {
+    names = list_dir(m_dir);
+  } catch (const SysError& e) {
+    if (e.code() == ENOENT) return out;
+    throw;
   }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
   for (const auto& n : names)
     if (auto info = inspect(n)) out.push_back(std::move(*info));
   return out;
@@ -123,18 +118,7 @@ bool VolumeStore::remove(const std::string& name) {
 
 bool VolumeStore::is_empty(const std::string& name) const {
   const std::string p = path(name);
-  DIR* d = ::opendir(p.c_str());
-  if (!d) throw_errno("opendir `" + p + "`");
-  bool empty = true;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") {
-      empty = false;
-      break;
-    }
-  }
-  ::closedir(d);
-  return empty;
+  return !DirReader(p).next();
 }
 
 }  // namespace berth::storage

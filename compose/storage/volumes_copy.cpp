@@ -7,7 +7,6 @@
 // image's root), never on the host. The layer dirs are the store's own, so plain paths with
 // lstat (never following a link) are enough; every node is copied with its owner, mode, times and
 // xattrs (overlay's private trusted.overlay.* excepted), hard links within the tree stay links.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -20,6 +19,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/dir_list.hpp"
 #include "common/split_path.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
@@ -166,7 +166,7 @@ class TreeCopier {
   void copy_dir(const std::vector<std::string>& layers, const std::string& dst) {
     std::set<std::string> seen;
     for (size_t i = 0; i < layers.size(); ++i) {
-      for (const std::string& name : entries(layers[i])) {
+      for (const std::string& name : list_dir(layers[i])) {
         if (!seen.insert(name).second) continue;
         const std::string src = layers[i] + "/" + name;
         struct stat st {};
@@ -185,18 +185,6 @@ class TreeCopier {
   }
 
  private:
-  static std::vector<std::string> entries(const std::string& dir) {
-    std::vector<std::string> out;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) throw_errno("opendir `" + dir + "`");
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(std::move(n));
-    }
-    ::closedir(d);
-    return out;
-  }
-
   void copy_node(const std::string& src, const std::string& dst, const struct stat& st) {
     struct stat existing {};
     if (::lstat(dst.c_str(), &existing) == 0) return;  // never overwrite what the volume has
