@@ -43,6 +43,7 @@ int run(int argc, char** argv) {
   register_port(app, global, result);
   register_events(app, global, result);
   register_images(app, global, result);
+  register_pull(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

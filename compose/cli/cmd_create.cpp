@@ -17,6 +17,7 @@ struct CreateFlags {
 void run_create(const GlobalOptions& g, const CreateFlags& f) {
   auto options = session_options(g, f.services, true, true);
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
+  options.pull = pull_options(g, f.pull, false);
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   eng.lock();
@@ -42,7 +43,7 @@ void register_create(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
-  cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\")");
+  cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\"|\"build\")");
   cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)")->allow_extra_args(false);
   cmd->add_option("services", f->services, "Services to create");
   cmd->callback([&g, f] { run_create(g, *f); });

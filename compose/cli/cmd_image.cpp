@@ -15,11 +15,12 @@
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 #include "compose/cli/commands.hpp"
+#include "compose/image/platform.hpp"
+#include "compose/registry/pull.hpp"
 #include "compose/gocompat/duration.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/gocompat/table.hpp"
 #include "compose/image/archive_load.hpp"
-#include "compose/gocompat/rfc3339.hpp"
 #include "compose/gocompat/units.hpp"
 #include "compose/image/store.hpp"
 
@@ -223,6 +224,28 @@ void tag_image(const GlobalOptions& g, const std::string& source, const std::str
   store.tag(lock, ref, r->manifest_digest);
 }
 
+struct ImagePullArgs {
+  std::string name, platform;
+  bool quiet = false;
+};
+
+/// `image pull`: docker pull's output ("latest: Pulling from library/busybox", one line per layer
+/// status, "Digest:", "Status:", then the full reference).
+void pull_image(const GlobalOptions& g, const ImagePullArgs& a) {
+  image::Reference ref = image::parse_reference(a.name);
+  std::map<std::string, std::string> env = load_options(g).os_environment;
+  img::ImageStore store(g.root);
+  registry::Puller puller(store, registry::load_config(env), registry::CredentialStore(registry::docker_config_path(env)));
+  registry::PullOptions po;
+  if (!a.platform.empty()) po.platform = image::parse_platform(a.platform);
+  po.on_event = [&](const registry::PullEvent& e) {
+    if (a.quiet || e.status == "Downloading") return;
+    std::cout << (e.id.empty() ? e.status : e.id + ": " + e.status) << "\n" << std::flush;
+  };
+  puller.pull(ref, po);
+  std::cout << ref.str() << "\n";
+}
+
 void add_list_flags(CLI::App* cmd, ListOptions& o) {
   cmd->add_flag("-q,--quiet", o.quiet, "Only show image IDs");
   cmd->add_flag("--no-trunc", o.no_trunc, "Don't truncate output");
@@ -281,6 +304,13 @@ inspect->add_option("-f,--format", *format, "Output format (json)");
 inspect->callback([&g, &result, inspect_names, format] {
   result.exit_code = inspect_images(g, *inspect_names, *format);
 });
+
+auto pull = std::make_shared<ImagePullArgs>();
+auto* pull_cmd = image->add_subcommand("pull", "Download an image from a registry");
+pull_cmd->add_option("name", pull->name, "NAME[:TAG|@DIGEST]")->required();
+pull_cmd->add_option("--platform", pull->platform, "Set platform if server is multi-platform capable (os/arch[/variant])");
+pull_cmd->add_flag("-q,--quiet", pull->quiet, "Suppress verbose output");
+pull_cmd->callback([&g, pull] { pull_image(g, *pull); });
 
 auto tag_args = std::make_shared<std::vector<std::string>>();
 auto* tag = image->add_subcommand("tag", "Create a name TARGET that refers to the image SOURCE");

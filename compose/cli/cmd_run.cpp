@@ -16,6 +16,8 @@ struct RunCliOptions {
   std::string entrypoint;
   bool entrypoint_set = false;
   bool no_tty = false;
+  std::string pull = "policy";
+  bool quiet_pull = false;
 };
 
 int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::string> words) {
@@ -29,6 +31,8 @@ int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::strin
   o.run.tty = !o.no_tty && !o.run.detach && ::isatty(STDIN_FILENO) == 1;
 
   engine::SessionOptions so = session_options(g, {o.run.service}, true, true);
+  so.pull = pull_options(g, o.pull, o.quiet_pull);
+  so.pull_dependencies = !o.run.no_deps;
   engine::Session session = engine::open_session(so);
   return interactive::run_oneoff(*session.engine, *session.progress, o.run);
 }
@@ -41,6 +45,8 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
   cmd->add_flag("-d,--detach", o->run.detach, "Run container in background and print container ID");
   cmd->add_flag("--rm", o->run.rm, "Automatically remove the container when it exits");
   cmd->add_flag("--no-deps", o->run.no_deps, "Don't start linked services");
+  cmd->add_option("--pull", o->pull, "Pull image before running (\"always\"|\"missing\"|\"never\")");
+  cmd->add_flag("--quiet-pull", o->quiet_pull, "Pull without printing progress information");
   cmd->add_flag("-P,--service-ports", o->run.service_ports,
                 "Run command with all service's ports enabled and mapped to the host");
   cmd->add_flag("-T,--no-TTY", o->no_tty, "Disable pseudo-TTY allocation (default: auto-detected)");

@@ -25,13 +25,11 @@ struct UpFlags {
 int run_up(const GlobalOptions& g, const UpFlags& f) {
   auto options = session_options(g, f.services, true, true);
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
+  options.pull = pull_options(g, f.pull, f.quiet_pull);
+  options.pull_dependencies = !f.no_deps;
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   if (f.build) session.progress->warning("--build: building images is not implemented yet; using the stored images");
-  if (f.pull != "policy" && f.pull != "missing" && f.pull != "never") {
-    if (f.pull != "always") throw std::runtime_error("invalid --pull value \"" + f.pull + "\": expected always, missing or never");
-    session.progress->warning("--pull always: pulling from a registry is not implemented yet; using the stored images");
-  }
   eng.lock();
   plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, f.remove_orphans};
   plan::Plan plan = eng.plan_up(opts);
@@ -71,7 +69,7 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   cmd->add_option("-t,--timeout", f->timeout, "Use this timeout in seconds for container shutdown");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
-  cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\")");
+  cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\"|\"build\")");
   cmd->add_flag("--quiet-pull", f->quiet_pull, "Pull without printing progress information");
   cmd->add_flag("--abort-on-container-exit", f->abort_on_exit, "Stops all containers if any container was stopped");
   cmd->add_option("--exit-code-from", f->exit_code_from, "Return the exit code of the selected service container");

@@ -40,6 +40,7 @@ void register_top(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_port(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_events(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_images(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_pull(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.
@@ -53,6 +54,18 @@ inline engine::SessionOptions session_options(const GlobalOptions& g, const std:
   o.require_model = require_model;
   o.require_images = require_images;
   o.services = services;
+  return o;
+}
+
+/// What up/create/run pull first: `flag` is --pull ("policy" = each service's pull_policy);
+/// none under --dry-run. Throws std::runtime_error for an unknown --pull value.
+inline std::optional<engine::ImagePullOptions> pull_options(const GlobalOptions& g, const std::string& flag, bool quiet) {
+  if (flag != "policy" && flag != "always" && flag != "missing" && flag != "never" && flag != "build")
+    throw std::runtime_error("invalid --pull value \"" + flag + "\": expected always, missing, never or build");
+  if (g.dry_run) return std::nullopt;
+  engine::ImagePullOptions o;
+  o.policy = flag == "policy" ? "" : flag;
+  o.quiet = quiet;
   return o;
 }
 

@@ -8,6 +8,7 @@
 
 #include "compose/image/store.hpp"
 #include "compose/loader/diagnostics.hpp"
+#include "compose/model/dependencies.hpp"
 
 namespace berth::engine {
 
@@ -35,6 +36,19 @@ Session open_session(const SessionOptions& options) {
     loader::Project loaded = loader::load_project(options.load);
     for (const auto& w : loaded.warnings) s.progress->warning(w);
     project = loaded.name;
+    if (options.pull) {
+      ImagePullOptions pull = *options.pull;
+      if (!options.services.empty()) {
+        pull.services = options.services;
+        if (options.pull_dependencies) {
+          auto wanted = model::with_dependencies(model::dependency_map(loaded.model), options.services);
+          pull.services.assign(wanted.begin(), wanted.end());
+        }
+      }
+      pull.environment = options.load.os_environment;
+      image::ImageStore store(s.paths.root);
+      pull_images(loaded.model, store, *s.progress, pull);
+    }
     ctx = std::make_unique<project::ProjectContext>(project::make_context(std::move(loaded), image::ImageStore(s.paths.root), options.scale,
                                                         options.services, options.require_images));
   } catch (const loader::LoadError&) {

@@ -4,10 +4,12 @@
 // project is named (-p), from its recorded state alone (`berth -p x down` anywhere).
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "compose/engine/engine.hpp"
+#include "compose/engine/image_pull.hpp"
 #include "compose/loader/load.hpp"
 
 namespace berth::engine {
@@ -21,6 +23,10 @@ struct SessionOptions {
   bool require_images = true;   ///< up/create need every selected service's image
   std::map<std::string, int> scale;
   std::vector<std::string> services;
+  /// up/create/run: pull what the policy asks for (the services and their dependencies) before
+  /// the project context is made; `services` there is filled in from the above.
+  std::optional<ImagePullOptions> pull;
+  bool pull_dependencies = true;  ///< false with --no-deps
 };
 
 struct Session {

@@ -12,7 +12,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
+#include "compose/image/platform.hpp"
 #include "compose/image/safe_path.hpp"
 
 namespace berth::image {
@@ -33,8 +33,6 @@ using nlohmann::json;
 constexpr std::uint64_t kMaxJsonSize = 32u << 20;
 constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
 constexpr const char* kOciConfig = "application/vnd.oci.image.config.v1+json";
-constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
-constexpr const char* kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
 
 struct ArchiveFree {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -223,16 +221,7 @@ std::vector<LoadedImage> load_docker(ImageStore& store, const StoreLock& lock, S
   return out;
 }
 
-bool is_index(const json& desc) {
-  std::string mt = desc.value("mediaType", "");
-  return mt == kOciIndex || mt == kDockerList;
-}
-
-bool host_platform(const json& desc) {
-  if (!desc.contains("platform")) return false;
-  const json& p = desc["platform"];
-  return p.value("os", "") == "linux" && p.value("architecture", "") == host_architecture();
-}
+bool is_index(const json& desc) { return is_index_media_type(desc.value("mediaType", "")); }
 
 /// Follows nested indexes down to the host platform's image manifest.
 json select_manifest(Staged& staged, json desc) {
@@ -242,10 +231,8 @@ json select_manifest(Staged& staged, json desc) {
     BlobWriter& w = staged.blob(d);
     json index = staged.parse(w, "index " + d.str());
     w.commit(d);
-    std::optional<json> pick;
-    for (const auto& m : index.value("manifests", json::array()))
-      if (!pick && host_platform(m)) pick = m;
-    if (!pick) throw std::runtime_error("index " + d.str() + " has no linux/" + host_architecture() + " image");
+    std::optional<json> pick = select_platform(index, host_platform());
+    if (!pick) throw std::runtime_error("index " + d.str() + " has no " + host_platform().str() + " image");
     desc = std::move(*pick);
   }
   return desc;
@@ -265,10 +252,12 @@ std::optional<Reference> oci_name(const json& desc) {
 std::vector<LoadedImage> load_oci(ImageStore& store, const StoreLock& lock, Staged& staged) {
   json index = staged.parse(staged.at("index.json"), "index.json");
   json descs = index.value("manifests", json::array());
-  bool any_host = std::any_of(descs.begin(), descs.end(), host_platform);
+  const Platform host = host_platform();
+  auto for_host = [&](const json& d) { return platform_matches(d, host); };
+  bool any_host = std::any_of(descs.begin(), descs.end(), for_host);
   std::vector<LoadedImage> out;
   for (const auto& top : descs) {
-    if (any_host && top.contains("platform") && !host_platform(top)) continue;
+    if (any_host && top.contains("platform") && !for_host(top)) continue;
     json desc = select_manifest(staged, top);
     Digest manifest_digest = Digest::from_string(desc.value("digest", ""));
     BlobWriter& manifest_file = staged.blob(manifest_digest);
@@ -296,16 +285,7 @@ std::vector<LoadedImage> load_oci(ImageStore& store, const StoreLock& lock, Stag
 
 }  // namespace
 
-std::string host_architecture() {
-  utsname u{};
-  ::uname(&u);
-  std::string m = u.machine;
-  if (m == "x86_64") return "amd64";
-  if (m == "aarch64" || m == "arm64") return "arm64";
-  if (m.rfind("armv", 0) == 0) return "arm";
-  if (m == "i386" || m == "i686") return "386";
-  return m;  // ppc64le, s390x, riscv64 are spelled the same
-}
+std::string host_architecture() { return host_platform().architecture; }
 
 std::vector<LoadedImage> load_archive(ImageStore& store, int fd, const std::string& label) {
   try {

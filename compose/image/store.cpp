@@ -174,6 +174,23 @@ Digest ImageStore::put_blob(std::string_view data, const std::optional<Digest>& 
 
 std::string ImageStore::blob_path(const Digest& d) const { return m_root + "/blobs/sha256/" + std::string(d.hex()); }
 
+std::string ImageStore::partial_blob_path(const Digest& d) const {
+  make_dirs(m_root + "/partial");
+  return m_root + "/partial/" + std::string(d.hex());
+}
+
+void ImageStore::adopt_blob(const std::string& partial_path, const Digest& d) const {
+  make_dirs(m_root + "/blobs/sha256");
+  const std::string dest = blob_path(d);
+  if (::rename(partial_path.c_str(), dest.c_str()) != 0) throw_errno("rename `" + partial_path + "` to `" + dest + "`");
+}
+
+void ImageStore::sync() const {
+  UniqueFd fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) throw_errno("open `" + m_root + "`");
+  if (::syncfs(fd.get()) != 0) throw_errno("syncfs `" + m_root + "`");
+}
+
 bool ImageStore::has_blob(const Digest& d) const { return ::access(blob_path(d).c_str(), F_OK) == 0; }
 
 std::string ImageStore::read_blob(const Digest& d) const {

@@ -5,6 +5,7 @@
 //   <root>/images.json                  name -> {manifest, config, created, size, tagged}
 //   <root>/store.lock                   flock held by writers
 //   <root>/tmp/                         staging for blobs and layers (same filesystem: rename)
+//   <root>/partial/<hex>                downloads in progress, resumed after a crash
 // Readers take no lock: blobs and layers appear by rename and images.json is replaced
 // atomically, so a reader sees either the old or the new state.
 #include <cstdint>
@@ -134,6 +135,14 @@ class ImageStore {
   /// Opens a blob for streaming (layers); throws naming the blob if absent.
   UniqueFd open_blob(const Digest& d) const;
   std::string blob_path(const Digest& d) const;
+  /// <root>/partial/<hex>: where a download of `d` accumulates; it survives crashes (the sweep
+  /// of tmp/ leaves it alone) so the next download resumes it. The directory is created.
+  std::string partial_blob_path(const Digest& d) const;
+  /// Moves a verified partial download into blobs/ (rename: same filesystem). The caller has
+  /// checked its digest.
+  void adopt_blob(const std::string& partial_path, const Digest& d) const;
+  /// syncfs() on the store's filesystem: once per pull, before images.json names the result.
+  void sync() const;
 
   // ---- layers ----
   bool has_layer(const Digest& chain_id) const;

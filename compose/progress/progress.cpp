@@ -24,7 +24,8 @@ ProgressMode progress_mode(const std::string& flag, int fd) {
 bool is_final_status(const std::string& status) {
   static const std::set<std::string> done = {"Created",  "Started", "Healthy", "Stopped", "Removed",
                                              "Running",  "Exited",  "Restarted", "Paused", "Unpaused",
-                                             "Killed",   "Recreated", "Error",   "Unhealthy", "Skipped"};
+                                             "Killed",   "Recreated", "Error",   "Unhealthy", "Skipped",
+                                             "Pulled",   "Pull complete", "Already exists"};
   return done.count(status) > 0;
 }
 
@@ -37,7 +38,7 @@ void Progress::event(const std::string& kind, const std::string& name, const std
                      const std::string& text) {
   if (m_mode == ProgressMode::Quiet) return;
   std::lock_guard lock(m_mutex);
-  const std::string id = kind + " " + (kind == "Volume" ? "\"" + name + "\"" : name);
+  const std::string id = kind.empty() ? name : kind + " " + (kind == "Volume" ? "\"" + name + "\"" : name);
   auto now = std::chrono::steady_clock::now();
   if (m_mode == ProgressMode::Plain) {
     m_out << " " << id << "  " << status << (text.empty() ? "" : " " + text) << "\n" << std::flush;

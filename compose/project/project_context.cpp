@@ -85,11 +85,9 @@ ProjectContext make_context(loader::Project loaded, const image::ImageStore& ima
     std::optional<image::ImageRecord> record;
     if (auto ref = image::try_parse_reference(svc.image)) record = images.resolve(*ref);
     if (!record) record = images.find(svc.image);
-    if (!record)
-      throw std::runtime_error(
-          "service \"" + name + "\": pull access denied for " + svc.image +
-          ", repository does not exist or may require 'docker login' (the image is not in the "
-          "local store; pulling is not implemented yet: use `berth image load` or `berth image import`)");
+    if (!record)  // up/create/run pulled what the policy allows: what is still missing may not be pulled
+      throw std::runtime_error("service \"" + name + "\": no such image: " + svc.image +
+                               " (its pull policy does not allow pulling it: `berth pull`, or load it with `berth image load`)");
     ctx.desired.services[name].config_hash =
         gocompat::sha256_hex(model::service_config_hash(typed, name) + record->config_digest.str());
     ctx.images.emplace(name, std::move(*record));

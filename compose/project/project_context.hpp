@@ -23,8 +23,9 @@ struct ProjectContext {
 };
 
 /// Builds the context. `scale` overrides replica counts (--scale svc=n). Images are resolved
-/// for `services` (empty = all) in the store; a missing one throws with docker's "pull access
-/// denied" wording naming the service (unless !require_images: stop, down, ps need none). Throws on a dependency cycle ("a -> b -> a").
+/// for `services` (empty = all) in the store (up/create/run have pulled before); a missing one
+/// throws "service \"x\": no such image: ..." (unless !require_images: stop, down, ps need none).
+/// Throws on a dependency cycle ("a -> b -> a").
 ProjectContext make_context(loader::Project loaded, const image::ImageStore& images,
                             const std::map<std::string, int>& scale = {},
                             const std::vector<std::string>& services = {}, bool require_images = true);

@@ -252,11 +252,12 @@ TEST_F(Lifecycle, BadInputFailsBeforeCreatingAnything) {
     network_mode: none
   b:
     image: nosuchimage:1
+    pull_policy: never
     network_mode: none
 )");
   auto missing = berth({"up", "-d"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_TRUE(contains(missing.err, "service \"b\": pull access denied for nosuchimage:1")) << missing.err;
+  EXPECT_TRUE(contains(missing.err, "service \"b\": no such image: nosuchimage:1")) << missing.err;
 
   // A port bound on the host by this test.
   berth::UniqueFd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));

@@ -1,0 +1,139 @@
+#include "compose/registry/client.hpp"
+
+#include <curl/curl.h>
+
+#include <nlohmann/json.hpp>
+
+#include "compose/registry/challenge.hpp"
+
+namespace berth::registry {
+
+namespace {
+
+using Json = nlohmann::json;
+
+std::string escape(const std::string& s) {
+  std::unique_ptr<char, void (*)(void*)> e(curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size())), curl_free);
+  return e ? std::string(e.get()) : s;
+}
+
+std::string lower_spaced(std::string code) {
+  for (auto& c : code) c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return code;
+}
+
+}  // namespace
+
+std::string registry_error_text(const HttpResponse& response) {
+  try {
+    Json j = Json::parse(response.body);
+    if (j.contains("errors") && j["errors"].is_array() && !j["errors"].empty()) {
+      const Json& e = j["errors"][0];
+      std::string code = e.value("code", ""), message = e.value("message", "");
+      std::string text = code.empty() ? message : lower_spaced(code) + (message.empty() ? "" : ": " + message);
+      if (!text.empty()) return text;
+    }
+    if (j.contains("details") && j["details"].is_string()) return j["details"].get<std::string>();  // token servers
+  } catch (const Json::exception&) {
+  }
+  std::string body = response.body.substr(0, 200);
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+  return "HTTP " + std::to_string(response.status) + (body.empty() || body.find('<') != std::string::npos ? "" : ": " + body);
+}
+
+void throw_registry_error(const HttpResponse& response, const std::string& what) {
+  std::string code;
+  try {
+    Json j = Json::parse(response.body);
+    if (j.contains("errors") && j["errors"].is_array() && !j["errors"].empty()) code = j["errors"][0].value("code", "");
+  } catch (const Json::exception&) {
+  }
+  if (code.empty() && response.status == 401) code = "UNAUTHORIZED";
+  if (code.empty() && response.status == 404) code = "NOT_FOUND";
+  throw RegistryError(what, response.status, code, registry_error_text(response));
+}
+
+RepositoryClient::RepositoryClient(HttpClient& http, Endpoint endpoint, std::string repository,
+                                   std::optional<Credentials> credentials, std::string actions)
+    : m_http(&http),
+      m_endpoint(std::move(endpoint)),
+      m_repository(std::move(repository)),
+      m_credentials(std::move(credentials)),
+      m_actions(std::move(actions)) {}
+
+std::string RepositoryClient::url(const std::string& suffix) const {
+  return m_endpoint.base_url + m_endpoint.path_prefix + "/v2/" + m_repository + suffix;
+}
+
+HttpResponse RepositoryClient::send(HttpRequest request) {
+  const std::vector<std::string> base_headers = request.headers;
+  if (!m_authorization.empty() && std::chrono::steady_clock::now() >= m_expires) m_authorization.clear();
+  if (!m_authorization.empty()) request.headers.push_back(m_authorization);
+  HttpResponse r = m_http->perform(request);
+  if (r.status != 401) return r;
+  authenticate(r);
+  request.headers = base_headers;
+  request.headers.push_back(m_authorization);
+  return m_http->perform(request);
+}
+
+void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
+  const auto challenges = parse_challenges(unauthorized.header("www-authenticate"));
+  const std::string who = m_endpoint.host + "/" + m_repository;
+  for (const auto& c : challenges) {
+    if (c.scheme == "basic") {
+      if (!m_credentials || m_credentials->username.empty())
+        throw RegistryError(who, 401, "UNAUTHORIZED",
+                            "authentication required (no credentials for " + m_endpoint.host + ": berth login)");
+      m_authorization = "Authorization: Basic " + base64_encode(m_credentials->username + ":" + m_credentials->password);
+      m_expires = std::chrono::steady_clock::time_point::max();
+      return;
+    }
+    if (c.scheme != "bearer") continue;
+    const std::string realm = c.param("realm");
+    if (realm.empty()) throw RegistryError(who, 401, "UNAUTHORIZED", "Bearer challenge without a realm");
+    std::string scope = c.param("scope");
+    if (scope.empty()) scope = "repository:" + m_repository + ":" + m_actions;
+    HttpRequest token_req;
+    token_req.url = realm;
+    if (m_credentials && !m_credentials->identity_token.empty()) {
+      token_req.method = "POST";
+      token_req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
+      token_req.body = "grant_type=refresh_token&client_id=berth&service=" + escape(c.param("service")) +
+                       "&scope=" + escape(scope) + "&refresh_token=" + escape(m_credentials->identity_token);
+    } else {
+      token_req.url += std::string(realm.find('?') == std::string::npos ? "?" : "&") +
+                       "service=" + escape(c.param("service")) + "&scope=" + escape(scope);
+      if (m_credentials && !m_credentials->username.empty()) {
+        token_req.url += "&account=" + escape(m_credentials->username);
+        token_req.headers.push_back("Authorization: Basic " +
+                                    base64_encode(m_credentials->username + ":" + m_credentials->password));
+      }
+    }
+    HttpResponse tr = m_http->perform(token_req);
+    if (tr.status == 401 || tr.status == 403)
+      throw RegistryError(who, 401, "UNAUTHORIZED",
+                          (m_credentials ? "the credentials for " + m_endpoint.host + " were refused"
+                                         : std::string("authentication required")) +
+                              " (" + registry_error_text(tr) + ")");
+    if (tr.status < 200 || tr.status >= 300) throw_registry_error(tr, "token from " + realm);
+    Json reply;
+    try {
+      reply = Json::parse(tr.body);
+    } catch (const Json::exception&) {
+      throw RegistryError("token from " + realm, tr.status, "", "the answer is not JSON");
+    }
+    std::string token = reply.value("token", std::string());
+    if (token.empty()) token = reply.value("access_token", std::string());
+    if (token.empty()) throw RegistryError("token from " + realm, tr.status, "", "no token in the answer");
+    int expires_in = reply.value("expires_in", 60);
+    if (expires_in < 60) expires_in = 60;  // the spec's minimum
+    m_authorization = "Authorization: Bearer " + token;
+    m_expires = std::chrono::steady_clock::now() + std::chrono::seconds(expires_in - 10);
+    return;
+  }
+  throw RegistryError(who, 401, "UNAUTHORIZED",
+                      "unauthorized and no usable challenge (" + unauthorized.header("www-authenticate") + ")");
+}
+
+}  // namespace berth::registry

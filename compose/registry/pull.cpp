@@ -1,0 +1,217 @@
+#include "compose/registry/pull.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "common/unique_fd.hpp"
+#include "compose/registry/blob_fetch.hpp"
+#include "compose/registry/client.hpp"
+#include "compose/registry/endpoint.hpp"
+#include "compose/registry/http.hpp"
+#include "compose/registry/manifest.hpp"
+
+namespace berth::registry {
+
+namespace {
+
+using image::Digest;
+using Json = nlohmann::json;
+
+std::string short_id(const Digest& d) { return std::string(d.hex().substr(0, 12)); }
+
+/// docker's wording for an answer that means "no such image here".
+[[noreturn]] void throw_not_found(const RegistryError& e, const image::Reference& ref) {
+  if (e.code == "MANIFEST_UNKNOWN") throw std::runtime_error("manifest for " + ref.familiar() + " not found: " + e.detail);
+  if (e.code == "NAME_UNKNOWN" || e.code == "UNAUTHORIZED" || e.code == "DENIED" || e.status == 401 ||
+      e.status == 403 || e.status == 404)
+    throw std::runtime_error("pull access denied for " + ref.familiar_name() +
+                             ", repository does not exist or may require 'docker login': " + e.detail);
+  throw std::runtime_error(std::string(e.what()));
+}
+
+/// GET a manifest (by tag or digest) and check it.
+ManifestDocument get_manifest(RepositoryClient& client, const std::string& reference, const std::string& what) {
+  HttpRequest req;
+  req.url = client.url("/manifests/" + reference);
+  req.headers.push_back(manifest_accept_header());
+  HttpResponse r = client.send(req);
+  if (r.status < 200 || r.status >= 300) throw_registry_error(r, "GET " + what);
+  ManifestDocument doc = parse_manifest(std::move(r.body), r.header("content-type"), what);
+  if (std::string header = r.header("docker-content-digest"); !header.empty() && header != doc.digest.str() &&
+                                                               reference.rfind("sha256:", 0) != 0)
+    throw std::runtime_error(what + ": the registry says its digest is " + header + " but the content is " +
+                             doc.digest.str());
+  if (reference.rfind("sha256:", 0) == 0 && doc.digest.str() != reference)
+    throw std::runtime_error(what + ": digest mismatch: asked for " + reference + ", the content is " + doc.digest.str());
+  return doc;
+}
+
+Digest descriptor_digest(const Json& desc, const std::string& what) {
+  try {
+    return Digest::from_string(desc.value("digest", ""));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(what + ": bad descriptor digest: " + e.what());
+  }
+}
+
+std::uint64_t descriptor_size(const Json& desc) {
+  const Json& s = desc.contains("size") ? desc["size"] : Json();
+  return s.is_number_unsigned() || s.is_number_integer() ? s.get<std::uint64_t>() : 0;
+}
+
+}  // namespace
+
+PullResult Puller::pull(const image::Reference& ref, const PullOptions& options) {
+  auto emit = [&](const std::string& id, const std::string& status, std::uint64_t cur = 0, std::uint64_t total = 0) {
+    if (options.on_event) options.on_event(PullEvent{id, status, cur, total});
+  };
+  const image::Platform platform = options.platform.value_or(image::host_platform());
+  const std::string reference = ref.digest ? ref.digest->str() : ref.tag;
+  const std::string what = "manifest " + ref.familiar();
+  emit("", (ref.digest ? ref.digest->str() : ref.tag) + ": Pulling from " + ref.familiar_name());
+
+  // The manifest: mirrors first, the registry last (its errors are the ones reported).
+  HttpClient http;
+  std::optional<RepositoryClient> client;
+  std::optional<ManifestDocument> top;
+  const auto endpoints = pull_endpoints(ref, m_config);
+  for (const auto& ep : endpoints) {
+    const std::string key = ep.mirror ? ep.host : credential_key(ref.domain);
+    RepositoryClient c(http, ep, ref.path, m_credentials.get(key), "pull");
+    try {
+      top = get_manifest(c, reference, what);
+      client = std::move(c);
+      break;
+    } catch (const RegistryError& e) {
+      if (ep.mirror) continue;
+      throw_not_found(e, ref);
+    } catch (const HttpError& e) {
+      if (ep.mirror) continue;
+      throw std::runtime_error("pull " + ref.familiar() + ": " + e.what());
+    }
+  }
+  ManifestDocument manifest = std::move(*top);
+  std::optional<ManifestDocument> index;
+  if (manifest.is_index()) {
+    auto pick = image::select_platform(manifest.json, platform);
+    if (!pick)
+      throw std::runtime_error("no matching manifest for " + platform.str() + " in the manifest list entries of " +
+                               ref.familiar());
+    Digest d = descriptor_digest(*pick, what);
+    index = std::move(manifest);
+    manifest = get_manifest(*client, d.str(), "manifest " + ref.familiar_name() + "@" + d.str());
+    if (manifest.is_index()) throw std::runtime_error(what + ": an index inside an index is not supported");
+  }
+
+  // Already here with every layer: nothing to download.
+  const std::optional<image::ImageRecord> before = m_store.resolve(ref);
+  const Json& config_desc = manifest.json["config"];
+  const Digest config_digest = descriptor_digest(config_desc, what);
+  fetch_blob(*client, m_store, config_digest, descriptor_size(config_desc));
+  const Json config = Json::parse(m_store.read_blob(config_digest));
+  const std::vector<image::ImageLayer> layers = image::image_layers(manifest.json, config);
+
+  // Layers: downloads on a few threads, unpacking here as each one is verified.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::size_t> ready;
+  std::vector<bool> needed(layers.size(), false);
+  std::size_t next = 0, outstanding = 0;
+  std::exception_ptr failure;
+  std::atomic<bool> stop{false};
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (m_store.has_layer(layers[i].chain_id)) {
+      emit(short_id(layers[i].blob), "Already exists");
+      continue;
+    }
+    needed[i] = true;
+    ++outstanding;
+    emit(short_id(layers[i].blob), "Pulling fs layer");
+  }
+  auto worker = [&] {
+    HttpClient own;
+    RepositoryClient c = client->over(own);
+    while (true) {
+      std::size_t i;
+      {
+        std::lock_guard lk(mu);
+        while (next < layers.size() && !needed[next]) ++next;
+        if (next >= layers.size() || stop) return;
+        i = next++;
+      }
+      const auto& l = layers[i];
+      const std::string id = short_id(l.blob);
+      try {
+        BlobProgress p;
+        p.on_bytes = [&](std::uint64_t have, std::uint64_t size) { emit(id, "Downloading", have, size); };
+        fetch_blob(c, m_store, l.blob, static_cast<std::uint64_t>(l.blob_size), p);
+        emit(id, "Verifying Checksum");
+        emit(id, "Download complete");
+        std::lock_guard lk(mu);
+        ready.push_back(i);
+      } catch (...) {
+        std::lock_guard lk(mu);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  const std::size_t n_threads = std::min<std::size_t>(std::max(1, options.parallel_downloads), outstanding);
+  for (std::size_t t = 0; t < n_threads; ++t) threads.emplace_back(worker);
+  struct Joiner {
+    std::vector<std::thread>& t;
+    ~Joiner() {
+      for (auto& th : t)
+        if (th.joinable()) th.join();
+    }
+  } joiner{threads};
+
+  std::optional<image::StoreLock> lock;
+  while (outstanding > 0) {
+    std::size_t i;
+    {
+      std::unique_lock lk(mu);
+      cv.wait(lk, [&] { return !ready.empty() || failure; });
+      if (failure) break;
+      i = ready.front();
+      ready.pop_front();
+    }
+    if (!lock) lock.emplace(m_store.lock());
+    const auto& l = layers[i];
+    const std::string id = short_id(l.blob);
+    emit(id, "Extracting");
+    UniqueFd fd = m_store.open_blob(l.blob);
+    std::optional<Digest> parent = i == 0 ? std::nullopt : std::optional<Digest>(layers[i - 1].chain_id);
+    m_store.add_layer(*lock, fd.get(), parent, l.diff_id, "layer " + l.blob.str() + " of " + ref.familiar());
+    emit(id, "Pull complete");
+    --outstanding;
+  }
+  {
+    std::lock_guard lk(mu);
+    stop = true;
+  }
+  for (auto& th : threads) th.join();
+  if (failure) std::rethrow_exception(failure);
+
+  // The manifest (and index) as received, one syncfs, then the name.
+  if (index) m_store.put_blob(index->bytes, index->digest);
+  m_store.put_blob(manifest.bytes, manifest.digest);
+  if (!lock) lock.emplace(m_store.lock());
+  m_store.sync();
+  m_store.tag(*lock, ref, manifest.digest);
+
+  PullResult result{manifest.digest, config_digest, !before || before->manifest_digest != manifest.digest};
+  emit("", "Digest: " + (index ? index->digest : manifest.digest).str());
+  emit("", std::string("Status: ") + (result.updated ? "Downloaded newer image for " : "Image is up to date for ") +
+               ref.familiar());
+  return result;
+}
+
+}  // namespace berth::registry
