@@ -12,6 +12,8 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   # runtime tools the integration/e2e tests drive
   iproute2 nftables dnsutils busybox-static curl xfsprogs btrfs-progs
+  # the registry tests: a real registry, skopeo to fill it, htpasswd for Basic auth
+  docker-registry skopeo apache2-utils
   # the example's images (scripts/example-images.sh) and the benchmarks (bench/)
   debootstrap iperf3 dnsperf hyperfine jq
 )

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
@@ -105,8 +106,16 @@ bool fetch_blob(RepositoryClient& client, image::ImageStore& store, const image:
     return static_cast<std::uint64_t>(st.st_size);
   };
   image::Sha256 hash;
+  std::uint64_t before_last_attempt = UINT64_MAX;
   for (int attempt = 1;; ++attempt) {
     std::uint64_t have = file_size();
+    // A transfer that ends early again at the same offset: the registry's copy is short.
+    if (have == before_last_attempt && have < size) {
+      ::unlink(path.c_str());
+      throw std::runtime_error(what + ": truncated: the registry sends " + std::to_string(have) + " of " +
+                               std::to_string(size) + " bytes (nothing was stored)");
+    }
+    before_last_attempt = have;
     if (have > size) {  // longer than the blob can be: start again
       if (::ftruncate(fd.get(), 0) != 0) throw_errno("truncate `" + path + "`");
       have = 0;
@@ -117,9 +126,10 @@ bool fetch_blob(RepositoryClient& client, image::ImageStore& store, const image:
     if (have < size) {
       try {
         transfer(client, digest, size, fd.get(), path, hash, have, progress, what);
-      } catch (const HttpError&) {
-        if (attempt >= kAttempts) throw;
-        continue;  // resume from what arrived
+      } catch (const HttpError& e) {
+        if (attempt < kAttempts) continue;  // resume from what arrived
+        throw std::runtime_error(what + ": " + e.what() + " (" + std::to_string(file_size()) + " of " +
+                                 std::to_string(size) + " bytes kept: the next pull resumes from there)");
       }
     }
     if (file_size() < size) {

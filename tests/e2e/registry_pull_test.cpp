@@ -1,0 +1,221 @@
+// `berth pull`, `image pull` and `up` against a real registry (docker-registry on 127.0.0.1):
+// what lands in the store, docker's messages for what is missing, refused credentials, a
+// tampered blob, a resumed download and two pulls at once.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "engine_fixture.hpp"
+#include "registry_server.hpp"
+
+namespace berth::test {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+class RegistryPull : public EngineFixture {
+ protected:
+  void SetUp() override {
+    if (auto why = registry_missing(); !why.empty()) GTEST_SKIP() << why;
+    EngineFixture::SetUp();
+  }
+  /// A server under this test's temp dir.
+  std::unique_ptr<RegistryServer> start(RegistryServer::Options o = {}) {
+    return std::make_unique<RegistryServer>(*m_tmp / ("registry" + std::to_string(++m_servers)), o);
+  }
+  /// berth with DOCKER_CONFIG pointing at this test's docker config dir.
+  CommandResult berth_auth(std::vector<std::string> args) { return berth(std::move(args), {{"DOCKER_CONFIG", *m_tmp / "docker"}}); }
+  void write_docker_config(const std::string& json) {
+    fs::create_directories(*m_tmp / "docker");
+    std::ofstream(*m_tmp / "docker/config.json") << json;
+  }
+  int m_servers = 0;
+};
+
+}  // namespace
+
+TEST_F(RegistryPull, ImagePullByTagThenByDigestAndNothingTwice) {
+  auto reg = start();
+  const std::string digest = reg->push_image("test/bb:1");
+  auto r = berth({"image", "pull", reg->host() + "/test/bb:1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "1: Pulling from " + reg->host() + "/test/bb")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Pull complete")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Digest: " + digest)) << r.out;
+  EXPECT_TRUE(contains(r.out, "Status: Downloaded newer image for " + reg->host() + "/test/bb:1")) << r.out;
+  auto again = berth({"image", "pull", reg->host() + "/test/bb:1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(contains(again.out, "Already exists")) << again.out;
+  EXPECT_TRUE(contains(again.out, "Status: Image is up to date for")) << again.out;
+  auto by_digest = berth({"image", "pull", reg->host() + "/test/bb@" + digest});
+  ASSERT_EQ(by_digest.exit_code, 0) << by_digest.err;
+  auto ls = berth({"image", "ls", "--format", "json"});
+  EXPECT_TRUE(contains(ls.out, reg->host() + "/test/bb")) << ls.out;
+  // Layer blobs were fetched once: the second pull asked for the manifest only.
+  const std::string log = reg->log();
+  size_t blob_gets = 0;
+  for (size_t at = 0; (at = log.find("\"GET /v2/test/bb/blobs/", at)) != std::string::npos; ++at) ++blob_gets;
+  EXPECT_EQ(blob_gets, 2u) << log;  // the config and the one layer
+}
+
+TEST_F(RegistryPull, UpPullsWhatIsMissingAndRunsIt) {
+  auto reg = start();
+  reg->push_image("app/web:2");
+  write_compose("services:\n  web:\n    image: " + reg->host() + "/app/web:2\n    network_mode: none\n"
+                "    command: [\"/bin/busybox\", \"sleep\", \"300\"]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_TRUE(std::regex_search(up.err, std::regex(R"(web +Pulling)"))) << up.err;
+  EXPECT_TRUE(std::regex_search(up.err, std::regex(R"(web +Pulled)"))) << up.err;
+  auto ps = berth({"ps", "--format", "json"});
+  EXPECT_TRUE(contains(ps.out, "\"State\":\"running\"")) << ps.out;
+  // Present now: a second up pulls nothing.
+  auto again = berth({"up", "-d"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(contains(again.err, "Pulling")) << again.err;
+}
+
+TEST_F(RegistryPull, MissingRepositoryTagAndRegistryAreDockersErrorsAndCreateNothing) {
+  auto reg = start();
+  reg->push_image("test/bb:1");
+  // distribution answers MANIFEST_UNKNOWN for a repository it does not have, and docker then
+  // says what it says for a missing tag (Docker Hub's 401 gives "pull access denied", tested
+  // with an authenticating registry below).
+  auto no_repo = berth({"image", "pull", reg->host() + "/test/nosuch:1"});
+  EXPECT_EQ(no_repo.exit_code, 1);
+  EXPECT_TRUE(contains(no_repo.err, "manifest for " + reg->host() + "/test/nosuch:1 not found: manifest unknown"))
+      << no_repo.err;
+  auto no_tag = berth({"image", "pull", reg->host() + "/test/bb:2"});
+  EXPECT_EQ(no_tag.exit_code, 1);
+  EXPECT_TRUE(contains(no_tag.err, "manifest for " + reg->host() + "/test/bb:2 not found: manifest unknown")) << no_tag.err;
+
+  // A registry that is not there: `up` fails before creating anything.
+  write_compose("services:\n  web:\n    image: 127.0.0.1:9/app/web:1\n    network_mode: none\n");
+  auto up = berth({"up", "-d"});
+  EXPECT_EQ(up.exit_code, 1);
+  EXPECT_TRUE(contains(up.err, "127.0.0.1:9")) << up.err;
+  EXPECT_TRUE(container_ids().empty());
+  auto ls = berth({"image", "ls", "-q"});
+  EXPECT_TRUE(ls.out.find_first_not_of(" \n") == std::string::npos || ls.out.find('\n') == ls.out.rfind('\n')) << ls.out;
+}
+
+TEST_F(RegistryPull, TamperedAndTruncatedBlobsAreRefusedAndNothingIsStored) {
+  auto reg = start();
+  reg->push_image("test/big:1", 2);
+  // The second layer's stored bytes: flip one byte in the middle (same size).
+  std::string layers = berth({"image", "ls"}).out;  // (store is empty: nothing pulled yet)
+  std::string manifest;
+  {
+    auto m = run_command({"/usr/bin/curl", "-s", "-H", "Accept: application/vnd.oci.image.manifest.v1+json",
+                          "http://" + reg->host() + "/v2/test/big/manifests/1"},
+                         "/", {});
+    manifest = m.out;
+  }
+  auto last = manifest.rfind("sha256:");
+  const std::string blob = manifest.substr(last, 71);
+  const std::string data = reg->blob_data_path(blob);
+  {
+    std::fstream f(data, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(1000);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(1000);
+    c = static_cast<char>(c ^ 0x5a);
+    f.write(&c, 1);
+  }
+  auto r = berth({"image", "pull", reg->host() + "/test/big:1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "blob " + blob)) << r.err;
+  EXPECT_TRUE(contains(r.err, "digest mismatch")) << r.err;
+  EXPECT_FALSE(fs::exists(root() + "/blobs/sha256/" + blob.substr(7)));
+  EXPECT_FALSE(fs::exists(root() + "/partial/" + blob.substr(7)));
+  EXPECT_FALSE(contains(berth({"image", "ls"}).out, "test/big"));
+
+  // Truncated: the registry serves fewer bytes than the manifest says.
+  fs::resize_file(data, fs::file_size(data) / 2);
+  auto t = berth({"image", "pull", reg->host() + "/test/big:1"});
+  EXPECT_EQ(t.exit_code, 1);
+  EXPECT_TRUE(contains(t.err, "blob " + blob)) << t.err;
+  EXPECT_TRUE(contains(t.err, "truncated")) << t.err;
+  EXPECT_FALSE(fs::exists(root() + "/blobs/sha256/" + blob.substr(7)));
+  EXPECT_FALSE(fs::exists(root() + "/partial/" + blob.substr(7)));
+  EXPECT_FALSE(contains(berth({"image", "ls"}).out, "test/big"));
+}
+
+TEST_F(RegistryPull, AnInterruptedDownloadResumesWithARangeRequest) {
+  auto reg = start();
+  reg->push_image("test/big:1", 8);
+  auto m = run_command({"/usr/bin/curl", "-s", "-H", "Accept: application/vnd.oci.image.manifest.v1+json",
+                        "http://" + reg->host() + "/v2/test/big/manifests/1"},
+                       "/", {});
+  const std::string blob = m.out.substr(m.out.rfind("sha256:"), 71);
+  // What a crash leaves: the first 3 MiB in the partial file.
+  const std::string data = reg->blob_data_path(blob);
+  fs::create_directories(root() + "/partial");
+  {
+    std::ifstream in(data, std::ios::binary);
+    std::string head(3 << 20, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(root() + "/partial/" + blob.substr(7), std::ios::binary) << head;
+  }
+  auto r = berth({"image", "pull", reg->host() + "/test/big:1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(reg->log(), "\"GET /v2/test/big/blobs/" + blob + " HTTP/1.1\" 206")) << reg->log();
+  EXPECT_FALSE(fs::exists(root() + "/partial/" + blob.substr(7)));
+  EXPECT_TRUE(fs::exists(root() + "/blobs/sha256/" + blob.substr(7)));
+}
+
+TEST_F(RegistryPull, TwoPullsOfOneImageAtOnceGiveOneImage) {
+  auto reg = start();
+  reg->push_image("test/big:1", 4);
+  CommandResult a, b;
+  std::thread t1([&] { a = berth({"image", "pull", "-q", reg->host() + "/test/big:1"}); });
+  std::thread t2([&] { b = berth({"image", "pull", "-q", reg->host() + "/test/big:1"}); });
+  t1.join();
+  t2.join();
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(b.exit_code, 0) << b.err;
+  auto ls = berth({"image", "ls", "-q"});
+  EXPECT_TRUE(contains(ls.out, "\n")) << ls.out;
+  EXPECT_TRUE(fs::is_empty(root() + "/partial")) << "partial downloads left";
+}
+
+TEST_F(RegistryPull, BasicAuthFromDockerConfigAuthsAndACredentialHelper) {
+  auto reg = start({"alice", "s3cret-pw"});
+  reg->push_image("private/bb:1");
+  auto anon = berth_auth({"image", "pull", reg->host() + "/private/bb:1"});
+  EXPECT_EQ(anon.exit_code, 1);
+  EXPECT_TRUE(contains(anon.err, "pull access denied for " + reg->host() + "/private/bb")) << anon.err;
+
+  write_docker_config(R"({"auths": {")" + reg->host() + R"(": {"auth": ")" + "YWxpY2U6d3Jvbmc=" + R"("}}})");  // alice:wrong
+  auto wrong = berth_auth({"image", "pull", reg->host() + "/private/bb:1"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_TRUE(contains(wrong.err, "pull access denied") || contains(wrong.err, "unauthorized")) << wrong.err;
+
+  write_docker_config(R"({"auths": {")" + reg->host() + R"(": {"auth": ")" + "YWxpY2U6czNjcmV0LXB3" + R"("}}})");  // alice:s3cret-pw
+  auto good = berth_auth({"image", "pull", reg->host() + "/private/bb:1"});
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+
+  // A docker-credential-* helper on PATH answers for the registry instead.
+  const std::string bin = *m_tmp / "bin";
+  fs::create_directories(bin);
+  {
+    std::ofstream h(bin + "/docker-credential-berthtest");
+    h << "#!/bin/sh\nread server\n[ \"$1\" = get ] || exit 1\n"
+         "printf '{\"ServerURL\":\"%s\",\"Username\":\"alice\",\"Secret\":\"s3cret-pw\"}' \"$server\"\n";
+  }
+  fs::permissions(bin + "/docker-credential-berthtest", fs::perms::owner_all);
+  write_docker_config(R"({"credHelpers": {")" + reg->host() + R"(": "berthtest"}})");
+  berth({"image", "rm", reg->host() + "/private/bb:1"});
+  auto helped = berth({"image", "pull", reg->host() + "/private/bb:1"},
+                      {{"DOCKER_CONFIG", *m_tmp / "docker"}, {"PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin"}});
+  ASSERT_EQ(helped.exit_code, 0) << helped.err;
+}
+
+}  // namespace berth::test

@@ -1,0 +1,131 @@
+#include "registry_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "common/unique_fd.hpp"
+#include "run_command.hpp"
+
+namespace berth::test {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+int free_loopback_port() {
+  UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind for a free port");
+  socklen_t len = sizeof a;
+  ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+bool answers(const std::string& host) {
+  auto r = run_command({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
+                        "http://" + host + "/v2/"},
+                       "/", {});
+  return r.out == "200" || r.out == "401";
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string registry_missing() {
+  if (::geteuid() != 0) return "registry tests need root (they run containers)";
+  for (const char* bin : {"/usr/bin/docker-registry", "/usr/bin/skopeo", "/usr/bin/htpasswd", "/usr/bin/curl"})
+    if (::access(bin, X_OK) != 0)
+      return std::string("needs ") + bin + " (scripts/install-deps.sh installs docker-registry, skopeo, apache2-utils, curl)";
+  return "";
+}
+
+RegistryServer::RegistryServer(const std::string& dir, Options options)
+    : m_dir(dir), m_user(options.user), m_password(options.password) {
+  fs::create_directories(m_dir + "/data");
+  m_host = "127.0.0.1:" + std::to_string(free_loopback_port());
+  std::string auth;
+  if (!m_user.empty()) {
+    auto h = run_command({"/usr/bin/htpasswd", "-Bbn", m_user, m_password}, "/", {});
+    if (h.exit_code != 0) throw std::runtime_error("htpasswd: " + h.err);
+    std::ofstream(m_dir + "/htpasswd") << h.out;
+    auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: " + m_dir + "/htpasswd\n";
+  }
+  std::ofstream(m_dir + "/config.yml") << "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n"
+                                          "storage:\n  filesystem:\n    rootdirectory: " + m_dir + "/data\n"
+                                          "  delete:\n    enabled: true\nhttp:\n  addr: " + m_host + "\n" + auth;
+  const std::string log = m_dir + "/registry.log";
+  m_pid = ::fork();
+  if (m_pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::string cfg = m_dir + "/config.yml";
+    ::execl("/usr/bin/docker-registry", "docker-registry", "serve", cfg.c_str(), nullptr);
+    ::_exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!answers(m_host)) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("docker-registry did not start: " + this->log());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+RegistryServer::~RegistryServer() {
+  if (m_pid <= 0) return;
+  ::kill(m_pid, SIGTERM);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (::waitpid(m_pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(m_pid, SIGKILL);
+      ::waitpid(m_pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mib) {
+  const std::string layout = m_dir + "/layout" + std::to_string(++m_layouts);
+  auto mk = run_command({"/bin/bash", std::string(BERTH_SOURCE_DIR) + "/tests/e2e/registry/make_oci_layout.sh", layout,
+                         std::to_string(extra_mib)},
+                        "/", {{"PATH", "/usr/bin:/bin"}});
+  if (mk.exit_code != 0) throw std::runtime_error("make_oci_layout.sh: " + mk.err);
+  std::vector<std::string> argv = {"/usr/bin/skopeo", "copy", "--quiet", "--dest-tls-verify=false",
+                                   "oci:" + layout + ":latest", "docker://" + m_host + "/" + repo_tag};
+  if (!m_user.empty()) argv.insert(argv.begin() + 2, "--dest-creds=" + m_user + ":" + m_password);
+  auto cp = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", m_dir}});
+  if (cp.exit_code != 0) throw std::runtime_error("skopeo copy: " + cp.err);
+  std::string index = read_text(layout + "/index.json");
+  auto at = index.find("sha256:");
+  return index.substr(at, 71);
+}
+
+std::string RegistryServer::blob_data_path(const std::string& digest) const {
+  const std::string hex = digest.substr(7);
+  return m_dir + "/data/docker/registry/v2/blobs/sha256/" + hex.substr(0, 2) + "/" + hex + "/data";
+}
+
+std::string RegistryServer::log() const { return read_text(m_dir + "/registry.log"); }
+
+}  // namespace berth::test
