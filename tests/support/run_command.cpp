@@ -1,3 +1,5 @@
+// See run_command.hpp. fork + execve with three pipes; both outputs are read with poll so a child
+// that fills one pipe while we wait on the other cannot deadlock.
 #include "support/run_command.hpp"
 
 #include <fcntl.h>
@@ -6,15 +8,16 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <stdexcept>
 #include <string_view>
+#include <system_error>
 
 namespace berth::test {
 
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& cwd,
                           const std::map<std::string, std::string>& env, const std::string& input) {
   int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe");
+  if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC))
+    throw std::system_error(errno, std::generic_category(), "pipe2 for " + argv.at(0));
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   std::vector<char*> cargv, cenv;
@@ -23,7 +26,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   for (auto& e : env_strings) cenv.push_back(e.data());
   cenv.push_back(nullptr);
   pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork");
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork for " + argv.at(0));
   if (pid == 0) {
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
