@@ -112,8 +112,7 @@ TEST(StateStore, ReplaceLeavesOnlyStateJson) {
   TempDir root("berth-state");
   StateStore store(paths_in(root), "app");
   store.load();
-  for (int i = 0; i < 3; ++i)
-    store.update([&](ProjectState& s) { s.containers.push_back(web_container()); });
+  for (int i = 0; i < 3; ++i) store.update([&](ProjectState& s) { s.containers.push_back(web_container()); });
   EXPECT_EQ(list_dir(root / "projects/app"), std::vector<std::string>{"state.json"});
   EXPECT_EQ(read_project_state(paths_in(root), "app")->containers.size(), 3u);
 }
@@ -156,7 +155,9 @@ TEST(StateStore, ListAndReadProjects) {
   EXPECT_EQ(read_project_state(paths, "app"), std::nullopt);
   for (const char* name : {"zeta", "alpha"}) {
     StateStore store(paths, name);
-    store.update([&](ProjectState& s) { s.networks.push_back(NetworkRecord{"default", std::string(name) + "_default", "", "", false}); });
+    store.update([&](ProjectState& s) {
+      s.networks.push_back(NetworkRecord{"default", std::string(name) + "_default", "", "", false});
+    });
   }
   { ProjectLock only_a_lock(paths, "locked"); }  // a project dir without state.json is no project
   EXPECT_EQ(list_projects(paths), (std::vector<std::string>{"alpha", "zeta"}));
