@@ -1,6 +1,6 @@
 #pragma once
 // A service, with every key of the Compose Specification's service definition (checked against
-// compose-spec.json by tests/unit/model_json_test.cpp). Field order is compose-go's ServiceConfig,
+// compose-spec.json by tests/unit/model/json_io_test.cpp). Field order is compose-go's ServiceConfig,
 // which is the order `docker compose config` prints; the spec keys compose-go lacks
 // (pre_start, pull_refresh_after) sit next to their kin.
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 // Convergence, decided: the desired project (services with their config hashes and replica
 // counts) against the observed containers → a Plan (actions.hpp). Pure and deterministic, so
-// every rule below has a millisecond unit test (tests/unit/plan_diff_test.cpp).
+// every rule below has a millisecond unit test (tests/unit/plan/diff_test.cpp).
 //
 // Rules (docker compose v2's):
 //  - a container whose config hash matches is left alone: running stays, anything else is

@@ -7,21 +7,17 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "run_command.hpp"
+#include "support/run_command.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
+using berth::test::read_bytes;
 using berth::test::run_berth;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kGolden = std::string(BERTH_TESTDATA_DIR) + "/compose-go/golden";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 /// Replaces each "%s" in order by the next value of `fills`.
 std::string fill(std::string text, const std::vector<std::string>& fills) {
@@ -38,15 +34,10 @@ std::string fill(std::string text, const std::vector<std::string>& fills) {
 class ConfigCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/berth-config-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    m_dir = tmpl;
+    m_dir = m_tmp.path();
   }
-  void TearDown() override { fs::remove_all(m_dir); }
-  void write(const std::string& rel, const std::string& text) {
-    fs::create_directories(fs::path(m_dir + "/" + rel).parent_path());
-    std::ofstream(m_dir + "/" + rel) << text;
-  }
+  void write(const std::string& rel, const std::string& text) { berth::test::write_bytes(m_dir + "/" + rel, text); }
+  berth::test::TempDir m_tmp{"berth-config-test"};
   std::string m_dir;
 };
 
@@ -79,7 +70,7 @@ TEST_F(Golden, YamlOutputEqualsDockerCompose) {
   auto r = config({"--no-normalize"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto& w = m_wd;
-  std::string expected = fill(slurp(kGolden + "/full-example.expected.yaml"),
+  std::string expected = fill(read_bytes(kGolden + "/full-example.expected.yaml"),
                               {w, w + "/dir", w + "/bar", w + "/example1.env", w + "/example2.env", w + "/example1.label",
                                w + "/example2.label", w, w + "/static", m_home + "/configs", w + "/opt",
                                w + "/secret_data", w + "/config_data", m_home + "/config_data"});
@@ -90,7 +81,7 @@ TEST_F(Golden, JsonOutputEqualsDockerCompose) {
   auto r = config({"--no-normalize", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto& w = m_wd;
-  std::string expected = fill(slurp(kGolden + "/full-example.expected.json"),
+  std::string expected = fill(read_bytes(kGolden + "/full-example.expected.json"),
                               {w + "/config_data", m_home + "/config_data", w + "/secret_data", w, w + "/dir", w + "/bar",
                                w + "/example1.env", w + "/example2.env", w + "/example1.label", w + "/example2.label", w,
                                w + "/static", m_home + "/configs", w + "/opt"});
@@ -156,7 +147,7 @@ TEST_F(ConfigCommand, OutputFileAndStdin) {
   auto r = run_berth({"-f", "-", "config", "--format", "json", "-o", m_dir + "/out.json"}, m_dir, {},
                      "name: piped\nservices:\n  a:\n    image: busybox\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(slurp(m_dir + "/out.json"));
+  auto j = nlohmann::json::parse(read_bytes(m_dir + "/out.json"));
   EXPECT_EQ(j["name"], "piped");
   EXPECT_EQ(j["services"]["a"]["image"], "busybox");
 }

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "../unit/image_test_support.hpp"
-#include "run_command.hpp"
+#include "support/image_archive.hpp"
+#include "support/run_command.hpp"
 
 namespace berth::test {
 

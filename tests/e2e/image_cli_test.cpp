@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "../unit/image_test_support.hpp"
+#include "support/image_archive.hpp"
 #include "compose/image/digest.hpp"
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 using berth::test::run_berth;
 using nlohmann::json;

@@ -30,7 +30,7 @@
 #include <random>
 #include <vector>
 
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace berth::test {
 namespace {

@@ -24,18 +24,14 @@
 
 #include "rootfs_fixture.hpp"
 #include "runtime-shim/container/create.hpp"
+#include "support/files.hpp"
 
 namespace berth::shim::test {
 
+using berth::test::read_bytes;
+
 using nlohmann::json;
 using testing_fixture = berth::testing::RootfsFixture;
-
-inline std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 inline std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;
@@ -116,7 +112,7 @@ class ContainerTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     finish(c);
-    r.output = read_text(fx->path(b.id + ".out"));
+    r.output = read_bytes(fx->path(b.id + ".out"));
     return r;
   }
 

@@ -22,7 +22,7 @@ TEST_F(ContainerTest, ExecRunsInTheContainersNamespacesAndCgroup) {
   CreateOptions io;
   pid_t e = exec_in_container(c, b, spec, io);
   for (const char* ns : {"pid", "mnt", "net", "ipc", "uts", "cgroup"}) EXPECT_EQ(ns_of(e, ns), ns_of(c.pid, ns)) << ns;
-  EXPECT_NE(read_text("/proc/" + std::to_string(e) + "/cgroup").find("/berth/" + b.id), std::string::npos);
+  EXPECT_NE(read_bytes("/proc/" + std::to_string(e) + "/cgroup").find("/berth/" + b.id), std::string::npos);
   ::kill(e, SIGKILL);
   ::waitpid(e, nullptr, 0);
 
@@ -36,7 +36,7 @@ TEST_F(ContainerTest, ExecRunsInTheContainersNamespacesAndCgroup) {
   ::close(fd);
   int st = 0;
   ASSERT_EQ(::waitpid(e, &st, 0), e);
-  json s = json::parse(read_text(out));
+  json s = json::parse(read_bytes(out));
   EXPECT_EQ(s["uid"], 1000);
   EXPECT_EQ(s["hostname"], "berth-test");
   EXPECT_EQ(s["cwd"], "/tmp");
@@ -52,9 +52,9 @@ TEST_F(ContainerTest, ExecRunsInTheContainersNamespacesAndCgroup) {
   e = exec_in_container(c, b, spec, io);
   ::close(fd);
   ASSERT_EQ(::waitpid(e, &st, 0), e);
-  s = json::parse(read_text(out));
+  s = json::parse(read_bytes(out));
   const std::string own = [] {
-    std::istringstream status(read_text("/proc/self/status"));
+    std::istringstream status(read_bytes("/proc/self/status"));
     for (std::string line; std::getline(status, line);)
       if (line.rfind("CapBnd:\t", 0) == 0) return line.substr(8);
     return std::string();
@@ -111,7 +111,7 @@ TEST_F(ContainerTest, KilledShimTakesTheContainerDown) {
   bool gone = false;
   for (int i = 0; i < 500 && !gone; ++i) {
     gone =
-        ::kill(c.pid, 0) != 0 || read_text("/proc/" + std::to_string(c.pid) + "/stat").find(") Z") != std::string::npos;
+        ::kill(c.pid, 0) != 0 || read_bytes("/proc/" + std::to_string(c.pid) + "/stat").find(") Z") != std::string::npos;
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(gone) << "the container outlived its shim";

@@ -62,11 +62,11 @@ TEST_F(ContainerTest, CgroupNamespaceShowsOnlyTheContainersOwnTree) {
 }
 
 TEST_F(ContainerTest, NamespacedSysctlIsSetOthersRefused) {
-  const std::string host_before = read_text("/proc/sys/kernel/shmmax");
+  const std::string host_before = read_bytes("/proc/sys/kernel/shmmax");
   Bundle b = probe({"read", "/proc/sys/kernel/shmmax"});
   b.sysctl["kernel.shmmax"] = "123456789";
   EXPECT_EQ(run(b).output, "123456789\n");
-  EXPECT_EQ(read_text("/proc/sys/kernel/shmmax"), host_before);
+  EXPECT_EQ(read_bytes("/proc/sys/kernel/shmmax"), host_before);
 
   Bundle bad = probe({"status"});
   bad.sysctl["kernel.panic"] = "1";

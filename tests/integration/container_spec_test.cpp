@@ -21,19 +21,13 @@
 #include "compose/loader/load.hpp"
 #include "compose/model/json_io.hpp"
 #include "shim_harness.hpp"
+#include "support/files.hpp"
 
 namespace berth::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class ContainerSpecShim : public ShimTest {};
 
@@ -111,31 +105,31 @@ TEST_F(ContainerSpecShim, BusyboxServiceSeesEnvEtcFilesVolumeCopyUpAndReadOnlyBi
   ShimContainer& ctr = *c;
   shims.push_back(std::move(c));
   ASSERT_TRUE(eventually([&] { return ctr.state().status == "exited"; })) << ctr.state().status;
-  EXPECT_EQ(ctr.state().exit_code, 0) << slurp(ctr.log_path());
+  EXPECT_EQ(ctr.state().exit_code, 0) << test::read_bytes(ctr.log_path());
 
   const std::string out = proj + "/out";
-  const std::string env = slurp(out + "/env");
+  const std::string env = test::read_bytes(out + "/env");
   EXPECT_NE(env.find("FOO=bar\n"), std::string::npos) << env;
   EXPECT_NE(env.find("IMGVAR=img\n"), std::string::npos) << env;
   EXPECT_NE(env.find("HOSTNAME=" + id.substr(0, 12) + "\n"), std::string::npos) << env;
-  const std::string hosts = slurp(out + "/hosts");
+  const std::string hosts = test::read_bytes(out + "/hosts");
   EXPECT_NE(hosts.find("127.0.0.1\tlocalhost\n"), std::string::npos) << hosts;
   EXPECT_NE(hosts.find("192.0.2.9\tdb.local\n"), std::string::npos) << hosts;
   EXPECT_NE(hosts.find("10.89.0.2\t" + id.substr(0, 12) + " " + project.name + "-app-1\n"), std::string::npos) << hosts;
-  EXPECT_NE(slurp(out + "/resolv").find("nameserver 10.89.0.1\n"), std::string::npos);
-  EXPECT_EQ(slurp(out + "/hostname"), id.substr(0, 12) + "\n");
-  EXPECT_EQ(slurp(out + "/seed"), "from-image");  // copied up into the new volume
-  EXPECT_EQ(slurp(out + "/ro"), "host-ro");
-  EXPECT_NE(slurp(out + "/ro_rc"), "0\n");  // the bind is read-only
+  EXPECT_NE(test::read_bytes(out + "/resolv").find("nameserver 10.89.0.1\n"), std::string::npos);
+  EXPECT_EQ(test::read_bytes(out + "/hostname"), id.substr(0, 12) + "\n");
+  EXPECT_EQ(test::read_bytes(out + "/seed"), "from-image");  // copied up into the new volume
+  EXPECT_EQ(test::read_bytes(out + "/ro"), "host-ro");
+  EXPECT_NE(test::read_bytes(out + "/ro_rc"), "0\n");  // the bind is read-only
   EXPECT_FALSE(fs::exists(proj + "/ro/new"));
-  EXPECT_EQ(slurp(out + "/secret"), "s3cret");
+  EXPECT_EQ(test::read_bytes(out + "/secret"), "s3cret");
 
   // The container wrote into the named volume on the host side, next to the copied-up file.
   storage::VolumeStore volumes(root);
   const std::string vol = project.name + "_data";
   ASSERT_TRUE(volumes.exists(vol));
-  EXPECT_EQ(slurp(volumes.path(vol) + "/hello"), "from-image");
-  EXPECT_EQ(slurp(volumes.path(vol) + "/written"), "data\n");
+  EXPECT_EQ(test::read_bytes(volumes.path(vol) + "/hello"), "from-image");
+  EXPECT_EQ(test::read_bytes(volumes.path(vol) + "/written"), "data\n");
   EXPECT_EQ(volumes.inspect(vol)->labels.at("com.docker.compose.project"), project.name);
   EXPECT_TRUE(volumes.remove(vol));
   EXPECT_FALSE(fs::exists(root + "/volumes/" + vol));

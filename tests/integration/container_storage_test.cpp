@@ -42,7 +42,7 @@ TEST_F(ContainerTest, BindMountsReadWriteAndReadOnly) {
   };
   Result r = run(with_binds(probe({"write", "/data/from-container", "hello"})));
   EXPECT_EQ(r.output, "ok\n");
-  EXPECT_EQ(read_text(rw + "/from-container"), "hello");
+  EXPECT_EQ(read_bytes(rw + "/from-container"), "hello");
   r = run(with_binds(probe({"write", "/mnt/ro/x", "no"})));
   EXPECT_NE(r.output.find("errno=30 "), std::string::npos) << r.output;
   r = run(with_binds(probe({"read", "/mnt/ro/present"})));
@@ -70,7 +70,7 @@ TEST_F(ContainerTest, OverlayRootfsWritesGoToTheUpperDir) {
   b.rootfs = merged;
   Result r = run(b);
   EXPECT_EQ(r.output, "ok\n");
-  EXPECT_EQ(read_text(upper + "/etc/added"), "layered");
+  EXPECT_EQ(read_bytes(upper + "/etc/added"), "layered");
   EXPECT_FALSE(std::filesystem::exists(fx->rootfs() + "/etc/added"));
   EXPECT_TRUE(std::filesystem::is_empty(merged)) << "the overlay is visible on the host";
 }

@@ -25,6 +25,7 @@
 
 #include "common/unique_fd.hpp"
 #include "compose/network/firewall.hpp"
+#include "support/run_command.hpp"
 
 namespace berth::network {
 namespace {
@@ -33,16 +34,7 @@ using nlohmann::json;
 
 bool run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
 
-std::string read_command(const std::string& command) {
-  std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-    ::pclose(pipe);
-  }
-  return out;
-}
+std::string read_command(const std::string& command) { return test::run_shell(command).out; }
 
 /// Every rule comment in the whole ruleset (what `nft -j list ruleset` shows).
 std::vector<std::string> ruleset_comments() {

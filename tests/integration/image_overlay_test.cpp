@@ -17,7 +17,7 @@
 #include <fstream>
 #include <functional>
 
-#include "../unit/image_test_support.hpp"
+#include "support/image_archive.hpp"
 #include "compose/image/store.hpp"
 
 using namespace berth::image;

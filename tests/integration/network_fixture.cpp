@@ -2,11 +2,9 @@
 // command talks only to namespaces and bridges this test made.
 #include "network_fixture.hpp"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <filesystem>
 
 #include "compose/network/ipam.hpp"
@@ -16,26 +14,15 @@ namespace berth::test {
 
 namespace fs = std::filesystem;
 
-CommandResult run_shell(const std::string& command) {
-  CommandResult r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 bool ping_from(const std::string& netns, const std::string& address) {
-  return run_shell("nsenter --net=" + netns + " /bin/busybox ping -c1 -W1 " + address).status == 0;
+  return run_shell("nsenter --net=" + netns + " /bin/busybox ping -c1 -W1 " + address).exit_code == 0;
 }
 
 nlohmann::json ip_json(const std::string& netns, const std::string& args) {
   std::string cmd = netns.empty() ? "ip -j " + args : "nsenter --net=" + netns + " ip -j " + args;
   auto r = run_shell(cmd);
-  if (r.status != 0) return nlohmann::json::array();
-  auto j = nlohmann::json::parse(r.output, nullptr, false);
+  if (r.exit_code != 0) return nlohmann::json::array();
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
   return j.is_discarded() ? nlohmann::json::array() : j;
 }
 
@@ -45,11 +32,11 @@ std::set<std::string> host_links() {
   return out;
 }
 
-std::string nft_ruleset() { return run_shell("nft -j list ruleset").output; }
+std::string nft_ruleset() { return run_shell("nft -j list ruleset").out; }
 
 void NetworkTest::SetUp() {
   if (::geteuid() != 0) GTEST_SKIP() << "network tests need root (netns, bridges, nftables)";
-  if (run_shell("nsenter --version").status != 0) GTEST_SKIP() << "nsenter (util-linux) is missing";
+  if (run_shell("nsenter --version").exit_code != 0) GTEST_SKIP() << "nsenter (util-linux) is missing";
   if (!fs::exists("/bin/busybox")) GTEST_SKIP() << "/bin/busybox (busybox-static) is missing for ping";
   static std::atomic<int> counter{0};
   const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);

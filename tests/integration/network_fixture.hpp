@@ -14,17 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "compose/network/manager.hpp"
+#include "support/run_command.hpp"  // run_shell
 
 namespace berth::test {
-
-/// Exit status and combined stdout+stderr of a shell command.
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-
-/// Runs `command` with /bin/sh; never throws.
-CommandResult run_shell(const std::string& command);
 
 /// `nsenter --net=<netns> busybox ping -c1 -W1 <address>` succeeded.
 bool ping_from(const std::string& netns, const std::string& address);

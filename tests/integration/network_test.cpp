@@ -149,7 +149,7 @@ TEST_F(NetworkTest, EnsureIsIdempotentAndRecreatesAVanishedBridge) {
   EXPECT_EQ(m_mgr->find_by_name(net.name)->id, net.id);
   EXPECT_FALSE(m_mgr->find_by_name(net.name + "_nope"));
   EXPECT_EQ(m_mgr->list().size(), 1u);
-  ASSERT_EQ(run_shell("ip link del " + net.bridge).status, 0);  // a crash/reboot lost it
+  ASSERT_EQ(run_shell("ip link del " + net.bridge).exit_code, 0);  // a crash/reboot lost it
   auto back = m_mgr->ensure_network(cfg);
   EXPECT_EQ(back.subnet, net.subnet);
   EXPECT_TRUE(host_links().contains(net.bridge));
@@ -197,7 +197,7 @@ TEST_F(NetworkTest, FailedAttachRollsBack) {
   auto net = make_network("default");
   const std::string a = make_netns("a");
   // eth0 is already taken inside the namespace by something that is not ours.
-  ASSERT_EQ(run_shell("nsenter --net=" + a + " ip link add eth0 type veth peer name xeth0").status, 0);
+  ASSERT_EQ(run_shell("nsenter --net=" + a + " ip link add eth0 type veth peer name xeth0").exit_code, 0);
   const std::string id = container_id(1);
   EXPECT_THROW(m_mgr->attach(request(id, net, a)), std::runtime_error);
   EXPECT_FALSE(host_links().contains(network::host_veth_name(id, net.id)));

@@ -18,6 +18,8 @@
 #include <stdexcept>
 
 #include "runtime-shim/container/cgroups.hpp"
+#include "support/files.hpp"
+#include "support/run_command.hpp"
 
 namespace berth::testing {
 
@@ -26,35 +28,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* busybox = "/bin/busybox";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string run_capture(const std::vector<std::string>& argv) {
-  int pipefd[2];
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipefd[1], 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(pipefd[1]);
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-  ::close(pipefd[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return out;
-}
 
 int remove_entry(const char* path, const struct stat*, int, struct FTW*) {
   ::remove(path);
@@ -93,7 +66,7 @@ RootfsFixture::RootfsFixture() {
   ::chown((root / "home/app").c_str(), 1000, 1000);
 
   fs::copy_file(busybox, root / "bin/busybox");
-  std::istringstream applets(run_capture({busybox, "--list-full"}));
+  std::istringstream applets(test::run_command({busybox, "--list-full"}, ".", test::current_environment()).out);
   for (std::string applet; std::getline(applets, applet);) {
     if (applet.find('/') == std::string::npos || applet == "bin/busybox") continue;  // e.g. linuxrc
     fs::path link = root / applet;
@@ -153,7 +126,7 @@ shim::Bundle RootfsFixture::bundle(std::vector<std::string> args, std::string_vi
 
 std::vector<std::string> leftovers(const std::string& dir, const std::string& id) {
   std::vector<std::string> out;
-  std::istringstream mountinfo(read_text("/proc/self/mountinfo"));
+  std::istringstream mountinfo(test::read_bytes("/proc/self/mountinfo"));
   for (std::string line; std::getline(mountinfo, line);)
     if (line.find(dir) != std::string::npos) out.push_back("mount: " + line);
 
@@ -170,9 +143,9 @@ std::vector<std::string> leftovers(const std::string& dir, const std::string& id
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string cg = read_text("/proc/" + name + "/cgroup");
+    const std::string cg = test::read_bytes("/proc/" + name + "/cgroup");
     if (cg.find(needle + "\n") != std::string::npos || cg.find(needle + "/") != std::string::npos)
-      out.push_back("process: " + name + " " + read_text("/proc/" + name + "/comm"));
+      out.push_back("process: " + name + " " + test::read_bytes("/proc/" + name + "/comm"));
   }
   return out;
 }

@@ -1,0 +1,286 @@
+// The image store with a temporary root: blobs are verified and atomic, names resolve to
+// records, removal untags and collects only what no other image uses, images.json is replaced
+// atomically, and the image config reads into typed values.
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "common/atomic_file.hpp"
+#include "compose/image/store.hpp"
+#include "support/image_archive.hpp"
+
+using namespace berth::image;
+using namespace berth::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Builds images in a store by hand: layer tars, a config and an OCI manifest.
+class ImageStoreTest : public ::testing::Test {
+ protected:
+  /// Stores an image of the given layers (each a tar) and returns its manifest digest.
+  Digest make_image(const std::vector<std::string>& layer_tars, const json& runtime = json::object(),
+                    const std::string& created = "2024-01-02T03:04:05Z") {
+    StoreLock lock = m_store.lock();
+    json diff_ids = json::array(), layers = json::array();
+    std::optional<Digest> parent;
+    for (const auto& tar : layer_tars) {
+      Digest blob = m_store.put_blob(tar);
+      berth::UniqueFd fd = m_store.open_blob(blob);
+      LayerInfo l = m_store.add_layer(lock, fd.get(), parent, std::nullopt, blob.str());
+      parent = l.chain_id;
+      diff_ids.push_back(l.diff_id.str());
+      layers.push_back(
+          {{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", blob.str()}, {"size", tar.size()}});
+    }
+    json config = {{"architecture", "amd64"},
+                   {"os", "linux"},
+                   {"created", created},
+                   {"config", runtime},
+                   {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
+    std::string config_text = config.dump();
+    Digest config_digest = m_store.put_blob(config_text);
+    json manifest = {{"schemaVersion", 2},
+                     {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                     {"config",
+                      {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                       {"digest", config_digest.str()},
+                       {"size", config_text.size()}}},
+                     {"layers", layers}};
+    return m_store.put_blob(manifest.dump());
+  }
+  void tag(const std::string& name, const Digest& manifest) {
+    StoreLock lock = m_store.lock();
+    m_store.tag(lock, parse_reference(name), manifest);
+  }
+  size_t count(const std::string& sub) {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(m_dir / sub)) ++n;
+    return n;
+  }
+
+  TempDir m_dir;
+  ImageStore m_store{m_dir / "root"};
+  const std::string m_base = make_tar({tar_file("bin/sh", "shell", 0755), tar_file("etc/os-release", "ID=test\n")});
+};
+
+TEST_F(ImageStoreTest, BlobsAreVerifiedAndAtomic) {
+  Digest d = m_store.put_blob(std::string_view("hello"));
+  EXPECT_EQ(d, sha256_of("hello"));
+  EXPECT_TRUE(m_store.has_blob(d));
+  EXPECT_EQ(m_store.read_blob(d), "hello");
+  EXPECT_EQ(m_store.blob_path(d), m_dir / "root/blobs/sha256/" + std::string(d.hex()));
+  std::istringstream in("streamed");
+  EXPECT_EQ(m_store.put_blob(in, sha256_of("streamed")), sha256_of("streamed"));
+  EXPECT_THROW(m_store.put_blob(std::string_view("other"), sha256_of("hello")), std::runtime_error);
+  EXPECT_THROW(m_store.put_blob(std::string_view("other"), sha256_of("not stored")), std::runtime_error);
+  EXPECT_FALSE(m_store.has_blob(sha256_of("other")));
+  {
+    BlobWriter w = m_store.begin_blob();
+    w.write("abandoned");
+  }  // dropped without commit
+  EXPECT_EQ(count("root/tmp"), 0u);
+  EXPECT_THROW(m_store.read_blob(sha256_of("absent")), std::runtime_error);
+  // A corrupted blob is caught when read.
+  berth::write_file_atomic(m_store.blob_path(d), "tampered");
+  EXPECT_THROW(m_store.read_blob(d), std::runtime_error);
+}
+
+TEST_F(ImageStoreTest, TagResolveAndList) {
+  std::string top = make_tar({tar_file("app", "binary")});
+  Digest m = make_image({m_base, top}, {{"Cmd", {"/app"}}, {"Env", {"PATH=/bin"}}});
+  tag("example/app:1", m);
+  tag("example/app", m);
+
+  auto r = m_store.resolve(parse_reference("docker.io/example/app:1"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->manifest_digest, m);
+  ASSERT_EQ(r->layers.size(), 2u);
+  EXPECT_EQ(r->layers[0].diff_id, sha256_of(m_base));
+  EXPECT_EQ(r->layers[0].chain_id, sha256_of(m_base));
+  EXPECT_EQ(r->layers[1].chain_id, sha256_of(sha256_of(m_base).str() + " " + sha256_of(top).str()));
+  ASSERT_EQ(r->names.size(), 2u);
+  EXPECT_EQ(r->names[0].familiar(), "example/app:1");
+  EXPECT_EQ(r->size, 5u + 8u + 6u);
+  EXPECT_EQ(r->runtime_config().cmd, std::vector<std::string>{"/app"});
+
+  std::vector<std::string> lower = m_store.lower_dirs(*r);
+  ASSERT_EQ(lower.size(), 2u);
+  EXPECT_EQ(lower[0], m_store.layer_dir(r->layers[1].chain_id));  // topmost first
+  EXPECT_EQ(lower[1], m_store.layer_dir(r->layers[0].chain_id));
+  EXPECT_EQ(berth::test::read_bytes(lower[0] + "/app"), "binary");
+
+  auto rows = m_store.list();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].config_digest, r->config_digest);
+  EXPECT_EQ(rows[0].created, "2024-01-02T03:04:05Z");
+  EXPECT_FALSE(m_store.resolve(parse_reference("example/app:2")));
+
+  // By id: full, prefix, and a name that is not there.
+  EXPECT_EQ(m_store.find(r->config_digest.str())->manifest_digest, m);
+  EXPECT_EQ(m_store.find(r->config_digest.short_hex())->manifest_digest, m);
+  EXPECT_EQ(m_store.find("example/app:1")->manifest_digest, m);
+  EXPECT_FALSE(m_store.find("nothing"));
+}
+
+TEST_F(ImageStoreTest, TagRefusesMissingLayersAndRetaggingLeavesADanglingImage) {
+  Digest a = make_image({m_base}, json::object(), "2024-01-01T00:00:00Z");
+  Digest b = make_image({m_base, make_tar({tar_file("b", "b")})}, json::object(), "2024-02-01T00:00:00Z");
+  tag("x:1", a);
+  tag("x:1", b);
+  auto rows = m_store.list();
+  ASSERT_EQ(rows.size(), 2u);
+  bool dangling_a = false;
+  for (const auto& row : rows) dangling_a |= !row.name && row.manifest_digest == a;
+  EXPECT_TRUE(dangling_a);
+  tag("x:old", a);  // naming it again removes the dangling row
+  EXPECT_EQ(m_store.list().size(), 2u);
+
+  json manifest = json::parse(m_store.read_blob(b));
+  manifest["layers"][0]["digest"] = sha256_of("zzz").str();
+  json config = json::parse(m_store.read_blob(manifest_config_digest(manifest)));
+  config["rootfs"]["diff_ids"][0] = sha256_of("zzz").str();
+  manifest["config"]["digest"] = m_store.put_blob(config.dump()).str();
+  Digest broken = m_store.put_blob(manifest.dump());
+  StoreLock lock = m_store.lock();
+  EXPECT_THROW(m_store.tag(lock, parse_reference("x:broken"), broken), std::runtime_error);
+}
+
+TEST_F(ImageStoreTest, RemoveUntagsThenCollectsWhatNoOtherImageUses) {
+  std::string top_a = make_tar({tar_file("a", "a")}), top_b = make_tar({tar_file("b", "b")});
+  Digest a = make_image({m_base, top_a});
+  Digest b = make_image({m_base, top_b});
+  tag("a:1", a);
+  tag("a:2", a);
+  tag("b:1", b);
+  ImageRecord ra = *m_store.resolve(parse_reference("a:1"));
+  ImageRecord rb = *m_store.resolve(parse_reference("b:1"));
+  EXPECT_EQ(count("root/layers"), 3u);  // the base layer is shared
+
+  StoreLock lock = m_store.lock();
+  auto first = m_store.remove(lock, parse_reference("a:1"));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->untagged, std::vector<std::string>{"a:1"});
+  EXPECT_TRUE(first->deleted.empty());
+  EXPECT_TRUE(m_store.has_blob(a));
+
+  auto second = m_store.remove(lock, parse_reference("a:2"));
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->deleted.size(), 2u);  // the image id and its own top layer
+  EXPECT_EQ(second->deleted[0], ra.config_digest);
+  EXPECT_EQ(second->deleted[1], ra.layers[1].chain_id);
+  EXPECT_FALSE(m_store.has_blob(a));
+  EXPECT_FALSE(m_store.has_blob(ra.config_digest));
+  EXPECT_FALSE(m_store.has_blob(ra.layers[1].blob));
+  EXPECT_FALSE(m_store.has_layer(ra.layers[1].chain_id));
+  EXPECT_TRUE(m_store.has_layer(ra.layers[0].chain_id));  // b still uses it
+  EXPECT_TRUE(m_store.has_blob(ra.layers[0].blob));
+  EXPECT_EQ(count("root/layers"), 2u);
+  EXPECT_FALSE(m_store.remove(lock, parse_reference("a:2")));
+
+  RemoveResult last = m_store.remove_image(lock, rb.manifest_digest);
+  EXPECT_EQ(last.untagged, std::vector<std::string>{"b:1"});
+  EXPECT_EQ(last.deleted.size(), 3u);
+  EXPECT_EQ(count("root/layers"), 0u);
+  EXPECT_EQ(count("root/blobs/sha256"), 0u);
+  EXPECT_EQ(count("root/tmp"), 0u);
+  EXPECT_TRUE(m_store.list().empty());
+}
+
+TEST_F(ImageStoreTest, ImagesJsonIsReplacedAtomically) {
+  Digest m = make_image({m_base});
+  tag("one", m);
+  std::string path = m_dir / "root/images.json";
+  struct stat before {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  tag("two", m);
+  struct stat after {};
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  EXPECT_NE(before.st_ino, after.st_ino);  // a new file renamed over the old one, never rewritten in place
+  json index = json::parse(berth::test::read_bytes(path));
+  EXPECT_EQ(index["images"].size(), 2u);
+  EXPECT_EQ(index["images"]["docker.io/library/one:latest"]["manifest"], m.str());
+  for (const auto& e : fs::directory_iterator(m_dir / "root"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+  berth::write_file_atomic(path, "{not json");
+  EXPECT_THROW(m_store.list(), std::runtime_error);
+}
+
+TEST_F(ImageStoreTest, ConcurrentWritersSerialiseOnTheLock) {
+  Digest m = make_image({m_base});
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 4; ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ImageStore store(m_dir / "root");
+      for (int j = 0; j < 10; ++j) {
+        StoreLock lock = store.lock();
+        store.tag(lock, parse_reference('p' + std::to_string(i) + ':' + std::to_string(j)), m);
+      }
+      ::_exit(0);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  EXPECT_EQ(m_store.list().size(), 40u);  // no update lost
+}
+
+TEST_F(ImageStoreTest, TheLockSweepsWhatCrashedWritersLeft) {
+  { StoreLock lock = m_store.lock(); }
+  fs::create_directories(m_dir / "root/tmp/trash-abc/layer/diff");
+  write_bytes(m_dir / "root/tmp/blob-old", "x");
+  fs::last_write_time(m_dir / "root/tmp/blob-old", fs::file_time_type::clock::now() - std::chrono::hours(25));
+  write_bytes(m_dir / "root/tmp/blob-young", "y");  // may be a download in progress
+  { StoreLock lock = m_store.lock(); }
+  EXPECT_FALSE(fs::exists(m_dir / "root/tmp/trash-abc"));
+  EXPECT_FALSE(fs::exists(m_dir / "root/tmp/blob-old"));
+  EXPECT_TRUE(fs::exists(m_dir / "root/tmp/blob-young"));
+}
+
+TEST_F(ImageStoreTest, ImageConfigAccessors) {
+  json blob = {{"os", "linux"},
+               {"architecture", "amd64"},
+               {"config",
+                {{"Env", {"PATH=/usr/bin", "A=b"}},
+                 {"Cmd", nullptr},
+                 {"Entrypoint", {"/init", "--"}},
+                 {"WorkingDir", "/srv"},
+                 {"User", "1000:1000"},
+                 {"ExposedPorts", {{"80/tcp", json::object()}, {"53/udp", json::object()}}},
+                 {"Volumes", {{"/data", json::object()}}},
+                 {"Labels", {{"a", "1"}}},
+                 {"StopSignal", "SIGQUIT"},
+                 {"Healthcheck", {{"Test", {"CMD-SHELL", "true"}}, {"Interval", 30000000000}, {"Retries", 3}}}}}};
+  ImageConfig c = parse_image_config(blob);
+  EXPECT_EQ(c.env, (std::vector<std::string>{"PATH=/usr/bin", "A=b"}));
+  EXPECT_TRUE(c.cmd.empty());
+  EXPECT_EQ(c.entrypoint, (std::vector<std::string>{"/init", "--"}));
+  EXPECT_EQ(c.working_dir, "/srv");
+  EXPECT_EQ(c.user, "1000:1000");
+  EXPECT_EQ(c.exposed_ports, (std::vector<std::string>{"53/udp", "80/tcp"}));
+  EXPECT_EQ(c.volumes, std::vector<std::string>{"/data"});
+  EXPECT_EQ(c.labels.at("a"), "1");
+  EXPECT_EQ(c.stop_signal, "SIGQUIT");
+  ASSERT_TRUE(c.healthcheck);
+  EXPECT_EQ(c.healthcheck->interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.healthcheck->retries, 3);
+  EXPECT_EQ(c.os, "linux");
+  blob["config"]["Env"] = "PATH=/bin";
+  try {
+    parse_image_config(blob);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "image config: config.Env: expected an array of strings");
+  }
+}
+
+}  // namespace
