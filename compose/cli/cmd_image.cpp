@@ -273,7 +273,7 @@ void register_image(CLI::App& app, const GlobalOptions& g, CommandResult& result
   load->add_option("-i,--input", *input, "Read from a tar archive file (default: standard input)");
   load->add_flag("-q,--quiet", *quiet, "Suppress the load output");
   // As with docker, -q only silences progress output, which Berth does not print anyway.
-  load->callback([&g, input] { load_images(g, *input); });
+  load->callback([&g, input, quiet] { load_images(g, *input); });  // quiet kept alive: CLI11 writes to it
 
   struct ImportArgs {
     std::string file, name, message;

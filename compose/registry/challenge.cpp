@@ -33,6 +33,11 @@ class Reader {
     while (!done() && is_tchar(peek())) ++m_i;
     return std::string(m_s.substr(start, m_i - start));
   }
+  std::string bare() {
+    size_t start = m_i;
+    while (!done() && peek() != ',' && peek() != ' ' && peek() != '\t') ++m_i;
+    return std::string(m_s.substr(start, m_i - start));
+  }
   std::optional<std::string> quoted() {
     if (peek() != '"') return std::nullopt;
     ++m_i;
@@ -82,12 +87,8 @@ std::vector<Challenge> parse_challenges(std::string_view header) {
         auto q = r.quoted();
         if (!q) return out.push_back(std::move(c)), out;
         value = *q;
-      } else {
-        value = r.token();
-        while (r.peek() == '=') {  // token68 padding
-          value += '=';
-          r.seek(r.pos() + 1);
-        }
+      } else {  // a token (leniently: anything up to a comma or a space, as registries send URLs bare)
+        value = r.bare();
       }
       c.params[lower(name)] = value;
     }

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "common/unique_fd.hpp"
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace berth::test {
 
