@@ -41,6 +41,7 @@ void register_port(CLI::App& app, const GlobalOptions& g, CommandResult& result)
 void register_events(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_images(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_pull(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_login(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.

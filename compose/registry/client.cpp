@@ -136,4 +136,33 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
                       "unauthorized and no usable challenge (" + unauthorized.header("www-authenticate") + ")");
 }
 
+void check_login(HttpClient& http, const Endpoint& endpoint, const Credentials& credentials) {
+  HttpRequest ping;
+  ping.url = endpoint.base_url + "/v2/";
+  HttpResponse r = http.perform(ping);
+  if (r.status >= 200 && r.status < 300) return;  // an open registry: nothing to check
+  if (r.status != 401) throw_registry_error(r, "GET " + ping.url);
+  const std::string basic = "Authorization: Basic " + base64_encode(credentials.username + ":" + credentials.password);
+  for (const auto& c : parse_challenges(r.header("www-authenticate"))) {
+    HttpRequest check;
+    if (c.scheme == "basic") {
+      check.url = ping.url;
+    } else if (c.scheme == "bearer" && !c.param("realm").empty()) {
+      const std::string realm = c.param("realm");
+      check.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + "service=" + escape(c.param("service")) +
+                  "&account=" + escape(credentials.username);
+    } else {
+      continue;
+    }
+    check.headers.push_back(basic);
+    HttpResponse answer = http.perform(check);
+    if (answer.status >= 200 && answer.status < 300) return;
+    if (answer.status == 401 || answer.status == 403)
+      throw RegistryError("login to " + endpoint.host, answer.status, "UNAUTHORIZED", "incorrect username or password");
+    throw_registry_error(answer, "login to " + endpoint.host);
+  }
+  throw RegistryError("login to " + endpoint.host, 401, "UNAUTHORIZED",
+                      "no supported authentication scheme (" + r.header("www-authenticate") + ")");
+}
+
 }  // namespace berth::registry

@@ -65,4 +65,10 @@ class RepositoryClient {
   std::chrono::steady_clock::time_point m_expires{};
 };
 
+/// `login`: checks `credentials` against the registry at `endpoint` the way docker does (GET /v2/;
+/// on a Basic challenge the same with the credentials, on a Bearer one a token request with them
+/// and no scope). Throws RegistryError ("unauthorized: incorrect username or password") when the
+/// registry refuses them, HttpError when it cannot be reached.
+void check_login(HttpClient& http, const Endpoint& endpoint, const Credentials& credentials);
+
 }  // namespace berth::registry

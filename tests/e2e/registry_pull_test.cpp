@@ -1,12 +1,14 @@
 // `berth pull`, `image pull` and `up` against a real registry (docker-registry on 127.0.0.1):
 // what lands in the store, docker's messages for what is missing, refused credentials, a
-// tampered blob, a resumed download and two pulls at once.
+// tampered blob, a resumed download, two pulls at once, and login/logout.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "engine_fixture.hpp"
 #include "registry_server.hpp"
@@ -216,6 +218,44 @@ TEST_F(RegistryPull, BasicAuthFromDockerConfigAuthsAndACredentialHelper) {
   auto helped = berth({"image", "pull", reg->host() + "/private/bb:1"},
                       {{"DOCKER_CONFIG", *m_tmp / "docker"}, {"PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin"}});
   ASSERT_EQ(helped.exit_code, 0) << helped.err;
+}
+
+TEST_F(RegistryPull, LoginChecksStoresAndLogoutErasesTheCredentials) {
+  auto reg = start({"alice", "s3cret-pw"});
+  reg->push_image("private/bb:1");
+  auto env = berth_env();
+  env["DOCKER_CONFIG"] = *m_tmp / "docker";
+  const fs::path config = *m_tmp / "docker/config.json";
+  auto run = [&](std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), BERTH_BINARY);
+    return run_command(args, m_project_dir, env, input);
+  };
+
+  auto wrong = run({"login", "-u", "alice", "--password-stdin", reg->host()}, "wrong\n");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_TRUE(contains(wrong.err, "incorrect username or password")) << wrong.err;
+  EXPECT_FALSE(fs::exists(config)) << "a refused login stored something";
+  auto no_tty = run({"login", reg->host()});
+  EXPECT_EQ(no_tty.exit_code, 1);
+  EXPECT_TRUE(contains(no_tty.err, "Cannot perform an interactive login from a non TTY device")) << no_tty.err;
+
+  auto good = run({"login", "-u", "alice", "--password-stdin", reg->host()}, "s3cret-pw\n");
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(good.out, "Login Succeeded\n");
+  EXPECT_TRUE(contains(good.err, "Your password will be stored unencrypted in " + config.string())) << good.err;
+  EXPECT_EQ(fs::status(config).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  auto stored = nlohmann::json::parse(std::ifstream(config));
+  EXPECT_EQ(stored["auths"][reg->host()]["auth"], "YWxpY2U6czNjcmV0LXB3") << stored.dump();  // alice:s3cret-pw
+  auto pulled = berth_auth({"image", "pull", reg->host() + "/private/bb:1"});
+  EXPECT_EQ(pulled.exit_code, 0) << pulled.err;
+
+  auto out = run({"logout", reg->host()});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(out.out, "Removing login credentials for " + reg->host() + "\n");
+  EXPECT_FALSE(nlohmann::json::parse(std::ifstream(config))["auths"].contains(reg->host()));
+  auto again = run({"logout", reg->host()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "Not logged in to " + reg->host() + "\n");
 }
 
 }  // namespace berth::test
