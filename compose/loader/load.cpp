@@ -39,7 +39,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-bool is_file(const std::string& p) {
+bool regular_file_exists(const std::string& p) {
   struct stat st{};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
@@ -209,9 +209,9 @@ class ProjectLoader {
     Environment env;
     std::vector<std::string> files;
     for (const auto& f : m_opts.env_files) files.push_back(absolute_path(f, m_cwd));
-    if (m_opts.env_files.empty() && is_file(project_dir + "/.env")) files.push_back(project_dir + "/.env");
+    if (m_opts.env_files.empty() && regular_file_exists(project_dir + "/.env")) files.push_back(project_dir + "/.env");
     for (const auto& f : files) {
-      if (!is_file(f)) {
+      if (!regular_file_exists(f)) {
         m_diags.error_at({f, 0, 0}, "", "env file not found");
         continue;
       }
@@ -290,7 +290,7 @@ class ProjectLoader {
 
   const Document& extended_file(const std::string& path) {
     if (auto it = m_extended.find(path); it != m_extended.end()) return *it->second;
-    if (!is_file(path)) throw LoadError({{Location{path, 0, 0}, "", "extended file not found"}});
+    if (!regular_file_exists(path)) throw LoadError({{Location{path, 0, 0}, "", "extended file not found"}});
     auto doc = std::make_unique<Document>(parse_yaml(read_file(path), path));
     Diagnostics local(&doc->positions);
     if (m_opts.interpolate) interpolate_tree(doc->value, lookup_in(m_env), local);
@@ -332,7 +332,7 @@ class ProjectLoader {
         continue;
       }
       for (const auto& f : sub.files)
-        if (!is_file(f)) diags.error(at, "included file " + f + " not found");
+        if (!regular_file_exists(f)) diags.error(at, "included file " + f + " not found");
       if (!diags.empty()) continue;
       try {
         ProjectLoader included(sub, stack);
