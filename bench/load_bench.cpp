@@ -24,7 +24,8 @@ namespace {
 void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
 
 std::string base_file(int services, bool portable) {
-  std::string y = std::string(portable ? "" : "name: bench\n") + "x-common: &common\n  restart: unless-stopped\n  labels:\n    team: core\n"
+  std::string y = std::string(portable ? "" : "name: bench\n") +
+                  "x-common: &common\n  restart: unless-stopped\n  labels:\n    team: core\n"
                   "  logging:\n    driver: json-file\n    options:\n      max-size: 10m\n";
   y += "services:\n";
   for (int i = 0; i < services; ++i) {
@@ -34,7 +35,8 @@ std::string base_file(int services, bool portable) {
     y += "    env_file: ./common.env\n";
     y += "    ports:\n      - \"" + std::to_string(20000 + i) + ":80\"\n";
     y += "    volumes:\n      - ./data/" + n + ":/data\n      - shared:/shared:ro\n";
-    y += "    healthcheck:\n      test: curl -f http://localhost/ || exit 1\n      interval: 10s\n      timeout: 2s\n      retries: 3\n";
+    y += "    healthcheck:\n      test: curl -f http://localhost/ || exit 1\n      interval: 10s\n      timeout: 2s\n  "
+         "    retries: 3\n";
     if (i > 0) y += "    depends_on:\n      svc" + std::to_string(i / 2) + ":\n        condition: service_started\n";
     y += "    networks: [front, back]\n";
   }
@@ -50,7 +52,8 @@ std::string override_file(int services, int which, bool portable) {
     y += "  svc" + std::to_string(i) + ":\n    environment:\n      OVERRIDE_" + std::to_string(which) + ": \"yes\"\n";
     y += "    labels:\n      - layer=" + std::to_string(which) + "\n";
     if (which == 2)
-      y += std::string("    ports:") + (portable ? "" : " !override") + "\n      - \"" + std::to_string(30000 + i) + ":8080\"\n";
+      y += std::string("    ports:") + (portable ? "" : " !override") + "\n      - \"" + std::to_string(30000 + i) +
+           ":8080\"\n";
   }
   return y;
 }
@@ -63,15 +66,18 @@ int main(int argc, char** argv) {
   bool portable = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--keep" && i + 1 < argc) keep = argv[++i];
-    else if (a == "--portable") portable = true;
+    if (a == "--keep" && i + 1 < argc)
+      keep = argv[++i];
+    else if (a == "--portable")
+      portable = true;
   }
   const int services = 200;
   char tmpl[] = "/tmp/berth-load-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) return perror("mkdtemp"), 1;
   fs::path dir = tmpl;
   write(dir / "compose.yaml", base_file(services, portable));
-  for (int k = 0; k < 3; ++k) write(dir / ("override" + std::to_string(k) + ".yaml"), override_file(services, k, portable));
+  for (int k = 0; k < 3; ++k)
+    write(dir / ("override" + std::to_string(k) + ".yaml"), override_file(services, k, portable));
   write(dir / "common.env", "LOG_LEVEL=info\nREGION=eu\n");
 
   berth::loader::LoadOptions opts;

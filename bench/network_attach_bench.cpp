@@ -23,9 +23,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 void report(const char* what, std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -74,8 +72,7 @@ int main(int argc, char** argv) {
       }
       up.push_back(ms_since(t0));
       auto t1 = Clock::now();
-      for (int i = 0; i < count; ++i)
-        mgr.detach(std::string(54, 'a') + std::to_string(1000000000 + i), net.id, true);
+      for (int i = 0; i < count; ++i) mgr.detach(std::string(54, 'a') + std::to_string(1000000000 + i), net.id, true);
       mgr.remove_network(net.id);
       down.push_back(ms_since(t1));
     }

@@ -55,18 +55,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
-#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
-#include "common/unix_address.hpp"
 #include "common/unique_fd.hpp"
+#include "common/unix_address.hpp"
 
 namespace berth::shim_protocol {
 
@@ -91,8 +91,8 @@ struct Health {
 struct State {
   std::string id;
   int shim_pid = 0;
-  int pid = 0;                        ///< container PID 1 on the host; 0 when not running
-  std::string status = "created";     ///< created | running | paused | restarting | exited
+  int pid = 0;                     ///< container PID 1 on the host; 0 when not running
+  std::string status = "created";  ///< created | running | paused | restarting | exited
   int exit_code = 0;
   bool oom_killed = false;
   std::string started_at = kZeroTime;  ///< RFC3339Nano, UTC
@@ -174,8 +174,8 @@ struct ExecRequest {
   std::optional<std::array<unsigned short, 2>> console_size;  ///< [rows, cols] with tty (Docker's ConsoleSize)
 };
 inline void to_json(nlohmann::json& j, const ExecRequest& r) {
-  j = {{"op", "exec"}, {"args", r.args},     {"env", r.env},       {"cwd", r.cwd},
-       {"user", r.user}, {"tty", r.tty}, {"detach", r.detach}, {"privileged", r.privileged}};
+  j = {{"op", "exec"},   {"args", r.args}, {"env", r.env},       {"cwd", r.cwd},
+       {"user", r.user}, {"tty", r.tty},   {"detach", r.detach}, {"privileged", r.privileged}};
   if (r.console_size) j["console_size"] = *r.console_size;
 }
 inline void from_json(const nlohmann::json& j, ExecRequest& r) {

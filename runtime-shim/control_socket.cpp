@@ -31,7 +31,9 @@ struct Outgoing {
 
 }  // namespace
 
-std::string dump_json(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string dump_json(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 struct ControlServer::Connection {
   UniqueFd fd;
@@ -126,7 +128,7 @@ void ControlServer::process_lines(const std::shared_ptr<Connection>& c) {
     c->busy = true;
     auto responded = std::make_shared<bool>(false);
     Respond respond = [this, weak = std::weak_ptr<Connection>(c), responded](const nlohmann::json& reply,
-                                                                              std::vector<UniqueFd> fds) {
+                                                                             std::vector<UniqueFd> fds) {
       auto conn = weak.lock();
       if (*responded || !conn || conn->closed) return;
       *responded = true;

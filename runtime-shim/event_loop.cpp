@@ -148,7 +148,7 @@ SignalPipe::SignalPipe(EventLoop& loop, std::initializer_list<int> signals, std:
   m_read = UniqueFd(fds[0]);
   g_signal_write_fd = fds[1];
   g_signal_owner = ::getpid();
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
@@ -163,7 +163,7 @@ SignalPipe::SignalPipe(EventLoop& loop, std::initializer_list<int> signals, std:
 }
 
 SignalPipe::~SignalPipe() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = SIG_DFL;
   for (int s : m_signals) ::sigaction(s, &sa, nullptr);
   m_loop.remove(m_read.get());

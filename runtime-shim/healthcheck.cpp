@@ -11,9 +11,7 @@ namespace berth::shim {
 
 namespace {
 
-Nanos or_default(int64_t configured_ns, Nanos fallback) {
-  return configured_ns == 0 ? fallback : Nanos(configured_ns);
-}
+Nanos or_default(int64_t configured_ns, Nanos fallback) { return configured_ns == 0 ? fallback : Nanos(configured_ns); }
 
 /// Go's fmtFrac + fmtInt for one unit: value/unit with trailing zeros of the fraction trimmed.
 std::string with_fraction(int64_t value, int64_t unit) {
@@ -91,7 +89,8 @@ Nanos HealthMonitor::next_delay(Nanos now) const {
 bool HealthMonitor::record(Nanos probe_start, shim_protocol::HealthLogEntry result) {
   std::string old_status = m_health.status;
   auto& log = m_health.log;
-  if (log.size() >= kHealthLogMax) log.erase(log.begin(), log.begin() + static_cast<long>(log.size() + 1 - kHealthLogMax));
+  if (log.size() >= kHealthLogMax)
+    log.erase(log.begin(), log.begin() + static_cast<long>(log.size() + 1 - kHealthLogMax));
   bool healthy = result.exit_code == 0;
   log.push_back(std::move(result));
 

@@ -32,9 +32,11 @@ int parse_signal(std::string_view text) {
     if (const char* abbrev = ::sigabbrev_np(s); abbrev && name == abbrev) return s;
   if (name == "RTMIN") return SIGRTMIN;
   if (name == "RTMAX") return SIGRTMAX;
-  if (name.rfind("RTMIN+", 0) == 0 && parse_int(std::string_view(name).substr(6), n) && n >= 0 && SIGRTMIN + n <= SIGRTMAX)
+  if (name.rfind("RTMIN+", 0) == 0 && parse_int(std::string_view(name).substr(6), n) && n >= 0 &&
+      SIGRTMIN + n <= SIGRTMAX)
     return SIGRTMIN + n;
-  if (name.rfind("RTMAX-", 0) == 0 && parse_int(std::string_view(name).substr(6), n) && n >= 0 && SIGRTMAX - n >= SIGRTMIN)
+  if (name.rfind("RTMAX-", 0) == 0 && parse_int(std::string_view(name).substr(6), n) && n >= 0 &&
+      SIGRTMAX - n >= SIGRTMIN)
     return SIGRTMAX - n;
   throw std::invalid_argument("invalid signal `" + std::string(text) + "`");
 }

@@ -56,7 +56,6 @@ UniqueFd open_dev_null() {
   return fd;
 }
 
-
 }  // namespace
 
 void warn(const std::string& text) { std::fprintf(stderr, "berth-shim: %s\n", text.c_str()); }
@@ -218,14 +217,16 @@ void Supervisor::start_container() {
 }
 
 int Supervisor::run() {
-  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) warn(std::string("prctl(PR_SET_CHILD_SUBREAPER): ") + std::strerror(errno));
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+    warn(std::string("prctl(PR_SET_CHILD_SUBREAPER): ") + std::strerror(errno));
   try {
     prepare();
     m_control = std::make_unique<ControlServer>(
         m_loop, m_opts.state_dir + "/control.sock",
         [this](const nlohmann::json& request, const Respond& respond) { dispatch(request, respond); });
     m_signals = std::make_unique<SignalPipe>(
-        m_loop, std::initializer_list<int>{SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE},
+        m_loop,
+        std::initializer_list<int>{SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE},
         [this](int signo) { on_signal(signo); });
     start_container();
   } catch (const std::exception& e) {

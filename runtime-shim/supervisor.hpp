@@ -30,9 +30,9 @@ namespace berth::shim {
 inline constexpr const char* kInitPathInContainer = "/dev/berth-init";
 
 struct ShimOptions {
-  std::string bundle_dir;  ///< holds config.json
-  std::string id;          ///< container id
-  std::string state_dir;   ///< state.json, control.sock, shim.pid, container.log (created if missing)
+  std::string bundle_dir;   ///< holds config.json
+  std::string id;           ///< container id
+  std::string state_dir;    ///< state.json, control.sock, shim.pid, container.log (created if missing)
   bool foreground = false;  ///< copy output to our stdout/stderr, forward signals, exit with the container
   int ready_fd = -1;        ///< receives the readiness line (see shim_protocol.hpp), then is closed
   std::string init_path;    ///< host path of berth-init ("" = next to the berth-shim executable)
@@ -129,7 +129,7 @@ class Supervisor {
   std::unique_ptr<RestartManager> m_restart;
   std::optional<HealthMonitor> m_health;
 
-  UniqueFd m_init_exe;  ///< `init: true`: berth-init's sealed copy, exec'd as the container's PID 1
+  UniqueFd m_init_exe;               ///< `init: true`: berth-init's sealed copy, exec'd as the container's PID 1
   std::optional<Created> m_created;  ///< set while the container process exists
   Nanos m_started_mono{0};
   int m_oom_before = 0;

@@ -72,7 +72,8 @@ void Supervisor::handle_attach(const nlohmann::json& request, const Respond& res
     if (is_stderr && m_bundle.terminal) break;  // a terminal has one stream
     auto [read_end, write_end] = make_pipe(is_stderr ? "stderr" : "stdout");
     int flags = ::fcntl(write_end.get(), F_GETFL);
-    if (flags < 0 || ::fcntl(write_end.get(), F_SETFL, flags | O_NONBLOCK) != 0) throw_errno("make the attach pipe non-blocking");
+    if (flags < 0 || ::fcntl(write_end.get(), F_SETFL, flags | O_NONBLOCK) != 0)
+      throw_errno("make the attach pipe non-blocking");
     names.push_back(is_stderr ? "stderr" : "stdout");
     client_ends.push_back(std::move(read_end));
     m_sinks.push_back(std::make_unique<Sink>(Sink{std::move(write_end), is_stderr, {}, false}));

@@ -70,7 +70,8 @@ void Supervisor::dispatch(const nlohmann::json& request, const Respond& respond)
   }
   if (op == "exec") {
     if (!running) return respond(error("container " + m_opts.id + " is not running"), {});
-    if (m_state.state().status == "paused") return respond(error("container " + m_opts.id + " is paused, unpause it first"), {});
+    if (m_state.state().status == "paused")
+      return respond(error("container " + m_opts.id + " is paused, unpause it first"), {});
     return handle_exec(request, respond);
   }
   if (op == "exec-wait") return handle_exec_wait(request, respond);
@@ -96,7 +97,8 @@ void Supervisor::handle_kill(const nlohmann::json& request, const Respond& respo
     }
     return respond(error("container " + m_opts.id + " is not running"), {});
   }
-  if (::kill(m_created->pid, sig) != 0) throw_errno("kill " + std::to_string(m_created->pid) + " with " + signal_name(sig));
+  if (::kill(m_created->pid, sig) != 0)
+    throw_errno("kill " + std::to_string(m_created->pid) + " with " + signal_name(sig));
   if (ends_it && m_state.state().status == "paused") {  // let it act on the signal
     set_frozen(*m_created, false);
     m_state.state().status = "running";
@@ -156,7 +158,7 @@ void Supervisor::handle_exec(const nlohmann::json& request, const Respond& respo
   } catch (const std::exception& e) {
     return respond({{"ok", false}, {"error", e.what()}, {"exit_code", exit_code_of_start_error(e)}}, {});
   }
-  child_ends.clear();  // only the exec'd process holds its ends now: EOF works both ways
+  child_ends.clear();        // only the exec'd process holds its ends now: EOF works both ways
   release_startup_memory();  // exec setup touched as much code as the container's start
   const uint64_t id = m_next_exec++;
   m_execs[id].pid = pid;

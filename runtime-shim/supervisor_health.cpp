@@ -71,7 +71,8 @@ void Supervisor::on_probe_exit(int status) {
   if (probe.out) {
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(probe.out.get(), buf, sizeof buf)) > 0) probe.output.append(std::string_view(buf, static_cast<size_t>(n)));
+    while ((n = ::read(probe.out.get(), buf, sizeof buf)) > 0)
+      probe.output.append(std::string_view(buf, static_cast<size_t>(n)));
     m_loop.remove(probe.out.get());
   }
   if (probe.abandoned || !m_health || !m_created) return;

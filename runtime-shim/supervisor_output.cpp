@@ -19,7 +19,8 @@ namespace berth::shim {
 
 void Supervisor::watch_output(UniqueFd fd, const char* stream, int tee_fd, bool pty) {
   int flags = ::fcntl(fd.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0) throw_errno("make the output pipe non-blocking");
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0)
+    throw_errno("make the output pipe non-blocking");
   const bool is_stderr = std::string_view(stream) == "stderr";
   auto out = std::make_unique<Output>(Output{std::move(fd), StreamLog(stream), tee_fd, pty, is_stderr});
   Output* raw = out.get();

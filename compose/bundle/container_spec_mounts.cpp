@@ -22,8 +22,8 @@
 
 #include "compose/bundle/container_spec_detail.hpp"
 #include "compose/bundle/etc_files.hpp"
-#include "compose/storage/volumes.hpp"
 #include "compose/gocompat/sha256.hpp"
+#include "compose/storage/volumes.hpp"
 
 namespace berth::bundle::detail {
 
@@ -211,7 +211,8 @@ class MountBuilder {
 
   void anonymous(VolumeUse& use) {
     auto it = m_b.in.anonymous_volumes.find(use.target);
-    use.name = it != m_b.in.anonymous_volumes.end() ? it->second : gocompat::sha256_hex(m_b.in.id.id + '\0' + use.target);
+    use.name =
+        it != m_b.in.anonymous_volumes.end() ? it->second : gocompat::sha256_hex(m_b.in.id.id + '\0' + use.target);
     use.anonymous = true;
     use.labels = {{"com.docker.compose.project", m_b.in.id.project}, {"com.docker.volume.anonymous", ""}};
   }

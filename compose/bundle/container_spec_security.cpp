@@ -27,25 +27,57 @@ namespace {
 
 const std::vector<std::string>& default_caps() {
   static const std::vector<std::string> caps = {
-      "CAP_CHOWN",  "CAP_DAC_OVERRIDE",     "CAP_FSETID",     "CAP_FOWNER", "CAP_MKNOD",
-      "CAP_NET_RAW", "CAP_SETGID",          "CAP_SETUID",     "CAP_SETFCAP", "CAP_SETPCAP",
-      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",   "CAP_AUDIT_WRITE"};
+      "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+      "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+      "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+      "CAP_KILL",    "CAP_AUDIT_WRITE"};
   return caps;
 }
 
 /// Every capability Linux defines (up to 6.x); the shim leaves out those its kernel lacks or
 /// that are outside its own bounding set, with a warning.
 const std::vector<std::string>& all_caps() {
-  static const std::vector<std::string> caps = {
-      "CAP_CHOWN",          "CAP_DAC_OVERRIDE",  "CAP_DAC_READ_SEARCH", "CAP_FOWNER",       "CAP_FSETID",
-      "CAP_KILL",           "CAP_SETGID",        "CAP_SETUID",          "CAP_SETPCAP",      "CAP_LINUX_IMMUTABLE",
-      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",     "CAP_NET_RAW",      "CAP_IPC_LOCK",
-      "CAP_IPC_OWNER",      "CAP_SYS_MODULE",    "CAP_SYS_RAWIO",       "CAP_SYS_CHROOT",   "CAP_SYS_PTRACE",
-      "CAP_SYS_PACCT",      "CAP_SYS_ADMIN",     "CAP_SYS_BOOT",        "CAP_SYS_NICE",     "CAP_SYS_RESOURCE",
-      "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",          "CAP_LEASE",        "CAP_AUDIT_WRITE",
-      "CAP_AUDIT_CONTROL",  "CAP_SETFCAP",       "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",    "CAP_SYSLOG",
-      "CAP_WAKE_ALARM",     "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",      "CAP_PERFMON",      "CAP_BPF",
-      "CAP_CHECKPOINT_RESTORE"};
+  static const std::vector<std::string> caps = {"CAP_CHOWN",
+                                                "CAP_DAC_OVERRIDE",
+                                                "CAP_DAC_READ_SEARCH",
+                                                "CAP_FOWNER",
+                                                "CAP_FSETID",
+                                                "CAP_KILL",
+                                                "CAP_SETGID",
+                                                "CAP_SETUID",
+                                                "CAP_SETPCAP",
+                                                "CAP_LINUX_IMMUTABLE",
+                                                "CAP_NET_BIND_SERVICE",
+                                                "CAP_NET_BROADCAST",
+                                                "CAP_NET_ADMIN",
+                                                "CAP_NET_RAW",
+                                                "CAP_IPC_LOCK",
+                                                "CAP_IPC_OWNER",
+                                                "CAP_SYS_MODULE",
+                                                "CAP_SYS_RAWIO",
+                                                "CAP_SYS_CHROOT",
+                                                "CAP_SYS_PTRACE",
+                                                "CAP_SYS_PACCT",
+                                                "CAP_SYS_ADMIN",
+                                                "CAP_SYS_BOOT",
+                                                "CAP_SYS_NICE",
+                                                "CAP_SYS_RESOURCE",
+                                                "CAP_SYS_TIME",
+                                                "CAP_SYS_TTY_CONFIG",
+                                                "CAP_MKNOD",
+                                                "CAP_LEASE",
+                                                "CAP_AUDIT_WRITE",
+                                                "CAP_AUDIT_CONTROL",
+                                                "CAP_SETFCAP",
+                                                "CAP_MAC_OVERRIDE",
+                                                "CAP_MAC_ADMIN",
+                                                "CAP_SYSLOG",
+                                                "CAP_WAKE_ALARM",
+                                                "CAP_BLOCK_SUSPEND",
+                                                "CAP_AUDIT_READ",
+                                                "CAP_PERFMON",
+                                                "CAP_BPF",
+                                                "CAP_CHECKPOINT_RESTORE"};
   return caps;
 }
 
@@ -55,9 +87,11 @@ std::string cap_name(std::string c) {
 }
 
 void set_caps(Build& b, const std::vector<std::string>& caps) {
-  b.config["process"]["capabilities"] = {
-      {"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", nlohmann::json::array()},
-      {"ambient", nlohmann::json::array()}};
+  b.config["process"]["capabilities"] = {{"bounding", caps},
+                                         {"effective", caps},
+                                         {"permitted", caps},
+                                         {"inheritable", nlohmann::json::array()},
+                                         {"ambient", nlohmann::json::array()}};
 }
 
 void add_capabilities(Build& b) {
@@ -70,8 +104,10 @@ void add_capabilities(Build& b) {
   std::vector<std::string> caps = default_caps();
   for (const auto& raw : s.cap_drop) {
     std::string c = cap_name(raw);
-    if (c == "ALL") caps.clear();
-    else std::erase(caps, c);
+    if (c == "ALL")
+      caps.clear();
+    else
+      std::erase(caps, c);
   }
   for (const auto& raw : s.cap_add) {
     std::string c = cap_name(raw);
@@ -90,8 +126,7 @@ void add_capabilities(Build& b) {
 
 void add_device(Build& b, const std::string& host, const std::string& target, nlohmann::json& out, int depth) {
   struct stat st {};
-  if (::stat(host.c_str(), &st) != 0)
-    b.fail("devices", "host device `" + host + "`: " + std::strerror(errno));
+  if (::stat(host.c_str(), &st) != 0) b.fail("devices", "host device `" + host + "`: " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) {
     if (depth > 8) return;
     std::vector<std::string> names;
@@ -254,9 +289,12 @@ void add_security_opts(Build& b) {
       value = opt.substr(sep + 1);
     }
     if (key == "no-new-privileges") {
-      if (value.empty() || value == "true") b.config["process"]["noNewPrivileges"] = true;
-      else if (value == "false") b.config["process"]["noNewPrivileges"] = false;
-      else b.warn("security_opt", "\"" + opt + "\": expected no-new-privileges[:true|false], ignored");
+      if (value.empty() || value == "true")
+        b.config["process"]["noNewPrivileges"] = true;
+      else if (value == "false")
+        b.config["process"]["noNewPrivileges"] = false;
+      else
+        b.warn("security_opt", "\"" + opt + "\": expected no-new-privileges[:true|false], ignored");
     } else if (key == "seccomp" && value == "unconfined") {
       ann["org.berth.seccomp"] = "unconfined";
     } else if ((key == "label" && value == "disable") || (key == "apparmor" && value == "unconfined")) {

@@ -6,10 +6,10 @@
 #include <optional>
 
 #include "compose/cli/commands.hpp"
-#include "compose/interactive/attach_session.hpp"
-#include "compose/interactive/attach_signals.hpp"
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
+#include "compose/interactive/attach_session.hpp"
+#include "compose/interactive/attach_signals.hpp"
 
 namespace berth::cli {
 
@@ -56,12 +56,14 @@ int attach_command(const GlobalOptions& g, const AttachCliOptions& o) {
 
 void register_attach(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   auto o = std::make_shared<AttachCliOptions>();
-  CLI::App* cmd = app.add_subcommand("attach", "Attach local standard input, output, and error streams to a service's running container");
+  CLI::App* cmd = app.add_subcommand(
+      "attach", "Attach local standard input, output, and error streams to a service's running container");
   cmd->add_option("SERVICE", o->service, "Service to attach to")->required();
   cmd->add_option("--index", o->index, "index of the container if service has multiple replicas");
   cmd->add_flag("--no-stdin", o->no_stdin, "Do not attach STDIN");
   cmd->add_option("--detach-keys", o->detach_keys, "Override the key sequence for detaching from a container");
-  cmd->add_flag("--sig-proxy,!--no-sig-proxy", o->sig_proxy, "Proxy all received signals to the process (default true)");
+  cmd->add_flag("--sig-proxy,!--no-sig-proxy", o->sig_proxy,
+                "Proxy all received signals to the process (default true)");
   cmd->callback([&g, &result, o] { result.exit_code = attach_command(g, *o); });
 }
 

@@ -86,8 +86,10 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
     }
     if (o->quiet) return;
     std::string text = render(project, *o);
-    if (o->output.empty()) std::cout << text;
-    else write_file_atomic(o->output, text);
+    if (o->output.empty())
+      std::cout << text;
+    else
+      write_file_atomic(o->output, text);
   });
 }
 

@@ -38,9 +38,11 @@ void run_create(const GlobalOptions& g, const CreateFlags& f) {
 void register_create(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   auto f = std::make_shared<CreateFlags>();
   auto* cmd = app.add_subcommand("create", "Creates containers for a service");
-  cmd->add_flag("--force-recreate", f->force_recreate, "Recreate containers even if their configuration hasn't changed");
+  cmd->add_flag("--force-recreate", f->force_recreate,
+                "Recreate containers even if their configuration hasn't changed");
   cmd->add_flag("--no-recreate", f->no_recreate, "If containers already exist, don't recreate them");
-  cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
+  cmd->add_flag("--remove-orphans", f->remove_orphans,
+                "Remove containers for services not defined in the Compose file");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\"|\"build\")");

@@ -26,10 +26,15 @@ void run_down(const GlobalOptions& g, const DownFlags& f) {
 void register_down(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   auto f = std::make_shared<DownFlags>();
   auto* cmd = app.add_subcommand("down", "Stop and remove containers, networks");
-  cmd->add_flag("-v,--volumes", f->volumes, "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes attached to containers");
-  cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
+  cmd->add_flag("-v,--volumes", f->volumes,
+                "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes "
+                "attached to containers");
+  cmd->add_flag("--remove-orphans", f->remove_orphans,
+                "Remove containers for services not defined in the Compose file");
   cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");
-  cmd->add_option("--rmi", f->rmi, "Remove images used by services. \"local\" remove only images that don't have a custom tag (\"local\"|\"all\")")
+  cmd->add_option("--rmi", f->rmi,
+                  "Remove images used by services. \"local\" remove only images that don't have a custom tag "
+                  "(\"local\"|\"all\")")
       ->check(CLI::IsMember({"local", "all"}));
   cmd->callback([&g, f] { run_down(g, *f); });
 }

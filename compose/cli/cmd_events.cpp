@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/interactive/attach_signals.hpp"
 #include "compose/engine/events_watch.hpp"
 #include "compose/engine/session.hpp"
+#include "compose/interactive/attach_signals.hpp"
 
 namespace berth::cli {
 

@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/interactive/exec_session.hpp"
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
+#include "compose/interactive/exec_session.hpp"
 
 namespace berth::cli {
 

@@ -15,14 +15,14 @@
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 #include "compose/cli/commands.hpp"
-#include "compose/image/platform.hpp"
-#include "compose/registry/pull.hpp"
 #include "compose/gocompat/duration.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/gocompat/table.hpp"
-#include "compose/image/archive_load.hpp"
 #include "compose/gocompat/units.hpp"
+#include "compose/image/archive_load.hpp"
+#include "compose/image/platform.hpp"
 #include "compose/image/store.hpp"
+#include "compose/registry/pull.hpp"
 
 namespace berth::cli {
 
@@ -72,7 +72,8 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
   std::vector<img::ImageSummary> images = store.list();
   std::erase_if(images, [&](const auto& s) { return !matches(s, o.repository); });
   std::stable_sort(images.begin(), images.end(), [](const auto& a, const auto& b) {
-    return gocompat::parse_rfc3339_seconds(a.created).value_or(0) > gocompat::parse_rfc3339_seconds(b.created).value_or(0);
+    return gocompat::parse_rfc3339_seconds(a.created).value_or(0) >
+           gocompat::parse_rfc3339_seconds(b.created).value_or(0);
   });
   if (o.quiet) {
     std::set<img::Digest> shown;
@@ -92,7 +93,8 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     std::string digest = s.name && s.name->digest ? s.name->digest->str() : "<none>";
     std::string id = o.no_trunc ? s.config_digest.str() : s.config_digest.short_hex();
     auto created = gocompat::parse_rfc3339_seconds(s.created);
-    std::string since = created ? gocompat::human_duration(static_cast<double>(now.count() - *created)) + " ago" : "N/A";
+    std::string since =
+        created ? gocompat::human_duration(static_cast<double>(now.count() - *created)) + " ago" : "N/A";
     std::string size = gocompat::human_size(s.size);
     if (o.format == "json") {
       json line = {{"Containers", "N/A"},
@@ -235,7 +237,8 @@ void pull_image(const GlobalOptions& g, const ImagePullArgs& a) {
   image::Reference ref = image::parse_reference(a.name);
   std::map<std::string, std::string> env = load_options(g).os_environment;
   img::ImageStore store(g.root);
-  registry::Puller puller(store, registry::load_config(env), registry::CredentialStore(registry::docker_config_path(env)));
+  registry::Puller puller(store, registry::load_config(env),
+                          registry::CredentialStore(registry::docker_config_path(env)));
   registry::PullOptions po;
   if (!a.platform.empty()) po.platform = image::parse_platform(a.platform);
   po.on_event = [&](const registry::PullEvent& e) {
@@ -308,7 +311,8 @@ inspect->callback([&g, &result, inspect_names, format] {
 auto pull = std::make_shared<ImagePullArgs>();
 auto* pull_cmd = image->add_subcommand("pull", "Download an image from a registry");
 pull_cmd->add_option("name", pull->name, "NAME[:TAG|@DIGEST]")->required();
-pull_cmd->add_option("--platform", pull->platform, "Set platform if server is multi-platform capable (os/arch[/variant])");
+pull_cmd->add_option("--platform", pull->platform,
+                     "Set platform if server is multi-platform capable (os/arch[/variant])");
 pull_cmd->add_flag("-q,--quiet", pull->quiet, "Suppress verbose output");
 pull_cmd->callback([&g, pull] { pull_image(g, *pull); });
 

@@ -9,8 +9,8 @@
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 #include "compose/engine/status_text.hpp"
-#include "compose/gocompat/table.hpp"
 #include "compose/gocompat/rfc3339.hpp"
+#include "compose/gocompat/table.hpp"
 #include "compose/gocompat/units.hpp"
 #include "compose/image/store.hpp"
 

@@ -44,7 +44,8 @@ void run_login(const GlobalOptions& g, const LoginFlags& f) {
     std::cerr << "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n";
   }
   if (creds.username.empty() || creds.password.empty()) {
-    if (::isatty(STDIN_FILENO) != 1) throw std::runtime_error("Cannot perform an interactive login from a non TTY device");
+    if (::isatty(STDIN_FILENO) != 1)
+      throw std::runtime_error("Cannot perform an interactive login from a non TTY device");
     throw std::runtime_error("interactive login is not supported: use -u USER --password-stdin");
   }
   const std::string domain = registry_domain(f.server);

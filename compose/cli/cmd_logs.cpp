@@ -5,10 +5,10 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/interactive/attach_signals.hpp"
 #include "compose/engine/exec_target.hpp"
-#include "compose/logs/logs_stream.hpp"
 #include "compose/engine/session.hpp"
+#include "compose/interactive/attach_signals.hpp"
+#include "compose/logs/logs_stream.hpp"
 
 namespace berth::cli {
 
@@ -53,7 +53,8 @@ int run_logs(const GlobalOptions& g, const LogsOptions& o) {
 
   std::vector<logs::LogTarget> targets;
   for (const auto& c : engine::select_containers(eng, o.services, o.index))
-    if (c.record.status != "creating") targets.push_back({c.record.id, logs::log_display_name(eng.project(), c.record.name)});
+    if (c.record.status != "creating")
+      targets.push_back({c.record.id, logs::log_display_name(eng.project(), c.record.name)});
 
   logs::PrinterOptions po;
   po.color = logs::use_color(o.no_color, g.ansi, STDOUT_FILENO);
@@ -81,7 +82,8 @@ void register_logs(CLI::App& app, const GlobalOptions& g, CommandResult& result)
   cmd->add_flag("-t,--timestamps", o->timestamps, "Show timestamps");
   cmd->add_option("-n,--tail", o->tail, "Number of lines to show from the end of the logs for each container");
   cmd->add_option("--since", o->since, "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
-  cmd->add_option("--until", o->until, "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
+  cmd->add_option("--until", o->until,
+                  "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)");
   cmd->add_flag("--no-color", o->no_color, "Produce monochrome output");
   cmd->add_flag("--no-log-prefix", o->no_prefix, "Don't print prefix in logs");
   cmd->add_option("--index", o->index, "index of the container if service has multiple replicas");

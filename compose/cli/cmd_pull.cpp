@@ -27,7 +27,7 @@ void run_pull(const GlobalOptions& g, const PullFlags& f) {
   progress::Progress progress(progress::progress_mode(g.progress), std::cerr, false);
   for (const auto& w : project.warnings) progress.warning(w);
   engine::ImagePullOptions o;
-  o.policy = f.policy;            // --policy overrides every service's pull_policy
+  o.policy = f.policy;                 // --policy overrides every service's pull_policy
   o.explicit_pull = f.policy.empty();  // else: pull_policy missing/if_not_present pull anyway
   o.services = f.services;
   if (f.include_deps && !f.services.empty()) {

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/interactive/run_oneoff.hpp"
 #include "compose/engine/session.hpp"
+#include "compose/interactive/run_oneoff.hpp"
 
 namespace berth::cli {
 
@@ -58,8 +58,9 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
   cmd->add_option("--name", o->run.name, "Assign a name to the container");
   cmd->add_option("-u,--user", o->run.user, "Run as specified username or uid");
   cmd->add_option("-w,--workdir", o->run.workdir, "Working directory inside the container");
-  cmd->add_option("--entrypoint", o->entrypoint, "Override the entrypoint of the image")
-      ->each([o](const std::string&) { o->entrypoint_set = true; });
+  cmd->add_option("--entrypoint", o->entrypoint, "Override the entrypoint of the image")->each([o](const std::string&) {
+    o->entrypoint_set = true;
+  });
   // SERVICE [COMMAND] [ARGS...]: everything from the first positional on, dashes included.
   cmd->prefix_command();
   cmd->fallthrough(false);

@@ -3,11 +3,11 @@
 #include <memory>
 
 #include "compose/cli/commands.hpp"
-#include "compose/interactive/exec_procs.hpp"
 #include "compose/engine/exec_target.hpp"
 #include "compose/engine/session.hpp"
 #include "compose/engine/status_text.hpp"
 #include "compose/gocompat/table.hpp"
+#include "compose/interactive/exec_procs.hpp"
 
 namespace berth::cli {
 

@@ -59,12 +59,15 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   auto* cmd = app.add_subcommand("up", "Create and start containers");
   cmd->add_flag("-d,--detach", f->detach, "Detached mode: run containers in the background");
   cmd->add_flag("--no-start", f->no_start, "Don't start the services after creating them");
-  cmd->add_flag("--force-recreate", f->force_recreate, "Recreate containers even if their configuration hasn't changed");
+  cmd->add_flag("--force-recreate", f->force_recreate,
+                "Recreate containers even if their configuration hasn't changed");
   cmd->add_flag("--no-recreate", f->no_recreate, "If containers already exist, don't recreate them");
-  cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
+  cmd->add_flag("--remove-orphans", f->remove_orphans,
+                "Remove containers for services not defined in the Compose file");
   cmd->add_flag("--no-deps", f->no_deps, "Don't start linked services");
   cmd->add_flag("--wait", f->wait, "Wait for services to be running|healthy. Implies detached mode");
-  cmd->add_option("--wait-timeout", f->wait_timeout, "Maximum duration in seconds to wait for the project to be running|healthy");
+  cmd->add_option("--wait-timeout", f->wait_timeout,
+                  "Maximum duration in seconds to wait for the project to be running|healthy");
   cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)")->allow_extra_args(false);
   cmd->add_option("-t,--timeout", f->timeout, "Use this timeout in seconds for container shutdown");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
@@ -76,7 +79,8 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");
   cmd->add_flag("--no-log-prefix", f->no_log_prefix, "Don't print prefix in logs");
   cmd->add_flag("--timestamps", f->timestamps, "Show timestamps");
-  cmd->add_flag("-V,--renew-anon-volumes", f->renew_anon, "Recreate anonymous volumes instead of retrieving data from the previous containers");
+  cmd->add_flag("-V,--renew-anon-volumes", f->renew_anon,
+                "Recreate anonymous volumes instead of retrieving data from the previous containers");
   cmd->add_option("services", f->services, "Services to start (and their dependencies)");
   cmd->callback([&g, &result, f] { result.exit_code = run_up(g, *f); });
 }

@@ -11,9 +11,12 @@ void register_version(CLI::App& app, CommandResult&) {
   cmd->add_option("-f,--format", *format, "Format the output")->check(CLI::IsMember({"pretty", "json"}));
   cmd->add_flag("--short", *short_, "Shows only the version number");
   cmd->callback([format, short_] {
-    if (*short_) std::cout << BERTH_VERSION << "\n";
-    else if (*format == "json") std::cout << R"({"version":")" << BERTH_VERSION << "\"}\n";
-    else std::cout << "Berth version v" << BERTH_VERSION << "\n";
+    if (*short_)
+      std::cout << BERTH_VERSION << "\n";
+    else if (*format == "json")
+      std::cout << R"({"version":")" << BERTH_VERSION << "\"}\n";
+    else
+      std::cout << "Berth version v" << BERTH_VERSION << "\n";
   });
 }
 

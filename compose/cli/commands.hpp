@@ -60,7 +60,8 @@ inline engine::SessionOptions session_options(const GlobalOptions& g, const std:
 
 /// What up/create/run pull first: `flag` is --pull ("policy" = each service's pull_policy);
 /// none under --dry-run. Throws std::runtime_error for an unknown --pull value.
-inline std::optional<engine::ImagePullOptions> pull_options(const GlobalOptions& g, const std::string& flag, bool quiet) {
+inline std::optional<engine::ImagePullOptions> pull_options(const GlobalOptions& g, const std::string& flag,
+                                                            bool quiet) {
   if (flag != "policy" && flag != "always" && flag != "missing" && flag != "never" && flag != "build")
     throw std::runtime_error("invalid --pull value \"" + flag + "\": expected always, missing, never or build");
   if (g.dry_run) return std::nullopt;

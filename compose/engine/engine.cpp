@@ -11,16 +11,17 @@
 
 #include "common/shim_protocol.hpp"
 #include "compose/bundle/container_spec.hpp"
+#include "compose/network/ipam.hpp"
 #include "compose/runtime/dns.hpp"
 #include "compose/runtime/ports.hpp"
 #include "compose/storage/volumes.hpp"
-#include "compose/network/ipam.hpp"
 
 namespace berth::engine {
 
 namespace fs = std::filesystem;
 
-Engine::Engine(state::Paths paths, std::string project, progress::Progress& progress, std::unique_ptr<project::ProjectContext> ctx)
+Engine::Engine(state::Paths paths, std::string project, progress::Progress& progress,
+               std::unique_ptr<project::ProjectContext> ctx)
     : m_paths(std::move(paths)),
       m_project(std::move(project)),
       m_progress(progress),
@@ -98,7 +99,8 @@ void Engine::warn_orphans(const plan::Plan& plan) {
   if (plan.orphan_warnings.empty()) return;
   std::string names;
   for (const auto& n : plan.orphan_warnings) names += (names.empty() ? "" : " ") + n;
-  m_progress.warning("Found orphan containers ([" + names + "]) for this project. If you removed or renamed this "
+  m_progress.warning("Found orphan containers ([" + names +
+                     "]) for this project. If you removed or renamed this "
                      "service in your compose file, you can run this command with the --remove-orphans flag to clean "
                      "it up.");
 }
@@ -131,7 +133,8 @@ void Engine::sync_dns() {
 }
 
 void Engine::wait_running(const std::vector<std::string>& services, int timeout_seconds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 1 << 20);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 1 << 20);
   for (const auto& o : observe(services)) {
     const std::string& name = o.record.name;
     m_progress.event("Container", name, "Waiting");

@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "compose/runtime/container_runtime.hpp"
 #include "compose/engine/executor.hpp"
-#include "compose/state/paths.hpp"
+#include "compose/plan/diff.hpp"
 #include "compose/progress/progress.hpp"
 #include "compose/project/project_context.hpp"
+#include "compose/runtime/container_runtime.hpp"
+#include "compose/state/paths.hpp"
 #include "compose/state/state_store.hpp"
-#include "compose/plan/diff.hpp"
 
 namespace berth::engine {
 
@@ -29,7 +29,8 @@ class Engine {
  public:
   /// An engine for `project` under `paths`. `ctx` (the loaded compose project) may be null for
   /// commands that work from the recorded state alone.
-  Engine(state::Paths paths, std::string project, progress::Progress& progress, std::unique_ptr<project::ProjectContext> ctx);
+  Engine(state::Paths paths, std::string project, progress::Progress& progress,
+         std::unique_ptr<project::ProjectContext> ctx);
 
   /// Takes the project lock (commands that change things call this first).
   void lock();

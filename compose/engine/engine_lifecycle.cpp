@@ -6,10 +6,10 @@
 #include <set>
 #include <thread>
 
-#include "compose/runtime/dns.hpp"
 #include "compose/engine/engine.hpp"
-#include "compose/storage/volumes.hpp"
 #include "compose/image/store.hpp"
+#include "compose/runtime/dns.hpp"
+#include "compose/storage/volumes.hpp"
 
 namespace berth::engine {
 
@@ -17,7 +17,8 @@ namespace {
 
 plan::ContainerSteps steps_for(const ObservedRecord& o, std::initializer_list<plan::ActionKind> kinds) {
   plan::ContainerSteps s{o.record.name, o.record.number, {}};
-  for (auto k : kinds) s.steps.push_back(plan::Action{k, o.record.service, o.record.name, o.record.id, o.record.number, ""});
+  for (auto k : kinds)
+    s.steps.push_back(plan::Action{k, o.record.service, o.record.name, o.record.id, o.record.number, ""});
   return s;
 }
 
@@ -58,7 +59,8 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
   if (volumes && m_ctx) {  // volumes the spec created on demand are the project's too
     storage::VolumeStore store(m_paths.root);
     for (const auto& [key, v] : m_ctx->loaded.model.volumes) {
-      bool recorded = std::any_of(state.volumes.begin(), state.volumes.end(), [&](const auto& r) { return r.key == key; });
+      bool recorded =
+          std::any_of(state.volumes.begin(), state.volumes.end(), [&](const auto& r) { return r.key == key; });
       if (!v.external && !recorded && store.exists(v.name))
         m_store.update([&](state::ProjectState& s) { s.volumes.push_back(state::VolumeRecord{key, v.name, false}); });
     }
@@ -73,7 +75,8 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     if (staying.count(c.name))
       for (const auto& e : c.endpoints) kept_ids.insert(e.network_id);
   for (const auto& n : state.networks)
-    if (!kept_ids.count(n.id)) p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveNetwork, "", n.key, "", 0, "down"});
+    if (!kept_ids.count(n.id))
+      p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveNetwork, "", n.key, "", 0, "down"});
   if (volumes)
     for (const auto& v : state.volumes)
       if (!v.external) p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveVolume, "", v.key, "", 0, "down"});
@@ -92,8 +95,10 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     error = e.what();
   }
   if (volumes) m_runtime->remove_anonymous_volumes();
-  if (m_store.snapshot().containers.empty()) runtime::stop_dns(m_paths, m_project);
-  else sync_dns();
+  if (m_store.snapshot().containers.empty())
+    runtime::stop_dns(m_paths, m_project);
+  else
+    sync_dns();
   if ((rmi == "all" || rmi == "local") && m_ctx) {
     image::ImageStore images(m_paths.root);
     auto lock = images.lock();
@@ -123,7 +128,8 @@ void Engine::stop(const std::vector<std::string>& services, std::optional<int> t
   p.reverse = true;
   for (const auto& o : observe(known_services(services), true)) {
     p.services[o.record.service].service = o.record.service;
-    if (is_running(o.status)) p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StopContainer}));
+    if (is_running(o.status))
+      p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StopContainer}));
   }
   ExecutorOptions options;
   options.timeout = timeout;

@@ -66,14 +66,13 @@ std::vector<ContainerEvent> diff_events(const std::map<std::string, EventSnapsho
       } else if (cur.status == "running") {
         out.push_back(make(cur, "start", now));
       } else if (live(old.status) && !live(cur.status)) {  // exited, dead, restarting, or between
-                                                             // the two shims of a `restart`
+                                                           // the two shims of a `restart`
         auto die = make(cur, "die", now);
         die.attributes["exitCode"] = std::to_string(cur.exit_code);
         out.push_back(die);
       }
     }
-    if (!cur.health.empty() && cur.health != old.health)
-      out.push_back(make(cur, "health_status: " + cur.health, now));
+    if (!cur.health.empty() && cur.health != old.health) out.push_back(make(cur, "health_status: " + cur.health, now));
   }
   for (const auto& [id, old] : before)
     if (!after.count(id)) out.push_back(make(old, "destroy", now));
@@ -85,8 +84,9 @@ std::map<std::string, EventSnapshot> snapshot_containers(Engine& engine) {
   std::map<std::string, EventSnapshot> out;
   for (const auto& o : engine.observe({}, true)) {
     if (o.record.status == "creating") continue;
-    EventSnapshot s{o.record.id, o.record.name, o.record.service, o.record.image, o.status.status,
-                    o.status.exit_code, o.status.health, 0, o.started_at};
+    EventSnapshot s{o.record.id,     o.record.name,      o.record.service, o.record.image,
+                    o.status.status, o.status.exit_code, o.status.health,  0,
+                    o.started_at};
     try {
       s.restart_count = shim_protocol::read_state(engine.paths().shim_state_dir(o.record.id)).restart_count;
     } catch (const std::exception&) {
@@ -127,8 +127,8 @@ std::string format_event_json(const ContainerEvent& e) {
   return j.dump();
 }
 
-void watch_events(Engine& engine, const std::function<void(const ContainerEvent&)>& sink,
-                  const std::atomic<bool>& stop, int interval_ms) {
+void watch_events(Engine& engine, const std::function<void(const ContainerEvent&)>& sink, const std::atomic<bool>& stop,
+                  int interval_ms) {
   auto before = snapshot_containers(engine);
   while (!stop.load()) {
     for (int waited = 0; waited < interval_ms && !stop.load(); waited += 20)

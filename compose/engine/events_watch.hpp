@@ -18,7 +18,7 @@ namespace berth::engine {
 /// One event.
 struct ContainerEvent {
   int64_t time_ns = 0;
-  std::string action;   ///< create | start | die | pause | unpause | restart | health_status: healthy | destroy
+  std::string action;  ///< create | start | die | pause | unpause | restart | health_status: healthy | destroy
   std::string id;
   std::string service;
   std::map<std::string, std::string> attributes;  ///< name, image, exitCode (die), ...
@@ -48,7 +48,7 @@ std::string format_event_json(const ContainerEvent& e);
 
 /// Polls every `interval_ms` and calls `sink` for each event until `stop` is set. Containers
 /// present at the start produce no events.
-void watch_events(Engine& engine, const std::function<void(const ContainerEvent&)>& sink,
-                  const std::atomic<bool>& stop, int interval_ms = 200);
+void watch_events(Engine& engine, const std::function<void(const ContainerEvent&)>& sink, const std::atomic<bool>& stop,
+                  int interval_ms = 200);
 
 }  // namespace berth::engine

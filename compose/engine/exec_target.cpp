@@ -31,12 +31,14 @@ ObservedRecord running_container(Engine& engine, const std::string& service, int
     if (o.record.number != wanted) continue;
     bool running = o.status.status == "running" || o.status.status == "paused" || o.status.status == "restarting";
     if (must_run && !running) {
-      if (index > 0) throw std::runtime_error("service \"" + service + "\" is not running container #" + std::to_string(index));
+      if (index > 0)
+        throw std::runtime_error("service \"" + service + "\" is not running container #" + std::to_string(index));
       throw std::runtime_error("service \"" + service + "\" is not running");
     }
     return o;
   }
-  if (index > 0) throw std::runtime_error("service \"" + service + "\" is not running container #" + std::to_string(index));
+  if (index > 0)
+    throw std::runtime_error("service \"" + service + "\" is not running container #" + std::to_string(index));
   throw std::runtime_error("service \"" + service + "\" is not running");
 }
 

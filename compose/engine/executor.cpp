@@ -10,12 +10,14 @@ namespace berth::engine {
 using plan::Action;
 using plan::ActionKind;
 
-Executor::Executor(runtime::RuntimeClient& runtime, progress::Progress& progress, plan::DependencyMap dependencies, ExecutorOptions options)
+Executor::Executor(runtime::RuntimeClient& runtime, progress::Progress& progress, plan::DependencyMap dependencies,
+                   ExecutorOptions options)
     : m_runtime(runtime), m_progress(progress), m_deps(std::move(dependencies)), m_options(options) {}
 
 void Executor::run(const plan::Plan& plan) {
   auto shown = [&](const Action& a) {
-    auto it = m_options.display_names.find((a.kind == ActionKind::CreateNetwork || a.kind == ActionKind::RemoveNetwork ? "network:" : "volume:") + a.name);
+    auto it = m_options.display_names.find(
+        (a.kind == ActionKind::CreateNetwork || a.kind == ActionKind::RemoveNetwork ? "network:" : "volume:") + a.name);
     return it == m_options.display_names.end() ? a.name : it->second;
   };
   for (const Action& a : plan.prepare) {
@@ -37,7 +39,8 @@ void Executor::run(const plan::Plan& plan) {
   }
   std::vector<std::thread> threads;
   threads.reserve(plan.services.size());
-  for (const auto& [name, s] : plan.services) threads.emplace_back([this, &plan, name = name] { run_service(plan, name); });
+  for (const auto& [name, s] : plan.services)
+    threads.emplace_back([this, &plan, name = name] { run_service(plan, name); });
   for (auto& t : threads) t.join();
 
   if (std::string err = run_containers(plan.orphans); !err.empty()) m_errors.push_back(err);

@@ -15,16 +15,16 @@
 #include <string>
 #include <vector>
 
-#include "compose/progress/progress.hpp"
-#include "compose/runtime/runtime_client.hpp"
 #include "compose/plan/actions.hpp"
 #include "compose/plan/diff.hpp"
+#include "compose/progress/progress.hpp"
+#include "compose/runtime/runtime_client.hpp"
 
 namespace berth::engine {
 
 struct ExecutorOptions {
-  std::optional<int> timeout;        ///< stop timeout in seconds (-t); unset = each container's own
-  bool wait_conditions = true;       ///< false with --no-start: nothing runs, nothing to wait for
+  std::optional<int> timeout;   ///< stop timeout in seconds (-t); unset = each container's own
+  bool wait_conditions = true;  ///< false with --no-start: nothing runs, nothing to wait for
   std::chrono::milliseconds poll{50};
   /// Names shown for network/volume keys ("default" → "appdb_default"); the key when absent.
   std::map<std::string, std::string> display_names;
@@ -39,7 +39,8 @@ struct ExecutionError : std::runtime_error {
 
 class Executor {
  public:
-  Executor(runtime::RuntimeClient& runtime, progress::Progress& progress, plan::DependencyMap dependencies, ExecutorOptions options = {});
+  Executor(runtime::RuntimeClient& runtime, progress::Progress& progress, plan::DependencyMap dependencies,
+           ExecutorOptions options = {});
 
   /// Runs `plan`; throws ExecutionError when a step or a dependency condition failed.
   void run(const plan::Plan& plan);

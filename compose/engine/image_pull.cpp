@@ -61,14 +61,19 @@ bool pull_needed(const std::string& policy, bool present, long long last_pull, l
   if (policy.empty() || policy == "missing" || policy == "if_not_present") return !present;
   if (policy == "never" || policy == "build") return false;
   long long period = 0;
-  if (policy == "daily") period = 24 * 3600;
-  else if (policy == "weekly") period = 7 * 24 * 3600;
+  if (policy == "daily")
+    period = 24 * 3600;
+  else if (policy == "weekly")
+    period = 7 * 24 * 3600;
   else if (policy.rfind("every_", 0) == 0) {
     auto ns = gocompat::parse_duration_ns(policy.substr(6));
-    if (!ns || *ns <= 0) throw std::invalid_argument("invalid pull_policy \"" + policy + "\": every_<duration> needs a positive duration such as every_12h");
+    if (!ns || *ns <= 0)
+      throw std::invalid_argument("invalid pull_policy \"" + policy +
+                                  "\": every_<duration> needs a positive duration such as every_12h");
     period = *ns / 1'000'000'000;
   } else {
-    throw std::invalid_argument("invalid pull_policy \"" + policy + "\": expected always, missing, never, build, daily, weekly or every_<duration>");
+    throw std::invalid_argument("invalid pull_policy \"" + policy +
+                                "\": expected always, missing, never, build, daily, weekly or every_<duration>");
   }
   return !present || now - last_pull >= period;
 }
@@ -94,7 +99,8 @@ void pull_images(const model::Project& project, image::ImageStore& store, progre
     if (svc.image.empty()) continue;  // built, not pulled
     if (options.ignore_buildable && svc.build) continue;
     std::string policy = options.policy.empty() ? svc.pull_policy : options.policy;
-    if (options.explicit_pull && (policy.empty() || policy == "missing" || policy == "if_not_present")) policy = "always";
+    if (options.explicit_pull && (policy.empty() || policy == "missing" || policy == "if_not_present"))
+      policy = "always";
     if (options.explicit_pull && policy == "build") continue;
     image::Reference ref;
     try {
@@ -152,7 +158,8 @@ void pull_images(const model::Project& project, image::ImageStore& store, progre
   for (auto& t : threads) t.join();
   if (failures.empty()) return;
   if (options.ignore_failures) {
-    for (const auto& [service, text] : failures) progress.warning("pull of service \"" + service + "\" failed: " + text);
+    for (const auto& [service, text] : failures)
+      progress.warning("pull of service \"" + service + "\" failed: " + text);
     return;
   }
   throw std::runtime_error(failures.front().second);

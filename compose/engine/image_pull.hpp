@@ -17,12 +17,12 @@
 namespace berth::engine {
 
 struct ImagePullOptions {
-  std::string policy;                  ///< --pull ("" = each service's pull_policy)
-  std::vector<std::string> services;   ///< the services to pull for (empty = all)
-  bool ignore_failures = false;        ///< --ignore-pull-failures: warn and go on
-  bool ignore_buildable = false;       ///< --ignore-buildable: skip services with `build:`
-  bool explicit_pull = false;          ///< `berth pull`: "missing" means pull anyway (docker compose pull)
-  bool quiet = false;                  ///< --quiet-pull / pull -q: no progress
+  std::string policy;                              ///< --pull ("" = each service's pull_policy)
+  std::vector<std::string> services;               ///< the services to pull for (empty = all)
+  bool ignore_failures = false;                    ///< --ignore-pull-failures: warn and go on
+  bool ignore_buildable = false;                   ///< --ignore-buildable: skip services with `build:`
+  bool explicit_pull = false;                      ///< `berth pull`: "missing" means pull anyway (docker compose pull)
+  bool quiet = false;                              ///< --quiet-pull / pull -q: no progress
   std::map<std::string, std::string> environment;  ///< for the registry config and credentials
 };
 

@@ -14,7 +14,8 @@ namespace berth::engine {
 
 std::pair<std::string, int> parse_scale(const std::string& text) {
   auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) throw std::runtime_error("invalid --scale value \"" + text + "\": expected SERVICE=NUM");
+  if (eq == std::string::npos || eq == 0)
+    throw std::runtime_error("invalid --scale value \"" + text + "\": expected SERVICE=NUM");
   try {
     size_t used = 0;
     int n = std::stoi(text.substr(eq + 1), &used);
@@ -49,8 +50,8 @@ Session open_session(const SessionOptions& options) {
       image::ImageStore store(s.paths.root);
       pull_images(loaded.model, store, *s.progress, pull);
     }
-    ctx = std::make_unique<project::ProjectContext>(project::make_context(std::move(loaded), image::ImageStore(s.paths.root), options.scale,
-                                                        options.services, options.require_images));
+    ctx = std::make_unique<project::ProjectContext>(project::make_context(
+        std::move(loaded), image::ImageStore(s.paths.root), options.scale, options.services, options.require_images));
   } catch (const loader::LoadError&) {
     if (options.require_model || !options.load.project_name || !options.load.files.empty()) throw;
     project = *options.load.project_name;  // no compose file: work from the recorded state

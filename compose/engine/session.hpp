@@ -19,8 +19,8 @@ struct SessionOptions {
   std::string progress = "auto";  ///< --progress
   std::string ansi = "auto";      ///< --ansi
   loader::LoadOptions load;
-  bool require_model = true;    ///< false: fall back to the recorded state when no compose file loads
-  bool require_images = true;   ///< up/create need every selected service's image
+  bool require_model = true;   ///< false: fall back to the recorded state when no compose file loads
+  bool require_images = true;  ///< up/create need every selected service's image
   std::map<std::string, int> scale;
   std::vector<std::string> services;
   /// up/create/run: pull what the policy asks for (the services and their dependencies) before

@@ -21,8 +21,8 @@ double epoch_seconds(const std::string& text) {
 
 }  // namespace
 
-std::string status_text(const runtime::ContainerStatus& st, const std::string& started_at, const std::string& finished_at,
-                        double now) {
+std::string status_text(const runtime::ContainerStatus& st, const std::string& started_at,
+                        const std::string& finished_at, double now) {
   auto since = [&](const std::string& when) {
     double t = epoch_seconds(when);
     return gocompat::human_duration(t < 0 ? 0 : now - t);

@@ -13,8 +13,8 @@ namespace berth::engine {
 
 /// The STATUS column: Up 2 seconds (healthy) | Up 1 second (Paused) | Exited (0) 3 seconds ago |
 /// Created | Restarting (1) 2 seconds ago | Dead. `now` in seconds since the epoch.
-std::string status_text(const runtime::ContainerStatus& status, const std::string& started_at, const std::string& finished_at,
-                        double now);
+std::string status_text(const runtime::ContainerStatus& status, const std::string& started_at,
+                        const std::string& finished_at, double now);
 
 /// One ps table row: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS.
 std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc);

@@ -5,10 +5,10 @@
 // are applied to the config before anything is written, so a bad one costs nothing.
 #include <nlohmann/json.hpp>
 
-#include "compose/image/archive_load.hpp"
-#include "compose/image/change.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/gocompat/units.hpp"
+#include "compose/image/archive_load.hpp"
+#include "compose/image/change.hpp"
 
 namespace berth::image {
 

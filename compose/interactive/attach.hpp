@@ -13,8 +13,8 @@ namespace berth::interactive {
 struct AttachOptions {
   std::vector<std::string> services;  ///< the containers watched (empty = all)
   bool abort_on_container_exit = false;
-  std::string exit_code_from;         ///< service whose exit code is returned (implies abort)
-  std::optional<int> timeout;         ///< stop timeout
+  std::string exit_code_from;  ///< service whose exit code is returned (implies abort)
+  std::optional<int> timeout;  ///< stop timeout
 };
 
 }  // namespace berth::interactive

@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "common/shim_protocol.hpp"
+#include "compose/gocompat/rfc3339.hpp"
 #include "compose/interactive/attach_signals.hpp"
 #include "compose/logs/logs_stream.hpp"
-#include "compose/gocompat/rfc3339.hpp"
 
 namespace berth::interactive {
 
@@ -34,7 +34,8 @@ logs::LogFilter since_start(const engine::ObservedRecord& o) {
 
 }  // namespace
 
-int attach_with_logs(engine::Engine& engine, const AttachOptions& options, const logs::PrinterOptions& printer_options) {
+int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
+                     const logs::PrinterOptions& printer_options) {
   InterruptWatch interrupts;
   logs::LogPrinter printer(STDOUT_FILENO, STDERR_FILENO, printer_options);
   const bool abort = options.abort_on_container_exit || !options.exit_code_from.empty();
@@ -53,7 +54,9 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options, const
   auto observe = [&] {
     auto observed = engine.observe(options.services);
     if (const project::ProjectContext* ctx = engine.context())
-      std::erase_if(observed, [&](const engine::ObservedRecord& o) { return !ctx->loaded.model.services.count(o.record.service); });
+      std::erase_if(observed, [&](const engine::ObservedRecord& o) {
+        return !ctx->loaded.model.services.count(o.record.service);
+      });
     return observed;
   };
   auto add_new = [&](const std::vector<engine::ObservedRecord>& observed) {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "compose/state/paths.hpp"
 #include "compose/interactive/stdio_pump.hpp"
+#include "compose/state/paths.hpp"
 
 namespace berth::interactive {
 

@@ -119,8 +119,14 @@ std::vector<std::string> process_row(int pid, const std::string& proc) {
   while (!cmd.empty() && cmd.back() == '\0') cmd.pop_back();
   std::replace(cmd.begin(), cmd.end(), '\0', ' ');
   if (cmd.empty()) cmd = "[" + comm + "]";
-  return {user_name(uid), std::to_string(pid), f[1], std::to_string(c), start_text(started),
-          tty_text(std::stol(f[4])), cpu_time_text(cpu, hz), cmd};
+  return {user_name(uid),
+          std::to_string(pid),
+          f[1],
+          std::to_string(c),
+          start_text(started),
+          tty_text(std::stol(f[4])),
+          cpu_time_text(cpu, hz),
+          cmd};
 }
 
 std::vector<std::vector<std::string>> container_processes(const state::Paths& paths, const std::string& id) {

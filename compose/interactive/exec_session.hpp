@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "common/shim_protocol.hpp"
-#include "compose/state/paths.hpp"
 #include "compose/interactive/stdio_pump.hpp"
+#include "compose/state/paths.hpp"
 
 namespace berth::interactive {
 

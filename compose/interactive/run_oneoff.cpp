@@ -130,7 +130,8 @@ void prepare_project(engine::Engine& engine, const RunOptions& o) {
 }
 
 /// Creates the one-off from a copy of the context with the overridden service.
-std::string create_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOptions& o, const std::string& name) {
+std::string create_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOptions& o,
+                          const std::string& name) {
   project::ProjectContext ctx = *engine.context();
   apply_run_overrides(ctx.loaded.model.services.at(o.service), o, ctx.loaded.working_dir);
 
@@ -189,7 +190,8 @@ std::optional<int> attach_oneoff(engine::Engine& engine, const std::string& id, 
 
 int run_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOptions& o) {
   if (!engine.context()) throw std::runtime_error("run needs a compose file");
-  if (!engine.context()->loaded.model.services.count(o.service)) throw std::runtime_error("no such service: " + o.service);
+  if (!engine.context()->loaded.model.services.count(o.service))
+    throw std::runtime_error("no such service: " + o.service);
   const std::string name = o.name.empty() ? oneoff_name(engine.project(), o.service) : o.name;
   engine.lock();
   prepare_project(engine, o);
@@ -222,7 +224,9 @@ int run_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOp
     throw;
   }
   if (!code) {  // detach keys: it runs on, and nobody is left to remove it when it exits
-    write_all(STDERR_FILENO, "\r\nDetached from " + name + (o.rm ? " (--rm no longer applies: remove it with `berth rm -sf` or `down`)" : "") + "\r\n");
+    write_all(STDERR_FILENO, "\r\nDetached from " + name +
+                                 (o.rm ? " (--rm no longer applies: remove it with `berth rm -sf` or `down`)" : "") +
+                                 "\r\n");
     return 0;
   }
   if (o.rm) remove();

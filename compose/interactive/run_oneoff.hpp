@@ -29,7 +29,7 @@ struct RunOptions {
   std::vector<std::string> volumes;       ///< -v
   std::string name, user, workdir;
   bool detach = false, rm = false, no_deps = false, service_ports = false;
-  bool tty = false;  ///< a terminal for the container (default: our stdin is one, unless -T)
+  bool tty = false;         ///< a terminal for the container (default: our stdin is one, unless -T)
   bool interactive = true;  ///< -i: our stdin is the container's (docker compose's default)
 };
 

@@ -136,10 +136,14 @@ std::string parse_detach_keys(const std::string& spec) {
       keys += part;
     } else if (part.size() == 6 && part.rfind("ctrl-", 0) == 0) {
       const char c = part[5];
-      if (c >= 'a' && c <= 'z') keys += static_cast<char>(c - 'a' + 1);
-      else if (c == '@') keys += '\0';
-      else if (c >= '[' && c <= '_') keys += static_cast<char>(c - '[' + 27);  // [ \ ] ^ _
-      else throw std::invalid_argument("invalid detach key \"" + part + "\"");
+      if (c >= 'a' && c <= 'z')
+        keys += static_cast<char>(c - 'a' + 1);
+      else if (c == '@')
+        keys += '\0';
+      else if (c >= '[' && c <= '_')
+        keys += static_cast<char>(c - '[' + 27);  // [ \ ] ^ _
+      else
+        throw std::invalid_argument("invalid detach key \"" + part + "\"");
     } else {
       throw std::invalid_argument("invalid detach key \"" + part + "\"");
     }

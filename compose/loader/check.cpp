@@ -72,10 +72,9 @@ class Checker {
     if (svc.contains("container_name") && svc.contains("deploy") && svc["deploy"].is_object()) {
       const Json& r = svc["deploy"].value("replicas", Json(1));
       if (r.is_number_integer() && r.get<long long>() > 1)
-        m_diags.error(ptr / "container_name",
-                      "container_name \"" + svc["container_name"].get<std::string>() +
-                          "\" cannot be used with " + std::to_string(r.get<long long>()) +
-                          " replicas: container names must be unique");
+        m_diags.error(ptr / "container_name", "container_name \"" + svc["container_name"].get<std::string>() +
+                                                  "\" cannot be used with " + std::to_string(r.get<long long>()) +
+                                                  " replicas: container names must be unique");
     }
   }
 
@@ -90,16 +89,19 @@ class Checker {
         if (!v.is_object() || v.value("type", "") != "volume" || !v.contains("source")) continue;
         std::string src = v["source"].is_string() ? v["source"].get<std::string>() : "";
         if (!src.empty() && !has("volumes", src))
-          m_diags.error(ptr / "volumes" / i, "undefined volume \"" + src + "\": declare it under the top-level volumes key");
+          m_diags.error(ptr / "volumes" / i,
+                        "undefined volume \"" + src + "\": declare it under the top-level volumes key");
       }
     for (const char* key : {"secrets", "configs"}) {
       if (!svc.contains(key) || !svc[key].is_array()) continue;
       for (size_t i = 0; i < svc[key].size(); ++i) {
         const Json& ref = svc[key][i];
-        std::string src = ref.is_string() ? ref.get<std::string>()
-                          : ref.is_object() && ref.contains("source") ? ref["source"].get<std::string>() : "";
+        std::string src = ref.is_string()                             ? ref.get<std::string>()
+                          : ref.is_object() && ref.contains("source") ? ref["source"].get<std::string>()
+                                                                      : "";
         if (!src.empty() && !has(key, src))
-          m_diags.error(ptr / key / i, std::string("undefined ") + (key[0] == 's' ? "secret" : "config") + " \"" + src + "\"");
+          m_diags.error(ptr / key / i,
+                        std::string("undefined ") + (key[0] == 's' ? "secret" : "config") + " \"" + src + "\"");
       }
     }
   }
@@ -120,7 +122,8 @@ class Checker {
       for (size_t i = 0; i < svc["ports"].size(); ++i) {
         const Json& p = svc["ports"][i];
         if (!p.is_object() || !p.contains("published")) continue;
-        std::string published = p["published"].is_string() ? p["published"].get<std::string>() : json_text(p["published"]);
+        std::string published =
+            p["published"].is_string() ? p["published"].get<std::string>() : json_text(p["published"]);
         if (published.empty() || published == "0" || published.find('-') != std::string::npos) continue;
         std::string proto = p.value("protocol", std::string("tcp"));
         std::string ip = p.contains("host_ip") && p["host_ip"].is_string() ? p["host_ip"].get<std::string>() : "";

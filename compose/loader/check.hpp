@@ -14,7 +14,7 @@ namespace berth::loader {
 /// `disabled` are services left out by profiles: a reference to one says so. Cycles are looked
 /// for in `deps` (the typed model's edges; nullptr when the model does not fit the types, whose
 /// error is reported instead).
-void check_model(const nlohmann::json& model, const model::DependencyMap* deps, const std::vector<std::string>& disabled,
-                 Diagnostics& diags);
+void check_model(const nlohmann::json& model, const model::DependencyMap* deps,
+                 const std::vector<std::string>& disabled, Diagnostics& diags);
 
 }  // namespace berth::loader

@@ -9,7 +9,7 @@ namespace {
 using Json = nlohmann::json;
 
 bool exists(const std::string& p) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(p.c_str(), &st) == 0;
 }
 
@@ -40,8 +40,10 @@ void fold(Json& svc, const Pointer& ptr, const char* files_key, const char* map_
   if (svc.contains(map_key) && svc[map_key].is_object()) {
     for (auto& [k, v] : svc[map_key].items()) {
       if (v.is_null() && resolve_unset) {
-        if (auto val = lookup(k)) merged[k] = *val;
-        else merged[k] = nullptr;
+        if (auto val = lookup(k))
+          merged[k] = *val;
+        else
+          merged[k] = nullptr;
       } else {
         merged[k] = v;
       }

@@ -45,10 +45,12 @@ void Diagnostics::throw_if_any() const {
   for (const auto& d : m_items)
     if (std::find(files.begin(), files.end(), d.where.file) == files.end()) files.push_back(d.where.file);
   auto rank = [&](const Diagnostic& d) {
-    return std::make_tuple(std::find(files.begin(), files.end(), d.where.file) - files.begin(), d.where.line, d.where.column);
+    return std::make_tuple(std::find(files.begin(), files.end(), d.where.file) - files.begin(), d.where.line,
+                           d.where.column);
   };
   std::vector<Diagnostic> sorted = m_items;
-  std::stable_sort(sorted.begin(), sorted.end(), [&](const Diagnostic& a, const Diagnostic& b) { return rank(a) < rank(b); });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) { return rank(a) < rank(b); });
   throw LoadError(std::move(sorted));
 }
 

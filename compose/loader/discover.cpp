@@ -11,7 +11,7 @@ namespace berth::loader {
 
 namespace {
 bool is_file(const std::string& p) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 }  // namespace

@@ -53,8 +53,8 @@ bool is_blank(char32_t r) {
 
 // Go's unicode.IsSpace.
 bool is_space(char32_t r) {
-  return is_blank(r) || r == '\n' || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 ||
-         r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000;
+  return is_blank(r) || r == '\n' || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 ||
+         r == 0x202F || r == 0x205F || r == 0x3000;
 }
 
 // unicode.IsLetter || unicode.IsNumber: exact for ASCII and Latin-1; beyond, every code point
@@ -62,7 +62,8 @@ bool is_space(char32_t r) {
 // selectors, specials (U+FFFD, what invalid UTF-8 decodes to) and the supplementary private planes.
 bool is_letter_or_number(char32_t r) {
   if (r < 0x80) return (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-  if (r < 0xC0) return r == 0xAA || r == 0xB2 || r == 0xB3 || r == 0xB5 || r == 0xB9 || r == 0xBA || (r >= 0xBC && r <= 0xBE);
+  if (r < 0xC0)
+    return r == 0xAA || r == 0xB2 || r == 0xB3 || r == 0xB5 || r == 0xB9 || r == 0xBA || (r >= 0xBC && r <= 0xBE);
   if (r <= 0xFF) return r != 0xD7 && r != 0xF7;
   auto in = [r](char32_t lo, char32_t hi) { return r >= lo && r <= hi; };
   bool symbol = in(0x300, 0x36F) || in(0x2000, 0x206F) || in(0x2190, 0x23FF) || in(0x2500, 0x27BF) ||
@@ -119,8 +120,10 @@ std::string expand_escapes(std::string_view s) {
       std::string_view digits = s.substr(i + 2, n);
       bool octal = n == 3 && std::all_of(digits.begin(), digits.end(), [](char d) { return d <= '7'; });
       int value = octal ? (digits[0] - '0') * 64 + (digits[1] - '0') * 8 + (digits[2] - '0') : 256;
-      if (value <= 255) append_utf8(out, static_cast<char32_t>(value));
-      else out.append(s.substr(i, 2 + n));
+      if (value <= 255)
+        append_utf8(out, static_cast<char32_t>(value));
+      else
+        out.append(s.substr(i, 2 + n));
       i += 1 + n;
     } else {
       out += '\\';  // the next character is handled on its own, as a non-match of the regexp
@@ -189,7 +192,8 @@ class DotenvParser {
   std::tuple<std::string, size_t, size_t, bool> locate_key(size_t pos) const {
     std::string_view src = m_src.substr(pos);
     // ^export\s+ (RE2's \s: \t \n \f \r and space), then only blanks are trimmed.
-    if (src.size() > 6 && src.substr(0, 6) == "export" && std::string_view("\t\n\f\r ").find(src[6]) != std::string_view::npos) {
+    if (src.size() > 6 && src.substr(0, 6) == "export" &&
+        std::string_view("\t\n\f\r ").find(src[6]) != std::string_view::npos) {
       pos = skip_blanks(pos + 6);
     }
     if (pos >= m_src.size()) fail(pos, "zero length string");

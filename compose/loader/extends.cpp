@@ -106,10 +106,13 @@ void rebase_service_paths(Json& svc, const std::string& dir) {
   if (!svc.is_object()) return;
   if (svc.contains("build")) {
     Json& b = svc["build"];
-    if (b.is_string()) b = rebase(b.get<std::string>(), dir);
+    if (b.is_string())
+      b = rebase(b.get<std::string>(), dir);
     else if (b.is_object()) {
-      if (b.contains("context") && b["context"].is_string()) b["context"] = rebase(b["context"], dir);
-      else if (!b.contains("context")) b["context"] = dir;
+      if (b.contains("context") && b["context"].is_string())
+        b["context"] = rebase(b["context"], dir);
+      else if (!b.contains("context"))
+        b["context"] = dir;
     }
   }
   for (const char* key : {"env_file", "label_file"}) {
@@ -118,8 +121,10 @@ void rebase_service_paths(Json& svc, const std::string& dir) {
     if (v.is_string()) v = Json::array({v});
     if (!v.is_array()) continue;
     for (auto& e : v) {
-      if (e.is_string()) e = rebase(e.get<std::string>(), dir);
-      else if (e.is_object() && e.contains("path") && e["path"].is_string()) e["path"] = rebase(e["path"], dir);
+      if (e.is_string())
+        e = rebase(e.get<std::string>(), dir);
+      else if (e.is_object() && e.contains("path") && e["path"].is_string())
+        e["path"] = rebase(e["path"], dir);
     }
   }
   if (svc.contains("volumes") && svc["volumes"].is_array()) {

@@ -90,8 +90,10 @@ std::optional<Match> match_at(std::string_view s, size_t i, LineCache* cache = n
     while (k < n && is_name_char(s[k])) ++k;
     // (?::?[-+?](.*))? is tried first, then the bare `}`.
     size_t body = std::string_view::npos;
-    if (k + 1 < n && s[k] == ':' && is_op(s[k + 1])) body = k + 2;
-    else if (k < n && is_op(s[k])) body = k + 1;
+    if (k + 1 < n && s[k] == ':' && is_op(s[k + 1]))
+      body = k + 2;
+    else if (k < n && is_op(s[k]))
+      body = k + 1;
     if (body != std::string_view::npos) {
       size_t close = last_brace_on_line(s, body, cache);
       if (close != std::string_view::npos) return Match{Kind::braced, close + 1, s.substr(start, close - start)};
@@ -232,11 +234,21 @@ std::string quote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
@@ -346,7 +358,8 @@ nlohmann::json to_int(const std::string& s, std::string_view func) {
     auto [end, ec] = std::from_chars(clean.data(), clean.data() + clean.size(), v);
     if (ec == std::errc() && end == clean.data() + clean.size()) return v;
   }
-  throw std::runtime_error(std::string(func) + ": parsing " + quote(s) + (syntax ? ": value out of range" : ": invalid syntax"));
+  throw std::runtime_error(std::string(func) + ": parsing " + quote(s) +
+                           (syntax ? ": value out of range" : ": invalid syntax"));
 }
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
@@ -386,7 +399,8 @@ nlohmann::json to_float(const std::string& s, bool single) {
       (exponent ? exp_digit : mantissa_digit) = true;
       clean += c;
     } else if (c == '_') {
-      if (!digit_before || i + 1 >= body.size() || body[i + 1] < '0' || body[i + 1] > '9') return fail("invalid syntax");
+      if (!digit_before || i + 1 >= body.size() || body[i + 1] < '0' || body[i + 1] > '9')
+        return fail("invalid syntax");
     } else if (c == '.' && !dot && !exponent) {
       dot = true;
       clean += c;
@@ -428,11 +442,16 @@ nlohmann::json to_bool(const std::string& s) {
 
 nlohmann::json cast_value(const std::string& s, Cast cast) {
   switch (cast) {
-    case Cast::int_: return to_int(s, "strconv.Atoi");
-    case Cast::int64: return to_int(s, "strconv.ParseInt");
-    case Cast::float_: return to_float(s, false);
-    case Cast::float32: return to_float(s, true);
-    case Cast::boolean: return to_bool(s);
+    case Cast::int_:
+      return to_int(s, "strconv.Atoi");
+    case Cast::int64:
+      return to_int(s, "strconv.ParseInt");
+    case Cast::float_:
+      return to_float(s, false);
+    case Cast::float32:
+      return to_float(s, true);
+    case Cast::boolean:
+      return to_bool(s);
   }
   return s;
 }

@@ -40,7 +40,7 @@ namespace {
 using Json = nlohmann::json;
 
 bool regular_file_exists(const std::string& p) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -103,9 +103,9 @@ class ProjectLoader {
     Project p;
     m_cwd = m_opts.working_directory.empty() ? current_directory() : m_opts.working_directory;
     p.config_files = config_files();
-    p.working_dir = m_opts.project_directory ? absolute_path(*m_opts.project_directory, m_cwd)
+    p.working_dir = m_opts.project_directory        ? absolute_path(*m_opts.project_directory, m_cwd)
                     : p.config_files.front() == "-" ? m_cwd
-                                                     : dir_name(p.config_files.front());
+                                                    : dir_name(p.config_files.front());
     m_working_dir = p.working_dir;
     m_env = project_environment(p.working_dir);
 
@@ -135,7 +135,8 @@ class ProjectLoader {
     if (!model.is_object()) model = Json::object();
 
     if (model.contains("version")) {
-      p.warnings.push_back("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion");
+      p.warnings.push_back(
+          "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion");
       model.erase("version");
     }
     model["name"] = p.name;
@@ -183,16 +184,18 @@ class ProjectLoader {
       Environment env = project_environment(start);
       if (auto it = env.find("COMPOSE_FILE"); it != env.end()) {
         auto sep = env.find("COMPOSE_PATH_SEPARATOR");
-        files = split_compose_file_env(it->second, sep == env.end() ? std::nullopt : std::optional<std::string>(sep->second));
+        files = split_compose_file_env(it->second,
+                                       sep == env.end() ? std::nullopt : std::optional<std::string>(sep->second));
         for (auto& f : files) f = absolute_path(f, start);
       }
     }
     if (files.empty()) {
       files = find_default_files(start);
       if (files.empty())
-        throw LoadError({{Location{}, "", "no configuration file provided: not found (looked for compose.yaml, "
-                                          "compose.yml, docker-compose.yaml, docker-compose.yml in " + start +
-                                              " and its parents)"}});
+        throw LoadError({{Location{}, "",
+                          "no configuration file provided: not found (looked for compose.yaml, "
+                          "compose.yml, docker-compose.yaml, docker-compose.yml in " +
+                              start + " and its parents)"}});
     }
     for (auto& f : files)
       if (f != "-") f = absolute_path(f, m_cwd);
@@ -232,8 +235,7 @@ class ProjectLoader {
   Document parse_file(const std::string& file) {
     std::string text;
     try {
-      text = file == "-" ? (m_opts.read_stdin ? m_opts.read_stdin() : read_stdin())
-                         : read_file(file);
+      text = file == "-" ? (m_opts.read_stdin ? m_opts.read_stdin() : read_stdin()) : read_file(file);
     } catch (const SysError& e) {
       m_diags.error_at({file, 0, 0}, "", std::string("cannot read compose file: ") + e.what());
       return Document{file, Json(), {}, {}};
@@ -321,7 +323,8 @@ class ProjectLoader {
         sub.project_directory = absolute_path(inc["project_directory"].get<std::string>(), base);
       if (inc.is_object() && inc.contains("env_file")) {
         const Json& e = inc["env_file"];
-        for (const auto& f : e.is_string() ? Json::array({e}) : e) sub.env_files.push_back(absolute_path(f.get<std::string>(), base));
+        for (const auto& f : e.is_string() ? Json::array({e}) : e)
+          sub.env_files.push_back(absolute_path(f.get<std::string>(), base));
       }
       std::vector<std::string> stack = m_include_stack;
       stack.push_back(file);

@@ -21,27 +21,28 @@
 namespace berth::loader {
 
 struct LoadOptions {
-  std::vector<std::string> files;           ///< -f, in order ("-" = standard input); empty = discover
+  std::vector<std::string> files;                ///< -f, in order ("-" = standard input); empty = discover
   std::optional<std::string> project_directory;  ///< --project-directory
-  std::optional<std::string> project_name;  ///< -p
-  std::vector<std::string> profiles;        ///< --profile (COMPOSE_PROFILES is read from the environment)
-  std::vector<std::string> env_files;       ///< --env-file; empty = <project dir>/.env if present
-  std::vector<std::string> services;        ///< services named on the command line (enable their profiles)
-  bool interpolate = true;                  ///< false: --no-interpolate
-  bool normalize = true;                    ///< false: --no-normalize (long syntax, but no resource names, default network or implied depends_on)
-  bool check_consistency = true;            ///< false: --no-consistency (no reference/cycle/port checks)
-  bool resolve_environment = true;          ///< fold env_file/label_file into environment/labels
+  std::optional<std::string> project_name;       ///< -p
+  std::vector<std::string> profiles;             ///< --profile (COMPOSE_PROFILES is read from the environment)
+  std::vector<std::string> env_files;            ///< --env-file; empty = <project dir>/.env if present
+  std::vector<std::string> services;             ///< services named on the command line (enable their profiles)
+  bool interpolate = true;                       ///< false: --no-interpolate
+  bool normalize =
+      true;  ///< false: --no-normalize (long syntax, but no resource names, default network or implied depends_on)
+  bool check_consistency = true;                      ///< false: --no-consistency (no reference/cycle/port checks)
+  bool resolve_environment = true;                    ///< fold env_file/label_file into environment/labels
   std::map<std::string, std::string> os_environment;  ///< the shell's environment
-  std::string working_directory;            ///< where relative -f paths resolve (the cwd)
-  std::function<std::string()> read_stdin;  ///< source for "-f -"
+  std::string working_directory;                      ///< where relative -f paths resolve (the cwd)
+  std::function<std::string()> read_stdin;            ///< source for "-f -"
 };
 
 struct Project {
   std::string name;
-  std::string working_dir;                  ///< absolute project directory
-  std::vector<std::string> config_files;    ///< absolute paths (or "-")
-  Environment environment;                  ///< the project environment used for interpolation
-  model::Project model;                     ///< the resolved compose model
+  std::string working_dir;                     ///< absolute project directory
+  std::vector<std::string> config_files;       ///< absolute paths (or "-")
+  Environment environment;                     ///< the project environment used for interpolation
+  model::Project model;                        ///< the resolved compose model
   std::vector<std::string> disabled_services;  ///< left out by profiles
   std::vector<std::string> profiles;           ///< every profile any service names (before filtering)
   std::vector<std::string> warnings;           ///< non-fatal findings (obsolete `version`, ...)

@@ -33,18 +33,35 @@ std::string pattern_of(const std::vector<std::string>& segs) {
 }
 
 const std::set<std::string> kReplaced = {
-    "services.*.command", "services.*.entrypoint", "services.*.healthcheck.test", "services.*.ulimits.*",
+    "services.*.command",
+    "services.*.entrypoint",
+    "services.*.healthcheck.test",
+    "services.*.ulimits.*",
 };
 
 /// Sequences of plain values where a value already present is not added twice.
 const std::set<std::string> kDedupe = {
-    "services.*.cap_add",     "services.*.cap_drop",         "services.*.dns",
-    "services.*.dns_opt",     "services.*.dns_search",       "services.*.profiles",
-    "services.*.expose",      "services.*.links",            "services.*.external_links",
-    "services.*.security_opt", "services.*.tmpfs",           "services.*.extra_hosts",
-    "services.*.group_add",   "services.*.volumes_from",     "services.*.device_cgroup_rules",
-    "services.*.networks.*.aliases", "services.*.build.tags", "services.*.build.cache_from",
-    "services.*.build.platforms", "services.*.env_file",     "services.*.label_file",
+    "services.*.cap_add",
+    "services.*.cap_drop",
+    "services.*.dns",
+    "services.*.dns_opt",
+    "services.*.dns_search",
+    "services.*.profiles",
+    "services.*.expose",
+    "services.*.links",
+    "services.*.external_links",
+    "services.*.security_opt",
+    "services.*.tmpfs",
+    "services.*.extra_hosts",
+    "services.*.group_add",
+    "services.*.volumes_from",
+    "services.*.device_cgroup_rules",
+    "services.*.networks.*.aliases",
+    "services.*.build.tags",
+    "services.*.build.cache_from",
+    "services.*.build.platforms",
+    "services.*.env_file",
+    "services.*.label_file",
 };
 
 std::string str(const Json& v) {
@@ -168,8 +185,10 @@ void list_to_map(Json& v) {
     if (!item.is_string()) return;  // leave malformed input for validation to report
     const auto& s = item.get_ref<const std::string&>();
     auto eq = s.find('=');
-    if (eq == std::string::npos) m[s] = nullptr;
-    else m[s.substr(0, eq)] = s.substr(eq + 1);
+    if (eq == std::string::npos)
+      m[s] = nullptr;
+    else
+      m[s.substr(0, eq)] = s.substr(eq + 1);
   }
   v = std::move(m);
 }
@@ -211,7 +230,8 @@ void canonicalize_service(Json& svc) {
     for (const auto& p : svc["ports"]) {
       if (p.is_string() || p.is_number_integer()) {
         try {
-          for (auto& long_form : parse_port_spec(p.is_string() ? p.get<std::string>() : std::to_string(p.get<long long>())))
+          for (auto& long_form :
+               parse_port_spec(p.is_string() ? p.get<std::string>() : std::to_string(p.get<long long>())))
             out.push_back(std::move(long_form));
           continue;
         } catch (const std::exception&) {
@@ -260,13 +280,16 @@ void drop_reset_values(Json& doc, const TagMap& tags) {
   for (const auto& [p, tag] : tags)
     if (tag == MergeTag::Reset) ptrs.push_back(p);
   // Same length: reverse order, so that a later array index goes before an earlier one.
-  std::sort(ptrs.begin(), ptrs.end(), [](const auto& a, const auto& b) { return a.size() != b.size() ? a.size() > b.size() : a > b; });
+  std::sort(ptrs.begin(), ptrs.end(),
+            [](const auto& a, const auto& b) { return a.size() != b.size() ? a.size() > b.size() : a > b; });
   for (const auto& p : ptrs) {
     Pointer ptr(p);
     if (ptr.empty() || !doc.contains(ptr)) continue;
     Json& parent = doc.at(ptr.parent_pointer());
-    if (parent.is_object()) parent.erase(ptr.back());
-    else if (parent.is_array()) parent.erase(parent.begin() + static_cast<long>(std::stoul(ptr.back())));
+    if (parent.is_object())
+      parent.erase(ptr.back());
+    else if (parent.is_array())
+      parent.erase(parent.begin() + static_cast<long>(std::stoul(ptr.back())));
   }
 }
 

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "compose/loader/diagnostics.hpp"
 #include "compose/gocompat/units.hpp"
+#include "compose/loader/diagnostics.hpp"
 
 namespace berth::loader {
 

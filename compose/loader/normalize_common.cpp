@@ -10,9 +10,9 @@
 
 #include "compose/gocompat/float.hpp"
 #include "compose/gocompat/path.hpp"
+#include "compose/gocompat/units.hpp"
 #include "compose/loader/json_text.hpp"
 #include "compose/loader/normalize_detail.hpp"
-#include "compose/gocompat/units.hpp"
 
 namespace berth::loader::detail {
 

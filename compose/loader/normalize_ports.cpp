@@ -17,8 +17,8 @@
 #include <stdexcept>
 #include <utility>
 
-#include "compose/loader/normalize_detail.hpp"
 #include "compose/loader/json_text.hpp"
+#include "compose/loader/normalize_detail.hpp"
 
 namespace berth::loader {
 

@@ -189,9 +189,12 @@ void normalize_service(json& service, const Context& ctx, const Pointer& at) {
     json* v = member(service, key);
     if (v == nullptr || !v->is_string()) continue;
     const std::string text = v->get<std::string>();
-    if (auto ns = gocompat::parse_duration_ns(text)) *v = *ns / 1000;
-    else if (text.find_first_not_of("-0123456789") == std::string::npos && !text.empty()) *v = std::stoll(text);
-    else ctx.error(at / key, "invalid duration \"" + text + "\": expected microseconds or a duration such as 400ms");
+    if (auto ns = gocompat::parse_duration_ns(text))
+      *v = *ns / 1000;
+    else if (text.find_first_not_of("-0123456789") == std::string::npos && !text.empty())
+      *v = std::stoll(text);
+    else
+      ctx.error(at / key, "invalid duration \"" + text + "\": expected microseconds or a duration such as 400ms");
   }
   if (json* blkio = member(service, "blkio_config"); blkio && blkio->is_object()) {
     for (const char* key : {"device_read_bps", "device_write_bps", "device_read_iops", "device_write_iops"}) {

@@ -17,7 +17,8 @@ std::vector<std::string> apply_profiles(Json& model, std::set<std::string> activ
         if (p.is_string()) active.insert(p.get<std::string>());
   for (auto it = services.begin(); it != services.end(); ++it) {
     const Json& svc = it.value();
-    if (!svc.is_object() || !svc.contains("profiles") || !svc["profiles"].is_array() || svc["profiles"].empty()) continue;
+    if (!svc.is_object() || !svc.contains("profiles") || !svc["profiles"].is_array() || svc["profiles"].empty())
+      continue;
     bool on = active.count("*") > 0 || std::find(targeted.begin(), targeted.end(), it.key()) != targeted.end();
     for (const auto& p : svc["profiles"])
       if (p.is_string() && active.count(p.get<std::string>())) on = true;

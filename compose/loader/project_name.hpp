@@ -14,10 +14,10 @@ bool is_valid_project_name(const std::string& name);
 std::string normalize_project_name(const std::string& name);
 
 struct ProjectNameSources {
-  std::optional<std::string> flag;          ///< -p/--project-name
-  std::optional<std::string> environment;   ///< COMPOSE_PROJECT_NAME (shell or .env)
-  std::optional<std::string> file;          ///< top-level `name:` of the merged files
-  std::string directory;                    ///< project directory
+  std::optional<std::string> flag;         ///< -p/--project-name
+  std::optional<std::string> environment;  ///< COMPOSE_PROJECT_NAME (shell or .env)
+  std::optional<std::string> file;         ///< top-level `name:` of the merged files
+  std::string directory;                   ///< project directory
 };
 
 /// Picks the name by precedence; explicit names must already be valid, a directory name is

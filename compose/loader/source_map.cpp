@@ -30,7 +30,8 @@ Location SourceMap::find(const Pointer& ptr) const {
 
 void SourceMap::overlay(const SourceMap& other, const std::string& prefix, const std::string& target) {
   std::vector<uint32_t> remap;  // other's file ids -> ours
-  for (const auto& f : other.m_files) remap.push_back(&other == this ? static_cast<uint32_t>(remap.size()) : file_id(f));
+  for (const auto& f : other.m_files)
+    remap.push_back(&other == this ? static_cast<uint32_t>(remap.size()) : file_id(f));
   std::vector<std::pair<std::string, Compact>> copied;  // `other` may be *this
   for (auto it = other.m_positions.lower_bound(prefix); it != other.m_positions.end(); ++it) {
     const std::string& key = it->first;
@@ -46,9 +47,12 @@ void SourceMap::overlay(const SourceMap& other, const std::string& prefix, const
 void append_pointer_segment(std::string& pointer, std::string_view segment) {
   pointer += '/';
   for (char c : segment) {
-    if (c == '~') pointer += "~0";
-    else if (c == '/') pointer += "~1";
-    else pointer += c;
+    if (c == '~')
+      pointer += "~0";
+    else if (c == '/')
+      pointer += "~1";
+    else
+      pointer += c;
   }
 }
 

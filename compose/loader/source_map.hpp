@@ -2,10 +2,10 @@
 // Where each value of a loaded compose document came from. Keys are JSON pointers
 // ("/services/web/ports/1"); a lookup falls back to the nearest ancestor that has a position,
 // so values created by normalisation still point at the key they came from.
-#include <nlohmann/json.hpp>
-#include <string>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 #include <vector>
 

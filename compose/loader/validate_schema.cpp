@@ -57,14 +57,20 @@ std::string type_phrase(std::string_view type) {
 
 std::string kind_of(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "a number";
-    case Json::value_t::object: return "a mapping";
-    case Json::value_t::array: return "a list";
-    default: return "a string";
+    case Json::value_t::number_float:
+      return "a number";
+    case Json::value_t::object:
+      return "a mapping";
+    case Json::value_t::array:
+      return "a list";
+    default:
+      return "a string";
   }
 }
 
@@ -282,10 +288,14 @@ class Explainer {
       if (auto b = s.find(key); b != s.end() && b->is_number() && bad(x, b->get<double>()))
         out.push_back({at, std::string("must be ") + words + " " + json_text(*b) + " (got " + json_text(v) + ")"});
     };
-    bound("minimum", [](double a, double b) { return a < b; }, "at least");
-    bound("maximum", [](double a, double b) { return a > b; }, "at most");
-    bound("exclusiveMinimum", [](double a, double b) { return a <= b; }, "greater than");
-    bound("exclusiveMaximum", [](double a, double b) { return a >= b; }, "less than");
+    bound(
+        "minimum", [](double a, double b) { return a < b; }, "at least");
+    bound(
+        "maximum", [](double a, double b) { return a > b; }, "at most");
+    bound(
+        "exclusiveMinimum", [](double a, double b) { return a <= b; }, "greater than");
+    bound(
+        "exclusiveMaximum", [](double a, double b) { return a >= b; }, "less than");
   }
 
   void check_object(const Json& s, const Json& v, const Pointer& at, std::vector<SchemaProblem>& out) const {
@@ -326,10 +336,12 @@ class Explainer {
     const bool extensions = patterns.contains("^x-");
     if (names.empty()) {
       for (const auto& [pattern, sub] : patterns.items())
-        if (pattern != "^x-") return "name " + json_text(Json(key)) + " is not allowed (names must match " + pattern + ")";
+        if (pattern != "^x-")
+          return "name " + json_text(Json(key)) + " is not allowed (names must match " + pattern + ")";
     }
     std::string msg = "additional property " + json_text(Json(key)) + " is not allowed";
-    if (std::string guess = closest_name(key, names); !guess.empty()) return msg + " (did you mean " + json_text(Json(guess)) + "?)";
+    if (std::string guess = closest_name(key, names); !guess.empty())
+      return msg + " (did you mean " + json_text(Json(guess)) + "?)";
     if (key.rfind("x-", 0) == 0 && !extensions) return msg + " (extension fields are not allowed here)";
     if (!names.empty() && names.size() <= 8) {
       std::string list;

@@ -3,14 +3,14 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-#include <cctype>
-#include <sstream>
-#include <algorithm>
 #include <optional>
+#include <sstream>
 
 #include "compose/loader/diagnostics.hpp"
 
@@ -20,9 +20,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-Location location_of(const YAML::Mark& m, const std::string& file) {
-  return Location{file, m.line + 1, m.column + 1};
-}
+Location location_of(const YAML::Mark& m, const std::string& file) { return Location{file, m.line + 1, m.column + 1}; }
 
 /// Strips YAML 1.2 digit separators the way Go's strconv with base 0 accepts them.
 bool parse_integer(const std::string& s, Json& out) {
@@ -35,10 +33,14 @@ bool parse_integer(const std::string& s, Json& out) {
   bool neg = t[0] == '-';
   std::string body = t.substr(i);
   int base = 10;
-  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')) base = 16, body = body.substr(2);
-  else if (body.size() > 2 && body[0] == '0' && (body[1] == 'o' || body[1] == 'O')) base = 8, body = body.substr(2);
-  else if (body.size() > 2 && body[0] == '0' && (body[1] == 'b' || body[1] == 'B')) base = 2, body = body.substr(2);
-  else if (body.size() > 1 && body[0] == '0') base = 8, body = body.substr(1);  // legacy octal, as Go's base 0
+  if (body.size() > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X'))
+    base = 16, body = body.substr(2);
+  else if (body.size() > 2 && body[0] == '0' && (body[1] == 'o' || body[1] == 'O'))
+    base = 8, body = body.substr(2);
+  else if (body.size() > 2 && body[0] == '0' && (body[1] == 'b' || body[1] == 'B'))
+    base = 2, body = body.substr(2);
+  else if (body.size() > 1 && body[0] == '0')
+    base = 8, body = body.substr(1);  // legacy octal, as Go's base 0
   static const std::string digits = "0123456789abcdef";
   for (char c : body) {
     auto d = digits.find(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
@@ -176,7 +178,8 @@ class Builder : public YAML::EventHandler {
     complete(it->second.first, ptr, 0, it->second.second);
   }
 
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
     if (expecting_key()) return key(mark, tag, value);
     std::string ptr = child_pointer(mark);
     record_tag(tag, ptr);
@@ -201,11 +204,11 @@ class Builder : public YAML::EventHandler {
     Json value{};
     std::string ptr{};  ///< JSON pointer, as a string (cheaper to extend than json_pointer)
     YAML::anchor_t anchor = 0;
-    bool discard = false;              ///< a complex key being skipped
-    std::optional<std::string> key{};  ///< maps: the key whose value comes next
-    bool merge_next = false;           ///< maps: the next value is a `<<` merge source
+    bool discard = false;                                ///< a complex key being skipped
+    std::optional<std::string> key{};                    ///< maps: the key whose value comes next
+    bool merge_next = false;                             ///< maps: the next value is a `<<` merge source
     std::vector<std::pair<Json, std::string>> merges{};  ///< `<<` sources and where they were written
-    std::vector<std::string> origins{};                ///< sequences: where each item was written
+    std::vector<std::string> origins{};                  ///< sequences: where each item was written
     std::unordered_map<std::string, int> key_lines{};
   };
 
@@ -321,10 +324,12 @@ class Builder : public YAML::EventHandler {
     }
     if (v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& m) { return m.is_object(); })) {
       for (size_t i = 0; i < v.size(); ++i)
-        f.merges.emplace_back(std::move(v[i]), i < m_last_origins.size() ? m_last_origins[i] : child(origin, std::to_string(i)));
+        f.merges.emplace_back(std::move(v[i]),
+                              i < m_last_origins.size() ? m_last_origins[i] : child(origin, std::to_string(i)));
       return;
     }
-    m_diags.error_at(m_doc.positions.find(Pointer(origin)), display_path(Pointer(f.ptr)), "merge key `<<` expects a mapping or a list of mappings");
+    m_diags.error_at(m_doc.positions.find(Pointer(origin)), display_path(Pointer(f.ptr)),
+                     "merge key `<<` expects a mapping or a list of mappings");
   }
 
   Json scalar(const std::string& tag, const std::string& text) const {
@@ -337,8 +342,10 @@ class Builder : public YAML::EventHandler {
   }
 
   void record_tag(const std::string& tag, const std::string& ptr) {
-    if (tag == "!reset") m_doc.tags[ptr] = MergeTag::Reset;
-    else if (tag == "!override") m_doc.tags[ptr] = MergeTag::Override;
+    if (tag == "!reset")
+      m_doc.tags[ptr] = MergeTag::Reset;
+    else if (tag == "!override")
+      m_doc.tags[ptr] = MergeTag::Override;
   }
 
   Document& m_doc;
@@ -362,10 +369,13 @@ Document parse_yaml(std::string_view text, const std::string& file) {
     if (size_t bad = invalid_text_at(text); bad != std::string_view::npos) {
       int line = 1, column = 1;
       for (size_t i = 0; i < bad; ++i) {
-        if (text[i] == '\n') ++line, column = 1;
-        else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+        if (text[i] == '\n')
+          ++line, column = 1;
+        else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
+          ++column;
       }
-      diags.error_at(Location{file, line, column}, "", "invalid character: the file must be UTF-8 text without control characters");
+      diags.error_at(Location{file, line, column}, "",
+                     "invalid character: the file must be UTF-8 text without control characters");
       diags.throw_if_any();
     }
     std::string owned(text);

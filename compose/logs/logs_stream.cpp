@@ -18,7 +18,9 @@ namespace berth::logs {
 
 namespace {
 
-std::string log_path(const state::Paths& paths, const std::string& id) { return paths.shim_state_dir(id) + "/container.log"; }
+std::string log_path(const state::Paths& paths, const std::string& id) {
+  return paths.shim_state_dir(id) + "/container.log";
+}
 
 bool process_alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
@@ -51,7 +53,8 @@ std::optional<int> container_exit_code(const state::Paths& paths, const std::str
   return std::nullopt;
 }
 
-void print_logs(const state::Paths& paths, const std::vector<LogTarget>& targets, LogPrinter& printer, const LogFilter& filter) {
+void print_logs(const state::Paths& paths, const std::vector<LogTarget>& targets, LogPrinter& printer,
+                const LogFilter& filter) {
   std::vector<size_t> sources;
   for (const auto& t : targets) sources.push_back(printer.add(t.name));  // widths from every name first
   for (size_t i = 0; i < targets.size(); ++i) {

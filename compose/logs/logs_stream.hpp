@@ -37,7 +37,8 @@ std::optional<int> container_exit_code(const state::Paths& paths, const std::str
 
 /// Prints the logs of `targets` once (no follow), container after container, honouring the
 /// filter. Returns when done.
-void print_logs(const state::Paths& paths, const std::vector<LogTarget>& targets, LogPrinter& printer, const LogFilter& filter);
+void print_logs(const state::Paths& paths, const std::vector<LogTarget>& targets, LogPrinter& printer,
+                const LogFilter& filter);
 
 /// Follows several containers' logs, one thread each. Containers can be added while it runs.
 class LogFollower {

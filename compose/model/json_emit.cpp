@@ -36,13 +36,27 @@ void write_string(std::string& out, const std::string& s) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           if (c < 0x20 || c == '<' || c == '>' || c == '&') {
             out += "\\u00";
@@ -115,11 +129,19 @@ void write_value(std::string& out, const Tree& v, int depth) {
       out += ']';
       return;
     }
-    case Tree::value_t::string: write_string(out, v.get_ref<const std::string&>()); return;
-    case Tree::value_t::number_float: out += gocompat::format_json(v.get<double>()); return;
+    case Tree::value_t::string:
+      write_string(out, v.get_ref<const std::string&>());
+      return;
+    case Tree::value_t::number_float:
+      out += gocompat::format_json(v.get<double>());
+      return;
     case Tree::value_t::null:
-    case Tree::value_t::discarded: out += "null"; return;
-    default: out += v.dump(); return;  // booleans and integers print the same everywhere
+    case Tree::value_t::discarded:
+      out += "null";
+      return;
+    default:
+      out += v.dump();
+      return;  // booleans and integers print the same everywhere
   }
 }
 

@@ -32,7 +32,8 @@ class ModelError : public std::runtime_error {
  public:
   ModelError(std::string pointer, std::string path, const std::string& detail)
       : std::runtime_error((path.empty() ? std::string("top level") : path) + ": " + detail),
-        m_pointer(std::move(pointer)), m_detail(detail) {}
+        m_pointer(std::move(pointer)),
+        m_detail(detail) {}
   const std::string& pointer() const { return m_pointer; }  ///< JSON pointer of the value
   const std::string& detail() const { return m_detail; }    ///< the problem, without the path
 

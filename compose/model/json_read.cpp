@@ -55,10 +55,14 @@ struct Path {
 
 std::string describe(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::object: return "a mapping";
-    case Json::value_t::array: return "a list";
-    case Json::value_t::string: return "\"" + j.get_ref<const std::string&>() + "\"";
-    default: return j.dump();
+    case Json::value_t::object:
+      return "a mapping";
+    case Json::value_t::array:
+      return "a list";
+    case Json::value_t::string:
+      return "\"" + j.get_ref<const std::string&>() + "\"";
+    default:
+      return j.dump();
   }
 }
 
@@ -70,12 +74,17 @@ std::string describe(const Json& j) {
 
 std::string scalar_to_string(const Json& j, const Path& path) {
   switch (j.type()) {
-    case Json::value_t::string: return j.get<std::string>();
-    case Json::value_t::boolean: return j.get<bool>() ? "true" : "false";
+    case Json::value_t::string:
+      return j.get<std::string>();
+    case Json::value_t::boolean:
+      return j.get<bool>() ? "true" : "false";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return j.dump();
-    case Json::value_t::number_float: return gocompat::format_g(j.get<double>());  // fmt.Sprint(float64)
-    default: mismatch(path, "a string", j);
+    case Json::value_t::number_unsigned:
+      return j.dump();
+    case Json::value_t::number_float:
+      return gocompat::format_g(j.get<double>());  // fmt.Sprint(float64)
+    default:
+      mismatch(path, "a string", j);
   }
 }
 
@@ -140,7 +149,8 @@ void read_special(const Json& j, Bytes& out, const Path& path) {
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
     std::int64_t n = 0;  // a plain count, which may be -1 ("memswap_limit: -1": unlimited)
-    if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n); ec == std::errc() && end == s.data() + s.size()) {
+    if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+        ec == std::errc() && end == s.data() + s.size()) {
       out.value = n;
       return;
     }
@@ -183,9 +193,12 @@ void read_special(const Json& j, Ulimit& out, const Path& path) {
   if (j.is_object()) {
     out.single = 0;
     for (const auto& [key, value] : j.items()) {
-      if (key == "soft") out.soft = read_integer<std::int64_t>(value, path.child("soft"));
-      else if (key == "hard") out.hard = read_integer<std::int64_t>(value, path.child("hard"));
-      else if (key.rfind("x-", 0) != 0) throw ModelError(path.child(key).pointer(), path.child(key).str(), "unknown key");
+      if (key == "soft")
+        out.soft = read_integer<std::int64_t>(value, path.child("soft"));
+      else if (key == "hard")
+        out.hard = read_integer<std::int64_t>(value, path.child("hard"));
+      else if (key.rfind("x-", 0) != 0)
+        throw ModelError(path.child(key).pointer(), path.child(key).str(), "unknown key");
     }
     return;
   }

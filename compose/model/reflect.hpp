@@ -15,12 +15,18 @@
 
 namespace berth::model::detail {
 
-template <class T> struct IsOptional : std::false_type {};
-template <class T> struct IsOptional<std::optional<T>> : std::true_type {};
-template <class T> struct IsVector : std::false_type {};
-template <class T> struct IsVector<std::vector<T>> : std::true_type {};
-template <class T> struct IsStringMap : std::false_type {};
-template <class T> struct IsStringMap<std::map<std::string, T>> : std::true_type {};
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T>
+struct IsVector : std::false_type {};
+template <class T>
+struct IsVector<std::vector<T>> : std::true_type {};
+template <class T>
+struct IsStringMap : std::false_type {};
+template <class T>
+struct IsStringMap<std::map<std::string, T>> : std::true_type {};
 
 struct NoopVisitor {
   template <class F>
@@ -29,7 +35,9 @@ struct NoopVisitor {
 
 /// A struct of the model: it has a field list.
 template <class T>
-concept Reflected = requires(T& t) { fields(t, NoopVisitor{}); };
+concept Reflected = requires(T& t) {
+  fields(t, NoopVisitor{});
+};
 
 template <class T>
 concept HasExtensions = requires(T& t) {

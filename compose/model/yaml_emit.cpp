@@ -94,8 +94,10 @@ class Emitter {
 
   void increase_indent(bool flow) {
     m_indents.push_back(m_indent);
-    if (m_indent < 0) m_indent = flow ? kBestIndent : 0;
-    else m_indent += kBestIndent;
+    if (m_indent < 0)
+      m_indent = flow ? kBestIndent : 0;
+    else
+      m_indent += kBestIndent;
   }
 
   void pop_indent() {
@@ -149,10 +151,14 @@ class Emitter {
   void scalar(const Tree& v, bool simple_key) {
     if (v.is_string()) return string_scalar(v.get_ref<const std::string&>(), simple_key);
     std::string text;
-    if (v.is_null()) text = "null";
-    else if (v.is_boolean()) text = v.get<bool>() ? "true" : "false";
-    else if (v.is_number_integer() || v.is_number_unsigned()) text = v.dump();
-    else if (v.is_number_float()) text = yaml_float(v.get<double>());
+    if (v.is_null())
+      text = "null";
+    else if (v.is_boolean())
+      text = v.get<bool>() ? "true" : "false";
+    else if (v.is_number_integer() || v.is_number_unsigned())
+      text = v.dump();
+    else if (v.is_number_float())
+      text = yaml_float(v.get<double>());
     plain(text);
   }
 
@@ -160,10 +166,18 @@ class Emitter {
     Style style = string_style(s, simple_key);
     increase_indent(true);
     switch (style) {
-      case Style::Plain: plain(s); break;
-      case Style::SingleQuoted: single_quoted(s); break;
-      case Style::DoubleQuoted: double_quoted(s); break;
-      case Style::Literal: literal(s); break;
+      case Style::Plain:
+        plain(s);
+        break;
+      case Style::SingleQuoted:
+        single_quoted(s);
+        break;
+      case Style::DoubleQuoted:
+        double_quoted(s);
+        break;
+      case Style::Literal:
+        literal(s);
+        break;
     }
     pop_indent();
   }
@@ -212,21 +226,51 @@ class Emitter {
         i += w;
         put('\\');
         switch (rune) {
-          case 0x00: put('0'); break;
-          case 0x07: put('a'); break;
-          case 0x08: put('b'); break;
-          case 0x09: put('t'); break;
-          case 0x0A: put('n'); break;
-          case 0x0B: put('v'); break;
-          case 0x0C: put('f'); break;
-          case 0x0D: put('r'); break;
-          case 0x1B: put('e'); break;
-          case 0x22: put('"'); break;
-          case 0x5C: put('\\'); break;
-          case 0x85: put('N'); break;
-          case 0xA0: put('_'); break;
-          case 0x2028: put('L'); break;
-          case 0x2029: put('P'); break;
+          case 0x00:
+            put('0');
+            break;
+          case 0x07:
+            put('a');
+            break;
+          case 0x08:
+            put('b');
+            break;
+          case 0x09:
+            put('t');
+            break;
+          case 0x0A:
+            put('n');
+            break;
+          case 0x0B:
+            put('v');
+            break;
+          case 0x0C:
+            put('f');
+            break;
+          case 0x0D:
+            put('r');
+            break;
+          case 0x1B:
+            put('e');
+            break;
+          case 0x22:
+            put('"');
+            break;
+          case 0x5C:
+            put('\\');
+            break;
+          case 0x85:
+            put('N');
+            break;
+          case 0xA0:
+            put('_');
+            break;
+          case 0x2028:
+            put('L');
+            break;
+          case 0x2029:
+            put('P');
+            break;
           default: {
             int digits = rune <= 0xFF ? 2 : rune <= 0xFFFF ? 4 : 8;
             put(rune <= 0xFF ? 'x' : rune <= 0xFFFF ? 'u' : 'U');
@@ -245,7 +289,8 @@ class Emitter {
     write_indicator("|", true, false, false);
     // Block scalar hints: an indentation indicator when the text starts with a space or break,
     // then the chomping indicator: '-' without a final break, '+' with more than one.
-    if (is_space(s, 0) || is_break(s, 0)) write_indicator(std::string(1, static_cast<char>('0' + kBestIndent)), false, false, false);
+    if (is_space(s, 0) || is_break(s, 0))
+      write_indicator(std::string(1, static_cast<char>('0' + kBestIndent)), false, false, false);
     m_open_ended = false;
     std::size_t last = s.size() - 1;
     while (last > 0 && (at(s, last) & 0xC0) == 0x80) --last;
@@ -278,7 +323,6 @@ class Emitter {
     }
   }
 };
-
 
 char32_t next_rune(std::string_view s, std::size_t& i) {
   auto c = at(s, i);

@@ -25,10 +25,14 @@ bool parses_as_go_integer(std::string_view s) {
   int base = 10;
   if (s.size() >= 2 && s[0] == '0') {
     char p = static_cast<char>(s[1] | 0x20);
-    if (p == 'x') base = 16, s.remove_prefix(2);
-    else if (p == 'o') base = 8, s.remove_prefix(2);
-    else if (p == 'b') base = 2, s.remove_prefix(2);
-    else base = 8, s.remove_prefix(1);
+    if (p == 'x')
+      base = 16, s.remove_prefix(2);
+    else if (p == 'o')
+      base = 8, s.remove_prefix(2);
+    else if (p == 'b')
+      base = 2, s.remove_prefix(2);
+    else
+      base = 8, s.remove_prefix(1);
     if (s.empty()) return false;
   }
   // Values too large for int64 and uint64 fail in Go too; then the float test may still match.
@@ -74,7 +78,8 @@ bool is_yaml_style_float(std::string_view s) {
 bool take_number(std::string_view s, std::size_t& i, int& out, int max_digits = 2) {
   std::size_t start = i;
   out = 0;
-  while (i < s.size() && is_digit(s[i]) && i - start < static_cast<std::size_t>(max_digits)) out = out * 10 + (s[i++] - '0');
+  while (i < s.size() && is_digit(s[i]) && i - start < static_cast<std::size_t>(max_digits))
+    out = out * 10 + (s[i++] - '0');
   return i > start;
 }
 
@@ -117,11 +122,11 @@ bool is_timestamp(std::string_view s) {
 bool resolves_to_string(std::string_view s) {
   if (s.empty()) return false;  // null
   static const std::vector<std::string_view> special = {
-      "true",  "True",  "TRUE",  "false", "False", "FALSE", "~",     "null",  "Null",  "NULL",
-      ".nan",  ".NaN",  ".NAN",  ".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF", "-.inf",
-      "-.Inf", "-.INF"};
+      "true", "True", "TRUE", "false", "False", "FALSE", "~",     "null",  "Null",  "NULL",  ".nan",
+      ".NaN", ".NAN", ".inf", ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"};
   char c = s[0];
-  bool hinted = c == '+' || c == '-' || c == '.' || is_digit(c) || std::string_view("yYnNtTfFoO~").find(c) != std::string_view::npos;
+  bool hinted = c == '+' || c == '-' || c == '.' || is_digit(c) ||
+                std::string_view("yYnNtTfFoO~").find(c) != std::string_view::npos;
   if (!hinted) return true;
   if (std::find(special.begin(), special.end(), s) != special.end()) return false;
   if (c == '.') {
@@ -141,8 +146,8 @@ bool resolves_to_string(std::string_view s) {
 
 /// YAML 1.1 booleans that go-yaml v3 still quotes for the sake of YAML 1.1 readers.
 bool is_old_bool(std::string_view s) {
-  static const std::vector<std::string_view> words = {"y",  "Y",  "yes", "Yes", "YES", "on",  "On",  "ON",
-                                                      "n",  "N",  "no",  "No",  "NO",  "off", "Off", "OFF"};
+  static const std::vector<std::string_view> words = {"y", "Y", "yes", "Yes", "YES", "on",  "On",  "ON",
+                                                      "n", "N", "no",  "No",  "NO",  "off", "Off", "OFF"};
   return std::find(words.begin(), words.end(), s) != words.end();
 }
 
@@ -155,9 +160,12 @@ bool is_base60_float(std::string_view s) {
   int groups = 0;
   while (i < s.size() && s[i] == ':') {
     ++i;
-    if (i < s.size() && s[i] >= '0' && s[i] <= '5' && i + 1 < s.size() && is_digit(s[i + 1])) i += 2;
-    else if (i < s.size() && is_digit(s[i])) i += 1;
-    else return false;
+    if (i < s.size() && s[i] >= '0' && s[i] <= '5' && i + 1 < s.size() && is_digit(s[i + 1]))
+      i += 2;
+    else if (i < s.size() && is_digit(s[i]))
+      i += 1;
+    else
+      return false;
     ++groups;
   }
   if (groups == 0) return false;
@@ -195,11 +203,27 @@ Analysis analyze(std::string_view v) {
     char c = v[i];
     if (i == 0) {
       switch (c) {
-        case '#': case ',': case '[': case ']': case '{': case '}': case '&': case '*': case '!':
-        case '|': case '>': case '\'': case '"': case '%': case '@': case '`':
+        case '#':
+        case ',':
+        case '[':
+        case ']':
+        case '{':
+        case '}':
+        case '&':
+        case '*':
+        case '!':
+        case '|':
+        case '>':
+        case '\'':
+        case '"':
+        case '%':
+        case '@':
+        case '`':
           block_indicators = true;
           break;
-        case '?': case ':': case '-':
+        case '?':
+        case ':':
+        case '-':
           if (followed_by_whitespace) block_indicators = true;
           break;
         default:
@@ -208,8 +232,10 @@ Analysis analyze(std::string_view v) {
     } else if ((c == ':' && followed_by_whitespace) || (c == '#' && preceded_by_whitespace)) {
       block_indicators = true;
     }
-    if (c == '\t') tabs = true;
-    else if (!is_printable(v, i)) special = true;
+    if (c == '\t')
+      tabs = true;
+    else if (!is_printable(v, i))
+      special = true;
     if (is_space(v, i)) {
       if (i == 0) leading_space = true;
       if (i + w == v.size()) trailing_space = true;
@@ -246,8 +272,8 @@ Style string_style(std::string_view s, bool simple_key) {
   Analysis a = analyze(s);
   bool can_use_plain = resolves_to_string(s) && !is_base60_float(s) && !is_old_bool(s);
   Style style = s.find('\n') != std::string_view::npos ? Style::Literal
-                : can_use_plain                         ? Style::Plain
-                                                        : Style::DoubleQuoted;
+                : can_use_plain                        ? Style::Plain
+                                                       : Style::DoubleQuoted;
   if (simple_key && a.multiline) style = Style::DoubleQuoted;
   if (style == Style::Plain && (!a.block_plain_allowed || (s.empty() && simple_key))) style = Style::SingleQuoted;
   if (style == Style::SingleQuoted && !a.single_quoted_allowed) style = Style::DoubleQuoted;

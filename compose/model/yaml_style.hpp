@@ -16,7 +16,9 @@ inline std::size_t width(unsigned char c) {
   return 1;  // invalid lead byte: step over it rather than loop forever
 }
 
-inline unsigned char at(std::string_view s, std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0; }
+inline unsigned char at(std::string_view s, std::size_t i) {
+  return i < s.size() ? static_cast<unsigned char>(s[i]) : 0;
+}
 
 inline bool is_space(std::string_view s, std::size_t i) { return at(s, i) == ' '; }
 inline bool is_tab(std::string_view s, std::size_t i) { return at(s, i) == '\t'; }
@@ -28,7 +30,9 @@ inline bool is_break(std::string_view s, std::size_t i) {
          (c == 0xE2 && at(s, i + 1) == 0x80 && (at(s, i + 2) == 0xA8 || at(s, i + 2) == 0xA9));
 }
 
-inline bool is_blankz(std::string_view s, std::size_t i) { return is_blank(s, i) || is_break(s, i) || i >= s.size() || at(s, i) == 0; }
+inline bool is_blankz(std::string_view s, std::size_t i) {
+  return is_blank(s, i) || is_break(s, i) || i >= s.size() || at(s, i) == 0;
+}
 
 inline bool is_printable(std::string_view s, std::size_t i) {
   auto c = at(s, i), c1 = at(s, i + 1), c2 = at(s, i + 2);
@@ -37,7 +41,9 @@ inline bool is_printable(std::string_view s, std::size_t i) {
          (c == 0xEF && !(c1 == 0xBB && c2 == 0xBF) && !(c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)));
 }
 
-inline bool is_bom(std::string_view s, std::size_t i) { return at(s, i) == 0xEF && at(s, i + 1) == 0xBB && at(s, i + 2) == 0xBF; }
+inline bool is_bom(std::string_view s, std::size_t i) {
+  return at(s, i) == 0xEF && at(s, i + 1) == 0xBB && at(s, i + 2) == 0xBF;
+}
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

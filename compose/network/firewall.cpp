@@ -86,12 +86,12 @@ nft::RulesetView read_view(NftContext& nft) {
   }
   std::vector<json> outputs;
   if (berth) {
-    outputs.push_back(nft.run(list_command({{"table", {{"family", "inet"}, {"name", "berth"}}}}),
-                              "list table inet berth"));
+    outputs.push_back(
+        nft.run(list_command({{"table", {{"family", "inet"}, {"name", "berth"}}}}), "list table inet berth"));
   }
   if (filter) {
-    outputs.push_back(nft.run(list_command({{"table", {{"family", "ip"}, {"name", "filter"}}}}),
-                              "list table ip filter"));
+    outputs.push_back(
+        nft.run(list_command({{"table", {{"family", "ip"}, {"name", "filter"}}}}), "list table ip filter"));
   }
   return nft::parse_view(outputs);
 }
@@ -155,8 +155,7 @@ class CallLock {
 
 }  // namespace
 
-Firewall::Firewall(HostLock lock, std::string lock_path)
-    : m_lock(lock), m_lock_path(std::move(lock_path)) {}
+Firewall::Firewall(HostLock lock, std::string lock_path) : m_lock(lock), m_lock_path(std::move(lock_path)) {}
 
 void Firewall::add_network(const FirewallNetwork& network) {
   CallLock lock(m_lock, m_lock_path);
@@ -168,8 +167,7 @@ void Firewall::add_network(const FirewallNetwork& network) {
 void Firewall::remove_network(const std::string& network_id) {
   CallLock lock(m_lock, m_lock_path);
   NftContext nft;
-  apply(nft, nft::remove_network_commands(network_id, read_view(nft)),
-        "remove network " + network_id);
+  apply(nft, nft::remove_network_commands(network_id, read_view(nft)), "remove network " + network_id);
 }
 
 void Firewall::add_endpoint(const FirewallEndpoint& endpoint) {

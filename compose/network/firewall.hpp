@@ -32,27 +32,27 @@ namespace berth::network {
 
 /// One published port: host_ip:host_port -> container address:container_port.
 struct PortMapping {
-  std::string host_ip;          ///< "" or "0.0.0.0" = every local address (incl. 127.0.0.1)
-  uint16_t host_port = 0;       ///< published port
-  uint16_t container_port = 0;  ///< target port inside the container
-  std::string protocol = "tcp"; ///< "tcp" | "udp"
+  std::string host_ip;           ///< "" or "0.0.0.0" = every local address (incl. 127.0.0.1)
+  uint16_t host_port = 0;        ///< published port
+  uint16_t container_port = 0;   ///< target port inside the container
+  std::string protocol = "tcp";  ///< "tcp" | "udp"
 };
 
 /// A Berth network as the firewall needs it.
 struct FirewallNetwork {
-  std::string id;       ///< network id (12 hex), used in comments
-  std::string bridge;   ///< bridge link name "berth-<9 hex>"; must exist (route_localnet is set on it)
-  std::string subnet;   ///< IPv4 CIDR, e.g. "10.89.0.0/24"
-  std::string gateway;  ///< bridge address, e.g. "10.89.0.1"
+  std::string id;         ///< network id (12 hex), used in comments
+  std::string bridge;     ///< bridge link name "berth-<9 hex>"; must exist (route_localnet is set on it)
+  std::string subnet;     ///< IPv4 CIDR, e.g. "10.89.0.0/24"
+  std::string gateway;    ///< bridge address, e.g. "10.89.0.1"
   bool internal = false;  ///< no masquerade, no forwarding to or from other interfaces
 };
 
 /// One container on one network with its published ports.
 struct FirewallEndpoint {
-  std::string container_id;  ///< 64 hex, used in comments
-  std::string network_id;    ///< FirewallNetwork::id
-  std::string bridge;        ///< the network's bridge
-  std::string address;       ///< container IPv4 address on that network
+  std::string container_id;        ///< 64 hex, used in comments
+  std::string network_id;          ///< FirewallNetwork::id
+  std::string bridge;              ///< the network's bridge
+  std::string address;             ///< container IPv4 address on that network
   std::vector<PortMapping> ports;  ///< may be empty (then the endpoint owns no rules)
 };
 
@@ -71,8 +71,7 @@ struct FirewallTags {
 class Firewall {
  public:
   /// `lock`: see the locking rule at the top of this header. `lock_path` is for tests only.
-  explicit Firewall(HostLock lock = HostLock::held_by_caller,
-                    std::string lock_path = "/run/berth-network.lock");
+  explicit Firewall(HostLock lock = HostLock::held_by_caller, std::string lock_path = "/run/berth-network.lock");
 
   /// Masquerade (non-internal), hairpin, 127.0.0.0/8 masquerade, isolation from other berth
   /// bridges, no new connections into the bridge but published ports (internal: none at all),
@@ -119,11 +118,11 @@ struct RuleRef {
 
 /// What the builders need to know about the kernel's ruleset.
 struct RulesetView {
-  bool berth_table = false;              ///< table inet berth exists
-  std::vector<std::string> berth_chains; ///< its chains
-  std::vector<RuleRef> berth_rules;      ///< every rule in it (comment may be "")
-  bool filter_forward = false;           ///< table ip filter with chain FORWARD exists
-  std::vector<RuleRef> filter_rules;     ///< FORWARD rules whose comment starts with "berth "
+  bool berth_table = false;               ///< table inet berth exists
+  std::vector<std::string> berth_chains;  ///< its chains
+  std::vector<RuleRef> berth_rules;       ///< every rule in it (comment may be "")
+  bool filter_forward = false;            ///< table ip filter with chain FORWARD exists
+  std::vector<RuleRef> filter_rules;      ///< FORWARD rules whose comment starts with "berth "
 };
 
 /// "berth net=<id>"
@@ -144,8 +143,8 @@ nlohmann::json add_endpoint_commands(const FirewallEndpoint& endpoint, const Rul
 /// Deletes rules whose comment is the network's, or an endpoint's on that network.
 nlohmann::json remove_network_commands(const std::string& network_id, const RulesetView& view);
 /// Deletes the container's rules (on `network_id`, or all when "").
-nlohmann::json remove_endpoint_commands(const std::string& container_id,
-                                        const std::string& network_id, const RulesetView& view);
+nlohmann::json remove_endpoint_commands(const std::string& container_id, const std::string& network_id,
+                                        const RulesetView& view);
 
 /// Owners named by comments in the view.
 FirewallTags tags_of(const RulesetView& view);

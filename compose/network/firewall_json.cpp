@@ -112,44 +112,35 @@ json add_chain(const ChainSpec& chain) {
               {"policy", "accept"}}}}}};
 }
 
-json add_rule(const std::string& family, const std::string& table, const std::string& chain,
-              const std::string& comment, json expr) {
-  return {{"add",
-           {{"rule",
-             {{"family", family},
-              {"table", table},
-              {"chain", chain},
-              {"comment", comment},
-              {"expr", std::move(expr)}}}}}};
+json add_rule(const std::string& family, const std::string& table, const std::string& chain, const std::string& comment,
+              json expr) {
+  return {
+      {"add",
+       {{"rule",
+         {{"family", family}, {"table", table}, {"chain", chain}, {"comment", comment}, {"expr", std::move(expr)}}}}}};
 }
 json add_berth_rule(const ChainSpec& chain, const std::string& comment, json expr) {
   return add_rule(kFamily, kTable, chain.name, comment, std::move(expr));
 }
 
 json delete_rule(const RuleRef& rule) {
-  return {{"delete",
-           {{"rule",
-             {{"family", rule.family},
-              {"table", rule.table},
-              {"chain", rule.chain},
-              {"handle", rule.handle}}}}}};
+  return {
+      {"delete",
+       {{"rule", {{"family", rule.family}, {"table", rule.table}, {"chain", rule.chain}, {"handle", rule.handle}}}}}};
 }
 
-using CommentPredicate = bool (*)(const std::string& comment, const std::string& a,
-                                  const std::string& b);
+using CommentPredicate = bool (*)(const std::string& comment, const std::string& a, const std::string& b);
 
 bool starts_with(const std::string& text, const std::string& prefix_text) {
   return text.compare(0, prefix_text.size(), prefix_text) == 0;
 }
 bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// Network `a`'s own rules and every endpoint rule on it.
 bool owned_by_network(const std::string& comment, const std::string& a, const std::string&) {
-  return comment == network_comment(a) ||
-         (starts_with(comment, "berth ctr=") && ends_with(comment, " net=" + a));
+  return comment == network_comment(a) || (starts_with(comment, "berth ctr=") && ends_with(comment, " net=" + a));
 }
 /// Container `a`'s rules on network `b` ("" = any network).
 bool owned_by_endpoint(const std::string& comment, const std::string& a, const std::string& b) {
@@ -160,8 +151,8 @@ bool owned_by_endpoint(const std::string& comment, const std::string& a, const s
 /// Deletes the matching rules; when `tidy`, also the shared rules once no network rule is left,
 /// chains left without rules and, when no rule but shared ones is left in table inet berth, the
 /// table instead (which takes its chains and the shared rules with it).
-void append_deletions(json& commands, const RulesetView& view, CommentPredicate owned,
-                      const std::string& a, const std::string& b, bool tidy) {
+void append_deletions(json& commands, const RulesetView& view, CommentPredicate owned, const std::string& a,
+                      const std::string& b, bool tidy) {
   std::set<std::string> chains_with_rules;
   std::vector<json> berth_deletes;
   std::vector<const RuleRef*> shared;
@@ -196,8 +187,7 @@ void append_deletions(json& commands, const RulesetView& view, CommentPredicate 
   if (!tidy) return;
   for (const auto& chain : view.berth_chains) {
     if (chains_with_rules.count(chain) == 0) {
-      commands.push_back(
-          {{"delete", {{"chain", {{"family", kFamily}, {"table", kTable}, {"name", chain}}}}}});
+      commands.push_back({{"delete", {{"chain", {{"family", kFamily}, {"table", kTable}, {"name", chain}}}}}});
     }
   }
 }
@@ -227,54 +217,46 @@ json add_network_commands(const FirewallNetwork& network, const RulesetView& vie
   // Only this network's own rules: its endpoints' DNAT rules stay.
   append_deletions(
       commands, view,
-      [](const std::string& c, const std::string& id, const std::string&) {
-        return c == network_comment(id);
-      },
+      [](const std::string& c, const std::string& id, const std::string&) { return c == network_comment(id); },
       network.id, "", false);
   commands.push_back({{"add", {{"table", table_object()}}}});
   for (const auto* chain : {&kPostrouting, &kForward, &kRaw}) commands.push_back(add_chain(*chain));
   const bool has_host_rule = std::any_of(view.berth_rules.begin(), view.berth_rules.end(),
                                          [](const RuleRef& r) { return r.comment == host_comment(); });
   if (!has_host_rule) {
-    commands.push_back(add_berth_rule(
-        kRaw, host_comment(),
-        {match(meta("iifname"), "lo", "!="), match(payload("ip", "daddr"), loopback), verdict("drop")}));
+    commands.push_back(
+        add_berth_rule(kRaw, host_comment(),
+                       {match(meta("iifname"), "lo", "!="), match(payload("ip", "daddr"), loopback), verdict("drop")}));
   }
 
   if (!network.internal) {
     commands.push_back(add_berth_rule(
         kPostrouting, comment,
-        {match(payload("ip", "saddr"), subnet), match(meta("oifname"), bridge, "!="),
-         verdict("masquerade")}));
+        {match(payload("ip", "saddr"), subnet), match(meta("oifname"), bridge, "!="), verdict("masquerade")}));
   }
-  commands.push_back(add_berth_rule(
-      kPostrouting, comment,
-      {match(meta("oifname"), bridge), match(payload("ip", "saddr"), subnet),
-       match({{"ct", {{"key", "status"}}}}, "dnat", "in"), verdict("masquerade")}));
-  commands.push_back(add_berth_rule(
-      kPostrouting, comment,
-      {match(meta("oifname"), bridge), match(payload("ip", "saddr"), loopback),
-       verdict("masquerade")}));
+  commands.push_back(add_berth_rule(kPostrouting, comment,
+                                    {match(meta("oifname"), bridge), match(payload("ip", "saddr"), subnet),
+                                     match({{"ct", {{"key", "status"}}}}, "dnat", "in"), verdict("masquerade")}));
+  commands.push_back(
+      add_berth_rule(kPostrouting, comment,
+                     {match(meta("oifname"), bridge), match(payload("ip", "saddr"), loopback), verdict("masquerade")}));
 
-  commands.push_back(add_berth_rule(
-      kForward, comment,
-      {match(meta("iifname"), bridge), match(meta("oifname"), "berth-*"),
-       match(meta("oifname"), bridge, "!="), verdict("drop")}));
+  commands.push_back(add_berth_rule(kForward, comment,
+                                    {match(meta("iifname"), bridge), match(meta("oifname"), "berth-*"),
+                                     match(meta("oifname"), bridge, "!="), verdict("drop")}));
   if (network.internal) {
     commands.push_back(add_berth_rule(
-        kForward, comment,
-        {match(meta("iifname"), bridge), match(meta("oifname"), bridge, "!="), verdict("drop")}));
+        kForward, comment, {match(meta("iifname"), bridge), match(meta("oifname"), bridge, "!="), verdict("drop")}));
     commands.push_back(add_berth_rule(
-        kForward, comment,
-        {match(meta("oifname"), bridge), match(meta("iifname"), bridge, "!="), verdict("drop")}));
+        kForward, comment, {match(meta("oifname"), bridge), match(meta("iifname"), bridge, "!="), verdict("drop")}));
   } else {
     // "!" on a flag set is "none of these bits" (ct state & (established|related) == 0);
     // "!=" would compare the whole value.
-    commands.push_back(add_berth_rule(
-        kForward, comment,
-        {match(meta("oifname"), bridge), match(meta("iifname"), bridge, "!="),
-         match({{"ct", {{"key", "state"}}}}, json::array({"established", "related"}), "!"),
-         match({{"ct", {{"key", "status"}}}}, "dnat", "!"), verdict("drop")}));
+    commands.push_back(
+        add_berth_rule(kForward, comment,
+                       {match(meta("oifname"), bridge), match(meta("iifname"), bridge, "!="),
+                        match({{"ct", {{"key", "state"}}}}, json::array({"established", "related"}), "!"),
+                        match({{"ct", {{"key", "status"}}}}, "dnat", "!"), verdict("drop")}));
   }
   commands.push_back(add_berth_rule(
       kRaw, comment, {match(meta("iifname"), bridge), match(payload("ip", "saddr"), loopback), verdict("drop")}));
@@ -282,12 +264,11 @@ json add_network_commands(const FirewallNetwork& network, const RulesetView& vie
   if (view.filter_forward) {
     const json ct_state = {{"ct", {{"key", "state"}}}};
     const json ct_status = {{"ct", {{"key", "status"}}}};
-    for (json expr : {json::array({match(meta("iifname"), bridge), verdict("accept")}),
-                      json::array({match(meta("oifname"), bridge),
-                                   match(ct_state, json::array({"established", "related"}), "in"),
-                                   verdict("accept")}),
-                      json::array({match(meta("oifname"), bridge), match(ct_status, "dnat", "in"),
-                                   verdict("accept")})}) {
+    for (json expr :
+         {json::array({match(meta("iifname"), bridge), verdict("accept")}),
+          json::array({match(meta("oifname"), bridge), match(ct_state, json::array({"established", "related"}), "in"),
+                       verdict("accept")}),
+          json::array({match(meta("oifname"), bridge), match(ct_status, "dnat", "in"), verdict("accept")})}) {
       commands.push_back(add_rule("ip", "filter", "FORWARD", comment, std::move(expr)));
     }
   }
@@ -299,8 +280,8 @@ json add_endpoint_commands(const FirewallEndpoint& endpoint, const RulesetView& 
     throw std::invalid_argument("firewall: endpoint without container or network id");
   }
   if (!is_ipv4(endpoint.address)) {
-    throw std::invalid_argument("firewall: container " + endpoint.container_id +
-                                ": not an IPv4 address: `" + endpoint.address + "`");
+    throw std::invalid_argument("firewall: container " + endpoint.container_id + ": not an IPv4 address: `" +
+                                endpoint.address + "`");
   }
   const std::string comment = endpoint_comment(endpoint.container_id, endpoint.network_id);
   json commands = json::array();
@@ -314,12 +295,11 @@ json add_endpoint_commands(const FirewallEndpoint& endpoint, const RulesetView& 
   commands.push_back(add_chain(kOutput));
   for (const auto& port : endpoint.ports) {
     if (port.protocol != "tcp" && port.protocol != "udp") {
-      throw std::invalid_argument("firewall: container " + endpoint.container_id +
-                                  ": unsupported protocol `" + port.protocol + "`");
+      throw std::invalid_argument("firewall: container " + endpoint.container_id + ": unsupported protocol `" +
+                                  port.protocol + "`");
     }
     if (port.host_port == 0 || port.container_port == 0) {
-      throw std::invalid_argument("firewall: container " + endpoint.container_id +
-                                  ": port 0 cannot be published");
+      throw std::invalid_argument("firewall: container " + endpoint.container_id + ": port 0 cannot be published");
     }
     json destination;
     if (port.host_ip.empty() || port.host_ip == "0.0.0.0" || port.host_ip == "::") {
@@ -328,10 +308,11 @@ json add_endpoint_commands(const FirewallEndpoint& endpoint, const RulesetView& 
     } else if (is_ipv4(port.host_ip)) {
       destination = match(payload("ip", "daddr"), port.host_ip);
     } else {
-      throw std::invalid_argument("firewall: container " + endpoint.container_id +
-                                  ": host address is not IPv4: `" + port.host_ip + "`");
+      throw std::invalid_argument("firewall: container " + endpoint.container_id + ": host address is not IPv4: `" +
+                                  port.host_ip + "`");
     }
-    json expr = {destination, match(payload(port.protocol, "dport"), port.host_port),
+    json expr = {destination,
+                 match(payload(port.protocol, "dport"), port.host_port),
                  {{"dnat", {{"family", "ip"}, {"addr", endpoint.address}, {"port", port.container_port}}}}};
     commands.push_back(add_berth_rule(kPrerouting, comment, expr));
     commands.push_back(add_berth_rule(kOutput, comment, expr));
@@ -345,8 +326,7 @@ json remove_network_commands(const std::string& network_id, const RulesetView& v
   return transaction(std::move(commands));
 }
 
-json remove_endpoint_commands(const std::string& container_id, const std::string& network_id,
-                              const RulesetView& view) {
+json remove_endpoint_commands(const std::string& container_id, const std::string& network_id, const RulesetView& view) {
   json commands = json::array();
   append_deletions(commands, view, owned_by_endpoint, container_id, network_id, true);
   return transaction(std::move(commands));

@@ -49,9 +49,7 @@ std::optional<Ipv4Net> parse_cidr(std::string_view text) {
   return Ipv4Net{*addr, static_cast<std::uint8_t>(prefix)};
 }
 
-std::string format_cidr(const Ipv4Net& net) {
-  return fmt::format("{}/{}", format_ipv4(net.network()), net.prefix);
-}
+std::string format_cidr(const Ipv4Net& net) { return fmt::format("{}/{}", format_ipv4(net.network()), net.prefix); }
 
 bool overlaps(const Ipv4Net& a, const Ipv4Net& b) {
   // Two prefixes overlap exactly when the shorter one contains the other's base.
@@ -105,11 +103,10 @@ Addressing resolve_addressing(const SubnetRequest& req, const std::optional<Ipv4
     auto gw = parse_ipv4(req.gateway);
     if (!gw) throw std::invalid_argument(fmt::format("invalid gateway \"{}\"", req.gateway));
     if (!out.subnet.contains(*gw))
-      throw std::invalid_argument(
-          fmt::format("gateway {} is not in subnet {}", req.gateway, format_cidr(out.subnet)));
+      throw std::invalid_argument(fmt::format("gateway {} is not in subnet {}", req.gateway, format_cidr(out.subnet)));
     if (*gw == out.subnet.network() || *gw == out.subnet.broadcast())
-      throw std::invalid_argument(fmt::format("gateway {} is the network or broadcast address of {}",
-                                              req.gateway, format_cidr(out.subnet)));
+      throw std::invalid_argument(
+          fmt::format("gateway {} is the network or broadcast address of {}", req.gateway, format_cidr(out.subnet)));
     out.gateway = *gw;
   } else {
     out.gateway = out.subnet.network() + 1;
@@ -149,14 +146,13 @@ std::string lease_address(NetworkRecord& r, const std::string& container_id, con
     auto want = parse_ipv4(requested);
     if (!want) throw std::invalid_argument(fmt::format("invalid ipv4_address \"{}\"", requested));
     if (!a.subnet.contains(*want))
-      throw std::invalid_argument(fmt::format("ipv4_address {} is not in subnet {} of network {}", requested,
-                                              format_cidr(a.subnet), r.name));
-    if (unusable(*want))
-      throw std::invalid_argument(fmt::format(
-          "ipv4_address {} is the network, broadcast or gateway address of network {}", requested, r.name));
-    if (taken_by_other(*want))
       throw std::invalid_argument(
-          fmt::format("ipv4_address {} is already in use on network {}", requested, r.name));
+          fmt::format("ipv4_address {} is not in subnet {} of network {}", requested, format_cidr(a.subnet), r.name));
+    if (unusable(*want))
+      throw std::invalid_argument(
+          fmt::format("ipv4_address {} is the network, broadcast or gateway address of network {}", requested, r.name));
+    if (taken_by_other(*want))
+      throw std::invalid_argument(fmt::format("ipv4_address {} is already in use on network {}", requested, r.name));
     r.leases[container_id] = format_ipv4(*want);
     return r.leases[container_id];
   }
@@ -170,8 +166,6 @@ std::string lease_address(NetworkRecord& r, const std::string& container_id, con
   throw std::runtime_error(fmt::format("network {}: no free address left in {}", r.name, format_cidr(a.range)));
 }
 
-bool release_address(NetworkRecord& r, const std::string& container_id) {
-  return r.leases.erase(container_id) > 0;
-}
+bool release_address(NetworkRecord& r, const std::string& container_id) { return r.leases.erase(container_id) > 0; }
 
 }  // namespace berth::network

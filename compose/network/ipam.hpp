@@ -56,9 +56,9 @@ struct SubnetRequest {
 
 /// Resolved addressing of one network.
 struct Addressing {
-  Ipv4Net subnet;            ///< masked network
-  std::uint32_t gateway = 0; ///< host order, inside subnet
-  Ipv4Net range;             ///< container addresses are allocated from here (= subnet if unset)
+  Ipv4Net subnet;             ///< masked network
+  std::uint32_t gateway = 0;  ///< host order, inside subnet
+  Ipv4Net range;              ///< container addresses are allocated from here (= subnet if unset)
 };
 
 /// Checks and resolves `req`. With an empty subnet, `chosen` (from choose_subnet) is used.
@@ -68,17 +68,17 @@ Addressing resolve_addressing(const SubnetRequest& req, const std::optional<Ipv4
 
 /// One network's registry file: `<root>/networks/<id>.json`, also its lease table.
 struct NetworkRecord {
-  std::string id;        ///< 12 hex, see network_id()
-  std::string name;      ///< real name (e.g. "appdb_default")
-  std::string project;   ///< compose project that created it ("" for standalone)
-  std::string bridge;    ///< "berth-" + 9 hex
-  std::string subnet;    ///< CIDR, masked
-  std::string gateway;   ///< dotted quad, the bridge's address
-  std::string ip_range;  ///< CIDR allocation range ("" = whole subnet)
-  int mtu = 1500;        ///< bridge and veth MTU
-  bool internal = false; ///< no default route, no masquerade
-  std::map<std::string, std::string> labels;   ///< compose labels, informational
-  std::map<std::string, std::string> leases;   ///< container id → dotted-quad address
+  std::string id;                             ///< 12 hex, see network_id()
+  std::string name;                           ///< real name (e.g. "appdb_default")
+  std::string project;                        ///< compose project that created it ("" for standalone)
+  std::string bridge;                         ///< "berth-" + 9 hex
+  std::string subnet;                         ///< CIDR, masked
+  std::string gateway;                        ///< dotted quad, the bridge's address
+  std::string ip_range;                       ///< CIDR allocation range ("" = whole subnet)
+  int mtu = 1500;                             ///< bridge and veth MTU
+  bool internal = false;                      ///< no default route, no masquerade
+  std::map<std::string, std::string> labels;  ///< compose labels, informational
+  std::map<std::string, std::string> leases;  ///< container id → dotted-quad address
 };
 
 void to_json(nlohmann::json& j, const NetworkRecord& r);
@@ -91,8 +91,7 @@ Addressing addressing_of(const NetworkRecord& r);
 /// (checked: in the subnet, not network/broadcast/gateway, not leased to another container),
 /// else the lowest free address of the range. A changed request replaces the old lease.
 /// Throws std::invalid_argument (bad or taken request) or std::runtime_error (range full).
-std::string lease_address(NetworkRecord& r, const std::string& container_id,
-                          const std::string& requested = {});
+std::string lease_address(NetworkRecord& r, const std::string& container_id, const std::string& requested = {});
 
 /// Drops the lease of `container_id`; returns whether there was one.
 bool release_address(NetworkRecord& r, const std::string& container_id);

@@ -28,7 +28,8 @@ int resolve_mtu(const NetworkConfig& c) {
     const std::string& text = it->second;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), mtu);
     if (ec != std::errc{} || p != text.data() + text.size())
-      throw std::invalid_argument(fmt::format("network {}: driver_opts {}: \"{}\" is not a number", c.name, kMtuOption, text));
+      throw std::invalid_argument(
+          fmt::format("network {}: driver_opts {}: \"{}\" is not a number", c.name, kMtuOption, text));
   }
   if (mtu < 68 || mtu > 65535)
     throw std::invalid_argument(fmt::format("network {}: MTU {} is out of range 68..65535", c.name, mtu));
@@ -42,7 +43,8 @@ NetworkState state_of(const NetworkRecord& r) {
 // Locally administered, derived from the network id so a recreated bridge keeps its MAC.
 std::array<unsigned char, 6> bridge_mac(const std::string& id) {
   std::array<unsigned char, 6> mac{0x02, 0, 0, 0, 0, 0};
-  for (std::size_t i = 1; i < 6; ++i) mac[i] = static_cast<unsigned char>(std::stoul(id.substr(2 * (i - 1), 2), nullptr, 16));
+  for (std::size_t i = 1; i < 6; ++i)
+    mac[i] = static_cast<unsigned char>(std::stoul(id.substr(2 * (i - 1), 2), nullptr, 16));
   return mac;
 }
 

@@ -16,36 +16,36 @@ namespace berth::network {
 
 /// What the engine wants for one compose network (from model::Network).
 struct NetworkConfig {
-  std::string name;     ///< real name, e.g. "appdb_default" (the id derives from root + name)
-  std::string project;  ///< owning compose project, recorded for `down`/orphans
+  std::string name;       ///< real name, e.g. "appdb_default" (the id derives from root + name)
+  std::string project;    ///< owning compose project, recorded for `down`/orphans
   bool internal = false;  ///< no default route in containers, no masquerade, no forwarding out
-  SubnetRequest ipam;   ///< first `ipam.config` entry; all empty = subnet from the pool
-  int mtu = 0;          ///< 0 = driver_opts `com.docker.network.driver.mtu`, else 1500
+  SubnetRequest ipam;     ///< first `ipam.config` entry; all empty = subnet from the pool
+  int mtu = 0;            ///< 0 = driver_opts `com.docker.network.driver.mtu`, else 1500
   std::map<std::string, std::string> driver_opts;  ///< `driver_opts` (only the MTU key is used)
   std::map<std::string, std::string> labels;       ///< recorded in the registry file
 };
 
 /// A network as recorded (and, after ensure_network, as it exists in the kernel).
 struct NetworkState {
-  std::string id;       ///< 12 hex
-  std::string name;     ///< real name
-  std::string project;  ///< owning project ("" if none)
-  std::string bridge;   ///< bridge link name "berth-<9 hex>"
-  std::string subnet;   ///< CIDR, e.g. "10.89.0.0/24"
-  std::string gateway;  ///< bridge address, e.g. "10.89.0.1" (also where berth-dns listens)
-  int mtu = 1500;       ///< bridge/veth MTU
-  bool internal = false;  ///< see NetworkConfig::internal
+  std::string id;                             ///< 12 hex
+  std::string name;                           ///< real name
+  std::string project;                        ///< owning project ("" if none)
+  std::string bridge;                         ///< bridge link name "berth-<9 hex>"
+  std::string subnet;                         ///< CIDR, e.g. "10.89.0.0/24"
+  std::string gateway;                        ///< bridge address, e.g. "10.89.0.1" (also where berth-dns listens)
+  int mtu = 1500;                             ///< bridge/veth MTU
+  bool internal = false;                      ///< see NetworkConfig::internal
   std::map<std::string, std::string> leases;  ///< container id → address
 };
 
 /// One container joining one network.
 struct AttachRequest {
-  std::string container_id;  ///< 64 hex
-  std::string network_id;    ///< NetworkState::id (the network must have been ensured)
-  std::string netns_path;    ///< `<run>/netns/<container id>` (made with create_netns)
-  unsigned interface_index = 0;  ///< the container end becomes `eth<interface_index>`
-  std::string ipv4_address;  ///< requested address (`ipv4_address`), "" = from the lease table
-  bool default_route = true; ///< route via this gateway; ignored (never set) on internal networks
+  std::string container_id;        ///< 64 hex
+  std::string network_id;          ///< NetworkState::id (the network must have been ensured)
+  std::string netns_path;          ///< `<run>/netns/<container id>` (made with create_netns)
+  unsigned interface_index = 0;    ///< the container end becomes `eth<interface_index>`
+  std::string ipv4_address;        ///< requested address (`ipv4_address`), "" = from the lease table
+  bool default_route = true;       ///< route via this gateway; ignored (never set) on internal networks
   std::vector<PortMapping> ports;  ///< published ports, ranges already expanded (firewall DNAT)
 };
 

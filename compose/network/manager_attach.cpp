@@ -31,8 +31,12 @@ bool endpoint_intact(NlSocket& host, NlSocket& ns, const std::string& host_veth,
 // Docker's scheme: 02:42 + the IPv4 address. A container that comes back with the same address
 // also has the same MAC, so its peers' ARP entries stay valid across restarts.
 std::array<unsigned char, 6> mac_for(std::uint32_t addr) {
-  return {0x02, 0x42, static_cast<unsigned char>(addr >> 24), static_cast<unsigned char>(addr >> 16),
-          static_cast<unsigned char>(addr >> 8), static_cast<unsigned char>(addr)};
+  return {0x02,
+          0x42,
+          static_cast<unsigned char>(addr >> 24),
+          static_cast<unsigned char>(addr >> 16),
+          static_cast<unsigned char>(addr >> 8),
+          static_cast<unsigned char>(addr)};
 }
 
 }  // namespace
@@ -101,8 +105,7 @@ Endpoint NetworkManager::attach(const AttachRequest& req) {
   m_firewall.add_endpoint(FirewallEndpoint{req.container_id, rec.id, rec.bridge, address, req.ports});
   if (guard) guard->dismiss();
   undo_lease.dismiss();
-  return Endpoint{req.container_id, rec.id,  ifname,      host_veth, address,
-                  a.subnet.prefix,  rec.gateway, inside->mac};
+  return Endpoint{req.container_id, rec.id, ifname, host_veth, address, a.subnet.prefix, rec.gateway, inside->mac};
 }
 
 void NetworkManager::detach(const std::string& container_id, const std::string& network_id, bool release_lease) {

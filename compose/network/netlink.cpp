@@ -111,8 +111,8 @@ bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu, const st
   return true;
 }
 
-void create_veth(NlSocket& sk, const std::string& host, const std::string& peer, unsigned mtu, int netns_fd,
-                 int master, const std::array<unsigned char, 6>& peer_mac) {
+void create_veth(NlSocket& sk, const std::string& host, const std::string& peer, unsigned mtu, int netns_fd, int master,
+                 const std::array<unsigned char, 6>& peer_mac) {
   LinkPtr link(rtnl_link_veth_alloc());
   if (!link) throw std::bad_alloc();
   LinkPtr peer_link(rtnl_link_veth_get_peer(link.get()));
@@ -148,7 +148,9 @@ void set_link(NlSocket& sk, const std::string& name, bool up, unsigned mtu, cons
   if (mtu) rtnl_link_set_mtu(change.get(), mtu);
   if (up) rtnl_link_set_flags(change.get(), IFF_UP);
   if (int err = rtnl_link_change(sk.get(), orig.get(), change.get(), 0); err < 0)
-    fail(fmt::format("set link `{}`{}{}", new_name.empty() ? name : new_name, up ? " up" : "", mtu ? fmt::format(" mtu {}", mtu) : ""), err);
+    fail(fmt::format("set link `{}`{}{}", new_name.empty() ? name : new_name, up ? " up" : "",
+                     mtu ? fmt::format(" mtu {}", mtu) : ""),
+         err);
 }
 
 bool delete_link(NlSocket& sk, const std::string& name) {

@@ -50,8 +50,8 @@ bool create_bridge(NlSocket& sk, const std::string& name, unsigned mtu, const st
 /// Creates a veth pair: `host` here as a port of bridge `master`, `peer` created directly in
 /// the namespace `netns_fd` with MAC `peer_mac`; both with `mtu`, both down. Throws when `host`
 /// exists.
-void create_veth(NlSocket& sk, const std::string& host, const std::string& peer, unsigned mtu, int netns_fd,
-                 int master, const std::array<unsigned char, 6>& peer_mac);
+void create_veth(NlSocket& sk, const std::string& host, const std::string& peer, unsigned mtu, int netns_fd, int master,
+                 const std::array<unsigned char, 6>& peer_mac);
 
 /// Brings the link up (and, if `mtu` != 0, sets the MTU; if `new_name` is set, renames it first).
 void set_link(NlSocket& sk, const std::string& name, bool up, unsigned mtu = 0, const std::string& new_name = {});
@@ -60,8 +60,7 @@ void set_link(NlSocket& sk, const std::string& name, bool up, unsigned mtu = 0, 
 bool delete_link(NlSocket& sk, const std::string& name);
 
 /// Adds `addr`/`prefix` (with broadcast) to link `ifindex`; an existing address is kept.
-void add_ipv4_address(NlSocket& sk, int ifindex, std::uint32_t addr, std::uint8_t prefix,
-                      const std::string& link_name);
+void add_ipv4_address(NlSocket& sk, int ifindex, std::uint32_t addr, std::uint8_t prefix, const std::string& link_name);
 
 /// True when link `ifindex` carries `addr`.
 bool has_ipv4_address(NlSocket& sk, int ifindex, std::uint32_t addr);

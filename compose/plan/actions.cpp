@@ -22,15 +22,24 @@ std::vector<Action> Plan::all() const {
 
 const char* kind_name(ActionKind kind) {
   switch (kind) {
-    case ActionKind::CreateNetwork: return "create network";
-    case ActionKind::CreateVolume: return "create volume";
-    case ActionKind::CreateContainer: return "create";
-    case ActionKind::StartContainer: return "start";
-    case ActionKind::StopContainer: return "stop";
-    case ActionKind::RemoveContainer: return "remove";
-    case ActionKind::RestartContainer: return "restart";
-    case ActionKind::RemoveNetwork: return "remove network";
-    case ActionKind::RemoveVolume: return "remove volume";
+    case ActionKind::CreateNetwork:
+      return "create network";
+    case ActionKind::CreateVolume:
+      return "create volume";
+    case ActionKind::CreateContainer:
+      return "create";
+    case ActionKind::StartContainer:
+      return "start";
+    case ActionKind::StopContainer:
+      return "stop";
+    case ActionKind::RemoveContainer:
+      return "remove";
+    case ActionKind::RestartContainer:
+      return "restart";
+    case ActionKind::RemoveNetwork:
+      return "remove network";
+    case ActionKind::RemoveVolume:
+      return "remove volume";
   }
   return "?";
 }

@@ -10,8 +10,8 @@ namespace berth::plan {
 enum class ActionKind {
   CreateNetwork,
   CreateVolume,
-  CreateContainer,   ///< new container (new id) with `number`
-  StartContainer,    ///< existing container that is not running
+  CreateContainer,  ///< new container (new id) with `number`
+  StartContainer,   ///< existing container that is not running
   StopContainer,
   RemoveContainer,
   RestartContainer,  ///< a dependency with `restart: true` was recreated
@@ -49,12 +49,12 @@ struct ServicePlan {
 /// dependencies allow; in reverse dependency order when `reverse`), then `orphans`, then
 /// `cleanup` in order.
 struct Plan {
-  std::vector<Action> prepare;                 ///< create networks and volumes
-  std::map<std::string, ServicePlan> services; ///< every selected service, even without steps
-  std::vector<ContainerSteps> orphans;         ///< stop + remove containers of unknown services
-  std::vector<std::string> orphan_warnings;    ///< names of orphans left alone (warn)
-  std::vector<Action> cleanup;                 ///< remove networks and volumes (down)
-  bool reverse = false;                        ///< stop order: dependants first
+  std::vector<Action> prepare;                  ///< create networks and volumes
+  std::map<std::string, ServicePlan> services;  ///< every selected service, even without steps
+  std::vector<ContainerSteps> orphans;          ///< stop + remove containers of unknown services
+  std::vector<std::string> orphan_warnings;     ///< names of orphans left alone (warn)
+  std::vector<Action> cleanup;                  ///< remove networks and volumes (down)
+  bool reverse = false;                         ///< stop order: dependants first
 
   /// True when nothing would be done.
   bool empty() const;

@@ -58,8 +58,8 @@ struct Outcome {
 
 /// The plan of one service.
 ServicePlan plan_service(const DesiredState& desired, const DesiredService& svc,
-                         std::vector<const ObservedContainer*> mine, const UpOptions& opts,
-                         const FollowReason& follow, Outcome& outcome) {
+                         std::vector<const ObservedContainer*> mine, const UpOptions& opts, const FollowReason& follow,
+                         Outcome& outcome) {
   ServicePlan plan{svc.name, {}};
   std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->number < b->number; });
   std::set<int> kept_numbers;
@@ -179,7 +179,8 @@ Plan plan_up(const DesiredState& desired, const std::vector<ObservedContainer>& 
       for (const auto& c : sp.containers) planned.insert(c.name);
       for (const ObservedContainer* c : mine)
         if (is_running(*c) && !planned.count(c->name))
-          sp.containers.push_back(ContainerSteps{c->name, c->number, {step(ActionKind::RestartContainer, *c, "dependency")}});
+          sp.containers.push_back(
+              ContainerSteps{c->name, c->number, {step(ActionKind::RestartContainer, *c, "dependency")}});
       recreated.insert(name);  // its own dependants with restart: true follow
     }
     plan.services[name] = std::move(sp);

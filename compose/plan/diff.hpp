@@ -37,7 +37,7 @@ struct ObservedContainer {
   int number = 1;
   bool oneoff = false;
   std::string config_hash;
-  std::string status;  ///< created | running | paused | restarting | exited | dead
+  std::string status;   ///< created | running | paused | restarting | exited | dead
   std::string netns{};  ///< network namespace path it runs in ("" = host or not known)
 };
 

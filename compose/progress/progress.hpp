@@ -33,8 +33,7 @@ class Progress {
   /// A resource changed state. `kind` is "Network", "Volume" or "Container" ("" for a service's
   /// image and its layers while pulling); `status` a docker compose word (Creating, Created,
   /// Starting, Started, Waiting, Healthy, Stopping, Pulling, Pulled, ...).
-  void event(const std::string& kind, const std::string& name, const std::string& status,
-             const std::string& text = "");
+  void event(const std::string& kind, const std::string& name, const std::string& status, const std::string& text = "");
   /// A warning line, printed at once in every mode but quiet ("WARN[0000] ...").
   void warning(const std::string& text);
   /// A failed resource ("Error"), with its message.

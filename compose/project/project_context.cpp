@@ -86,8 +86,9 @@ ProjectContext make_context(loader::Project loaded, const image::ImageStore& ima
     if (auto ref = image::try_parse_reference(svc.image)) record = images.resolve(*ref);
     if (!record) record = images.find(svc.image);
     if (!record)  // up/create/run pulled what the policy allows: what is still missing may not be pulled
-      throw std::runtime_error("service \"" + name + "\": no such image: " + svc.image +
-                               " (its pull policy does not allow pulling it: `berth pull`, or load it with `berth image load`)");
+      throw std::runtime_error(
+          "service \"" + name + "\": no such image: " + svc.image +
+          " (its pull policy does not allow pulling it: `berth pull`, or load it with `berth image load`)");
     ctx.desired.services[name].config_hash =
         gocompat::sha256_hex(model::service_config_hash(typed, name) + record->config_digest.str());
     ctx.images.emplace(name, std::move(*record));

@@ -16,7 +16,7 @@
 namespace berth::project {
 
 struct ProjectContext {
-  loader::Project loaded;  ///< the loader's output: the typed model and where it came from
+  loader::Project loaded;                            ///< the loader's output: the typed model and where it came from
   std::map<std::string, image::ImageRecord> images;  ///< by service
   plan::DesiredState desired;
   plan::DependencyMap dependencies;
@@ -27,8 +27,8 @@ struct ProjectContext {
 /// throws "service \"x\": no such image: ..." (unless !require_images: stop, down, ps need none).
 /// Throws on a dependency cycle ("a -> b -> a").
 ProjectContext make_context(loader::Project loaded, const image::ImageStore& images,
-                            const std::map<std::string, int>& scale = {},
-                            const std::vector<std::string>& services = {}, bool require_images = true);
+                            const std::map<std::string, int>& scale = {}, const std::vector<std::string>& services = {},
+                            bool require_images = true);
 
 /// The replica count of a service: --scale, else deploy.replicas, else scale, else 1.
 int replicas(const model::Service& svc, const std::map<std::string, int>& scale);

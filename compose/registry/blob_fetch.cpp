@@ -48,7 +48,8 @@ UniqueFd lock_partial(const std::string& path) {
     if (!fd) throw_errno("open `" + path + "`");
     while (::flock(fd.get(), LOCK_EX) != 0)
       if (errno != EINTR) throw_errno("flock `" + path + "`");
-    struct stat locked {}, now {};
+    struct stat locked {
+    }, now{};
     if (::fstat(fd.get(), &locked) != 0) throw_errno("stat `" + path + "`");
     if (::stat(path.c_str(), &now) == 0 && now.st_ino == locked.st_ino && now.st_dev == locked.st_dev) return fd;
   }
@@ -57,8 +58,9 @@ UniqueFd lock_partial(const std::string& path) {
 /// One transfer attempt from `have` bytes on. Returns normally when the transfer ended (complete
 /// or not: the caller checks); throws RegistryError for an error answer, HttpError for a failed
 /// transfer.
-void transfer(RepositoryClient& client, const image::Digest& digest, std::uint64_t size, int fd, const std::string& path,
-              image::Sha256& hash, std::uint64_t have, const BlobProgress& progress, const std::string& what) {
+void transfer(RepositoryClient& client, const image::Digest& digest, std::uint64_t size, int fd,
+              const std::string& path, image::Sha256& hash, std::uint64_t have, const BlobProgress& progress,
+              const std::string& what) {
   std::uint64_t offset = have;
   HttpRequest req;
   req.url = client.url("/blobs/" + digest.str());

@@ -25,7 +25,7 @@ struct BlobProgress {
 /// repository if needed. Returns false when it was already there. Throws RegistryError for
 /// an error answer, std::runtime_error for a blob that fails verification, HttpError when the
 /// transfer fails three times in a row.
-bool fetch_blob(RepositoryClient& client, image::ImageStore& store, const image::Digest& digest,
-                std::uint64_t size, const BlobProgress& progress = {});
+bool fetch_blob(RepositoryClient& client, image::ImageStore& store, const image::Digest& digest, std::uint64_t size,
+                const BlobProgress& progress = {});
 
 }  // namespace berth::registry

@@ -38,7 +38,8 @@ std::string registry_error_text(const HttpResponse& response) {
   }
   std::string body = response.body.substr(0, 200);
   while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
-  return "HTTP " + std::to_string(response.status) + (body.empty() || body.find('<') != std::string::npos ? "" : ": " + body);
+  return "HTTP " + std::to_string(response.status) +
+         (body.empty() || body.find('<') != std::string::npos ? "" : ": " + body);
 }
 
 void throw_registry_error(const HttpResponse& response, const std::string& what) {
@@ -85,7 +86,8 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
       if (!m_credentials || m_credentials->username.empty())
         throw RegistryError(who, 401, "UNAUTHORIZED",
                             "authentication required (no credentials for " + m_endpoint.host + ": berth login)");
-      m_authorization = "Authorization: Basic " + base64_encode(m_credentials->username + ":" + m_credentials->password);
+      m_authorization =
+          "Authorization: Basic " + base64_encode(m_credentials->username + ":" + m_credentials->password);
       m_expires = std::chrono::steady_clock::time_point::max();
       return;
     }

@@ -18,7 +18,10 @@ namespace berth::registry {
 /// NAME_UNKNOWN, BLOB_UNKNOWN, UNAUTHORIZED, DENIED, ...) and its message.
 struct RegistryError : std::runtime_error {
   RegistryError(const std::string& context, long http_status, std::string error_code, std::string text)
-      : std::runtime_error(context + ": " + text), status(http_status), code(std::move(error_code)), detail(std::move(text)) {}
+      : std::runtime_error(context + ": " + text),
+        status(http_status),
+        code(std::move(error_code)),
+        detail(std::move(text)) {}
   long status;
   std::string code;
   std::string detail;  ///< the registry's words ("manifest unknown: manifest unknown")
@@ -33,8 +36,8 @@ void throw_registry_error(const HttpResponse& response, const std::string& what)
 class RepositoryClient {
  public:
   /// `actions`: the scope's actions, "pull" or "pull,push".
-  RepositoryClient(HttpClient& http, Endpoint endpoint, std::string repository,
-                   std::optional<Credentials> credentials, std::string actions = "pull");
+  RepositoryClient(HttpClient& http, Endpoint endpoint, std::string repository, std::optional<Credentials> credentials,
+                   std::string actions = "pull");
 
   /// base_url + path_prefix + "/v2/" + repository + `suffix` ("/manifests/latest").
   std::string url(const std::string& suffix) const;

@@ -38,7 +38,8 @@ void merge_config(Config& config, const std::string& text, const std::string& pa
     throw std::runtime_error(path + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw std::runtime_error(path + ": expected a JSON object");
-  if (j.contains("registry-mirrors")) config.docker_io_mirrors = string_list(j["registry-mirrors"], path, "registry-mirrors");
+  if (j.contains("registry-mirrors"))
+    config.docker_io_mirrors = string_list(j["registry-mirrors"], path, "registry-mirrors");
   if (j.contains("insecure-registries"))
     for (const auto& host : string_list(j["insecure-registries"], path, "insecure-registries"))
       config.registries[host].insecure = true;
@@ -50,7 +51,8 @@ void merge_config(Config& config, const std::string& text, const std::string& pa
       auto& r = config.registries[domain];
       if (opts.contains("mirrors")) r.mirrors = string_list(opts["mirrors"], path, key + ".mirrors");
       if (opts.contains("insecure")) {
-        if (!opts["insecure"].is_boolean()) throw std::runtime_error(path + ": " + key + ".insecure: expected true or false");
+        if (!opts["insecure"].is_boolean())
+          throw std::runtime_error(path + ": " + key + ".insecure: expected true or false");
         r.insecure = opts["insecure"].get<bool>();
       }
     }
@@ -64,8 +66,10 @@ Config load_config(const std::map<std::string, std::string>& env) {
     auto it = env.find(k);
     return it == env.end() ? std::string() : it->second;
   };
-  if (std::string xdg = get("XDG_CONFIG_HOME"); !xdg.empty()) files.push_back(xdg + "/berth/config.json");
-  else if (std::string home = get("HOME"); !home.empty()) files.push_back(home + "/.config/berth/config.json");
+  if (std::string xdg = get("XDG_CONFIG_HOME"); !xdg.empty())
+    files.push_back(xdg + "/berth/config.json");
+  else if (std::string home = get("HOME"); !home.empty())
+    files.push_back(home + "/.config/berth/config.json");
   for (const auto& f : files) {
     std::ifstream in(f);
     if (!in) continue;

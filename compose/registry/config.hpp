@@ -20,8 +20,8 @@ struct RegistryOptions {
 };
 
 struct Config {
-  std::vector<std::string> docker_io_mirrors;          ///< "registry-mirrors"
-  std::map<std::string, RegistryOptions> registries;   ///< by domain (host[:port]); insecure-registries folded in
+  std::vector<std::string> docker_io_mirrors;         ///< "registry-mirrors"
+  std::map<std::string, RegistryOptions> registries;  ///< by domain (host[:port]); insecure-registries folded in
   /// The options for `domain` (defaults when not configured).
   RegistryOptions options_for(const std::string& domain) const;
 };

@@ -201,9 +201,12 @@ std::string CredentialStore::store(const std::string& key, const Credentials& cr
     return "docker-credential-" + helper;
   }
   Json entry = Json::object();
-  if (!creds.identity_token.empty()) entry["identitytoken"] = creds.identity_token;
-  else entry["auth"] = base64_encode(creds.username + ":" + creds.password);
-  if (auto old = matching_key(config.value("auths", Json::object()), key); old && *old != key) config["auths"].erase(*old);
+  if (!creds.identity_token.empty())
+    entry["identitytoken"] = creds.identity_token;
+  else
+    entry["auth"] = base64_encode(creds.username + ":" + creds.password);
+  if (auto old = matching_key(config.value("auths", Json::object()), key); old && *old != key)
+    config["auths"].erase(*old);
   config["auths"][key] = entry;
   if (auto slash = m_path.rfind('/'); slash != std::string::npos && slash > 0) {
     std::string dir = m_path.substr(0, slash);
@@ -218,7 +221,8 @@ bool CredentialStore::erase(const std::string& key) const {
   bool found = false;
   if (std::string helper = helper_for(config, key); !helper.empty()) {
     HelperResult r = run_helper(helper, "erase", key);
-    if (r.status == 0) found = true;
+    if (r.status == 0)
+      found = true;
     else if (r.out.find("credentials not found") == std::string::npos)
       throw std::runtime_error(helper_failure(helper, "erase", r));
   }

@@ -14,11 +14,11 @@ namespace berth::registry {
 
 /// One place to ask: "https://registry-1.docker.io" or "http://127.0.0.1:5000".
 struct Endpoint {
-  std::string base_url;          ///< scheme://host[:port] (no trailing slash)
-  std::string host;              ///< host[:port], as in URLs and certs.d/
-  bool mirror = false;           ///< a mirror of the reference's registry (pull only)
-  bool plain_http = false;       ///< no TLS (loopback or configured insecure)
-  std::string path_prefix;       ///< a mirror's path below the host ("" for most)
+  std::string base_url;     ///< scheme://host[:port] (no trailing slash)
+  std::string host;         ///< host[:port], as in URLs and certs.d/
+  bool mirror = false;      ///< a mirror of the reference's registry (pull only)
+  bool plain_http = false;  ///< no TLS (loopback or configured insecure)
+  std::string path_prefix;  ///< a mirror's path below the host ("" for most)
 };
 
 /// The credential key of a domain: "https://index.docker.io/v1/" for docker.io, else the domain.

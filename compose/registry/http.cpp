@@ -155,8 +155,10 @@ HttpResponse HttpClient::perform_once(const HttpRequest& request, const std::str
   curl_easy_setopt(c, CURLOPT_USERAGENT, "berth/" BERTH_REGISTRY_VERSION " (registry client)");
   curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "identity");
-  if (request.method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  else if (request.method != "GET") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "HEAD")
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  else if (request.method != "GET")
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (!request.body.empty() || request.method == "PUT" || request.method == "PATCH" || request.method == "POST") {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -173,9 +175,12 @@ HttpResponse HttpClient::perform_once(const HttpRequest& request, const std::str
     }
     std::string extra_roots, cert, key;
     for (const auto& n : names) {
-      if (ends_with(n, ".crt")) extra_roots += read_text(dir + "/" + n) + "\n";
-      else if (ends_with(n, ".cert")) cert = dir + "/" + n;
-      else if (ends_with(n, ".key")) key = dir + "/" + n;
+      if (ends_with(n, ".crt"))
+        extra_roots += read_text(dir + "/" + n) + "\n";
+      else if (ends_with(n, ".cert"))
+        cert = dir + "/" + n;
+      else if (ends_with(n, ".key"))
+        key = dir + "/" + n;
     }
     if (!extra_roots.empty()) {
       auto& pem = m_ca_blobs[host];

@@ -17,10 +17,11 @@
 namespace berth::registry {
 
 struct HttpRequest {
-  std::string method = "GET";          ///< GET, HEAD, POST, PUT, PATCH, DELETE
+  std::string method = "GET";  ///< GET, HEAD, POST, PUT, PATCH, DELETE
   std::string url;
-  std::vector<std::string> headers;    ///< "Name: value"; an "Authorization: ..." one is dropped on a redirect to another host
-  std::string body;                    ///< request body (POST/PUT/PATCH)
+  std::vector<std::string>
+      headers;       ///< "Name: value"; an "Authorization: ..." one is dropped on a redirect to another host
+  std::string body;  ///< request body (POST/PUT/PATCH)
   /// Called once with the status of a 2xx answer before its first body byte reaches on_data.
   std::function<void(long status)> on_start;
   /// Body bytes of a 2xx answer go here instead of into HttpResponse::body; returning false aborts
@@ -60,7 +61,8 @@ class HttpClient {
   HttpResponse perform(const HttpRequest& request);
 
  private:
-  HttpResponse perform_once(const HttpRequest& request, const std::string& url, const std::vector<std::string>& headers);
+  HttpResponse perform_once(const HttpRequest& request, const std::string& url,
+                            const std::vector<std::string>& headers);
   std::unique_ptr<CURL, void (*)(CURL*)> m_curl;
   std::map<std::string, std::string> m_ca_blobs;  ///< host -> PEM roots (system + certs.d), read once
 };

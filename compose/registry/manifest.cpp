@@ -29,8 +29,9 @@ ManifestDocument parse_manifest(std::string bytes, const std::string& content_ty
   if (doc.media_type.empty() && doc.json.contains("manifests")) doc.media_type = kOciIndex;  // OCI allows omitting it
   if (doc.media_type.empty() && doc.json.contains("config")) doc.media_type = kOciManifest;
   if (doc.json.value("schemaVersion", 0) == 1 || doc.media_type.find("distribution.manifest.v1") != std::string::npos)
-    throw std::runtime_error(what + ": Docker Image Format v1 and Docker Image manifest version 2, schema 1 are no "
-                                    "longer supported (push the image again with a current tool)");
+    throw std::runtime_error(what +
+                             ": Docker Image Format v1 and Docker Image manifest version 2, schema 1 are no "
+                             "longer supported (push the image again with a current tool)");
   if (doc.is_index()) {
     if (!doc.json.contains("manifests") || !doc.json["manifests"].is_array())
       throw std::runtime_error(what + ": an index without `manifests`");

@@ -23,9 +23,9 @@ inline constexpr std::size_t kMaxManifestSize = 4 << 20;
 
 /// A manifest or index as received.
 struct ManifestDocument {
-  std::string bytes;        ///< exactly what the registry sent (its digest is the manifest's)
-  image::Digest digest;     ///< sha256 of bytes
-  std::string media_type;   ///< from the document, else the Content-Type
+  std::string bytes;       ///< exactly what the registry sent (its digest is the manifest's)
+  image::Digest digest;    ///< sha256 of bytes
+  std::string media_type;  ///< from the document, else the Content-Type
   nlohmann::json json;
   bool is_index() const;
 };

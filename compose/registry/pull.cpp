@@ -26,7 +26,8 @@ std::string short_id(const Digest& d) { return std::string(d.hex().substr(0, 12)
 
 /// docker's wording for an answer that means "no such image here".
 [[noreturn]] void throw_not_found(const RegistryError& e, const image::Reference& ref) {
-  if (e.code == "MANIFEST_UNKNOWN") throw std::runtime_error("manifest for " + ref.familiar() + " not found: " + e.detail);
+  if (e.code == "MANIFEST_UNKNOWN")
+    throw std::runtime_error("manifest for " + ref.familiar() + " not found: " + e.detail);
   if (e.code == "NAME_UNKNOWN" || e.code == "UNAUTHORIZED" || e.code == "DENIED" || e.status == 401 ||
       e.status == 403 || e.status == 404)
     throw std::runtime_error("pull access denied for " + ref.familiar_name() +
@@ -42,12 +43,13 @@ ManifestDocument get_manifest(RepositoryClient& client, const std::string& refer
   HttpResponse r = client.send(req);
   if (r.status < 200 || r.status >= 300) throw_registry_error(r, "GET " + what);
   ManifestDocument doc = parse_manifest(std::move(r.body), r.header("content-type"), what);
-  if (std::string header = r.header("docker-content-digest"); !header.empty() && header != doc.digest.str() &&
-                                                               reference.rfind("sha256:", 0) != 0)
+  if (std::string header = r.header("docker-content-digest");
+      !header.empty() && header != doc.digest.str() && reference.rfind("sha256:", 0) != 0)
     throw std::runtime_error(what + ": the registry says its digest is " + header + " but the content is " +
                              doc.digest.str());
   if (reference.rfind("sha256:", 0) == 0 && doc.digest.str() != reference)
-    throw std::runtime_error(what + ": digest mismatch: asked for " + reference + ", the content is " + doc.digest.str());
+    throw std::runtime_error(what + ": digest mismatch: asked for " + reference + ", the content is " +
+                             doc.digest.str());
   return doc;
 }
 

@@ -17,18 +17,19 @@
 #include "common/sys_error.hpp"
 #include "compose/bundle/container_spec.hpp"
 #include "compose/gocompat/rfc3339.hpp"
+#include "compose/network/netns.hpp"
 #include "compose/runtime/dns.hpp"
 #include "compose/runtime/ports.hpp"
 #include "compose/runtime/shim_process.hpp"
 #include "compose/storage/storage_quota.hpp"
 #include "compose/storage/volumes.hpp"
-#include "compose/network/netns.hpp"
 
 namespace berth::runtime {
 
 namespace fs = std::filesystem;
 
-ContainerRuntime::ContainerRuntime(const state::Paths& paths, state::StateStore& store, const project::ProjectContext* ctx, progress::Progress& progress)
+ContainerRuntime::ContainerRuntime(const state::Paths& paths, state::StateStore& store,
+                                   const project::ProjectContext* ctx, progress::Progress& progress)
     : m_paths(paths), m_store(store), m_ctx(ctx), m_progress(progress) {}
 
 network::NetworkManager& ContainerRuntime::networks() {
@@ -68,11 +69,13 @@ std::string ContainerRuntime::netns_for(const model::Service& svc, const std::st
   };
   if (nm.rfind("service:", 0) == 0) {
     std::string target = nm.substr(8);
-    return other([&](const state::ContainerRecord& c) { return c.service == target && !c.oneoff; }, "of service " + target);
+    return other([&](const state::ContainerRecord& c) { return c.service == target && !c.oneoff; },
+                 "of service " + target);
   }
   if (nm.rfind("container:", 0) == 0) {
     std::string target = nm.substr(10);
-    return other([&](const state::ContainerRecord& c) { return c.name == target || c.id.rfind(target, 0) == 0; }, target);
+    return other([&](const state::ContainerRecord& c) { return c.name == target || c.id.rfind(target, 0) == 0; },
+                 target);
   }
   owns = true;  // bridge networks and "none": a namespace of the container's own
   return m_paths.netns_path(id);
@@ -136,7 +139,8 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     req.network_id = ep.network_id;
     req.netns_path = rec.netns;
     req.interface_index = static_cast<unsigned>(i);
-    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) req.ipv4_address = n->second->ipv4_address;
+    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second)
+      req.ipv4_address = n->second->ipv4_address;
     req.default_route = !default_route_given && !net.internal;
     default_route_given = default_route_given || req.default_route;
     if (i == 0) req.ports = ports;
@@ -165,7 +169,8 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   }
   {
     std::lock_guard lock(m_mutex);
-    if (auto it = m_removed_anonymous.find(a.container_id); it != m_removed_anonymous.end()) in.anonymous_volumes = it->second;
+    if (auto it = m_removed_anonymous.find(a.container_id); it != m_removed_anonymous.end())
+      in.anonymous_volumes = it->second;
   }
   bundle::ContainerSpec spec = bundle::build_container_spec(in);
   for (const auto& w : spec.warnings) m_progress.warning(w);
@@ -267,7 +272,8 @@ void ContainerRuntime::remove(const std::string& id) {
     std::lock_guard lock(m_mutex);
     m_removed_anonymous[id] = rec.anonymous_volumes;
   }
-  m_store.update([&](state::ProjectState& s) { std::erase_if(s.containers, [&](const auto& c) { return c.id == id; }); });
+  m_store.update(
+      [&](state::ProjectState& s) { std::erase_if(s.containers, [&](const auto& c) { return c.id == id; }); });
 }
 
 ContainerStatus ContainerRuntime::status(const std::string& id) {
@@ -318,7 +324,8 @@ void ContainerRuntime::create_network(const std::string& key) {
   cfg.project = m_ctx->loaded.name;
   cfg.internal = net.internal;
   if (!net.ipam.config.empty())
-    cfg.ipam = network::SubnetRequest{net.ipam.config[0].subnet, net.ipam.config[0].gateway, net.ipam.config[0].ip_range};
+    cfg.ipam =
+        network::SubnetRequest{net.ipam.config[0].subnet, net.ipam.config[0].gateway, net.ipam.config[0].ip_range};
   cfg.driver_opts = net.driver_opts;
   cfg.labels = net.labels;
   network::NetworkState st = networks().ensure_network(cfg);
@@ -332,7 +339,8 @@ void ContainerRuntime::remove_network(const std::string& key) {
   state::ProjectState s = m_store.snapshot();
   for (const auto& n : s.networks)
     if (n.key == key && !n.external) networks().remove_network(n.id);
-  m_store.update([&](state::ProjectState& st) { std::erase_if(st.networks, [&](const auto& n) { return n.key == key; }); });
+  m_store.update(
+      [&](state::ProjectState& st) { std::erase_if(st.networks, [&](const auto& n) { return n.key == key; }); });
 }
 
 void ContainerRuntime::create_volume(const std::string& key) {
@@ -357,7 +365,8 @@ void ContainerRuntime::remove_volume(const std::string& key) {
   state::ProjectState s = m_store.snapshot();
   for (const auto& v : s.volumes)
     if (v.key == key && !v.external) storage::VolumeStore(m_paths.root).remove(v.name);
-  m_store.update([&](state::ProjectState& st) { std::erase_if(st.volumes, [&](const auto& v) { return v.key == key; }); });
+  m_store.update(
+      [&](state::ProjectState& st) { std::erase_if(st.volumes, [&](const auto& v) { return v.key == key; }); });
 }
 
 void ContainerRuntime::remove_volume_named(const std::string& name) { storage::VolumeStore(m_paths.root).remove(name); }

@@ -8,12 +8,12 @@
 #include <optional>
 #include <string>
 
-#include "compose/state/paths.hpp"
+#include "compose/network/manager.hpp"
 #include "compose/progress/progress.hpp"
 #include "compose/project/project_context.hpp"
 #include "compose/runtime/runtime_client.hpp"
+#include "compose/state/paths.hpp"
 #include "compose/state/state_store.hpp"
-#include "compose/network/manager.hpp"
 
 namespace berth::runtime {
 
@@ -21,7 +21,8 @@ class ContainerRuntime : public RuntimeClient {
  public:
   /// `ctx` may be null for commands that only act on recorded containers (stop, rm, down
   /// without a compose file); create() and create_network/volume then throw.
-  ContainerRuntime(const state::Paths& paths, state::StateStore& store, const project::ProjectContext* ctx, progress::Progress& progress);
+  ContainerRuntime(const state::Paths& paths, state::StateStore& store, const project::ProjectContext* ctx,
+                   progress::Progress& progress);
 
   std::string create(const plan::Action& create) override;
   void start(const std::string& id) override;

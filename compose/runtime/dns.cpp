@@ -75,7 +75,8 @@ int dns_pid(const std::string& dir) {
 
 void start_dns(const std::string& dir) {
   std::string bin = state::dns_binary();
-  std::vector<std::string> args = {bin, "--records", dir + "/dns.json", "--pid-file", dir + "/dns.pid", "--log", dir + "/dns.log"};
+  std::vector<std::string> args = {bin,     "--records",     dir + "/dns.json", "--pid-file", dir + "/dns.pid",
+                                   "--log", dir + "/dns.log"};
   std::string out = spawn_ready("berth-dns", args).output;
   nlohmann::json reply;
   try {
@@ -83,7 +84,8 @@ void start_dns(const std::string& dir) {
   } catch (const nlohmann::json::exception&) {
     throw std::runtime_error("berth-dns gave no readiness line" + (out.empty() ? "" : ": " + out));
   }
-  if (!reply.value("ok", false)) throw std::runtime_error("start berth-dns: " + reply.value("error", std::string("failed")));
+  if (!reply.value("ok", false))
+    throw std::runtime_error("start berth-dns: " + reply.value("error", std::string("failed")));
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ std::vector<network::PortMapping> publish_ports(const model::Service& svc) {
         if (try_bind(m.host_ip, probe, m.protocol) == 0) port = c;
       }
       if (!port)
-        throw std::runtime_error("Bind for " + shown_ip(m.host_ip) + ":" + p.published + " failed: port is already allocated");
+        throw std::runtime_error("Bind for " + shown_ip(m.host_ip) + ":" + p.published +
+                                 " failed: port is already allocated");
     } else if (!p.published.empty()) {
       port = parse_port(p.published, svc.name);
     } else {
@@ -80,7 +81,8 @@ std::vector<network::PortMapping> publish_ports(const model::Service& svc) {
   return out;
 }
 
-void check_ports_free(const state::Paths& paths, const model::Service& svc, const std::vector<std::string>& except_ids) {
+void check_ports_free(const state::Paths& paths, const model::Service& svc,
+                      const std::vector<std::string>& except_ids) {
   std::vector<std::string> recorded;
   for (const auto& project : state::list_projects(paths)) {
     auto state = state::read_project_state(paths, project);

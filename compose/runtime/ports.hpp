@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "compose/state/paths.hpp"
 #include "compose/model/service.hpp"
 #include "compose/network/firewall.hpp"
+#include "compose/state/paths.hpp"
 
 namespace berth::runtime {
 

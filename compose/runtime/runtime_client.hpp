@@ -15,7 +15,7 @@ namespace berth::runtime {
 struct ContainerStatus {
   std::string status = "created";  ///< created | running | paused | restarting | exited | dead
   int exit_code = 0;
-  std::string health;              ///< "" (no healthcheck) | starting | healthy | unhealthy
+  std::string health;  ///< "" (no healthcheck) | starting | healthy | unhealthy
 };
 
 class RuntimeClient {

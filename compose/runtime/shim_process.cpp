@@ -133,7 +133,8 @@ void kill_cgroups(const std::vector<std::string>& dirs) {
     // Children first: rmdir fails on a cgroup that still has sub-cgroups.
     std::vector<std::string> tree;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); it.increment(ec))
+    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec))
       if (it->is_directory(ec)) tree.push_back(it->path().string());
     std::sort(tree.rbegin(), tree.rend());
     for (const auto& d : tree) ::rmdir(d.c_str());

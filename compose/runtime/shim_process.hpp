@@ -12,7 +12,7 @@ namespace berth::runtime {
 
 /// What `berth-shim run --detach` reported.
 struct ShimStarted {
-  int pid = 0;       ///< container PID 1
+  int pid = 0;  ///< container PID 1
   int shim_pid = 0;
 };
 

@@ -24,7 +24,10 @@ using nlohmann::json;
 
 // Found by ADL from nlohmann's (de)serialisers, so they live in the records' namespace.
 void to_json(json& j, const EndpointRecord& e) {
-  j = {{"network", e.network}, {"network_id", e.network_id}, {"host_veth", e.host_veth}, {"address", e.address},
+  j = {{"network", e.network},
+       {"network_id", e.network_id},
+       {"host_veth", e.host_veth},
+       {"address", e.address},
        {"names", e.names}};
 }
 void from_json(const json& j, EndpointRecord& e) {
@@ -35,12 +38,23 @@ void from_json(const json& j, EndpointRecord& e) {
   e.names = j.value("names", std::vector<std::string>{});
 }
 void to_json(json& j, const ContainerRecord& c) {
-  j = {{"id", c.id},           {"name", c.name},         {"service", c.service},
-       {"number", c.number},   {"oneoff", c.oneoff},     {"config_hash", c.config_hash},
-       {"image", c.image},     {"image_id", c.image_id}, {"netns", c.netns},
-       {"owns_netns", c.owns_netns}, {"endpoints", c.endpoints}, {"ports", c.ports},
-       {"command", c.command}, {"created", c.created},   {"status", c.status},
-       {"stop_timeout", c.stop_timeout}, {"anonymous_volumes", c.anonymous_volumes},
+  j = {{"id", c.id},
+       {"name", c.name},
+       {"service", c.service},
+       {"number", c.number},
+       {"oneoff", c.oneoff},
+       {"config_hash", c.config_hash},
+       {"image", c.image},
+       {"image_id", c.image_id},
+       {"netns", c.netns},
+       {"owns_netns", c.owns_netns},
+       {"endpoints", c.endpoints},
+       {"ports", c.ports},
+       {"command", c.command},
+       {"created", c.created},
+       {"status", c.status},
+       {"stop_timeout", c.stop_timeout},
+       {"anonymous_volumes", c.anonymous_volumes},
        {"dns", c.dns}};
 }
 void from_json(const json& j, ContainerRecord& c) {
@@ -89,8 +103,12 @@ const ContainerRecord* ProjectState::find_container(const std::string& id) const
 }
 
 void to_json(json& j, const ProjectState& s) {
-  j = {{"name", s.name},          {"working_dir", s.working_dir}, {"config_files", s.config_files},
-       {"containers", s.containers}, {"networks", s.networks},    {"volumes", s.volumes}};
+  j = {{"name", s.name},
+       {"working_dir", s.working_dir},
+       {"config_files", s.config_files},
+       {"containers", s.containers},
+       {"networks", s.networks},
+       {"volumes", s.volumes}};
 }
 void from_json(const json& j, ProjectState& s) {
   s.name = j.value("name", "");

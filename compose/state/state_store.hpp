@@ -25,31 +25,31 @@ namespace berth::state {
 
 /// One network attachment of a container.
 struct EndpointRecord {
-  std::string network;   ///< compose key of the network ("default")
+  std::string network;  ///< compose key of the network ("default")
   std::string network_id;
   std::string host_veth;
-  std::string address;   ///< IPv4 without prefix, "" until attached
+  std::string address;             ///< IPv4 without prefix, "" until attached
   std::vector<std::string> names;  ///< DNS names on this network (service, name, aliases, ...)
 };
 
 /// One container the engine made (or is making).
 struct ContainerRecord {
-  std::string id;       ///< 64 hex
-  std::string name;     ///< <project>-<service>-<n> or container_name
+  std::string id;    ///< 64 hex
+  std::string name;  ///< <project>-<service>-<n> or container_name
   std::string service;
   int number = 1;
   bool oneoff = false;
   std::string config_hash;
-  std::string image;     ///< the image reference as written in the model
-  std::string image_id;  ///< sha256:<hex> config digest
-  std::string netns;     ///< netns path the container joins ("" = host network)
+  std::string image;        ///< the image reference as written in the model
+  std::string image_id;     ///< sha256:<hex> config digest
+  std::string netns;        ///< netns path the container joins ("" = host network)
   bool owns_netns = false;  ///< the engine created `netns` for this container (remove it with it)
   std::vector<EndpointRecord> endpoints;
   std::vector<std::string> ports;  ///< "0.0.0.0:8080->80/tcp", for ps
   std::string command;             ///< for ps ("sh -c 'sleep 1'")
   std::string created;             ///< RFC 3339 UTC
   std::string status = "creating";
-  int stop_timeout = 10;           ///< seconds (stop_grace_period)
+  int stop_timeout = 10;                                 ///< seconds (stop_grace_period)
   std::map<std::string, std::string> anonymous_volumes;  ///< target → volume name
   std::vector<std::string> dns;  ///< compose `dns`: berth-dns forwards this container's other queries there
 };
@@ -141,6 +141,5 @@ std::optional<ProjectState> read_project_state(const Paths& paths, const std::st
 
 /// 64 random lowercase hex characters.
 std::string new_container_id();
-
 
 }  // namespace berth::state

@@ -55,14 +55,22 @@ constexpr int kMaxProbes = 4096;
 
 std::string fs_name(long type) {
   switch (static_cast<unsigned long>(type)) {
-    case XFS_SUPER_MAGIC: return "xfs";
-    case EXT4_SUPER_MAGIC: return "ext4";
-    case BTRFS_SUPER_MAGIC: return "btrfs";
-    case TMPFS_MAGIC: return "tmpfs";
-    case OVERLAYFS_SUPER_MAGIC: return "overlayfs";
-    case NFS_SUPER_MAGIC: return "nfs";
-    case 0x2fc12fc1: return "zfs";
-    case F2FS_SUPER_MAGIC: return "f2fs";
+    case XFS_SUPER_MAGIC:
+      return "xfs";
+    case EXT4_SUPER_MAGIC:
+      return "ext4";
+    case BTRFS_SUPER_MAGIC:
+      return "btrfs";
+    case TMPFS_MAGIC:
+      return "tmpfs";
+    case OVERLAYFS_SUPER_MAGIC:
+      return "overlayfs";
+    case NFS_SUPER_MAGIC:
+      return "nfs";
+    case 0x2fc12fc1:
+      return "zfs";
+    case F2FS_SUPER_MAGIC:
+      return "f2fs";
     default: {
       std::ostringstream out;
       out << "a filesystem of type 0x" << std::hex << type;

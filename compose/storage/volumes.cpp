@@ -61,7 +61,8 @@ bool VolumeStore::create(const std::string& name, const std::map<std::string, st
   make_dir(m_dir + "/" + name, 0711);
   // Docker's _data is 0755 root:root until copy-up gives it the image directory's owner/mode.
   make_dir(path(name), 0755);
-  nlohmann::json meta = {{"name", name}, {"labels", labels}, {"created", gocompat::rfc3339_now()}, {"project", project}};
+  nlohmann::json meta = {
+      {"name", name}, {"labels", labels}, {"created", gocompat::rfc3339_now()}, {"project", project}};
   write_file_atomic(m_dir + "/" + name + "/volume.json", meta.dump(2) + "\n", 0644);
   return true;
 }

@@ -2,8 +2,8 @@
 // The container spec berth-shim runs: a subset of the OCI runtime-spec config.json
 // (shared/oci/runtime-spec/config.md, config-linux.md), read from <bundle>/config.json.
 //
-// Supported keys: ociVersion; process.{terminal, consoleSize.{height,width}, user.{uid,gid,additionalGids}, args, env, cwd,
-// capabilities.{bounding,effective,inheritable,permitted,ambient}, rlimits[], noNewPrivileges};
+// Supported keys: ociVersion; process.{terminal, consoleSize.{height,width}, user.{uid,gid,additionalGids}, args, env,
+// cwd, capabilities.{bounding,effective,inheritable,permitted,ambient}, rlimits[], noNewPrivileges};
 // root.{path,readonly}; hostname; domainname; mounts[].{destination,type,source,options};
 // linux.{namespaces[].{type,path}, resources.{memory.{limit,swap}, cpu.{shares,quota,period},
 // pids.limit, devices[].{allow,type,major,minor,access}}, cgroupsPath, sysctl, maskedPaths,
@@ -79,11 +79,11 @@ struct DeviceRule {
 };
 
 struct Resources {
-  std::optional<int64_t> memory_limit;   ///< bytes
-  std::optional<int64_t> memory_swap;    ///< bytes, memory + swap (OCI semantics)
+  std::optional<int64_t> memory_limit;  ///< bytes
+  std::optional<int64_t> memory_swap;   ///< bytes, memory + swap (OCI semantics)
   std::optional<uint64_t> cpu_shares;
-  std::optional<int64_t> cpu_quota;      ///< microseconds per period
-  std::optional<uint64_t> cpu_period;    ///< microseconds
+  std::optional<int64_t> cpu_quota;    ///< microseconds per period
+  std::optional<uint64_t> cpu_period;  ///< microseconds
   std::optional<int64_t> pids_limit;
   std::vector<DeviceRule> devices;  ///< in order, as written in config.json
 };

@@ -44,9 +44,9 @@
 #include "runtime-shim/container/init.hpp"
 #include "runtime-shim/container/masked_paths.hpp"
 #include "runtime-shim/container/mounts.hpp"
+#include "runtime-shim/container/pty.hpp"
 #include "runtime-shim/container/seccomp.hpp"
 #include "runtime-shim/container/sysctl.hpp"
-#include "runtime-shim/container/pty.hpp"
 
 namespace berth::shim {
 

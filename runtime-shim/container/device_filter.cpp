@@ -69,8 +69,10 @@ void append_block(std::vector<bpf_insn>& out, const DeviceRule& e) {
     block.push_back(mov32_reg(BPF_REG_1, BPF_REG_3));
     block.push_back(alu32_imm(BPF_AND, BPF_REG_1, bits));
     // allow: skip when it asks for a letter not allowed; deny: when it asks for none denied
-    if (e.allow) skip(jump_reg(BPF_JNE, BPF_REG_1, BPF_REG_3));
-    else skip(jump_imm(BPF_JEQ, BPF_REG_1, 0));
+    if (e.allow)
+      skip(jump_reg(BPF_JNE, BPF_REG_1, BPF_REG_3));
+    else
+      skip(jump_imm(BPF_JEQ, BPF_REG_1, 0));
   }
   if (e.major >= 0) skip(jump_imm(BPF_JNE, BPF_REG_4, static_cast<int32_t>(e.major)));
   if (e.minor >= 0) skip(jump_imm(BPF_JNE, BPF_REG_5, static_cast<int32_t>(e.minor)));

@@ -14,8 +14,8 @@
 #include "runtime-shim/container/capabilities.hpp"
 #include "runtime-shim/container/namespaces.hpp"
 #include "runtime-shim/container/rlimits.hpp"
-#include "runtime-shim/container/users.hpp"
 #include "runtime-shim/container/sync.hpp"
+#include "runtime-shim/container/users.hpp"
 
 namespace berth::shim {
 

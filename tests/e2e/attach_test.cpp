@@ -105,8 +105,8 @@ TEST_F(Attach, RunPipesOurStdinToTheContainer) {
   EXPECT_TRUE(contains(counted.out, "1048576")) << counted.out;
 
   // -i=false: the container reads EOF at once, whatever we have on stdin.
-  auto closed = berth_bounded(60, {"run", "--rm", "-T", "--interactive=false", "box", "sh", "-c", "cat; echo eof"},
-                              "ignored\n");
+  auto closed =
+      berth_bounded(60, {"run", "--rm", "-T", "--interactive=false", "box", "sh", "-c", "cat; echo eof"}, "ignored\n");
   EXPECT_EQ(closed.exit_code, 0) << closed.err;
   EXPECT_EQ(closed.out, "eof\n");
   for (const auto& [name, id] : container_ids()) EXPECT_FALSE(contains(name, "-run-")) << name << " was not removed";
@@ -115,7 +115,7 @@ TEST_F(Attach, RunPipesOurStdinToTheContainer) {
 TEST_F(Attach, RunOnATerminalIsInteractive) {
   auto r = berth_on_terminal({"run", "--rm", "box", "sh"}, "# ", "echo hi-$((6*7)); stty size; exit 5\r");
   EXPECT_EQ(r.exit_code, 5) << r.out;
-  EXPECT_TRUE(contains(r.out, "hi-42\r\n")) << r.out;  // typed, run by the container's shell
+  EXPECT_TRUE(contains(r.out, "hi-42\r\n")) << r.out;   // typed, run by the container's shell
   EXPECT_TRUE(contains(r.out, "30 100\r\n")) << r.out;  // our terminal's size from the start
   for (const auto& [name, id] : container_ids()) EXPECT_FALSE(contains(name, "-run-")) << name << " was not removed";
 }

@@ -80,7 +80,8 @@ TEST_F(Commands, LogsOfAServicePrintingKnownLines) {
   EXPECT_EQ(bare.out, "one\ntwo\nfour\n");
 
   auto stamped = berth({"logs", "--no-color", "-t", "talker"});
-  EXPECT_TRUE(std::regex_search(stamped.out, std::regex(R"(^talker-1  \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z one\n)")))
+  EXPECT_TRUE(
+      std::regex_search(stamped.out, std::regex(R"(^talker-1  \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z one\n)")))
       << stamped.out;
 
   auto future = berth({"logs", "--no-color", "--since", "2099-01-01T00:00:00Z", "talker"});
@@ -134,11 +135,11 @@ TEST_F(Commands, ExecTopEvents) {
   EXPECT_TRUE(contains(missing.err, "no-such-command")) << missing.err;
 
   // With a terminal on stdin (script(1) gives it one) exec allocates a pty by default.
-  std::string line = std::string(BERTH_BINARY) + " --root " + root() + " -p " + project() +
-                     " exec box sh -c 'tty; exit 5'";
+  std::string line =
+      std::string(BERTH_BINARY) + " --root " + root() + " -p " + project() + " exec box sh -c 'tty; exit 5'";
   std::map<std::string, std::string> env = {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}, {"BERTH_RUN", run()}};
-  auto tty = berth::test::run_command({"/usr/bin/timeout", "-s", "KILL", "30", "/usr/bin/script", "-qec", line, "/dev/null"},
-                                      dir(), env);
+  auto tty = berth::test::run_command(
+      {"/usr/bin/timeout", "-s", "KILL", "30", "/usr/bin/script", "-qec", line, "/dev/null"}, dir(), env);
   EXPECT_EQ(tty.exit_code, 5) << tty.out << tty.err;
   EXPECT_TRUE(contains(tty.out, "/dev/pts/")) << tty.out;
   auto no_tty = berth({"exec", "-T", "box", "sh", "-c", "tty || true"});
@@ -204,7 +205,8 @@ TEST_F(Commands, RunOneOffContainers) {
     command: ["sleep", "300"]
     stop_grace_period: 1s
 )");
-  auto rm = berth_bounded(60, {"run", "--rm", "-e", "GREETING=hi", "box", "sh", "-c", "echo $GREETING; echo err >&2; exit 7"});
+  auto rm = berth_bounded(
+      60, {"run", "--rm", "-e", "GREETING=hi", "box", "sh", "-c", "echo $GREETING; echo err >&2; exit 7"});
   EXPECT_EQ(rm.exit_code, 7) << rm.err;
   EXPECT_EQ(rm.out, "hi\n");
   EXPECT_TRUE(contains(rm.err, "err\n")) << rm.err;
@@ -235,7 +237,8 @@ TEST_F(Commands, PortPrintsThePublishedAddress) {
     command: ["sleep", "300"]
     stop_grace_period: 1s
     ports:
-      - "127.0.0.1:)" + std::to_string(port) + R"(:80"
+      - "127.0.0.1:)" +
+                std::to_string(port) + R"(:80"
 )");
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "support/run_command.hpp"
 #include "support/files.hpp"
+#include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
 using berth::test::read_bytes;
@@ -33,9 +33,7 @@ std::string fill(std::string text, const std::vector<std::string>& fills) {
 
 class ConfigCommand : public ::testing::Test {
  protected:
-  void SetUp() override {
-    m_dir = m_tmp.path();
-  }
+  void SetUp() override { m_dir = m_tmp.path(); }
   void write(const std::string& rel, const std::string& text) { berth::test::write_bytes(m_dir + "/" + rel, text); }
   berth::test::TempDir m_tmp{"berth-config-test"};
   std::string m_dir;
@@ -71,9 +69,9 @@ TEST_F(Golden, YamlOutputEqualsDockerCompose) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto& w = m_wd;
   std::string expected = fill(read_bytes(kGolden + "/full-example.expected.yaml"),
-                              {w, w + "/dir", w + "/bar", w + "/example1.env", w + "/example2.env", w + "/example1.label",
-                               w + "/example2.label", w, w + "/static", m_home + "/configs", w + "/opt",
-                               w + "/secret_data", w + "/config_data", m_home + "/config_data"});
+                              {w, w + "/dir", w + "/bar", w + "/example1.env", w + "/example2.env",
+                               w + "/example1.label", w + "/example2.label", w, w + "/static", m_home + "/configs",
+                               w + "/opt", w + "/secret_data", w + "/config_data", m_home + "/config_data"});
   EXPECT_EQ(r.out, expected);
 }
 
@@ -82,9 +80,9 @@ TEST_F(Golden, JsonOutputEqualsDockerCompose) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto& w = m_wd;
   std::string expected = fill(read_bytes(kGolden + "/full-example.expected.json"),
-                              {w + "/config_data", m_home + "/config_data", w + "/secret_data", w, w + "/dir", w + "/bar",
-                               w + "/example1.env", w + "/example2.env", w + "/example1.label", w + "/example2.label", w,
-                               w + "/static", m_home + "/configs", w + "/opt"});
+                              {w + "/config_data", m_home + "/config_data", w + "/secret_data", w, w + "/dir",
+                               w + "/bar", w + "/example1.env", w + "/example2.env", w + "/example1.label",
+                               w + "/example2.label", w, w + "/static", m_home + "/configs", w + "/opt"});
   EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::parse(expected));
   while (!expected.empty() && expected.back() == '\n') expected.pop_back();
   std::string out = r.out;
@@ -96,7 +94,8 @@ TEST_F(Golden, ListingFlags) {
   auto services = config({"--services"});
   EXPECT_EQ(services.out, "bar\nfoo\n");
   auto volumes = config({"--volumes"});
-  EXPECT_EQ(volumes.out, "another-volume\nexternal-volume\nexternal-volume3\nother-external-volume\nother-volume\nsome-volume\n");
+  EXPECT_EQ(volumes.out,
+            "another-volume\nexternal-volume\nexternal-volume3\nother-external-volume\nother-volume\nsome-volume\n");
   auto images = config({"--images"});
   EXPECT_EQ(images.out, "full_example_project_name-bar\nredis\n");
   auto hash = config({"--hash", "foo"});
@@ -109,9 +108,11 @@ TEST_F(Golden, ListingFlags) {
 }
 
 TEST_F(ConfigCommand, HashChangesWithTheServiceButNotWithReplicas) {
-  write("compose.yaml", "services:\n  a:\n    image: busybox\n    deploy:\n      replicas: 1\n  b:\n    image: busybox\n");
+  write("compose.yaml",
+        "services:\n  a:\n    image: busybox\n    deploy:\n      replicas: 1\n  b:\n    image: busybox\n");
   auto h1 = run_berth({"config", "--hash", "*"}, m_dir);
-  write("compose.yaml", "services:\n  a:\n    image: busybox\n    deploy:\n      replicas: 3\n  b:\n    image: busybox:1\n");
+  write("compose.yaml",
+        "services:\n  a:\n    image: busybox\n    deploy:\n      replicas: 3\n  b:\n    image: busybox:1\n");
   auto h2 = run_berth({"config", "--hash", "*"}, m_dir);
   ASSERT_EQ(h1.exit_code, 0) << h1.err;
   auto lines = [](const std::string& s) {
@@ -163,7 +164,8 @@ TEST_F(ConfigCommand, NoInterpolateKeepsVariables) {
 
 TEST_F(ConfigCommand, ProfilesFlagAndServiceArguments) {
   write("compose.yaml",
-        "services:\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: b\n  c:\n    image: c\n    profiles: [tools]\n");
+        "services:\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: b\n  c:\n    image: c\n    profiles: "
+        "[tools]\n");
   EXPECT_EQ(run_berth({"config", "--profiles"}, m_dir).out, "tools\n");
   EXPECT_EQ(run_berth({"config", "--services"}, m_dir).out, "a\nb\n");
   EXPECT_EQ(run_berth({"--profile", "tools", "config", "--services"}, m_dir).out, "a\nb\nc\n");
@@ -171,7 +173,8 @@ TEST_F(ConfigCommand, ProfilesFlagAndServiceArguments) {
 }
 
 TEST_F(ConfigCommand, ExampleStackIsValid) {
-  auto r = run_berth({"-f", std::string(BERTH_SOURCE_DIR) + "/examples/app-db/compose.yaml", "config", "--services"}, m_dir);
+  auto r =
+      run_berth({"-f", std::string(BERTH_SOURCE_DIR) + "/examples/app-db/compose.yaml", "config", "--services"}, m_dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "db\nweb\n");
 }

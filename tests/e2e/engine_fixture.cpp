@@ -35,7 +35,9 @@ void EngineFixture::SetUp() {
   m_run = "/run/bt" + std::to_string(::getpid()) + "x" + std::to_string(counter);
 
   auto applets = run_command({"/bin/busybox", "--list"}, "/", {});
-  std::vector<TarEntry> entries = {tar_dir("bin"), tar_dir("etc"), tar_dir("tmp", 01777),
+  std::vector<TarEntry> entries = {tar_dir("bin"),
+                                   tar_dir("etc"),
+                                   tar_dir("tmp", 01777),
                                    tar_file("bin/busybox", read_bytes("/bin/busybox"), 0755),
                                    tar_file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
                                    tar_file("etc/group", "root:x:0:\n")};
@@ -43,9 +45,9 @@ void EngineFixture::SetUp() {
   for (std::string name; std::getline(names, name);)
     if (!name.empty() && name != "busybox") entries.push_back(tar_symlink("bin/" + name, "busybox"));
   write_bytes(*m_tmp / "rootfs.tar", make_tar(entries));
-  auto imp = run_berth({"--root", m_root, "image", "import", *m_tmp / "rootfs.tar", image, "-c", "ENV PATH=/bin", "-c",
-                        R"(CMD ["sh"])"},
-                       m_project_dir);
+  auto imp = run_berth(
+      {"--root", m_root, "image", "import", *m_tmp / "rootfs.tar", image, "-c", "ENV PATH=/bin", "-c", R"(CMD ["sh"])"},
+      m_project_dir);
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
 }
 
@@ -82,13 +84,15 @@ CommandResult EngineFixture::berth(std::vector<std::string> args, std::map<std::
 }
 
 std::vector<std::string> EngineFixture::bounded_argv(int seconds, const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {"/usr/bin/timeout", "-s", "KILL", std::to_string(seconds), BERTH_BINARY,
-                                   "--root", m_root, "-p", m_project, "--progress", "plain"};
+  std::vector<std::string> argv = {"/usr/bin/timeout", "-s",         "KILL", std::to_string(seconds),
+                                   BERTH_BINARY,       "--root",     m_root, "-p",
+                                   m_project,          "--progress", "plain"};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
 
-CommandResult EngineFixture::berth_bounded(int seconds, const std::vector<std::string>& args, const std::string& input) {
+CommandResult EngineFixture::berth_bounded(int seconds, const std::vector<std::string>& args,
+                                           const std::string& input) {
   auto r = run_command(bounded_argv(seconds, args), m_project_dir, berth_env(), input);
   remember();
   return r;
@@ -107,9 +111,7 @@ std::string nslookup_answer(const std::string& output) {
   return std::regex_search(output, m, answer) ? m[1].str() : "";
 }
 
-void EngineFixture::write_compose(const std::string& text) {
-  std::ofstream(m_project_dir + "/compose.yaml") << text;
-}
+void EngineFixture::write_compose(const std::string& text) { std::ofstream(m_project_dir + "/compose.yaml") << text; }
 
 std::map<std::string, std::string> EngineFixture::container_ids() {
   std::map<std::string, std::string> out;

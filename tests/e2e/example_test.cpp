@@ -52,8 +52,7 @@ struct Outcome {
 /// Runs `argv` in `cwd` with exactly `env`, output into `log` (a file, not a pipe: the image
 /// script is silent for minutes while debootstrap runs), killing its process group after `limit`.
 Outcome run_bounded(const std::vector<std::string>& argv, const std::string& cwd,
-                    const std::map<std::string, std::string>& env, const std::string& log,
-                    std::chrono::seconds limit) {
+                    const std::map<std::string, std::string>& env, const std::string& log, std::chrono::seconds limit) {
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
   std::vector<char*> cargv, cenv;
@@ -112,8 +111,8 @@ int connect_to(const sockaddr* addr, socklen_t len, std::chrono::milliseconds ti
   pollfd p = {fd, POLLOUT, 0};
   int err = 0;
   socklen_t elen = sizeof err;
-  if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 ||
-      err != 0) {
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1 ||
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err != 0) {
     ::close(fd);
     return -1;
   }
@@ -216,8 +215,10 @@ int free_port() {
 std::string form_escape(const std::string& s) {
   std::string out;
   for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') out += static_cast<char>(ch);
-    else if (ch == ' ') out += '+';
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.')
+      out += static_cast<char>(ch);
+    else if (ch == ' ')
+      out += '+';
     else {
       char buf[4];
       std::snprintf(buf, sizeof buf, "%%%02X", ch);

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "support/image_archive.hpp"
 #include "compose/image/digest.hpp"
+#include "support/image_archive.hpp"
 #include "support/run_command.hpp"
 
 using berth::test::run_berth;

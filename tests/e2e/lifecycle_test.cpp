@@ -1,9 +1,9 @@
 // `berth up -d` / `down` and the lifecycle commands end to end, as root, with the busybox image
 // the fixture imports into a temporary root. Every test ends (fixture TearDown) with `down -v`
 // and the leftover check: no link, netns, mount, cgroup, process or nft rule of its own remains.
-#include <signal.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,9 +70,11 @@ TEST_F(Lifecycle, UpHealthyOrderPsLsAndCommands) {
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   const std::string p = project();
-  EXPECT_LT(position(up.err, "Container " + p + "-db-1  Healthy"), position(up.err, "Container " + p + "-api-1  Starting"))
+  EXPECT_LT(position(up.err, "Container " + p + "-db-1  Healthy"),
+            position(up.err, "Container " + p + "-api-1  Starting"))
       << up.err;
-  EXPECT_LT(position(up.err, "Container " + p + "-api-1  Started"), position(up.err, "Container " + p + "-web-1  Starting"))
+  EXPECT_LT(position(up.err, "Container " + p + "-api-1  Started"),
+            position(up.err, "Container " + p + "-web-1  Starting"))
       << up.err;
 
   auto ps = berth({"ps"});
@@ -180,7 +182,8 @@ TEST_F(Lifecycle, OrphansAreWarnedThenRemoved) {
 TEST_F(Lifecycle, DownAfterKillingBerthMidUp) {
   std::string compose = "services:\n";
   for (int i = 0; i < 6; ++i)
-    compose += "  s" + std::to_string(i) + ":\n    image: busybox:e2e\n    network_mode: none\n    command: [\"sleep\", \"300\"]\n";
+    compose += "  s" + std::to_string(i) +
+               ":\n    image: busybox:e2e\n    network_mode: none\n    command: [\"sleep\", \"300\"]\n";
   write_compose(compose);
   std::vector<std::string> argv = {BERTH_BINARY, "--root", root(), "-p", project(), "--progress", "quiet", "up", "-d"};
   std::vector<char*> cargv;
@@ -297,7 +300,8 @@ TEST_F(Lifecycle, NetworkedServicesResolveEachOtherAndPublishPorts) {
   web:
     image: busybox:e2e
     command: ["sh", "-c", "mkdir -p /www; echo hello-berth > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"]
-    ports: ["127.0.0.1:)" + std::to_string(port) + R"(:8080"]
+    ports: ["127.0.0.1:)" +
+                std::to_string(port) + R"(:8080"]
     stop_grace_period: 1s
   client:
     image: busybox:e2e
@@ -318,9 +322,9 @@ TEST_F(Lifecycle, NetworkedServicesResolveEachOtherAndPublishPorts) {
   auto web = berth({"ps", "web"});
   EXPECT_TRUE(contains(web.out, "127.0.0.1:" + std::to_string(port) + "->8080/tcp")) << web.out;
   // The published port answers on the host's loopback (kernel DNAT, no proxy).
-  auto fetch = berth::test::run_command(
-      {"/bin/busybox", "timeout", "5", "wget", "-q", "-O", "-", "http://127.0.0.1:" + std::to_string(port) + "/index.html"},
-      "/", {});
+  auto fetch = berth::test::run_command({"/bin/busybox", "timeout", "5", "wget", "-q", "-O", "-",
+                                         "http://127.0.0.1:" + std::to_string(port) + "/index.html"},
+                                        "/", {});
   EXPECT_EQ(fetch.out, "hello-berth\n") << fetch.err;
 }
 

@@ -67,8 +67,10 @@ TEST_F(NsJoin, JoinersFollowARecreatedOwner) {
   ASSERT_EQ(up.exit_code, 0) << up.err;
   // network_mode: service:a is an implicit dependency: a starts first, b before c.
   const std::string p = project();
-  EXPECT_LT(up.err.find("Container " + p + "-a-1  Started"), up.err.find("Container " + p + "-b-1  Starting")) << up.err;
-  EXPECT_LT(up.err.find("Container " + p + "-b-1  Started"), up.err.find("Container " + p + "-c-1  Starting")) << up.err;
+  EXPECT_LT(up.err.find("Container " + p + "-a-1  Started"), up.err.find("Container " + p + "-b-1  Starting"))
+      << up.err;
+  EXPECT_LT(up.err.find("Container " + p + "-b-1  Started"), up.err.find("Container " + p + "-c-1  Starting"))
+      << up.err;
   expect_shared_network();
   const std::string a1 = id("a"), b1 = id("b"), c1 = id("c");
   ASSERT_FALSE(a1.empty());
@@ -96,7 +98,6 @@ TEST_F(NsJoin, JoinersFollowARecreatedOwner) {
   EXPECT_FALSE(contains(noop.err, "Recreate")) << noop.err;
   EXPECT_EQ(id("a"), a2);
   EXPECT_EQ(id("b"), b2);
-
 }
 
 TEST_F(NsJoin, OwnerRestartAndStopStartKeepTheJoinersNetwork) {

@@ -32,7 +32,9 @@ class RegistryPull : public EngineFixture {
     return std::make_unique<RegistryServer>(*m_tmp / ("registry" + std::to_string(++m_servers)), o);
   }
   /// berth with DOCKER_CONFIG pointing at this test's docker config dir.
-  CommandResult berth_auth(std::vector<std::string> args) { return berth(std::move(args), {{"DOCKER_CONFIG", *m_tmp / "docker"}}); }
+  CommandResult berth_auth(std::vector<std::string> args) {
+    return berth(std::move(args), {{"DOCKER_CONFIG", *m_tmp / "docker"}});
+  }
   void write_docker_config(const std::string& json) {
     fs::create_directories(*m_tmp / "docker");
     std::ofstream(*m_tmp / "docker/config.json") << json;
@@ -69,7 +71,8 @@ TEST_F(RegistryPull, ImagePullByTagThenByDigestAndNothingTwice) {
 TEST_F(RegistryPull, UpPullsWhatIsMissingAndRunsIt) {
   auto reg = start();
   reg->push_image("app/web:2");
-  write_compose("services:\n  web:\n    image: " + reg->host() + "/app/web:2\n    network_mode: none\n"
+  write_compose("services:\n  web:\n    image: " + reg->host() +
+                "/app/web:2\n    network_mode: none\n"
                 "    command: [\"/bin/busybox\", \"sleep\", \"300\"]\n");
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
@@ -95,7 +98,8 @@ TEST_F(RegistryPull, MissingRepositoryTagAndRegistryAreDockersErrorsAndCreateNot
       << no_repo.err;
   auto no_tag = berth({"image", "pull", reg->host() + "/test/bb:2"});
   EXPECT_EQ(no_tag.exit_code, 1);
-  EXPECT_TRUE(contains(no_tag.err, "manifest for " + reg->host() + "/test/bb:2 not found: manifest unknown")) << no_tag.err;
+  EXPECT_TRUE(contains(no_tag.err, "manifest for " + reg->host() + "/test/bb:2 not found: manifest unknown"))
+      << no_tag.err;
 
   // A registry that is not there: `up` fails before creating anything.
   write_compose("services:\n  web:\n    image: 127.0.0.1:9/app/web:1\n    network_mode: none\n");
@@ -104,7 +108,8 @@ TEST_F(RegistryPull, MissingRepositoryTagAndRegistryAreDockersErrorsAndCreateNot
   EXPECT_TRUE(contains(up.err, "127.0.0.1:9")) << up.err;
   EXPECT_TRUE(container_ids().empty());
   auto ls = berth({"image", "ls", "-q"});
-  EXPECT_TRUE(ls.out.find_first_not_of(" \n") == std::string::npos || ls.out.find('\n') == ls.out.rfind('\n')) << ls.out;
+  EXPECT_TRUE(ls.out.find_first_not_of(" \n") == std::string::npos || ls.out.find('\n') == ls.out.rfind('\n'))
+      << ls.out;
 }
 
 TEST_F(RegistryPull, TamperedAndTruncatedBlobsAreRefusedAndNothingIsStored) {
@@ -195,12 +200,14 @@ TEST_F(RegistryPull, BasicAuthFromDockerConfigAuthsAndACredentialHelper) {
   EXPECT_EQ(anon.exit_code, 1);
   EXPECT_TRUE(contains(anon.err, "pull access denied for " + reg->host() + "/private/bb")) << anon.err;
 
-  write_docker_config(R"({"auths": {")" + reg->host() + R"(": {"auth": ")" + "YWxpY2U6d3Jvbmc=" + R"("}}})");  // alice:wrong
+  write_docker_config(R"({"auths": {")" + reg->host() + R"(": {"auth": ")" +
+                      "YWxpY2U6d3Jvbmc=" + R"("}}})");  // alice:wrong
   auto wrong = berth_auth({"image", "pull", reg->host() + "/private/bb:1"});
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_TRUE(contains(wrong.err, "pull access denied") || contains(wrong.err, "unauthorized")) << wrong.err;
 
-  write_docker_config(R"({"auths": {")" + reg->host() + R"(": {"auth": ")" + "YWxpY2U6czNjcmV0LXB3" + R"("}}})");  // alice:s3cret-pw
+  write_docker_config(R"({"auths": {")" + reg->host() + R"(": {"auth": ")" + "YWxpY2U6czNjcmV0LXB3" +
+                      R"("}}})");  // alice:s3cret-pw
   auto good = berth_auth({"image", "pull", reg->host() + "/private/bb:1"});
   ASSERT_EQ(good.exit_code, 0) << good.err;
 

@@ -36,9 +36,9 @@ int free_loopback_port() {
 }
 
 bool answers(const std::string& host) {
-  auto r = run_command({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
-                        "http://" + host + "/v2/"},
-                       "/", {});
+  auto r = run_command(
+      {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1", "http://" + host + "/v2/"},
+      "/", {});
   return r.out == "200" || r.out == "401";
 }
 
@@ -55,7 +55,8 @@ std::string registry_missing() {
   if (::geteuid() != 0) return "registry tests need root (they run containers)";
   for (const char* bin : {"/usr/bin/docker-registry", "/usr/bin/skopeo", "/usr/bin/htpasswd", "/usr/bin/curl"})
     if (::access(bin, X_OK) != 0)
-      return std::string("needs ") + bin + " (scripts/install-deps.sh installs docker-registry, skopeo, apache2-utils, curl)";
+      return std::string("needs ") + bin +
+             " (scripts/install-deps.sh installs docker-registry, skopeo, apache2-utils, curl)";
   return "";
 }
 
@@ -71,8 +72,11 @@ RegistryServer::RegistryServer(const std::string& dir, Options options)
     auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: " + m_dir + "/htpasswd\n";
   }
   std::ofstream(m_dir + "/config.yml") << "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n"
-                                          "storage:\n  filesystem:\n    rootdirectory: " + m_dir + "/data\n"
-                                          "  delete:\n    enabled: true\nhttp:\n  addr: " + m_host + "\n" + auth;
+                                          "storage:\n  filesystem:\n    rootdirectory: " +
+                                              m_dir +
+                                              "/data\n"
+                                              "  delete:\n    enabled: true\nhttp:\n  addr: " +
+                                              m_host + "\n" + auth;
   const std::string log = m_dir + "/registry.log";
   m_pid = ::fork();
   if (m_pid == 0) {
@@ -85,7 +89,8 @@ RegistryServer::RegistryServer(const std::string& dir, Options options)
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!answers(m_host)) {
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("docker-registry did not start: " + this->log());
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("docker-registry did not start: " + this->log());
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -111,8 +116,12 @@ std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mi
                          std::to_string(extra_mib)},
                         "/", {{"PATH", "/usr/bin:/bin"}});
   if (mk.exit_code != 0) throw std::runtime_error("make_oci_layout.sh: " + mk.err);
-  std::vector<std::string> argv = {"/usr/bin/skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-                                   "oci:" + layout + ":latest", "docker://" + m_host + "/" + repo_tag};
+  std::vector<std::string> argv = {"/usr/bin/skopeo",
+                                   "copy",
+                                   "--quiet",
+                                   "--dest-tls-verify=false",
+                                   "oci:" + layout + ":latest",
+                                   "docker://" + m_host + "/" + repo_tag};
   if (!m_user.empty()) argv.insert(argv.begin() + 2, "--dest-creds=" + m_user + ":" + m_password);
   auto cp = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", m_dir}});
   if (cp.exit_code != 0) throw std::runtime_error("skopeo copy: " + cp.err);

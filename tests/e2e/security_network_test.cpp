@@ -154,8 +154,8 @@ TEST_F(SecurityNetwork, LoopbackPublishedPortDoesNotAnswerTheLan) {
 
   // The attack: the same frame to 127.0.0.1. Any TCP answer (SYN-ACK or RST) means it got in.
   auto attack = peer.syn_probe("127.0.0.1", loopback_port);
-  EXPECT_FALSE(attack) << "127.0.0.1:" << loopback_port << " answered the LAN: flags " << int(attack->flags)
-                       << " from " << attack->source;
+  EXPECT_FALSE(attack) << "127.0.0.1:" << loopback_port << " answered the LAN: flags " << int(attack->flags) << " from "
+                       << attack->source;
   // 127.0.0.1 is no way in for a port published on every address either (it has its own).
   auto attack_all = peer.syn_probe("127.0.0.1", all_port);
   EXPECT_FALSE(attack_all) << "127.0.0.1:" << all_port << " answered the LAN";

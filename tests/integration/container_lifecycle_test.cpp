@@ -110,8 +110,8 @@ TEST_F(ContainerTest, KilledShimTakesTheContainerDown) {
   ::waitpid(shim, nullptr, 0);
   bool gone = false;
   for (int i = 0; i < 500 && !gone; ++i) {
-    gone =
-        ::kill(c.pid, 0) != 0 || read_bytes("/proc/" + std::to_string(c.pid) + "/stat").find(") Z") != std::string::npos;
+    gone = ::kill(c.pid, 0) != 0 ||
+           read_bytes("/proc/" + std::to_string(c.pid) + "/stat").find(") Z") != std::string::npos;
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(gone) << "the container outlived its shim";

@@ -15,11 +15,11 @@
 
 #include "common/atomic_file.hpp"
 #include "common/unique_fd.hpp"
-#include "compose/storage/volumes.hpp"
 #include "compose/image/archive_load.hpp"
 #include "compose/image/digest.hpp"
 #include "compose/loader/load.hpp"
 #include "compose/model/json_io.hpp"
+#include "compose/storage/volumes.hpp"
 #include "shim_harness.hpp"
 #include "support/files.hpp"
 

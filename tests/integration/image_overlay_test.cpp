@@ -17,8 +17,8 @@
 #include <fstream>
 #include <functional>
 
-#include "support/image_archive.hpp"
 #include "compose/image/store.hpp"
+#include "support/image_archive.hpp"
 
 using namespace berth::image;
 using namespace berth::test;

@@ -48,7 +48,7 @@ class NetworkTest : public ::testing::Test {
   std::string m_root;
   std::string m_run;
   std::optional<network::NetworkManager> m_mgr;
-  std::vector<std::string> m_netns;          // paths made by make_netns
+  std::vector<std::string> m_netns;           // paths made by make_netns
   std::vector<network::NetworkState> m_nets;  // networks made by make_network
   std::string m_prefix;                       // unique network name prefix
 };

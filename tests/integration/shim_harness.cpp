@@ -44,12 +44,8 @@ json config_json(const shim::Bundle& b) {
   if (b.console_size) process["consoleSize"] = {{"height", b.console_size->first}, {"width", b.console_size->second}};
   if (b.resources.memory_limit)
     linux["resources"]["memory"] = {{"limit", *b.resources.memory_limit}, {"swap", *b.resources.memory_limit}};
-  return {{"ociVersion", "1.0.2"},
-          {"process", process},
-          {"root", {{"path", b.rootfs}}},
-          {"hostname", b.hostname},
-          {"linux", linux},
-          {"annotations", b.annotations}};
+  return {{"ociVersion", "1.0.2"},  {"process", process}, {"root", {{"path", b.rootfs}}},
+          {"hostname", b.hostname}, {"linux", linux},     {"annotations", b.annotations}};
 }
 
 int status_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
@@ -163,8 +159,8 @@ ShimContainer& ShimTest::start(const shim::Bundle& b, bool expect_ok) {
   c->id = b.id;
   c->bundle_dir = write_bundle(b);
   c->state_dir = fx->path("state-" + b.id);
-  RunResult r = run_program({shim_binary(), "run", "--bundle", c->bundle_dir, "--id", c->id, "--state-dir",
-                             c->state_dir, "--detach"});
+  RunResult r = run_program(
+      {shim_binary(), "run", "--bundle", c->bundle_dir, "--id", c->id, "--state-dir", c->state_dir, "--detach"});
   c->ready = json::parse(r.out, nullptr, false);
   if (expect_ok) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

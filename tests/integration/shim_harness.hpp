@@ -65,7 +65,8 @@ class ShimTest : public ::testing::Test {
   /// Stops (SIGKILL), shuts down and reaps the shim; expects it to exit 0.
   void finish(ShimContainer& c);
   /// Polls `pred` every 20 ms until true or `timeout`; returns the last result.
-  static bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  static bool eventually(const std::function<bool()>& pred,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   std::unique_ptr<RootfsFixture> fx;
   std::vector<std::unique_ptr<ShimContainer>> shims;

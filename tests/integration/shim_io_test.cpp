@@ -138,14 +138,13 @@ TEST_F(ShimIo, ExecAttachedDetachedAndTty) {
 
 TEST_F(ShimIo, HealthcheckBecomesHealthyThenUnhealthy) {
   auto b = bundle({"sh", "-c", "sleep 0.5; touch /tmp/ok; exec sleep 1000"});
-  b.annotations["org.berth.healthcheck"] =
-      json({{"test", {"CMD-SHELL", "test -f /tmp/ok && echo fine"}},
-            {"interval_ns", 200'000'000},
-            {"timeout_ns", 2'000'000'000},
-            {"retries", 2},
-            {"start_period_ns", 10'000'000'000},
-            {"start_interval_ns", 100'000'000}})
-          .dump();
+  b.annotations["org.berth.healthcheck"] = json({{"test", {"CMD-SHELL", "test -f /tmp/ok && echo fine"}},
+                                                 {"interval_ns", 200'000'000},
+                                                 {"timeout_ns", 2'000'000'000},
+                                                 {"retries", 2},
+                                                 {"start_period_ns", 10'000'000'000},
+                                                 {"start_interval_ns", 100'000'000}})
+                                               .dump();
   ShimContainer& c = start(b);
   EXPECT_EQ(health_of(c)["status"], "starting");
   // Failures inside the start period don't count: starting, then healthy once the file exists.
@@ -169,11 +168,10 @@ TEST_F(ShimIo, HealthcheckBecomesHealthyThenUnhealthy) {
 
 TEST_F(ShimIo, HealthcheckTimeoutKillsTheProbe) {
   auto b = bundle({"sleep", "1000"});
-  b.annotations["org.berth.healthcheck"] = json({{"test", {"CMD", "sleep", "30"}},
-                                                 {"interval_ns", 100'000'000},
-                                                 {"timeout_ns", 300'000'000},
-                                                 {"retries", 1}})
-                                               .dump();
+  b.annotations["org.berth.healthcheck"] =
+      json(
+          {{"test", {"CMD", "sleep", "30"}}, {"interval_ns", 100'000'000}, {"timeout_ns", 300'000'000}, {"retries", 1}})
+          .dump();
   ShimContainer& c = start(b);
   ASSERT_TRUE(eventually([&] { return health_of(c)["status"] == "unhealthy"; })) << health_of(c);
   json last = health_of(c)["log"].back();
@@ -194,8 +192,8 @@ TEST_F(ShimIo, InitReapsZombiesAndForwardsSignals) {
   b.annotations["org.berth.init"] = "true";
   ShimContainer& c = start(b);
   std::this_thread::sleep_for(800ms);  // the orphaned sleeps have exited and were re-parented
-  auto r = c.call({{"op", "exec"},
-                   {"args", {"sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; cat /proc/[0-9]*/stat"}}});
+  auto r = c.call(
+      {{"op", "exec"}, {"args", {"sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; cat /proc/[0-9]*/stat"}}});
   ASSERT_TRUE(r.ok()) << r.body;
   r.fds[0].reset();
   std::string out = read_to_eof(r.fds[1].get());

@@ -90,9 +90,8 @@ TEST_F(ShimLifecycle, ForegroundRunExitsWithTheContainersCode) {
   RunResult forwarded;
   std::thread runner([&] { forwarded = run_foreground(trapping); });
   const std::string state_dir = fx->path("state-" + trapping.id);
-  bool running = eventually([&] {
-    return fs::exists(state_dir + "/container.log") && fs::file_size(state_dir + "/container.log") > 0;
-  });
+  bool running = eventually(
+      [&] { return fs::exists(state_dir + "/container.log") && fs::file_size(state_dir + "/container.log") > 0; });
   if (running) ::kill(std::stoi(read_file(state_dir + "/shim.pid")), SIGTERM);
   runner.join();
   ASSERT_TRUE(running);
@@ -174,7 +173,7 @@ TEST_F(ShimLifecycle, KillSendsAnySignal) {
   EXPECT_EQ(bad.error(), "invalid signal `SIGNOPE`");
   EXPECT_EQ(c.state().status, "running");
   EXPECT_TRUE(c.call({{"op", "kill"}, {"signal", "TERM"}}).ok());  // PID 1 traps nothing for TERM:
-  std::this_thread::sleep_for(200ms);                               // ignored, as in Docker
+  std::this_thread::sleep_for(200ms);                              // ignored, as in Docker
   EXPECT_EQ(c.state().status, "running");
   EXPECT_TRUE(c.call({{"op", "kill"}}).ok());  // default SIGKILL
   EXPECT_EQ(c.call({{"op", "wait"}}).body["exit_code"], 137);

@@ -88,7 +88,8 @@ struct Report {
 /// The file at `target` inside the container is the one /proc/PID/exe opened: a program of the
 /// container. Anything else (a host path, a memfd) is the runtime's image.
 bool is_container_file(const std::string& target, int exe_fd) {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   if (exe_fd < 0 || fstat(exe_fd, &a) != 0 || stat(target.c_str(), &b) != 0) return false;
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }

@@ -51,7 +51,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) sinks[i]->append(buf, static_cast<size_t>(n));
+      if (n > 0)
+        sinks[i]->append(buf, static_cast<size_t>(n));
       else {
         ::close(fds[i].fd);
         fds[i].fd = -1;

@@ -11,9 +11,9 @@
 #include <fstream>
 
 #include "common/atomic_file.hpp"
-#include "compose/storage/volumes.hpp"
 #include "compose/loader/load.hpp"
 #include "compose/model/json_io.hpp"
+#include "compose/storage/volumes.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace berth::bundle;
@@ -73,7 +73,8 @@ class ContainerSpecTest : public ::testing::Test {
   bundle::SpecInput input(const std::string& service) {
     if (!m_image) m_image = std::make_unique<image::ImageRecord>(image());
     bundle::ContainerIdentity id{"proj", service, "proj-" + service + "-1", kId, 1, false, "hash123"};
-    bundle::SpecInput in{m_project, m_project.services.at(service), id, *m_image, {m_dir + "/layer1", m_dir + "/layer0"}};
+    bundle::SpecInput in{
+        m_project, m_project.services.at(service), id, *m_image, {m_dir + "/layer1", m_dir + "/layer0"}};
     in.root = m_dir + "/root";
     in.run = m_dir + "/run";
     in.project_dir = m_loaded.working_dir;

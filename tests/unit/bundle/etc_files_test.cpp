@@ -133,7 +133,8 @@ TEST(EtcFiles, ResolvConfWithoutEmbeddedDnsDropsLoopbackUnlessHostNetwork) {
 }
 
 TEST(EtcFiles, ParseResolvConfLastSearchWinsCommentsIgnored) {
-  bundle::ResolvConf rc = bundle::parse_resolv_conf("domain a.example\nsearch b.example c.example ; comment\nnameserver ::1\n#x\n");
+  bundle::ResolvConf rc =
+      bundle::parse_resolv_conf("domain a.example\nsearch b.example c.example ; comment\nnameserver ::1\n#x\n");
   EXPECT_EQ(rc.search, (std::vector<std::string>{"b.example", "c.example"}));
   EXPECT_EQ(rc.nameservers, (std::vector<std::string>{"::1"}));
   EXPECT_EQ(bundle::hostname_file("web"), "web\n");

@@ -80,7 +80,10 @@ class FakeRuntime : public RuntimeClient {
 
 ContainerSteps create_start(const std::string& service, int n = 1) {
   std::string name = "p-" + service + "-" + std::to_string(n);
-  return {name, n, {Action{ActionKind::CreateContainer, service, name, "", n, ""}, Action{ActionKind::StartContainer, service, name, "", n, ""}}};
+  return {name,
+          n,
+          {Action{ActionKind::CreateContainer, service, name, "", n, ""},
+           Action{ActionKind::StartContainer, service, name, "", n, ""}}};
 }
 
 Plan fresh(const std::vector<std::string>& services) {
@@ -111,7 +114,8 @@ TEST(EngineExecutor, HealthyDependencyStartsFirst) {
   Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
   EXPECT_LT(h.rt.index("network default"), h.rt.index("create p-db-1"));
   EXPECT_LT(h.rt.index("start id-p-db-1"), h.rt.index("create p-web-1"));
-  EXPECT_NE(h.out.str().find(" Container p-db-1  Waiting\n Container p-db-1  Healthy\n"), std::string::npos) << h.out.str();
+  EXPECT_NE(h.out.str().find(" Container p-db-1  Waiting\n Container p-db-1  Healthy\n"), std::string::npos)
+      << h.out.str();
   EXPECT_NE(h.out.str().find(" Network default  Created\n"), std::string::npos);
 }
 
@@ -153,8 +157,7 @@ TEST(EngineExecutor, FailedStartFailsDependantsButNotOthers) {
   Harness h;
   h.rt.fail_start = "id-p-db-1";
   DependencyMap deps{{"web", {{"db", Dependency{}}}}, {"db", {}}, {"other", {}}};
-  EXPECT_THROW(Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web", "other"})),
-               ExecutionError);
+  EXPECT_THROW(Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web", "other"})), ExecutionError);
   EXPECT_EQ(h.rt.index("create p-web-1"), SIZE_MAX);
   EXPECT_NE(h.rt.index("start id-p-other-1"), SIZE_MAX);
   EXPECT_NE(h.out.str().find(" Container p-db-1  Error start id-p-db-1: boom"), std::string::npos) << h.out.str();
@@ -178,7 +181,12 @@ TEST(EngineExecutor, ReverseStopsDependantsFirst) {
   Plan p;
   p.reverse = true;
   for (std::string s : {"db", "web", "proxy"})
-    p.services[s] = ServicePlan{s, {ContainerSteps{"p-" + s + "-1", 1, {Action{ActionKind::StopContainer, s, "p-" + s + "-1", "id-" + s, 1, ""}, Action{ActionKind::RemoveContainer, s, "p-" + s + "-1", "id-" + s, 1, ""}}}}};
+    p.services[s] =
+        ServicePlan{s,
+                    {ContainerSteps{"p-" + s + "-1",
+                                    1,
+                                    {Action{ActionKind::StopContainer, s, "p-" + s + "-1", "id-" + s, 1, ""},
+                                     Action{ActionKind::RemoveContainer, s, "p-" + s + "-1", "id-" + s, 1, ""}}}}};
   p.cleanup.push_back(Action{ActionKind::RemoveNetwork, "", "default", "", 0, ""});
   DependencyMap deps{{"web", {{"db", Dependency{}}}}, {"proxy", {{"web", Dependency{}}}}, {"db", {}}};
   Executor(h.rt, h.progress, deps, {}).run(p);
@@ -191,7 +199,13 @@ TEST(EngineExecutor, ReverseStopsDependantsFirst) {
 TEST(EngineExecutor, RecreateUsesTheNewId) {
   Harness h;
   Plan p;
-  p.services["web"] = ServicePlan{"web", {ContainerSteps{"p-web-1", 1, {Action{ActionKind::StopContainer, "web", "p-web-1", "old", 1, ""}, Action{ActionKind::RemoveContainer, "web", "p-web-1", "old", 1, ""}, Action{ActionKind::CreateContainer, "web", "p-web-1", "old", 1, ""}, Action{ActionKind::StartContainer, "web", "p-web-1", "", 1, ""}}}}};
+  p.services["web"] = ServicePlan{"web",
+                                  {ContainerSteps{"p-web-1",
+                                                  1,
+                                                  {Action{ActionKind::StopContainer, "web", "p-web-1", "old", 1, ""},
+                                                   Action{ActionKind::RemoveContainer, "web", "p-web-1", "old", 1, ""},
+                                                   Action{ActionKind::CreateContainer, "web", "p-web-1", "old", 1, ""},
+                                                   Action{ActionKind::StartContainer, "web", "p-web-1", "", 1, ""}}}}};
   Executor(h.rt, h.progress, {{"web", {}}}, {}).run(p);
   EXPECT_EQ(h.rt.calls, (std::vector<std::string>{"stop old", "remove old", "create p-web-1", "start id-p-web-1"}));
 }

@@ -3,8 +3,8 @@
 
 #include <sstream>
 
-#include "compose/progress/progress.hpp"
 #include "compose/engine/status_text.hpp"
+#include "compose/progress/progress.hpp"
 
 using namespace berth::engine;
 using namespace berth::plan;

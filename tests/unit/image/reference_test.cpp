@@ -88,5 +88,4 @@ TEST(ImageDigest, StreamingEqualsOneShot) {
   EXPECT_EQ(h.finish(), sha256_of(big));
 }
 
-
 }  // namespace

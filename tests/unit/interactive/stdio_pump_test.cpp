@@ -67,8 +67,8 @@ TEST(StdioPump, PipesCopyBothWaysAndCloseTheInputAtOurEof) {
 TEST(StdioPump, DetachKeysAreHeldBackAndEndTheTerminalCopy) {
   auto [our_in_r, our_in_w] = make_pipe();
   auto [our_out_r, our_out_w] = make_pipe();
-  auto [keys_r, keys_w] = make_pipe();   // stands in for the pty master (written to)
-  auto [term_r, term_w] = make_pipe();   // the container's output (stays open: it runs on)
+  auto [keys_r, keys_w] = make_pipe();  // stands in for the pty master (written to)
+  auto [term_r, term_w] = make_pipe();  // the container's output (stays open: it runs on)
   // A broken prefix (Ctrl+P then x) goes through whole; Ctrl+P Ctrl+Q detaches and is not sent.
   const std::string typed = std::string("ab\x10x") + "cd\x10\x11" + "never";
   ASSERT_EQ(::write(our_in_w.get(), typed.data(), typed.size()), static_cast<ssize_t>(typed.size()));

@@ -25,7 +25,8 @@ TEST(Check, ValidModelHasNoProblems) {
   EXPECT_TRUE(problems(R"({"services": {"db": {"volumes": [{"type": "volume", "source": "data", "target": "/d"}]},
       "web": {"depends_on": {"db": {"condition": "service_healthy", "required": true}}, "networks": {"front": null},
       "secrets": [{"source": "s"}], "ports": [{"target": 80, "published": "8080", "protocol": "tcp"}]}},
-      "volumes": {"data": {}}, "networks": {"front": {}}, "secrets": {"s": {"file": "/x"}}})").empty());
+      "volumes": {"data": {}}, "networks": {"front": {}}, "secrets": {"s": {"file": "/x"}}})")
+                  .empty());
 }
 
 TEST(Check, UndefinedReferencesAreReportedWithTheirPath) {
@@ -66,7 +67,8 @@ TEST(Check, DuplicatePublishedPorts) {
 TEST(Check, DifferentHostIpsDoNotClash) {
   EXPECT_TRUE(problems(R"({"services": {
       "a": {"ports": [{"target": 80, "published": "80", "host_ip": "127.0.0.1"}]},
-      "b": {"ports": [{"target": 80, "published": "80", "host_ip": "127.0.0.2"}]}}})").empty());
+      "b": {"ports": [{"target": 80, "published": "80", "host_ip": "127.0.0.2"}]}}})")
+                  .empty());
 }
 
 TEST(Check, ContainerNameWithReplicas) {

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "support/files.hpp"
 #include "support/temp_dir.hpp"
@@ -69,18 +69,20 @@ std::string write(const TempDir& dir, const std::string& name, std::string_view 
 TEST(DotenvFixtures, Plain) {
   REQUIRE_FIXTURES();
   // ParseWithLookup keeps the key "456" (only godotenv's Read drops keys starting with a digit).
-  Environment want{{"OPTION_A", "1"}, {"OPTION_B", "2"}, {"OPTION_C", "3"}, {"OPTION_D", "4"}, {"OPTION_E", "5"},
-                   {"456", "ABC"},   {"OPTION_F", ""},  {"OPTION_G", ""},  {"OPTION_H", "my string"}};
+  Environment want{{"OPTION_A", "1"}, {"OPTION_B", "2"}, {"OPTION_C", "3"}, {"OPTION_D", "4"},        {"OPTION_E", "5"},
+                   {"456", "ABC"},    {"OPTION_F", ""},  {"OPTION_G", ""},  {"OPTION_H", "my string"}};
   EXPECT_EQ(fixture("plain.env"), want);
   EXPECT_EQ(fixture("utf8-bom.env"), want);
 }
 
 TEST(DotenvFixtures, Quoted) {
   REQUIRE_FIXTURES();
-  Environment want{{"OPTION_A", "1"},   {"OPTION_B", "2"}, {"OPTION_C", ""},           {"OPTION_D", "\\n"},
-                   {"OPTION_E", "1"},   {"OPTION_F", "2"}, {"OPTION_G", ""},           {"OPTION_H", "\n"},
-                   {"OPTION_I", "echo 'asd'"},             {"OPTION_J", "first line\nsecond line\nthird line\nand so on"},
-                   {"OPTION_K", "Let's go!"},              {"OPTION_Z", "last value"}};
+  Environment want{{"OPTION_A", "1"},          {"OPTION_B", "2"},
+                   {"OPTION_C", ""},           {"OPTION_D", "\\n"},
+                   {"OPTION_E", "1"},          {"OPTION_F", "2"},
+                   {"OPTION_G", ""},           {"OPTION_H", "\n"},
+                   {"OPTION_I", "echo 'asd'"}, {"OPTION_J", "first line\nsecond line\nthird line\nand so on"},
+                   {"OPTION_K", "Let's go!"},  {"OPTION_Z", "last value"}};
   EXPECT_EQ(fixture("quoted.env"), want);
 }
 
@@ -94,8 +96,9 @@ TEST(DotenvFixtures, UnquotedExportedEqualsSpecialCustom) {
                          {"OPTION_E", "then another one quoted phrase"}}));
   EXPECT_EQ(fixture("exported.env"), (Environment{{"OPTION_A", "2"}, {"OPTION_B", "\\n"}}));
   EXPECT_EQ(fixture("equals.env"), (Environment{{"OPTION_A", "postgres://localhost:5432/database?sslmode=disable"}}));
-  EXPECT_EQ(fixture("special.env"),
-            (Environment{{"VAR.WITH.DOTS", "dots"}, {"VAR_WITH_UNDERSCORES", "underscores"}, {"VAR-WITH-DASHES", "dashes"}}));
+  EXPECT_EQ(
+      fixture("special.env"),
+      (Environment{{"VAR.WITH.DOTS", "dots"}, {"VAR_WITH_UNDERSCORES", "underscores"}, {"VAR-WITH-DASHES", "dashes"}}));
   EXPECT_EQ(fixture("custom.format"), (Environment{{"FOO", "BAR"}, {"ZOT", "QIX"}}));  // YAML-style `KEY:VALUE`
 }
 
@@ -105,8 +108,9 @@ TEST(DotenvFixtures, Substitutions) {
   EXPECT_EQ(fixture("substitutions.env"), want);
   EXPECT_EQ(fixture("substitutions-default.env"), want);
   // The lookup (the shell) is asked before the file's own earlier keys.
-  EXPECT_EQ(fixture("substitutions.env", vars({{"OPTION_A", "9"}})),
-            (Environment{{"OPTION_A", "1"}, {"OPTION_B", "9"}, {"OPTION_C", "9"}, {"OPTION_D", "9_9"}, {"OPTION_E", ""}}));
+  EXPECT_EQ(
+      fixture("substitutions.env", vars({{"OPTION_A", "9"}})),
+      (Environment{{"OPTION_A", "1"}, {"OPTION_B", "9"}, {"OPTION_C", "9"}, {"OPTION_D", "9_9"}, {"OPTION_E", ""}}));
   EXPECT_EQ(fixture("substitutions-default.env", vars({{"OPTION_NOT_DEFINED", "x"}}))["OPTION_E"], "x");
 }
 
@@ -116,7 +120,8 @@ TEST(DotenvFixtures, Inherited) {
   EXPECT_EQ(fixture("inherited-multi-var.env", os_env),
             (Environment{{"foo", "bar"}, {"VAR_TO_BE_LOADED_FROM_OS_ENV", "SOME_RANDOM_VALUE"}, {"bar", "baz"}}));
   EXPECT_EQ(fixture("inherited-multi-var.env"), (Environment{{"foo", "bar"}, {"bar", "baz"}}));
-  EXPECT_EQ(fixture("inherited-single-var.env", os_env), (Environment{{"VAR_TO_BE_LOADED_FROM_OS_ENV", "SOME_RANDOM_VALUE"}}));
+  EXPECT_EQ(fixture("inherited-single-var.env", os_env),
+            (Environment{{"VAR_TO_BE_LOADED_FROM_OS_ENV", "SOME_RANDOM_VALUE"}}));
   EXPECT_TRUE(fixture("inherited-not-found.env", os_env).empty());
 }
 
@@ -192,7 +197,7 @@ TEST(DotenvParse, QuotedValues) {
   EXPECT_EQ(value_of("FOO=\"bar#baz\" # comment", "FOO"), "bar#baz");
   EXPECT_EQ(value_of("FOO='bar#baz' # comment", "FOO"), "bar#baz");
   EXPECT_EQ(value_of("FOO=\"bar#baz#bang\" # comment", "FOO"), "bar#baz#bang");
-  EXPECT_EQ(value_of("FOO='a\\'b\\\\'", "FOO"), "a'b\\\\");  // single quotes: only \' loses its backslash
+  EXPECT_EQ(value_of("FOO='a\\'b\\\\'", "FOO"), "a'b\\\\");                // single quotes: only \' loses its backslash
   EXPECT_EQ(parse("A=\"a\" B=2"), (Environment{{"A", "a"}, {"B", "2"}}));  // a statement may follow a quote
   EXPECT_EQ(parse("TEST_URLS=\"stratum+tcp://a:3333\nstratum+tcp://b:443\""),
             (Environment{{"TEST_URLS", "stratum+tcp://a:3333\nstratum+tcp://b:443"}}));

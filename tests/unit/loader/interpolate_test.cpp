@@ -9,7 +9,6 @@
 #include <map>
 #include <vector>
 
-
 using namespace berth::loader;
 
 namespace {
@@ -58,7 +57,8 @@ TEST(InterpolateSpec, DashDefaultsOnlyWhenUnset) {
 
 TEST(InterpolateSpec, ColonQuestionFailsWhenUnsetOrEmpty) {
   EXPECT_EQ(error_of("${VARIABLE:?err}", env({})), "required variable VARIABLE is missing a value: err");
-  EXPECT_EQ(error_of("${VARIABLE:?err}", env({{"VARIABLE", ""}})), "required variable VARIABLE is missing a value: err");
+  EXPECT_EQ(error_of("${VARIABLE:?err}", env({{"VARIABLE", ""}})),
+            "required variable VARIABLE is missing a value: err");
   EXPECT_EQ(interpolate("${VARIABLE:?err}", env({{"VARIABLE", "set"}})), "set");
 }
 
@@ -328,13 +328,17 @@ TEST(InterpolateTree, RecordsEveryFailureWithItsPositionAndCarriesOn) {
   for (const auto& d : diags.items()) got.push_back(format(d));
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got[0], "compose.yaml:2:7: services.web.image: required variable IMAGE is missing a value: set IMAGE");
-  EXPECT_EQ(got[1], "compose.yaml:3:7: services.web.privileged: failed to cast to expected type: invalid boolean: maybe");
-  EXPECT_EQ(got[2], "compose.yaml:4:7: services.web.deploy.replicas: failed to cast to expected type: "
-                    "strconv.Atoi: parsing \"x\": invalid syntax");
-  EXPECT_EQ(got[3], "compose.yaml:5:7: services.web.cpus: failed to cast to expected type: "
-                    "strconv.ParseFloat: parsing \"1e999\": value out of range");
-  EXPECT_EQ(got[4], "compose.yaml:6:7: services.web.entrypoint[0]: invalid interpolation format for \"${\"; "
-                    "you may need to escape any $ with another $");
+  EXPECT_EQ(got[1],
+            "compose.yaml:3:7: services.web.privileged: failed to cast to expected type: invalid boolean: maybe");
+  EXPECT_EQ(got[2],
+            "compose.yaml:4:7: services.web.deploy.replicas: failed to cast to expected type: "
+            "strconv.Atoi: parsing \"x\": invalid syntax");
+  EXPECT_EQ(got[3],
+            "compose.yaml:5:7: services.web.cpus: failed to cast to expected type: "
+            "strconv.ParseFloat: parsing \"1e999\": value out of range");
+  EXPECT_EQ(got[4],
+            "compose.yaml:6:7: services.web.entrypoint[0]: invalid interpolation format for \"${\"; "
+            "you may need to escape any $ with another $");
   EXPECT_EQ(doc["services"]["web"]["command"], "ok first");
   EXPECT_EQ(doc["services"]["web"]["privileged"], "maybe");  // a failed value is left as it was
 }
@@ -356,8 +360,10 @@ TEST(InterpolateTree, CastSyntaxFollowsGoStrconv) {
   EXPECT_EQ(run("cpu_percent", ".5e1"), 5.0);
   EXPECT_EQ(run("cpu_percent", "-Inf").get<double>(), -std::numeric_limits<double>::infinity());
   EXPECT_EQ(run("cpu_percent", "1e-999"), 0.0);
-  EXPECT_EQ(run("cpu_percent", "1._5"), "failed to cast to expected type: strconv.ParseFloat: parsing \"1._5\": invalid syntax");
-  EXPECT_EQ(run("cpus", "1e39"), "failed to cast to expected type: strconv.ParseFloat: parsing \"1e39\": value out of range");
+  EXPECT_EQ(run("cpu_percent", "1._5"),
+            "failed to cast to expected type: strconv.ParseFloat: parsing \"1._5\": invalid syntax");
+  EXPECT_EQ(run("cpus", "1e39"),
+            "failed to cast to expected type: strconv.ParseFloat: parsing \"1e39\": value out of range");
   EXPECT_EQ(run("tty", ""), "failed to cast to expected type: invalid boolean: ");
 }
 

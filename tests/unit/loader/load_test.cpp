@@ -22,7 +22,8 @@ const std::string kTestdata = fs::weakly_canonical(std::string(BERTH_TESTDATA_DI
 
 #define REQUIRE_TESTDATA() ASSERT_TRUE(fs::exists(kTestdata)) << "vendored fixtures missing at " << kTestdata
 
-LoadOptions fixture(const std::string& dir, std::vector<std::string> files, std::map<std::string, std::string> env = {}) {
+LoadOptions fixture(const std::string& dir, std::vector<std::string> files,
+                    std::map<std::string, std::string> env = {}) {
   LoadOptions o;
   o.working_directory = kTestdata + "/" + dir;
   o.files = std::move(files);
@@ -42,9 +43,7 @@ std::string error_of(const LoadOptions& o) {
 
 class TempProject : public ::testing::Test {
  protected:
-  void SetUp() override {
-    m_dir = m_tmp.path();
-  }
+  void SetUp() override { m_dir = m_tmp.path(); }
   void write(const std::string& rel, const std::string& text) { berth::test::write_bytes(m_dir + "/" + rel, text); }
   LoadOptions opts(std::vector<std::string> files = {}, std::map<std::string, std::string> env = {}) {
     LoadOptions o;
@@ -61,8 +60,8 @@ class TempProject : public ::testing::Test {
 
 TEST(LoadFixtures, DependsOnCycleIsPrintedInFull) {
   REQUIRE_TESTDATA();
-  EXPECT_NE(error_of(fixture("loader/testdata", {"compose-depends-on-cycle.yaml"})).find(
-                "dependency cycle: service1 -> service2 -> service3 -> service1"),
+  EXPECT_NE(error_of(fixture("loader/testdata", {"compose-depends-on-cycle.yaml"}))
+                .find("dependency cycle: service1 -> service2 -> service3 -> service1"),
             std::string::npos);
   EXPECT_NE(error_of(fixture("loader/testdata", {"compose-depends-on-self.yaml"})).find("service1 -> service1"),
             std::string::npos);
@@ -70,7 +69,8 @@ TEST(LoadFixtures, DependsOnCycleIsPrintedInFull) {
 
 TEST(LoadFixtures, IncludeCycleIsAnError) {
   REQUIRE_TESTDATA();
-  EXPECT_NE(error_of(fixture("loader/testdata", {"compose-include-cycle.yaml"})).find("include cycle"), std::string::npos);
+  EXPECT_NE(error_of(fixture("loader/testdata", {"compose-include-cycle.yaml"})).find("include cycle"),
+            std::string::npos);
 }
 
 TEST(LoadFixtures, IncludeBringsInTheOtherProjectsServices) {
@@ -144,7 +144,8 @@ TEST(LoadFixtures, ComposeFileAndProjectNameFromDotEnv) {
   REQUIRE_TESTDATA();
   auto p = load_project(fixture("cli/testdata/env-file", {}));
   EXPECT_EQ(p.name, "my_project_from_dot_env");
-  EXPECT_EQ(p.config_files, (std::vector<std::string>{kTestdata + "/cli/testdata/env-file/compose-with-env-file.yaml"}));
+  EXPECT_EQ(p.config_files,
+            (std::vector<std::string>{kTestdata + "/cli/testdata/env-file/compose-with-env-file.yaml"}));
   EXPECT_EQ(p.model.services.at("simple").environment.at("DEFAULT_PORT"), "8080");
   ASSERT_EQ(p.warnings.size(), 1u);  // obsolete `version`
 }
@@ -199,7 +200,8 @@ TEST_F(TempProject, EveryProblemIsReportedWithItsLocation) {
     std::string all = e.what();
     const std::string f = m_dir + "/compose.yaml";
     EXPECT_NE(all.find(f + ":6:5: services.db.image: required variable DB_IMAGE is missing a value: set DB_IMAGE"),
-              std::string::npos) << all;
+              std::string::npos)
+        << all;
     // With interpolation failing the file is not validated further; fix it and see the rest.
   }
   o.os_environment["DB_IMAGE"] = "postgres";
@@ -227,7 +229,9 @@ TEST_F(TempProject, ProfilesFromTheEnvironment) {
 }
 
 TEST_F(TempProject, MissingRequiredEnvFileIsReportedAtItsEntry) {
-  write("compose.yaml", "services:\n  a:\n    image: a\n    env_file:\n      - ./missing.env\n      - path: ./optional.env\n        required: false\n");
+  write("compose.yaml",
+        "services:\n  a:\n    image: a\n    env_file:\n      - ./missing.env\n      - path: ./optional.env\n        "
+        "required: false\n");
   try {
     load_project(opts({"compose.yaml"}));
     FAIL();
@@ -259,9 +263,10 @@ TEST_F(TempProject, ExtendsMergesLikeTheSpecExample) {
 
 TEST_F(TempProject, ValuesThatDoNotFitTheModelAreReportedWithTheirPosition) {
   // Found by the loader fuzzer: the schema allows a string here (for interpolation).
-  write("compose.yaml",
-        "services:\n  app:\n    image: a\n    volumes:\n      - type: bind\n        source: ./src\n        target: /src\n"
-        "        bind:\n          create_host_path: tru\n");
+  write(
+      "compose.yaml",
+      "services:\n  app:\n    image: a\n    volumes:\n      - type: bind\n        source: ./src\n        target: /src\n"
+      "        bind:\n          create_host_path: tru\n");
   try {
     load_project(opts({"compose.yaml"}));
     FAIL() << "expected LoadError";

@@ -43,8 +43,11 @@ TEST(Merge, SequencesAppend) {
 
 // 13-merge.md "Shell commands"
 TEST(Merge, ShellCommandsAreReplaced) {
-  auto m = merged({"services:\n  foo:\n    command: [\"echo\", \"foo\"]\n    entrypoint: [a]\n    healthcheck:\n      test: [CMD, a]\n      retries: 3\n",
-                   "services:\n  foo:\n    command: [\"echo\", \"bar\"]\n    entrypoint: b\n    healthcheck:\n      test: [CMD, b]\n"});
+  auto m =
+      merged({"services:\n  foo:\n    command: [\"echo\", \"foo\"]\n    entrypoint: [a]\n    healthcheck:\n      test: "
+              "[CMD, a]\n      retries: 3\n",
+              "services:\n  foo:\n    command: [\"echo\", \"bar\"]\n    entrypoint: b\n    healthcheck:\n      test: "
+              "[CMD, b]\n"});
   EXPECT_EQ(svc(m)["command"], (json{"echo", "bar"}));
   EXPECT_EQ(svc(m)["entrypoint"], "b");
   EXPECT_EQ(svc(m)["healthcheck"], (json{{"test", {"CMD", "b"}}, {"retries", 3}}));
@@ -62,12 +65,14 @@ TEST(Merge, VolumesMergeByTarget) {
 
 TEST(Merge, PortsMergeByIpPublishedTargetProtocol) {
   auto m = merged({"services:\n  foo:\n    ports: [\"8080:80\", \"53:53/udp\"]\n",
-                   "services:\n  foo:\n    ports:\n      - \"8080:80\"\n      - target: 53\n        published: \"53\"\n        protocol: tcp\n"});
+                   "services:\n  foo:\n    ports:\n      - \"8080:80\"\n      - target: 53\n        published: "
+                   "\"53\"\n        protocol: tcp\n"});
   ASSERT_EQ(svc(m)["ports"].size(), 3u);  // 8080:80 once, 53/udp, 53/tcp
 }
 
 TEST(Merge, SecretsMergeByTarget) {
-  auto m = merged({"services:\n  foo:\n    secrets: [a]\n", "services:\n  foo:\n    secrets:\n      - source: a\n        mode: 0400\n"});
+  auto m = merged({"services:\n  foo:\n    secrets: [a]\n",
+                   "services:\n  foo:\n    secrets:\n      - source: a\n        mode: 0400\n"});
   ASSERT_EQ(svc(m)["secrets"].size(), 1u);
   EXPECT_EQ(svc(m)["secrets"][0]["mode"], 0400);
 }
@@ -80,7 +85,8 @@ TEST(Merge, EnvironmentListAndMapMerge) {
 
 TEST(Merge, DependsOnListAndLongFormMerge) {
   auto m = merged({"services:\n  foo:\n    depends_on: [db]\n",
-                   "services:\n  foo:\n    depends_on:\n      db:\n        condition: service_healthy\n      cache:\n        condition: service_started\n"});
+                   "services:\n  foo:\n    depends_on:\n      db:\n        condition: service_healthy\n      cache:\n  "
+                   "      condition: service_started\n"});
   EXPECT_EQ(svc(m)["depends_on"]["db"]["condition"], "service_healthy");
   EXPECT_EQ(svc(m)["depends_on"]["db"]["required"], true);
   EXPECT_TRUE(svc(m)["depends_on"].contains("cache"));
@@ -92,7 +98,8 @@ TEST(Merge, BuildStringAndMapMerge) {
 }
 
 TEST(Merge, CapabilitiesDeduplicate) {
-  auto m = merged({"services:\n  foo:\n    cap_add: [NET_ADMIN]\n", "services:\n  foo:\n    cap_add: [NET_ADMIN, SYS_TIME]\n"});
+  auto m = merged(
+      {"services:\n  foo:\n    cap_add: [NET_ADMIN]\n", "services:\n  foo:\n    cap_add: [NET_ADMIN, SYS_TIME]\n"});
   EXPECT_EQ(svc(m)["cap_add"], (json{"NET_ADMIN", "SYS_TIME"}));
 }
 
@@ -104,8 +111,9 @@ TEST(Merge, LoggingWithAnotherDriverDropsOldOptions) {
 
 // 13-merge.md "Reset value"
 TEST(Merge, ResetRemovesValues) {
-  auto m = merged({"services:\n  app:\n    image: myapp\n    ports:\n      - \"8080:80\"\n    environment:\n      FOO: BAR\n",
-                   "services:\n  app:\n    image: myapp\n    ports: !reset []\n    environment:\n      FOO: !reset null\n"});
+  auto m = merged(
+      {"services:\n  app:\n    image: myapp\n    ports:\n      - \"8080:80\"\n    environment:\n      FOO: BAR\n",
+       "services:\n  app:\n    image: myapp\n    ports: !reset []\n    environment:\n      FOO: !reset null\n"});
   EXPECT_EQ(svc(m, "app"), (json{{"image", "myapp"}, {"environment", json::object()}}));
 }
 

@@ -121,7 +121,8 @@ TEST(NormalizeGolden, FullExampleMatchesComposeGoJson) {
                                           "/wd/static",
                                           "/home/configs",
                                           "/wd/opt"};
-  json expected = json::parse(fill_placeholders(berth::test::read_bytes(k_golden / "full-example.expected.json"), paths));
+  json expected =
+      json::parse(fill_placeholders(berth::test::read_bytes(k_golden / "full-example.expected.json"), paths));
   json actual = normalized_full_example();
   EXPECT_EQ(actual["services"]["foo"]["build"]["tags"][2], "${COMPOSE_PROJECT_NAME}:1.0.0");
   reconcile(expected, actual, true);
@@ -145,8 +146,9 @@ TEST(NormalizeGolden, FullExampleMatchesComposeGoYaml) {
                                           "/wd/secret_data",
                                           "/wd/config_data",
                                           "/home/config_data"};
-  json expected =
-      parse_yaml(fill_placeholders(berth::test::read_bytes(k_golden / "full-example.expected.yaml"), paths), "expected.yaml").value;
+  json expected = parse_yaml(fill_placeholders(berth::test::read_bytes(k_golden / "full-example.expected.yaml"), paths),
+                             "expected.yaml")
+                      .value;
   json actual = normalized_full_example();
   reconcile(expected, actual, false);
   expect_same(expected, actual);

@@ -66,8 +66,9 @@ TEST(SchemaValidator, OneOfWithNoBranchOfTheRightTypeListsTheAlternatives) {
 }
 
 TEST(SchemaValidator, OneOfReportsTheInnerErrorsOfTheBranchOfTheRightType) {
-  EXPECT_EQ(only_message("services:\n  web:\n    image: a\n    ports:\n      - target: 80\n        publishd: 8080\n"),
-            "services.web.ports[0].publishd: additional property \"publishd\" is not allowed (did you mean \"published\"?)");
+  EXPECT_EQ(
+      only_message("services:\n  web:\n    image: a\n    ports:\n      - target: 80\n        publishd: 8080\n"),
+      "services.web.ports[0].publishd: additional property \"publishd\" is not allowed (did you mean \"published\"?)");
   EXPECT_EQ(only_message("services:\n  web:\n    image: a\n    environment: {A: {b: 1}}\n"),
             "services.web.environment.A: must be a string, a number, a boolean or null, not a mapping");
   EXPECT_EQ(only_message("services:\n  web:\n    image: a\n    gpus: some\n"),
@@ -99,9 +100,10 @@ TEST(SchemaValidator, NamesDuplicatesAndPatterns) {
             "services.web app: name \"web app\" is not allowed (names must match ^[a-zA-Z0-9._-]+$)");
   EXPECT_EQ(only_message("services:\n  web:\n    image: a\n    cap_add: [NET_ADMIN, NET_ADMIN]\n"),
             "services.web.cap_add[1]: duplicate item \"NET_ADMIN\" (same as item 0)");
-  EXPECT_EQ(only_message("services:\n  web:\n    image: a\n    pull_policy: sometimes\n"),
-            "services.web.pull_policy: must match the pattern "
-            "always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+ (got \"sometimes\")");
+  EXPECT_EQ(
+      only_message("services:\n  web:\n    image: a\n    pull_policy: sometimes\n"),
+      "services.web.pull_policy: must match the pattern "
+      "always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+ (got \"sometimes\")");
 }
 
 TEST(SchemaValidator, ReportsEveryProblemOfADocument) {
@@ -109,9 +111,7 @@ TEST(SchemaValidator, ReportsEveryProblemOfADocument) {
       "services:\n  web:\n    imgae: nginx\n    restart: 3\n  db:\n    image: postgres\n    ports: [{}, null]\n"
       "volumes:\n  data: {drvier: local}\nfoo: 1\n");
   ASSERT_EQ(all.size(), 5u) << ::testing::PrintToString(all);
-  auto has = [&](const std::string& text) {
-    return std::find(all.begin(), all.end(), text) != all.end();
-  };
+  auto has = [&](const std::string& text) { return std::find(all.begin(), all.end(), text) != all.end(); };
   EXPECT_TRUE(has("services.web.imgae: additional property \"imgae\" is not allowed (did you mean \"image\"?)"));
   EXPECT_TRUE(has("services.web.restart: must be a string, not a number (put it in quotes)"));
   EXPECT_TRUE(has("services.db.ports[1]: must be a string, a number or a mapping, not null"));
@@ -120,13 +120,15 @@ TEST(SchemaValidator, ReportsEveryProblemOfADocument) {
 }
 
 TEST(SchemaValidator, DiagnosticsCarryFileLineAndColumn) {
-  Document doc = parse_yaml("services:\n  web:\n    image: nginx\n    imgae: nginx\n    ports:\n      - true\n", "c.yaml");
+  Document doc =
+      parse_yaml("services:\n  web:\n    image: nginx\n    imgae: nginx\n    ports:\n      - true\n", "c.yaml");
   Diagnostics diags(&doc.positions);
   validate_schema(doc.value, diags);
   ASSERT_EQ(diags.items().size(), 2u);
   EXPECT_EQ(format(diags.items()[0]),
             "c.yaml:4:5: services.web.imgae: additional property \"imgae\" is not allowed (did you mean \"image\"?)");
-  EXPECT_EQ(format(diags.items()[1]), "c.yaml:6:9: services.web.ports[0]: must be a string, a number or a mapping, not a boolean");
+  EXPECT_EQ(format(diags.items()[1]),
+            "c.yaml:6:9: services.web.ports[0]: must be a string, a number or a mapping, not a boolean");
 }
 
 TEST(SchemaValidator, ContextBecomesAPointerAndADisplayPath) {
@@ -169,7 +171,8 @@ void expect_descriptions(const json& node, const std::string& at) {
     for (size_t i = 0; i < node.size(); ++i) expect_descriptions(node[i], at + "/" + std::to_string(i));
   if (!node.is_object()) return;
   if (auto props = node.find("properties"); props != node.end() && props->is_object()) {
-    for (const auto& [key, sub] : props->items()) EXPECT_TRUE(sub.contains("description")) << at << "/properties/" << key;
+    for (const auto& [key, sub] : props->items())
+      EXPECT_TRUE(sub.contains("description")) << at << "/properties/" << key;
   }
   for (const auto& [key, sub] : node.items()) expect_descriptions(sub, at + "/" + key);
 }

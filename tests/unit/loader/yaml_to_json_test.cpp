@@ -9,7 +9,8 @@
 using namespace berth::loader;
 
 TEST(YamlToJson, TypesScalarsLikeTheReferenceLoader) {
-  auto doc = parse_yaml("a: 1\nb: '1'\nc: true\nd: \"true\"\ne: ~\nf:\ng: 1.5\nh: 0x10\ni: 0440\nj: yes\nk: 1_000\n", "c.yaml");
+  auto doc = parse_yaml("a: 1\nb: '1'\nc: true\nd: \"true\"\ne: ~\nf:\ng: 1.5\nh: 0x10\ni: 0440\nj: yes\nk: 1_000\n",
+                        "c.yaml");
   const auto& v = doc.value;
   EXPECT_EQ(v["a"], 1);
   EXPECT_EQ(v["b"], "1");
@@ -98,9 +99,7 @@ TEST(YamlToJson, MergedAndAliasedValuesPointAtTheAnchoredText) {
   EXPECT_EQ(doc.positions.find(Pointer("/services/a/labels/A")).line, 4);
 }
 
-TEST(YamlToJson, ComplexKeysAreRejected) {
-  EXPECT_THROW(parse_yaml("? [a, b]\n: 1\nc: 2\n", "c.yaml"), LoadError);
-}
+TEST(YamlToJson, ComplexKeysAreRejected) { EXPECT_THROW(parse_yaml("? [a, b]\n: 1\nc: 2\n", "c.yaml"), LoadError); }
 
 TEST(YamlToJson, TooDeepIsAnErrorNotACrash) {
   std::string deep(5000, '[');
@@ -125,11 +124,12 @@ TEST(YamlToJson, InvalidUtf8IsRejectedWithItsPosition) {
     parse_yaml("services:\n  a:\n    image: caf\xc3\xa9\n  \xff\xff: 1\n", "u.yaml");
     FAIL() << "expected LoadError";
   } catch (const LoadError& e) {
-    EXPECT_EQ(format(e.items()[0]), "u.yaml:4:3: invalid character: the file must be UTF-8 text without control characters");
+    EXPECT_EQ(format(e.items()[0]),
+              "u.yaml:4:3: invalid character: the file must be UTF-8 text without control characters");
   }
   EXPECT_EQ(parse_yaml("a: caf\xc3\xa9\n", "u.yaml").value["a"], "caf\xc3\xa9");
-  EXPECT_THROW(parse_yaml("a: \xc0\xaf\n", "u.yaml"), LoadError);      // overlong
-  EXPECT_THROW(parse_yaml("a: \xed\xa0\x80\n", "u.yaml"), LoadError);  // surrogate
+  EXPECT_THROW(parse_yaml("a: \xc0\xaf\n", "u.yaml"), LoadError);              // overlong
+  EXPECT_THROW(parse_yaml("a: \xed\xa0\x80\n", "u.yaml"), LoadError);          // surrogate
   EXPECT_THROW(parse_yaml(std::string("a: x\0y\n", 8), "u.yaml"), LoadError);  // NUL
   EXPECT_THROW(parse_yaml("a: \x1f\n", "u.yaml"), LoadError);
   EXPECT_EQ(parse_yaml("a:\tb\r\n", "u.yaml").value["a"], "b");

@@ -61,8 +61,8 @@ TEST(ModelDependencies, ReferencesToUnknownServicesAreLeftToTheChecks) {
 }
 
 TEST(ModelDependencies, WithDependenciesIsTransitive) {
-  auto deps = dependency_map(project(
-      R"({"a": {"depends_on": {"b": {}}}, "b": {"depends_on": {"c": {}}}, "c": {}, "d": {}})"));
+  auto deps =
+      dependency_map(project(R"({"a": {"depends_on": {"b": {}}}, "b": {"depends_on": {"c": {}}}, "c": {}, "d": {}})"));
   EXPECT_EQ(with_dependencies(deps, {"a"}), (std::set<std::string>{"a", "b", "c"}));
   EXPECT_EQ(with_dependencies(deps, {"d"}), (std::set<std::string>{"d"}));
 }

@@ -49,16 +49,37 @@ std::string fill(std::string text, const std::vector<std::string>& paths) {
 }
 
 std::vector<std::string> yaml_paths() {
-  return {kWork,         kWork + "/dir",          kWork + "/bar",    kWork + "/example1.env", kWork + "/example2.env",
-          kWork + "/example1.label", kWork + "/example2.label", kWork, kWork + "/static", kHome + "/configs",
-          kWork + "/opt", kWork + "/secret_data",   kWork + "/config_data", kHome + "/config_data"};
+  return {kWork,
+          kWork + "/dir",
+          kWork + "/bar",
+          kWork + "/example1.env",
+          kWork + "/example2.env",
+          kWork + "/example1.label",
+          kWork + "/example2.label",
+          kWork,
+          kWork + "/static",
+          kHome + "/configs",
+          kWork + "/opt",
+          kWork + "/secret_data",
+          kWork + "/config_data",
+          kHome + "/config_data"};
 }
 
 std::vector<std::string> json_paths() {
-  return {kWork + "/config_data",    kHome + "/config_data",    kWork + "/secret_data", kWork,
-          kWork + "/dir",            kWork + "/bar",            kWork + "/example1.env", kWork + "/example2.env",
-          kWork + "/example1.label", kWork + "/example2.label", kWork,                   kWork + "/static",
-          kHome + "/configs",        kWork + "/opt"};
+  return {kWork + "/config_data",
+          kHome + "/config_data",
+          kWork + "/secret_data",
+          kWork,
+          kWork + "/dir",
+          kWork + "/bar",
+          kWork + "/example1.env",
+          kWork + "/example2.env",
+          kWork + "/example1.label",
+          kWork + "/example2.label",
+          kWork,
+          kWork + "/static",
+          kHome + "/configs",
+          kWork + "/opt"};
 }
 
 std::string trim_newlines(std::string s) {
@@ -256,13 +277,15 @@ std::string error_of(const Json& input) {
 TEST(ModelJson, TypeMismatchNamesTheKeyPath) {
   EXPECT_EQ(error_of(Json::parse(R"({"services": {"web": {"ports": [{"target": 80}, {"target": "http"}]}}})")),
             "services.web.ports[1].target: expected a non-negative integer, got \"http\"");
-  EXPECT_EQ(error_of(Json::parse(R"({"services": {"web": {"deploy": {"resources": {"limits": {"memory": "lots"}}}}}})")),
-            "services.web.deploy.resources.limits.memory: expected a byte size like \"512m\", got \"lots\"");
+  EXPECT_EQ(
+      error_of(Json::parse(R"({"services": {"web": {"deploy": {"resources": {"limits": {"memory": "lots"}}}}}})")),
+      "services.web.deploy.resources.limits.memory: expected a byte size like \"512m\", got \"lots\"");
   EXPECT_EQ(error_of(Json::parse(R"({"services": {"web": {"cap_add": "ALL"}}})")),
             "services.web.cap_add: expected a list, got \"ALL\"");
   EXPECT_EQ(error_of(Json::parse(R"({"services": {"web": {"healthcheck": {"interval": "often"}}}})")),
             "services.web.healthcheck.interval: expected a duration like \"1m30s\", got \"often\"");
-  EXPECT_EQ(error_of(Json::parse(R"({"networks": {"n": {"ipam": []}}})")), "networks.n.ipam: expected a mapping, got a list");
+  EXPECT_EQ(error_of(Json::parse(R"({"networks": {"n": {"ipam": []}}})")),
+            "networks.n.ipam: expected a mapping, got a list");
   EXPECT_EQ(error_of(Json::parse(R"({"services": {"web": {"extends": {"service": "a", "x-y": 1}}}})")),
             "services.web.extends.x-y: unknown key");
   EXPECT_EQ(error_of(Json::parse(R"([1])")), "top level: expected a mapping, got a list");
@@ -345,7 +368,8 @@ TEST(ModelJson, ExtensionsAreKeptAndPrintedAsComposeDoes) {
 }
 
 TEST(ModelJson, MapKeysFollowEachEncodersOrder) {
-  Project p = project_from_json(Json::parse(R"({"services": {"s": {"labels": {"a10": "", "a9": "", "aB": "", "a_b": ""}}}})"));
+  Project p =
+      project_from_json(Json::parse(R"({"services": {"s": {"labels": {"a10": "", "a9": "", "aB": "", "a_b": ""}}}})"));
   auto yaml_labels = project_to_json(p, Flavor::Yaml)["services"]["s"]["labels"];
   auto json_labels = project_to_json(p, Flavor::Json)["services"]["s"]["labels"];
   std::vector<std::string> yaml_order, json_order;

@@ -41,9 +41,40 @@ TEST(YamlEmit, PlainStringsStayPlain) {
 }
 
 TEST(YamlEmit, StringsThatReadBackAsOtherTypesAreDoubleQuoted) {
-  for (const char* s : {"3000", "0440", "52428800", "1.5", "1e3", ".5", "0x1F", "0b101", "0o17", "1_000", "08", "+1", "-1",
-                        "true", "True", "FALSE", "null", "Null", "~", ".inf", "-.Inf", ".nan", "yes", "Yes", "on", "OFF",
-                        "y", "n", "NO", "12:30", "80:08", "2024-01-02", "2024-1-2", "2024-01-02T10:00:00Z",
+  for (const char* s : {"3000",
+                        "0440",
+                        "52428800",
+                        "1.5",
+                        "1e3",
+                        ".5",
+                        "0x1F",
+                        "0b101",
+                        "0o17",
+                        "1_000",
+                        "08",
+                        "+1",
+                        "-1",
+                        "true",
+                        "True",
+                        "FALSE",
+                        "null",
+                        "Null",
+                        "~",
+                        ".inf",
+                        "-.Inf",
+                        ".nan",
+                        "yes",
+                        "Yes",
+                        "on",
+                        "OFF",
+                        "y",
+                        "n",
+                        "NO",
+                        "12:30",
+                        "80:08",
+                        "2024-01-02",
+                        "2024-1-2",
+                        "2024-01-02T10:00:00Z",
                         "2024-01-02 10:00:00"}) {
     EXPECT_EQ(value_of(s), std::string(" \"") + s + "\"") << s;
   }
@@ -94,7 +125,8 @@ TEST(YamlEmit, MultiLineStringsAreLiteralBlocks) {
 }
 
 TEST(YamlEmit, LiteralBlocksIndentUnderTheirParent) {
-  Tree t = Tree::parse(R"({"services": {"bar": {"build": {"context": "/p", "dockerfile_inline": "FROM a\nRUN b\n"}}}})");
+  Tree t =
+      Tree::parse(R"({"services": {"bar": {"build": {"context": "/p", "dockerfile_inline": "FROM a\nRUN b\n"}}}})");
   EXPECT_EQ(to_yaml(t),
             "services:\n"
             "  bar:\n"
@@ -175,11 +207,11 @@ TEST(YamlEmit, KeysAreQuotedLikeValues) {
 
 TEST(YamlEmit, KeyOrderIsGoYamls) {
   using berth::model::yaml_key_less;
-  std::vector<std::string> keys = {"aB", "a10", "a_b", "a9", "BAR", "com.example", "ENV.WITH.DOT", "ENV_WITH_UNDERSCORE",
-                                   "a", "a01", "a1"};
+  std::vector<std::string> keys = {
+      "aB", "a10", "a_b", "a9", "BAR", "com.example", "ENV.WITH.DOT", "ENV_WITH_UNDERSCORE", "a", "a01", "a1"};
   std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return yaml_key_less(a, b); });
-  EXPECT_EQ(keys, (std::vector<std::string>{"BAR", "ENV.WITH.DOT", "ENV_WITH_UNDERSCORE", "a", "a_b", "a1", "a01", "a9", "a10",
-                                            "aB", "com.example"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"BAR", "ENV.WITH.DOT", "ENV_WITH_UNDERSCORE", "a", "a_b", "a1", "a01", "a9",
+                                            "a10", "aB", "com.example"}));
 }
 
 }  // namespace

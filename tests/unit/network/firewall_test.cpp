@@ -184,8 +184,7 @@ TEST(FirewallJson, ReAddingANetworkReplacesOnlyItsOwnRules) {
 }
 
 TEST(FirewallJson, EndpointDnatPerPortAndHook) {
-  const json tx = nft::add_endpoint_commands(
-      endpoint({{"", 8080, 80, "tcp"}, {"127.0.0.1", 5353, 53, "udp"}}), {});
+  const json tx = nft::add_endpoint_commands(endpoint({{"", 8080, 80, "tcp"}, {"127.0.0.1", 5353, 53, "udp"}}), {});
   std::vector<std::string> chains;
   for (const auto& chain : commands(tx, "add", "chain")) chains.push_back(chain["name"]);
   EXPECT_EQ(chains, (std::vector<std::string>{"prerouting", "output"}));

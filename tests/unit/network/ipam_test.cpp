@@ -110,10 +110,10 @@ TEST(Ipam, RequestedAddressIsCheckedAndHonoured) {
   auto r = record("10.89.7.0/24", "10.89.7.1");
   EXPECT_EQ(lease_address(r, "a", "10.89.7.50"), "10.89.7.50");
   EXPECT_EQ(lease_address(r, "a", "10.89.7.50"), "10.89.7.50");
-  EXPECT_THROW(lease_address(r, "b", "10.89.7.50"), std::invalid_argument);  // taken
-  EXPECT_THROW(lease_address(r, "b", "10.89.8.5"), std::invalid_argument);   // outside
-  EXPECT_THROW(lease_address(r, "b", "10.89.7.1"), std::invalid_argument);   // gateway
-  EXPECT_THROW(lease_address(r, "b", "10.89.7.255"), std::invalid_argument); // broadcast
+  EXPECT_THROW(lease_address(r, "b", "10.89.7.50"), std::invalid_argument);   // taken
+  EXPECT_THROW(lease_address(r, "b", "10.89.8.5"), std::invalid_argument);    // outside
+  EXPECT_THROW(lease_address(r, "b", "10.89.7.1"), std::invalid_argument);    // gateway
+  EXPECT_THROW(lease_address(r, "b", "10.89.7.255"), std::invalid_argument);  // broadcast
   EXPECT_THROW(lease_address(r, "b", "10.89.7"), std::invalid_argument);
   EXPECT_FALSE(r.leases.contains("b"));
   EXPECT_EQ(lease_address(r, "a", "10.89.7.60"), "10.89.7.60");  // a changed request moves the lease

@@ -18,8 +18,10 @@ DesiredState two_services() {
   return d;
 }
 
-ObservedContainer running(const std::string& service, int n, const std::string& hash, const std::string& status = "running") {
-  return ObservedContainer{"id-" + service + std::to_string(n), "p-" + service + "-" + std::to_string(n), service, n, false, hash, status};
+ObservedContainer running(const std::string& service, int n, const std::string& hash,
+                          const std::string& status = "running") {
+  return ObservedContainer{
+      "id-" + service + std::to_string(n), "p-" + service + "-" + std::to_string(n), service, n, false, hash, status};
 }
 
 std::vector<ActionKind> kinds(const ServicePlan& s) {
@@ -73,7 +75,8 @@ TEST(PlanDiff, ChangedHashRecreatesKeepingTheNumber) {
 }
 
 TEST(PlanDiff, ExitedChangedContainerIsRemovedWithoutStop) {
-  Plan p = plan_up(two_services(), {running("db", 1, "old", "exited"), running("web", 1, "h-web")}, {"default"}, {}, {});
+  Plan p =
+      plan_up(two_services(), {running("db", 1, "old", "exited"), running("web", 1, "h-web")}, {"default"}, {}, {});
   EXPECT_EQ(kinds(p.services["db"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
 }
 
@@ -111,11 +114,11 @@ TEST(PlanDiff, ScaleUpAndDown) {
   EXPECT_EQ(up.services["web"].containers[0].name, "p-web-1");
   EXPECT_EQ(up.services["web"].containers[1].name, "p-web-3");
   d.services["web"].replicas = 1;
-  Plan down = plan_up(d, {running("db", 1, "h-db"), running("web", 1, "h-web"), running("web", 2, "h-web"),
-                          running("web", 3, "h-web", "exited")},
+  Plan down = plan_up(d,
+                      {running("db", 1, "h-db"), running("web", 1, "h-web"), running("web", 2, "h-web"),
+                       running("web", 3, "h-web", "exited")},
                       {"default"}, {}, {});
-  EXPECT_EQ(kinds(down.services["web"]),
-            (std::vector<K>{K::StopContainer, K::RemoveContainer, K::RemoveContainer}));
+  EXPECT_EQ(kinds(down.services["web"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::RemoveContainer}));
   EXPECT_EQ(down.services["web"].containers[0].steps[0].reason, "scale");
   EXPECT_EQ(down.services["web"].containers[1].name, "p-web-3");
 }
@@ -138,7 +141,8 @@ TEST(PlanDiff, DependencyRestartFollowsARecreate) {
   auto d = two_services();
   d.services["web"].dependencies["db"].restart = true;
   d.services["proxy"] = DesiredService{"proxy", "h-proxy", 1, "", {{"web", Dependency{"service_started", true, true}}}};
-  std::vector<ObservedContainer> obs{running("db", 1, "new-db"), running("web", 1, "h-web"), running("proxy", 1, "h-proxy")};
+  std::vector<ObservedContainer> obs{running("db", 1, "new-db"), running("web", 1, "h-web"),
+                                     running("proxy", 1, "h-proxy")};
   obs[0].config_hash = "old";
   Plan p = plan_up(d, obs, {"default"}, {}, {});
   EXPECT_EQ(kinds(p.services["web"]), (std::vector<K>{K::RestartContainer}));
@@ -171,8 +175,8 @@ TEST(PlanDiff, ContainerNameAndVolumes) {
   EXPECT_EQ(p.services["db"].containers[0].name, "mydb");
   ASSERT_EQ(p.prepare.size(), 1u);
   EXPECT_EQ(p.prepare[0].kind, K::CreateVolume);
-  EXPECT_TRUE(plan_up(d, {running("db", 1, "h-db"), running("web", 1, "h-web")}, {"default"}, {"data"}, {})
-                  .prepare.empty());
+  EXPECT_TRUE(
+      plan_up(d, {running("db", 1, "h-db"), running("web", 1, "h-web")}, {"default"}, {"data"}, {}).prepare.empty());
 }
 
 TEST(PlanDiff, DownRemovesEverythingInReverse) {

@@ -41,7 +41,8 @@ TEST(RegistryEndpoint, Loopback) {
 TEST(RegistryConfig, MirrorsAndInsecureRegistries) {
   Config c;
   merge_config(c, R"({"registry-mirrors": ["https://mirror.example/"], "insecure-registries": ["lan:5000"],
-                     "registries": {"ghcr.io": {"mirrors": ["http://cache.lan/ghcr"]}}})", "/etc/berth/config.json");
+                     "registries": {"ghcr.io": {"mirrors": ["http://cache.lan/ghcr"]}}})",
+               "/etc/berth/config.json");
   auto hub = pull_endpoints(parse_reference("busybox"), c);
   ASSERT_EQ(hub.size(), 2u);
   EXPECT_TRUE(hub[0].mirror);

@@ -136,7 +136,8 @@ TEST(CorpusTest, InvalidFilesGiveTheExpectedDiagnostic) {
       ADD_FAILURE() << "YAML error: " << e.what();
       continue;
     }
-    auto hit = std::find_if(all.begin(), all.end(), [&](const std::string& d) { return d.find(f.expect) != std::string::npos; });
+    auto hit = std::find_if(all.begin(), all.end(),
+                            [&](const std::string& d) { return d.find(f.expect) != std::string::npos; });
     ASSERT_NE(hit, all.end()) << "expected \"" << f.expect << "\" in " << ::testing::PrintToString(all);
     // Every diagnostic names the file; with "# at:", the expected one is at that line:col.
     for (const auto& d : all) EXPECT_EQ(d.rfind(f.name + ":", 0), 0u) << d;
@@ -196,12 +197,42 @@ namespace {
 
 /// Values of every JSON type and shapes the compose schemas care about, put in place of each
 /// node of the valid files to look for keys or types where the two schemas disagree.
-const std::vector<json> probes = {
-    "s", "", "all", "host", "service_healthy", "bind", "z", "always", 1, 0, -1, 1.5, -2000, 101, true, nullptr,
-    json::array(), json{"a"}, json{"a", "a"}, json{1}, json::object(), json{{"x-a", 1}}, json{{"zzz", 1}},
-    json{{"a", "b"}}, json{{"a", nullptr}}, json{{"a", json{"b"}}}, json{{"a", json{{"b", 1}}}}, json{json::object()},
-    json{{"type", "t"}}, json{{"soft", 1}, {"hard", 2}}, json{{"condition", "service_started"}}, json{{"command", "x"}},
-    json{{"source", "a"}}, json{{"path", "p"}, {"action", "sync"}}, json{{"model", "m"}}, json{{"capabilities", json{"gpu"}}}};
+const std::vector<json> probes = {"s",
+                                  "",
+                                  "all",
+                                  "host",
+                                  "service_healthy",
+                                  "bind",
+                                  "z",
+                                  "always",
+                                  1,
+                                  0,
+                                  -1,
+                                  1.5,
+                                  -2000,
+                                  101,
+                                  true,
+                                  nullptr,
+                                  json::array(),
+                                  json{"a"},
+                                  json{"a", "a"},
+                                  json{1},
+                                  json::object(),
+                                  json{{"x-a", 1}},
+                                  json{{"zzz", 1}},
+                                  json{{"a", "b"}},
+                                  json{{"a", nullptr}},
+                                  json{{"a", json{"b"}}},
+                                  json{{"a", json{{"b", 1}}}},
+                                  json{json::object()},
+                                  json{{"type", "t"}},
+                                  json{{"soft", 1}, {"hard", 2}},
+                                  json{{"condition", "service_started"}},
+                                  json{{"command", "x"}},
+                                  json{{"source", "a"}},
+                                  json{{"path", "p"}, {"action", "sync"}},
+                                  json{{"model", "m"}},
+                                  json{{"capabilities", json{"gpu"}}}};
 const std::vector<std::string> extra_keys = {"zzz", "x-y", "a b", "", "NOFILE", "name"};
 
 /// Every node of `v`, skipping nodes whose shape was already seen (services.*.ports[*] once for
@@ -288,13 +319,14 @@ json canonical(const json& root, const json& node) {
   const json* n = &node;
   while (n->is_object() && n->contains("$ref")) n = &root.at(Pointer(n->at("$ref").get<std::string>().substr(1)));
   if (!n->is_object()) return *n;
-  static const std::set<std::string> annotations = {"description", "deprecated", "default", "title", "definitions", "$defs", "$schema", "$id"};
+  static const std::set<std::string> annotations = {"description", "deprecated", "default", "title",
+                                                    "definitions", "$defs",      "$schema", "$id"};
   json out = json::object();
   for (const auto& [key, value] : n->items()) {
     if (annotations.count(key)) continue;
     if (key == "type" || key == "required") {
-      std::vector<std::string> names = value.is_array() ? value.get<std::vector<std::string>>()
-                                                        : std::vector<std::string>{value.get<std::string>()};
+      std::vector<std::string> names =
+          value.is_array() ? value.get<std::vector<std::string>>() : std::vector<std::string>{value.get<std::string>()};
       std::sort(names.begin(), names.end());
       out[key] = names;
     } else if (key == "properties" || key == "patternProperties") {
@@ -321,8 +353,10 @@ void structural_diff(const json& ours, const json& theirs, const std::string& at
     for (const auto& [key, value] : ours.items())
       if (!theirs.contains(key)) out.push_back(at + "/" + key + ": only in ours");
     for (const auto& [key, value] : theirs.items())
-      if (!ours.contains(key)) out.push_back(at + "/" + key + ": only in the reference");
-      else structural_diff(ours[key], value, at + "/" + key, out);
+      if (!ours.contains(key))
+        out.push_back(at + "/" + key + ": only in the reference");
+      else
+        structural_diff(ours[key], value, at + "/" + key, out);
   } else if (ours.is_array() && theirs.is_array() && ours.size() == theirs.size()) {
     for (size_t i = 0; i < ours.size(); ++i) structural_diff(ours[i], theirs[i], at + "/" + std::to_string(i), out);
   } else if (ours != theirs) {

@@ -53,10 +53,12 @@ TEST(ShimLogs, EscapesLikeDocker) {
   EXPECT_EQ(escaped("\t\x01\x1f"), R"("\u0009\u0001\u001f")");
   EXPECT_EQ(escaped("<a href=\"x\">&</a>"), R"("\u003ca href=\"x\"\u003e\u0026\u003c/a\u003e")");
   EXPECT_EQ(escaped("\x7f"), "\"\x7f\"");
-  EXPECT_EQ(escaped("héllo €𝄞"), "\"héllo €𝄞\"");                   // valid UTF-8 stays as is
-  EXPECT_EQ(escaped("\xff" "a\xc3"), R"("\ufffda\ufffd")");          // invalid bytes, truncated sequence
-  EXPECT_EQ(escaped("\xc0\xaf"), R"("\ufffd\ufffd")");               // overlong '/'
-  EXPECT_EQ(escaped("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");     // surrogate U+D800
+  EXPECT_EQ(escaped("héllo €𝄞"), "\"héllo €𝄞\"");  // valid UTF-8 stays as is
+  EXPECT_EQ(escaped("\xff"
+                    "a\xc3"),
+            R"("\ufffda\ufffd")");                                          // invalid bytes, truncated sequence
+  EXPECT_EQ(escaped("\xc0\xaf"), R"("\ufffd\ufffd")");                      // overlong '/'
+  EXPECT_EQ(escaped("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");            // surrogate U+D800
   EXPECT_EQ(escaped("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");  // above U+10FFFF
   EXPECT_EQ(escaped("a\u2028b\u2029"), R"("a\u2028b\u2029")");
 }

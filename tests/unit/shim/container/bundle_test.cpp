@@ -15,9 +15,7 @@ namespace {
 
 class BundleTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = m_tmp.path();
-  }
+  void SetUp() override { dir = m_tmp.path(); }
 
   Bundle load(const std::string& json) {
     std::ofstream(dir + "/config.json") << json;
@@ -147,13 +145,15 @@ TEST_F(BundleTest, ErrorsNameTheFileAndTheKey) {
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "user": {"uid": "0"}}, "root": {"path": "r"}})"),
             file() + "process.user.uid: expected an unsigned integer, got string");
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}})"), file() + "root: missing");
-  EXPECT_EQ(error_of(R"({"process": {"args": []}, "root": {"path": "r"}})"), file() + "process.args: must not be empty");
+  EXPECT_EQ(error_of(R"({"process": {"args": []}, "root": {"path": "r"}})"),
+            file() + "process.args: must not be empty");
   EXPECT_EQ(error_of(R"({"process": {"args": ["x", 3]}, "root": {"path": "r"}})"),
             file() + "process.args[1]: expected a string, got number");
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "cwd": "rel"}, "root": {"path": "r"}})"),
             file() + "process.cwd: must be an absolute path");
-  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"namespaces": [{"type": "pdi"}]}})"),
-            file() + "linux.namespaces[0].type: unknown namespace type \"pdi\"");
+  EXPECT_EQ(
+      error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"namespaces": [{"type": "pdi"}]}})"),
+      file() + "linux.namespaces[0].type: unknown namespace type \"pdi\"");
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 9, "hard": 1}]},
                          "root": {"path": "r"}})"),
             file() + "process.rlimits[0]: soft limit 9 exceeds hard limit 1");
@@ -162,9 +162,11 @@ TEST_F(BundleTest, ErrorsNameTheFileAndTheKey) {
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
                          "annotations": {"org.berth.seccomp": "strict"}})"),
             file() + "annotations.org.berth.seccomp: expected \"default\" or \"unconfined\", got \"strict\"");
-  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
+  EXPECT_EQ(
+      error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
                          "annotations": {"org.berth.restart": "sometimes"}})"),
-            file() + "annotations.org.berth.restart: expected no, always, unless-stopped or on-failure[:N], got \"sometimes\"");
+      file() +
+          "annotations.org.berth.restart: expected no, always, unless-stopped or on-failure[:N], got \"sometimes\"");
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"},
                          "annotations": {"org.berth.rootfs.lower": "/a"}})"),
             file() + "annotations.org.berth.rootfs: lower, upper and work must be given together");
@@ -173,11 +175,14 @@ TEST_F(BundleTest, ErrorsNameTheFileAndTheKey) {
             file() + "annotations.org.berth.open-stdin: expected \"true\" or \"false\"");
   EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "consoleSize": {"height": 30}}, "root": {"path": "r"}})"),
             file() + "process.consoleSize: height and width must be given together");
-  EXPECT_EQ(error_of(R"({"process": {"args": ["x"], "consoleSize": {"height": 70000, "width": 1}}, "root": {"path": "r"}})"),
-            file() + "process.consoleSize: larger than a terminal can be (65535)");
+  EXPECT_EQ(
+      error_of(R"({"process": {"args": ["x"], "consoleSize": {"height": 70000, "width": 1}}, "root": {"path": "r"}})"),
+      file() + "process.consoleSize: larger than a terminal can be (65535)");
   EXPECT_NE(error_of("{not json").find(file() + "invalid JSON"), std::string::npos);
-  EXPECT_EQ(error_of(R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"resources": {"memory": {"limit": "1g"}}}})"),
-            file() + "linux.resources.memory.limit: expected an integer, got string");
+  EXPECT_EQ(
+      error_of(
+          R"({"process": {"args": ["x"]}, "root": {"path": "r"}, "linux": {"resources": {"memory": {"limit": "1g"}}}})"),
+      file() + "linux.resources.memory.limit: expected an integer, got string");
 }
 
 TEST_F(BundleTest, DeviceCgroupRules) {

@@ -27,9 +27,7 @@ const char* hybrid = R"(22 1 0:20 / /sys rw,nosuid,nodev,noexec,relatime shared:
 
 class CgroupFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = m_tmp.path();
-  }
+  void SetUp() override { dir = m_tmp.path(); }
   void touch(std::initializer_list<const char*> files) {
     for (const char* f : files) std::ofstream(dir + "/" + f) << "";
   }
@@ -59,9 +57,9 @@ TEST(CgroupLayoutTest, PureV2AndCombinedV1Mounts) {
   cgroups::Layout v2 = cgroups::parse_mountinfo("30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n");
   EXPECT_TRUE(v2.pure_v2());
   EXPECT_EQ(v2.v2, "/sys/fs/cgroup");
-  cgroups::Layout combined =
-      cgroups::parse_mountinfo("26 25 0:24 / /sys/fs/cgroup/cpu,cpuacct rw shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
-                               "27 25 0:25 / /mnt/with\\040space rw - cgroup cgroup rw,memory\n");
+  cgroups::Layout combined = cgroups::parse_mountinfo(
+      "26 25 0:24 / /sys/fs/cgroup/cpu,cpuacct rw shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+      "27 25 0:25 / /mnt/with\\040space rw - cgroup cgroup rw,memory\n");
   EXPECT_EQ(combined.v1.at("cpu"), "/sys/fs/cgroup/cpu,cpuacct");
   EXPECT_EQ(combined.v1.at("cpuacct"), "/sys/fs/cgroup/cpu,cpuacct");
   EXPECT_EQ(combined.v1.at("memory"), "/mnt/with space");

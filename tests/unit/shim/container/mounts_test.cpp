@@ -72,7 +72,7 @@ TEST_F(InRootTest, CreatesMissingDirectoriesAndFiles) {
 }
 
 TEST_F(InRootTest, AbsoluteAndClimbingSymlinksStayInside) {
-  fs::create_symlink(base + "/outside", base + "/root/abs");    // absolute: means <root><target>
+  fs::create_symlink(base + "/outside", base + "/root/abs");     // absolute: means <root><target>
   fs::create_symlink("../../../../outside", base + "/root/up");  // climbs: stops at <root>
   ensure_in_root(root.get(), "/abs/x", NodeKind::Directory);
   ensure_in_root(root.get(), "/up/y", NodeKind::File);

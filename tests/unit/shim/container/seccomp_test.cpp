@@ -33,13 +33,50 @@ const SeccompRule* unconditional(const std::vector<SeccompRule>& rules, const st
 
 TEST(SeccompRulesTest, DefaultCapabilitiesDenyWhatDockerDenies) {
   auto rules = default_seccomp_rules(docker_default_capabilities());
-  for (const char* s : {"mount", "umount2", "unshare", "setns", "pivot_root", "kexec_load", "kexec_file_load",
-                        "init_module", "finit_module", "delete_module", "bpf", "keyctl", "add_key", "request_key",
-                        "swapon", "swapoff", "reboot", "syslog", "acct", "settimeofday", "clock_settime",
-                        "quotactl", "open_by_handle_at", "perf_event_open", "lookup_dcookie", "userfaultfd",
-                        "fanotify_init", "iopl", "ioperm", "create_module", "uselib", "ustat", "sysfs", "_sysctl",
-                        "nfsservctl", "kcmp", "mbind", "set_mempolicy", "move_pages", "sethostname", "fsopen",
-                        "open_tree", "move_mount", "io_uring_setup"}) {
+  for (const char* s : {"mount",
+                        "umount2",
+                        "unshare",
+                        "setns",
+                        "pivot_root",
+                        "kexec_load",
+                        "kexec_file_load",
+                        "init_module",
+                        "finit_module",
+                        "delete_module",
+                        "bpf",
+                        "keyctl",
+                        "add_key",
+                        "request_key",
+                        "swapon",
+                        "swapoff",
+                        "reboot",
+                        "syslog",
+                        "acct",
+                        "settimeofday",
+                        "clock_settime",
+                        "quotactl",
+                        "open_by_handle_at",
+                        "perf_event_open",
+                        "lookup_dcookie",
+                        "userfaultfd",
+                        "fanotify_init",
+                        "iopl",
+                        "ioperm",
+                        "create_module",
+                        "uselib",
+                        "ustat",
+                        "sysfs",
+                        "_sysctl",
+                        "nfsservctl",
+                        "kcmp",
+                        "mbind",
+                        "set_mempolicy",
+                        "move_pages",
+                        "sethostname",
+                        "fsopen",
+                        "open_tree",
+                        "move_mount",
+                        "io_uring_setup"}) {
     const SeccompRule* r = unconditional(rules, s);
     ASSERT_NE(r, nullptr) << s;
     EXPECT_EQ(r->errno_value, EPERM) << s;
@@ -100,9 +137,9 @@ int check_behaviour() {
   if (::mount("none", "/", "tmpfs", 0, nullptr) == 0 || errno != EPERM) return 1;
   if (::unshare(CLONE_NEWUTS) == 0 || errno != EPERM) return 2;
   if (::syscall(SYS_clone3, nullptr, 0) != -1 || errno != ENOSYS) return 3;
-  if (::personality(0xffffffff) < 0) return 4;      // query: allowed
-  if (::personality(PER_LINUX) < 0) return 5;       // allowed
-  if (::personality(PER_LINUX32) < 0) return 6;     // 8: allowed
+  if (::personality(0xffffffff) < 0) return 4;   // query: allowed
+  if (::personality(PER_LINUX) < 0) return 5;    // allowed
+  if (::personality(PER_LINUX32) < 0) return 6;  // 8: allowed
   if (::personality(static_cast<unsigned long>(PER_LINUX) | static_cast<unsigned long>(UNAME26)) < 0) return 7;
   if (::personality(READ_IMPLIES_EXEC) != -1 || errno != EPERM) return 8;
   if (::personality(ADDR_NO_RANDOMIZE) != -1 || errno != EPERM) return 9;
@@ -115,7 +152,8 @@ int check_behaviour() {
   if (child < 0) return 13;
   if (child == 0) ::_exit(0);
   ::waitpid(child, nullptr, 0);
-  if (::syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, nullptr, nullptr, nullptr, nullptr) != -1 || errno != EPERM) return 14;
+  if (::syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, nullptr, nullptr, nullptr, nullptr) != -1 || errno != EPERM)
+    return 14;
   if (::getpid() <= 0) return 15;
   return 0;
 }

@@ -18,7 +18,8 @@ TEST(SysctlTest, OnlyNamespacedKeysWithTheirNamespace) {
   for (const char* key : {"kernel.shmmax", "kernel.shmall", "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.msgmax",
                           "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "fs.mqueue.msg_max", "kernel/shmmax"}) {
     EXPECT_EQ(sysctl_refusal(key, true, false), "") << key;
-    EXPECT_EQ(sysctl_refusal(key, false, true), "needs the container's own IPC namespace (it shares the host's)") << key;
+    EXPECT_EQ(sysctl_refusal(key, false, true), "needs the container's own IPC namespace (it shares the host's)")
+        << key;
   }
   EXPECT_EQ(sysctl_refusal("net.ipv4.ip_unprivileged_port_start", false, true), "");
   EXPECT_EQ(sysctl_refusal("net.core.somaxconn", true, false),
