@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "engine_fixture.hpp"
+#include "support/text.hpp"
 
 using berth::test::CommandResult;
 using berth::test::EngineFixture;
@@ -21,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using berth::test::contains;
 
 }  // namespace
 

@@ -18,6 +18,8 @@
 
 #include "common/unique_fd.hpp"
 #include "engine_fixture.hpp"
+#include "support/ports.hpp"
+#include "support/text.hpp"
 
 using berth::test::CommandResult;
 using berth::test::EngineFixture;
@@ -25,19 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-unsigned free_port() {
-  berth::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return 0;
-  socklen_t len = sizeof a;
-  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
+using berth::test::contains;
 
 }  // namespace
 
@@ -229,7 +219,7 @@ TEST_F(Commands, RunOneOffContainers) {
 }
 
 TEST_F(Commands, PortPrintsThePublishedAddress) {
-  unsigned port = free_port();
+  unsigned port = berth::test::free_loopback_port();
   ASSERT_NE(port, 0u);
   write_compose(R"(services:
   web:

@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "engine_fixture.hpp"
+#include "support/ports.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -197,21 +198,6 @@ std::string images_unavailable() {
   return "";
 }
 
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
 std::string form_escape(const std::string& s) {
   std::string out;
   for (unsigned char ch : s) {
@@ -256,7 +242,7 @@ class ExampleStack : public berth::test::EngineFixture {
     std::stringstream text;
     text << in.rdbuf();
     write_compose(text.str());
-    m_port = free_port();
+    m_port = berth::test::free_loopback_port();
     ASSERT_GT(m_port, 0);
   }
 

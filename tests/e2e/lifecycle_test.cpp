@@ -16,6 +16,7 @@
 
 #include "common/unique_fd.hpp"
 #include "engine_fixture.hpp"
+#include "support/text.hpp"
 
 using berth::test::EngineFixture;
 namespace fs = std::filesystem;
@@ -23,7 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using berth::test::contains;
 
 size_t position(const std::string& text, const std::string& part) {
   auto at = text.find(part);

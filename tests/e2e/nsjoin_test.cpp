@@ -11,13 +11,14 @@
 #include <thread>
 
 #include "engine_fixture.hpp"
+#include "support/text.hpp"
 
 using berth::test::EngineFixture;
 using namespace std::chrono_literals;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using berth::test::contains;
 
 // b and c live in a's network namespace (c through b: a chain). MARK is what the test changes.
 const char* kJoined = R"(services:

@@ -12,6 +12,7 @@
 
 #include "engine_fixture.hpp"
 #include "registry_server.hpp"
+#include "support/text.hpp"
 
 namespace berth::test {
 
@@ -19,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using berth::test::contains;
 
 class RegistryPull : public EngineFixture {
  protected:

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/unique_fd.hpp"
+#include "support/ports.hpp"
 #include "support/run_command.hpp"
 
 namespace berth::test {
@@ -23,17 +24,6 @@ namespace berth::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-int free_loopback_port() {
-  UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind for a free port");
-  socklen_t len = sizeof a;
-  ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
 
 bool answers(const std::string& host) {
   auto r = run_command(

@@ -22,6 +22,7 @@
 #include "common/unique_fd.hpp"
 #include "engine_fixture.hpp"
 #include "lan_peer.hpp"
+#include "support/text.hpp"
 
 using berth::UniqueFd;
 using berth::test::EngineFixture;
@@ -33,7 +34,7 @@ namespace {
 
 const char* kGet = "GET /index.html HTTP/1.0\r\n\r\n";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using berth::test::contains;
 
 /// Two distinct free TCP ports (both held while the second is chosen; the race with other
 /// processes afterwards is accepted in tests).

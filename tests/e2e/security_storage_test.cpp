@@ -16,13 +16,14 @@
 #include <memory>
 
 #include "engine_fixture.hpp"
+#include "support/text.hpp"
 
 namespace fs = std::filesystem;
 
 namespace berth::test {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using berth::test::contains;
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();

@@ -18,4 +18,10 @@ std::string read_bytes(const std::string& path) {
   return ss.str();
 }
 
+std::size_t open_fd_count() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
 }  // namespace berth::test

@@ -1,5 +1,6 @@
 #pragma once
 // Writing the files a test sets up and reading back what the code under test wrote.
+#include <cstddef>
 #include <string>
 
 namespace berth::test {
@@ -10,5 +11,9 @@ void write_bytes(const std::string& path, const std::string& data);
 /// The whole content of `path`; empty when it cannot be opened (tests compare it, so a missing file
 /// shows as a mismatch).
 std::string read_bytes(const std::string& path);
+
+/// How many file descriptors this process has open now (entries of /proc/self/fd, the one the
+/// listing itself uses included): compare two counts to find a leak.
+std::size_t open_fd_count();
 
 }  // namespace berth::test

@@ -10,6 +10,7 @@
 
 #include "common/dir_list.hpp"
 #include "common/sys_error.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 
 namespace berth {
@@ -18,12 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using test::TempDir;
-
-size_t open_fds() {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
-  return n;
-}
 
 TEST(CommonDirList, SortedWithoutDotEntries) {
   TempDir t;
@@ -81,7 +76,7 @@ TEST(CommonDirList, ReaderYieldsEveryEntryOnce) {
 TEST(CommonDirList, ClosesItsDescriptor) {
   TempDir t;
   std::ofstream(t.path() + "/a") << "x";
-  const size_t before = open_fds();
+  const size_t before = test::open_fd_count();
   for (int i = 0; i < 20; ++i) list_dir(t.path());
   {
     DirReader early(t.path());  // stopped before the end
@@ -91,7 +86,7 @@ TEST(CommonDirList, ClosesItsDescriptor) {
     EXPECT_FALSE(early.next());  // NOLINT(bugprone-use-after-move): a moved-from reader is empty
   }
   for (int i = 0; i < 5; ++i) EXPECT_THROW(list_dir(t.path() + "/missing"), SysError);
-  EXPECT_EQ(open_fds(), before);
+  EXPECT_EQ(test::open_fd_count(), before);
 }
 
 }  // namespace

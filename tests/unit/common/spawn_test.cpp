@@ -18,6 +18,7 @@
 #include "common/daemonize.hpp"
 #include "common/spawn_ready.hpp"
 #include "common/sys_error.hpp"
+#include "support/files.hpp"
 #include "support/temp_dir.hpp"
 
 namespace berth {
@@ -33,12 +34,6 @@ std::string script(const TempDir& dir, const std::string& name, const std::strin
   std::ofstream(p) << "#!/bin/sh\n" << body;
   fs::permissions(p, fs::perms::owner_all);
   return p;
-}
-
-size_t open_fds() {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
-  return n;
 }
 
 TEST(CommonSpawnReady, ReadsTheReadinessLineAndReaps) {
@@ -95,13 +90,13 @@ TEST(CommonSpawnReady, LeavesNoDescriptorOpen) {
   TempDir t;
   auto ok = script(t, "ok", "echo '{\"ok\":true}'\n");
   auto silent = script(t, "silent", "exit 1\n");
-  const size_t before = open_fds();
+  const size_t before = test::open_fd_count();
   for (int i = 0; i < 10; ++i) {
     spawn_ready("ok", {ok});
     spawn_ready("silent", {silent});
     EXPECT_THROW(spawn_ready("missing", {t.path() + "/missing"}), SysError);
   }
-  EXPECT_EQ(open_fds(), before);
+  EXPECT_EQ(test::open_fd_count(), before);
 }
 
 TEST(CommonDaemonize, DaemonRunsInItsOwnSessionAndReports) {
@@ -139,12 +134,12 @@ TEST(CommonDaemonize, DaemonRunsInItsOwnSessionAndReports) {
 }
 
 TEST(CommonDaemonize, DaemonThatNeverReportsGivesEmptyReadiness) {
-  const size_t before = open_fds();
+  const size_t before = test::open_fd_count();
   Daemonized d = daemonize();
   if (d.in_daemon) ::_exit(0);
   EXPECT_EQ(d.readiness, "");
   EXPECT_FALSE(d.ready);
-  EXPECT_EQ(open_fds(), before);
+  EXPECT_EQ(test::open_fd_count(), before);
 }
 
 }  // namespace

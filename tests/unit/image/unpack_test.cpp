@@ -11,6 +11,7 @@
 #include "common/unique_fd.hpp"
 #include "compose/image/store.hpp"
 #include "support/image_archive.hpp"
+#include "support/text.hpp"
 
 using namespace berth::image;
 using namespace berth::test;
@@ -148,7 +149,7 @@ TEST_F(ImageUnpack, EmptyLayerAndGarbage) {
 
 // ---- hostile layers ----
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using berth::test::contains;
 
 TEST_F(ImageUnpack, RefusesDotDotAndAbsolutePaths) {
   std::string m = refused({tar_file("ok", "1"), tar_file("../escape", "x")});

@@ -29,7 +29,7 @@ Lookup vars(Environment env) {
 
 Environment parse(std::string_view text, const Lookup& lookup = none()) { return parse_dotenv(text, "t.env", lookup); }
 
-std::string error_of(std::string_view text, const Lookup& lookup = none()) {
+std::string dotenv_error(std::string_view text, const Lookup& lookup = none()) {
   try {
     parse(text, lookup);
     return "no error";
@@ -49,7 +49,7 @@ const std::string fixtures = BERTH_TESTDATA_DIR "/compose-go/testdata/dotenv/fix
 #define REQUIRE_FIXTURES() \
   ASSERT_TRUE(std::filesystem::is_directory(fixtures)) << "vendored fixtures missing in " << fixtures
 
-Environment fixture(const std::string& name, const Lookup& lookup = none()) {
+Environment dotenv_fixture(const std::string& name, const Lookup& lookup = none()) {
   return read_env_file(fixtures + name, "", lookup);
 }
 
@@ -71,8 +71,8 @@ TEST(DotenvFixtures, Plain) {
   // ParseWithLookup keeps the key "456" (only godotenv's Read drops keys starting with a digit).
   Environment want{{"OPTION_A", "1"}, {"OPTION_B", "2"}, {"OPTION_C", "3"}, {"OPTION_D", "4"},        {"OPTION_E", "5"},
                    {"456", "ABC"},    {"OPTION_F", ""},  {"OPTION_G", ""},  {"OPTION_H", "my string"}};
-  EXPECT_EQ(fixture("plain.env"), want);
-  EXPECT_EQ(fixture("utf8-bom.env"), want);
+  EXPECT_EQ(dotenv_fixture("plain.env"), want);
+  EXPECT_EQ(dotenv_fixture("utf8-bom.env"), want);
 }
 
 TEST(DotenvFixtures, Quoted) {
@@ -83,52 +83,53 @@ TEST(DotenvFixtures, Quoted) {
                    {"OPTION_G", ""},           {"OPTION_H", "\n"},
                    {"OPTION_I", "echo 'asd'"}, {"OPTION_J", "first line\nsecond line\nthird line\nand so on"},
                    {"OPTION_K", "Let's go!"},  {"OPTION_Z", "last value"}};
-  EXPECT_EQ(fixture("quoted.env"), want);
+  EXPECT_EQ(dotenv_fixture("quoted.env"), want);
 }
 
 TEST(DotenvFixtures, UnquotedExportedEqualsSpecialCustom) {
   REQUIRE_FIXTURES();
-  EXPECT_EQ(fixture("unquoted.env"),
+  EXPECT_EQ(dotenv_fixture("unquoted.env"),
             (Environment{{"OPTION_A", "some quoted phrase"},
                          {"OPTION_B", "first one with an unquoted phrase"},
                          {"OPTION_C", "then another one with an unquoted phrase"},
                          {"OPTION_D", "then another one with an unquoted phrase special \xC3\xA8 char"},
                          {"OPTION_E", "then another one quoted phrase"}}));
-  EXPECT_EQ(fixture("exported.env"), (Environment{{"OPTION_A", "2"}, {"OPTION_B", "\\n"}}));
-  EXPECT_EQ(fixture("equals.env"), (Environment{{"OPTION_A", "postgres://localhost:5432/database?sslmode=disable"}}));
+  EXPECT_EQ(dotenv_fixture("exported.env"), (Environment{{"OPTION_A", "2"}, {"OPTION_B", "\\n"}}));
+  EXPECT_EQ(dotenv_fixture("equals.env"),
+            (Environment{{"OPTION_A", "postgres://localhost:5432/database?sslmode=disable"}}));
   EXPECT_EQ(
-      fixture("special.env"),
+      dotenv_fixture("special.env"),
       (Environment{{"VAR.WITH.DOTS", "dots"}, {"VAR_WITH_UNDERSCORES", "underscores"}, {"VAR-WITH-DASHES", "dashes"}}));
-  EXPECT_EQ(fixture("custom.format"), (Environment{{"FOO", "BAR"}, {"ZOT", "QIX"}}));  // YAML-style `KEY:VALUE`
+  EXPECT_EQ(dotenv_fixture("custom.format"), (Environment{{"FOO", "BAR"}, {"ZOT", "QIX"}}));  // YAML-style `KEY:VALUE`
 }
 
 TEST(DotenvFixtures, Substitutions) {
   REQUIRE_FIXTURES();
   Environment want{{"OPTION_A", "1"}, {"OPTION_B", "1"}, {"OPTION_C", "1"}, {"OPTION_D", "1_1"}, {"OPTION_E", ""}};
-  EXPECT_EQ(fixture("substitutions.env"), want);
-  EXPECT_EQ(fixture("substitutions-default.env"), want);
+  EXPECT_EQ(dotenv_fixture("substitutions.env"), want);
+  EXPECT_EQ(dotenv_fixture("substitutions-default.env"), want);
   // The lookup (the shell) is asked before the file's own earlier keys.
   EXPECT_EQ(
-      fixture("substitutions.env", vars({{"OPTION_A", "9"}})),
+      dotenv_fixture("substitutions.env", vars({{"OPTION_A", "9"}})),
       (Environment{{"OPTION_A", "1"}, {"OPTION_B", "9"}, {"OPTION_C", "9"}, {"OPTION_D", "9_9"}, {"OPTION_E", ""}}));
-  EXPECT_EQ(fixture("substitutions-default.env", vars({{"OPTION_NOT_DEFINED", "x"}}))["OPTION_E"], "x");
+  EXPECT_EQ(dotenv_fixture("substitutions-default.env", vars({{"OPTION_NOT_DEFINED", "x"}}))["OPTION_E"], "x");
 }
 
 TEST(DotenvFixtures, Inherited) {
   REQUIRE_FIXTURES();
   auto os_env = vars({{"VAR_TO_BE_LOADED_FROM_OS_ENV", "SOME_RANDOM_VALUE"}});
-  EXPECT_EQ(fixture("inherited-multi-var.env", os_env),
+  EXPECT_EQ(dotenv_fixture("inherited-multi-var.env", os_env),
             (Environment{{"foo", "bar"}, {"VAR_TO_BE_LOADED_FROM_OS_ENV", "SOME_RANDOM_VALUE"}, {"bar", "baz"}}));
-  EXPECT_EQ(fixture("inherited-multi-var.env"), (Environment{{"foo", "bar"}, {"bar", "baz"}}));
-  EXPECT_EQ(fixture("inherited-single-var.env", os_env),
+  EXPECT_EQ(dotenv_fixture("inherited-multi-var.env"), (Environment{{"foo", "bar"}, {"bar", "baz"}}));
+  EXPECT_EQ(dotenv_fixture("inherited-single-var.env", os_env),
             (Environment{{"VAR_TO_BE_LOADED_FROM_OS_ENV", "SOME_RANDOM_VALUE"}}));
-  EXPECT_TRUE(fixture("inherited-not-found.env", os_env).empty());
+  EXPECT_TRUE(dotenv_fixture("inherited-not-found.env", os_env).empty());
 }
 
 TEST(DotenvFixtures, Invalid1FailsAtLineSeven) {
   REQUIRE_FIXTURES();
   try {
-    fixture("invalid1.env");
+    dotenv_fixture("invalid1.env");
     FAIL() << "invalid1.env parsed";
   } catch (const LoadError& e) {
     ASSERT_EQ(e.items().size(), 1u);
@@ -242,20 +243,20 @@ TEST(DotenvParse, BareKeys) {
 }
 
 TEST(DotenvParse, ErrorsNameFileLineAndColumn) {
-  EXPECT_EQ(error_of("lol$wut"), "t.env:1:4: unexpected character \"$\" in variable name \"lol$wut\"");
-  EXPECT_EQ(error_of("A=1\n\nMY KEY=1\n"), "t.env:3:1: key cannot contain a space");
-  EXPECT_EQ(error_of("A=1\nB=\"x\ny"), "t.env:2:3: unterminated quoted value \"x");
-  EXPECT_EQ(error_of("A=${B:?need B}"), "t.env:1:3: required variable B is missing a value: need B");
-  EXPECT_EQ(error_of("A=\"${B\""),
+  EXPECT_EQ(dotenv_error("lol$wut"), "t.env:1:4: unexpected character \"$\" in variable name \"lol$wut\"");
+  EXPECT_EQ(dotenv_error("A=1\n\nMY KEY=1\n"), "t.env:3:1: key cannot contain a space");
+  EXPECT_EQ(dotenv_error("A=1\nB=\"x\ny"), "t.env:2:3: unterminated quoted value \"x");
+  EXPECT_EQ(dotenv_error("A=${B:?need B}"), "t.env:1:3: required variable B is missing a value: need B");
+  EXPECT_EQ(dotenv_error("A=\"${B\""),
             "t.env:1:3: invalid interpolation format for \"${B\"; you may need to escape any $ with another $");
-  EXPECT_EQ(error_of("export "), "t.env:1:8: zero length string");
-  EXPECT_EQ(error_of("A=1\nB=${C:?x}", vars({{"C", "set"}})), "no error");
+  EXPECT_EQ(dotenv_error("export "), "t.env:1:8: zero length string");
+  EXPECT_EQ(dotenv_error("A=1\nB=${C:?x}", vars({{"C", "set"}})), "no error");
 }
 
 TEST(DotenvParse, UnterminatedQuotes) {
   for (std::string_view text : {"KEY=\"", "KEY=\"value", "KEY=\"value\\\"", "KEY=\"value'", "KEY='", "KEY='value",
                                 "KEY='value\\'", "KEY='value\""}) {
-    EXPECT_NE(error_of(text).find("t.env:1:5: unterminated quoted value"), std::string::npos) << text;
+    EXPECT_NE(dotenv_error(text).find("t.env:1:5: unterminated quoted value"), std::string::npos) << text;
   }
 }
 

@@ -24,7 +24,7 @@ Lookup env(std::map<std::string, std::string> vars = {{"FOO", "first"}, {"BAR", 
 
 std::string sub(std::string_view text) { return interpolate(text, env()); }
 
-std::string error_of(std::string_view text, const Lookup& lookup = env()) {
+std::string interpolation_error(std::string_view text, const Lookup& lookup = env()) {
   try {
     std::string out = interpolate(text, lookup);
     return "no error, got \"" + out + "\"";
@@ -56,28 +56,28 @@ TEST(InterpolateSpec, DashDefaultsOnlyWhenUnset) {
 }
 
 TEST(InterpolateSpec, ColonQuestionFailsWhenUnsetOrEmpty) {
-  EXPECT_EQ(error_of("${VARIABLE:?err}", env({})), "required variable VARIABLE is missing a value: err");
-  EXPECT_EQ(error_of("${VARIABLE:?err}", env({{"VARIABLE", ""}})),
+  EXPECT_EQ(interpolation_error("${VARIABLE:?err}", env({})), "required variable VARIABLE is missing a value: err");
+  EXPECT_EQ(interpolation_error("${VARIABLE:?err}", env({{"VARIABLE", ""}})),
             "required variable VARIABLE is missing a value: err");
   EXPECT_EQ(interpolate("${VARIABLE:?err}", env({{"VARIABLE", "set"}})), "set");
 }
 
 TEST(InterpolateSpec, QuestionFailsOnlyWhenUnset) {
-  EXPECT_EQ(error_of("${VARIABLE?err}", env({})), "required variable VARIABLE is missing a value: err");
+  EXPECT_EQ(interpolation_error("${VARIABLE?err}", env({})), "required variable VARIABLE is missing a value: err");
   EXPECT_EQ(interpolate("${VARIABLE?err}", env({{"VARIABLE", ""}})), "");
 }
 
 TEST(InterpolateSpec, NestedExamples) {
   auto unset = env({{"FOO", "foo"}});
   EXPECT_EQ(interpolate("${VARIABLE:-${FOO}}", unset), "foo");
-  EXPECT_EQ(error_of("${VARIABLE?$FOO}", unset), "required variable VARIABLE is missing a value: foo");
+  EXPECT_EQ(interpolation_error("${VARIABLE?$FOO}", unset), "required variable VARIABLE is missing a value: foo");
   EXPECT_EQ(interpolate("${VARIABLE:-${FOO:-default}}", env({})), "default");
   EXPECT_EQ(interpolate("${VARIABLE:-${FOO:-default}}", unset), "foo");
   EXPECT_EQ(interpolate("${VARIABLE:-${FOO:-default}}", env({{"VARIABLE", "v"}})), "v");
 }
 
 TEST(InterpolateSpec, OtherShellFeaturesAreInvalid) {
-  EXPECT_EQ(error_of("${VARIABLE/foo/bar}"),
+  EXPECT_EQ(interpolation_error("${VARIABLE/foo/bar}"),
             R"(invalid interpolation format for "${VARIABLE/foo/bar}"; you may need to escape any $ with another $)");
 }
 
@@ -113,8 +113,8 @@ TEST(InterpolateTemplate, Basics) {
 
 TEST(InterpolateTemplate, InvalidTemplates) {
   for (std::string_view text : {"${", "${}", "${ }", "${ foo}", "${foo }", "${foo!}", "${1}", "${FOO", "x ${FOO:x}"}) {
-    EXPECT_EQ(error_of(text), "invalid interpolation format for \"" + std::string(text) +
-                                  "\"; you may need to escape any $ with another $")
+    EXPECT_EQ(interpolation_error(text), "invalid interpolation format for \"" + std::string(text) +
+                                             "\"; you may need to escape any $ with another $")
         << text;
   }
 }
@@ -163,15 +163,15 @@ TEST(InterpolateTemplate, NestedExpansion) {
 }
 
 TEST(InterpolateTemplate, MandatoryVariables) {
-  EXPECT_EQ(error_of("not ok ${UNSET_VAR:?Mandatory Variable Unset}"),
+  EXPECT_EQ(interpolation_error("not ok ${UNSET_VAR:?Mandatory Variable Unset}"),
             "required variable UNSET_VAR is missing a value: Mandatory Variable Unset");
-  EXPECT_EQ(error_of("not ok ${BAR:?Mandatory Variable Empty}"),
+  EXPECT_EQ(interpolation_error("not ok ${BAR:?Mandatory Variable Empty}"),
             "required variable BAR is missing a value: Mandatory Variable Empty");
-  EXPECT_EQ(error_of("not ok ${UNSET_VAR:?}"), "required variable UNSET_VAR is missing a value");
-  EXPECT_EQ(error_of("not ok ${UNSET_VAR?}"), "required variable UNSET_VAR is missing a value");
-  EXPECT_EQ(error_of("not ok ${UNSET_VAR:?Mandatory Variable ${FOO}}"),
+  EXPECT_EQ(interpolation_error("not ok ${UNSET_VAR:?}"), "required variable UNSET_VAR is missing a value");
+  EXPECT_EQ(interpolation_error("not ok ${UNSET_VAR?}"), "required variable UNSET_VAR is missing a value");
+  EXPECT_EQ(interpolation_error("not ok ${UNSET_VAR:?Mandatory Variable ${FOO}}"),
             "required variable UNSET_VAR is missing a value: Mandatory Variable first");
-  EXPECT_EQ(error_of("not ok ${UNSET_VAR?Mandatory Variable ${FOO}}"),
+  EXPECT_EQ(interpolation_error("not ok ${UNSET_VAR?Mandatory Variable ${FOO}}"),
             "required variable UNSET_VAR is missing a value: Mandatory Variable first");
   EXPECT_EQ(sub("ok ${FOO:?err}"), "ok first");
   EXPECT_EQ(sub("ok ${FOO?err}"), "ok first");
@@ -179,7 +179,7 @@ TEST(InterpolateTemplate, MandatoryVariables) {
 }
 
 TEST(InterpolateTemplate, FirstOperatorWins) {
-  EXPECT_EQ(error_of("${UNSET_VAR?bar-baz}"), "required variable UNSET_VAR is missing a value: bar-baz");
+  EXPECT_EQ(interpolation_error("${UNSET_VAR?bar-baz}"), "required variable UNSET_VAR is missing a value: bar-baz");
   EXPECT_EQ(sub("${UNSET_VAR-myerror?msg}"), "myerror?msg");
   EXPECT_EQ(sub("${FOO?bar-baz}"), "first");
   EXPECT_EQ(sub("${BAR:-default_value_for_empty_var}"), "default_value_for_empty_var");
@@ -201,7 +201,7 @@ TEST(InterpolateTemplate, BracesInDefaults) {
 TEST(InterpolateQuirks, TextAfterTheFirstBalancedBraceIsInterpolatedOnItsOwn) {
   EXPECT_EQ(sub("${UNSET:-a}b}"), "ab}");
   EXPECT_EQ(sub("${FOO:-a}-${FOO}}"), "first-first}");
-  EXPECT_EQ(error_of("${UNSET:-x}${}"),
+  EXPECT_EQ(interpolation_error("${UNSET:-x}${}"),
             R"(invalid interpolation format for "${}"; you may need to escape any $ with another $)");
 }
 
@@ -215,17 +215,17 @@ TEST(InterpolateQuirks, BraceCountingSkipsTheCharacterAfterEachOpeningBrace) {
 
 TEST(InterpolateQuirks, OperatorBodyStopsAtTheEndOfTheLine) {
   EXPECT_EQ(sub("${UNSET:-a}\n}"), "a\n}");
-  EXPECT_EQ(error_of("${UNSET:-a\n}"),
+  EXPECT_EQ(interpolation_error("${UNSET:-a\n}"),
             "invalid interpolation format for \"${UNSET:-a\\n}\"; you may need to escape any $ with another $");
 }
 
 TEST(InterpolateQuirks, DefaultsAreInterpolatedEvenWhenNotUsed) {
-  EXPECT_EQ(error_of("${FOO:-${UNSET:?needed}}"), "required variable UNSET is missing a value: needed");
-  EXPECT_EQ(error_of("${UNSET:+${UNSET2:?x}}"), "required variable UNSET2 is missing a value: x");
+  EXPECT_EQ(interpolation_error("${FOO:-${UNSET:?needed}}"), "required variable UNSET is missing a value: needed");
+  EXPECT_EQ(interpolation_error("${UNSET:+${UNSET2:?x}}"), "required variable UNSET2 is missing a value: x");
 }
 
 TEST(InterpolateQuirks, InvalidInsideADefaultNamesTheDefault) {
-  EXPECT_EQ(error_of("a ${UNSET:-${}}"),
+  EXPECT_EQ(interpolation_error("a ${UNSET:-${}}"),
             R"(invalid interpolation format for "${}"; you may need to escape any $ with another $)");
 }
 
@@ -386,12 +386,12 @@ TEST(InterpolateQuirks, NestingIsBounded) {
   deep += "x" + std::string(499, '}');
   EXPECT_EQ(sub(deep), "x");
   std::string deeper = "${U:-" + deep + "}";
-  EXPECT_EQ(error_of(deeper), "interpolation nested more than 500 levels deep");
+  EXPECT_EQ(interpolation_error(deeper), "interpolation nested more than 500 levels deep");
 }
 
 TEST(InterpolateQuirks, ManyReferencesOnOneLine) {
   EXPECT_EQ(sub("${U:-x} ${U:-y} ${FOO:+z}!"), "x y z!");
-  EXPECT_EQ(error_of("${U:-a}}${}"),
+  EXPECT_EQ(interpolation_error("${U:-a}}${}"),
             R"(invalid interpolation format for "}${}"; you may need to escape any $ with another $)");
   // Each reference's tail runs to the line's last `}`; thousands of them stay linear and shallow.
   std::string line, want;

@@ -24,7 +24,7 @@ json port(unsigned target, const char* published = nullptr, const char* host_ip 
   return p;
 }
 
-std::string error_of(const std::string& spec) {
+std::string port_error(const std::string& spec) {
   try {
     parse_port_spec(spec);
   } catch (const std::invalid_argument& e) {
@@ -79,18 +79,18 @@ TEST(PortSpec, OrderedLikeComposeGoByPortString) {
 }
 
 TEST(PortSpec, Errors) {
-  EXPECT_NE(error_of("80:x").find("container port \"x\""), std::string::npos) << error_of("80:x");
-  EXPECT_NE(error_of("x:80").find("published port \"x\""), std::string::npos);
-  EXPECT_NE(error_of("8080-8079").find("reversed range"), std::string::npos);
-  EXPECT_NE(error_of("8000-8001:80-82").find("different sizes"), std::string::npos);
-  EXPECT_NE(error_of("80/icmp").find("protocol \"icmp\""), std::string::npos);
-  EXPECT_NE(error_of("1.2.3:80:80").find("host ip \"1.2.3\""), std::string::npos);
-  EXPECT_NE(error_of("[::1:80:80").find("bracketed"), std::string::npos);
-  EXPECT_NE(error_of("80:").find("no container port"), std::string::npos);
-  EXPECT_NE(error_of("").find("no container port"), std::string::npos);
-  EXPECT_NE(error_of("70000").find("not a port number"), std::string::npos);
-  EXPECT_NE(error_of("-80").find("not a port range"), std::string::npos);
-  EXPECT_NE(error_of("80:x").find("\"80:x\""), std::string::npos);  // the message names the spec
+  EXPECT_NE(port_error("80:x").find("container port \"x\""), std::string::npos) << port_error("80:x");
+  EXPECT_NE(port_error("x:80").find("published port \"x\""), std::string::npos);
+  EXPECT_NE(port_error("8080-8079").find("reversed range"), std::string::npos);
+  EXPECT_NE(port_error("8000-8001:80-82").find("different sizes"), std::string::npos);
+  EXPECT_NE(port_error("80/icmp").find("protocol \"icmp\""), std::string::npos);
+  EXPECT_NE(port_error("1.2.3:80:80").find("host ip \"1.2.3\""), std::string::npos);
+  EXPECT_NE(port_error("[::1:80:80").find("bracketed"), std::string::npos);
+  EXPECT_NE(port_error("80:").find("no container port"), std::string::npos);
+  EXPECT_NE(port_error("").find("no container port"), std::string::npos);
+  EXPECT_NE(port_error("70000").find("not a port number"), std::string::npos);
+  EXPECT_NE(port_error("-80").find("not a port range"), std::string::npos);
+  EXPECT_NE(port_error("80:x").find("\"80:x\""), std::string::npos);  // the message names the spec
 }
 
 TEST(PortSpec, NormalizesAServicePortList) {

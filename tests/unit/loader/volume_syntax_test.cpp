@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string error_of(const std::string& spec) {
+std::string volume_error(const std::string& spec) {
   try {
     parse_volume_spec(spec);
   } catch (const std::invalid_argument& e) {
@@ -84,12 +84,12 @@ TEST(VolumeSpec, ComposeGoEdgeCases) {
 }
 
 TEST(VolumeSpec, Errors) {
-  EXPECT_NE(error_of("").find("empty volume spec"), std::string::npos);
-  EXPECT_NE(error_of("/a::/b").find("empty section between colons"), std::string::npos);
-  EXPECT_NE(error_of(":/x").find("empty section between colons"), std::string::npos);
-  EXPECT_NE(error_of("/a:/b:").find("empty section between colons"), std::string::npos);
-  EXPECT_NE(error_of("/a:/b:ro:extra").find("too many colons"), std::string::npos);
-  EXPECT_NE(error_of("/a:/b:ro:extra").find("\"/a:/b:ro:extra\""), std::string::npos);
+  EXPECT_NE(volume_error("").find("empty volume spec"), std::string::npos);
+  EXPECT_NE(volume_error("/a::/b").find("empty section between colons"), std::string::npos);
+  EXPECT_NE(volume_error(":/x").find("empty section between colons"), std::string::npos);
+  EXPECT_NE(volume_error("/a:/b:").find("empty section between colons"), std::string::npos);
+  EXPECT_NE(volume_error("/a:/b:ro:extra").find("too many colons"), std::string::npos);
+  EXPECT_NE(volume_error("/a:/b:ro:extra").find("\"/a:/b:ro:extra\""), std::string::npos);
 }
 
 TEST(VolumeSpec, NormalizeResolvesBindSourcesAndCleansTargets) {

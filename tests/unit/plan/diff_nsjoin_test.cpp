@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "compose/plan/diff.hpp"
+#include "step_kinds.hpp"
 
 using namespace berth::plan;
 
@@ -38,12 +39,7 @@ ObservedContainer ctr(const std::string& service, const std::string& hash, const
 /// Everything up to date: a in its own netns, b and c in a's.
 std::vector<ObservedContainer> steady() { return {ctr("a", "h-a", "a"), ctr("b", "h-b", "a"), ctr("c", "h-c", "a")}; }
 
-std::vector<K> kinds(const ServicePlan& s) {
-  std::vector<K> out;
-  for (const auto& c : s.containers)
-    for (const auto& a : c.steps) out.push_back(a.kind);
-  return out;
-}
+using berth::test::step_kinds;
 
 const std::vector<K> kRecreate{K::StopContainer, K::RemoveContainer, K::CreateContainer, K::StartContainer};
 
@@ -53,8 +49,8 @@ TEST(PlanNsJoin, OwnerRecreatedRecreatesTheJoinerWithTheSameNumber) {
   auto obs = steady();
   obs[0].config_hash = "old";
   Plan p = plan_up(chain(), obs, {}, {}, {});
-  EXPECT_EQ(kinds(p.services["a"]), kRecreate);
-  ASSERT_EQ(kinds(p.services["b"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["a"]), kRecreate);
+  ASSERT_EQ(step_kinds(p.services["b"]), kRecreate);
   const auto& steps = p.services["b"].containers[0].steps;
   EXPECT_EQ(steps[0].container_id, "id-b");
   EXPECT_EQ(steps[2].number, 1);
@@ -66,7 +62,7 @@ TEST(PlanNsJoin, PropagatesDownAChainAndDryRunShowsIt) {
   auto obs = steady();
   obs[0].config_hash = "old";
   Plan p = plan_up(chain(), obs, {}, {}, {});
-  EXPECT_EQ(kinds(p.services["c"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["c"]), kRecreate);
   EXPECT_EQ(describe(p), (std::vector<std::string>{"Container p-a-1  Recreate", "Container p-b-1  Recreate",
                                                    "Container p-c-1  Recreate"}));
 }
@@ -76,9 +72,9 @@ TEST(PlanNsJoin, MiddleOfTheChainRecreatedLeavesTheOwnerAlone) {
   obs[1].config_hash = "old";
   Plan p = plan_up(chain(), obs, {}, {}, {});
   EXPECT_TRUE(p.services["a"].empty());
-  EXPECT_EQ(kinds(p.services["b"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["b"]), kRecreate);
   EXPECT_EQ(p.services["b"].containers[0].steps[0].reason, "config changed");
-  EXPECT_EQ(kinds(p.services["c"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["c"]), kRecreate);
   EXPECT_EQ(p.services["c"].containers[0].steps[0].reason, "namespace owner recreated");
 }
 
@@ -94,7 +90,7 @@ TEST(PlanNsJoin, OwnerStartedOrRestartedKeepsItsNamespace) {
   auto obs = steady();
   obs[0].status = "exited";  // `stop a`: its netns stays (bind-mounted), so b's network does
   Plan p = plan_up(chain(), obs, {}, {}, {});
-  EXPECT_EQ(kinds(p.services["a"]), (std::vector<K>{K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["a"]), (std::vector<K>{K::StartContainer}));
   EXPECT_TRUE(p.services["b"].empty());
   EXPECT_TRUE(p.services["c"].empty());
 }
@@ -106,14 +102,14 @@ TEST(PlanNsJoin, RestartDependencyIsNotANamespaceJoin) {
   obs.push_back(ctr("d", "h-d", "d"));
   obs[0].config_hash = "old";
   Plan p = plan_up(d, obs, {}, {}, {});
-  EXPECT_EQ(kinds(p.services["d"]), (std::vector<K>{K::RestartContainer}));  // not recreated
+  EXPECT_EQ(step_kinds(p.services["d"]), (std::vector<K>{K::RestartContainer}));  // not recreated
 }
 
 TEST(PlanNsJoin, ScaleUpOfTheOwnerLeavesTheJoinerInPlace) {
   auto d = chain();
   d.services["a"].replicas = 2;
   Plan p = plan_up(d, steady(), {}, {}, {});
-  EXPECT_EQ(kinds(p.services["a"]), (std::vector<K>{K::CreateContainer, K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["a"]), (std::vector<K>{K::CreateContainer, K::StartContainer}));
   EXPECT_TRUE(p.services["b"].empty());
 }
 
@@ -121,9 +117,9 @@ TEST(PlanNsJoin, OwnerWithoutContainersCreatedAgainRecreatesTheJoiner) {
   // `berth rm -sf a` then `up`: a gets a new container, b sat in the removed one's netns.
   std::vector<ObservedContainer> obs{ctr("b", "h-b", "a"), ctr("c", "h-c", "a")};
   Plan p = plan_up(chain(), obs, {}, {}, {});
-  EXPECT_EQ(kinds(p.services["a"]), (std::vector<K>{K::CreateContainer, K::StartContainer}));
-  EXPECT_EQ(kinds(p.services["b"]), kRecreate);
-  EXPECT_EQ(kinds(p.services["c"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["a"]), (std::vector<K>{K::CreateContainer, K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["b"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["c"]), kRecreate);
 }
 
 TEST(PlanNsJoin, StaleNetnsFromAnEarlierRunIsRepaired) {
@@ -132,15 +128,15 @@ TEST(PlanNsJoin, StaleNetnsFromAnEarlierRunIsRepaired) {
   obs[0].id = "id-a2";
   Plan p = plan_up(chain(), obs, {}, {}, {});
   EXPECT_TRUE(p.services["a"].empty());
-  EXPECT_EQ(kinds(p.services["b"]), kRecreate);
-  EXPECT_EQ(kinds(p.services["c"]), kRecreate);  // transitively: b is renewed
+  EXPECT_EQ(step_kinds(p.services["b"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["c"]), kRecreate);  // transitively: b is renewed
   // Selected alone with --no-deps, b is still repaired: a's containers stay as they are.
   UpOptions o;
   o.services = {"b"};
   o.no_deps = true;
   Plan q = plan_up(chain(), obs, {}, {}, o);
   EXPECT_FALSE(q.services.count("a"));
-  EXPECT_EQ(kinds(q.services["b"]), kRecreate);
+  EXPECT_EQ(step_kinds(q.services["b"]), kRecreate);
   EXPECT_FALSE(q.services.count("c"));
 }
 
@@ -158,9 +154,9 @@ TEST(PlanNsJoin, NoStartCreatesWithoutStarting) {
   UpOptions o;
   o.no_start = true;
   Plan p = plan_up(chain(), obs, {}, {}, o);
-  EXPECT_EQ(kinds(p.services["a"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::CreateContainer}));
-  EXPECT_EQ(kinds(p.services["b"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::CreateContainer}));
-  EXPECT_EQ(kinds(p.services["c"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::CreateContainer}));
+  EXPECT_EQ(step_kinds(p.services["a"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::CreateContainer}));
+  EXPECT_EQ(step_kinds(p.services["b"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::CreateContainer}));
+  EXPECT_EQ(step_kinds(p.services["c"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::CreateContainer}));
 }
 
 TEST(PlanNsJoin, StoppedJoinerIsRecreatedWithoutAStop) {
@@ -168,7 +164,7 @@ TEST(PlanNsJoin, StoppedJoinerIsRecreatedWithoutAStop) {
   obs[0].config_hash = "old";
   obs[1].status = "exited";
   Plan p = plan_up(chain(), obs, {}, {}, {});
-  EXPECT_EQ(kinds(p.services["b"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["b"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
 }
 
 TEST(PlanNsJoin, ServiceArgumentsLeaveUnselectedJoinersAlone) {
@@ -177,14 +173,14 @@ TEST(PlanNsJoin, ServiceArgumentsLeaveUnselectedJoinersAlone) {
   UpOptions only_a;
   only_a.services = {"a"};
   Plan p = plan_up(chain(), obs, {}, {}, only_a);
-  EXPECT_EQ(kinds(p.services["a"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["a"]), kRecreate);
   EXPECT_FALSE(p.services.count("b"));  // as docker compose: `up a` converges a only
   // `up b` brings its owner along (an implicit dependency) and follows it.
   UpOptions only_b;
   only_b.services = {"b"};
   Plan q = plan_up(chain(), obs, {}, {}, only_b);
-  EXPECT_EQ(kinds(q.services["a"]), kRecreate);
-  EXPECT_EQ(kinds(q.services["b"]), kRecreate);
+  EXPECT_EQ(step_kinds(q.services["a"]), kRecreate);
+  EXPECT_EQ(step_kinds(q.services["b"]), kRecreate);
   EXPECT_FALSE(q.services.count("c"));
 }
 
@@ -195,8 +191,8 @@ TEST(PlanNsJoin, IpcAndPidJoinsFollowToo) {
   d.services["c"].dependencies["a"] = joins({"pid"});
   std::vector<ObservedContainer> obs{ctr("a", "old", "a"), ctr("b", "h-b", "b"), ctr("c", "h-c", "c")};
   Plan p = plan_up(d, obs, {}, {}, {});
-  EXPECT_EQ(kinds(p.services["b"]), kRecreate);
-  EXPECT_EQ(kinds(p.services["c"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["b"]), kRecreate);
+  EXPECT_EQ(step_kinds(p.services["c"]), kRecreate);
   // An ipc/pid join says nothing about network namespaces: a different netns is not stale.
   obs[0].config_hash = "h-a";
   EXPECT_TRUE(plan_up(d, obs, {}, {}, {}).empty());

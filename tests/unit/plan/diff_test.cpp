@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "compose/plan/diff.hpp"
+#include "step_kinds.hpp"
 
 using namespace berth::plan;
 
@@ -24,12 +25,7 @@ ObservedContainer running(const std::string& service, int n, const std::string& 
       "id-" + service + std::to_string(n), "p-" + service + "-" + std::to_string(n), service, n, false, hash, status};
 }
 
-std::vector<ActionKind> kinds(const ServicePlan& s) {
-  std::vector<ActionKind> out;
-  for (const auto& c : s.containers)
-    for (const auto& a : c.steps) out.push_back(a.kind);
-  return out;
-}
+using berth::test::step_kinds;
 
 using K = ActionKind;
 
@@ -39,7 +35,7 @@ TEST(PlanDiff, FreshProjectCreatesEverything) {
   Plan p = plan_up(two_services(), {}, {}, {}, {});
   ASSERT_EQ(p.prepare.size(), 1u);
   EXPECT_EQ(p.prepare[0].kind, K::CreateNetwork);
-  EXPECT_EQ(kinds(p.services["db"]), (std::vector<K>{K::CreateContainer, K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["db"]), (std::vector<K>{K::CreateContainer, K::StartContainer}));
   EXPECT_EQ(p.services["web"].containers[0].name, "p-web-1");
   EXPECT_EQ(describe(p), (std::vector<std::string>{"Network default  Create", "Container p-db-1  Create, Start",
                                                    "Container p-web-1  Create, Start"}));
@@ -55,16 +51,16 @@ TEST(PlanDiff, NothingChangedIsEmpty) {
 TEST(PlanDiff, StoppedContainerIsStartedNotRecreated) {
   Plan p = plan_up(two_services(), {running("db", 1, "h-db", "exited"), running("web", 1, "h-web", "created")},
                    {"default"}, {}, {});
-  EXPECT_EQ(kinds(p.services["db"]), (std::vector<K>{K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["db"]), (std::vector<K>{K::StartContainer}));
   EXPECT_EQ(p.services["db"].containers[0].steps[0].container_id, "id-db1");
-  EXPECT_EQ(kinds(p.services["web"]), (std::vector<K>{K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["web"]), (std::vector<K>{K::StartContainer}));
 }
 
 TEST(PlanDiff, ChangedHashRecreatesKeepingTheNumber) {
   auto d = two_services();
   Plan p = plan_up(d, {running("db", 1, "h-db"), running("web", 1, "old")}, {"default"}, {}, {});
   EXPECT_TRUE(p.services["db"].empty());
-  EXPECT_EQ(kinds(p.services["web"]),
+  EXPECT_EQ(step_kinds(p.services["web"]),
             (std::vector<K>{K::StopContainer, K::RemoveContainer, K::CreateContainer, K::StartContainer}));
   const auto& steps = p.services["web"].containers[0].steps;
   EXPECT_EQ(steps[0].container_id, "id-web1");
@@ -77,12 +73,12 @@ TEST(PlanDiff, ChangedHashRecreatesKeepingTheNumber) {
 TEST(PlanDiff, ExitedChangedContainerIsRemovedWithoutStop) {
   Plan p =
       plan_up(two_services(), {running("db", 1, "old", "exited"), running("web", 1, "h-web")}, {"default"}, {}, {});
-  EXPECT_EQ(kinds(p.services["db"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["db"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
 }
 
 TEST(PlanDiff, DeadContainerIsReplaced) {
   Plan p = plan_up(two_services(), {running("db", 1, "h-db", "dead"), running("web", 1, "h-web")}, {"default"}, {}, {});
-  EXPECT_EQ(kinds(p.services["db"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
+  EXPECT_EQ(step_kinds(p.services["db"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
 }
 
 TEST(PlanDiff, ForceAndNoRecreate) {
@@ -90,9 +86,9 @@ TEST(PlanDiff, ForceAndNoRecreate) {
   UpOptions force;
   force.force_recreate = true;
   Plan p = plan_up(two_services(), obs, {"default"}, {}, force);
-  EXPECT_EQ(kinds(p.services["db"]).size(), 4u);
+  EXPECT_EQ(step_kinds(p.services["db"]).size(), 4u);
   EXPECT_EQ(p.services["db"].containers[0].steps[0].reason, "force");
-  EXPECT_EQ(kinds(p.services["web"]).size(), 4u);
+  EXPECT_EQ(step_kinds(p.services["web"]).size(), 4u);
   UpOptions keep;
   keep.no_recreate = true;
   EXPECT_TRUE(plan_up(two_services(), obs, {"default"}, {}, keep).empty());
@@ -103,7 +99,7 @@ TEST(PlanDiff, NoStartOnlyCreates) {
   o.no_start = true;
   Plan p = plan_up(two_services(), {running("db", 1, "h-db", "exited")}, {"default"}, {}, o);
   EXPECT_TRUE(p.services["db"].empty());
-  EXPECT_EQ(kinds(p.services["web"]), (std::vector<K>{K::CreateContainer}));
+  EXPECT_EQ(step_kinds(p.services["web"]), (std::vector<K>{K::CreateContainer}));
 }
 
 TEST(PlanDiff, ScaleUpAndDown) {
@@ -118,7 +114,8 @@ TEST(PlanDiff, ScaleUpAndDown) {
                       {running("db", 1, "h-db"), running("web", 1, "h-web"), running("web", 2, "h-web"),
                        running("web", 3, "h-web", "exited")},
                       {"default"}, {}, {});
-  EXPECT_EQ(kinds(down.services["web"]), (std::vector<K>{K::StopContainer, K::RemoveContainer, K::RemoveContainer}));
+  EXPECT_EQ(step_kinds(down.services["web"]),
+            (std::vector<K>{K::StopContainer, K::RemoveContainer, K::RemoveContainer}));
   EXPECT_EQ(down.services["web"].containers[0].steps[0].reason, "scale");
   EXPECT_EQ(down.services["web"].containers[1].name, "p-web-3");
 }
@@ -145,8 +142,8 @@ TEST(PlanDiff, DependencyRestartFollowsARecreate) {
                                      running("proxy", 1, "h-proxy")};
   obs[0].config_hash = "old";
   Plan p = plan_up(d, obs, {"default"}, {}, {});
-  EXPECT_EQ(kinds(p.services["web"]), (std::vector<K>{K::RestartContainer}));
-  EXPECT_EQ(kinds(p.services["proxy"]), (std::vector<K>{K::RestartContainer}));
+  EXPECT_EQ(step_kinds(p.services["web"]), (std::vector<K>{K::RestartContainer}));
+  EXPECT_EQ(step_kinds(p.services["proxy"]), (std::vector<K>{K::RestartContainer}));
   d.services["web"].dependencies["db"].restart = false;
   Plan q = plan_up(d, obs, {"default"}, {}, {});
   EXPECT_TRUE(q.services["web"].empty());
@@ -184,8 +181,8 @@ TEST(PlanDiff, DownRemovesEverythingInReverse) {
                                      running("gone", 1, "x")};
   Plan p = plan_down(two_services(), obs, false, {"default"}, {});
   EXPECT_TRUE(p.reverse);
-  EXPECT_EQ(kinds(p.services["db"]), (std::vector<K>{K::StopContainer, K::RemoveContainer}));
-  EXPECT_EQ(kinds(p.services["web"]), (std::vector<K>{K::RemoveContainer}));
+  EXPECT_EQ(step_kinds(p.services["db"]), (std::vector<K>{K::StopContainer, K::RemoveContainer}));
+  EXPECT_EQ(step_kinds(p.services["web"]), (std::vector<K>{K::RemoveContainer}));
   EXPECT_EQ(p.orphan_warnings, std::vector<std::string>{"p-gone-1"});
   ASSERT_EQ(p.cleanup.size(), 1u);
   EXPECT_EQ(p.cleanup[0].kind, K::RemoveNetwork);
