@@ -1,7 +1,11 @@
 // `berth pull`, `image pull` and `up` against a real registry (docker-registry on 127.0.0.1):
 // what lands in the store, docker's messages for what is missing, refused credentials, a
 // tampered blob, a resumed download, two pulls at once, and login/logout.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +17,7 @@
 #include "engine_fixture.hpp"
 #include "registry_server.hpp"
 #include "support/text.hpp"
+#include "throttle_proxy.hpp"
 
 namespace berth::test {
 
@@ -177,6 +182,50 @@ TEST_F(RegistryPull, AnInterruptedDownloadResumesWithARangeRequest) {
   EXPECT_TRUE(contains(reg->log(), "\"GET /v2/test/big/blobs/" + blob + " HTTP/1.1\" 206")) << reg->log();
   EXPECT_FALSE(fs::exists(root() + "/partial/" + blob.substr(7)));
   EXPECT_TRUE(fs::exists(root() + "/blobs/sha256/" + blob.substr(7)));
+}
+
+TEST_F(RegistryPull, KillNineMidDownloadLeavesNothingStoredAndTheNextPullResumes) {
+  auto reg = start();
+  reg->push_image("test/big:1", 16);
+  ThrottleProxy slow(reg->host(), 2 << 20);  // 2 MiB/s: the 16 MiB layer takes 8 s
+  const std::string ref = slow.host() + "/test/big:1";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : berth_env()) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    ::execle(BERTH_BINARY, BERTH_BINARY, "--root", root().c_str(), "--progress", "plain", "image", "pull", ref.c_str(),
+             nullptr, envp.data());
+    ::_exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  // Killed once the big layer's partial file holds 3 MiB (the busybox layer is smaller).
+  std::string partial;
+  for (int i = 0; i < 400 && partial.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (fs::exists(root() + "/partial"))
+      for (const auto& e : fs::directory_iterator(root() + "/partial"))
+        if (e.is_regular_file() && e.file_size() >= (3u << 20)) partial = e.path();
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  ASSERT_FALSE(partial.empty()) << "no partial download reached 3 MiB in 20 s";
+  const std::string blob = "sha256:" + fs::path(partial).filename().string();
+  EXPECT_FALSE(fs::exists(root() + "/blobs/sha256/" + blob.substr(7))) << "an unverified blob entered the store";
+  EXPECT_FALSE(contains(berth({"image", "ls"}).out, "test/big"));
+
+  slow.set_rate(0);
+  auto r = berth({"image", "pull", ref});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(reg->log(), "\"GET /v2/test/big/blobs/" + blob + " HTTP/1.1\" 206")) << reg->log();
+  EXPECT_TRUE(fs::is_empty(root() + "/partial"));
+  EXPECT_TRUE(fs::exists(root() + "/blobs/sha256/" + blob.substr(7)));
+  EXPECT_TRUE(contains(berth({"image", "ls"}).out, "test/big"));
 }
 
 TEST_F(RegistryPull, TwoPullsOfOneImageAtOnceGiveOneImage) {

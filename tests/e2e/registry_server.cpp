@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/unique_fd.hpp"
+#include "support/files.hpp"
 #include "support/ports.hpp"
 #include "support/run_command.hpp"
 
@@ -30,13 +31,6 @@ bool answers(const std::string& host) {
       {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1", "http://" + host + "/v2/"},
       "/", {});
   return r.out == "200" || r.out == "401";
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -115,7 +109,7 @@ std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mi
   if (!m_user.empty()) argv.insert(argv.begin() + 2, "--dest-creds=" + m_user + ":" + m_password);
   auto cp = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", m_dir}});
   if (cp.exit_code != 0) throw std::runtime_error("skopeo copy: " + cp.err);
-  std::string index = read_text(layout + "/index.json");
+  std::string index = read_bytes(layout + "/index.json");
   auto at = index.find("sha256:");
   return index.substr(at, 71);
 }
@@ -125,6 +119,6 @@ std::string RegistryServer::blob_data_path(const std::string& digest) const {
   return m_dir + "/data/docker/registry/v2/blobs/sha256/" + hex.substr(0, 2) + "/" + hex + "/data";
 }
 
-std::string RegistryServer::log() const { return read_text(m_dir + "/registry.log"); }
+std::string RegistryServer::log() const { return read_bytes(m_dir + "/registry.log"); }
 
 }  // namespace berth::test
