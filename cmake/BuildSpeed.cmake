@@ -4,7 +4,8 @@
 # inline code once instead of once per file). berth-shim, berth-init and berth-dns are built
 # file by file as before.
 option(BERTH_CCACHE "Compile through ccache when it is installed" ON)
-option(BERTH_UNITY_BUILD "Unity builds (batches of 8 files) for compose/ and the tests" ON)
+option(BERTH_UNITY_BUILD "Unity builds (BERTH_UNITY_BATCH files per batch) for compose/ and the tests" ON)
+set(BERTH_UNITY_BATCH 16 CACHE STRING "Files per unity batch of a compose library (the test binaries use half)")
 option(BERTH_PCH "Precompiled headers (the standard library, nlohmann/json, CLI11, GoogleTest) for compose/ and the tests" ON)
 
 if(BERTH_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER AND NOT DEFINED ENV{CMAKE_CXX_COMPILER_LAUNCHER})
@@ -21,13 +22,16 @@ endif()
 set(BERTH_PCH_COMMON <algorithm> <chrono> <filesystem> <functional> <map> <memory> <optional> <set>
     <sstream> <stdexcept> <string> <string_view> <vector> <nlohmann/json.hpp>)
 
-# berth_fast_build(<target> [PCH_FROM <target>] [PCH <header>...]): the unity build for
+# berth_fast_build(<target> [BATCH <n>] [PCH_FROM <target>] [PCH <header>...]): the unity build for
 # `target` (BERTH_UNITY_BUILD), and its precompiled header (BERTH_PCH): BERTH_PCH_COMMON plus the
 # PCH headers, or the one PCH_FROM built (one .gch shared by targets with compatible flags).
 function(berth_fast_build target)
-  cmake_parse_arguments(ARG "" "PCH_FROM" "PCH" ${ARGN})
+  cmake_parse_arguments(ARG "" "PCH_FROM;BATCH" "PCH" ${ARGN})
+  if(NOT ARG_BATCH)
+    set(ARG_BATCH ${BERTH_UNITY_BATCH})
+  endif()
   if(BERTH_UNITY_BUILD)
-    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${ARG_BATCH})
     # A unity file #includes the .cpp files, so GCC takes them for headers and warns about
     # test fixtures from anonymous namespaces, which is fine in a .cpp file.
     target_compile_options(${target} PRIVATE -Wno-subobject-linkage)

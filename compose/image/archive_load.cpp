@@ -8,6 +8,7 @@
 // is stored decompressed instead. Docker-save images get a synthesised OCI manifest; OCI-layout
 // images keep their own manifest (and so its digest).
 #include "compose/image/archive_load.hpp"
+#include "compose/image/archive_reader.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,10 +34,6 @@ using nlohmann::json;
 constexpr std::uint64_t kMaxJsonSize = 32u << 20;
 constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
 constexpr const char* kOciConfig = "application/vnd.oci.image.config.v1+json";
-
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
 
 /// The archive's regular files (as staged blobs) and links, by normalised path.
 struct Staged {
@@ -95,7 +92,7 @@ std::string link_target(const std::string& name, const std::string& target) {
 
 Staged stage(ImageStore& store, int fd) {
   Staged staged;
-  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+  ArchiveReader a(archive_read_new());
   archive_read_support_filter_gzip(a.get());
   archive_read_support_filter_bzip2(a.get());
   archive_read_support_filter_xz(a.get());

@@ -6,6 +6,7 @@
 // Only in-process decompressors are enabled: filter_all would also run external programs
 // (lrzip, lzop, ...) on untrusted input.
 #include "compose/image/unpack.hpp"
+#include "compose/image/archive_reader.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -30,14 +31,9 @@ namespace {
 
 const char* or_else(const char* s, const char* fallback) { return s ? s : fallback; }
 
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
-
 /// The decompressing outer reader and the hash of what it produced.
 struct Decompressed {
-  ArchivePtr outer;
+  ArchiveReader outer;
   Sha256 hash;
   const StreamSink* sink = nullptr;
   std::exception_ptr sink_error;  ///< exceptions must not unwind through libarchive's C frames
@@ -93,7 +89,7 @@ UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink) {
   auto d = std::make_unique<Decompressed>();
   d->sink = &sink;
   open_outer(*d, fd);
-  ArchivePtr inner(archive_read_new());
+  ArchiveReader inner(archive_read_new());
   archive_read_support_format_tar(inner.get());
   if (archive_read_open(inner.get(), d.get(), nullptr, inner_read, nullptr) != ARCHIVE_OK)
     throw UnpackError(std::string("read tar: ") + archive_error_string(inner.get()));

@@ -53,7 +53,8 @@ ThrottleProxy::ThrottleProxy(const std::string& upstream, std::size_t bytes_per_
   sockaddr_in a = loopback(port);
   if (!m_listen || ::bind(m_listen.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
       ::listen(m_listen.get(), 64) != 0)
-    throw std::system_error(errno, std::generic_category(), "ThrottleProxy: listen on 127.0.0.1:" + std::to_string(port));
+    throw std::system_error(errno, std::generic_category(),
+                            "ThrottleProxy: listen on 127.0.0.1:" + std::to_string(port));
   m_host = "127.0.0.1:" + std::to_string(port);
   m_acceptor = std::thread([this] { accept_loop(); });
 }
@@ -93,7 +94,8 @@ void ThrottleProxy::forward(UniqueFd client) {
       const std::size_t chunk = rate == 0 ? sizeof buf : std::min(sizeof buf, std::max<std::size_t>(rate / 20, 1));
       ssize_t n = ::recv(upstream.get(), buf, chunk, 0);
       if (n <= 0 || !send_all(client.get(), buf, static_cast<std::size_t>(n))) return;
-      if (rate != 0) std::this_thread::sleep_for(std::chrono::microseconds(1000000LL * n / static_cast<long long>(rate)));
+      if (rate != 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(1000000LL * n / static_cast<long long>(rate)));
     }
   }
 }
