@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build git ccache
   libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev libboost-dev libc-ares-dev
-  libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libssl-dev libarchive-dev
+  libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev libssl-dev libarchive-dev libisal-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev libseccomp-dev libcap-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format clang-tidy

@@ -8,7 +8,6 @@
 // is stored decompressed instead. Docker-save images get a synthesised OCI manifest; OCI-layout
 // images keep their own manifest (and so its digest).
 #include "compose/image/archive_load.hpp"
-#include "compose/image/archive_reader.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -22,6 +21,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
+#include "compose/image/archive_reader.hpp"
 #include "compose/image/platform.hpp"
 #include "compose/image/safe_path.hpp"
 

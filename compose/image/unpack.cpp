@@ -1,12 +1,11 @@
 // Layer unpacking with libarchive, in two stacked readers: the outer one only decompresses
 // (format "raw" + gzip/zstd/xz/bzip2 filters, chosen by libarchive's content sniffing; plain tar
-// passes through), and hands its output to the inner tar reader through a read callback that
-// also hashes it. The hash therefore covers exactly the uncompressed stream — including the
-// padding after the end-of-archive blocks, which is drained at the end — and is the diff id.
-// Only in-process decompressors are enabled: filter_all would also run external programs
-// (lrzip, lzop, ...) on untrusted input.
+// passes through; gzip goes to ISA-L instead when the build has it, see gunzip.hpp), and hands
+// its output to the inner tar reader through a read callback that also hashes it. The hash therefore covers exactly the
+// uncompressed stream — including the padding after the end-of-archive blocks, which is drained at the end — and is the
+// diff id. Only in-process decompressors are enabled: filter_all would also run external programs (lrzip, lzop, ...) on
+// untrusted input.
 #include "compose/image/unpack.hpp"
-#include "compose/image/archive_reader.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -23,6 +22,8 @@
 #include "common/scope_exit.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
+#include "compose/image/archive_reader.hpp"
+#include "compose/image/gunzip.hpp"
 #include "compose/image/layer_writer.hpp"
 
 namespace berth::image {
@@ -31,16 +32,35 @@ namespace {
 
 const char* or_else(const char* s, const char* fallback) { return s ? s : fallback; }
 
-/// The decompressing outer reader and the hash of what it produced.
+/// The decompressing outer reader (ISA-L for gzip where built in, else libarchive) and the hash
+/// of what it produced.
 struct Decompressed {
   ArchiveReader outer;
+  std::unique_ptr<Gunzip> gunzip;
+  std::string gunzip_error;
   Sha256 hash;
   const StreamSink* sink = nullptr;
   std::exception_ptr sink_error;  ///< exceptions must not unwind through libarchive's C frames
   char buf[128 * 1024];
 
+  /// Why the last read() returned < 0 (a decompression error; sink errors are in sink_error).
+  std::string error() const {
+    if (gunzip) return gunzip_error;
+    return or_else(archive_error_string(outer.get()), "read error");
+  }
+
+  la_ssize_t read_compressed() {
+    if (!gunzip) return archive_read_data(outer.get(), buf, sizeof buf);
+    try {
+      return static_cast<la_ssize_t>(gunzip->read(buf, sizeof buf));
+    } catch (const std::exception& e) {
+      gunzip_error = e.what();
+      return ARCHIVE_FATAL;
+    }
+  }
+
   la_ssize_t read(const void** out) {
-    la_ssize_t n = archive_read_data(outer.get(), buf, sizeof buf);
+    la_ssize_t n = read_compressed();
     if (n <= 0) return n;
     hash.update(buf, static_cast<size_t>(n));
     if (sink && *sink) {
@@ -59,12 +79,15 @@ struct Decompressed {
 la_ssize_t inner_read(archive* inner, void* ctx, const void** out) {
   auto* d = static_cast<Decompressed*>(ctx);
   la_ssize_t n = d->read(out);
-  if (n < 0 && !d->sink_error)
-    archive_set_error(inner, EIO, "decompress: %s", or_else(archive_error_string(d->outer.get()), "read error"));
+  if (n < 0 && !d->sink_error) archive_set_error(inner, EIO, "decompress: %s", d->error().c_str());
   return n < 0 ? ARCHIVE_FATAL : n;
 }
 
 void open_outer(Decompressed& d, int fd) {
+  if (gunzip_available() && starts_with_gzip(fd)) {
+    d.gunzip = std::make_unique<Gunzip>(fd);
+    return;
+  }
   d.outer.reset(archive_read_new());
   archive* a = d.outer.get();
   if (!a) throw std::bad_alloc();
@@ -117,8 +140,7 @@ UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink) {
   // Whatever follows the end-of-archive marker is part of the stream, and of the diff id.
   for (la_ssize_t n; (n = d->read(nullptr)) != 0;) {
     if (d->sink_error) std::rethrow_exception(d->sink_error);
-    if (n < 0)
-      throw UnpackError(std::string("decompress: ") + (or_else(archive_error_string(d->outer.get()), "read error")));
+    if (n < 0) throw UnpackError("decompress: " + d->error());
   }
   writer.finish();
   stats.size = writer.content_size();
@@ -132,8 +154,7 @@ Digest decompress(int fd, const StreamSink& sink) {
   open_outer(*d, fd);
   for (la_ssize_t n; (n = d->read(nullptr)) != 0;) {
     if (d->sink_error) std::rethrow_exception(d->sink_error);
-    if (n < 0)
-      throw UnpackError(std::string("decompress: ") + or_else(archive_error_string(d->outer.get()), "read error"));
+    if (n < 0) throw UnpackError("decompress: " + d->error());
   }
   return d->hash.finish();
 }

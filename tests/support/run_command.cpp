@@ -38,16 +38,23 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   ::close(in[0]);
   ::close(out[1]);
   ::close(err[1]);
-  // Input is small; write it all, then read both outputs until they close.
-  if (!input.empty()) (void)!::write(in[1], input.data(), input.size());
-  ::close(in[1]);
+  // stdin is fed from the same poll loop that drains both outputs: a child that writes while it
+  // reads (gzip -c) would fill its stdout pipe and stop reading while we still wrote to it.
   CommandResult r;
-  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::size_t written = 0;
+  int in_fd = in[1];
+  if (input.empty()) {
+    ::close(in_fd);
+    in_fd = -1;
+  } else {
+    ::fcntl(in_fd, F_SETFL, O_NONBLOCK);
+  }
+  pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in_fd, POLLOUT, 0}};
   std::string* sinks[2] = {&r.out, &r.err};
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {
-    if (::poll(fds, 2, 60000) <= 0) break;  // bounded: a hung child fails the test instead of the suite
+    if (::poll(fds, 3, 60000) <= 0) break;  // bounded: a hung child fails the test instead of the suite
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
@@ -59,7 +66,19 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
         --open_fds;
       }
     }
+    if (fds[2].fd >= 0 && fds[2].revents) {
+      // POLLERR: the child closed its stdin; writing would raise SIGPIPE.
+      ssize_t n = (fds[2].revents & POLLOUT) && !(fds[2].revents & POLLERR)
+                      ? ::write(fds[2].fd, input.data() + written, input.size() - written)
+                      : -1;
+      if (n > 0) written += static_cast<std::size_t>(n);
+      if (written == input.size() || (n < 0 && errno != EAGAIN)) {  // all given, or the child closed its stdin
+        ::close(fds[2].fd);
+        fds[2].fd = -1;
+      }
+    }
   }
+  if (fds[2].fd >= 0) ::close(fds[2].fd);
   for (auto& f : fds)
     if (f.fd >= 0) ::close(f.fd);
   int status = 0;
