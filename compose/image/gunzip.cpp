@@ -110,8 +110,7 @@ std::size_t Gunzip::read(void* out, std::size_t size) {
       continue;
     }
     if (s.inflate.avail_in == 0 && !s.refill())
-      throw GunzipError("gzip: unexpected end of the stream at byte " + std::to_string(s.offset()) +
-                        " (truncated)");
+      throw GunzipError("gzip: unexpected end of the stream at byte " + std::to_string(s.offset()) + " (truncated)");
     const int r = isal_inflate(&s.inflate);
     switch (r) {
       case ISAL_DECOMP_OK:

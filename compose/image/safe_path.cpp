@@ -58,6 +58,10 @@ int openat2_beneath(int dir_fd, const char* path, int flags, unsigned mode) {
 }
 
 std::vector<std::string> split_entry_path(std::string_view name) {
+  // A bare "/" (or "/." …) is the layer root, as "./" is: some layer writers put it first.
+  if (!name.empty() && name.front() == '/' && name.find_first_not_of("/.") == std::string_view::npos &&
+      name.find("..") == std::string_view::npos)
+    return {};
   if (!name.empty() && name.front() == '/') throw std::runtime_error("absolute path: entries must be relative");
   if (name.size() >= PATH_MAX)
     throw std::runtime_error("name too long (" + std::to_string(name.size()) + " bytes, limit " +

@@ -12,7 +12,7 @@
 namespace berth::image {
 
 /// Splits an archive entry name into components, dropping "." and empty components (so
-/// "./a//b/" is {"a", "b"} and "./" is the root itself, {}). Throws std::runtime_error for an
+/// "./a//b/" is {"a", "b"}; "./" and a bare "/" are the root itself, {}). Throws std::runtime_error for an
 /// absolute path, a ".." component, a component longer than NAME_MAX or a path longer than
 /// PATH_MAX, each with a message that says which.
 std::vector<std::string> split_entry_path(std::string_view name);

@@ -3,9 +3,9 @@
 // flipped byte, a truncated tail, something after the last member.
 #include "compose/image/gunzip.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <random>

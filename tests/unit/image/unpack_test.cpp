@@ -227,3 +227,25 @@ TEST_F(ImageUnpack, RefusesDuplicateAndReplacingEntries) {
 }
 
 }  // namespace
+
+// ---- what real layers contain that is odd but valid ----
+
+TEST_F(ImageUnpack, RootDirectoryEntriesAreAccepted) {
+  for (const char* root : {"./", "/", "."}) {
+    LayerInfo l = add(make_tar({tar_dir(root, 0755), tar_file("a", "1")}));
+    EXPECT_EQ(read_bytes(diff(l, "a")), "1") << root;
+  }
+}
+
+TEST_F(ImageUnpack, ATarWithoutItsEndBlocksEndsAtTheLastEntry) {
+  // What some layer writers leave: the entries, and no two zero blocks after them.
+  std::string whole = make_tar({tar_file("a", std::string(700, 'a')), tar_file("b", "bb")});
+  std::string bare = whole;
+  while (bare.size() >= 512 && bare.compare(bare.size() - 512, 512, std::string(512, '\0')) == 0)
+    bare.resize(bare.size() - 512);
+  ASSERT_LT(bare.size(), whole.size());
+  LayerInfo l = add(bare);
+  EXPECT_EQ(read_bytes(diff(l, "a")), std::string(700, 'a'));
+  EXPECT_EQ(read_bytes(diff(l, "b")), "bb");
+  EXPECT_EQ(l.diff_id, sha256_of(bare));
+}
