@@ -100,13 +100,24 @@ std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mi
                          std::to_string(extra_mib)},
                         "/", {{"PATH", "/usr/bin:/bin"}});
   if (mk.exit_code != 0) throw std::runtime_error("make_oci_layout.sh: " + mk.err);
-  std::vector<std::string> argv = {"/usr/bin/skopeo",
+  // skopeo (c/image) keeps a blob-info cache in /var/lib/containers/cache when run as root, and
+  // has no flag to move it: it runs in a private mount namespace with a tmpfs on /var/lib, so
+  // the test leaves nothing there.
+  std::vector<std::string> argv = {"/usr/bin/unshare",
+                                   "--mount",
+                                   "--propagation",
+                                   "private",
+                                   "/bin/sh",
+                                   "-c",
+                                   "mount -t tmpfs berth-test /var/lib && exec \"$@\"",
+                                   "sh",
+                                   "/usr/bin/skopeo",
                                    "copy",
                                    "--quiet",
                                    "--dest-tls-verify=false",
                                    "oci:" + layout + ":latest",
                                    "docker://" + m_host + "/" + repo_tag};
-  if (!m_user.empty()) argv.insert(argv.begin() + 2, "--dest-creds=" + m_user + ":" + m_password);
+  if (!m_user.empty()) argv.insert(argv.begin() + 10, "--dest-creds=" + m_user + ":" + m_password);
   auto cp = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", m_dir}});
   if (cp.exit_code != 0) throw std::runtime_error("skopeo copy: " + cp.err);
   std::string index = read_bytes(layout + "/index.json");
