@@ -33,6 +33,12 @@ std::vector<std::string> split_slash(std::string_view text) {
   }
 }
 
+/// `object[key]` when it is a string, else "" (a registry's index may hold anything).
+std::string string_field(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace
 
 std::string Platform::str() const { return os + "/" + architecture + (variant.empty() ? "" : "/" + variant); }
@@ -73,11 +79,11 @@ Platform parse_platform(std::string_view text) {
 bool platform_matches(const nlohmann::json& descriptor, const Platform& wanted) {
   if (!descriptor.is_object() || !descriptor.contains("platform") || !descriptor["platform"].is_object()) return false;
   const auto& p = descriptor["platform"];
-  const std::string os = p.value("os", ""), arch = normalise_arch(p.value("architecture", ""));
+  const std::string os = string_field(p, "os"), arch = normalise_arch(string_field(p, "architecture"));
   if (os == "unknown" || arch == "unknown") return false;
   if (os != wanted.os || arch != wanted.architecture) return false;
   if (wanted.variant.empty()) return true;
-  return normalise_variant(arch, p.value("variant", "")) == normalise_variant(arch, wanted.variant);
+  return normalise_variant(arch, string_field(p, "variant")) == normalise_variant(arch, wanted.variant);
 }
 
 std::optional<nlohmann::json> select_platform(const nlohmann::json& index, const Platform& wanted) {

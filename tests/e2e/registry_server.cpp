@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -49,7 +50,11 @@ RegistryServer::RegistryServer(const std::string& dir, Options options)
   fs::create_directories(m_dir + "/data");
   m_host = "127.0.0.1:" + std::to_string(free_loopback_port());
   std::string auth;
-  if (!m_user.empty()) {
+  if (options.token) {
+    const auto& t = *options.token;
+    auth = "auth:\n  token:\n    realm: " + t.realm + "\n    service: " + t.service + "\n    issuer: " + t.issuer +
+           "\n    rootcertbundle: " + t.rootcertbundle + "\n";
+  } else if (!m_user.empty()) {
     auto h = run_command({"/usr/bin/htpasswd", "-Bbn", m_user, m_password}, "/", {});
     if (h.exit_code != 0) throw std::runtime_error("htpasswd: " + h.err);
     std::ofstream(m_dir + "/htpasswd") << h.out;
@@ -123,6 +128,20 @@ std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mi
   std::string index = read_bytes(layout + "/index.json");
   auto at = index.find("sha256:");
   return index.substr(at, 71);
+}
+
+std::map<std::string, std::string> RegistryServer::push_multiarch(const std::string& repo_tag,
+                                                                  const std::vector<std::string>& platforms) {
+  const std::string layout = m_dir + "/layout" + std::to_string(++m_layouts);
+  std::vector<std::string> argv = {"/bin/bash", std::string(BERTH_SOURCE_DIR) + "/tests/e2e/registry/push_multiarch.sh",
+                                   layout, m_host, repo_tag};
+  argv.insert(argv.end(), platforms.begin(), platforms.end());
+  auto r = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}});
+  if (r.exit_code != 0) throw std::runtime_error("push_multiarch.sh: " + r.err);
+  std::map<std::string, std::string> digests;  // lines "<platform|index|attestation> sha256:..."
+  std::istringstream lines(r.out);
+  for (std::string name, digest; lines >> name >> digest;) digests[name] = digest;
+  return digests;
 }
 
 std::string RegistryServer::blob_data_path(const std::string& digest) const {

@@ -1,0 +1,201 @@
+// Pulls and logins against a registry with token authentication: docker-registry configured with
+// `auth: token:` and the test's token server (RS256 JWTs). Anonymous Bearer tokens for a public
+// repository, Basic credentials from docker's config for the token request, refused credentials,
+// an identity token used through the OAuth2 refresh_token grant, a token that expires in the
+// middle of a pull and is renewed, and `berth login`.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "compose/image/reference.hpp"
+#include "compose/image/store.hpp"
+#include "compose/registry/pull.hpp"
+#include "engine_fixture.hpp"
+#include "registry_server.hpp"
+#include "token_server.hpp"
+
+namespace berth::test {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool token_test_contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+class RegistryToken : public EngineFixture {
+ protected:
+  void SetUp() override {
+    if (auto why = registry_missing(); !why.empty()) GTEST_SKIP() << why;
+    if (::access("/usr/bin/openssl", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/openssl";
+    EngineFixture::SetUp();
+  }
+  /// The registry (a process) goes before the fixture looks for leftover processes.
+  void TearDown() override {
+    m_reg.reset();
+    m_token.reset();
+    EngineFixture::TearDown();
+  }
+  /// A token server (users: alice) and a registry that trusts it; pushes `repo_tag` as alice.
+  void start(const std::string& repo_tag, TokenServer::Options o = {}, int extra_mib = 0) {
+    o.users.emplace("alice", "s3cret-pw");
+    fs::create_directories(*m_tmp / "token");
+    m_token = std::make_unique<TokenServer>(*m_tmp / "token", o);
+    RegistryServer::Options r{"alice", "s3cret-pw", RegistryServer::Options::Token{}};
+    r.token->realm = m_token->realm();
+    r.token->service = m_token->service();
+    r.token->issuer = m_token->issuer();
+    r.token->rootcertbundle = m_token->cert_bundle();
+    m_reg = std::make_unique<RegistryServer>(*m_tmp / "registry", r);
+    m_reg->push_image(repo_tag, extra_mib);
+    m_pushed_requests = m_token->requests().size();
+  }
+  /// The token requests berth made (after the push's).
+  std::vector<TokenServer::Request> berth_requests() const {
+    auto all = m_token->requests();
+    return {all.begin() + static_cast<std::ptrdiff_t>(m_pushed_requests), all.end()};
+  }
+  CommandResult pull(const std::string& ref) {
+    return berth({"image", "pull", m_reg->host() + "/" + ref}, {{"DOCKER_CONFIG", *m_tmp / "docker"}});
+  }
+  void write_docker_config(const std::string& json) {
+    fs::create_directories(*m_tmp / "docker");
+    std::ofstream(*m_tmp / "docker/config.json") << json;
+  }
+  std::unique_ptr<TokenServer> m_token;
+  std::unique_ptr<RegistryServer> m_reg;
+  std::size_t m_pushed_requests = 0;
+};
+
+}  // namespace
+
+TEST_F(RegistryToken, AnonymousPullOfAPublicRepositoryUsesAnAnonymousToken) {
+  start("public/bb:1");
+  auto r = pull("public/bb:1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(token_test_contains(r.out, "Status: Downloaded newer image for " + m_reg->host() + "/public/bb:1"))
+      << r.out;
+  auto asked = berth_requests();
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked[0].method, "GET");
+  EXPECT_TRUE(token_test_contains(asked[0].target, "service=berth-test-registry")) << asked[0].target;
+  EXPECT_TRUE(token_test_contains(asked[0].target, "scope=repository%3Apublic%2Fbb%3Apull")) << asked[0].target;
+  for (const auto& q : asked) EXPECT_EQ(q.authorization, "") << q.target;
+  EXPECT_TRUE(token_test_contains(m_reg->log(), "\"GET /v2/public/bb/manifests/1 HTTP/1.1\" 200")) << m_reg->log();
+}
+
+TEST_F(RegistryToken, PrivateRepositoryNeedsCredentialsFromDockerConfig) {
+  start("private/bb:1");
+  auto anon = pull("private/bb:1");
+  EXPECT_EQ(anon.exit_code, 1);
+  EXPECT_TRUE(token_test_contains(anon.err, "pull access denied for " + m_reg->host() +
+                                                "/private/bb, repository does not exist or may require 'docker login'"))
+      << anon.err;
+
+  write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"auth": "YWxpY2U6d3Jvbmc="}}})");  // alice:wrong
+  auto wrong = pull("private/bb:1");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_TRUE(token_test_contains(wrong.err, "pull access denied for " + m_reg->host() + "/private/bb")) << wrong.err;
+  EXPECT_TRUE(token_test_contains(wrong.err, "incorrect username or password")) << wrong.err;
+  EXPECT_FALSE(token_test_contains(berth({"image", "ls"}).out, "private/bb"));
+
+  write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"auth": "YWxpY2U6czNjcmV0LXB3"}}})");
+  const std::size_t before = m_token->requests().size();
+  auto good = pull("private/bb:1");
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  auto asked = m_token->requests();
+  ASSERT_GT(asked.size(), before);
+  EXPECT_EQ(asked[before].authorization, "Basic YWxpY2U6czNjcmV0LXB3");
+  EXPECT_TRUE(token_test_contains(asked[before].target, "account=alice")) << asked[before].target;
+}
+
+TEST_F(RegistryToken, AnIdentityTokenIsUsedThroughTheRefreshTokenGrant) {
+  start("private/bb:1");
+  const std::string refresh = m_token->refresh_token_for("alice");
+  // As docker stores it after a login that got a refresh token: the user name, no password.
+  write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"auth": "YWxpY2U6", "identitytoken": ")" + refresh +
+                      R"("}}})");
+  auto r = pull("private/bb:1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto asked = berth_requests();
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked[0].method, "POST");
+  EXPECT_TRUE(token_test_contains(asked[0].body, "grant_type=refresh_token")) << asked[0].body;
+  EXPECT_TRUE(token_test_contains(asked[0].body, "refresh_token=" + refresh)) << asked[0].body;
+  EXPECT_TRUE(token_test_contains(asked[0].body, "scope=repository%3Aprivate%2Fbb%3Apull")) << asked[0].body;
+  EXPECT_EQ(asked[0].status, 200);
+
+  // A refresh token the server does not know: refused, nothing stored.
+  berth({"image", "rm", m_reg->host() + "/private/bb:1"});
+  write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"identitytoken": "refresh-forged"}}})");
+  auto forged = pull("private/bb:1");
+  EXPECT_EQ(forged.exit_code, 1);
+  EXPECT_TRUE(token_test_contains(forged.err, "pull access denied for " + m_reg->host() + "/private/bb")) << forged.err;
+  EXPECT_TRUE(token_test_contains(forged.err, "invalid refresh token")) << forged.err;
+}
+
+TEST_F(RegistryToken, ATokenThatExpiresDuringAPullIsRenewed) {
+  // Tokens the registry accepts for 3 s; the pull stops for 5 s once the manifest and config are
+  // fetched, so every layer request first meets an expired token.
+  TokenServer::Options o;
+  o.valid_seconds = 3;
+  o.expires_in = 3;
+  start("public/big:1", o, 2);
+  image::ImageStore store(root());
+  registry::Puller puller(store, registry::Config{}, registry::CredentialStore(*m_tmp / "no-docker-config.json"));
+  registry::PullOptions po;
+  bool paused = false;
+  po.on_event = [&](const registry::PullEvent& e) {
+    if (e.status == "Pulling fs layer" && !paused) {
+      paused = true;
+      std::this_thread::sleep_for(std::chrono::seconds(5));
+    }
+  };
+  registry::PullResult result = puller.pull(image::parse_reference(m_reg->host() + "/public/big:1"), po);
+  EXPECT_TRUE(result.updated);
+  EXPECT_TRUE(paused);
+  auto asked = berth_requests();
+  EXPECT_GE(asked.size(), 2u) << "the token was not renewed";
+  for (const auto& q : asked) EXPECT_EQ(q.status, 200) << q.target;
+  // The registry refused a layer request with the old token before the new one was asked for.
+  const std::string log = m_reg->log();
+  bool refused_blob = false;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);)
+    refused_blob |=
+        token_test_contains(line, "\"GET /v2/public/big/blobs/sha256:") && token_test_contains(line, "HTTP/1.1\" 401 ");
+  EXPECT_TRUE(refused_blob) << log;
+  EXPECT_TRUE(store.resolve(image::parse_reference(m_reg->host() + "/public/big:1")).has_value());
+}
+
+TEST_F(RegistryToken, LoginAsksTheTokenServerWithTheCredentials) {
+  start("private/bb:1");
+  auto env = berth_env();
+  env["DOCKER_CONFIG"] = *m_tmp / "docker";
+  auto login = [&](const std::string& password) {
+    return run_command({BERTH_BINARY, "login", "-u", "alice", "--password-stdin", m_reg->host()}, m_project_dir, env,
+                       password + "\n");
+  };
+  auto wrong = login("wrong");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_TRUE(token_test_contains(wrong.err, "incorrect username or password")) << wrong.err;
+  EXPECT_FALSE(fs::exists(*m_tmp / "docker/config.json"));
+  auto asked = berth_requests();
+  ASSERT_FALSE(asked.empty());
+  EXPECT_TRUE(token_test_contains(asked.back().target, "service=berth-test-registry")) << asked.back().target;
+  EXPECT_TRUE(token_test_contains(asked.back().target, "account=alice")) << asked.back().target;
+  EXPECT_EQ(asked.back().status, 401);
+
+  auto good = login("s3cret-pw");
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(good.out, "Login Succeeded\n");
+  EXPECT_EQ(m_token->requests().back().authorization, "Basic YWxpY2U6czNjcmV0LXB3");
+  auto r = pull("private/bb:1");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace berth::test
