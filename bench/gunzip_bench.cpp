@@ -35,7 +35,8 @@ std::size_t with_zlib(int fd) {
   archive_read_support_filter_gzip(a.get());
   archive_read_support_format_raw(a.get());
   archive_entry* e = nullptr;
-  if (archive_read_open_fd(a.get(), fd, 128 * 1024) != ARCHIVE_OK || archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
+  if (archive_read_open_fd(a.get(), fd, 128 * 1024) != ARCHIVE_OK ||
+      archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
     throw std::runtime_error(archive_error_string(a.get()));
   static char buf[128 * 1024];
   std::size_t total = 0;

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "compose/registry/challenge.hpp"
@@ -125,13 +127,25 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
     } catch (const Json::exception&) {
       throw RegistryError("token from " + realm, tr.status, "", "the answer is not JSON");
     }
-    std::string token = reply.value("token", std::string());
-    if (token.empty()) token = reply.value("access_token", std::string());
+    if (!reply.is_object())
+      throw RegistryError("token from " + realm, tr.status, "", "the answer is not a JSON object");
+    auto text = [&](const char* key) -> std::string {
+      auto it = reply.find(key);
+      if (it == reply.end() || it->is_null()) return "";
+      if (!it->is_string())
+        throw RegistryError("token from " + realm, tr.status, "", std::string("`") + key + "` is not a string");
+      return it->get<std::string>();
+    };
+    std::string token = text("token");
+    if (token.empty()) token = text("access_token");
     if (token.empty()) throw RegistryError("token from " + realm, tr.status, "", "no token in the answer");
-    int expires_in = reply.value("expires_in", 60);
-    if (expires_in < 60) expires_in = 60;  // the spec's minimum
+    double expires_in = 60;
+    if (auto it = reply.find("expires_in"); it != reply.end() && !it->is_null()) {
+      if (!it->is_number()) throw RegistryError("token from " + realm, tr.status, "", "`expires_in` is not a number");
+      expires_in = std::clamp(it->get<double>(), 60.0, 1e9);  // the spec's minimum is 60 s
+    }
     m_authorization = "Authorization: Bearer " + token;
-    m_expires = std::chrono::steady_clock::now() + std::chrono::seconds(expires_in - 10);
+    m_expires = std::chrono::steady_clock::now() + std::chrono::seconds(static_cast<long long>(expires_in) - 10);
     return;
   }
   throw RegistryError(who, 401, "UNAUTHORIZED",

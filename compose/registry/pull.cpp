@@ -115,7 +115,12 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
   const Json& config_desc = manifest.json["config"];
   const Digest config_digest = descriptor_digest(config_desc, what);
   fetch_blob(*client, m_store, config_digest, descriptor_size(config_desc));
-  const Json config = Json::parse(m_store.read_blob(config_digest));
+  Json config;
+  try {
+    config = Json::parse(m_store.read_blob(config_digest));
+  } catch (const Json::exception& e) {
+    throw std::runtime_error(what + ": config " + config_digest.str() + " is not JSON: " + e.what());
+  }
   const std::vector<image::ImageLayer> layers = image::image_layers(manifest.json, config);
 
   // Layers: downloads on a few threads, unpacking here as each one is verified.
