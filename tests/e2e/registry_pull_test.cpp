@@ -10,8 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine_fixture.hpp"
-#include "registry_server.hpp"
+#include "registry_fixture.hpp"
 
 namespace berth::test {
 
@@ -21,26 +20,7 @@ namespace fs = std::filesystem;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-class RegistryPull : public EngineFixture {
- protected:
-  void SetUp() override {
-    if (auto why = registry_missing(); !why.empty()) GTEST_SKIP() << why;
-    EngineFixture::SetUp();
-  }
-  /// A server under this test's temp dir.
-  std::unique_ptr<RegistryServer> start(RegistryServer::Options o = {}) {
-    return std::make_unique<RegistryServer>(*m_tmp / ("registry" + std::to_string(++m_servers)), o);
-  }
-  /// berth with DOCKER_CONFIG pointing at this test's docker config dir.
-  CommandResult berth_auth(std::vector<std::string> args) {
-    return berth(std::move(args), {{"DOCKER_CONFIG", *m_tmp / "docker"}});
-  }
-  void write_docker_config(const std::string& json) {
-    fs::create_directories(*m_tmp / "docker");
-    std::ofstream(*m_tmp / "docker/config.json") << json;
-  }
-  int m_servers = 0;
-};
+class RegistryPull : public RegistryFixture {};
 
 }  // namespace
 
