@@ -46,14 +46,15 @@ class RegistryPush : public RegistryFixture {
     const std::string d = manifest_digest(name);
     std::ifstream in(root() + "/blobs/sha256/" + d.substr(7));
     std::vector<std::string> out;
-    for (const auto& l : nlohmann::json::parse(in)["layers"]) out.push_back(l["digest"]);
+    const nlohmann::json manifest = nlohmann::json::parse(in);  // (a temporary would die before the loop)
+    for (const auto& l : manifest["layers"]) out.push_back(l["digest"]);
     return out;
   }
   /// `skopeo inspect`'s digest of a reference in the registry.
   std::string remote_digest(const std::string& ref, const std::string& creds = "") {
     std::vector<std::string> argv = {"/usr/bin/skopeo", "inspect", "--tls-verify=false", "docker://" + ref};
     if (!creds.empty()) argv.insert(argv.begin() + 2, "--creds=" + creds);
-    auto r = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", *m_tmp}});
+    auto r = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", m_tmp->path()}});
     if (r.exit_code != 0) return "(skopeo: " + r.err + ")";
     return nlohmann::json::parse(r.out).value("Digest", "");
   }
