@@ -32,6 +32,16 @@ class RegistryFixture : public EngineFixture {
     std::filesystem::create_directories(*m_tmp / "docker");
     std::ofstream(*m_tmp / "docker/config.json") << json;
   }
+  /// Flips one byte of `path` at `offset` (same size, other content: a tampered blob).
+  static void flip_byte(const std::string& path, std::streamoff offset) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(offset);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(offset);
+    c = static_cast<char>(c ^ 0x5a);
+    f.write(&c, 1);
+  }
   int m_servers = 0;
 };
 

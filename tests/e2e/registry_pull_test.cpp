@@ -107,15 +107,7 @@ TEST_F(RegistryPull, TamperedAndTruncatedBlobsAreRefusedAndNothingIsStored) {
   auto last = manifest.rfind("sha256:");
   const std::string blob = manifest.substr(last, 71);
   const std::string data = reg->blob_data_path(blob);
-  {
-    std::fstream f(data, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(1000);
-    char c = 0;
-    f.read(&c, 1);
-    f.seekp(1000);
-    c = static_cast<char>(c ^ 0x5a);
-    f.write(&c, 1);
-  }
+  flip_byte(data, 1000);
   auto r = berth({"image", "pull", reg->host() + "/test/big:1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.err, "blob " + blob)) << r.err;

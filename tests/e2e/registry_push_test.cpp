@@ -199,15 +199,7 @@ TEST_F(RegistryPush, ATamperedLocalBlobIsRefusedAndNamed) {
   tag(name);
   const std::string blob = layer_blobs(name).front();
   const std::string path = root() + "/blobs/sha256/" + blob.substr(7);
-  {
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(600);
-    char c = 0;
-    f.read(&c, 1);
-    f.seekp(600);
-    c = static_cast<char>(c ^ 0x5a);
-    f.write(&c, 1);
-  }
+  flip_byte(path, 600);
   auto r = berth({"image", "push", name});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(has(r.err, "push " + name + ": blob " + blob)) << r.err;
