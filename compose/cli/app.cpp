@@ -44,6 +44,7 @@ int run(int argc, char** argv) {
   register_events(app, global, result);
   register_images(app, global, result);
   register_pull(app, global, result);
+  register_push(app, global, result);
   register_login(app, global, result);
   try {
     app.parse(argc, argv);

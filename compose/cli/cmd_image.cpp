@@ -1,6 +1,6 @@
-// `berth image load|import|ls|rm|inspect|tag`: the local image store, as
-// `docker image ...` shows it. Each callback opens the store under --root and calls one store
-// stage; this file only turns results into docker's output formats.
+// `berth image load|import|ls|rm|inspect|tag|pull` (`image push` is in cmd_push.cpp): the local
+// image store, as `docker image ...` shows it. Each callback opens the store under --root and
+// calls one store stage; this file only turns results into docker's output formats.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -320,6 +320,8 @@ auto tag_args = std::make_shared<std::vector<std::string>>();
 auto* tag = image->add_subcommand("tag", "Create a name TARGET that refers to the image SOURCE");
 tag->add_option("names", *tag_args, "SOURCE TARGET")->required()->expected(2);
 tag->callback([&g, tag_args] { tag_image(g, (*tag_args)[0], (*tag_args)[1]); });
+
+register_image_push(*image, g);
 }  // namespace berth::cli
 
 }  // namespace berth::cli

@@ -41,6 +41,9 @@ void register_port(CLI::App& app, const GlobalOptions& g, CommandResult& result)
 void register_events(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_images(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_pull(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_push(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `image push` under `image` (cmd_push.cpp, beside `push`).
+void register_image_push(CLI::App& image, const GlobalOptions& g);
 void register_login(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 /// The session options of a project command from the global flags. `require_model` false lets

@@ -22,10 +22,11 @@ ProgressMode progress_mode(const std::string& flag, int fd) {
 }
 
 bool is_final_status(const std::string& status) {
-  static const std::set<std::string> done = {"Created", "Started",       "Healthy",       "Stopped",   "Removed",
-                                             "Running", "Exited",        "Restarted",     "Paused",    "Unpaused",
-                                             "Killed",  "Recreated",     "Error",         "Unhealthy", "Skipped",
-                                             "Pulled",  "Pull complete", "Already exists"};
+  static const std::set<std::string> done = {"Created",       "Started",        "Healthy", "Stopped",
+                                             "Removed",       "Running",        "Exited",  "Restarted",
+                                             "Paused",        "Unpaused",       "Killed",  "Recreated",
+                                             "Error",         "Unhealthy",      "Skipped", "Pulled",
+                                             "Pull complete", "Already exists", "Pushed",  "Layer already exists"};
   return done.count(status) > 0;
 }
 

@@ -31,7 +31,7 @@ struct RegistryError : std::runtime_error {
 std::string registry_error_text(const HttpResponse& response);
 
 /// Throws RegistryError for a non-2xx answer to `what` ("GET manifest busybox:latest").
-void throw_registry_error(const HttpResponse& response, const std::string& what);
+[[noreturn]] void throw_registry_error(const HttpResponse& response, const std::string& what);
 
 class RepositoryClient {
  public:

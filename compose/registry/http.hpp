@@ -22,6 +22,14 @@ struct HttpRequest {
   std::vector<std::string>
       headers;       ///< "Name: value"; an "Authorization: ..." one is dropped on a redirect to another host
   std::string body;  ///< request body (POST/PUT/PATCH)
+  /// A body streamed from a file instead of `body` (uploads: never the whole blob in memory):
+  /// body_length bytes of body_fd from body_offset on, read with pread, so a resend (a redirect,
+  /// a retry after 401) starts again from body_offset. -1: no file body.
+  int body_fd = -1;
+  std::uint64_t body_offset = 0;
+  std::uint64_t body_length = 0;
+  /// Called with each piece of the file body as it is sent: its offset in the file and bytes.
+  std::function<void(std::uint64_t offset, const char* data, std::size_t size)> on_send;
   /// Called once with the status of a 2xx answer before its first body byte reaches on_data.
   std::function<void(long status)> on_start;
   /// Body bytes of a 2xx answer go here instead of into HttpResponse::body; returning false aborts
@@ -29,6 +37,8 @@ struct HttpRequest {
   std::function<bool(const char* data, std::size_t size)> on_data;
   /// Called with bytes received so far and the total (0 when unknown), at most a few times a second.
   std::function<void(std::uint64_t now, std::uint64_t total)> on_progress;
+  /// Called with bytes sent so far and the total, at most a few times a second (uploads).
+  std::function<void(std::uint64_t sent, std::uint64_t total)> on_upload_progress;
   int max_redirects = 5;
 };
 

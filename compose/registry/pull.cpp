@@ -10,6 +10,7 @@
 
 #include "common/unique_fd.hpp"
 #include "compose/registry/blob_fetch.hpp"
+#include "compose/registry/blob_sources.hpp"
 #include "compose/registry/client.hpp"
 #include "compose/registry/endpoint.hpp"
 #include "compose/registry/http.hpp"
@@ -213,6 +214,10 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
   if (!lock) lock.emplace(m_store.lock());
   m_store.sync();
   m_store.tag(*lock, ref, manifest.digest);
+  // Where these blobs are, so a push to another repository of this registry mounts them.
+  const BlobSources sources(m_store.root());
+  sources.add(config_digest, client->endpoint().host, client->repository());
+  for (const auto& l : layers) sources.add(l.blob, client->endpoint().host, client->repository());
 
   PullResult result{manifest.digest, config_digest, !before || before->manifest_digest != manifest.digest};
   emit("", "Digest: " + (index ? index->digest : manifest.digest).str());

@@ -14,8 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine_fixture.hpp"
-#include "registry_server.hpp"
+#include "registry_fixture.hpp"
 #include "support/text.hpp"
 #include "throttle_proxy.hpp"
 
@@ -27,26 +26,7 @@ namespace fs = std::filesystem;
 
 using berth::test::contains;
 
-class RegistryPull : public EngineFixture {
- protected:
-  void SetUp() override {
-    if (auto why = registry_missing(); !why.empty()) GTEST_SKIP() << why;
-    EngineFixture::SetUp();
-  }
-  /// A server under this test's temp dir.
-  std::unique_ptr<RegistryServer> start(RegistryServer::Options o = {}) {
-    return std::make_unique<RegistryServer>(*m_tmp / ("registry" + std::to_string(++m_servers)), o);
-  }
-  /// berth with DOCKER_CONFIG pointing at this test's docker config dir.
-  CommandResult berth_auth(std::vector<std::string> args) {
-    return berth(std::move(args), {{"DOCKER_CONFIG", *m_tmp / "docker"}});
-  }
-  void write_docker_config(const std::string& json) {
-    fs::create_directories(*m_tmp / "docker");
-    std::ofstream(*m_tmp / "docker/config.json") << json;
-  }
-  int m_servers = 0;
-};
+class RegistryPull : public RegistryFixture {};
 
 }  // namespace
 
@@ -133,15 +113,7 @@ TEST_F(RegistryPull, TamperedAndTruncatedBlobsAreRefusedAndNothingIsStored) {
   auto last = manifest.rfind("sha256:");
   const std::string blob = manifest.substr(last, 71);
   const std::string data = reg->blob_data_path(blob);
-  {
-    std::fstream f(data, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(1000);
-    char c = 0;
-    f.read(&c, 1);
-    f.seekp(1000);
-    c = static_cast<char>(c ^ 0x5a);
-    f.write(&c, 1);
-  }
+  flip_byte(data, 1000);
   auto r = berth({"image", "pull", reg->host() + "/test/big:1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.err, "blob " + blob)) << r.err;
