@@ -52,9 +52,9 @@ class RegistryPush : public RegistryFixture {
   }
   /// `skopeo inspect`'s digest of a reference in the registry.
   std::string remote_digest(const std::string& ref, const std::string& creds = "") {
-    std::vector<std::string> argv = {"/usr/bin/skopeo", "inspect", "--tls-verify=false", "docker://" + ref};
-    if (!creds.empty()) argv.insert(argv.begin() + 2, "--creds=" + creds);
-    auto r = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", m_tmp->path()}});
+    std::vector<std::string> args = {"inspect", "--tls-verify=false", "docker://" + ref};
+    if (!creds.empty()) args.insert(args.begin() + 1, "--creds=" + creds);
+    auto r = run_skopeo(args, m_tmp->path());
     if (r.exit_code != 0) return "(skopeo: " + r.err + ")";
     return nlohmann::json::parse(r.out).value("Digest", "");
   }

@@ -99,15 +99,9 @@ RegistryServer::~RegistryServer() {
   }
 }
 
-std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mib) {
-  const std::string layout = m_dir + "/layout" + std::to_string(++m_layouts);
-  auto mk = run_command({"/bin/bash", std::string(BERTH_SOURCE_DIR) + "/tests/e2e/registry/make_oci_layout.sh", layout,
-                         std::to_string(extra_mib)},
-                        "/", {{"PATH", "/usr/bin:/bin"}});
-  if (mk.exit_code != 0) throw std::runtime_error("make_oci_layout.sh: " + mk.err);
-  // skopeo (c/image) keeps a blob-info cache in /var/lib/containers/cache when run as root, and
-  // has no flag to move it: it runs in a private mount namespace with a tmpfs on /var/lib, so
-  // the test leaves nothing there.
+CommandResult run_skopeo(const std::vector<std::string>& args, const std::string& home) {
+  // skopeo (c/image) keeps a blob-info cache in /var/lib/containers/cache when run as root and
+  // has no flag to move it: it runs in a private mount namespace with a tmpfs on /var/lib.
   std::vector<std::string> argv = {"/usr/bin/unshare",
                                    "--mount",
                                    "--propagation",
@@ -116,14 +110,21 @@ std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mi
                                    "-c",
                                    "mount -t tmpfs berth-test /var/lib && exec \"$@\"",
                                    "sh",
-                                   "/usr/bin/skopeo",
-                                   "copy",
-                                   "--quiet",
-                                   "--dest-tls-verify=false",
-                                   "oci:" + layout + ":latest",
+                                   "/usr/bin/skopeo"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", home}});
+}
+
+std::string RegistryServer::push_image(const std::string& repo_tag, int extra_mib) {
+  const std::string layout = m_dir + "/layout" + std::to_string(++m_layouts);
+  auto mk = run_command({"/bin/bash", std::string(BERTH_SOURCE_DIR) + "/tests/e2e/registry/make_oci_layout.sh", layout,
+                         std::to_string(extra_mib)},
+                        "/", {{"PATH", "/usr/bin:/bin"}});
+  if (mk.exit_code != 0) throw std::runtime_error("make_oci_layout.sh: " + mk.err);
+  std::vector<std::string> args = {"copy", "--quiet", "--dest-tls-verify=false", "oci:" + layout + ":latest",
                                    "docker://" + m_host + "/" + repo_tag};
-  if (!m_user.empty()) argv.insert(argv.begin() + 10, "--dest-creds=" + m_user + ":" + m_password);
-  auto cp = run_command(argv, "/", {{"PATH", "/usr/bin:/bin"}, {"HOME", m_dir}});
+  if (!m_user.empty()) args.insert(args.begin() + 1, "--dest-creds=" + m_user + ":" + m_password);
+  auto cp = run_skopeo(args, m_dir);
   if (cp.exit_code != 0) throw std::runtime_error("skopeo copy: " + cp.err);
   std::string index = read_bytes(layout + "/index.json");
   auto at = index.find("sha256:");

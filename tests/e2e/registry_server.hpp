@@ -11,10 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "support/run_command.hpp"
+
 namespace berth::test {
 
 /// Why registry tests cannot run here ("" when they can): docker-registry, skopeo, htpasswd.
 std::string registry_missing();
+
+/// Runs skopeo with `args` (HOME=`home`), in a private mount namespace with a tmpfs on /var/lib,
+/// where c/image would otherwise leave its blob-info cache (/var/lib/containers/cache) as root.
+CommandResult run_skopeo(const std::vector<std::string>& args, const std::string& home);
 
 class RegistryServer {
  public:
