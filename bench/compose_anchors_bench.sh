@@ -159,23 +159,8 @@ log "# berth $berth (commit $(git -C "$ROOT" rev-parse --short HEAD)); Debian pa
 log "# case tool runs median_s p95_s mean_s min_s max_s load_before(1/5/15 min)"
 
 declare -A median
-# bench CASE TOOL N HYPERFINE-ARGS...: one hyperfine run; records median and p95 (nearest rank).
-bench() {
-  local case=$1 tool=$2 n=$3 load
-  shift 3
-  load=$(cut -d' ' -f1-3 /proc/loadavg)
-  echo "== $case / $tool   uptime:$(uptime)" | tee -a "$RESULTS"
-  hyperfine -N --style basic --runs "$n" --export-json "$tmp/$case-$tool.json" -n "$case $tool" "$@" 2>&1 | sed 's/^/   /'
-  python3 - "$tmp/$case-$tool.json" "$case" "$tool" "$load" >>"$RESULTS" <<'EOF'
-import json, math, statistics, sys
-path, case, tool, load = sys.argv[1:]
-t = sorted(json.load(open(path))["results"][0]["times"])
-p95 = t[max(0, math.ceil(0.95 * len(t)) - 1)]
-print(f"{case} {tool} {len(t)} {statistics.median(t):.4f} {p95:.4f} {statistics.mean(t):.4f} {t[0]:.4f} {t[-1]:.4f} {load.replace(' ', '/')}")
-EOF
-  tail -n 1 "$RESULTS"
-  median[$case.$tool]=$(tail -n 1 "$RESULTS" | cut -d' ' -f4)
-}
+# shellcheck source=anchors/hyperfine.sh
+source "$ANCH/hyperfine.sh"
 
 runs_for() { [[ $1 == podman ]] && echo "$PODMAN_RUNS" || echo "${2:-$RUNS}"; }
 

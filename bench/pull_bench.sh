@@ -3,8 +3,8 @@
 # (Debian's docker.io 20.10 daemon), `podman pull` (4.3, overlay storage) and `skopeo copy` to
 # an OCI layout (it downloads and verifies but does not unpack: a floor, not a peer), in one run,
 # from one docker-registry on 127.0.0.1:5000, of one image made from host directories
-# (bench/anchors/make_image.sh; default 4 gzip layers: /usr/bin /usr/share/doc /usr/lib/python3
-# /usr/share/locale, about 740 MB unpacked).
+# (bench/anchors/make_image.sh; default 4 gzip -6 layers with the contents of /usr/bin,
+# /usr/share/doc, /usr/lib/python3 and /usr/share/locale, about 740 MB unpacked).
 #   cold   pull into an empty store: every blob downloaded, verified, unpacked
 #   warm   the same pull again: everything is present (the manifest is fetched and compared)
 # Timed with hyperfine (-N); `--prepare` empties the tool's store before each cold run.
@@ -97,30 +97,16 @@ log "# berth $berth (commit $(git -C "$ROOT" rev-parse --short HEAD)); Debian pa
 log "# case tool runs median_s p95_s mean_s min_s max_s load_before(1/5/15 min)"
 
 declare -A median
-bench() {  # bench CASE TOOL HYPERFINE-ARGS...
-  local case=$1 tool=$2 load
-  shift 2
-  load=$(cut -d' ' -f1-3 /proc/loadavg)
-  echo "== $case / $tool   uptime:$(uptime)" | tee -a "$RESULTS"
-  hyperfine -N --style basic --runs "$RUNS" --export-json "$tmp/$case-$tool.json" -n "$case $tool" "$@" 2>&1 | sed 's/^/   /'
-  python3 - "$tmp/$case-$tool.json" "$case" "$tool" "$load" >>"$RESULTS" <<'EOP'
-import json, math, statistics, sys
-path, case, tool, load = sys.argv[1:]
-t = sorted(json.load(open(path))["results"][0]["times"])
-p95 = t[max(0, math.ceil(0.95 * len(t)) - 1)]
-print(f"{case} {tool} {len(t)} {statistics.median(t):.4f} {p95:.4f} {statistics.mean(t):.4f} {t[0]:.4f} {t[-1]:.4f} {load.replace(' ', '/')}")
-EOP
-  tail -n 1 "$RESULTS"
-  median[$case.$tool]=$(tail -n 1 "$RESULTS" | cut -d' ' -f4)
-}
+# shellcheck source=anchors/hyperfine.sh
+source "$ANCH/hyperfine.sh"
 
 for c in $CASES; do
   for a in $ANCHORS; do
     case $c in
-    cold) bench cold "$a" --prepare "${clear[$a]}" "${pull[$a]}" ;;
+    cold) bench cold "$a" "$RUNS" --prepare "${clear[$a]}" "${pull[$a]}" ;;
     warm)
       ${pull[$a]} >/dev/null
-      bench warm "$a" --warmup 1 "${pull[$a]}"
+      bench warm "$a" "$RUNS" --warmup 1 "${pull[$a]}"
       ;;
     *) echo "unknown case $c" >&2; exit 2 ;;
     esac
