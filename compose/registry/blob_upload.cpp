@@ -1,5 +1,6 @@
 #include "compose/registry/blob_upload.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -183,23 +184,35 @@ void throw_push_error(const HttpResponse& response, const std::string& what) {
   throw_registry_error(response, what);
 }
 
-BlobUploadResult upload_blob(RepositoryClient& client, const image::ImageStore& store, const Digest& digest,
-                             std::uint64_t size, const BlobUploadOptions& options) {
-  const std::string what = "blob " + digest.str();
-  UniqueFd fd = store.open_blob(digest);  // first: a blob missing here fails before any request
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw_errno("stat `" + store.blob_path(digest) + "`");
-  if (static_cast<std::uint64_t>(st.st_size) != size)
-    throw std::runtime_error(what + ": the local copy has " + std::to_string(st.st_size) +
-                             " bytes, the manifest says " + std::to_string(size) +
-                             " (tampered with or corrupted; pull or load the image again)");
-
+bool blob_exists(RepositoryClient& client, const Digest& digest) {
   HttpRequest head;
   head.method = "HEAD";
   head.url = client.url("/blobs/" + digest.str());
   HttpResponse exists = client.send(head);
-  if (answer_ok(exists)) return {BlobUploadResult::Outcome::Exists, ""};
-  if (exists.status != 404) throw_push_error(exists, what);
+  if (answer_ok(exists)) return true;
+  if (exists.status != 404) throw_push_error(exists, "blob " + digest.str());
+  return false;
+}
+
+BlobUploadResult upload_blob(RepositoryClient& client, const image::ImageStore& store, const Digest& digest,
+                             std::uint64_t size, const BlobUploadOptions& options) {
+  // First: a blob missing here fails before any request.
+  if (!store.has_blob(digest)) throw std::runtime_error("blob " + digest.str() + " is not in the image store");
+  return upload_file(client, store.blob_path(digest), digest, size, options);
+}
+
+BlobUploadResult upload_file(RepositoryClient& client, const std::string& path, const Digest& digest,
+                             std::uint64_t size, const BlobUploadOptions& options) {
+  const std::string what = "blob " + digest.str();
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open `" + path + "`");
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw_errno("stat `" + path + "`");
+  if (static_cast<std::uint64_t>(st.st_size) != size)
+    throw std::runtime_error(what + ": the local copy has " + std::to_string(st.st_size) +
+                             " bytes, the manifest says " + std::to_string(size) +
+                             " (tampered with or corrupted; pull or load the image again)");
+  if (blob_exists(client, digest)) return {BlobUploadResult::Outcome::Exists, ""};
 
   std::optional<UploadSession> session;
   for (std::size_t i = 0; i < options.mount_from.size() && i < kMaxMountAttempts && !session; ++i) {

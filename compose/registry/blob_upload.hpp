@@ -40,6 +40,14 @@ struct BlobUploadResult {
 BlobUploadResult upload_blob(RepositoryClient& client, const image::ImageStore& store, const image::Digest& digest,
                              std::uint64_t size, const BlobUploadOptions& options = {});
 
+/// The same for a blob in the file at `path` (e.g. a layer compressed for the push).
+BlobUploadResult upload_file(RepositoryClient& client, const std::string& path, const image::Digest& digest,
+                             std::uint64_t size, const BlobUploadOptions& options = {});
+
+/// Whether the repository has blob `digest` (HEAD). Throws RegistryError for an answer other than
+/// 2xx or 404 (docker's words for 401/403).
+bool blob_exists(RepositoryClient& client, const image::Digest& digest);
+
 /// Throws RegistryError for a non-2xx answer to a push request, in docker's words when the body
 /// says nothing (HEAD answers have none): 401 "unauthorized: authentication required", 403
 /// "denied: requested access to the resource is denied".

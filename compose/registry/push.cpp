@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -12,6 +14,7 @@
 #include "compose/registry/endpoint.hpp"
 #include "compose/registry/http.hpp"
 #include "compose/registry/manifest.hpp"
+#include "compose/registry/push_gzip.hpp"
 
 namespace berth::registry {
 
@@ -20,10 +23,13 @@ namespace {
 using image::Digest;
 
 /// One blob to push: a layer (shown by its 12 hex digits) or the config (not shown, as docker).
+/// A layer stored uncompressed is pushed gzip-compressed (push_gzip.hpp).
 struct PushItem {
   Digest digest;
   std::uint64_t size = 0;
   std::string id;
+  std::optional<Digest> diff_id;  ///< layers only
+  bool compress = false;
 };
 
 /// The blobs of `image`: layers top first (the order docker lists them), then the config; a
@@ -33,11 +39,13 @@ std::vector<PushItem> push_items(const image::ImageRecord& image) {
   std::set<Digest> seen;
   for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it)
     if (seen.insert(it->blob).second)
-      items.push_back({it->blob, static_cast<std::uint64_t>(it->blob_size), it->blob.short_hex()});
+      items.push_back({it->blob, static_cast<std::uint64_t>(it->blob_size), it->blob.short_hex(), it->diff_id,
+                       compress_on_push(it->media_type)});
   const auto config = image.manifest.value("config", nlohmann::json::object());
   const std::uint64_t config_size =
       config.contains("size") && config["size"].is_number_unsigned() ? config["size"].get<std::uint64_t>() : 0;
-  if (seen.insert(image.config_digest).second) items.push_back({image.config_digest, config_size, ""});
+  if (seen.insert(image.config_digest).second)
+    items.push_back({image.config_digest, config_size, "", std::nullopt, false});
   return items;
 }
 
@@ -85,12 +93,13 @@ PushResult Pusher::push(const image::Reference& ref, const PushOptions& options)
   if (!image) throw_not_here(m_store, ref);
   const std::string context = "push " + ref.familiar();
   const std::vector<PushItem> items = push_items(*image);
-  const std::string manifest_bytes = m_store.read_blob(image->manifest_digest);
+  std::string manifest_bytes = m_store.read_blob(image->manifest_digest);
   for (const auto& item : items)
     if (!item.id.empty()) emit(item.id, "Preparing");
 
   const Endpoint endpoint = registry_endpoint(ref.domain, m_config);
   const BlobSources sources(m_store.root());
+  const PushGzipCache gzip_cache(m_store.root());
   HttpClient http;
   RepositoryClient client(http, endpoint, ref.path, m_credentials.get(credential_key(ref.domain)), "pull,push");
   try {
@@ -103,16 +112,41 @@ PushResult Pusher::push(const image::Reference& ref, const PushOptions& options)
   std::mutex mu;
   std::size_t next = 0;
   std::exception_ptr failure;
-  auto push_item = [&](RepositoryClient& c, const PushItem& item) {
+  std::map<Digest, GzipLayer> compressed;  // stored blob -> what went up instead (under mu)
+  auto options_for = [&](const PushItem& item, const Digest& sent, std::uint64_t sent_size) {
     BlobUploadOptions o;
-    o.mount_from = sources.repositories(item.digest, endpoint.host, ref.path);
+    o.mount_from = sources.repositories(sent, endpoint.host, ref.path);
     o.chunk_size = options.chunk_size;
     if (!item.id.empty()) {
-      o.on_upload = [&] { emit(item.id, "Pushing", 0, item.size); };
-      o.on_bytes = [&](std::uint64_t sent, std::uint64_t size) { emit(item.id, "Pushing", sent, size); };
+      o.on_upload = [&emit, id = item.id, sent_size] { emit(id, "Pushing", 0, sent_size); };
+      o.on_bytes = [&emit, id = item.id](std::uint64_t sent, std::uint64_t size) { emit(id, "Pushing", sent, size); };
     }
-    const BlobUploadResult done = upload_blob(c, m_store, item.digest, item.size, o);
-    sources.add(item.digest, endpoint.host, ref.path);
+    return o;
+  };
+  // An uncompressed layer: the gzip form the registry already has (remembered), else a fresh one.
+  auto push_compressed = [&](RepositoryClient& c, const PushItem& item) {
+    if (auto known = gzip_cache.find(*item.diff_id); known && blob_exists(c, known->digest)) {
+      std::lock_guard lk(mu);
+      compressed.insert_or_assign(item.digest, *known);
+      return BlobUploadResult{BlobUploadResult::Outcome::Exists, ""};
+    }
+    GzipTempFile gz(m_store, item.digest);
+    gzip_cache.remember(*item.diff_id, gz.layer());
+    const BlobUploadResult done = upload_file(c, gz.path(), gz.layer().digest, gz.layer().size,
+                                              options_for(item, gz.layer().digest, gz.layer().size));
+    sources.add(gz.layer().digest, endpoint.host, ref.path);
+    std::lock_guard lk(mu);
+    compressed.insert_or_assign(item.digest, gz.layer());
+    return done;
+  };
+  auto push_item = [&](RepositoryClient& c, const PushItem& item) {
+    BlobUploadResult done;
+    if (item.compress) {
+      done = push_compressed(c, item);
+    } else {
+      done = upload_blob(c, m_store, item.digest, item.size, options_for(item, item.digest, item.size));
+      sources.add(item.digest, endpoint.host, ref.path);
+    }
     if (item.id.empty()) return;
     switch (done.outcome) {
       case BlobUploadResult::Outcome::Exists:
@@ -157,13 +191,19 @@ PushResult Pusher::push(const image::Reference& ref, const PushOptions& options)
     }
   }
 
-  // The manifest, byte for byte as stored: the registry's digest must be ours.
+  // The manifest, byte for byte as stored (or naming the compressed layers where some were
+  // pushed compressed): the registry's digest must be ours.
+  Digest manifest_digest = image->manifest_digest;
+  if (!compressed.empty()) {
+    manifest_bytes = manifest_with(image->manifest, compressed);
+    manifest_digest = image::sha256_of(manifest_bytes);
+  }
   HttpRequest put;
   put.method = "PUT";
   put.url = client.url("/manifests/" + ref.tag);
   put.headers.push_back("Content-Type: " + manifest_media_type(*image));
   put.body = manifest_bytes;
-  const std::string what = context + ": manifest " + image->manifest_digest.str();
+  const std::string what = context + ": manifest " + manifest_digest.str();
   HttpResponse r;
   try {
     r = client.send(put);
@@ -171,10 +211,10 @@ PushResult Pusher::push(const image::Reference& ref, const PushOptions& options)
     throw std::runtime_error(what + ": " + e.what());
   }
   if (r.status < 200 || r.status >= 300) throw_push_error(r, what);
-  if (const std::string said = r.header("docker-content-digest"); !said.empty() && said != image->manifest_digest.str())
+  if (const std::string said = r.header("docker-content-digest"); !said.empty() && said != manifest_digest.str())
     throw std::runtime_error(what + ": the registry stored it as " + said);
-  emit("", ref.tag + ": digest: " + image->manifest_digest.str() + " size: " + std::to_string(manifest_bytes.size()));
-  return {image->manifest_digest, manifest_bytes.size()};
+  emit("", ref.tag + ": digest: " + manifest_digest.str() + " size: " + std::to_string(manifest_bytes.size()));
+  return {manifest_digest, manifest_bytes.size()};
 }
 
 }  // namespace berth::registry

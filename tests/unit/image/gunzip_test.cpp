@@ -1,7 +1,8 @@
-// ISA-L gzip decompression (compose/image/gunzip.hpp) against what gzip(1) wrote: one member,
+// ISA-L gzip (compose/image/gunzip.hpp, gzip_compress.hpp) against gzip(1): one member,
 // several members, empty members, and the broken streams that must fail with the offset: a
 // flipped byte, a truncated tail, something after the last member.
 #include "compose/image/gunzip.hpp"
+#include "compose/image/gzip_compress.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -114,6 +115,32 @@ TEST_F(ImageGunzip, StartsWithGzipPeeksWithoutConsuming) {
   const std::string head = gzip("y");
   ASSERT_EQ(::write(w.get(), head.data(), head.size()), static_cast<ssize_t>(head.size()));
   EXPECT_FALSE(starts_with_gzip(r.get())) << "a pipe cannot be peeked at: libarchive reads it";
+}
+
+}  // namespace
+}  // namespace berth::image
+
+namespace berth::image {
+namespace {
+
+/// `data` through gzip_compress, from a file.
+std::string compressed(const std::string& data) {
+  UniqueFd fd = file_with(data);
+  std::string out;
+  gzip_compress(fd.get(), [&](const void* p, std::size_t n) { out.append(static_cast<const char*>(p), n); });
+  return out;
+}
+
+TEST_F(ImageGunzip, CompressIsDeterministicAndReadByGzipAndByUs) {
+  const std::string data = sample(2 << 20, 5);
+  const std::string once = compressed(data), twice = compressed(data);
+  EXPECT_EQ(once, twice) << "the same layer must give the same digest";
+  EXPECT_LT(once.size(), data.size() / 2);
+  EXPECT_EQ(gunzip_all(once), data);
+  auto r = test::run_command({"/bin/gzip", "-dc"}, "/", {}, once);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, data) << "zlib reads it too";
+  EXPECT_EQ(gunzip_all(compressed("")), "");
 }
 
 }  // namespace
