@@ -7,11 +7,13 @@
 # /usr/share/doc, /usr/lib/python3 and /usr/share/locale, about 740 MB unpacked).
 #   cold   pull into an empty store: every blob downloaded, verified, unpacked
 #   warm   the same pull again: everything is present (the manifest is fetched and compared)
+#   push   the pulled image into a second, empty registry (127.0.0.1:5001, emptied before each
+#          run): berth image push against skopeo copy from the OCI layout (berth and skopeo only)
 # Timed with hyperfine (-N); `--prepare` empties the tool's store before each cold run.
 #
 #   BUILD_DIR=build bench/pull_bench.sh
 #   env: BUILD_DIR (default build-bench), RUNS (3), ANCHORS ("berth skopeo podman docker"),
-#        CASES ("cold warm"), LAYERS (directories), RESULTS (summary file)
+#        CASES ("cold warm push"), LAYERS (directories), RESULTS (summary file)
 #
 # Isolation: dockerd runs in a sandbox (bench/anchors/sandbox.sh, via dockerd.sh): its own network
 # and mount namespaces. The registry and every other tool join that sandbox with nsenter, so they
@@ -25,7 +27,7 @@ ANCH=$ROOT/bench/anchors
 BUILD=${BUILD_DIR:-$ROOT/build-bench}
 RUNS=${RUNS:-3}
 ANCHORS=${ANCHORS:-berth skopeo podman docker}
-CASES=${CASES:-cold warm}
+CASES=${CASES:-cold warm push}
 LAYERS=${LAYERS:-/usr/bin /usr/share/doc /usr/lib/python3 /usr/share/locale}
 RESULTS=${RESULTS:-/tmp/pull_bench-$(date +%Y%m%d-%H%M%S).txt}
 
@@ -47,7 +49,7 @@ in_sandbox() { nsenter -t "$(cat "$tmp/docker/sandbox/holder.pid")" -m -n -- "$@
 cleanup() {
   set +e
   echo "== cleanup" >&2
-  [[ -s $tmp/registry.pid ]] && kill "$(cat "$tmp/registry.pid")" 2>/dev/null
+  for r in registry registry2; do [[ -s $tmp/$r.pid ]] && kill "$(cat "$tmp/$r.pid")" 2>/dev/null; done
   [[ -d $tmp/docker ]] && "$ANCH/dockerd.sh" stop "$tmp/docker" "$ns"
   for d in /sys/fs/cgroup/*/"$ns"; do [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
   ip netns list | grep -E "^$ns( |$)" && echo "LEFT: netns $ns" >&2
@@ -66,16 +68,18 @@ echo "== image from $LAYERS" >&2
 DOCKER_HOST=$("$ANCH/dockerd.sh" start "$tmp/docker" "$ns")
 export DOCKER_HOST
 
-cat >"$tmp/registry.yml" <<EOR
+for r in registry:5000 registry2:5001; do
+  cat >"$tmp/${r%:*}.yml" <<EOR
 version: 0.1
 log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $tmp/registry}}
-http: {addr: 127.0.0.1:5000}
+storage: {filesystem: {rootdirectory: $tmp/${r%:*}}}
+http: {addr: 127.0.0.1:${r#*:}}
 EOR
-setsid nsenter -t "$(cat "$tmp/docker/sandbox/holder.pid")" -m -n -- docker-registry serve "$tmp/registry.yml" \
-  </dev/null >"$tmp/registry.log" 2>&1 &
-echo $! >"$tmp/registry.pid"
-for _ in $(seq 100); do in_sandbox curl -sf -o /dev/null http://127.0.0.1:5000/v2/ && break; sleep 0.1; done
+  setsid nsenter -t "$(cat "$tmp/docker/sandbox/holder.pid")" -m -n -- docker-registry serve "$tmp/${r%:*}.yml" \
+    </dev/null >"$tmp/${r%:*}.log" 2>&1 &
+  echo $! >"$tmp/${r%:*}.pid"
+  for _ in $(seq 100); do in_sandbox curl -sf -o /dev/null "http://127.0.0.1:${r#*:}/v2/" && break; sleep 0.1; done
+done
 in_sandbox skopeo copy -q --dest-tls-verify=false "oci:$tmp/layout:latest" "docker://$image"
 
 eval "$("$ANCH/podman_conf.sh" "$tmp/podman")"
@@ -107,6 +111,19 @@ for c in $CASES; do
     warm)
       ${pull[$a]} >/dev/null
       bench warm "$a" "$RUNS" --warmup 1 "${pull[$a]}"
+      ;;
+    push)
+      target=127.0.0.1:5001/bench/app:1
+      case $a in
+      berth)
+        ${pull[berth]} >/dev/null
+        "$berth" --root "$tmp/berth" image tag "$image" "$target"
+        push_cmd="nsenter -t $(cat "$tmp/docker/sandbox/holder.pid") -m -n -- $berth --root $tmp/berth --progress quiet image push -q $target"
+        ;;
+      skopeo) push_cmd="nsenter -t $(cat "$tmp/docker/sandbox/holder.pid") -m -n -- skopeo copy -q --dest-tls-verify=false oci:$tmp/layout:latest docker://$target" ;;
+      *) continue ;;
+      esac
+      bench push "$a" "$RUNS" --prepare "rm -rf $tmp/registry2/docker" "$push_cmd"
       ;;
     *) echo "unknown case $c" >&2; exit 2 ;;
     esac

@@ -102,8 +102,12 @@ TEST_F(ShimAttach, ContainerWithoutOpenStdinGivesOutputOnly) {
 }
 
 TEST_F(ShimAttach, AClientThatNeverReadsIsDroppedAndTheContainerRunsOn) {
-  // 12 MB of output: far more than a pipe and the 4 MiB a client may fall behind.
-  auto b = bundle({"sh", "-c", "sleep 0.3; head -c 12000000 /dev/zero | tr '\\0' x; echo; echo end"});
+  // 12 MB of output: far more than a pipe and the 4 MiB a client may fall behind. Written 1 MB
+  // every 0.1 s, so the reading client keeps up even on a loaded machine (at full speed a reader
+  // thread that is not scheduled for a moment falls 4 MiB behind and is dropped too, by design).
+  auto b = bundle({"sh", "-c",
+                   "sleep 0.3; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do head -c 1000000 /dev/zero | tr '\\0' x; "
+                   "sleep 0.1; done; echo; echo end"});
   ShimContainer& c = start(b);
   auto idle = c.call({{"op", "attach"}});
   auto reader = c.call({{"op", "attach"}});
