@@ -124,7 +124,7 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
   }
   const std::vector<image::ImageLayer> layers = image::image_layers(manifest.json, config);
 
-  // Layers: downloads on a few threads, unpacking here as each one is verified.
+  // Layers: downloads on a few threads, unpacked (on a few others) as each one is verified.
   std::mutex mu;
   std::condition_variable cv;
   std::deque<std::size_t> ready;
@@ -181,26 +181,52 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
     }
   } joiner{threads};
 
+  // Unpacking: a few threads, each taking the next verified layer (each layer unpacks into its
+  // own staging dir; the parent only names the chain id), under the store lock taken when the
+  // first layer is ready and held to the end.
   std::optional<image::StoreLock> lock;
-  while (outstanding > 0) {
-    std::size_t i;
-    {
-      std::unique_lock lk(mu);
-      cv.wait(lk, [&] { return !ready.empty() || failure; });
-      if (failure) break;
-      i = ready.front();
-      ready.pop_front();
-    }
+  std::mutex lock_mu;
+  auto store_lock = [&]() -> const image::StoreLock& {
+    std::lock_guard lk(lock_mu);
     if (!lock) lock.emplace(m_store.lock());
-    const auto& l = layers[i];
-    const std::string id = short_id(l.blob);
-    emit(id, "Extracting");
-    UniqueFd fd = m_store.open_blob(l.blob);
-    std::optional<Digest> parent = i == 0 ? std::nullopt : std::optional<Digest>(layers[i - 1].chain_id);
-    m_store.add_layer(*lock, fd.get(), parent, l.diff_id, "layer " + l.blob.str() + " of " + ref.familiar());
-    emit(id, "Pull complete");
-    --outstanding;
-  }
+    return *lock;
+  };
+  auto unpacker = [&] {
+    while (true) {
+      std::size_t i;
+      {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return !ready.empty() || failure || outstanding == 0; });
+        if (failure || ready.empty()) return;
+        i = ready.front();
+        ready.pop_front();
+      }
+      try {
+        const auto& l = layers[i];
+        const std::string id = short_id(l.blob);
+        emit(id, "Extracting");
+        UniqueFd fd = m_store.open_blob(l.blob);
+        std::optional<Digest> parent = i == 0 ? std::nullopt : std::optional<Digest>(layers[i - 1].chain_id);
+        m_store.add_layer(store_lock(), fd.get(), parent, l.diff_id, "layer " + l.blob.str() + " of " + ref.familiar());
+        emit(id, "Pull complete");
+      } catch (...) {
+        std::lock_guard lk(mu);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
+      {
+        std::lock_guard lk(mu);
+        --outstanding;
+      }
+      cv.notify_all();
+    }
+  };
+  {
+    std::vector<std::jthread> unpackers;
+    const std::size_t n_unpack =
+        std::min<std::size_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u), outstanding);
+    for (std::size_t t = 0; t < n_unpack; ++t) unpackers.emplace_back(unpacker);
+  }  // joined here
   {
     std::lock_guard lk(mu);
     stop = true;
