@@ -130,19 +130,5 @@ for c in $CASES; do
   done
 done
 
-log ""
-log "# summary: median (p95) seconds; ratio = berth median / anchor median"
-for c in $CASES; do
-  line="$c:"
-  for a in $ANCHORS; do
-    line+="  $a $(awk -v c="$c" -v a="$a" '$1 == c && $2 == a { printf "%.3f (%.3f)", $4, $5 }' "$RESULTS")"
-  done
-  for a in $ANCHORS; do
-    [[ $a == berth ]] && continue
-    if [[ -n ${median[$c.berth]:-} && -n ${median[$c.$a]:-} ]]; then
-      line+="  berth:$a = $(python3 -c "print(f'{${median[$c.berth]} / ${median[$c.$a]}:.3f}')")"
-    fi
-  done
-  log "$line"
-done
+summary "$CASES" "$ANCHORS"
 echo "results: $RESULTS"
