@@ -44,7 +44,8 @@ std::optional<GzipLayer> PushGzipCache::find(const image::Digest& diff_id) const
 void PushGzipCache::remember(const image::Digest& diff_id, const GzipLayer& layer) const {
   try {
     std::filesystem::create_directories(m_dir);
-    write_file_atomic(m_dir + "/" + std::string(diff_id.hex()), layer.digest.str() + " " + std::to_string(layer.size) + "\n");
+    write_file_atomic(m_dir + "/" + std::string(diff_id.hex()),
+                      layer.digest.str() + " " + std::to_string(layer.size) + "\n");
   } catch (const std::exception&) {  // a lost hint: the next push compresses again
   }
 }
@@ -59,18 +60,21 @@ GzipTempFile::GzipTempFile(const image::ImageStore& store, const image::Digest& 
     UniqueFd in = store.open_blob(blob);
     image::Sha256 hash, input;
     std::uint64_t written = 0;
-    image::gzip_compress(in.get(), [&](const void* data, std::size_t size) {
-      hash.update(data, size);
-      const auto* p = static_cast<const char*>(data);
-      while (size > 0) {
-        ssize_t n = ::write(out.get(), p, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw_errno("write `" + m_path + "`");
-        p += n;
-        size -= static_cast<std::size_t>(n);
-        written += static_cast<std::uint64_t>(n);
-      }
-    }, &input);
+    image::gzip_compress(
+        in.get(),
+        [&](const void* data, std::size_t size) {
+          hash.update(data, size);
+          const auto* p = static_cast<const char*>(data);
+          while (size > 0) {
+            ssize_t n = ::write(out.get(), p, size);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw_errno("write `" + m_path + "`");
+            p += n;
+            size -= static_cast<std::size_t>(n);
+            written += static_cast<std::uint64_t>(n);
+          }
+        },
+        &input);
     if (const image::Digest got = input.finish(); got != blob)
       throw std::runtime_error("blob " + blob.str() + ": the local copy's content is " + got.str() +
                                " (tampered with or corrupted; pull or load the image again)");
