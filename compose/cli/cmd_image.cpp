@@ -283,45 +283,43 @@ void register_image(CLI::App& app, const GlobalOptions& g, CommandResult& result
     std::vector<std::string> changes;
   };
   auto imp = std::make_shared<ImportArgs>();
-  auto* import = image->add_subcommand("import", "Create an image from a root filesystem tarball");
-  import->add_option("file", imp->file, "Tarball (plain or compressed; - for standard input)")->required();
-  import->add_option("name", imp->name, "REPOSITORY[:TAG] of the new image");
-  import->add_option("-c,--change", imp->changes, "Apply a Dockerfile instruction to the image (repeatable)");
-  import->add_option("-m,--message", imp->message, "Set the commit message of the imported image");
-  import->callback([&g, imp] { import_image(g, imp->file, imp->name, imp->changes, imp->message);
-});
+  auto* import_cmd = image->add_subcommand("import", "Create an image from a root filesystem tarball");
+  import_cmd->add_option("file", imp->file, "Tarball (plain or compressed; - for standard input)")->required();
+  import_cmd->add_option("name", imp->name, "REPOSITORY[:TAG] of the new image");
+  import_cmd->add_option("-c,--change", imp->changes, "Apply a Dockerfile instruction to the image (repeatable)");
+  import_cmd->add_option("-m,--message", imp->message, "Set the commit message of the imported image");
+  import_cmd->callback([&g, imp] { import_image(g, imp->file, imp->name, imp->changes, imp->message); });
 
-auto names = std::make_shared<std::vector<std::string>>();
-auto force = std::make_shared<bool>(false);
-auto* rm = image->add_subcommand("rm", "Remove one or more images");
-rm->alias("remove");
-rm->add_option("image", *names, "Image names or ids")->required();
-rm->add_flag("-f,--force", *force, "Remove an image id that several names share");
-rm->callback([&g, &result, names, force] { result.exit_code = remove_images(g, *names, *force); });
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto force = std::make_shared<bool>(false);
+  auto* rm = image->add_subcommand("rm", "Remove one or more images");
+  rm->alias("remove");
+  rm->add_option("image", *names, "Image names or ids")->required();
+  rm->add_flag("-f,--force", *force, "Remove an image id that several names share");
+  rm->callback([&g, &result, names, force] { result.exit_code = remove_images(g, *names, *force); });
 
-auto inspect_names = std::make_shared<std::vector<std::string>>();
-auto format = std::make_shared<std::string>("json");
-auto* inspect = image->add_subcommand("inspect", "Display detailed information on one or more images");
-inspect->add_option("image", *inspect_names, "Image names or ids")->required();
-inspect->add_option("-f,--format", *format, "Output format (json)");
-inspect->callback([&g, &result, inspect_names, format] {
-  result.exit_code = inspect_images(g, *inspect_names, *format);
-});
+  auto inspect_names = std::make_shared<std::vector<std::string>>();
+  auto format = std::make_shared<std::string>("json");
+  auto* inspect = image->add_subcommand("inspect", "Display detailed information on one or more images");
+  inspect->add_option("image", *inspect_names, "Image names or ids")->required();
+  inspect->add_option("-f,--format", *format, "Output format (json)");
+  inspect->callback(
+      [&g, &result, inspect_names, format] { result.exit_code = inspect_images(g, *inspect_names, *format); });
 
-auto pull = std::make_shared<ImagePullArgs>();
-auto* pull_cmd = image->add_subcommand("pull", "Download an image from a registry");
-pull_cmd->add_option("name", pull->name, "NAME[:TAG|@DIGEST]")->required();
-pull_cmd->add_option("--platform", pull->platform,
-                     "Set platform if server is multi-platform capable (os/arch[/variant])");
-pull_cmd->add_flag("-q,--quiet", pull->quiet, "Suppress verbose output");
-pull_cmd->callback([&g, pull] { pull_image(g, *pull); });
+  auto pull = std::make_shared<ImagePullArgs>();
+  auto* pull_cmd = image->add_subcommand("pull", "Download an image from a registry");
+  pull_cmd->add_option("name", pull->name, "NAME[:TAG|@DIGEST]")->required();
+  pull_cmd->add_option("--platform", pull->platform,
+                       "Set platform if server is multi-platform capable (os/arch[/variant])");
+  pull_cmd->add_flag("-q,--quiet", pull->quiet, "Suppress verbose output");
+  pull_cmd->callback([&g, pull] { pull_image(g, *pull); });
 
-auto tag_args = std::make_shared<std::vector<std::string>>();
-auto* tag = image->add_subcommand("tag", "Create a name TARGET that refers to the image SOURCE");
-tag->add_option("names", *tag_args, "SOURCE TARGET")->required()->expected(2);
-tag->callback([&g, tag_args] { tag_image(g, (*tag_args)[0], (*tag_args)[1]); });
+  auto tag_args = std::make_shared<std::vector<std::string>>();
+  auto* tag = image->add_subcommand("tag", "Create a name TARGET that refers to the image SOURCE");
+  tag->add_option("names", *tag_args, "SOURCE TARGET")->required()->expected(2);
+  tag->callback([&g, tag_args] { tag_image(g, (*tag_args)[0], (*tag_args)[1]); });
 
-register_image_push(*image, g);
+  register_image_push(*image, g);
 }  // namespace berth::cli
 
 }  // namespace berth::cli
