@@ -43,19 +43,21 @@ struct Gunzip::State {
 
   std::uint64_t offset() const { return consumed + (in_size - inflate.avail_in); }
 
-  /// Refills `in` when ISA-L has used all of it; false at the end of the file.
-  bool refill() {
-    if (inflate.avail_in > 0) return true;
+  /// Moves the bytes ISA-L has not used yet to the front of `in` and reads more after them;
+  /// false when nothing more came (the end of the file).
+  bool fill() {
     if (eof) return false;
-    consumed += in_size;
+    const std::size_t kept = inflate.avail_in;
+    std::copy(inflate.next_in, inflate.next_in + kept, in);
+    consumed += in_size - kept;
     ssize_t n;
-    do n = ::read(fd, in, sizeof in);
+    do n = ::read(fd, in + kept, sizeof in - kept);
     while (n < 0 && errno == EINTR);
     if (n < 0) throw_errno("read the gzip stream");
-    in_size = static_cast<std::size_t>(n);
-    inflate.next_in = in;
-    inflate.avail_in = static_cast<std::uint32_t>(n);
     eof = n == 0;
+    in_size = kept + static_cast<std::size_t>(n);
+    inflate.next_in = in;
+    inflate.avail_in = static_cast<std::uint32_t>(in_size);
     return n > 0;
   }
 
@@ -83,24 +85,11 @@ std::size_t Gunzip::read(void* out, std::size_t size) {
   while (s.inflate.next_out == next) {
     if (s.inflate.block_state == ISAL_BLOCK_FINISH) {
       // A member ended (its trailer checked): the end of the stream, or another member.
-      if (!s.refill()) {
+      while (s.inflate.avail_in < sizeof kMagic && s.fill()) {
+      }
+      if (s.inflate.avail_in == 0) {
         s.done = true;
         return 0;
-      }
-      if (s.inflate.avail_in < sizeof kMagic && !s.eof) {
-        // Too few bytes left to tell: keep them and read more (a member header never spans
-        // more than the buffer, so one refill is enough).
-        std::copy(s.inflate.next_in, s.inflate.next_in + s.inflate.avail_in, s.in);
-        const std::size_t kept = s.inflate.avail_in;
-        s.consumed += s.in_size - kept;
-        ssize_t n;
-        do n = ::read(s.fd, s.in + kept, sizeof s.in - kept);
-        while (n < 0 && errno == EINTR);
-        if (n < 0) throw_errno("read the gzip stream");
-        s.eof = n == 0;
-        s.in_size = kept + static_cast<std::size_t>(n);
-        s.inflate.next_in = s.in;
-        s.inflate.avail_in = static_cast<std::uint32_t>(s.in_size);
       }
       if (s.inflate.avail_in < sizeof kMagic || s.inflate.next_in[0] != kMagic[0] ||
           s.inflate.next_in[1] != kMagic[1] || s.inflate.next_in[2] != kMagic[2])
@@ -109,7 +98,7 @@ std::size_t Gunzip::read(void* out, std::size_t size) {
       s.start_member();
       continue;
     }
-    if (s.inflate.avail_in == 0 && !s.refill())
+    if (s.inflate.avail_in == 0 && !s.fill())
       throw GunzipError("gzip: unexpected end of the stream at byte " + std::to_string(s.offset()) + " (truncated)");
     const int r = isal_inflate(&s.inflate);
     switch (r) {

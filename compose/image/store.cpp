@@ -81,17 +81,8 @@ BlobWriter::~BlobWriter() {
 void BlobWriter::write(const void* data, std::size_t size) {
   if (!m_fd) throw std::logic_error("BlobWriter::write after finish");
   m_hash.update(data, size);
-  auto* p = static_cast<const char*>(data);
-  while (size > 0) {
-    ssize_t n = ::write(m_fd.get(), p, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("write `" + m_tmp + "`");
-    }
-    p += n;
-    size -= static_cast<std::size_t>(n);
-    m_size += static_cast<std::uint64_t>(n);
-  }
+  write_all(m_fd.get(), std::string_view(static_cast<const char*>(data), size), m_tmp);
+  m_size += size;
 }
 
 const Digest& BlobWriter::finish() {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 
@@ -16,16 +17,6 @@ namespace berth::registry {
 namespace {
 
 constexpr int kAttempts = 3;
-
-void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("write `" + path + "`");
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
 
 /// Hashes the first `size` bytes of `fd` (the part downloaded before).
 void hash_prefix(int fd, std::uint64_t size, image::Sha256& hash, const std::string& path) {
@@ -79,7 +70,7 @@ void transfer(RepositoryClient& client, const image::Digest& digest, std::uint64
   };
   req.on_data = [&](const char* data, std::size_t n) {
     if (offset + n > size) return false;  // more than the descriptor says: refuse
-    write_all(fd, data, n, path);
+    write_all(fd, std::string_view(data, n), path);
     hash.update(data, n);
     offset += n;
     if (progress.on_bytes) progress.on_bytes(offset, size);

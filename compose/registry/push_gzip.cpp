@@ -64,15 +64,8 @@ GzipTempFile::GzipTempFile(const image::ImageStore& store, const image::Digest& 
         in.get(),
         [&](const void* data, std::size_t size) {
           hash.update(data, size);
-          const auto* p = static_cast<const char*>(data);
-          while (size > 0) {
-            ssize_t n = ::write(out.get(), p, size);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw_errno("write `" + m_path + "`");
-            p += n;
-            size -= static_cast<std::size_t>(n);
-            written += static_cast<std::uint64_t>(n);
-          }
+          write_all(out.get(), std::string_view(static_cast<const char*>(data), size), m_path);
+          written += size;
         },
         &input);
     if (const image::Digest got = input.finish(); got != blob)

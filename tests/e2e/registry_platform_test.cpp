@@ -9,8 +9,8 @@
 #include <regex>
 
 #include "compose/image/platform.hpp"
-#include "engine_fixture.hpp"
-#include "registry_server.hpp"
+#include "registry_fixture.hpp"
+#include "support/text.hpp"
 
 namespace berth::test {
 
@@ -18,13 +18,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool platform_test_contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using berth::test::contains;
 
-class RegistryPlatform : public EngineFixture {
+class RegistryPlatform : public RegistryFixture {
  protected:
   void SetUp() override {
-    if (auto why = registry_missing(); !why.empty()) GTEST_SKIP() << why;
-    EngineFixture::SetUp();
+    RegistryFixture::SetUp();
+    if (IsSkipped()) return;
     m_reg = std::make_unique<RegistryServer>(*m_tmp / "registry");
     m_digests = m_reg->push_multiarch("multi/bb:1", {"linux/amd64", "linux/arm64/v8"});
     ASSERT_EQ(m_digests.size(), 4u);
@@ -57,7 +57,7 @@ TEST_F(RegistryPlatform, TheHostPlatformIsPickedAndTheAttestationNever) {
     GTEST_SKIP() << "the index has no image for " << host.str();
   auto r = berth({"image", "pull", ref()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(platform_test_contains(r.out, "Digest: " + m_digests["index"])) << r.out;
+  EXPECT_TRUE(contains(r.out, "Digest: " + m_digests["index"])) << r.out;
   const std::string mine = host.architecture == "amd64" ? "linux/amd64" : "linux/arm64/v8";
   const std::string other = host.architecture == "amd64" ? "linux/arm64/v8" : "linux/amd64";
   EXPECT_TRUE(stored(mine));
@@ -65,8 +65,7 @@ TEST_F(RegistryPlatform, TheHostPlatformIsPickedAndTheAttestationNever) {
   EXPECT_FALSE(stored("attestation"));
   EXPECT_TRUE(stored("index"));
   EXPECT_EQ(architecture(ref()), host.architecture);
-  EXPECT_FALSE(platform_test_contains(m_reg->log(), "GET /v2/multi/bb/manifests/" + m_digests["attestation"]))
-      << m_reg->log();
+  EXPECT_FALSE(contains(m_reg->log(), "GET /v2/multi/bb/manifests/" + m_digests["attestation"])) << m_reg->log();
 }
 
 TEST_F(RegistryPlatform, ImagePullPlatformFlagPicksArm64) {
@@ -92,35 +91,32 @@ TEST_F(RegistryPlatform, NoMatchingPlatformIsDockersErrorAndStoresNothing) {
   if (host.architecture != "arm64") {
     auto r = berth({"image", "pull", m_reg->host() + "/armonly/bb:1"});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_TRUE(
-        platform_test_contains(r.err, "no matching manifest for " + host.str() + " in the manifest list entries"))
-        << r.err;
+    EXPECT_TRUE(contains(r.err, "no matching manifest for " + host.str() + " in the manifest list entries")) << r.err;
   }
   auto s390 = berth({"image", "pull", "--platform", "linux/s390x", ref()});
   EXPECT_EQ(s390.exit_code, 1);
-  EXPECT_TRUE(platform_test_contains(s390.err, "no matching manifest for linux/s390x in the manifest list entries"))
-      << s390.err;
+  EXPECT_TRUE(contains(s390.err, "no matching manifest for linux/s390x in the manifest list entries")) << s390.err;
   // Asking for the attestation's own platform does not select it either.
   auto unknown = berth({"image", "pull", "--platform", "unknown/unknown", ref()});
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_TRUE(platform_test_contains(unknown.err, "no matching manifest for unknown/unknown")) << unknown.err;
+  EXPECT_TRUE(contains(unknown.err, "no matching manifest for unknown/unknown")) << unknown.err;
   EXPECT_FALSE(stored("attestation"));
   EXPECT_FALSE(fs::exists(root() + "/blobs/sha256/" + armonly["attestation"].substr(7)));
-  EXPECT_FALSE(platform_test_contains(berth({"image", "ls"}).out, "multi/bb"));
-  EXPECT_FALSE(platform_test_contains(berth({"image", "ls"}).out, "armonly/bb"));
+  EXPECT_FALSE(contains(berth({"image", "ls"}).out, "multi/bb"));
+  EXPECT_FALSE(contains(berth({"image", "ls"}).out, "armonly/bb"));
 }
 
 TEST_F(RegistryPlatform, PullsByDigestOfTheIndexAndOfOnePlatformManifest) {
   auto arm = berth({"image", "pull", "--platform", "linux/arm64", m_reg->host() + "/multi/bb@" + m_digests["index"]});
   ASSERT_EQ(arm.exit_code, 0) << arm.err;
-  EXPECT_TRUE(platform_test_contains(arm.out, "Digest: " + m_digests["index"])) << arm.out;
+  EXPECT_TRUE(contains(arm.out, "Digest: " + m_digests["index"])) << arm.out;
   EXPECT_TRUE(stored("linux/arm64/v8"));
   EXPECT_FALSE(stored("linux/amd64"));
 
   const std::string amd = m_reg->host() + "/multi/bb@" + m_digests["linux/amd64"];
   auto one = berth({"image", "pull", amd});
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  EXPECT_TRUE(platform_test_contains(one.out, "Digest: " + m_digests["linux/amd64"])) << one.out;
+  EXPECT_TRUE(contains(one.out, "Digest: " + m_digests["linux/amd64"])) << one.out;
   EXPECT_TRUE(stored("linux/amd64"));
   EXPECT_EQ(architecture(amd), "amd64");
 }

@@ -15,6 +15,7 @@
 #include "compose/registry/credentials.hpp"
 #include "compose/registry/push.hpp"
 #include "registry_fixture.hpp"
+#include "support/text.hpp"
 
 namespace berth::test {
 
@@ -22,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using berth::test::contains;
 
 std::size_t count(const std::string& s, const std::string& part) {
   std::size_t n = 0;
@@ -97,13 +98,13 @@ TEST_F(RegistryPush, PushPrintsDockersLinesAndPullBackGivesTheSameDigest) {
 
   auto r = berth({"image", "push", name});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "The push refers to repository [" + reg->host() + "/test/bb]\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "The push refers to repository [" + reg->host() + "/test/bb]\n")) << r.out;
   for (const auto& l : layers) {
     const std::string id = l.substr(7, 12);
-    EXPECT_TRUE(has(r.out, id + ": Preparing\n")) << r.out;
-    EXPECT_TRUE(has(r.out, id + ": Pushed\n")) << r.out;
+    EXPECT_TRUE(contains(r.out, id + ": Preparing\n")) << r.out;
+    EXPECT_TRUE(contains(r.out, id + ": Pushed\n")) << r.out;
   }
-  EXPECT_FALSE(has(r.out, ": Pushing")) << r.out;  // a progress bar: only on a terminal, as docker
+  EXPECT_FALSE(contains(r.out, ": Pushing")) << r.out;  // a progress bar: only on a terminal, as docker
   // busybox:e2e's layers are stored uncompressed (loaded from a plain tar): they go up
   // gzip-compressed, as docker pushes them, so the pushed manifest is a new one.
   const std::string pushed = pushed_digest(r.out);
@@ -117,8 +118,8 @@ TEST_F(RegistryPush, PushPrintsDockersLinesAndPullBackGivesTheSameDigest) {
   const std::string other = *m_tmp / "other-root";
   auto pulled = run_berth({"--root", other, "image", "pull", name}, dir(), berth_env());
   ASSERT_EQ(pulled.exit_code, 0) << pulled.err;
-  EXPECT_TRUE(has(pulled.out, "Digest: " + pushed)) << pulled.out;
-  EXPECT_TRUE(has(image_id(root(), name), "sha256:")) << image_id(root(), name);
+  EXPECT_TRUE(contains(pulled.out, "Digest: " + pushed)) << pulled.out;
+  EXPECT_TRUE(contains(image_id(root(), name), "sha256:")) << image_id(root(), name);
   EXPECT_EQ(image_id(other, name), image_id(root(), name));
 
   // Again: every layer is there already and no blob is uploaded.
@@ -126,8 +127,9 @@ TEST_F(RegistryPush, PushPrintsDockersLinesAndPullBackGivesTheSameDigest) {
   EXPECT_EQ(uploads, layers.size() + 1) << reg->log();  // the layers and the config
   auto again = berth({"image", "push", name});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  for (const auto& l : layers) EXPECT_TRUE(has(again.out, l.substr(7, 12) + ": Layer already exists\n")) << again.out;
-  EXPECT_FALSE(has(again.out, "Pushed")) << again.out;
+  for (const auto& l : layers)
+    EXPECT_TRUE(contains(again.out, l.substr(7, 12) + ": Layer already exists\n")) << again.out;
+  EXPECT_FALSE(contains(again.out, "Pushed")) << again.out;
   EXPECT_EQ(pushed_digest(again.out), pushed) << "compression must give the same bytes every time";
   EXPECT_EQ(count(reg->log(), "\"PUT /v2/test/bb/blobs/uploads/"), uploads);
   EXPECT_EQ(count(reg->log(), "\"POST /v2/test/bb/blobs/uploads/"), layers.size() + 1);
@@ -145,7 +147,7 @@ TEST_F(RegistryPush, AnotherRepositoryOfTheRegistryMountsWhatItHas) {
   auto r = berth({"image", "push", reg->host() + "/test/b:1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const auto& l : layer_blobs(reg->host() + "/test/b:1"))
-    EXPECT_TRUE(has(r.out, l.substr(7, 12) + ": Mounted from test/a\n")) << r.out;
+    EXPECT_TRUE(contains(r.out, l.substr(7, 12) + ": Mounted from test/a\n")) << r.out;
   EXPECT_EQ(count(reg->log(), "\"PUT /v2/test/b/blobs/uploads/"), 0u) << reg->log();
   EXPECT_EQ(remote_digest(reg->host() + "/test/b:1"), pushed_digest(r.out));
   EXPECT_EQ(remote_digest(reg->host() + "/test/b:1"), remote_digest(reg->host() + "/test/a:1"));
@@ -165,22 +167,23 @@ TEST_F(RegistryPush, MissingImageAndRefusedCredentialsAreDockersErrors) {
   auto reg = start({"alice", "s3cret-pw"});
   auto none = berth({"image", "push", reg->host() + "/test/none:1"});
   EXPECT_EQ(none.exit_code, 1);
-  EXPECT_TRUE(has(none.err, "An image does not exist locally with the tag: " + reg->host() + "/test/none")) << none.err;
+  EXPECT_TRUE(contains(none.err, "An image does not exist locally with the tag: " + reg->host() + "/test/none"))
+      << none.err;
 
   const std::string name = reg->host() + "/private/bb:1";
   tag(name);
   auto no_tag = berth({"image", "push", reg->host() + "/private/bb:2"});
   EXPECT_EQ(no_tag.exit_code, 1);
-  EXPECT_TRUE(has(no_tag.err, "tag does not exist: " + reg->host() + "/private/bb:2")) << no_tag.err;
+  EXPECT_TRUE(contains(no_tag.err, "tag does not exist: " + reg->host() + "/private/bb:2")) << no_tag.err;
   auto anon = berth_auth({"image", "push", name});
   EXPECT_EQ(anon.exit_code, 1);
-  EXPECT_TRUE(has(anon.err, reg->host() + "/private/bb")) << anon.err;
-  EXPECT_TRUE(has(anon.err, "authentication required")) << anon.err;
+  EXPECT_TRUE(contains(anon.err, reg->host() + "/private/bb")) << anon.err;
+  EXPECT_TRUE(contains(anon.err, "authentication required")) << anon.err;
 
   write_auths(reg->host(), "YWxpY2U6d3Jvbmc=");  // alice:wrong
   auto wrong = berth_auth({"image", "push", name});
   EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_TRUE(has(wrong.err, "push " + name + ": unauthorized: authentication required")) << wrong.err;
+  EXPECT_TRUE(contains(wrong.err, "push " + name + ": unauthorized: authentication required")) << wrong.err;
 
   write_auths(reg->host(), "YWxpY2U6czNjcmV0LXB3");  // alice:s3cret-pw
   auto good = berth_auth({"image", "push", name});
@@ -206,7 +209,7 @@ TEST_F(RegistryPush, ComposePushPushesBuiltAndNamedServicesOnly) {
   EXPECT_TRUE(std::regex_search(r.err, std::regex("only-build +Skipped"))) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("pulled +Skipped"))) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("Pushing " + web + ": [0-9a-f]{12}  Pushed"))) << r.err;
-  EXPECT_TRUE(has(remote_digest(web), "sha256:")) << remote_digest(web);
+  EXPECT_TRUE(contains(remote_digest(web), "sha256:")) << remote_digest(web);
   EXPECT_EQ(remote_digest(extra), remote_digest(web));
 
   // A named service whose image is not here: an error, or a report with --ignore-push-failures.
@@ -215,11 +218,11 @@ TEST_F(RegistryPush, ComposePushPushesBuiltAndNamedServicesOnly) {
                 "\n  gone:\n    build: ./web\n    image: " + missing + "\n");
   auto fails = berth({"push", "-q"});
   EXPECT_EQ(fails.exit_code, 1);
-  EXPECT_TRUE(has(fails.err, "An image does not exist locally with the tag: " + reg->host() + "/app/missing"))
+  EXPECT_TRUE(contains(fails.err, "An image does not exist locally with the tag: " + reg->host() + "/app/missing"))
       << fails.err;
   auto ignored = berth({"push", "--ignore-push-failures"});
   EXPECT_EQ(ignored.exit_code, 0) << ignored.err;
-  EXPECT_TRUE(has(ignored.err, "Pushing gone: ")) << ignored.err;
+  EXPECT_TRUE(contains(ignored.err, "Pushing gone: ")) << ignored.err;
   auto one = berth({"push", "web"});
   EXPECT_EQ(one.exit_code, 0) << one.err;
 }
@@ -233,8 +236,8 @@ TEST_F(RegistryPush, ATamperedLocalBlobIsRefusedAndNamed) {
   flip_byte(path, 600);
   auto r = berth({"image", "push", name});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(has(r.err, "push " + name + ": blob " + blob)) << r.err;
-  EXPECT_TRUE(has(r.err, "tampered with or corrupted")) << r.err;
+  EXPECT_TRUE(contains(r.err, "push " + name + ": blob " + blob)) << r.err;
+  EXPECT_TRUE(contains(r.err, "tampered with or corrupted")) << r.err;
   auto m = run_command({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                         "http://" + reg->host() + "/v2/test/bad/manifests/1"},
                        "/", {});
@@ -259,7 +262,7 @@ TEST_F(RegistryPush, ChunkedUploadsGiveTheSameImage) {
   const std::string other = *m_tmp / "other-root";
   auto pulled = run_berth({"--root", other, "image", "pull", name}, dir(), berth_env());
   ASSERT_EQ(pulled.exit_code, 0) << pulled.err;
-  EXPECT_TRUE(has(pulled.out, "Digest: " + result.manifest.str())) << pulled.out;
+  EXPECT_TRUE(contains(pulled.out, "Digest: " + result.manifest.str())) << pulled.out;
   EXPECT_EQ(image_id(other, name), image_id(root(), name));
 }
 

@@ -15,8 +15,8 @@
 #include "compose/image/reference.hpp"
 #include "compose/image/store.hpp"
 #include "compose/registry/pull.hpp"
-#include "engine_fixture.hpp"
-#include "registry_server.hpp"
+#include "registry_fixture.hpp"
+#include "support/text.hpp"
 #include "token_server.hpp"
 
 namespace berth::test {
@@ -25,14 +25,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool token_test_contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using berth::test::contains;
 
-class RegistryToken : public EngineFixture {
+class RegistryToken : public RegistryFixture {
  protected:
   void SetUp() override {
-    if (auto why = registry_missing(); !why.empty()) GTEST_SKIP() << why;
     if (::access("/usr/bin/openssl", X_OK) != 0) GTEST_SKIP() << "needs /usr/bin/openssl";
-    EngineFixture::SetUp();
+    RegistryFixture::SetUp();
   }
   /// The registry (a process) goes before the fixture looks for leftover processes.
   void TearDown() override {
@@ -62,10 +61,6 @@ class RegistryToken : public EngineFixture {
   CommandResult pull(const std::string& ref) {
     return berth({"image", "pull", m_reg->host() + "/" + ref}, {{"DOCKER_CONFIG", *m_tmp / "docker"}});
   }
-  void write_docker_config(const std::string& json) {
-    fs::create_directories(*m_tmp / "docker");
-    std::ofstream(*m_tmp / "docker/config.json") << json;
-  }
   std::unique_ptr<TokenServer> m_token;
   std::unique_ptr<RegistryServer> m_reg;
   std::size_t m_pushed_requests = 0;
@@ -77,31 +72,30 @@ TEST_F(RegistryToken, AnonymousPullOfAPublicRepositoryUsesAnAnonymousToken) {
   start("public/bb:1");
   auto r = pull("public/bb:1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(token_test_contains(r.out, "Status: Downloaded newer image for " + m_reg->host() + "/public/bb:1"))
-      << r.out;
+  EXPECT_TRUE(contains(r.out, "Status: Downloaded newer image for " + m_reg->host() + "/public/bb:1")) << r.out;
   auto asked = berth_requests();
   ASSERT_FALSE(asked.empty());
   EXPECT_EQ(asked[0].method, "GET");
-  EXPECT_TRUE(token_test_contains(asked[0].target, "service=berth-test-registry")) << asked[0].target;
-  EXPECT_TRUE(token_test_contains(asked[0].target, "scope=repository%3Apublic%2Fbb%3Apull")) << asked[0].target;
+  EXPECT_TRUE(contains(asked[0].target, "service=berth-test-registry")) << asked[0].target;
+  EXPECT_TRUE(contains(asked[0].target, "scope=repository%3Apublic%2Fbb%3Apull")) << asked[0].target;
   for (const auto& q : asked) EXPECT_EQ(q.authorization, "") << q.target;
-  EXPECT_TRUE(token_test_contains(m_reg->log(), "\"GET /v2/public/bb/manifests/1 HTTP/1.1\" 200")) << m_reg->log();
+  EXPECT_TRUE(contains(m_reg->log(), "\"GET /v2/public/bb/manifests/1 HTTP/1.1\" 200")) << m_reg->log();
 }
 
 TEST_F(RegistryToken, PrivateRepositoryNeedsCredentialsFromDockerConfig) {
   start("private/bb:1");
   auto anon = pull("private/bb:1");
   EXPECT_EQ(anon.exit_code, 1);
-  EXPECT_TRUE(token_test_contains(anon.err, "pull access denied for " + m_reg->host() +
-                                                "/private/bb, repository does not exist or may require 'docker login'"))
+  EXPECT_TRUE(contains(anon.err, "pull access denied for " + m_reg->host() +
+                                     "/private/bb, repository does not exist or may require 'docker login'"))
       << anon.err;
 
   write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"auth": "YWxpY2U6d3Jvbmc="}}})");  // alice:wrong
   auto wrong = pull("private/bb:1");
   EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_TRUE(token_test_contains(wrong.err, "pull access denied for " + m_reg->host() + "/private/bb")) << wrong.err;
-  EXPECT_TRUE(token_test_contains(wrong.err, "incorrect username or password")) << wrong.err;
-  EXPECT_FALSE(token_test_contains(berth({"image", "ls"}).out, "private/bb"));
+  EXPECT_TRUE(contains(wrong.err, "pull access denied for " + m_reg->host() + "/private/bb")) << wrong.err;
+  EXPECT_TRUE(contains(wrong.err, "incorrect username or password")) << wrong.err;
+  EXPECT_FALSE(contains(berth({"image", "ls"}).out, "private/bb"));
 
   write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"auth": "YWxpY2U6czNjcmV0LXB3"}}})");
   const std::size_t before = m_token->requests().size();
@@ -110,7 +104,7 @@ TEST_F(RegistryToken, PrivateRepositoryNeedsCredentialsFromDockerConfig) {
   auto asked = m_token->requests();
   ASSERT_GT(asked.size(), before);
   EXPECT_EQ(asked[before].authorization, "Basic YWxpY2U6czNjcmV0LXB3");
-  EXPECT_TRUE(token_test_contains(asked[before].target, "account=alice")) << asked[before].target;
+  EXPECT_TRUE(contains(asked[before].target, "account=alice")) << asked[before].target;
 }
 
 TEST_F(RegistryToken, AnIdentityTokenIsUsedThroughTheRefreshTokenGrant) {
@@ -124,9 +118,9 @@ TEST_F(RegistryToken, AnIdentityTokenIsUsedThroughTheRefreshTokenGrant) {
   auto asked = berth_requests();
   ASSERT_FALSE(asked.empty());
   EXPECT_EQ(asked[0].method, "POST");
-  EXPECT_TRUE(token_test_contains(asked[0].body, "grant_type=refresh_token")) << asked[0].body;
-  EXPECT_TRUE(token_test_contains(asked[0].body, "refresh_token=" + refresh)) << asked[0].body;
-  EXPECT_TRUE(token_test_contains(asked[0].body, "scope=repository%3Aprivate%2Fbb%3Apull")) << asked[0].body;
+  EXPECT_TRUE(contains(asked[0].body, "grant_type=refresh_token")) << asked[0].body;
+  EXPECT_TRUE(contains(asked[0].body, "refresh_token=" + refresh)) << asked[0].body;
+  EXPECT_TRUE(contains(asked[0].body, "scope=repository%3Aprivate%2Fbb%3Apull")) << asked[0].body;
   EXPECT_EQ(asked[0].status, 200);
 
   // A refresh token the server does not know: refused, nothing stored.
@@ -134,8 +128,8 @@ TEST_F(RegistryToken, AnIdentityTokenIsUsedThroughTheRefreshTokenGrant) {
   write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"identitytoken": "refresh-forged"}}})");
   auto forged = pull("private/bb:1");
   EXPECT_EQ(forged.exit_code, 1);
-  EXPECT_TRUE(token_test_contains(forged.err, "pull access denied for " + m_reg->host() + "/private/bb")) << forged.err;
-  EXPECT_TRUE(token_test_contains(forged.err, "invalid refresh token")) << forged.err;
+  EXPECT_TRUE(contains(forged.err, "pull access denied for " + m_reg->host() + "/private/bb")) << forged.err;
+  EXPECT_TRUE(contains(forged.err, "invalid refresh token")) << forged.err;
 }
 
 TEST_F(RegistryToken, ATokenThatExpiresDuringAPullIsRenewed) {
@@ -166,8 +160,7 @@ TEST_F(RegistryToken, ATokenThatExpiresDuringAPullIsRenewed) {
   bool refused_blob = false;
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);)
-    refused_blob |=
-        token_test_contains(line, "\"GET /v2/public/big/blobs/sha256:") && token_test_contains(line, "HTTP/1.1\" 401 ");
+    refused_blob |= contains(line, "\"GET /v2/public/big/blobs/sha256:") && contains(line, "HTTP/1.1\" 401 ");
   EXPECT_TRUE(refused_blob) << log;
   EXPECT_TRUE(store.resolve(image::parse_reference(m_reg->host() + "/public/big:1")).has_value());
 }
@@ -182,12 +175,12 @@ TEST_F(RegistryToken, LoginAsksTheTokenServerWithTheCredentials) {
   };
   auto wrong = login("wrong");
   EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_TRUE(token_test_contains(wrong.err, "incorrect username or password")) << wrong.err;
+  EXPECT_TRUE(contains(wrong.err, "incorrect username or password")) << wrong.err;
   EXPECT_FALSE(fs::exists(*m_tmp / "docker/config.json"));
   auto asked = berth_requests();
   ASSERT_FALSE(asked.empty());
-  EXPECT_TRUE(token_test_contains(asked.back().target, "service=berth-test-registry")) << asked.back().target;
-  EXPECT_TRUE(token_test_contains(asked.back().target, "account=alice")) << asked.back().target;
+  EXPECT_TRUE(contains(asked.back().target, "service=berth-test-registry")) << asked.back().target;
+  EXPECT_TRUE(contains(asked.back().target, "account=alice")) << asked.back().target;
   EXPECT_EQ(asked.back().status, 401);
 
   auto good = login("s3cret-pw");
