@@ -1,0 +1,54 @@
+#pragma once
+// The cache key part of a COPY/ADD: a hash of exactly what the instruction copies. Per entry
+// (in walk order): its path relative to the source, type, mode, uid, gid, size, link target,
+// xattrs and the sha256 of its content — never mtime/ctime, so `touch` keeps the cache. File
+// content hashes come from a persistent StatCache keyed by (dev, inode, size, mtime, ctime), so
+// an unchanged context costs one stat walk and no reads.
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compose/build/build_context.hpp"
+
+namespace berth::build {
+
+class StatCache {
+ public:
+  /// Loads `file` when it exists (a corrupt or foreign file is ignored: the cache only saves
+  /// work). `file` "" = in memory only.
+  explicit StatCache(std::string file = {});
+
+  /// The content sha256 (64 hex) recorded for a file with exactly this stat, or "".
+  std::string lookup(const struct stat& st) const;
+  void store(const struct stat& st, const std::string& sha256_hex);
+  /// Writes the file atomically when something was stored since loading.
+  void save();
+  std::size_t size() const noexcept { return m_entries.size(); }
+
+ private:
+  struct Key {
+    std::uint64_t dev, ino, size;
+    std::int64_t mtime_ns, ctime_ns;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept;
+  };
+  std::string m_file;
+  std::unordered_map<Key, std::string, KeyHash> m_entries;
+  bool m_dirty = false;
+};
+
+/// sha256 hex of the content of the regular file `path` relative to the context (through the
+/// cache).
+std::string file_content_hash(const BuildContext& ctx, const ContextEntry& entry, StatCache& cache);
+
+/// The hash (64 hex) of what copying `sources` (resolved context paths, as BuildContext::resolve
+/// gives them) with `excludes` would copy, as described above.
+std::string hash_sources(const BuildContext& ctx, const std::vector<std::string>& sources,
+                         const std::vector<std::string>& excludes, StatCache& cache);
+
+}  // namespace berth::build
