@@ -14,6 +14,9 @@ class DirReader {
  public:
   /// Throws SysError("opendir `path`") with opendir's errno (code() is ENOENT for a missing one).
   explicit DirReader(const std::string& path);
+  /// Reads the directory open as `dir_fd` (which is duplicated: the caller keeps its fd);
+  /// `shown` names it in errors.
+  DirReader(int dir_fd, const std::string& shown);
   DirReader(DirReader&& o) noexcept;
   DirReader& operator=(DirReader&& o) noexcept;
   DirReader(const DirReader&) = delete;
@@ -31,5 +34,7 @@ class DirReader {
 /// Every entry of `path` except "." and "..", sorted by name (byte order).
 /// Throws SysError("opendir `path`") as DirReader does.
 std::vector<std::string> list_dir(const std::string& path);
+/// The same for a directory open as `dir_fd` (walks that never follow a symlink by path).
+std::vector<std::string> list_dir(int dir_fd, const std::string& shown);
 
 }  // namespace berth

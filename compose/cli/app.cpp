@@ -46,6 +46,8 @@ int run(int argc, char** argv) {
   register_pull(app, global, result);
   register_push(app, global, result);
   register_login(app, global, result);
+  register_build(app, global, result);
+  register_builder(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 #include "compose/model/dependencies.hpp"
 #include "compose/model/json_emit.hpp"
 #include "compose/model/json_io.hpp"
+#include "compose/model/service_image.hpp"
 #include "compose/model/yaml_emit.hpp"
 
 namespace berth::cli {
@@ -38,8 +39,7 @@ std::string render(const loader::Project& project, const ConfigOptions& o) {
     return out;
   }
   if (o.images) {
-    for (const auto& [name, svc] : typed.services)
-      out += (svc.image.empty() ? project.name + "-" + name : svc.image) + "\n";
+    for (const auto& [name, svc] : typed.services) out += model::service_image(typed, name) + "\n";
     return out;
   }
   if (!o.hash.empty()) {

@@ -18,6 +18,7 @@ void run_create(const GlobalOptions& g, const CreateFlags& f) {
   auto options = session_options(g, f.services, true, true);
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
   options.pull = pull_options(g, f.pull, false);
+  options.build = build_options(g, f.build, f.no_build, false);
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   eng.lock();

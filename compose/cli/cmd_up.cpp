@@ -27,9 +27,9 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
   options.pull = pull_options(g, f.pull, f.quiet_pull);
   options.pull_dependencies = !f.no_deps;
+  options.build = build_options(g, f.build, f.no_build, f.quiet_pull);
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
-  if (f.build) session.progress->warning("--build: building images is not implemented yet; using the stored images");
   eng.lock();
   plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, f.remove_orphans};
   plan::Plan plan = eng.plan_up(opts);

@@ -45,6 +45,8 @@ void register_push(CLI::App& app, const GlobalOptions& g, CommandResult& result)
 /// `image push` under `image` (cmd_push.cpp, beside `push`).
 void register_image_push(CLI::App& image, const GlobalOptions& g);
 void register_login(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_build(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_builder(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.
@@ -70,6 +72,18 @@ inline std::optional<engine::ImagePullOptions> pull_options(const GlobalOptions&
   if (g.dry_run) return std::nullopt;
   engine::ImagePullOptions o;
   o.policy = flag == "policy" ? "" : flag;
+  o.quiet = quiet;
+  return o;
+}
+
+/// What up/create/run build first: missing images of services with `build:` (every one with
+/// --build); none with --no-build or under --dry-run. Throws for --build with --no-build.
+inline std::optional<engine::ImageBuildOptions> build_options(const GlobalOptions& g, bool build, bool no_build,
+                                                              bool quiet) {
+  if (build && no_build) throw std::runtime_error("--build and --no-build are incompatible");
+  if (no_build || g.dry_run) return std::nullopt;
+  engine::ImageBuildOptions o;
+  o.only_missing = !build;
   o.quiet = quiet;
   return o;
 }

@@ -8,6 +8,7 @@
 
 #include "compose/engine/engine.hpp"
 #include "compose/image/store.hpp"
+#include "compose/model/service_image.hpp"
 #include "compose/runtime/dns.hpp"
 #include "compose/storage/volumes.hpp"
 
@@ -102,10 +103,11 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
   if ((rmi == "all" || rmi == "local") && m_ctx) {
     image::ImageStore images(m_paths.root);
     auto lock = images.lock();
-    for (const auto& [name, svc] : m_ctx->loaded.model.services) {
+    for (const auto& [key, svc] : m_ctx->loaded.model.services) {
       if (rmi == "local" && !svc.image.empty()) continue;  // "local": only images without a custom tag (built)
-      if (auto ref = image::try_parse_reference(svc.image))
-        if (images.remove(lock, *ref)) m_progress.event("Image", svc.image, "Removed");
+      const std::string name = model::service_image(m_ctx->loaded.model, key);
+      if (auto ref = image::try_parse_reference(name))
+        if (images.remove(lock, *ref)) m_progress.event("Image", name, "Removed");
     }
   }
   if (!error.empty()) throw std::runtime_error(error);

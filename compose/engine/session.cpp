@@ -37,18 +37,28 @@ Session open_session(const SessionOptions& options) {
     loader::Project loaded = loader::load_project(options.load);
     for (const auto& w : loaded.warnings) s.progress->warning(w);
     project = loaded.name;
+    std::vector<std::string> services = options.services;
+    if (!services.empty() && options.pull_dependencies) {
+      auto wanted = model::with_dependencies(model::dependency_map(loaded.model), options.services);
+      services.assign(wanted.begin(), wanted.end());
+    }
     if (options.pull) {
       ImagePullOptions pull = *options.pull;
-      if (!options.services.empty()) {
-        pull.services = options.services;
-        if (options.pull_dependencies) {
-          auto wanted = model::with_dependencies(model::dependency_map(loaded.model), options.services);
-          pull.services.assign(wanted.begin(), wanted.end());
-        }
-      }
+      pull.services = services;
       pull.environment = options.load.os_environment;
+      // Images of services with `build:` are built when missing, not pulled (docker compose).
+      pull.ignore_buildable = pull.ignore_buildable || options.build.has_value();
       image::ImageStore store(s.paths.root);
       pull_images(loaded.model, store, *s.progress, pull);
+    }
+    if (options.build) {
+      ImageBuildOptions build = *options.build;
+      build.services = services;
+      build.environment = options.load.os_environment;
+      build.root = s.paths.root;
+      build.run = s.paths.run;
+      build::BuildProgress output(std::cerr, build.quiet);
+      build_images(loaded.model, *s.progress, output, build);
     }
     ctx = std::make_unique<project::ProjectContext>(project::make_context(
         std::move(loaded), image::ImageStore(s.paths.root), options.scale, options.services, options.require_images));

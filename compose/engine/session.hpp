@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compose/engine/engine.hpp"
+#include "compose/engine/image_build.hpp"
 #include "compose/engine/image_pull.hpp"
 #include "compose/loader/load.hpp"
 
@@ -26,6 +27,9 @@ struct SessionOptions {
   /// up/create/run: pull what the policy asks for (the services and their dependencies) before
   /// the project context is made; `services` there is filled in from the above.
   std::optional<ImagePullOptions> pull;
+  /// up/create/run: build what is missing (everything with --build) after pulling; nullopt with
+  /// --no-build. `services` is filled in as for pull.
+  std::optional<ImageBuildOptions> build;
   bool pull_dependencies = true;  ///< false with --no-deps
 };
 

@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "common/atomic_file.hpp"
+#include "common/scope_exit.hpp"
 #include "common/sys_error.hpp"
 
 namespace berth::image {
@@ -221,6 +222,25 @@ LayerInfo ImageStore::add_layer(const StoreLock& lock, int fd, const std::option
   if (expected_diff_id)
     if (auto have = layer_info(chain_id(parent, *expected_diff_id))) return *have;
   return unpack_layer(m_root + "/layers", m_root + "/tmp", fd, parent, expected_diff_id, label, sink);
+}
+
+LayerInfo ImageStore::adopt_layer(const StoreLock& lock, const std::string& dir, const std::optional<Digest>& parent,
+                                  const Digest& diff_id, std::uint64_t size) {
+  namespace fs = std::filesystem;
+  check_lock(lock);
+  LayerInfo info{diff_id, chain_id(parent, diff_id), parent, size};
+  std::error_code ec;
+  if (auto have = layer_info(info.chain_id)) {
+    fs::remove_all(dir, ec);
+    return *have;
+  }
+  std::string staging = m_root + "/tmp/layer-XXXXXX";
+  if (::mkdtemp(staging.data()) == nullptr) throw_errno("create temporary directory `" + staging + "`");
+  ScopeExit discard([&] { fs::remove_all(staging, ec); });
+  if (::rename(dir.c_str(), (staging + "/diff").c_str()) != 0)
+    throw_errno("rename `" + dir + "` to `" + staging + "/diff`");
+  if (install_layer(staging, m_root + "/layers", info)) discard.dismiss();
+  return info;
 }
 
 std::vector<std::string> ImageStore::lower_dirs(const ImageRecord& image) const {

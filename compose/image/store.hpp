@@ -12,6 +12,7 @@
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -176,6 +177,16 @@ class ImageStore {
   /// Removes every name of the image `manifest` and then the image itself (as remove()).
   RemoveResult remove_image(const StoreLock& lock, const Digest& manifest);
 
+  /// Makes the directory `dir` (an overlay upper dir of a build step, in overlayfs form, on the
+  /// store's file system) the layer `diff_id` on top of `parent`, by renaming it: no copy. When
+  /// that layer exists already, `dir` is removed and the existing one kept.
+  LayerInfo adopt_layer(const StoreLock& lock, const std::string& dir, const std::optional<Digest>& parent,
+                        const Digest& diff_id, std::uint64_t size);
+
+  /// Removes those of `chains` (layers) and `blobs` that no image uses (a build's intermediate
+  /// layers, for `builder prune`). Nothing when an image cannot be read. Returns bytes freed.
+  std::uint64_t remove_unused(const StoreLock& lock, const std::set<Digest>& chains, const std::set<Digest>& blobs);
+
   /// The overlay lower dirs of an image, topmost layer first (the order lowerdir= wants).
   std::vector<std::string> lower_dirs(const ImageRecord& image) const;
 
@@ -185,6 +196,7 @@ class ImageStore {
   void write_index(const nlohmann::json& index) const;
   void check_lock(const StoreLock& lock) const;
   RemoveResult collect(nlohmann::json& index, const Digest& manifest);
+  bool discard_layer(const Digest& chain);
   std::string m_root;
 };
 

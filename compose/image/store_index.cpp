@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <stdexcept>
 
@@ -245,21 +246,69 @@ RemoveResult ImageStore::remove_image(const StoreLock& lock, const Digest& manif
   return result;
 }
 
-RemoveResult ImageStore::collect(json& index, const Digest& manifest) {
-  // What the remaining images use. If one of them cannot be read, we cannot know what it
-  // shares with the image being removed, so only the manifest blob (never shared) goes.
+namespace {
+/// What the images of `index` use; `complete` false when one of them could not be read.
+Uses images_uses(const json& index, const std::function<ImageRecord(const Digest&)>& record, bool& complete) {
   Uses keep;
-  bool complete = true;
+  complete = true;
   std::set<Digest> seen;
   for (const auto& entry : index["images"]) {
     Digest m = entry_manifest(entry);
     if (!seen.insert(m).second) continue;
     try {
-      keep.add(build_record(m, index));
+      keep.add(record(m));
     } catch (const std::exception&) {
       complete = false;
     }
   }
+  return keep;
+}
+}  // namespace
+
+bool ImageStore::discard_layer(const Digest& chain) {
+  // Move the layer out of layers/ in one rename, so a crash never leaves half a layer that
+  // looks complete; then delete it at leisure.
+  std::string dir = m_root + "/layers/" + std::string(chain.hex());
+  std::string trash = m_root + "/tmp/trash-XXXXXX";
+  if (::access(dir.c_str(), F_OK) != 0) return false;
+  if (::mkdtemp(trash.data()) == nullptr) throw_errno("create temporary directory `" + trash + "`");
+  std::string target = trash + "/layer";
+  if (::rename(dir.c_str(), target.c_str()) != 0) throw_errno("rename `" + dir + "` to `" + target + "`");
+  std::error_code ec;
+  std::filesystem::remove_all(trash, ec);
+  if (ec) throw SysError("remove `" + trash + "`", ec.value());
+  return true;
+}
+
+std::uint64_t ImageStore::remove_unused(const StoreLock& lock, const std::set<Digest>& chains,
+                                        const std::set<Digest>& blobs) {
+  check_lock(lock);
+  json index = read_index();
+  bool complete = true;
+  Uses keep = images_uses(
+      index, [&](const Digest& m) { return build_record(m, index); }, complete);
+  if (!complete) return 0;  // what an unreadable image shares is unknown: keep everything
+  std::uint64_t freed = 0;
+  std::error_code ec;
+  for (const auto& b : blobs) {
+    if (keep.blobs.count(b)) continue;
+    auto size = std::filesystem::file_size(blob_path(b), ec);
+    if (!ec && std::filesystem::remove(blob_path(b), ec)) freed += size;
+  }
+  for (const auto& c : chains) {
+    if (keep.chains.count(c)) continue;
+    auto info = layer_info(c);
+    if (discard_layer(c) && info) freed += info->size;
+  }
+  return freed;
+}
+
+RemoveResult ImageStore::collect(json& index, const Digest& manifest) {
+  // What the remaining images use. If one of them cannot be read, we cannot know what it
+  // shares with the image being removed, so only the manifest blob (never shared) goes.
+  bool complete = true;
+  Uses keep = images_uses(
+      index, [&](const Digest& m) { return build_record(m, index); }, complete);
   std::optional<ImageRecord> doomed;
   try {
     doomed = build_record(manifest, index);
@@ -279,17 +328,7 @@ RemoveResult ImageStore::collect(json& index, const Digest& manifest) {
   // Topmost first, as docker reports them.
   for (auto l = doomed->layers.rbegin(); l != doomed->layers.rend(); ++l) {
     if (keep.chains.count(l->chain_id)) continue;
-    // Move the layer out of layers/ in one rename, so a crash never leaves half a layer
-    // that looks complete; then delete it at leisure.
-    std::string dir = m_root + "/layers/" + std::string(l->chain_id.hex());
-    std::string trash = m_root + "/tmp/trash-XXXXXX";
-    if (::access(dir.c_str(), F_OK) != 0) continue;
-    if (::mkdtemp(trash.data()) == nullptr) throw_errno("create temporary directory `" + trash + "`");
-    std::string target = trash + "/layer";
-    if (::rename(dir.c_str(), target.c_str()) != 0) throw_errno("rename `" + dir + "` to `" + target + "`");
-    std::filesystem::remove_all(trash, ec);
-    if (ec) throw SysError("remove `" + trash + "`", ec.value());
-    result.deleted.push_back(l->chain_id);
+    if (discard_layer(l->chain_id)) result.deleted.push_back(l->chain_id);
   }
   return result;
 }

@@ -188,18 +188,22 @@ LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir
   if (::syncfs(root.get()) != 0) throw_errno("syncfs `" + diff + "`");
   root.reset();
 
+  if (install_layer(staging, layers_dir, info)) discard.dismiss();  // else someone else's is kept, ours dropped
+  return info;
+}
+
+bool install_layer(const std::string& staging, const std::string& layers_dir, const LayerInfo& info) {
   nlohmann::json meta = {{"diff_id", info.diff_id.str()},
                          {"chain_id", info.chain_id.str()},
-                         {"parent", parent ? nlohmann::json(parent->str()) : nlohmann::json(nullptr)},
+                         {"parent", info.parent ? nlohmann::json(info.parent->str()) : nlohmann::json(nullptr)},
                          {"size", info.size}};
   write_file_atomic(staging + "/layer.json", meta.dump(2) + "\n");
   std::string final_dir = layers_dir + "/" + std::string(info.chain_id.hex());
   if (::rename(staging.c_str(), final_dir.c_str()) != 0) {
     if (errno != EEXIST && errno != ENOTEMPTY) throw_errno("rename `" + staging + "` to `" + final_dir + "`");
-    return info;  // already unpacked by someone else: keep theirs, drop ours
+    return false;
   }
-  discard.dismiss();
-  return info;
+  return true;
 }
 
 std::optional<LayerInfo> read_layer_info(const std::string& layer_dir) {

@@ -55,6 +55,11 @@ LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir
                        const std::optional<Digest>& parent, const std::optional<Digest>& expected_diff_id,
                        const std::string& label, const StreamSink& sink = {});
 
+/// Moves a staged layer (the directory `staging`, holding `diff/`, on the store's file system)
+/// to <layers_dir>/<chain hex> after writing its layer.json. Returns false, leaving `staging`
+/// to the caller, when that layer is already there (another writer won a race).
+bool install_layer(const std::string& staging, const std::string& layers_dir, const LayerInfo& info);
+
 /// Streams the uncompressed content of `fd` (plain, gzip, zstd, xz or bzip2) to `sink` and
 /// returns its sha256 (the diff id, when the content is a layer).
 Digest decompress(int fd, const StreamSink& sink);

@@ -10,6 +10,7 @@
 #include "compose/gocompat/sha256.hpp"
 #include "compose/model/config_hash.hpp"
 #include "compose/model/dependencies.hpp"
+#include "compose/model/service_image.hpp"
 
 namespace berth::project {
 
@@ -76,18 +77,20 @@ ProjectContext make_context(loader::Project loaded, const image::ImageStore& ima
     if (!selected.count(name)) continue;
     if (!require_images) {
       std::optional<image::ImageRecord> record;
-      if (auto ref = image::try_parse_reference(svc.image)) record = images.resolve(*ref);
+      if (auto ref = image::try_parse_reference(model::service_image(typed, name))) record = images.resolve(*ref);
       if (record) ctx.images.emplace(name, std::move(*record));
       continue;
     }
-    if (svc.image.empty())
-      throw std::runtime_error("service \"" + name + "\" has no image: building is not implemented yet");
+    const std::string wanted = model::service_image(typed, name);
     std::optional<image::ImageRecord> record;
-    if (auto ref = image::try_parse_reference(svc.image)) record = images.resolve(*ref);
-    if (!record) record = images.find(svc.image);
+    if (auto ref = image::try_parse_reference(wanted)) record = images.resolve(*ref);
+    if (!record) record = images.find(wanted);
+    if (!record && svc.build)  // up/create/run built what was missing unless --no-build
+      throw std::runtime_error("service \"" + name + "\": no such image: " + wanted +
+                               " (it has not been built: `berth build`, or `up` without --no-build)");
     if (!record)  // up/create/run pulled what the policy allows: what is still missing may not be pulled
       throw std::runtime_error(
-          "service \"" + name + "\": no such image: " + svc.image +
+          "service \"" + name + "\": no such image: " + wanted +
           " (its pull policy does not allow pulling it: `berth pull`, or load it with `berth image load`)");
     ctx.desired.services[name].config_hash =
         gocompat::sha256_hex(model::service_config_hash(typed, name) + record->config_digest.str());

@@ -4,6 +4,7 @@
 // works whatever is left: a live shim is asked to stop and shut down, a dead shim's cgroups are
 // killed; endpoints, netns, bundle and shim state go, then the record.
 #include "compose/runtime/container_runtime.hpp"
+#include "compose/model/service_image.hpp"
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -91,7 +92,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   rec.service = a.service;
   rec.number = a.number;
   rec.config_hash = m_ctx->desired.services.at(a.service).config_hash;
-  rec.image = svc.image;
+  rec.image = model::service_image(m_ctx->loaded.model, a.service);
   rec.image_id = img.config_digest.str();
   rec.created = gocompat::rfc3339_now();
   rec.dns = svc.dns;  // berth-dns's upstreams for this container (resolv.conf keeps berth-dns)

@@ -9,33 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/in_root.hpp"     // open_in_root, ensure_in_root, read_all: shared with the builder
 #include "common/split_path.hpp"  // split_path, used by the walks here and in cgroups*
+#include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 
 namespace berth::shim {
-
-/// Opens `path` (absolute or relative, interpreted inside `root_fd` as if it were "/") with
-/// `flags`|O_CLOEXEC; symlinks in the image resolve inside the root, never above it.
-/// Returns an invalid fd and leaves errno set when it fails.
-UniqueFd open_in_root(int root_fd, std::string_view path, int flags = O_PATH);
-
-/// As open_in_root but throws SysError ("resolve `<path>` in `<what>`: <errno>").
-UniqueFd resolve_in_root(int root_fd, std::string_view path, std::string_view what = "rootfs");
-
-enum class NodeKind { Directory, File };
-
-/// Makes sure `path` exists inside `root_fd` (creating missing directories with mode 0755 and, for
-/// NodeKind::File, an empty final file) and returns an O_PATH fd of the final node. Symlinks on
-/// the way are followed as if `root_fd` were "/" (a dangling one gets its target created, inside
-/// the root), and the result is opened with RESOLVE_IN_ROOT|RESOLVE_NO_SYMLINKS, so a symlink
-/// swapped in meanwhile makes it fail rather than escape.
-UniqueFd ensure_in_root(int root_fd, std::string_view path, NodeKind kind);
-
-/// "/proc/self/fd/<fd>": how mount(2) and friends address a node already resolved safely.
-std::string fd_path(int fd);
-
-/// Reads everything from `fd` (at most 64 MiB); `shown` names it in errors.
-std::string read_all(int fd, const std::string& shown);
 
 /// Reads a whole file relative to `dir_fd` (AT_FDCWD for plain paths); throws SysError.
 std::string read_file_at(int dir_fd, const std::string& path);
@@ -51,6 +30,9 @@ std::string errno_hint(std::string_view operation, int err);
 /// Throws SysError(what, err), with errno_hint(operation, err) appended in parentheses when
 /// there is one: "pivot_root `.`: Invalid argument (the new root must be a mount point ...)".
 [[noreturn]] void throw_sys(std::string_view operation, const std::string& what, int err);
+
+/// Rethrows `e` with the hint for `operation` and its errno appended, when there is one.
+[[noreturn]] void rethrow_with_hint(std::string_view operation, const SysError& e);
 
 /// mount(2) that throws SysError("mount <what> on `<shown>`[ hint]") on failure.
 void do_mount(const char* source, const std::string& target, const char* fstype, unsigned long flags,

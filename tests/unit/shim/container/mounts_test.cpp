@@ -1,5 +1,4 @@
-// OCI mount options -> mount(2) flags, Docker's default mounts, and creating mount points inside
-// a rootfs without following its symlinks out of it (no root needed: only mkdir/open).
+// OCI mount options -> mount(2) flags, Docker's default mounts, errno hints.
 #include "runtime-shim/container/mounts.hpp"
 
 #include <fcntl.h>
@@ -47,55 +46,6 @@ TEST(DefaultMountsTest, BundleMountsReplaceDefaultsAtTheSameDestination) {
     if (m.destination == "/sys") {
       EXPECT_NE(std::find(m.options.begin(), m.options.end(), "ro"), m.options.end());
     }
-  }
-}
-
-class InRootTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    base = m_tmp.path();
-    fs::create_directories(base + "/root/etc");
-    fs::create_directories(base + "/outside");
-    root.reset(::open((base + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  }
-  berth::test::TempDir m_tmp{"berth-inroot"};
-  std::string base;
-  berth::UniqueFd root;
-};
-
-TEST_F(InRootTest, CreatesMissingDirectoriesAndFiles) {
-  ensure_in_root(root.get(), "/a/b/c", NodeKind::Directory);
-  EXPECT_TRUE(fs::is_directory(base + "/root/a/b/c"));
-  ensure_in_root(root.get(), "/etc/resolv.conf", NodeKind::File);
-  EXPECT_TRUE(fs::is_regular_file(base + "/root/etc/resolv.conf"));
-  EXPECT_THROW(ensure_in_root(root.get(), "/etc/resolv.conf", NodeKind::Directory), berth::SysError);
-}
-
-TEST_F(InRootTest, AbsoluteAndClimbingSymlinksStayInside) {
-  fs::create_symlink(base + "/outside", base + "/root/abs");     // absolute: means <root><target>
-  fs::create_symlink("../../../../outside", base + "/root/up");  // climbs: stops at <root>
-  ensure_in_root(root.get(), "/abs/x", NodeKind::Directory);
-  ensure_in_root(root.get(), "/up/y", NodeKind::File);
-  EXPECT_TRUE(fs::is_empty(base + "/outside"));
-  EXPECT_TRUE(fs::is_directory(base + "/root" + base + "/outside/x"));
-  EXPECT_TRUE(fs::is_regular_file(base + "/root/outside/y"));
-}
-
-TEST_F(InRootTest, DanglingSymlinkGetsItsTargetCreated) {
-  fs::create_symlink("/run/resolv.conf", base + "/root/etc/resolv.conf");
-  berth::UniqueFd fd = ensure_in_root(root.get(), "/etc/resolv.conf", NodeKind::File);
-  EXPECT_TRUE(fd);
-  EXPECT_TRUE(fs::is_regular_file(base + "/root/run/resolv.conf"));
-}
-
-TEST_F(InRootTest, SymlinkLoopsEnd) {
-  fs::create_symlink("/loop2", base + "/root/loop1");
-  fs::create_symlink("/loop1", base + "/root/loop2");
-  try {
-    ensure_in_root(root.get(), "/loop1/x", NodeKind::Directory);
-    FAIL() << "no error";
-  } catch (const berth::SysError& e) {
-    EXPECT_EQ(e.code(), ELOOP);
   }
 }
 

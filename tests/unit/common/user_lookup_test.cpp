@@ -1,6 +1,6 @@
 // resolve_user against a rootfs in a temp dir: names, ids, groups, and files reached through
 // symlinks that must stay inside the rootfs.
-#include "runtime-shim/container/users.hpp"
+#include "common/user_lookup.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include "common/unique_fd.hpp"
 #include "support/temp_dir.hpp"
 
-using namespace berth::shim;
+using namespace berth;
 namespace fs = std::filesystem;
 
 namespace {

@@ -1,0 +1,34 @@
+#pragma once
+// Mounting overlayfs, for berth-shim (a container's rootfs) and the builder (a build step's
+// view of its parent layers). overlayfs options travel in one page (4096 bytes) through
+// mount(2): a long layer stack ("lowerdir=/var/lib/berth/layers/<64 hex>/diff:..." x 40)
+// doesn't fit. Instead of runc's chdir-and-relative-paths trick, the new mount API takes each
+// layer in its own fsconfig("lowerdir+") call (Linux 6.8+); errors from fsconfig are read back
+// from the fs context fd, which holds the kernel's own message ("overlayfs: failed to resolve").
+#include <string>
+#include <vector>
+
+namespace berth {
+
+/// Mounts overlayfs on `target`: `lowers` topmost first, then `upper` and `work` (same file
+/// system); with `upper` "" a read-only overlay of the lowers alone (at least two of them). Throws SysError "mount
+/// overlay on `target`: ..." with the kernel's message when it gave one.
+void mount_overlay(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
+                   const std::string& work);
+
+/// An overlay mount that is lazily unmounted (MNT_DETACH) when it goes.
+class OverlayMount {
+ public:
+  OverlayMount(std::string target, const std::vector<std::string>& lowers, const std::string& upper,
+               const std::string& work);
+  OverlayMount(const OverlayMount&) = delete;
+  OverlayMount& operator=(const OverlayMount&) = delete;
+  ~OverlayMount();
+
+  const std::string& target() const noexcept { return m_target; }
+
+ private:
+  std::string m_target;
+};
+
+}  // namespace berth
