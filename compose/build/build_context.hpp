@@ -30,6 +30,14 @@ struct ContextEntry {
   std::string path;         ///< relative to the context root, '/'-separated; "" is the root itself
   struct stat st {};        ///< lstat of the entry
   std::string link_target;  ///< for symlinks
+  /// During a walk() callback: an fd of the entry's parent directory, so that the entry can be
+  /// opened or inspected by name without resolving its path again; -1 otherwise.
+  int dir_fd = -1;
+  /// The last component of `path` ("" for the root).
+  std::string_view name() const noexcept {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+  }
 };
 
 class BuildContext {
@@ -45,6 +53,14 @@ class BuildContext {
   /// The context paths one COPY/ADD source names, sorted: the path itself, or every entry a
   /// glob matches (excluded ones left out). Throws ContextError when nothing is left.
   std::vector<std::string> resolve(std::string_view source) const;
+
+  /// Opens context path `rel` ("" = the root) with openat2(RESOLVE_IN_ROOT |
+  /// RESOLVE_NO_MAGICLINKS): symlinks on the way resolve inside the context. Add O_NOFOLLOW to
+  /// refuse a symlink as the last component. An invalid fd with errno set on failure.
+  UniqueFd open_beneath(std::string_view rel, int flags) const;
+  /// lstat of context path `rel` (parents resolved as open_beneath does); false when it does
+  /// not exist, SysError for other failures.
+  bool lstat(std::string_view rel, struct stat& st) const;
 
   /// Calls `fn` for `rel` and, when it is a directory, every entry below it that is neither
   /// excluded nor matched by `extra` (COPY --exclude, relative to `rel`): parents before

@@ -5,6 +5,7 @@
 // element plus `**` for any number of elements. A path is excluded when the last rule that
 // matches it or one of its parent directories is not an exception ("last match wins"), so
 // `!dir/keep` re-includes a file inside an excluded `dir`.
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,7 +42,9 @@ class IgnoreMatcher {
   const std::vector<IgnoreRule>& rules() const noexcept { return m_rules; }
 
  private:
+  struct Compiled;  // the rules' patterns compiled for matching (dockerignore.cpp)
   std::vector<IgnoreRule> m_rules;
+  std::shared_ptr<const Compiled> m_compiled;
 };
 
 /// The ignore file of a build: `<dockerfile>.dockerignore` beside the Dockerfile when it
