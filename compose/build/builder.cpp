@@ -38,6 +38,7 @@
 #include "compose/build/copy_step.hpp"
 #include "compose/build/dockerfile.hpp"
 #include "compose/build/instructions.hpp"
+#include "compose/build/remote_source.hpp"
 #include "compose/build/run_step.hpp"
 #include "compose/build/stage_state.hpp"
 #include "compose/build/step_dir.hpp"
@@ -605,25 +606,35 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
 
   int v = m_progress.begin(step_name(stage, step, word + " " + in.args));
   try {
-    // What the step reads, for its key.
+    // What the step reads, for its key: context files (hashed), URLs (downloaded and hashed
+    // first, as BuildKit does), or another stage or image (its key or digest).
+    std::unique_ptr<StepDir> sd;
     std::optional<int> from_stage;
     std::optional<image::ImageRecord> from_image;
-    std::vector<std::string> resolved;
+    std::vector<std::string> resolved, downloaded;
     std::string read_key;
     if (!cmd.from.empty()) {
       from_stage = stage_by_ref(cmd.from, stage.index);
       if (!from_stage) from_image = base_image(cmd.from);
-      StageState other = from_stage ? stage_future(*from_stage).get() : StageState{};
-      read_key = from_stage ? other.key : from_image->manifest_digest.str();
+      read_key = from_stage ? stage_future(*from_stage).get().key : from_image->manifest_digest.str();
       resolved = cmd.sources;
     } else {
       for (const auto& src : cmd.sources) {
-        if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0)
-          throw std::runtime_error("ADD " + src + ": remote URLs cannot be fetched by this build (no network access for ADD yet)");
-        for (auto& p : m_context->resolve(src)) resolved.push_back(p);
+        if (!is_remote_source(src)) {
+          for (auto& p : m_context->resolve(src)) resolved.push_back(p);
+          continue;
+        }
+        if (!cmd.add) throw std::runtime_error("source can't be a URL for COPY");
+        if (!sd) {
+          sd = std::make_unique<StepDir>(m_env.root);
+          std::filesystem::create_directories(sd->path() + "/downloads");
+        }
+        Download d = download_source(src, sd->path() + "/downloads", cmd.checksum);
+        downloaded.push_back(d.name);
+        read_key += src + "=" + d.digest + " ";
       }
       std::lock_guard lock(m_stat_mutex);
-      read_key = hash_sources(*m_context, resolved, cmd.excludes, m_stat_cache);
+      read_key += hash_sources(*m_context, resolved, cmd.excludes, m_stat_cache);
     }
     json heredocs = json::array();
     for (const auto& h : cmd.heredocs) heredocs.push_back({h.name, h.content});
@@ -638,16 +649,16 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
       return commit_step(s, key, created_by, *rec, true);
     }
 
-    StepDir sd(m_env.root);
+    if (!sd) sd = std::make_unique<StepDir>(m_env.root);
     {
-      OverlayMount mount(sd.rootfs(), sd.lowers_or_empty(s.lower_dirs(m_store)), sd.upper(), sd.work());
-      UniqueFd root(::open(sd.rootfs().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-      if (!root) throw_errno("open `" + sd.rootfs() + "`");
+      OverlayMount mount(sd->rootfs(), sd->lowers_or_empty(s.lower_dirs(m_store)), sd->upper(), sd->work());
+      UniqueFd root(::open(sd->rootfs().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!root) throw_errno("open `" + sd->rootfs() + "`");
       CopyOptions o;
       o.dest = dest;
       o.dest_is_dir = dest_slash;
       o.parents = cmd.parents;
-      o.extract_archives = cmd.add;
+      o.extract_archives = cmd.add && cmd.unpack.value_or(true);
       o.excludes = cmd.excludes;
       if (!cmd.chown.empty()) {
         ResolvedUser u = resolve_user(root.get(), cmd.chown, {});
@@ -658,16 +669,22 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
       for (const auto& h : cmd.heredocs)
         write_file_into(root.get(), dest_slash || source_count > 1 ? dest + "/" + h.name : dest, h.content, o.uid,
                         o.gid, o.mode);
+      if (!downloaded.empty()) {
+        UniqueFd downloads(::open((sd->path() + "/downloads").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!downloads) throw_errno("open `" + sd->path() + "/downloads`");
+        CopyOptions d = o;
+        d.sources = downloaded;
+        d.extract_archives = cmd.unpack.value_or(false);  // a downloaded archive stays a file unless --unpack
+        copy_into(root.get(), CopySource{nullptr, downloads.get(), "the downloads"}, d);
+      }
       if (!resolved.empty()) {
         if (cmd.from.empty()) {
-          copy_into(root.get(), CopySource{m_context.get(), -1, "the build context"}, [&] {
-            o.sources = resolved;
-            return o;
-          }());
+          o.sources = resolved;
+          copy_into(root.get(), CopySource{m_context.get(), -1, "the build context"}, o);
         } else {
           std::vector<std::string> lowers =
               from_stage ? stage_future(*from_stage).get().lower_dirs(m_store) : m_store.lower_dirs(*from_image);
-          SourceRoot src(sd, lowers, "--from=" + cmd.from);
+          SourceRoot src(*sd, lowers, "--from=" + cmd.from);
           for (const auto& p : cmd.sources) {
             UniqueFd probe = open_in_root(src.fd(), p, O_PATH | O_NOFOLLOW);
             if (!probe) throw std::runtime_error("\"" + p + "\": not found in --from=" + cmd.from);
@@ -677,7 +694,7 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
         }
       }
     }
-    commit_step(s, key, created_by, CacheRecord{gocompat::rfc3339_now(), commit_upper(sd, s)}, false);
+    commit_step(s, key, created_by, CacheRecord{gocompat::rfc3339_now(), commit_upper(*sd, s)}, false);
   } catch (const DockerfileError&) {
     throw;
   } catch (const std::exception& e) {

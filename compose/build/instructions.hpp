@@ -61,6 +61,7 @@ struct CopyCmd {
   std::vector<std::string> excludes;  ///< --exclude patterns
   std::string checksum;               ///< ADD --checksum
   bool keep_git_dir = false;          ///< ADD --keep-git-dir
+  std::optional<bool> unpack;         ///< ADD --unpack[=bool]; nullopt when absent (archives auto-extract)
 };
 
 struct EnvCmd {

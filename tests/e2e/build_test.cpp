@@ -10,7 +10,9 @@
 #include <fstream>
 #include <regex>
 
+#include "compose/image/digest.hpp"
 #include "e2e/engine_fixture.hpp"
+#include "e2e/mini_http_server.hpp"
 #include "support/files.hpp"
 #include "support/text.hpp"
 
@@ -208,6 +210,32 @@ TEST_F(Build, HeredocsForRunAndCopy) {
   auto r = build();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(in_image("cat /one /greeting"), "one\ntwo\nhello world\n");
+}
+
+TEST_F(Build, AddFromAUrlIsKeyedByContentAndChecked) {
+  std::string body = "version 1\n";
+  MiniHttpServer server([&](const MiniHttpRequest& r) {
+    if (r.target != "/files/tool.txt") return MiniHttpReply{404, "not found", "text/plain"};
+    return MiniHttpReply{200, body, "text/plain"};
+  });
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/files/tool.txt";
+  compose_app();
+  file("Dockerfile", "FROM busybox:e2e\nADD " + url + " /opt/\n");
+  auto r = build();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(in_image("cat /opt/tool.txt; stat -c %a /opt/tool.txt"), "version 1\n600\n");
+  EXPECT_EQ(outcomes(build().err).back(), "[2/2] ADD " + url + " /opt/ CACHED");
+  body = "version 2\n";  // same URL, new content: a miss
+  EXPECT_EQ(outcomes(build().err).back(), "[2/2] ADD " + url + " /opt/ DONE");
+
+  file("Dockerfile", "FROM busybox:e2e\nADD --checksum=" + berth::image::sha256_of("other").str() + " " + url + " /x\n");
+  auto bad = build();
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(contains(bad.err, "digest mismatch")) << bad.err;
+  file("Dockerfile", "FROM busybox:e2e\nADD " + url.substr(0, url.size() - 8) + "missing /x\n");
+  auto missing = build();
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_TRUE(contains(missing.err, "404")) << missing.err;
 }
 
 TEST_F(Build, UpBuildsAMissingImageAndUpBuildRecreatesWhatChanged) {
