@@ -12,11 +12,11 @@
 namespace berth::build {
 
 struct IgnoreRule {
-  std::string pattern;    ///< cleaned, without the `!`
+  std::string pattern;     ///< cleaned, without the `!`
   bool exception = false;  ///< written with a leading `!`
-  std::string file;       ///< the .dockerignore it came from (display path)
-  int line = 0;           ///< 1-based
-  std::string text;       ///< the line as written
+  std::string file;        ///< the .dockerignore it came from (display path)
+  int line = 0;            ///< 1-based
+  std::string text;        ///< the line as written
 };
 
 class IgnoreMatcher {

@@ -24,43 +24,44 @@ struct FromCmd {
 
 /// One `RUN --mount=...` (the reference's RUN --mount section).
 struct RunMount {
-  std::string type = "bind";  ///< bind | cache | tmpfs | secret | ssh
-  std::string target;         ///< target= / dst= / destination=
-  std::string source;         ///< source= / src=
-  std::string from;           ///< from= (stage, image or named context)
-  bool readonly = true;       ///< bind: ro unless rw/readwrite; cache: rw unless ro/readonly
-  std::string id;             ///< cache id (default: target), secret id (default: basename of target)
+  std::string type = "bind";       ///< bind | cache | tmpfs | secret | ssh
+  std::string target;              ///< target= / dst= / destination=
+  std::string source;              ///< source= / src=
+  std::string from;                ///< from= (stage, image or named context)
+  bool readonly = true;            ///< bind: ro unless rw/readwrite; cache: rw unless ro/readonly
+  std::string id;                  ///< cache id (default: target), secret id (default: basename of target)
   std::string sharing = "shared";  ///< cache: shared | private | locked
-  std::string mode;           ///< octal text, "" = the type's default
+  std::string mode;                ///< octal text, "" = the type's default
   std::optional<unsigned> uid, gid;
-  std::string size;           ///< tmpfs size=
-  bool required = false;      ///< secret/ssh
-  std::string env;            ///< secret env=
+  std::string size;       ///< tmpfs size=
+  bool required = false;  ///< secret/ssh
+  std::string env;        ///< secret env=
 };
 
 struct RunCmd {
   bool shell_form = true;
-  std::string script;              ///< shell form: the text for the SHELL ("" in exec form)
-  std::vector<std::string> argv;   ///< exec form: the arguments
+  std::string script;             ///< shell form: the text for the SHELL ("" in exec form)
+  std::vector<std::string> argv;  ///< exec form: the arguments
   std::vector<RunMount> mounts;
-  std::string network;             ///< --network: "", "default", "none", "host"
-  std::string security;            ///< --security: "", "sandbox", "insecure"
-  std::vector<Heredoc> heredocs;   ///< as parsed (the executor makes files of them)
+  std::string network;            ///< --network: "", "default", "none", "host"
+  std::string security;           ///< --security: "", "sandbox", "insecure"
+  std::vector<Heredoc> heredocs;  ///< as parsed (the executor makes files of them)
 };
 
 struct CopyCmd {
-  bool add = false;                 ///< ADD
+  bool add = false;                  ///< ADD
   std::vector<std::string> sources;  ///< expanded, in order (may hold globs, URLs for ADD)
   std::vector<Heredoc> heredocs;     ///< `COPY <<EOF /dest`: inline files named after the delimiter
   std::string dest;
-  std::string from;                 ///< --from: stage name/index or image
-  std::string chown;                ///< --chown user[:group], "" when absent
-  std::string chmod;                ///< --chmod octal (or symbolic), "" when absent
-  bool link = false;                ///< --link
-  bool parents = false;             ///< --parents
+  std::string from;                   ///< --from: stage name/index or image
+  std::string chown;                  ///< --chown user[:group], "" when absent
+  std::string chmod;                  ///< --chmod octal (or symbolic), "" when absent
+  bool link = false;                  ///< --link
+  bool parents = false;               ///< --parents
   std::vector<std::string> excludes;  ///< --exclude patterns
-  std::string checksum;             ///< ADD --checksum
-  bool keep_git_dir = false;        ///< ADD --keep-git-dir
+  std::string checksum;               ///< ADD --checksum
+  bool keep_git_dir = false;          ///< ADD --keep-git-dir
+  std::optional<bool> unpack;         ///< ADD --unpack[=bool]; nullopt when absent (archives auto-extract)
 };
 
 struct EnvCmd {
@@ -99,10 +100,10 @@ struct CommandCmd {
 };
 
 struct HealthcheckCmd {
-  bool none = false;                ///< HEALTHCHECK NONE
-  std::vector<std::string> test;    ///< ["CMD", ...] or ["CMD-SHELL", "text"]
+  bool none = false;              ///< HEALTHCHECK NONE
+  std::vector<std::string> test;  ///< ["CMD", ...] or ["CMD-SHELL", "text"]
   std::chrono::nanoseconds interval{0}, timeout{0}, start_period{0}, start_interval{0};
-  int retries = 0;                  ///< 0 = not given
+  int retries = 0;  ///< 0 = not given
 };
 
 struct ShellCmd {

@@ -24,7 +24,7 @@ std::shared_ptr<const Records> records(const std::string& a_upstreams, const std
     {"name": "c", "endpoints": [{"network": "n", "address": "10.89.0.4"}]}]})");
 }
 
-IpAddress ip(const char* s) { return *IpAddress::parse(s); }
+IpAddress pool_ip(const char* s) { return *IpAddress::parse(s); }
 
 class DnsForwarderPool : public ::testing::Test {
  protected:
@@ -36,12 +36,12 @@ TEST_F(DnsForwarderPool, OneChannelPerDistinctSetDefaultForTheRest) {
   auto r = records(R"(["127.0.0.7"])", R"(["127.0.0.7:53"])");
   EXPECT_TRUE(pool.sync(*r));
   EXPECT_EQ(pool.channels(), (std::vector<Set>{{"127.0.0.7:53"}}));
-  Forwarder* a = pool.for_client(*r, ip("10.89.0.2"));
+  Forwarder* a = pool.for_client(*r, pool_ip("10.89.0.2"));
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a, pool.for_client(*r, ip("10.89.0.3"))) << "same servers, same channel";
+  EXPECT_EQ(a, pool.for_client(*r, pool_ip("10.89.0.3"))) << "same servers, same channel";
   EXPECT_EQ(a->servers(), (std::vector<std::string>{"127.0.0.7:53"}));
-  EXPECT_EQ(pool.for_client(*r, ip("10.89.0.4")), &pool.default_forwarder());
-  EXPECT_EQ(pool.for_client(*r, ip("192.0.2.99")), &pool.default_forwarder()) << "not a container";
+  EXPECT_EQ(pool.for_client(*r, pool_ip("10.89.0.4")), &pool.default_forwarder());
+  EXPECT_EQ(pool.for_client(*r, pool_ip("192.0.2.99")), &pool.default_forwarder()) << "not a container";
   EXPECT_EQ(pool.default_forwarder().servers(), (std::vector<std::string>{"192.0.2.1:53"}));
 }
 
@@ -49,16 +49,16 @@ TEST_F(DnsForwarderPool, ReloadKeepsUnchangedChannelsAndDropsUnusedOnes) {
   auto first = records(R"(["127.0.0.7"])", R"(["[::1]:5353", "127.0.0.8"])");
   ASSERT_TRUE(pool.sync(*first));
   EXPECT_EQ(pool.channels().size(), 2u);
-  Forwarder* kept = pool.for_client(*first, ip("10.89.0.2"));
+  Forwarder* kept = pool.for_client(*first, pool_ip("10.89.0.2"));
 
   // b now uses the default servers; a keeps its set (and its channel, not a new one).
   auto second = records(R"(["127.0.0.7"])", "[]");
   ASSERT_TRUE(pool.sync(*second));
   EXPECT_EQ(pool.channels(), (std::vector<Set>{{"127.0.0.7:53"}}));
-  EXPECT_EQ(pool.for_client(*second, ip("10.89.0.2")), kept);
-  EXPECT_EQ(pool.for_client(*second, ip("10.89.0.3")), &pool.default_forwarder());
+  EXPECT_EQ(pool.for_client(*second, pool_ip("10.89.0.2")), kept);
+  EXPECT_EQ(pool.for_client(*second, pool_ip("10.89.0.3")), &pool.default_forwarder());
   // Under the old table, b's set has no channel any more: no fallback to the default servers.
-  EXPECT_EQ(pool.for_client(*first, ip("10.89.0.3")), nullptr);
+  EXPECT_EQ(pool.for_client(*first, pool_ip("10.89.0.3")), nullptr);
 
   auto none = records("[]", "[]");
   ASSERT_TRUE(pool.sync(*none));
@@ -68,7 +68,7 @@ TEST_F(DnsForwarderPool, ReloadKeepsUnchangedChannelsAndDropsUnusedOnes) {
 TEST_F(DnsForwarderPool, QueriesOnADroppedChannelFailOnce) {
   auto r = records(R"(["127.0.0.1:9"])", "[]");
   ASSERT_TRUE(pool.sync(*r));
-  Forwarder* f = pool.for_client(*r, ip("10.89.0.2"));
+  Forwarder* f = pool.for_client(*r, pool_ip("10.89.0.2"));
   ASSERT_NE(f, nullptr);
   // c-ares sends at once (to loopback's discard port); the io loop never runs, so no answer
   // or error is processed before the channel is dropped.
