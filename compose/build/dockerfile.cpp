@@ -21,8 +21,8 @@ namespace berth::build {
 namespace {
 
 constexpr std::array<std::string_view, 18> k_dockerfile_keywords{
-    "ADD",   "ARG",        "CMD", "COPY",  "ENTRYPOINT", "ENV",  "EXPOSE", "FROM",   "HEALTHCHECK",
-    "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL",  "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"};
+    "ADD",   "ARG",        "CMD",     "COPY", "ENTRYPOINT", "ENV",        "EXPOSE", "FROM",   "HEALTHCHECK",
+    "LABEL", "MAINTAINER", "ONBUILD", "RUN",  "SHELL",      "STOPSIGNAL", "USER",   "VOLUME", "WORKDIR"};
 
 std::string dockerfile_upper(std::string_view text) {
   std::string out(text);
@@ -277,7 +277,8 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& file) {
         while (next < raw.size()) {
           std::string_view body_line = raw[next++];
           std::string_view candidate = df_trim_newline(body_line);
-          if (heredoc.strip_tabs) candidate.remove_prefix(std::min(candidate.size(), candidate.find_first_not_of('\t')));
+          if (heredoc.strip_tabs)
+            candidate.remove_prefix(std::min(candidate.size(), candidate.find_first_not_of('\t')));
           if (candidate == heredoc.name) {
             terminated = true;
             break;
@@ -297,8 +298,10 @@ Dockerfile parse_dockerfile(std::string_view text, const std::string& file) {
   for (const Instruction& in : df.instructions) {
     if (in.keyword == "FROM") return df;
     if (in.keyword != "ARG") {
-      throw df.error(in.line, "no build stage in current context: the first instruction must be FROM (only ARG may "
-                              "come before it), not " + in.keyword);
+      throw df.error(in.line,
+                     "no build stage in current context: the first instruction must be FROM (only ARG may "
+                     "come before it), not " +
+                         in.keyword);
     }
   }
   throw df.error(df.instructions.back().line, "dockerfile contains no stages to build: no FROM instruction");

@@ -147,7 +147,8 @@ std::optional<Heredoc> parse_heredoc_word(std::string_view word) {
   i += 2;
   bool strip_tabs = i < word.size() && word[i] == '-';
   if (strip_tabs) ++i;
-  while (i < word.size() && (word[i] == ' ' || word[i] == '\t' || word[i] == '\n' || word[i] == '\f' || word[i] == '\r')) {
+  while (i < word.size() &&
+         (word[i] == ' ' || word[i] == '\t' || word[i] == '\n' || word[i] == '\f' || word[i] == '\r')) {
     ++i;
   }
   std::string_view rest = word.substr(i);
@@ -163,7 +164,9 @@ std::optional<Heredoc> parse_heredoc_word(std::string_view word) {
   if (raw.size() != words.size()) {
     throw ExpandError("internal lexing of heredoc produced inconsistent results: " + std::string(rest));
   }
-  auto quotes = [](const std::string& text) { return std::count(text.begin(), text.end(), '\'') + std::count(text.begin(), text.end(), '"'); };
+  auto quotes = [](const std::string& text) {
+    return std::count(text.begin(), text.end(), '\'') + std::count(text.begin(), text.end(), '"');
+  };
   Heredoc heredoc;
   heredoc.name = words[0];
   heredoc.expand = quotes(words[0]) == quotes(raw[0]);

@@ -2,9 +2,11 @@
 // (parseWords) and EXPOSE's port specs (go-connections/nat ParsePortSpecs without host parts).
 #include "compose/build/instruction_parts.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -125,10 +127,42 @@ bool parse_go_bool(std::string_view text, bool& out) {
 
 namespace {
 
-bool expose_port_number(std::string_view text, unsigned& out) {
-  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && out <= 65535;
+/// parsePortNumber: Go's strconv.ParseInt (optional sign), then 0..65535.
+bool expose_port_number(std::string_view text, long& out) {
+  std::string_view digits = text;
+  bool negative = false;
+  if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) {
+    negative = digits.front() == '-';
+    digits.remove_prefix(1);
+  }
+  if (digits.empty() || digits.size() > 18 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  long value = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (negative) value = -value;
+  out = value;
+  return value >= 0 && value <= 65535;
+}
+
+/// parsePortRange: "80" or "8000-8010".
+bool expose_port_range(std::string_view text, long& first, long& last) {
+  if (text.empty()) return false;
+  std::size_t dash = text.find('-');
+  std::string_view start = text.substr(0, dash);
+  if (!expose_port_number(start, first)) return false;
+  if (dash == std::string_view::npos || start == text.substr(dash + 1)) {
+    last = first;
+    return true;
+  }
+  return expose_port_number(text.substr(dash + 1), last) && last >= first;
+}
+
+bool expose_ip_valid(std::string ip) {
+  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
 }
 
 }  // namespace
@@ -136,26 +170,49 @@ bool expose_port_number(std::string_view text, unsigned& out) {
 std::vector<std::string> parse_expose_ports(const std::vector<std::string>& words) {
   std::vector<std::string> ports;
   std::unordered_set<std::string> seen;
-  for (const std::string& word : words) {
-    std::string_view spec = word;
-    std::string proto = "tcp";
-    if (std::size_t slash = spec.find('/'); slash != std::string_view::npos) {
-      proto = std::string(spec.substr(slash + 1));
-      for (char& c : proto) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      spec = spec.substr(0, slash);
-      if (proto != "tcp" && proto != "udp" && proto != "sctp") {
-        throw std::invalid_argument("invalid proto: " + proto);
+  for (const std::string& raw : words) {
+    // [ip:[hostPort:]]containerPort[/proto]; only the container side is kept, as BuildKit does.
+    std::string_view rest = raw;
+    std::string_view ip;
+    std::string_view host_port;
+    std::size_t last_colon = rest.rfind(':');
+    if (last_colon != std::string_view::npos) {
+      std::string_view head = rest.substr(0, last_colon);
+      rest = rest.substr(last_colon + 1);
+      std::size_t colon = head.rfind(':');
+      host_port = colon == std::string_view::npos ? head : head.substr(colon + 1);
+      if (colon != std::string_view::npos) ip = head.substr(0, colon);
+    }
+    std::size_t slash = rest.find('/');
+    std::string_view container_port = rest.substr(0, slash);
+    std::string proto = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
+    for (char& c : proto) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (container_port.empty()) throw std::invalid_argument("invalid port: \"" + raw + "\": no port specified");
+    if (proto.empty()) proto = "tcp";
+    if (proto != "tcp" && proto != "udp" && proto != "sctp") {
+      throw std::invalid_argument("invalid port: \"" + raw +
+                                  "\": invalid proto: " + std::string(rest.substr(slash + 1)));
+    }
+    if (!ip.empty() && !expose_ip_valid(std::string(ip))) {
+      throw std::invalid_argument("invalid IP address: " + std::string(ip));
+    }
+    long first = 0;
+    long last = 0;
+    if (!expose_port_range(container_port, first, last)) {
+      throw std::invalid_argument("invalid containerPort: " + std::string(container_port));
+    }
+    if (!host_port.empty()) {
+      long host_first = 0;
+      long host_last = 0;
+      if (!expose_port_range(host_port, host_first, host_last)) {
+        throw std::invalid_argument("invalid hostPort: " + std::string(host_port));
+      }
+      if (last - first != host_last - host_first && last != first) {
+        throw std::invalid_argument("invalid ranges specified for container and host Ports: " +
+                                    std::string(container_port) + " and " + std::string(host_port));
       }
     }
-    unsigned first = 0;
-    unsigned last = 0;
-    std::size_t dash = spec.find('-');
-    bool ok = dash == std::string_view::npos
-                  ? expose_port_number(spec, first) && expose_port_number(spec, last)
-                  : expose_port_number(spec.substr(0, dash), first) && expose_port_number(spec.substr(dash + 1), last);
-    if (!ok) throw std::invalid_argument("invalid containerPort: " + std::string(spec));
-    if (last < first) throw std::invalid_argument("invalid range specified for the port: " + std::string(spec));
-    for (unsigned port = first; port <= last; ++port) {
+    for (long port = first; port <= last; ++port) {
       std::string text = std::to_string(port) + "/" + proto;
       if (seen.insert(text).second) ports.push_back(std::move(text));
     }

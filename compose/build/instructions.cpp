@@ -2,11 +2,11 @@
 // dispatcher runs, in one call. Argument shapes follow the parser's per-keyword functions
 // (parseMaybeJSON, parseNameVal, parseStringsWhitespaceDelimited, parseString); what expands
 // follows each command's Expand method (ENV/LABEL/ARG keys and values, WORKDIR, USER,
-// STOPSIGNAL, VOLUME, COPY/ADD sources, destination, --chown/--chmod/--checksum/--from/
-// --exclude, heredoc bodies whose marker was not quoted, RUN --mount values, FROM's image and
-// --platform, EXPOSE with word splitting). RUN, CMD, ENTRYPOINT, HEALTHCHECK, SHELL, MAINTAINER
-// and ONBUILD triggers stay as written. Parse-stage errors read as BuildKit's ("dockerfile parse
-// error on line N: ..."); expansion errors as its lexer's ("failed to process ...").
+// STOPSIGNAL, VOLUME, COPY/ADD sources, destination, --chown/--chmod/--checksum, heredoc bodies
+// whose marker was not quoted, RUN --mount values, FROM's image and --platform, EXPOSE with word
+// splitting). RUN, CMD, ENTRYPOINT, HEALTHCHECK, SHELL, MAINTAINER, ONBUILD triggers, --exclude
+// and RUN's --network/--security stay as written; COPY --from must not need expansion. Parse-stage errors read as
+// BuildKit's ("dockerfile parse error on line N: ..."); expansion errors as its lexer's ("failed to process ...").
 #include "compose/build/instructions.hpp"
 
 #include <algorithm>
@@ -203,16 +203,34 @@ class InstructionCompiler {
     cmd.chown = expand(flags.value("chown"));
     cmd.chmod = expand(flags.value("chmod"));
     cmd.link = flags.is_true("link");
-    for (const std::string& pattern : flags.values("exclude")) cmd.excludes.push_back(expand(pattern));
+    cmd.excludes = flags.values("exclude");  // BuildKit does not expand these
     if (add) {
       cmd.checksum = expand(flags.value("checksum"));
       cmd.keep_git_dir = flags.is_true("keep-git-dir");
       if (flags.used("unpack")) cmd.unpack = flags.is_true("unpack");
     } else {
-      cmd.from = expand(flags.value("from"));
+      cmd.from = copy_from(flags.value("from"));
       cmd.parents = flags.is_true("parents");
     }
     return cmd;
+  }
+
+  /// COPY --from is not expanded: BuildKit lexes it without variables and refuses any change.
+  std::string copy_from(const std::string& from) const {
+    if (from.empty()) return from;
+    VarLookup none = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+    std::string lexed;
+    try {
+      lexed = expand_word(from, none, m_df.escape);
+    } catch (const ExpandError& e) {
+      throw m_df.error(m_in.line, e.what());
+    }
+    if (lexed != from) {
+      throw m_df.error(m_in.line,
+                       "variable expansion is not supported for --from, define a new stage with FROM using "
+                       "ARG from global scope as a workaround");
+    }
+    return from;
   }
 
   std::optional<Heredoc> parse_heredoc_marker(std::string_view word) const {
@@ -358,7 +376,8 @@ class InstructionCompiler {
       return cmd;
     }
     InstructionFlags flags(m_in.flag_words);
-    for (const char* name : {"interval", "timeout", "start-period", "start-interval", "retries"}) flags.add_string(name);
+    for (const char* name : {"interval", "timeout", "start-period", "start-interval", "retries"})
+      flags.add_string(name);
     parse_flags(flags);
     if (type != "CMD") throw std::invalid_argument("Unknown type \"" + type + "\" in HEALTHCHECK (try CMD)");
     if (m_in.json_form) {
@@ -433,9 +452,8 @@ Command compile_instruction(const Dockerfile& df, const Instruction& in, const V
 }
 
 const std::vector<std::string>& predefined_args() {
-  static const std::vector<std::string> names{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
-                                              "FTP_PROXY",  "ftp_proxy",  "NO_PROXY",    "no_proxy",
-                                              "ALL_PROXY",  "all_proxy"};
+  static const std::vector<std::string> names{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+                                              "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
   return names;
 }
 

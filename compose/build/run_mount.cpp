@@ -3,9 +3,9 @@
 // `required` may stand alone. Then the checks BuildKit makes (uid/gid/mode only for cache, secret
 // and ssh; sharing only for cache; a secret needs an id, source or target) and the defaults its
 // dispatcher fills in (cache id = target; secret id = source or the target's basename, target
-// /run/secrets/<id>; ssh id "default").
-#include <charconv>
+// /run/secrets/<basename of id> unless it only goes to an env=; ssh id "default").
 #include <cctype>
+#include <charconv>
 #include <stdexcept>
 
 #include "compose/build/instruction_parts.hpp"
@@ -24,7 +24,8 @@ std::vector<std::string> mount_csv_fields(std::string_view text) {
     if (pos < text.size() && text[pos] == '"') {
       ++pos;
       for (;;) {
-        if (pos >= text.size()) throw std::invalid_argument("failed to parse csv mounts: extraneous or missing \" in quoted-field");
+        if (pos >= text.size())
+          throw std::invalid_argument("failed to parse csv mounts: extraneous or missing \" in quoted-field");
         if (text[pos] == '"') {
           if (pos + 1 < text.size() && text[pos + 1] == '"') {
             field += '"';
@@ -134,7 +135,8 @@ RunMount parse_run_mount(std::string_view spec, const std::function<std::string(
       }
       if (!parse_go_bool(value, m.required)) throw bad_value();
     } else if (key == "size") {
-      if (m.type != "tmpfs") throw std::invalid_argument("unexpected key '" + key + "' for mount type '" + m.type + "'");
+      if (m.type != "tmpfs")
+        throw std::invalid_argument("unexpected key '" + key + "' for mount type '" + m.type + "'");
       if (!gocompat::parse_bytes(value)) throw bad_value();
       m.size = value;
     } else if (key == "id") {
@@ -187,7 +189,7 @@ RunMount parse_run_mount(std::string_view spec, const std::function<std::string(
   } else if (m.type == "secret") {
     if (!m.source.empty()) m.id = m.source;
     if (m.id.empty()) m.id = mount_basename(m.target);
-    if (m.target.empty()) m.target = "/run/secrets/" + m.id;
+    if (m.target.empty() && m.env.empty()) m.target = "/run/secrets/" + mount_basename(m.id);
   } else if (m.type == "ssh") {
     if (m.id.empty()) m.id = "default";
   }

@@ -116,7 +116,10 @@ class ShellWordLexer {
       }
       bool quote = !m_options.skip_process_quotes && (c == '\'' || c == '"');
       if (c == '$' || c == '<' || quote) {
-        std::string piece = c == '$' ? process_dollar() : c == '<' ? process_possible_heredoc() : c == '\'' ? process_single_quote() : process_double_quote();
+        std::string piece = c == '$'    ? process_dollar()
+                            : c == '<'  ? process_possible_heredoc()
+                            : c == '\'' ? process_single_quote()
+                                        : process_double_quote();
         result += piece;
         if (c == '$') {
           words.add_string(piece);
@@ -140,7 +143,8 @@ class ShellWordLexer {
       result += static_cast<char>(c);
     }
     if (stop != k_lex_eof) {
-      throw ExpandError(std::string("unexpected end of statement while looking for matching ") + static_cast<char>(stop));
+      throw ExpandError(std::string("unexpected end of statement while looking for matching ") +
+                        static_cast<char>(stop));
     }
     return {std::move(result), words.take()};
   }

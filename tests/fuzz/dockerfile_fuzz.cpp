@@ -19,7 +19,7 @@ using berth::build::VarLookup;
 
 const VarLookup& dockerfile_fuzz_lookup() {
   static const std::map<std::string, std::string> vars{
-      {"A", "a"}, {"B", ""}, {"C", "x y"}, {"D", "$A"}, {"F", "archive.tar.gz"}, {"P", "/usr/local/bin"},
+      {"A", "a"},  {"B", ""},     {"C", "x y"},  {"D", "$A"},          {"F", "archive.tar.gz"}, {"P", "/usr/local/bin"},
       {"N", "80"}, {"U", "1000"}, {"M", "a\nb"}, {"E", "\xE2\x82\xAC"}};
   static const VarLookup fn = [](const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);

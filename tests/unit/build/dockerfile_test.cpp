@@ -56,7 +56,7 @@ TEST(DockerfileParse, CommentsAndContinuations) {
   EXPECT_EQ(df.instructions[1].line, 4);
   EXPECT_EQ(df.instructions[1].end_line, 8);
   EXPECT_EQ(df.instructions[2].args, "echo 'x\\\\'");  // an escaped escape does not continue
-  EXPECT_EQ(df.instructions[3].args, "echo d");         // continuation at end of file
+  EXPECT_EQ(df.instructions[3].args, "echo d");        // continuation at end of file
   ASSERT_EQ(df.warnings.size(), 1u);
   EXPECT_NE(df.warnings[0].find("Dockerfile:8: empty continuation line"), std::string::npos) << df.warnings[0];
 }
@@ -133,8 +133,9 @@ TEST(DockerfileParse, ExecFormDetection) {
     EXPECT_EQ(df.instructions[1].json_form, c.json) << c.line;
     EXPECT_EQ(df.instructions[1].json_args, c.args) << c.line;
   }
-  EXPECT_EQ(dockerfile_error_text("FROM x\nCMD [\"a\", 1]\n"),
-            "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only\n  2 | CMD [\"a\", 1]");
+  EXPECT_EQ(
+      dockerfile_error_text("FROM x\nCMD [\"a\", 1]\n"),
+      "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only\n  2 | CMD [\"a\", 1]");
 }
 
 TEST(DockerfileParse, Heredocs) {

@@ -12,9 +12,14 @@ using namespace berth::build;
 namespace {
 
 VarLookup shell_lex_vars() {
-  static const std::map<std::string, std::string> vars{
-      {"PWD", "/home"}, {"EMPTY", ""}, {"FILE", "archive.tar.gz"}, {"PATHV", "/usr/local/bin"},
-      {"SPACE", "abc  def"}, {"LEAD", "  ab c"}, {"KOREAN", "\xED\x95\x9C\xEA\xB5\xAD"}, {"ML", "ab\ncd"}};
+  static const std::map<std::string, std::string> vars{{"PWD", "/home"},
+                                                       {"EMPTY", ""},
+                                                       {"FILE", "archive.tar.gz"},
+                                                       {"PATHV", "/usr/local/bin"},
+                                                       {"SPACE", "abc  def"},
+                                                       {"LEAD", "  ab c"},
+                                                       {"KOREAN", "\xED\x95\x9C\xEA\xB5\xAD"},
+                                                       {"ML", "ab\ncd"}};
   return [](const std::string& name) -> std::optional<std::string> {
     auto it = vars.find(name);
     if (it == vars.end()) return std::nullopt;
@@ -67,8 +72,9 @@ TEST(ShellLex, QuotesAndEscapes) {
   for (const char* bad : {"he'llo", "he\\\\'llo", "\"hello", "\"hello\\\"", "'hello"}) {
     EXPECT_TRUE(shell_lex_fails(bad)) << bad;
   }
-  EXPECT_EQ(shell_lex_word("\"hello"), "error: failed to process \"\\\"hello\": unexpected end of statement while "
-                                       "looking for matching double-quote");
+  EXPECT_EQ(shell_lex_word("\"hello"),
+            "error: failed to process \"\\\"hello\": unexpected end of statement while "
+            "looking for matching double-quote");
 }
 
 TEST(ShellLex, PlainVariables) {
@@ -120,8 +126,7 @@ TEST(ShellLex, RequiredForms) {
   EXPECT_EQ(shell_lex_word("${PWD:?x}"), "/home");
   EXPECT_EQ(shell_lex_word("${PWD?x}"), "/home");
   EXPECT_EQ(shell_lex_word("${EMPTY?x}"), "");
-  EXPECT_EQ(shell_lex_word("${EMPTY:?}"),
-            "error: failed to process \"${EMPTY:?}\": EMPTY: is not allowed to be empty");
+  EXPECT_EQ(shell_lex_word("${EMPTY:?}"), "error: failed to process \"${EMPTY:?}\": EMPTY: is not allowed to be empty");
   EXPECT_EQ(shell_lex_word("${EMPTY:?need it}"), "error: failed to process \"${EMPTY:?need it}\": EMPTY: need it");
   EXPECT_EQ(shell_lex_word("${UNSET?}"), "error: failed to process \"${UNSET?}\": UNSET: is not allowed to be unset");
   EXPECT_EQ(shell_lex_word("${UNSET:?no}"), "error: failed to process \"${UNSET:?no}\": UNSET: no");
@@ -150,8 +155,9 @@ TEST(ShellLex, PrefixAndSuffixPatterns) {
       {"${ML%%c*}", "ab\n"},
       {"${KOREAN%?}", "\xED\x95\x9C"},  // `?` is one UTF-8 character
   });
-  EXPECT_EQ(shell_lex_word("${FILE:#x}"), "error: failed to process \"${FILE:#x}\": unsupported modifier (:#) in "
-                                          "substitution");
+  EXPECT_EQ(shell_lex_word("${FILE:#x}"),
+            "error: failed to process \"${FILE:#x}\": unsupported modifier (:#) in "
+            "substitution");
   EXPECT_TRUE(shell_lex_fails("${FILE#\\x}"));
 }
 
@@ -166,7 +172,7 @@ TEST(ShellLex, ReplacePatterns) {
       {"${FILE/tar/\\}}", "archive.\\}.gz"},
       {"${FILE//r/$PWD}", "a/homechive.ta/home.gz"},
       {"${UNSET/a/b}", ""},
-      {"${FILE//a/<$0>}", "<>rchive.t<>r.gz"},  // $0 is expanded (unset) before the replacement is used
+      {"${FILE//a/<$0>}", "<>rchive.t<>r.gz"},          // $0 is expanded (unset) before the replacement is used
       {"${FILE//a/<\\$0>}", "<\\a>rchive.t<\\a>r.gz"},  // Go's ReplaceAllString then sees `$0`
   });
   EXPECT_EQ(shell_lex_word("${FILE/a"), "error: failed to process \"${FILE/a\": syntax error: missing '/' in ${}");
@@ -174,10 +180,12 @@ TEST(ShellLex, ReplacePatterns) {
 }
 
 TEST(ShellLex, UnsupportedModifiers) {
-  EXPECT_EQ(shell_lex_word("${PWD:x}"), "error: failed to process \"${PWD:x}\": unsupported modifier (:x) in "
-                                        "substitution");
-  EXPECT_EQ(shell_lex_word("${PWD!}"), "error: failed to process \"${PWD!}\": unsupported modifier (!) in "
-                                       "substitution");
+  EXPECT_EQ(shell_lex_word("${PWD:x}"),
+            "error: failed to process \"${PWD:x}\": unsupported modifier (:x) in "
+            "substitution");
+  EXPECT_EQ(shell_lex_word("${PWD!}"),
+            "error: failed to process \"${PWD!}\": unsupported modifier (!) in "
+            "substitution");
 }
 
 TEST(ShellLex, BacktickEscape) {
