@@ -38,13 +38,14 @@ struct Heredoc {
 struct Instruction {
   std::string keyword;                                     ///< upper case: "FROM", "RUN", ...; "" never
   std::vector<std::pair<std::string, std::string>> flags;  ///< {"from", "build"} for --from=build, in order
-  std::string args;                    ///< the text after the keyword and flags, continuations joined, trimmed
-  bool json_form = false;              ///< args was a JSON array of strings (exec form) ...
-  std::vector<std::string> json_args;  ///< ... and these are its elements
-  std::vector<Heredoc> heredocs;       ///< bodies of `<<NAME` words in args, in order
-  int line = 0;                        ///< 1-based line of the keyword
-  int end_line = 0;                    ///< last line (continuations and heredocs included)
-  std::string original;                ///< the instruction text as written (for history and errors)
+  std::vector<std::string> flag_words;  ///< the same flags as written, quotes removed: "--from=build", "--link"
+  std::string args;                     ///< the text after the keyword and flags, continuations joined, trimmed
+  bool json_form = false;               ///< args was a JSON array of strings (exec form) ...
+  std::vector<std::string> json_args;   ///< ... and these are its elements (HEALTHCHECK: the part after CMD)
+  std::vector<Heredoc> heredocs;        ///< bodies of `<<NAME` words in args, in order
+  int line = 0;                         ///< 1-based line of the keyword
+  int end_line = 0;                     ///< last line (continuations and heredocs included)
+  std::string original;                 ///< the instruction text as written (for history and errors)
 };
 
 /// A parsed Dockerfile.
@@ -62,8 +63,10 @@ struct Dockerfile {
 };
 
 /// Parses `text` (the Dockerfile's content). `file` is the display name for errors. Throws
-/// DockerfileError for an unknown instruction, an unterminated heredoc, a bad flag syntax, an
-/// empty file ("the Dockerfile cannot be empty") or one whose first instruction is not FROM/ARG.
+/// DockerfileError for an unknown instruction, an unterminated heredoc, a bad or repeated parser
+/// directive, a JSON array with a non-string element, an empty file ("the Dockerfile cannot be
+/// empty") or one whose first instruction is not FROM/ARG. Flags are checked by
+/// compile_instruction, which knows each instruction's flags.
 Dockerfile parse_dockerfile(std::string_view text, const std::string& file);
 
 }  // namespace berth::build

@@ -2,8 +2,10 @@
 // One Dockerfile instruction, typed, with its variables expanded against what is in scope at
 // that point of its stage (the executor keeps the scope: global ARGs, the stage's ARGs and ENV).
 // Which instructions expand what follows the reference: ADD COPY ENV EXPOSE FROM LABEL
-// STOPSIGNAL USER VOLUME WORKDIR ONBUILD and the flags of RUN/COPY/ADD; RUN, CMD and ENTRYPOINT
-// arguments are left for the shell. Errors are DockerfileError at the instruction's line.
+// STOPSIGNAL USER VOLUME WORKDIR and, as BuildKit, RUN --mount values and COPY/ADD --chown
+// --chmod --checksum (not --exclude; --from must not need expansion); an ONBUILD trigger is
+// expanded when it runs in the child build; RUN, CMD and ENTRYPOINT arguments are left for the
+// shell. Errors are DockerfileError at the instruction's line.
 #include <chrono>
 #include <optional>
 #include <string>
