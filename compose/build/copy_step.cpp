@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 #include <utility>
@@ -134,13 +135,35 @@ class DestWriter {
     if (!in) throw_errno("open `" + e.path + "`");
     UniqueFd out(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!out) throw_errno("create `" + to + "`");
+    // copy_file_range shares extents where the file system can (reflinks); across file systems
+    // (the context on tmpfs, the layer on ext4) older kernels refuse it: then read/write.
+    bool plain = false;
     for (off_t left = e.st.st_size; left > 0;) {
-      ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<std::size_t>(left), 0);
+      ssize_t n = plain ? copy_chunk(in.get(), out.get(), left)
+                        : ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<std::size_t>(left), 0);
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && !plain && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)) {
+        plain = true;
+        continue;
+      }
       if (n < 0) throw_errno("copy `" + e.path + "` to `" + to + "`");
       if (n == 0) break;  // the source shrank: copy what there is
       left -= n;
     }
+  }
+
+  /// One read + write of up to `left` bytes through a reused buffer; what read(2) returned.
+  ssize_t copy_chunk(int in, int out, off_t left) {
+    if (m_buf.empty()) m_buf.resize(1 << 20);
+    ssize_t n = ::read(in, m_buf.data(), static_cast<std::size_t>(std::min<off_t>(left, static_cast<off_t>(m_buf.size()))));
+    if (n <= 0) return n;
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out, m_buf.data() + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return -1;
+      done += w;
+    }
+    return n;
   }
 
   int m_root;
@@ -148,6 +171,7 @@ class DestWriter {
   bool m_ctx;
   std::vector<std::pair<std::string, UniqueFd>> m_stack;
   std::vector<std::pair<std::string, timespec>> m_dir_times;
+  std::vector<char> m_buf;
 };
 
 /// libarchive can read it as an archive (not a plain file it would take as "raw").
