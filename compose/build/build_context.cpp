@@ -32,7 +32,7 @@ namespace {
 
 /// The names of one directory, sorted in byte order; kept per walk depth and reused.
 struct CtxNames {
-  std::string arena;  ///< every name followed by a NUL
+  std::string arena;                                           ///< every name followed by a NUL
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;  ///< offset, length
   std::string_view at(std::size_t i) const { return std::string_view(arena).substr(spans[i].first, spans[i].second); }
 };
@@ -284,7 +284,8 @@ std::vector<std::string> BuildContext::resolve(std::string_view source) const {
   }
   if (kept.empty()) {
     std::string message = ctx_excluded_message(first_path, *first_rule);
-    if (found.size() > 1 || first_path != rel) message = "\"" + std::string(source) + "\" matches only excluded files: " + message;
+    if (found.size() > 1 || first_path != rel)
+      message = "\"" + std::string(source) + "\" matches only excluded files: " + message;
     throw ContextError(message);
   }
   std::sort(kept.begin(), kept.end());

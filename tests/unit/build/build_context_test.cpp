@@ -2,8 +2,8 @@
 // element, symlinked parents resolved inside the context), the excluded-source and not-found
 // errors, and the walk (parents first, byte order, symlinks reported not followed, excluded
 // entries skipped, exceptions reached inside excluded directories, COPY --exclude).
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,7 +79,8 @@ TEST_F(BuildContextTest, ResolvesGlobsPerElementSorted) {
   EXPECT_EQ(ctx.resolve("d?r"), (Paths{"dir"}));
   EXPECT_EQ(ctx.resolve("dir/*/y.txt"), (Paths{"dir/sub/y.txt"}));
   EXPECT_EQ(ctx.resolve("*/x.txt"), (Paths{"dir/x.txt", "link/x.txt"}));
-  EXPECT_EQ(ctx.resolve("*"), (Paths{".dockerignore", "a.txt", "b.txt", "dir", "escape", "link"}));  // not app.log, secret
+  EXPECT_EQ(ctx.resolve("*"),
+            (Paths{".dockerignore", "a.txt", "b.txt", "dir", "escape", "link"}));  // not app.log, secret
   EXPECT_EQ(ctx.resolve("secret/*"), (Paths{"secret/public"}));
   EXPECT_THROW(ctx.resolve("dir/[x"), ContextError);
 }
@@ -112,8 +113,9 @@ TEST_F(BuildContextTest, AbsentSourceIsNotFound) {
 
 TEST_F(BuildContextTest, WalkIsParentsFirstSortedAndSkipsExcluded) {
   BuildContext ctx = context();
-  EXPECT_EQ(walked(ctx, ""), (Paths{"", ".dockerignore", "a.txt", "b.txt", "dir", "dir/sub", "dir/sub/y.txt", "dir/x.txt",
-                                    "escape -> ../../../../../../../../etc", "link -> dir", "secret", "secret/public"}));
+  EXPECT_EQ(walked(ctx, ""),
+            (Paths{"", ".dockerignore", "a.txt", "b.txt", "dir", "dir/sub", "dir/sub/y.txt", "dir/x.txt",
+                   "escape -> ../../../../../../../../etc", "link -> dir", "secret", "secret/public"}));
   EXPECT_EQ(walked(ctx, "dir"), (Paths{"dir", "dir/sub", "dir/sub/y.txt", "dir/x.txt"}));
   EXPECT_EQ(walked(ctx, "a.txt"), (Paths{"a.txt"}));
   EXPECT_THROW(walked(ctx, "missing"), ContextError);
