@@ -32,7 +32,7 @@ namespace {
 
 /// The names of one directory, sorted in byte order; kept per walk depth and reused.
 struct CtxNames {
-  std::string arena;  ///< every name followed by a NUL
+  std::string arena;                                           ///< every name followed by a NUL
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;  ///< offset, length
   std::string_view at(std::size_t i) const { return std::string_view(arena).substr(spans[i].first, spans[i].second); }
 };
@@ -62,6 +62,15 @@ void ctx_list_names(int fd, const std::string& shown, CtxNames& out) {
   });
 }
 
+/// The path the kernel gives an open fd (readlink of /proc/self/fd/N); "" when it has none.
+std::string ctx_fd_path(int fd) {
+  char buf[PATH_MAX];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+  if (n <= 0 || buf[0] != '/') return {};
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
 std::string ctx_shown(std::string_view rel) { return rel.empty() ? std::string(".") : std::string(rel); }
 
 /// A source as a context path: cleaned as an absolute path, then made relative ("" = root).
@@ -70,11 +79,13 @@ std::string ctx_clean_source(std::string_view source) {
   return abs.substr(1);
 }
 
-std::string ctx_excluded_message(const std::string& path, const IgnoreRule& rule) {
+std::string ctx_excluded_message(const std::string& path, const std::string& real, const IgnoreRule& rule) {
   std::string text = rule.text;
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.erase(0, 1);
-  return "\"" + path + "\" is excluded by " + rule.file + " line " + std::to_string(rule.line) + " (" + text + ")";
+  std::string what = "\"" + path + "\"";
+  if (real != path) what += " is \"" + real + "\" through a symlink,";
+  return what + " is excluded by " + rule.file + " line " + std::to_string(rule.line) + " (" + text + ")";
 }
 
 /// Expands the glob elements of `parts` from component `i` on, below `prefix`.
@@ -124,6 +135,15 @@ class ContextWalker {
                 const std::function<void(const ContextEntry&)>& fn)
       : m_ignore(ignore), m_extra(extra), m_extra_offset(extra_offset), m_fn(fn) {}
 
+  /// Matches .dockerignore rules against `real` + what follows `rel` in each path, when the
+  /// walked path goes through a symlinked directory.
+  void map_to_real(const std::string& rel, std::string real) {
+    if (real == rel) return;
+    m_mapped = true;
+    m_real_base = std::move(real);
+    m_rel_size = rel.size();
+  }
+
   ContextEntry& entry() { return m_entry; }
 
   void walk_dir(int dirfd, std::size_t depth) {
@@ -142,9 +162,15 @@ class ContextWalker {
       }
       const bool is_dir = S_ISDIR(m_entry.st.st_mode);
       bool excluded = false, enter = is_dir;
-      if (m_ignore.excluded_by(m_entry.path) != nullptr) {
+      std::string_view ignore_path = m_entry.path;
+      if (m_mapped) {
+        m_real.assign(m_real_base);
+        m_real.append(m_entry.path, m_rel_size);
+        ignore_path = m_real;
+      }
+      if (m_ignore.excluded_by(ignore_path) != nullptr) {
         excluded = true;
-        enter = enter && m_ignore.may_include_below(m_entry.path);
+        enter = enter && m_ignore.may_include_below(ignore_path);
       }
       if (m_extra != nullptr && m_entry.path.size() > m_extra_offset) {
         std::string_view rel = std::string_view(m_entry.path).substr(m_extra_offset);
@@ -207,6 +233,9 @@ class ContextWalker {
   std::size_t m_extra_offset;
   const std::function<void(const ContextEntry&)>& m_fn;
   ContextEntry m_entry;
+  bool m_mapped = false;
+  std::string m_real_base, m_real;
+  std::size_t m_rel_size = 0;
   std::deque<CtxNames> m_levels;
   std::vector<Pending> m_pending;
 };
@@ -216,6 +245,21 @@ class ContextWalker {
 BuildContext::BuildContext(std::string dir, IgnoreMatcher ignore) : m_dir(std::move(dir)), m_ignore(std::move(ignore)) {
   m_root.reset(::open(m_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!m_root) throw_errno("open build context `" + m_dir + "`");
+  m_real_root = ctx_fd_path(m_root.get());
+}
+
+std::string BuildContext::real_path(std::string_view rel) const {
+  auto slash = rel.rfind('/');
+  if (slash == std::string_view::npos || m_real_root.empty()) return std::string(rel);
+  UniqueFd parent = open_beneath(rel.substr(0, slash), O_PATH | O_DIRECTORY);
+  if (!parent) return std::string(rel);
+  std::string real = ctx_fd_path(parent.get());
+  std::string_view base = rel.substr(slash + 1);
+  if (real == m_real_root) return std::string(base);
+  if (m_real_root == "/") return real.substr(1) + "/" + std::string(base);
+  if (real.size() > m_real_root.size() && real.starts_with(m_real_root) && real[m_real_root.size()] == '/')
+    return real.substr(m_real_root.size() + 1) + "/" + std::string(base);
+  return std::string(rel);
 }
 
 UniqueFd BuildContext::open_beneath(std::string_view rel, int flags) const {
@@ -271,20 +315,25 @@ std::vector<std::string> BuildContext::resolve(std::string_view source) const {
   if (found.empty()) throw ContextError("\"" + std::string(source) + "\": not found in the build context");
   std::vector<std::string> kept;
   const IgnoreRule* first_rule = nullptr;
-  std::string first_path;
+  std::string first_path, first_real;
   for (std::string& path : found) {
-    if (const IgnoreRule* rule = m_ignore.excluded_by(path)) {
+    const IgnoreRule* rule = m_ignore.excluded_by(path);
+    std::string real = rule == nullptr && !m_ignore.empty() ? real_path(path) : path;
+    if (rule == nullptr && real != path) rule = m_ignore.excluded_by(real);
+    if (rule != nullptr) {
       if (first_rule == nullptr) {
         first_rule = rule;
         first_path = path;
+        first_real = real;
       }
       continue;
     }
     kept.push_back(std::move(path));
   }
   if (kept.empty()) {
-    std::string message = ctx_excluded_message(first_path, *first_rule);
-    if (found.size() > 1 || first_path != rel) message = "\"" + std::string(source) + "\" matches only excluded files: " + message;
+    std::string message = ctx_excluded_message(first_path, first_real, *first_rule);
+    if (found.size() > 1 || first_path != rel)
+      message = "\"" + std::string(source) + "\" matches only excluded files: " + message;
     throw ContextError(message);
   }
   std::sort(kept.begin(), kept.end());
@@ -294,6 +343,7 @@ std::vector<std::string> BuildContext::resolve(std::string_view source) const {
 void BuildContext::walk(const std::string& rel, const std::function<void(const ContextEntry&)>& fn,
                         const IgnoreMatcher* extra) const {
   ContextWalker walker(m_ignore, extra, rel.empty() ? 0 : rel.size() + 1, fn);
+  if (!m_ignore.empty()) walker.map_to_real(rel, real_path(rel));
   ContextEntry& top = walker.entry();
   top.path = rel;
   if (!lstat(rel, top.st)) throw ContextError("\"" + ctx_shown(rel) + "\": not found in the build context");

@@ -72,6 +72,12 @@ class BuildContext {
   std::string m_dir;
   IgnoreMatcher m_ignore;
   UniqueFd m_root;
+  std::string m_real_root;  ///< the root's path as the kernel names it (for real_path)
+
+  /// `rel` with the symlinks of its parent directories resolved (inside the context), so that
+  /// .dockerignore rules apply to what is really read: "link/key" is "secret/key" when `link`
+  /// points to `secret`. `rel` itself when its parent is the root or cannot be named.
+  std::string real_path(std::string_view rel) const;
 };
 
 }  // namespace berth::build

@@ -10,11 +10,13 @@
 // changes mtime and ctime, so an unchanged key means unchanged content — except within one tick
 // of a coarse file-system clock, where a second write of the same size keeps both timestamps.
 // As git does with "racily clean" index entries, a file whose timestamps are that close to the
-// moment it was read is hashed but not recorded. xattr changes move ctime too, but xattrs are
-// read on every walk (llistxattr on /proc/self/fd/N/name: no open, symlinks not followed).
+// moment it was read is hashed but not recorded. Setting or removing an xattr moves ctime too,
+// so the same key also records the sha256 of every entry's xattrs: reading them (llistxattr on
+// /proc/self/fd/N/name, symlinks not followed) cost as much as the whole stat walk.
 //
-// The cache file: "BERTHSC1" then fixed 72-byte records (dev, ino, size, mtime ns, ctime ns as
-// little-endian 64-bit, 32 raw digest bytes), written atomically.
+// The cache file: "BERTHSC2" then fixed 105-byte records (dev, ino, size, mtime ns, ctime ns as
+// little-endian 64-bit; a flags byte: 1 content, 2 xattrs; the two 32-byte digests), written
+// atomically.
 #include "compose/build/context_hash.hpp"
 
 #include <fcntl.h>
@@ -35,8 +37,8 @@ namespace berth::build {
 
 namespace {
 
-constexpr std::string_view kStatCacheMagic = "BERTHSC1";
-constexpr std::size_t kStatCacheRecord = 5 * 8 + 32;
+constexpr std::string_view kStatCacheMagic = "BERTHSC2";
+constexpr std::size_t kStatCacheRecord = 5 * 8 + 1 + 32 + 32;
 
 std::int64_t hash_ns(const struct timespec& ts) {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
@@ -158,7 +160,8 @@ void hash_xattrs(const BuildContext& ctx, const ContextEntry& e, std::string& pa
 
 std::size_t StatCache::KeyHash::operator()(const Key& k) const noexcept {
   std::uint64_t h = k.ino * 0x9E3779B97F4A7C15ULL;
-  for (std::uint64_t v : {k.dev, k.size, static_cast<std::uint64_t>(k.mtime_ns), static_cast<std::uint64_t>(k.ctime_ns)})
+  for (std::uint64_t v :
+       {k.dev, k.size, static_cast<std::uint64_t>(k.mtime_ns), static_cast<std::uint64_t>(k.ctime_ns)})
     h = (h ^ v) * 0x100000001B3ULL + (h >> 29);
   return static_cast<std::size_t>(h);
 }
@@ -178,7 +181,12 @@ StatCache::StatCache(std::string file) : m_file(std::move(file)) {
     const char* r = data.data() + kStatCacheMagic.size() + i * kStatCacheRecord;
     Key key{hash_get_u64(r), hash_get_u64(r + 8), hash_get_u64(r + 16), static_cast<std::int64_t>(hash_get_u64(r + 24)),
             static_cast<std::int64_t>(hash_get_u64(r + 32))};
-    m_entries.emplace(key, hash_raw_to_hex(r + 40));
+    Value v;
+    v.has_content = (r[40] & 1) != 0;
+    v.has_xattrs = (r[40] & 2) != 0;
+    std::memcpy(v.content.data(), r + 41, 32);
+    std::memcpy(v.xattrs.data(), r + 73, 32);
+    m_entries.emplace(key, v);
   }
 }
 
@@ -190,23 +198,30 @@ K stat_cache_key(const struct stat& st) {
 }
 }  // namespace
 
-std::string StatCache::lookup(const struct stat& st) const {
+std::string StatCache::lookup_slot(const struct stat& st, bool xattrs) const {
   std::lock_guard lock(m_mutex);
   auto it = m_entries.find(stat_cache_key<Key>(st));
-  if (it == m_entries.end()) return {};
-  ++m_hits;
-  return it->second;
+  if (it == m_entries.end() || !(xattrs ? it->second.has_xattrs : it->second.has_content)) return {};
+  if (!xattrs) ++m_hits;
+  const auto& raw = xattrs ? it->second.xattrs : it->second.content;
+  return hash_raw_to_hex(reinterpret_cast<const char*>(raw.data()));
 }
 
-void StatCache::store(const struct stat& st, const std::string& sha256_hex) {
+void StatCache::store_slot(const struct stat& st, const std::string& sha256_hex, bool xattrs) {
   unsigned char raw[32];
-  if (!hash_hex_to_raw(sha256_hex, raw)) throw std::invalid_argument("stat cache: not a sha256 hex digest: " + sha256_hex);
+  if (!hash_hex_to_raw(sha256_hex, raw))
+    throw std::invalid_argument("stat cache: not a sha256 hex digest: " + sha256_hex);
   std::lock_guard lock(m_mutex);
-  auto [it, inserted] = m_entries.insert_or_assign(stat_cache_key<Key>(st), sha256_hex);
-  (void)it;
-  (void)inserted;
+  Value& v = m_entries[stat_cache_key<Key>(st)];
+  std::memcpy(xattrs ? v.xattrs.data() : v.content.data(), raw, sizeof raw);
+  (xattrs ? v.has_xattrs : v.has_content) = true;
   m_dirty = true;
 }
+
+std::string StatCache::lookup(const struct stat& st) const { return lookup_slot(st, false); }
+void StatCache::store(const struct stat& st, const std::string& sha256_hex) { store_slot(st, sha256_hex, false); }
+std::string StatCache::lookup_xattrs(const struct stat& st) const { return lookup_slot(st, true); }
+void StatCache::store_xattrs(const struct stat& st, const std::string& sha256_hex) { store_slot(st, sha256_hex, true); }
 
 void StatCache::save() {
   std::lock_guard lock(m_mutex);
@@ -214,15 +229,15 @@ void StatCache::save() {
   std::string out;
   out.reserve(kStatCacheMagic.size() + m_entries.size() * kStatCacheRecord);
   out.append(kStatCacheMagic);
-  for (const auto& [key, hex] : m_entries) {
+  for (const auto& [key, v] : m_entries) {
     hash_put_u64(out, key.dev);
     hash_put_u64(out, key.ino);
     hash_put_u64(out, key.size);
     hash_put_u64(out, static_cast<std::uint64_t>(key.mtime_ns));
     hash_put_u64(out, static_cast<std::uint64_t>(key.ctime_ns));
-    unsigned char raw[32];
-    hash_hex_to_raw(hex, raw);
-    out.append(reinterpret_cast<const char*>(raw), sizeof raw);
+    out.push_back(static_cast<char>((v.has_content ? 1 : 0) | (v.has_xattrs ? 2 : 0)));
+    out.append(reinterpret_cast<const char*>(v.content.data()), v.content.size());
+    out.append(reinterpret_cast<const char*>(v.xattrs.data()), v.xattrs.size());
   }
   write_file_atomic(m_file, out, 0600);
   m_dirty = false;
@@ -240,9 +255,11 @@ std::string file_content_hash(const BuildContext& ctx, const ContextEntry& entry
   if (!fd) throw_errno("open `" + entry.path + "` in the build context");
   struct timespec now {};
   ::clock_gettime(CLOCK_REALTIME, &now);
-  struct stat before {}, after {};
+  struct stat before {
+  }, after{};
   if (::fstat(fd.get(), &before) != 0) throw_errno("stat `" + entry.path + "` in the build context");
-  if (!S_ISREG(before.st_mode)) throw std::runtime_error("`" + entry.path + "` in the build context is not a regular file");
+  if (!S_ISREG(before.st_mode))
+    throw std::runtime_error("`" + entry.path + "` in the build context is not a regular file");
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   constexpr std::size_t kBuffer = 1 << 20;
   thread_local std::unique_ptr<char[]> buffer(new char[kBuffer]);
@@ -262,17 +279,49 @@ std::string file_content_hash(const BuildContext& ctx, const ContextEntry& entry
   return hex;
 }
 
+namespace {
+
+struct XattrScratch {
+  std::string path, list = std::string(1024, '\0'), serial;
+  std::vector<std::pair<std::string, std::string>> xattrs;
+};
+
+/// sha256 hex of an entry's xattrs (count, then name and value of each, sorted), through the
+/// cache as file content is.
+std::string hash_entry_xattrs(const BuildContext& ctx, const ContextEntry& e, StatCache& cache, XattrScratch& s) {
+  if (std::string hit = cache.lookup_xattrs(e.st); !hit.empty()) return hit;
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  hash_xattrs(ctx, e, s.path, s.list, s.xattrs);
+  s.serial.clear();
+  hash_put_u64(s.serial, s.xattrs.size());
+  for (const auto& [name, value] : s.xattrs) {
+    hash_put_str(s.serial, name);
+    hash_put_str(s.serial, value);
+  }
+  std::string hex(image::sha256_of(s.serial).hex());
+  // Recorded only for an entry that did not change while we read it, and old enough.
+  struct stat again {};
+  bool same = e.dir_fd >= 0 ? ::fstatat(e.dir_fd, std::string(e.name()).c_str(), &again, AT_SYMLINK_NOFOLLOW) == 0
+                            : ctx.lstat(e.path, again);
+  if (same && hash_same_stat(again, e.st) && !hash_stat_is_racy(e.st, now)) cache.store_xattrs(e.st, hex);
+  return hex;
+}
+
+}  // namespace
+
 std::string hash_sources(const BuildContext& ctx, const std::vector<std::string>& sources,
                          const std::vector<std::string>& excludes, StatCache& cache) {
   const IgnoreMatcher extra = IgnoreMatcher::from_patterns(excludes, "--exclude");
   image::Sha256 sha;
-  std::string record, xattr_path, xattr_list(1024, '\0');
-  std::vector<std::pair<std::string, std::string>> xattrs;
+  std::string record;
+  XattrScratch scratch;
   for (const std::string& source : sources) {
     const std::size_t offset = source.empty() ? 0 : source.size() + 1;
     record.assign("S");
     auto slash = source.rfind('/');
-    hash_put_str(record, slash == std::string::npos ? std::string_view(source) : std::string_view(source).substr(slash + 1));
+    hash_put_str(record,
+                 slash == std::string::npos ? std::string_view(source) : std::string_view(source).substr(slash + 1));
     sha.update(record);
     ctx.walk(
         source,
@@ -287,12 +336,7 @@ std::string hash_sources(const BuildContext& ctx, const std::vector<std::string>
           hash_put_u64(record, S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0);
           hash_put_u64(record, S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? static_cast<std::uint64_t>(st.st_rdev) : 0);
           hash_put_str(record, e.link_target);
-          hash_xattrs(ctx, e, xattr_path, xattr_list, xattrs);
-          hash_put_u64(record, xattrs.size());
-          for (const auto& [name, value] : xattrs) {
-            hash_put_str(record, name);
-            hash_put_str(record, value);
-          }
+          hash_put_str(record, hash_entry_xattrs(ctx, e, cache, scratch));
           if (S_ISREG(st.st_mode)) hash_put_str(record, file_content_hash(ctx, e, cache));
           sha.update(record);
         },

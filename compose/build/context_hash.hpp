@@ -6,6 +6,7 @@
 // an unchanged context costs one stat walk and no reads.
 #include <sys/stat.h>
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -25,6 +26,10 @@ class StatCache {
   /// The content sha256 (64 hex) recorded for a file with exactly this stat, or "".
   std::string lookup(const struct stat& st) const;
   void store(const struct stat& st, const std::string& sha256_hex);
+  /// The same for the sha256 of an entry's xattrs (any type of entry): setting or removing an
+  /// xattr moves ctime, so the stat vouches for them as it does for content.
+  std::string lookup_xattrs(const struct stat& st) const;
+  void store_xattrs(const struct stat& st, const std::string& sha256_hex);
   /// Writes the file atomically when something was stored since loading.
   void save();
   std::size_t size() const noexcept { return m_entries.size(); }
@@ -41,7 +46,13 @@ class StatCache {
     std::size_t operator()(const Key& k) const noexcept;
   };
   std::string m_file;
-  std::unordered_map<Key, std::string, KeyHash> m_entries;
+  struct Value {
+    std::array<unsigned char, 32> content{}, xattrs{};
+    bool has_content = false, has_xattrs = false;
+  };
+  std::string lookup_slot(const struct stat& st, bool xattrs) const;
+  void store_slot(const struct stat& st, const std::string& sha256_hex, bool xattrs);
+  std::unordered_map<Key, Value, KeyHash> m_entries;
   bool m_dirty = false;
   mutable std::size_t m_hits = 0;
   mutable std::mutex m_mutex;  // stages hash their sources in parallel with one cache

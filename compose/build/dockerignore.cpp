@@ -31,8 +31,8 @@ namespace berth::build {
 namespace {
 
 bool ignore_is_space(char32_t r) {
-  return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) ||
-         r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000;
+  return r == ' ' || (r >= '\t' && r <= '\r') || r == 0x85 || r == 0xA0 || r == 0x1680 ||
+         (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000;
 }
 
 /// strings.TrimSpace (unicode.IsSpace at both ends).
@@ -61,8 +61,8 @@ enum class IgnoreOp : std::uint8_t { lit, one, cls, star, dot_star, dirs_enter, 
 
 struct IgnoreNode {
   IgnoreOp op;
-  char32_t rune = 0;       ///< lit
-  std::uint32_t cls = 0;   ///< cls: index into classes
+  char32_t rune = 0;      ///< lit
+  std::uint32_t cls = 0;  ///< cls: index into classes
 };
 
 struct IgnoreClass {
@@ -286,7 +286,8 @@ void add_ignore_rule(std::vector<IgnoreRule>& rules, std::vector<IgnorePattern>&
     p.erase(0, 1);
   }
   if (!go_pattern_valid(p))
-    throw ignore_rule_error(file, line, "invalid pattern \"" + std::string(ignore_trim_space(text)) + "\": syntax error in pattern");
+    throw ignore_rule_error(
+        file, line, "invalid pattern \"" + std::string(ignore_trim_space(text)) + "\": syntax error in pattern");
   compiled.push_back(compile_ignore_pattern(p));
   rule.pattern = std::move(p);
   rule.file = file;

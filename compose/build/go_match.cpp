@@ -19,9 +19,12 @@ std::pair<char32_t, std::size_t> go_decode_rune(std::string_view s) {
   auto b0 = static_cast<unsigned char>(s[0]);
   if (b0 < 0x80) return {b0, 1};
   std::size_t n = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) n = 2;
-  else if (b0 >= 0xE0 && b0 <= 0xEF) n = 3;
-  else if (b0 >= 0xF0 && b0 <= 0xF4) n = 4;
+  if (b0 >= 0xC2 && b0 <= 0xDF)
+    n = 2;
+  else if (b0 >= 0xE0 && b0 <= 0xEF)
+    n = 3;
+  else if (b0 >= 0xF0 && b0 <= 0xF4)
+    n = 4;
   if (n == 0 || s.size() < n) return {kGoRuneError, 1};
   char32_t r = b0 & (0x7F >> n);
   for (std::size_t i = 1; i < n; ++i) {

@@ -2,8 +2,8 @@
 // element, symlinked parents resolved inside the context), the excluded-source and not-found
 // errors, and the walk (parents first, byte order, symlinks reported not followed, excluded
 // entries skipped, exceptions reached inside excluded directories, COPY --exclude).
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +28,8 @@ class BuildContextTest : public ::testing::Test {
     write_bytes(m_dir / "dir/sub/y.txt", "y");
     write_bytes(m_dir / "secret/key", "k");
     write_bytes(m_dir / "secret/public", "p");
+    write_bytes(m_dir / "secret/sub/k2", "k2");
+    ASSERT_EQ(::symlink("secret", (m_dir / "hidden").c_str()), 0);
     ASSERT_EQ(::symlink("dir", (m_dir / "link").c_str()), 0);
     ASSERT_EQ(::symlink("../../../../../../../../etc", (m_dir / "escape").c_str()), 0);
   }
@@ -79,7 +81,8 @@ TEST_F(BuildContextTest, ResolvesGlobsPerElementSorted) {
   EXPECT_EQ(ctx.resolve("d?r"), (Paths{"dir"}));
   EXPECT_EQ(ctx.resolve("dir/*/y.txt"), (Paths{"dir/sub/y.txt"}));
   EXPECT_EQ(ctx.resolve("*/x.txt"), (Paths{"dir/x.txt", "link/x.txt"}));
-  EXPECT_EQ(ctx.resolve("*"), (Paths{".dockerignore", "a.txt", "b.txt", "dir", "escape", "link"}));  // not app.log, secret
+  EXPECT_EQ(ctx.resolve("*"),
+            (Paths{".dockerignore", "a.txt", "b.txt", "dir", "escape", "hidden", "link"}));  // not app.log, secret
   EXPECT_EQ(ctx.resolve("secret/*"), (Paths{"secret/public"}));
   EXPECT_THROW(ctx.resolve("dir/[x"), ContextError);
 }
@@ -102,6 +105,19 @@ TEST_F(BuildContextTest, ExcludedSourceNamesTheDockerignoreLine) {
   EXPECT_EQ(ctx.resolve("secret/public"), Paths{"secret/public"});
 }
 
+TEST_F(BuildContextTest, ExclusionAppliesToWhatASymlinkedParentLeadsTo) {
+  BuildContext ctx = context();
+  EXPECT_EQ(error_of(ctx, "hidden/key"),
+            "\"hidden/key\" is \"secret/key\" through a symlink, is excluded by .dockerignore line 2 (secret)");
+  EXPECT_EQ(error_of(ctx, "hidden/sub"),
+            "\"hidden/sub\" is \"secret/sub\" through a symlink, is excluded by .dockerignore line 2 (secret)");
+  EXPECT_EQ(ctx.resolve("hidden/public"), Paths{"hidden/public"});
+  EXPECT_EQ(ctx.resolve("hidden/*"), Paths{"hidden/public"});
+  // A walk from such a path skips what the rules exclude at the real path.
+  EXPECT_EQ(walked(ctx, "hidden/sub"), (Paths{"hidden/sub"}));
+  EXPECT_EQ(walked(ctx, "link/sub"), (Paths{"link/sub", "link/sub/y.txt"}));
+}
+
 TEST_F(BuildContextTest, AbsentSourceIsNotFound) {
   BuildContext ctx = context();
   EXPECT_EQ(error_of(ctx, "missing.txt"), "\"missing.txt\": not found in the build context");
@@ -112,8 +128,9 @@ TEST_F(BuildContextTest, AbsentSourceIsNotFound) {
 
 TEST_F(BuildContextTest, WalkIsParentsFirstSortedAndSkipsExcluded) {
   BuildContext ctx = context();
-  EXPECT_EQ(walked(ctx, ""), (Paths{"", ".dockerignore", "a.txt", "b.txt", "dir", "dir/sub", "dir/sub/y.txt", "dir/x.txt",
-                                    "escape -> ../../../../../../../../etc", "link -> dir", "secret", "secret/public"}));
+  EXPECT_EQ(walked(ctx, ""), (Paths{"", ".dockerignore", "a.txt", "b.txt", "dir", "dir/sub", "dir/sub/y.txt",
+                                    "dir/x.txt", "escape -> ../../../../../../../../etc", "hidden -> secret",
+                                    "link -> dir", "secret", "secret/public"}));
   EXPECT_EQ(walked(ctx, "dir"), (Paths{"dir", "dir/sub", "dir/sub/y.txt", "dir/x.txt"}));
   EXPECT_EQ(walked(ctx, "a.txt"), (Paths{"a.txt"}));
   EXPECT_THROW(walked(ctx, "missing"), ContextError);

@@ -2,8 +2,8 @@
 // would carry changes (content, mode, owner, symlink target, a name, an xattr, what --exclude
 // leaves out) and not on `touch`; the stat cache answers for unchanged files without reading
 // them, leaves racily-new files out, and persists across instances.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -97,15 +97,22 @@ TEST_F(ContextHash, MovesWithAName) {
 }
 
 TEST_F(ContextHash, MovesWithAnXattr) {
-  std::string h = hash();
+  age();
+  StatCache cache;  // one cache throughout: a cached entry must not hide an xattr change
+  std::string h = hash(cache);
+  EXPECT_EQ(hash(cache), h);
   if (::setxattr((m_dir / "a.txt").c_str(), "user.berth", "1", 1, 0) != 0)
     GTEST_SKIP() << "no user xattrs on " << m_dir.path();
-  std::string with = hash();
+  std::string with = hash(cache);
   EXPECT_NE(with, h);
   ASSERT_EQ(::setxattr((m_dir / "a.txt").c_str(), "user.berth", "2", 1, 0), 0);
-  EXPECT_NE(hash(), with);
+  EXPECT_NE(hash(cache), with);
+  ASSERT_EQ(::setxattr((m_dir / "dir").c_str(), "user.berth", "1", 1, 0), 0);
+  std::string on_dir = hash(cache);
   ASSERT_EQ(::removexattr((m_dir / "a.txt").c_str(), "user.berth"), 0);
-  EXPECT_EQ(hash(), h);
+  ASSERT_EQ(::removexattr((m_dir / "dir").c_str(), "user.berth"), 0);
+  EXPECT_EQ(hash(cache), h);
+  EXPECT_NE(on_dir, h);
 }
 
 TEST_F(ContextHash, ExcludesLeaveOutExactlyWhatTheyMatch) {
@@ -146,7 +153,7 @@ TEST_F(ContextHash, StatCacheAnswersWithoutReading) {
   BuildContext ctx(m_dir.path(), IgnoreMatcher());
   StatCache cache;
   std::string h = hash(cache);
-  EXPECT_EQ(cache.size(), 3u);  // a.txt, b.txt, dir/c.txt
+  EXPECT_EQ(cache.size(), 6u);  // every entry (its xattrs), three of them with content
   EXPECT_EQ(cache.hits(), 0u);
   EXPECT_EQ(hash(cache), h);
   EXPECT_EQ(cache.hits(), 3u);
@@ -166,16 +173,18 @@ TEST_F(ContextHash, StatCacheAnswersWithoutReading) {
 }
 
 TEST_F(ContextHash, RacilyNewFilesAreNotCached) {
-  age();
   StatCache cache;
-  hash(cache);
-  EXPECT_EQ(cache.size(), 3u);
   write_bytes(m_dir / "fresh.txt", "new");
+  BuildContext ctx(m_dir.path(), IgnoreMatcher());
+  struct stat st {};
+  ASSERT_TRUE(ctx.lstat("fresh.txt", st));
   hash(cache);
-  EXPECT_EQ(cache.size(), 3u);  // too new to trust its timestamps
+  EXPECT_EQ(cache.lookup(st), "");  // too new to trust its timestamps
+  EXPECT_EQ(cache.lookup_xattrs(st), "");
   age();
   hash(cache);
-  EXPECT_EQ(cache.size(), 4u);
+  EXPECT_EQ(cache.lookup(st), berth::gocompat::sha256_hex("new"));
+  EXPECT_NE(cache.lookup_xattrs(st), "");
 }
 
 TEST_F(ContextHash, StatCachePersistsAcrossInstances) {
@@ -193,11 +202,13 @@ TEST_F(ContextHash, StatCachePersistsAcrossInstances) {
     cache.save();  // nothing stored: nothing written
     EXPECT_TRUE(read_bytes(file).empty());
     cache.store(st, digest);
+    cache.store_xattrs(st, berth::gocompat::sha256_hex("y"));
     cache.save();
   }
   StatCache loaded(file);
   EXPECT_EQ(loaded.size(), 1u);
   EXPECT_EQ(loaded.lookup(st), digest);
+  EXPECT_EQ(loaded.lookup_xattrs(st), berth::gocompat::sha256_hex("y"));
   struct stat other = st;
   other.st_ctim.tv_nsec = 457;
   EXPECT_EQ(loaded.lookup(other), "");
@@ -208,7 +219,7 @@ TEST_F(ContextHash, StatCachePersistsAcrossInstances) {
 
   write_bytes(file, "something else entirely");
   EXPECT_EQ(StatCache(file).size(), 0u);
-  write_bytes(file, "BERTHSC1 and a torn record");
+  write_bytes(file, "BERTHSC2 and a torn record");
   EXPECT_EQ(StatCache(file).size(), 0u);
 }
 

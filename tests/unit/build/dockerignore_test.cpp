@@ -238,10 +238,22 @@ const GoMatchCase kGoMatchCases[] = {
     {"ab[^e-g]", "abc", GoMatch::yes},
     {"a\\*b", "a*b", GoMatch::yes},
     {"a\\*b", "ab", GoMatch::no},
-    {"a?b", "a\xE2\x98\xBA" "b", GoMatch::yes},
-    {"a[^a]b", "a\xE2\x98\xBA" "b", GoMatch::yes},
-    {"a???b", "a\xE2\x98\xBA" "b", GoMatch::no},
-    {"a[^a][^a][^a]b", "a\xE2\x98\xBA" "b", GoMatch::no},
+    {"a?b",
+     "a\xE2\x98\xBA"
+     "b",
+     GoMatch::yes},
+    {"a[^a]b",
+     "a\xE2\x98\xBA"
+     "b",
+     GoMatch::yes},
+    {"a???b",
+     "a\xE2\x98\xBA"
+     "b",
+     GoMatch::no},
+    {"a[^a][^a][^a]b",
+     "a\xE2\x98\xBA"
+     "b",
+     GoMatch::no},
     {"[a-\xCE\xB6]*", "\xCE\xB1", GoMatch::yes},
     {"*[a-\xCE\xB6]", "A", GoMatch::no},
     {"a?b", "a/b", GoMatch::no},
