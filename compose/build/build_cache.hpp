@@ -11,7 +11,7 @@
 namespace berth::build {
 
 struct CacheRecord {
-  std::string created;                      ///< RFC 3339
+  std::string created;                     ///< RFC 3339
   std::optional<image::ImageLayer> layer;  ///< none for a step that changed no file
 };
 

@@ -54,7 +54,9 @@ void BuildProgress::cached(int vertex) {
 void BuildProgress::done(int vertex) {
   std::lock_guard lock(m_mutex);
   Vertex& v = m_vertices[vertex];
-  if (!m_quiet) m_out << "#" << vertex << " DONE " << seconds(std::chrono::steady_clock::now() - v.start, 1) << "s\n\n" << std::flush;
+  if (!m_quiet)
+    m_out << "#" << vertex << " DONE " << seconds(std::chrono::steady_clock::now() - v.start, 1) << "s\n\n"
+          << std::flush;
 }
 
 void BuildProgress::error(int vertex, const std::string& message) {

@@ -281,7 +281,8 @@ VarLookup Build::stage_lookup(const StageState& state, const std::map<std::strin
 }
 
 std::string Build::step_name(const Stage& stage, int step, const std::string& text) const {
-  std::string prefix = m_stages.size() > 1 ? (stage.name.empty() ? "stage-" + std::to_string(stage.index) : stage.name) + " " : "";
+  std::string prefix =
+      m_stages.size() > 1 ? (stage.name.empty() ? "stage-" + std::to_string(stage.index) : stage.name) + " " : "";
   return "[" + prefix + std::to_string(step) + "/" + std::to_string(stage.steps) + "] " + text;
 }
 
@@ -574,8 +575,8 @@ void Build::run_step(StageState& s, const Stage& stage, int step, const Instruct
     net.reset();
     sources.clear();
     if (out.exit_code != 0) {
-      std::string message = "process \"" + shown + "\" did not complete successfully: exit code: " +
-                            std::to_string(out.exit_code);
+      std::string message =
+          "process \"" + shown + "\" did not complete successfully: exit code: " + std::to_string(out.exit_code);
       m_progress.error(v, message);
       std::string tail;
       for (const auto& l : out.last_lines) tail += "\n  " + l;
@@ -602,7 +603,9 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
   dest = gocompat::clean_path(dest);
   const std::size_t source_count = cmd.sources.size() + cmd.heredocs.size();
   if (source_count > 1 && !dest_slash)
-    throw m_df.error(in.line, "When using " + word + " with more than one source file, the destination must be a directory and end with a /");
+    throw m_df.error(
+        in.line,
+        "When using " + word + " with more than one source file, the destination must be a directory and end with a /");
 
   int v = m_progress.begin(step_name(stage, step, word + " " + in.args));
   try {
@@ -828,7 +831,8 @@ BuildResult Build::run() {
       if (in->keyword == "RUN")
         for (const auto& [flag, value] : in->flags)
           if (flag == "mount")
-            if (auto p = value.find("from="); p != std::string::npos) mark(value.substr(p + 5, value.find(',', p) - p - 5));
+            if (auto p = value.find("from="); p != std::string::npos)
+              mark(value.substr(p + 5, value.find(',', p) - p - 5));
     std::string from = st.from->args.substr(0, st.from->args.find(' '));
     for (char& ch : from) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     mark(from);
@@ -854,7 +858,8 @@ BuildResult Build::run() {
     if (!m_used_args.count(k) &&
         std::find(predefined_args().begin(), predefined_args().end(), k) == predefined_args().end())
       unused.push_back(k);
-  if (!unused.empty()) m_warnings.push_back("[Warning] One or more build-args [" + join_words(unused) + "] were not consumed");
+  if (!unused.empty())
+    m_warnings.push_back("[Warning] One or more build-args [" + join_words(unused) + "] were not consumed");
   return export_image(*result);
 }
 

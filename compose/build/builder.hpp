@@ -15,17 +15,17 @@
 namespace berth::build {
 
 struct BuildRequest {
-  std::string context;            ///< directory
-  std::string dockerfile;         ///< path; relative to the context; "" = "Dockerfile"
-  std::string dockerfile_inline;  ///< the Dockerfile's text instead of a file
-  std::string target;             ///< stage name; "" = the last stage
+  std::string context;                        ///< directory
+  std::string dockerfile;                     ///< path; relative to the context; "" = "Dockerfile"
+  std::string dockerfile_inline;              ///< the Dockerfile's text instead of a file
+  std::string target;                         ///< stage name; "" = the last stage
   std::map<std::string, std::string> args;    ///< --build-arg / build.args
   std::map<std::string, std::string> labels;  ///< added to the image's labels
   std::vector<std::string> tags;              ///< names to give the image
   std::string network;                        ///< RUN network: "" / "default", "none", "host"
   bool no_cache = false;
-  bool pull = false;                          ///< pull base images even when stored
-  std::vector<std::string> extra_hosts;       ///< "host=ip"
+  bool pull = false;                     ///< pull base images even when stored
+  std::vector<std::string> extra_hosts;  ///< "host=ip"
   std::uint64_t shm_size = 0;
   std::map<std::string, std::string> secrets;  ///< RUN --mount=type=secret id → host file
   std::string platform;                        ///< "" = this machine's

@@ -58,7 +58,8 @@ void walk_root(int root_fd, const std::string& rel, const std::function<void(con
   if (!S_ISDIR(e.st.st_mode)) return;
   UniqueFd dir = open_in_root(root_fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (!dir) throw_errno("open `" + rel + "`");
-  for (const std::string& name : list_dir(dir.get(), rel)) walk_root(root_fd, rel.empty() ? name : rel + "/" + name, fn);
+  for (const std::string& name : list_dir(dir.get(), rel))
+    walk_root(root_fd, rel.empty() ? name : rel + "/" + name, fn);
 }
 
 /// Writes entries below one destination directory, keeping the fds of the directories on the
@@ -100,7 +101,8 @@ class DestWriter {
       } else if (S_ISLNK(e.st.st_mode)) {
         if (::symlinkat(e.link_target.c_str(), parent, name.c_str()) != 0) throw_errno("symlink `" + to + "`");
       } else if (S_ISFIFO(e.st.st_mode) || S_ISCHR(e.st.st_mode) || S_ISBLK(e.st.st_mode)) {
-        if (::mknodat(parent, name.c_str(), e.st.st_mode & S_IFMT, e.st.st_rdev) != 0) throw_errno("mknod `" + to + "`");
+        if (::mknodat(parent, name.c_str(), e.st.st_mode & S_IFMT, e.st.st_rdev) != 0)
+          throw_errno("mknod `" + to + "`");
       } else {
         return;  // sockets: not copied, as docker
       }
@@ -155,7 +157,8 @@ class DestWriter {
   /// One read + write of up to `left` bytes through a reused buffer; what read(2) returned.
   ssize_t copy_chunk(int in, int out, off_t left) {
     if (m_buf.empty()) m_buf.resize(1 << 20);
-    ssize_t n = ::read(in, m_buf.data(), static_cast<std::size_t>(std::min<off_t>(left, static_cast<off_t>(m_buf.size()))));
+    ssize_t n =
+        ::read(in, m_buf.data(), static_cast<std::size_t>(std::min<off_t>(left, static_cast<off_t>(m_buf.size()))));
     if (n <= 0) return n;
     for (ssize_t done = 0; done < n;) {
       ssize_t w = ::write(out, m_buf.data() + done, static_cast<std::size_t>(n - done));

@@ -24,8 +24,8 @@ namespace berth::build {
 /// Where a COPY reads from.
 struct CopySource {
   const BuildContext* context = nullptr;  ///< the build context, or
-  int root_fd = -1;                        ///< the root of a stage/image (O_PATH dir fd)
-  std::string shown;                       ///< names the source in errors ("stage build")
+  int root_fd = -1;                       ///< the root of a stage/image (O_PATH dir fd)
+  std::string shown;                      ///< names the source in errors ("stage build")
 };
 
 struct CopyOptions {
@@ -36,7 +36,7 @@ struct CopyOptions {
   std::optional<gid_t> gid;
   std::optional<mode_t> mode;  ///< --chmod
   bool parents = false;
-  bool extract_archives = false;     ///< ADD
+  bool extract_archives = false;      ///< ADD
   std::vector<std::string> excludes;  ///< --exclude
 };
 

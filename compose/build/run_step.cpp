@@ -104,7 +104,8 @@ RunOutcome run_in_container(const std::string& root, const std::string& run, con
   posix_spawn_file_actions_adddup2(&actions, out_w.get(), 1);
   posix_spawn_file_actions_adddup2(&actions, out_w.get(), 2);
   const std::string shim = state::shim_binary();
-  std::vector<std::string> args = {shim, "run", "--bundle", dir.path(), "--id", id, "--state-dir", dir.path() + "/state"};
+  std::vector<std::string> args = {shim,   "run", "--bundle",    dir.path(),
+                                   "--id", id,    "--state-dir", dir.path() + "/state"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -19,11 +19,11 @@ namespace berth::build {
 
 struct RunSpec {
   std::vector<std::string> argv;
-  std::vector<std::string> env;  ///< "K=V": the stage's Env, then the build args in scope
-  std::string user;              ///< "" = root
-  std::string workdir;           ///< "" = "/"
-  std::string network;           ///< "none", "host" or "" (the build network)
-  std::string netns;             ///< for the build network: the step's namespace (BuildNetwork)
+  std::vector<std::string> env;              ///< "K=V": the stage's Env, then the build args in scope
+  std::string user;                          ///< "" = root
+  std::string workdir;                       ///< "" = "/"
+  std::string network;                       ///< "none", "host" or "" (the build network)
+  std::string netns;                         ///< for the build network: the step's namespace (BuildNetwork)
   std::vector<model::ServiceVolume> mounts;  ///< RUN --mount, as bind/tmpfs mounts
   std::vector<std::string> extra_hosts;      ///< "host=ip"
   std::uint64_t shm_size = 0;

@@ -15,15 +15,15 @@
 namespace berth::build {
 
 struct StageState {
-  std::vector<image::ImageLayer> layers;         ///< base first
+  std::vector<image::ImageLayer> layers;             ///< base first
   nlohmann::json config = nlohmann::json::object();  ///< the image config's `config` object
   nlohmann::json history = nlohmann::json::array();
   std::string os = "linux";
   std::string architecture;
   std::string variant;
-  std::string key;      ///< cache key (64 hex) of this state
-  std::string created;  ///< RFC 3339 time of the newest history entry
-  std::string author;   ///< MAINTAINER
+  std::string key;       ///< cache key (64 hex) of this state
+  std::string created;   ///< RFC 3339 time of the newest history entry
+  std::string author;    ///< MAINTAINER
   bool cmd_set = false;  ///< this stage set CMD (an ENTRYPOINT then keeps it; a base's CMD it resets)
 
   /// The overlay lower dirs, topmost first.

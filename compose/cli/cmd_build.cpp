@@ -8,8 +8,8 @@
 #include "compose/cli/commands.hpp"
 #include "compose/engine/image_build.hpp"
 #include "compose/engine/image_push.hpp"
-#include "compose/image/store.hpp"
 #include "compose/gocompat/units.hpp"
+#include "compose/image/store.hpp"
 #include "compose/loader/load.hpp"
 #include "compose/model/dependencies.hpp"
 #include "compose/progress/progress.hpp"
@@ -34,7 +34,8 @@ void run_build(const GlobalOptions& g, const BuildFlags& f) {
   if (!f.builder.empty() || !f.provenance.empty() || !f.sbom.empty() || !f.ssh.empty() || !f.memory.empty())
     progress.warning("--builder, --memory, --provenance, --sbom and --ssh do not apply to Berth's builder: ignored");
   if (f.print || f.check)
-    throw std::runtime_error("build: --print and --check need BuildKit's bake and lint frontends, which Berth does not have");
+    throw std::runtime_error(
+        "build: --print and --check need BuildKit's bake and lint frontends, which Berth does not have");
   engine::ImageBuildOptions o;
   o.services = f.services;
   if (f.with_deps && !f.services.empty()) {

@@ -74,9 +74,8 @@ std::vector<std::string> build_images(const model::Project& project, progress::P
   for (const auto& [image, name] : by_image) {
     build::BuildRequest req = request_for(project, name, project.services.at(name), o);
     progress.event("Image", image, "Building");
-    jobs.emplace_back(name, std::async(std::launch::async, [req, env, &output] {
-                        return build::build_image(env, req, output);
-                      }));
+    jobs.emplace_back(
+        name, std::async(std::launch::async, [req, env, &output] { return build::build_image(env, req, output); }));
   }
   std::vector<std::string> built;
   std::string error;

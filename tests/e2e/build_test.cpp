@@ -179,7 +179,8 @@ TEST_F(Build, CacheMountOutlivesBuildsAndNoCacheRebuilds) {
   ASSERT_EQ(build().exit_code, 0);
   auto again = build({"--no-cache"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(outcomes(again.err), std::vector<std::string>{"[2/2] RUN echo run >> /cache/log && wc -l < /cache/log > /count DONE"});
+  EXPECT_EQ(outcomes(again.err),
+            std::vector<std::string>{"[2/2] RUN echo run >> /cache/log && wc -l < /cache/log > /count DONE"});
   EXPECT_EQ(in_image("cat /count; test -e /cache/log || echo not-in-image"), "2\nnot-in-image\n");
 }
 
@@ -228,7 +229,8 @@ TEST_F(Build, AddFromAUrlIsKeyedByContentAndChecked) {
   body = "version 2\n";  // same URL, new content: a miss
   EXPECT_EQ(outcomes(build().err).back(), "[2/2] ADD " + url + " /opt/ DONE");
 
-  file("Dockerfile", "FROM busybox:e2e\nADD --checksum=" + berth::image::sha256_of("other").str() + " " + url + " /x\n");
+  file("Dockerfile",
+       "FROM busybox:e2e\nADD --checksum=" + berth::image::sha256_of("other").str() + " " + url + " /x\n");
   auto bad = build();
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_TRUE(contains(bad.err, "digest mismatch")) << bad.err;

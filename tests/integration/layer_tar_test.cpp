@@ -51,7 +51,8 @@ class LayerTar : public ::testing::Test {
 
   std::string tar_of(const std::string& dir, LayerTarStats* stats = nullptr) {
     std::string out;
-    LayerTarStats s = write_layer_tar(dir, [&](const void* d, size_t n) { out.append(static_cast<const char*>(d), n); });
+    LayerTarStats s =
+        write_layer_tar(dir, [&](const void* d, size_t n) { out.append(static_cast<const char*>(d), n); });
     if (stats) *stats = s;
     return out;
   }
