@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Builds the two images of the app + database example (examples/app-db) from Debian's packages,
-# without a registry and without `berth build`:
+# Makes the two images the app + database example (examples/app-db) starts from, out of Debian's
+# packages and without a registry (there is no Docker Hub here): the database image, and the
+# base image the web app's Dockerfile (examples/app-db/app/Dockerfile) builds on — `berth up`
+# builds the app itself.
 #   1. base:  `debootstrap --variant=minbase bookworm` with PostgreSQL 15, python3 and psycopg2,
 #             cached in $CACHE/base-<key>/ (key = suite + mirror + package list): minutes, once.
-#   2. layer: the base plus the example's files (the postgres entrypoint, the web app), tarred
-#             once into $CACHE/layer-<key>.tar (key = base key + this script + those files).
+#   2. layer: the base plus the postgres entrypoint, tarred once into $CACHE/layer-<key>.tar
+#             (key = base key + this script + that file).
 #   3. import: `berth image import` of that one tarball as berth-example/postgres:15 and
-#             berth-example/app:1. Both images share the layer (the layer blob is the tar itself,
-#             so its digest is the same). An image is re-imported only when its
+#             berth-example/debian:bookworm. Both images share the layer (the layer blob is the
+#             tar itself, so its digest is the same). An image is re-imported only when its
 #             org.berth.example.key label differs from the current key, so a second run with
 #             nothing changed takes a second or two.
 #
@@ -98,7 +100,7 @@ if [ ! -e "$base/.complete" ]; then
 fi
 
 # --- 2. the layer tarball ----------------------------------------------------------------------
-files=("$example/postgres/docker-entrypoint.sh" "$example/app/app.py")
+files=("$example/postgres/docker-entrypoint.sh")
 layer_key=$( { echo "$base_key"; cat "$script" "${files[@]}"; } | sha)
 layer=$cache/layer-$layer_key.tar
 if [ ! -s "$layer" ]; then
@@ -114,7 +116,6 @@ if [ ! -s "$layer" ]; then
   find "$stage/usr/share/doc" -mindepth 1 -type d -empty -delete
   rm -rf "$stage/usr/share/man/"* "$stage/usr/share/info/"* "$stage/usr/share/locale/"*
   install -D -m 0755 "$example/postgres/docker-entrypoint.sh" "$stage/usr/local/bin/docker-entrypoint.sh"
-  install -D -m 0644 "$example/app/app.py" "$stage/opt/app/app.py"
   mkdir -p "$stage/var/lib/postgresql/data" "$stage/docker-entrypoint-initdb.d"
   tar --numeric-owner --sort=name --mtime=@0 -C "$stage" -cf "$layer.tmp" .
   mv "$layer.tmp" "$layer"
@@ -150,8 +151,6 @@ import berth-example/postgres:15 \
   --change 'CMD ["postgres"]' \
   --change 'EXPOSE 5432' \
   --change 'STOPSIGNAL SIGINT'
-import berth-example/app:1 \
-  --change 'ENV LANG=C.UTF-8 PYTHONUNBUFFERED=1' \
-  --change 'WORKDIR /opt/app' \
-  --change 'CMD ["python3", "/opt/app/app.py"]' \
-  --change 'EXPOSE 8080'
+import berth-example/debian:bookworm \
+  --change 'ENV LANG=C.UTF-8' \
+  --change 'CMD ["bash"]'

@@ -28,11 +28,11 @@ berth=$PWD/build/compose/berth
 export BERTH_SHIM=${BERTH_SHIM:-$PWD/build/runtime-shim/berth-shim}
 [ -x build/dns/berth-dns ] && export BERTH_DNS=${BERTH_DNS:-$PWD/build/dns/berth-dns}
 
-step "making the images berth-example/postgres:15 and berth-example/app:1"
+step "making the images berth-example/postgres:15 and berth-example/debian:bookworm (the app's base)"
 ./scripts/example-images.sh --berth "$berth" >/dev/null
 
 port=${WEB_PORT:-8080}
-step "starting examples/app-db (waiting until both services are healthy)"
+step "starting examples/app-db: building the web app's image, waiting until both services are healthy"
 WEB_PORT=$port "$berth" -f examples/app-db/compose.yaml up -d --wait
 
 cat <<EOF

@@ -10,7 +10,7 @@ namespace berth::build {
 BuildNetwork::BuildNetwork(std::string root, std::string run) : m_root(std::move(root)), m_run(std::move(run)) {}
 
 BuildNetwork::Attachment::Attachment(const BuildNetwork& net, std::string step_id)
-    : m_net(net), m_step_id(std::move(step_id)), m_netns(net.m_run + "/netns/" + m_step_id) {
+    : m_root(net.m_root), m_run(net.m_run), m_step_id(std::move(step_id)), m_netns(m_run + "/netns/" + m_step_id) {
   network::NetworkManager manager(net.m_root, net.m_run);
   network::NetworkConfig config;
   config.name = kName;
@@ -28,13 +28,23 @@ BuildNetwork::Attachment::Attachment(const BuildNetwork& net, std::string step_i
 
 BuildNetwork::Attachment::~Attachment() {
   try {
-    network::NetworkManager(m_net.m_root, m_net.m_run).detach(m_step_id, m_network_id, true);
-  } catch (...) {  // `builder prune` removes the network with whatever is left on it
+    BuildNetwork(m_root, m_run).release(m_step_id);
+  } catch (...) {  // the next build's sweep (or `builder prune`) tries again
   }
+}
+
+void BuildNetwork::release(const std::string& step_id) const {
+  std::exception_ptr error;
   try {
-    network::remove_netns(m_netns);
+    network::NetworkManager manager(m_root, m_run);
+    if (auto state = manager.find_by_name(kName)) manager.detach(step_id, state->id, true);
   } catch (...) {
+    error = std::current_exception();
   }
+  // Even when the detach failed: the namespace's end of the veth goes with it.
+  const std::string netns = m_run + "/netns/" + step_id;
+  if (network::netns_exists(netns)) network::remove_netns(netns);
+  if (error) std::rethrow_exception(error);
 }
 
 std::unique_ptr<BuildNetwork::Attachment> BuildNetwork::attach(const std::string& step_id) const {

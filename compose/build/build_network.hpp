@@ -23,7 +23,7 @@ class BuildNetwork {
     const std::string& netns() const noexcept { return m_netns; }
 
    private:
-    const BuildNetwork& m_net;
+    std::string m_root, m_run;  ///< copies: the attachment may outlive the BuildNetwork that made it
     std::string m_step_id;
     std::string m_network_id;
     std::string m_netns;
@@ -32,6 +32,10 @@ class BuildNetwork {
   /// Attaches a new network namespace for step `step_id` (64 hex) to the build network, making
   /// the network first when needed.
   std::unique_ptr<Attachment> attach(const std::string& step_id) const;
+
+  /// Detaches step `step_id` (its veth, lease and namespace), if it is attached; what an
+  /// Attachment does when it goes, and the sweep after a crash.
+  void release(const std::string& step_id) const;
 
   /// Removes the build network (its bridge, rules and registry file); false when there was none.
   bool remove() const;

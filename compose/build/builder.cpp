@@ -172,6 +172,17 @@ class Build {
   std::mutex m_mutex;  ///< m_futures, m_used_args, m_warnings
   std::map<int, std::shared_future<StageState>> m_futures;
   std::vector<std::string> m_warnings;
+  std::map<std::string, std::unique_ptr<BuildContext>> m_named_contexts;  ///< additional contexts that are dirs
+
+  /// An image reference, or the image an additional context `docker-image://REF` stands for.
+  std::string image_ref(const std::string& name) const {
+    auto it = m_req.additional_contexts.find(name);
+    if (it == m_req.additional_contexts.end()) return name;
+    const std::string prefix = "docker-image://";
+    if (it->second.rfind(prefix, 0) == 0) return it->second.substr(prefix.size());
+    throw std::runtime_error("additional context \"" + name + "\" (" + it->second +
+                             ") is a directory: it can only be a COPY --from source");
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -200,6 +211,14 @@ void Build::load_dockerfile() {
 
   v = m_progress.begin("[internal] load .dockerignore");
   m_context = std::make_unique<BuildContext>(m_req.context, load_dockerignore(m_req.context, path));
+  for (const auto& [name, where] : m_req.additional_contexts) {
+    if (where.rfind("docker-image://", 0) == 0) continue;
+    if (where.find("://") != std::string::npos)
+      throw std::runtime_error("additional context \"" + name + "\": " + where +
+                               " is not supported (a directory or docker-image://)");
+    std::string dir = where.front() == '/' ? where : m_req.context + "/" + where;
+    m_named_contexts.emplace(name, std::make_unique<BuildContext>(dir, load_dockerignore(dir, "")));
+  }
   m_progress.done(v);
 }
 
@@ -312,7 +331,7 @@ StageState Build::from_base(const Stage& stage, const FromCmd& from) {
     s.key = BuildCache::key("", "FROM scratch " + p.str());
     return s;
   }
-  image::ImageRecord base = base_image(from.image);
+  image::ImageRecord base = base_image(image_ref(from.image));
   s.layers = base.layers;
   s.config = base.config.value("config", json::object());
   if (s.config.is_null()) s.config = json::object();
@@ -471,6 +490,8 @@ void Build::workdir_step(StageState& s, const Stage& stage, int step, const Inst
 
 void Build::run_step(StageState& s, const Stage& stage, int step, const Instruction& in, const RunCmd& cmd,
                      const std::vector<std::string>& shell, const std::map<std::string, std::string>& args) {
+  if (cmd.shell_form ? cmd.script.empty() && cmd.heredocs.empty() : cmd.argv.empty())
+    throw m_df.error(in.line, "RUN requires at least one argument");
   RunSpec spec;
   if (cmd.shell_form) {
     std::string script = cmd.script;
@@ -565,8 +586,7 @@ void Build::run_step(StageState& s, const Stage& stage, int step, const Instruct
     }
     std::unique_ptr<BuildNetwork::Attachment> net;
     if (spec.network.empty()) {
-      std::string id = BuildCache::key(key, gocompat::rfc3339_now());
-      net = BuildNetwork(m_env.root, m_env.run).attach(id);
+      net = BuildNetwork(m_env.root, m_env.run).attach(sd.id());
       spec.netns = net->netns();
     }
     RunOutcome out = run_in_container(m_env.root, m_env.run, sd, s.lower_dirs(m_store), spec,
@@ -616,15 +636,18 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
     std::optional<image::ImageRecord> from_image;
     std::vector<std::string> resolved, downloaded;
     std::string read_key;
-    if (!cmd.from.empty()) {
+    // COPY --from=<name> of an additional context that is a directory reads it as the context.
+    const BuildContext* context = m_context.get();
+    if (auto named = m_named_contexts.find(cmd.from); named != m_named_contexts.end()) context = named->second.get();
+    if (!cmd.from.empty() && context == m_context.get()) {
       from_stage = stage_by_ref(cmd.from, stage.index);
-      if (!from_stage) from_image = base_image(cmd.from);
+      if (!from_stage) from_image = base_image(image_ref(cmd.from));
       read_key = from_stage ? stage_future(*from_stage).get().key : from_image->manifest_digest.str();
       resolved = cmd.sources;
     } else {
       for (const auto& src : cmd.sources) {
         if (!is_remote_source(src)) {
-          for (auto& p : m_context->resolve(src)) resolved.push_back(p);
+          for (auto& p : context->resolve(src)) resolved.push_back(p);
           continue;
         }
         if (!cmd.add) throw std::runtime_error("source can't be a URL for COPY");
@@ -637,7 +660,7 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
         read_key += src + "=" + d.digest + " ";
       }
       std::lock_guard lock(m_stat_mutex);
-      read_key += hash_sources(*m_context, resolved, cmd.excludes, m_stat_cache);
+      read_key += hash_sources(*context, resolved, cmd.excludes, m_stat_cache);
     }
     json heredocs = json::array();
     for (const auto& h : cmd.heredocs) heredocs.push_back({h.name, h.content});
@@ -681,9 +704,9 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
         copy_into(root.get(), CopySource{nullptr, downloads.get(), "the downloads"}, d);
       }
       if (!resolved.empty()) {
-        if (cmd.from.empty()) {
+        if (cmd.from.empty() || context != m_context.get()) {
           o.sources = resolved;
-          copy_into(root.get(), CopySource{m_context.get(), -1, "the build context"}, o);
+          copy_into(root.get(), CopySource{context, -1, "the build context"}, o);
         } else {
           std::vector<std::string> lowers =
               from_stage ? stage_future(*from_stage).get().lower_dirs(m_store) : m_store.lower_dirs(*from_image);
@@ -733,8 +756,31 @@ StageState Build::build_stage(int index) {
   for (const auto& name : predefined_args())
     if (auto it = m_req.args.find(name); it != m_req.args.end()) args[name] = it->second;
 
+  // The base image's ONBUILD triggers run first, as if written right after FROM (errors point at
+  // the FROM line); the new image does not inherit them.
+  std::vector<Instruction> triggers;
+  if (s.config.contains("OnBuild") && s.config["OnBuild"].is_array()) {
+    for (const auto& t : s.config["OnBuild"]) {
+      if (!t.is_string()) continue;
+      Dockerfile one = parse_dockerfile("FROM scratch\n" + t.get<std::string>() + "\n", m_df.file);
+      for (std::size_t i = 1; i < one.instructions.size(); ++i) {
+        Instruction in = one.instructions[i];
+        in.line = in.end_line = stage.from->line;
+        triggers.push_back(std::move(in));
+      }
+    }
+    s.config.erase("OnBuild");
+  }
+  Stage with_triggers = stage;
+  std::vector<const Instruction*> body;
+  for (const auto& t : triggers) {
+    body.push_back(&t);
+    if (makes_vertex(t.keyword)) ++with_triggers.steps;
+  }
+  body.insert(body.end(), stage.body.begin(), stage.body.end());
+
   int step = 1;
-  for (const Instruction* in : stage.body) {
+  for (const Instruction* in : body) {
     Command cmd = compile_instruction(m_df, *in, stage_lookup(s, args));
     if (makes_vertex(in->keyword)) ++step;
     if (auto* a = std::get_if<ArgCmd>(&cmd)) {
@@ -753,11 +799,11 @@ StageState Build::build_stage(int index) {
       }
       s.key = BuildCache::key(s.key, "ARG " + in->args);
     } else if (auto* r = std::get_if<RunCmd>(&cmd)) {
-      run_step(s, stage, step, *in, *r, shell, args);
+      run_step(s, with_triggers, step, *in, *r, shell, args);
     } else if (auto* c = std::get_if<CopyCmd>(&cmd)) {
-      copy_step(s, stage, step, *in, *c);
+      copy_step(s, with_triggers, step, *in, *c);
     } else if (auto* w = std::get_if<WorkdirCmd>(&cmd)) {
-      workdir_step(s, stage, step, *in, w->path);
+      workdir_step(s, with_triggers, step, *in, w->path);
     } else if (std::holds_alternative<FromCmd>(cmd)) {
       throw m_df.error(in->line, "unexpected FROM");
     } else {
@@ -813,6 +859,7 @@ BuildResult Build::export_image(const StageState& s) {
 }
 
 BuildResult Build::run() {
+  sweep_stale_steps(m_env.root, m_env.run);
   load_dockerfile();
   split_stages();
   const int target = target_stage();
@@ -870,6 +917,7 @@ BuildResult build_image(const BuildEnv& env, const BuildRequest& request, BuildP
 }
 
 std::uint64_t prune_build_cache(const BuildEnv& env) {
+  sweep_stale_steps(env.root, env.run);
   image::ImageStore store(env.root);
   std::uint64_t freed = BuildCache(env.root).prune(store);
   BuildNetwork(env.root, env.run).remove();

@@ -27,9 +27,10 @@ struct BuildRequest {
   bool pull = false;                     ///< pull base images even when stored
   std::vector<std::string> extra_hosts;  ///< "host=ip"
   std::uint64_t shm_size = 0;
-  std::map<std::string, std::string> secrets;  ///< RUN --mount=type=secret id → host file
-  std::string platform;                        ///< "" = this machine's
-  std::string label;                           ///< names the build in errors ("service \"web\"")
+  std::map<std::string, std::string> secrets;              ///< RUN --mount=type=secret id → host file
+  std::map<std::string, std::string> additional_contexts;  ///< name → directory or docker-image://REF
+  std::string platform;                                    ///< "" = this machine's
+  std::string label;                                       ///< names the build in errors ("service \"web\"")
 };
 
 struct BuildResult {

@@ -6,12 +6,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <random>
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
@@ -24,14 +23,6 @@ extern char** environ;
 namespace berth::build {
 
 namespace {
-
-std::string random_step_id() {
-  std::random_device rd;
-  static const char* hex = "0123456789abcdef";
-  std::string id;
-  for (int i = 0; i < 64; ++i) id += hex[rd() % 16];
-  return id;
-}
 
 /// A spawned process that is killed and reaped if the caller leaves early (an exception).
 class Child {
@@ -80,7 +71,7 @@ RunOutcome run_in_container(const std::string& root, const std::string& run, con
   model::Service svc = step_service(spec);
   const image::Digest none = image::sha256_of("");
   image::ImageRecord img{{}, none, none, nlohmann::json::object(), {{"config", {{"Env", spec.env}}}}, {}, 0, ""};
-  const std::string id = random_step_id();
+  const std::string& id = dir.id();
   bundle::ContainerIdentity identity{project.name, svc.name, "berth-build-" + id.substr(0, 12), id, 1, true, ""};
   bundle::SpecInput in{project, svc, identity, img, dir.lowers_or_empty(lowers)};
   in.root = root;
@@ -98,21 +89,25 @@ RunOutcome run_in_container(const std::string& root, const std::string& run, con
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe for " + spec.label);
   UniqueFd out_r(fds[0]), out_w(fds[1]);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_w.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, out_w.get(), 2);
   const std::string shim = state::shim_binary();
-  std::vector<std::string> args = {shim,   "run", "--bundle",    dir.path(),
-                                   "--id", id,    "--state-dir", dir.path() + "/state"};
+  std::vector<std::string> args = {shim, "run", "--bundle", dir.path(), "--id", id, "--state-dir", dir.state_dir()};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t pid = 0;
-  int err = ::posix_spawn(&pid, shim.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) throw SysError(spec.label + ": run `" + shim + "`", err);
+  UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null_fd) throw_errno("open `/dev/null`");
+  // fork rather than posix_spawn: the shim gets SIGTERM if berth dies (kill -9 included), which
+  // it passes to the command as a foreground `runc run` does, so no step outlives its build.
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno(spec.label + ": fork for `" + shim + "`");
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || ::getppid() != parent) ::_exit(125);
+    if (::dup2(null_fd.get(), 0) < 0 || ::dup2(out_w.get(), 1) < 0 || ::dup2(out_w.get(), 2) < 0) ::_exit(125);
+    ::execve(shim.c_str(), argv.data(), environ);
+    ::_exit(127);
+  }
   Child child(pid);
   out_w.reset();
 

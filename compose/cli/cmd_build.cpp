@@ -58,7 +58,7 @@ void run_build(const GlobalOptions& g, const BuildFlags& f) {
   o.root = paths.root;
   o.run = paths.run;
   if (g.dry_run) return;
-  build::BuildProgress output(std::cerr, f.quiet);
+  build::BuildProgress output(std::cerr, f.quiet || g.progress == "quiet");
   std::vector<std::string> built = engine::build_images(project.model, progress, output, o);
   if (f.push && !built.empty()) {
     engine::ImagePushOptions push;

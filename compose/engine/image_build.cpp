@@ -1,6 +1,7 @@
 // Project images built from `build:` (see image_build.hpp).
 #include "compose/engine/image_build.hpp"
 
+#include <functional>
 #include <future>
 #include <set>
 
@@ -43,6 +44,12 @@ build::BuildRequest request_for(const model::Project& project, const std::string
       throw std::runtime_error("service \"" + name + "\": build.secrets: secret \"" + s.source + "\" is not defined");
     if (!it->second.file.empty()) r.secrets[s.target.empty() ? s.source : s.target] = it->second.file;
   }
+  for (const auto& [k, v] : b.additional_contexts) {
+    // `service:NAME`: the image that service is built as (docker compose's form).
+    const std::string service = "service:";
+    r.additional_contexts[k] =
+        v.rfind(service, 0) == 0 ? "docker-image://" + model::service_image(project, v.substr(service.size())) : v;
+  }
   if (!b.platforms.empty()) r.platform = b.platforms.front();
   if (!svc.platform.empty()) r.platform = svc.platform;
   r.label = "service \"" + name + "\"";
@@ -70,19 +77,35 @@ std::vector<std::string> build_images(const model::Project& project, progress::P
     by_image.emplace(model::service_image(project, name), name);
   }
   build::BuildEnv env{o.root, o.run, o.environment};
-  std::vector<std::pair<std::string, std::future<build::BuildResult>>> jobs;
-  for (const auto& [image, name] : by_image) {
+  // Each build starts at once, except that one whose additional context is `service:X` waits
+  // for X's build (it reads X's image).
+  std::map<std::string, std::shared_future<build::BuildResult>> jobs;
+  std::function<std::shared_future<build::BuildResult>(const std::string&)> start = [&](const std::string& name) {
+    if (auto it = jobs.find(name); it != jobs.end()) return it->second;
+    std::vector<std::shared_future<build::BuildResult>> before;
+    for (const auto& [k, v] : project.services.at(name).build->additional_contexts)
+      if (v.rfind("service:", 0) == 0) {
+        const std::string other = v.substr(8);
+        auto dep = project.services.find(other);
+        if (dep == project.services.end() || !dep->second.build || other == name) continue;
+        if (auto b = by_image.find(model::service_image(project, other)); b != by_image.end())
+          before.push_back(start(b->second));
+      }
     build::BuildRequest req = request_for(project, name, project.services.at(name), o);
-    progress.event("Image", image, "Building");
-    jobs.emplace_back(
-        name, std::async(std::launch::async, [req, env, &output] { return build::build_image(env, req, output); }));
-  }
+    progress.event("Image", model::service_image(project, name), "Building");
+    auto job = std::async(std::launch::async, [req, env, before, &output] {
+                 for (const auto& b : before) b.wait();
+                 return build::build_image(env, req, output);
+               }).share();
+    jobs.emplace(name, job);
+    return job;
+  };
+  for (const auto& [image, name] : by_image) start(name);
   std::vector<std::string> built;
   std::string error;
-  for (auto& [name, job] : jobs) {
-    const std::string image = model::service_image(project, name);
+  for (const auto& [image, name] : by_image) {
     try {
-      build::BuildResult r = job.get();
+      build::BuildResult r = jobs.at(name).get();
       for (const auto& w : r.warnings) progress.warning(w);
       progress.event("Image", image, "Built");
       built.push_back(name);

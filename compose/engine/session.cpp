@@ -57,7 +57,7 @@ Session open_session(const SessionOptions& options) {
       build.environment = options.load.os_environment;
       build.root = s.paths.root;
       build.run = s.paths.run;
-      build::BuildProgress output(std::cerr, build.quiet);
+      build::BuildProgress output(std::cerr, build.quiet || options.progress == "quiet");
       build_images(loaded.model, *s.progress, output, build);
     }
     ctx = std::make_unique<project::ProjectContext>(project::make_context(

@@ -59,7 +59,7 @@ class Build : public EngineFixture {
     std::istringstream in(err);
     for (std::string line; std::getline(in, line);) {
       std::smatch m;
-      if (std::regex_match(line, m, begin)) name[m[1]] = m[2];
+      if (std::regex_match(line, m, begin) && m[2].str().find("] FROM ") == std::string::npos) name[m[1]] = m[2];
       if (std::regex_match(line, m, end) && name.count(m[1])) out.push_back(name[m[1]] + " " + m[2].str());
     }
     return out;
@@ -123,9 +123,9 @@ TEST_F(Build, DeletionsBecomeWhiteoutsInTheLayerTar) {
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
   auto j = nlohmann::json::parse(inspect.out);
   std::string diff = j[0]["RootFS"]["Layers"].back().get<std::string>();
-  auto list = run_command({"tar", "-tf", m_root + "/blobs/sha256/" + diff.substr(7)}, "/", {});
+  auto list = run_command({"/usr/bin/tar", "-tf", m_root + "/blobs/sha256/" + diff.substr(7)}, "/", {});
   EXPECT_TRUE(contains(list.out, "bin/.wh.vi")) << list.out;
-  EXPECT_TRUE(contains(list.out, ".wh.d")) << list.out;
+  EXPECT_TRUE(contains(list.out, ".wh.d")) << list.out << list.err;
 }
 
 TEST_F(Build, CacheHitsAndMissesExactlyWhereTheInputsChanged) {
@@ -238,6 +238,29 @@ TEST_F(Build, AddFromAUrlIsKeyedByContentAndChecked) {
   auto missing = build();
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_TRUE(contains(missing.err, "404")) << missing.err;
+}
+
+TEST_F(Build, OnbuildTriggersAndAdditionalContextsIncludingAnotherServicesImage) {
+  write_compose(
+      "services:\n"
+      "  base:\n"
+      "    build: {context: ., dockerfile: Dockerfile.base}\n"
+      "    image: e2e-onbuild-base:1\n"
+      "  app:\n"
+      "    build:\n"
+      "      context: .\n"
+      "      additional_contexts: {assets: ./assets, base: \"service:base\"}\n"
+      "    command: [\"sleep\", \"1000\"]\n");
+  file("Dockerfile.base", "FROM busybox:e2e\nONBUILD RUN echo triggered > /trigger\n");
+  file("assets/hello.txt", "hello\n");
+  file("Dockerfile", "FROM base\nCOPY --from=assets hello.txt /hello.txt\n");
+  auto r = build();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(in_image("cat /trigger /hello.txt"), "triggered\nhello\n");
+  auto inspect = berth({"image", "inspect", project() + "-app"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  auto j = nlohmann::json::parse(inspect.out);
+  EXPECT_TRUE(j[0]["Config"]["OnBuild"].is_null() || j[0]["Config"]["OnBuild"].empty()) << inspect.out;
 }
 
 TEST_F(Build, UpBuildsAMissingImageAndUpBuildRecreatesWhatChanged) {

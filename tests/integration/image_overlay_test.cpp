@@ -18,6 +18,7 @@
 #include <functional>
 
 #include "compose/image/store.hpp"
+#include "support/files.hpp"
 #include "support/image_archive.hpp"
 
 using namespace berth::image;
@@ -63,12 +64,6 @@ std::string in_mount_namespace(const std::function<std::string()>& body) {
   return out;
 }
 
-std::string xattr(const std::string& path, const char* name) {
-  char buf[256];
-  ssize_t n = ::lgetxattr(path.c_str(), name, buf, sizeof buf);
-  return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
-}
-
 class ImageOverlay : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -100,13 +95,13 @@ TEST_F(ImageOverlay, WhiteoutsAndOpaqueDirsHideLowerContent) {
   EXPECT_TRUE(S_ISCHR(st.st_mode));
   EXPECT_EQ(st.st_rdev, ::makedev(0, 0));
   EXPECT_FALSE(fs::exists(upper + "/etc/.wh.gone"));
-  EXPECT_EQ(xattr(upper + "/opq", "trusted.overlay.opaque"), "y");
+  EXPECT_EQ(read_xattr(upper + "/opq", "trusted.overlay.opaque"), "y");
   EXPECT_FALSE(fs::exists(upper + "/opq/.wh..wh..opq"));
   // A whiteout next to an entry of the same name in the same layer: the entry wins, and a
   // directory that replaces a lower one becomes opaque.
   ASSERT_EQ(::lstat((upper + "/replaced").c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  EXPECT_EQ(xattr(upper + "/replaced", "trusted.overlay.opaque"), "y");
+  EXPECT_EQ(read_xattr(upper + "/replaced", "trusted.overlay.opaque"), "y");
   EXPECT_EQ(read_bytes(upper + "/same"), "upper");
 
   std::string mnt = m_dir / "mnt";
@@ -165,9 +160,9 @@ TEST_F(ImageOverlay, OwnershipModesNodesAndCapabilitiesSurvive) {
 
   struct stat st {};
   ASSERT_EQ(::lstat((root + "/bin/ping").c_str(), &st), 0);
-  EXPECT_EQ(xattr(root + "/bin/ping", "security.capability"), cap);
-  EXPECT_EQ(xattr(root + "/bin/ping", "user.note"), "kept");
-  EXPECT_EQ(xattr(root + "/bin/ping", "trusted.overlay.redirect"), "");  // never taken from an archive
+  EXPECT_EQ(read_xattr(root + "/bin/ping", "security.capability"), cap);
+  EXPECT_EQ(read_xattr(root + "/bin/ping", "user.note"), "kept");
+  EXPECT_EQ(read_xattr(root + "/bin/ping", "trusted.overlay.redirect"), "");  // never taken from an archive
   ASSERT_EQ(::lstat((root + "/bin/su").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 04750u);
   EXPECT_EQ(st.st_gid, 42u);
@@ -199,7 +194,7 @@ TEST_F(ImageOverlay, OwnershipModesNodesAndCapabilitiesSurvive) {
     std::string bad;
     struct stat s {};
     if (::lstat((mnt + "/home/app/data").c_str(), &s) != 0 || s.st_uid != 1234) bad += "owner lost; ";
-    if (xattr(mnt + "/bin/ping", "security.capability") != cap) bad += "capability lost; ";
+    if (read_xattr(mnt + "/bin/ping", "security.capability") != cap) bad += "capability lost; ";
     ::umount2(mnt.c_str(), MNT_DETACH);
     return bad;
   });

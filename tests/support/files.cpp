@@ -1,5 +1,7 @@
 #include "support/files.hpp"
 
+#include <sys/xattr.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -22,6 +24,12 @@ std::size_t open_fd_count() {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
   return n;
+}
+
+std::string read_xattr(const std::string& path, const char* name) {
+  char buf[256];
+  ssize_t n = ::lgetxattr(path.c_str(), name, buf, sizeof buf);
+  return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
 }
 
 }  // namespace berth::test

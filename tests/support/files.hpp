@@ -12,6 +12,10 @@ void write_bytes(const std::string& path, const std::string& data);
 /// shows as a mismatch).
 std::string read_bytes(const std::string& path);
 
+/// The value of extended attribute `name` of `path` (not following a final symlink); "" when
+/// it has none.
+std::string read_xattr(const std::string& path, const char* name);
+
 /// How many file descriptors this process has open now (entries of /proc/self/fd, the one the
 /// listing itself uses included): compare two counts to find a leak.
 std::size_t open_fd_count();
