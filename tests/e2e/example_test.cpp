@@ -242,6 +242,8 @@ class ExampleStack : public berth::test::EngineFixture {
     std::stringstream text;
     text << in.rdbuf();
     write_compose(text.str());
+    // ... and the web app's build context beside it (`build: ./app`).
+    fs::copy(kSource + "/examples/app-db/app", dir() + "/app", fs::copy_options::recursive);
     m_port = berth::test::free_loopback_port();
     ASSERT_GT(m_port, 0);
   }
