@@ -9,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
+
+#include <signal.h>
 
 #include "compose/image/digest.hpp"
 #include "e2e/engine_fixture.hpp"
@@ -261,6 +264,55 @@ TEST_F(Build, OnbuildTriggersAndAdditionalContextsIncludingAnotherServicesImage)
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
   auto j = nlohmann::json::parse(inspect.out);
   EXPECT_TRUE(j[0]["Config"]["OnBuild"].is_null() || j[0]["Config"]["OnBuild"].empty()) << inspect.out;
+}
+
+/// Processes whose command line mentions `text` (the shim of a step has its id in argv).
+std::vector<int> processes_mentioning(const std::string& text) {
+  std::vector<int> out;
+  for (const auto& p : fs::directory_iterator("/proc")) {
+    const std::string name = p.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = read_bytes(p.path() / "cmdline");
+    if (cmdline.find(text) != std::string::npos) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+TEST_F(Build, KillNineDuringARunLeavesNothingThatPruneOrTheNextBuildDoesNotUndo) {
+  compose_app();
+  file("Dockerfile", "FROM busybox:e2e\nRUN echo started && sleep 60\n");
+  const std::string log = dir() + "/build.log";
+  auto spawned = run_command({"/bin/sh", "-c", "\"$@\" >" + log + " 2>&1 & echo $!", "sh", BERTH_BINARY, "--root",
+                              root(), "-p", project(), "--progress", "plain", "build"},
+                             dir(), berth_env());
+  const int pid = std::stoi(spawned.out);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!contains(read_bytes(log), "started") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(contains(read_bytes(log), "started")) << read_bytes(log);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  for (int i = 0; i < 100 && fs::exists("/proc/" + std::to_string(pid)); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+  // What the dead build left: its step dir, with the RUN container's id.
+  std::string id;
+  for (const auto& e : fs::directory_iterator(root() + "/tmp"))
+    if (e.path().filename().string().rfind("build-", 0) == 0 && fs::exists(e.path() / "id"))
+      id = read_bytes(e.path() / "id").substr(0, 64);
+  ASSERT_EQ(id.size(), 64u);
+
+  // The next build sweeps it: container processes, cgroups, netns, step dir.
+  file("Dockerfile", "FROM busybox:e2e\nRUN echo quick\n");
+  auto next = build();
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  for (int i = 0; i < 100 && !processes_mentioning(id).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(processes_mentioning(id), std::vector<int>{});
+  EXPECT_FALSE(fs::exists(run() + "/netns/" + id));
+  for (const auto& h : fs::directory_iterator("/sys/fs/cgroup", m_ec))
+    EXPECT_FALSE(fs::exists(h.path() / "berth" / id)) << h.path();
+  for (const auto& e : fs::directory_iterator(root() + "/tmp"))
+    EXPECT_NE(e.path().filename().string().rfind("build-", 0), 0u) << e.path();
 }
 
 TEST_F(Build, UpBuildsAMissingImageAndUpBuildRecreatesWhatChanged) {
