@@ -24,7 +24,7 @@ void run_create(const GlobalOptions& g, const CreateFlags& f) {
   eng.lock();
   plan::Plan plan = eng.plan_up({f.services, false, f.force_recreate, f.no_recreate, true, f.remove_orphans});
   if (g.dry_run) {
-    for (const auto& line : plan::describe(plan)) std::cerr << "DRY-RUN MODE -  " << line << "\n";
+    plan::print_dry_run(std::cerr, plan);
     return;
   }
   eng.warn_orphans(plan);

@@ -34,7 +34,7 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, f.remove_orphans};
   plan::Plan plan = eng.plan_up(opts);
   if (g.dry_run) {
-    for (const auto& line : plan::describe(plan)) std::cerr << "DRY-RUN MODE -  " << line << "\n";
+    plan::print_dry_run(std::cerr, plan);
     return 0;
   }
   eng.warn_orphans(plan);

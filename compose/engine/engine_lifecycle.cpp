@@ -82,7 +82,7 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     for (const auto& v : state.volumes)
       if (!v.external) p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveVolume, "", v.key, "", 0, "down"});
   if (dry_run) {
-    for (const auto& line : plan::describe(p)) std::cerr << "DRY-RUN MODE -  " << line << "\n";
+    plan::print_dry_run(std::cerr, p);
     return;
   }
   warn_orphans(p);
@@ -128,10 +128,11 @@ void Engine::start(const std::vector<std::string>& services) {
 void Engine::stop(const std::vector<std::string>& services, std::optional<int> timeout) {
   plan::Plan p;
   p.reverse = true;
-  for (const auto& o : observe(known_services(services), true)) {
+  // As docker compose: every container of the services, stopped ones too (they are reported
+  // `Stopped` again), but not one-off `run` containers.
+  for (const auto& o : observe(known_services(services))) {
     p.services[o.record.service].service = o.record.service;
-    if (is_running(o.status))
-      p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StopContainer}));
+    p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StopContainer}));
   }
   ExecutorOptions options;
   options.timeout = timeout;

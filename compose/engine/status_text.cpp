@@ -2,6 +2,7 @@
 // go-units HumanDuration, in compose/gofmt) so scripts that parse docker compose output keep working.
 #include "compose/engine/status_text.hpp"
 
+#include <cstdlib>
 #include <ctime>
 #include <map>
 
@@ -58,6 +59,39 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 
 }  // namespace
 
+namespace {
+
+/// PORTS: the published ports, then those only exposed ("80/tcp").
+std::vector<std::string> ports_column(const state::ContainerRecord& r) {
+  std::vector<std::string> out = r.ports;
+  out.insert(out.end(), r.exposed.begin(), r.exposed.end());
+  return out;
+}
+
+/// docker compose ps --format json's Publishers: one {URL, TargetPort, PublishedPort, Protocol}
+/// per published port ("0.0.0.0:8080->80/tcp") and per exposed one (URL "", PublishedPort 0).
+nlohmann::json publishers(const state::ContainerRecord& r) {
+  nlohmann::json out = nlohmann::json::array();
+  auto entry = [](std::string url, const std::string& target_proto, int published) {
+    auto slash = target_proto.find('/');
+    int target = std::atoi(target_proto.substr(0, slash).c_str());
+    std::string proto = slash == std::string::npos ? "tcp" : target_proto.substr(slash + 1);
+    return nlohmann::json{
+        {"URL", std::move(url)}, {"TargetPort", target}, {"PublishedPort", published}, {"Protocol", proto}};
+  };
+  for (const auto& p : r.ports) {
+    auto arrow = p.find("->");
+    auto colon = p.rfind(':', arrow);
+    if (arrow == std::string::npos || colon == std::string::npos) continue;
+    out.push_back(
+        entry(p.substr(0, colon), p.substr(arrow + 2), std::atoi(p.substr(colon + 1, arrow - colon - 1).c_str())));
+  }
+  for (const auto& e : r.exposed) out.push_back(entry("", e, 0));
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc) {
   const auto& r = o.record;
   std::string command = r.command;
@@ -70,7 +104,7 @@ std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc) {
           r.service,
           gocompat::human_duration(created < 0 ? 0 : now - created) + " ago",
           status_text(o.status, o.started_at, o.finished_at, now),
-          join(r.ports, ", ")};
+          join(ports_column(r), ", ")};
 }
 
 nlohmann::json ps_json(const ObservedRecord& o, const std::string& project) {
@@ -88,8 +122,9 @@ nlohmann::json ps_json(const ObservedRecord& o, const std::string& project) {
           {"Name", r.name},
           {"Names", r.name},
           {"Networks", networks},
-          {"Ports", join(r.ports, ", ")},
+          {"Ports", join(ports_column(r), ", ")},
           {"Project", project},
+          {"Publishers", publishers(r)},
           {"RunningFor", gocompat::human_duration(created < 0 ? 0 : now - created) + " ago"},
           {"Service", r.service},
           {"State", o.status.status},

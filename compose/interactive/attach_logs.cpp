@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -41,10 +42,24 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
   const bool abort = options.abort_on_container_exit || !options.exit_code_from.empty();
   std::mutex exit_mutex;
   std::vector<std::string> exited_ids;  ///< in the order their output ended
+  // Every exit is reported once, as docker compose does, also those a restart policy follows
+  // with a restart (the log goes on, so only the end of the output is not enough): id → the
+  // finished_at of the last exit reported (or seen when the container was attached).
+  std::map<std::string, std::string> reported_exit;
+  auto finished_at = [&](const std::string& id) {
+    try {
+      return shim_protocol::read_state(engine.paths().shim_state_dir(id)).finished_at;
+    } catch (const std::exception&) {
+      return std::string();
+    }
+  };
   auto on_end = [&](const logs::LogTarget& t, size_t source) {
     std::optional<int> code = logs::container_exit_code(engine.paths(), t.id);
-    if (code) printer.status(source, t.name + " exited with code " + std::to_string(*code));
     std::lock_guard lock(exit_mutex);
+    const std::string at = finished_at(t.id);
+    if (code && (at.empty() || reported_exit[t.id] != at))
+      printer.status(source, t.name + " exited with code " + std::to_string(*code));
+    reported_exit[t.id] = at;
     exited_ids.push_back(t.id);
   };
   logs::LogFollower follower(engine.paths(), printer, {}, on_end);
@@ -59,15 +74,33 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
       });
     return observed;
   };
+  std::map<std::string, std::pair<size_t, std::string>> attached;  ///< id → printer source, display name
   auto add_new = [&](const std::vector<engine::ObservedRecord>& observed) {
     std::vector<std::string> names;
     for (const auto& o : observed) {
       if (o.record.status == "creating" || o.record.status == "created" || follower.following(o.record.id)) continue;
       logs::LogTarget t{o.record.id, logs::log_display_name(engine.project(), o.record.name)};
-      follower.add(t, since_start(o));
+      {
+        std::lock_guard lock(exit_mutex);
+        reported_exit[o.record.id] = o.finished_at;  // an exit before this `up` attached is not news
+      }
+      attached[o.record.id] = {follower.add(t, since_start(o)), t.name};
       names.push_back(t.name);
     }
     return names;
+  };
+  // Exits a restart followed: the container runs (or waits to) again, its finished_at moved on.
+  auto report_restarts = [&](const std::vector<engine::ObservedRecord>& observed) {
+    for (const auto& o : observed) {
+      if (has_exited(o) || o.finished_at.empty() || o.finished_at == shim_protocol::kZeroTime) continue;
+      auto a = attached.find(o.record.id);
+      if (a == attached.end()) continue;
+      std::lock_guard lock(exit_mutex);
+      std::string& last = reported_exit[o.record.id];
+      if (last == o.finished_at) continue;
+      last = o.finished_at;
+      printer.status(a->second.first, a->second.second + " exited with code " + std::to_string(o.status.exit_code));
+    }
   };
   auto first = add_new(observe());
   if (!first.empty()) {
@@ -89,6 +122,7 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
     engine.store().load();  // containers may be added (scale, restart) by others
     auto observed = observe();
     add_new(observed);
+    report_restarts(observed);
     bool all_exited = !observed.empty();
     for (const auto& o : observed) all_exited &= has_exited(o) || o.record.status == "created";
     if (abort) {

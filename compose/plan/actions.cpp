@@ -66,7 +66,7 @@ std::string container_line(const ContainerSteps& c) {
     verb = "Stop";
   else if (has(c, ActionKind::StartContainer))
     verb = "Start";
-  return "Container " + c.name + "  " + verb;
+  return "Container " + c.name + " " + verb;
 }
 
 }  // namespace
@@ -74,14 +74,20 @@ std::string container_line(const ContainerSteps& c) {
 std::vector<std::string> describe(const Plan& plan) {
   std::vector<std::string> out;
   for (const auto& a : plan.prepare)
-    out.push_back((a.kind == ActionKind::CreateNetwork ? "Network " : "Volume ") + a.name + "  Create");
+    out.push_back((a.kind == ActionKind::CreateNetwork ? "Network " : "Volume ") + a.name + " Create");
   for (const auto& [name, s] : plan.services)
     for (const auto& c : s.containers)
       if (!c.steps.empty()) out.push_back(container_line(c));
   for (const auto& c : plan.orphans) out.push_back(container_line(c));
   for (const auto& a : plan.cleanup)
-    out.push_back((a.kind == ActionKind::RemoveNetwork ? "Network " : "Volume ") + a.name + "  Remove");
+    out.push_back((a.kind == ActionKind::RemoveNetwork ? "Network " : "Volume ") + a.name + " Remove");
   return out;
+}
+
+void print_dry_run(std::ostream& out, const Plan& plan) {
+  // As docker compose's plain writer prints an event under --dry-run: Fprintln(prefix, ID, Text,
+  // StatusText) with the prefix "DRY-RUN MODE - ".
+  for (const auto& line : describe(plan)) out << "DRY-RUN MODE -  " << line << " \n";
 }
 
 }  // namespace berth::plan

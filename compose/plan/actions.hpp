@@ -2,6 +2,7 @@
 // The actions a plan is made of, and how they print (`--dry-run`, progress, tests). Pure data:
 // the engine's executor gives them meaning.
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -68,5 +69,8 @@ const char* kind_name(ActionKind kind);
 /// One line per action, the way `docker compose --dry-run` names them:
 /// "Network appdb_default  Create", "Container appdb-web-1  Recreate".
 std::vector<std::string> describe(const Plan& plan);
+
+/// `--dry-run`: the lines of describe() as docker compose prints them, on `out`.
+void print_dry_run(std::ostream& out, const Plan& plan);
 
 }  // namespace berth::plan

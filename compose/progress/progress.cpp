@@ -39,10 +39,12 @@ void Progress::event(const std::string& kind, const std::string& name, const std
                      const std::string& text) {
   if (m_mode == ProgressMode::Quiet) return;
   std::lock_guard lock(m_mutex);
-  const std::string id = kind.empty() ? name : kind + " " + (kind == "Volume" ? "\"" + name + "\"" : name);
+  const std::string id = kind.empty() ? name : kind + " " + name;
   auto now = std::chrono::steady_clock::now();
   if (m_mode == ProgressMode::Plain) {
-    m_out << " " << id << "  " << status << (text.empty() ? "" : " " + text) << "\n" << std::flush;
+    // docker compose's plain writer: fmt.Fprintln(out, prefix, ID, Text, StatusText), so one space
+    // between fields (and before the first, the empty prefix), always four operands.
+    m_out << " " << id << " " << status << " " << text << "\n" << std::flush;
     return;
   }
   if (m_mode == ProgressMode::Json) {

@@ -126,6 +126,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     ports = publish_ports(svc);
     for (const auto& p : ports) rec.ports.push_back(port_text(p.host_ip, p.host_port, p.container_port, p.protocol));
   }
+  rec.exposed = exposed_only(svc.expose, img.runtime_config().exposed_ports, ports);
   m_store.update([&](state::ProjectState& s) { s.containers.push_back(rec); });  // intent first
 
   if (rec.owns_netns) network::create_netns(rec.netns);

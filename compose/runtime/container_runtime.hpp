@@ -60,7 +60,4 @@ class ContainerRuntime : public RuntimeClient {
   std::string m_shim;
 };
 
-/// The ps PORTS text of one published port: "0.0.0.0:8080->80/tcp".
-std::string port_text(const std::string& host_ip, unsigned host_port, unsigned target, const std::string& proto);
-
 }  // namespace berth::runtime

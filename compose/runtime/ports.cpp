@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <set>
 #include <stdexcept>
 
 #include "common/unique_fd.hpp"
@@ -49,6 +50,32 @@ std::string shown_ip(const std::string& ip) { return ip.empty() ? "0.0.0.0" : ip
 std::string port_text(const std::string& host_ip, unsigned host_port, unsigned target, const std::string& proto) {
   return shown_ip(host_ip) + ":" + std::to_string(host_port) + "->" + std::to_string(target) + "/" +
          (proto.empty() ? "tcp" : proto);
+}
+
+std::vector<std::string> exposed_only(const std::vector<std::string>& expose,
+                                      const std::vector<std::string>& image_exposed,
+                                      const std::vector<network::PortMapping>& published) {
+  std::set<std::pair<unsigned, std::string>> ports;
+  auto add = [&](const std::string& spec) {
+    std::string proto = "tcp", range = spec;
+    if (auto slash = spec.find('/'); slash != std::string::npos) {
+      proto = spec.substr(slash + 1);
+      range = spec.substr(0, slash);
+    }
+    try {
+      auto dash = range.find('-');
+      unsigned first = static_cast<unsigned>(std::stoul(range.substr(0, dash)));
+      unsigned last = dash == std::string::npos ? first : static_cast<unsigned>(std::stoul(range.substr(dash + 1)));
+      for (unsigned p = first; p <= last && p <= 65535; ++p) ports.emplace(p, proto);
+    } catch (const std::exception&) {  // the loader validated `expose`; an odd image EXPOSE is skipped
+    }
+  };
+  for (const auto& e : expose) add(e);
+  for (const auto& e : image_exposed) add(e);
+  for (const auto& m : published) ports.erase({m.container_port, m.protocol.empty() ? "tcp" : m.protocol});
+  std::vector<std::string> out;
+  for (const auto& [port, proto] : ports) out.push_back(std::to_string(port) + "/" + proto);
+  return out;
 }
 
 std::vector<network::PortMapping> publish_ports(const model::Service& svc) {

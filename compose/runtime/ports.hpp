@@ -20,6 +20,13 @@ std::vector<network::PortMapping> publish_ports(const model::Service& svc);
 /// "0.0.0.0:8080->80/tcp" (host_ip "" prints as 0.0.0.0).
 std::string port_text(const std::string& host_ip, unsigned host_port, unsigned target, const std::string& proto);
 
+/// The ports a container exposes without publishing them, as docker's ps shows them ("80/tcp"):
+/// `expose:` entries ("3000", "8000-8002/udp": ranges expanded) and the image's EXPOSE, minus the
+/// targets `published` maps; sorted by port, then protocol, each once.
+std::vector<std::string> exposed_only(const std::vector<std::string>& expose,
+                                      const std::vector<std::string>& image_exposed,
+                                      const std::vector<network::PortMapping>& published);
+
 /// Throws "Bind for 0.0.0.0:8080 failed: port is already allocated" for the first fixed host
 /// port of `svc` that is taken: bound on the host, or published by a container of another
 /// project (or of this project, other than `except_ids`) recorded under `paths`.

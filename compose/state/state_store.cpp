@@ -50,6 +50,7 @@ void to_json(json& j, const ContainerRecord& c) {
        {"owns_netns", c.owns_netns},
        {"endpoints", c.endpoints},
        {"ports", c.ports},
+       {"exposed", c.exposed},
        {"command", c.command},
        {"created", c.created},
        {"status", c.status},
@@ -70,6 +71,7 @@ void from_json(const json& j, ContainerRecord& c) {
   c.owns_netns = j.value("owns_netns", false);
   c.endpoints = j.value("endpoints", std::vector<EndpointRecord>{});
   c.ports = j.value("ports", std::vector<std::string>{});
+  c.exposed = j.value("exposed", std::vector<std::string>{});
   c.command = j.value("command", "");
   c.created = j.value("created", "");
   c.status = j.value("status", "creating");

@@ -45,9 +45,10 @@ struct ContainerRecord {
   std::string netns;        ///< netns path the container joins ("" = host network)
   bool owns_netns = false;  ///< the engine created `netns` for this container (remove it with it)
   std::vector<EndpointRecord> endpoints;
-  std::vector<std::string> ports;  ///< "0.0.0.0:8080->80/tcp", for ps
-  std::string command;             ///< for ps ("sh -c 'sleep 1'")
-  std::string created;             ///< RFC 3339 UTC
+  std::vector<std::string> ports;    ///< "0.0.0.0:8080->80/tcp", for ps
+  std::vector<std::string> exposed;  ///< "80/tcp": exposed (`expose:`, the image's EXPOSE), not published
+  std::string command;               ///< for ps ("sh -c 'sleep 1'")
+  std::string created;               ///< RFC 3339 UTC
   std::string status = "creating";
   int stop_timeout = 10;                                 ///< seconds (stop_grace_period)
   std::map<std::string, std::string> anonymous_volumes;  ///< target → volume name

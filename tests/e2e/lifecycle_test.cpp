@@ -71,11 +71,11 @@ TEST_F(Lifecycle, UpHealthyOrderPsLsAndCommands) {
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   const std::string p = project();
-  EXPECT_LT(position(up.err, "Container " + p + "-db-1  Healthy"),
-            position(up.err, "Container " + p + "-api-1  Starting"))
+  EXPECT_LT(position(up.err, "Container " + p + "-db-1 Healthy"),
+            position(up.err, "Container " + p + "-api-1 Starting"))
       << up.err;
-  EXPECT_LT(position(up.err, "Container " + p + "-api-1  Started"),
-            position(up.err, "Container " + p + "-web-1  Starting"))
+  EXPECT_LT(position(up.err, "Container " + p + "-api-1 Started"),
+            position(up.err, "Container " + p + "-web-1 Starting"))
       << up.err;
 
   auto ps = berth({"ps"});
@@ -114,7 +114,7 @@ TEST_F(Lifecycle, UpHealthyOrderPsLsAndCommands) {
   auto ids_before = container_ids();
   auto restart = berth({"restart", "-t", "1", "api"});
   ASSERT_EQ(restart.exit_code, 0) << restart.err;
-  EXPECT_TRUE(contains(restart.err, "Container " + p + "-api-1  Restarted")) << restart.err;
+  EXPECT_TRUE(contains(restart.err, "Container " + p + "-api-1 Restarted")) << restart.err;
   EXPECT_EQ(container_ids(), ids_before);
 
   auto kill = berth({"kill", "-s", "KILL", "web"});
@@ -141,7 +141,7 @@ TEST_F(Lifecycle, RecreatesOnlyWhatChangedAndNoopUpChangesNothing) {
   changed.replace(changed.find("MODE: one"), 9, "MODE: two");
   write_compose(changed);
   auto dry = berth({"--dry-run", "up", "-d"});
-  EXPECT_TRUE(contains(dry.err, "Container " + project() + "-web-1  Recreate")) << dry.err;
+  EXPECT_TRUE(contains(dry.err, "Container " + project() + "-web-1 Recreate")) << dry.err;
   EXPECT_EQ(container_ids(), before);
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
@@ -311,7 +311,7 @@ TEST_F(Lifecycle, NetworkedServicesResolveEachOtherAndPublishPorts) {
 )");
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
-  EXPECT_TRUE(contains(up.err, "Network " + project() + "_default  Created")) << up.err;
+  EXPECT_TRUE(contains(up.err, "Network " + project() + "_default Created")) << up.err;
   // The client exits 0 once it fetched the page from `web` by name.
   std::string ps;
   for (int i = 0; i < 100; ++i) {

@@ -68,10 +68,8 @@ TEST_F(NsJoin, JoinersFollowARecreatedOwner) {
   ASSERT_EQ(up.exit_code, 0) << up.err;
   // network_mode: service:a is an implicit dependency: a starts first, b before c.
   const std::string p = project();
-  EXPECT_LT(up.err.find("Container " + p + "-a-1  Started"), up.err.find("Container " + p + "-b-1  Starting"))
-      << up.err;
-  EXPECT_LT(up.err.find("Container " + p + "-b-1  Started"), up.err.find("Container " + p + "-c-1  Starting"))
-      << up.err;
+  EXPECT_LT(up.err.find("Container " + p + "-a-1 Started"), up.err.find("Container " + p + "-b-1 Starting")) << up.err;
+  EXPECT_LT(up.err.find("Container " + p + "-b-1 Started"), up.err.find("Container " + p + "-c-1 Starting")) << up.err;
   expect_shared_network();
   const std::string a1 = id("a"), b1 = id("b"), c1 = id("c");
   ASSERT_FALSE(a1.empty());
@@ -82,7 +80,7 @@ TEST_F(NsJoin, JoinersFollowARecreatedOwner) {
   auto dry = berth({"--dry-run", "up", "-d"});
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   for (const char* s : {"a", "b", "c"})
-    EXPECT_TRUE(contains(dry.err, "Container " + p + "-" + s + "-1  Recreate")) << dry.err;
+    EXPECT_TRUE(contains(dry.err, "Container " + p + "-" + s + "-1 Recreate")) << dry.err;
   EXPECT_EQ(id("b"), b1);
 
   auto again = berth({"up", "-d"});

@@ -114,9 +114,9 @@ TEST(EngineExecutor, HealthyDependencyStartsFirst) {
   Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
   EXPECT_LT(h.rt.index("network default"), h.rt.index("create p-db-1"));
   EXPECT_LT(h.rt.index("start id-p-db-1"), h.rt.index("create p-web-1"));
-  EXPECT_NE(h.out.str().find(" Container p-db-1  Waiting\n Container p-db-1  Healthy\n"), std::string::npos)
+  EXPECT_NE(h.out.str().find(" Container p-db-1 Waiting \n Container p-db-1 Healthy \n"), std::string::npos)
       << h.out.str();
-  EXPECT_NE(h.out.str().find(" Network default  Created\n"), std::string::npos);
+  EXPECT_NE(h.out.str().find(" Network default Created \n"), std::string::npos);
 }
 
 TEST(EngineExecutor, UnhealthyDependencyStopsDependants) {
@@ -160,7 +160,7 @@ TEST(EngineExecutor, FailedStartFailsDependantsButNotOthers) {
   EXPECT_THROW(Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web", "other"})), ExecutionError);
   EXPECT_EQ(h.rt.index("create p-web-1"), SIZE_MAX);
   EXPECT_NE(h.rt.index("start id-p-other-1"), SIZE_MAX);
-  EXPECT_NE(h.out.str().find(" Container p-db-1  Error start id-p-db-1: boom"), std::string::npos) << h.out.str();
+  EXPECT_NE(h.out.str().find(" Container p-db-1 Error start id-p-db-1: boom"), std::string::npos) << h.out.str();
 }
 
 TEST(EngineExecutor, IndependentServicesStartInParallel) {
@@ -193,7 +193,7 @@ TEST(EngineExecutor, ReverseStopsDependantsFirst) {
   EXPECT_LT(h.rt.index("remove id-proxy"), h.rt.index("stop id-web"));
   EXPECT_LT(h.rt.index("remove id-web"), h.rt.index("stop id-db"));
   EXPECT_LT(h.rt.index("remove id-db"), h.rt.index("rm network default"));
-  EXPECT_NE(h.out.str().find(" Network default  Removed\n"), std::string::npos);
+  EXPECT_NE(h.out.str().find(" Network default Removed \n"), std::string::npos);
 }
 
 TEST(EngineExecutor, RecreateUsesTheNewId) {

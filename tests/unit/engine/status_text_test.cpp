@@ -35,7 +35,7 @@ TEST(EngineProgress, PlainAndJsonLines) {
     p.event("Container", "app-web-1", "Started");
     p.event("Volume", "app_data", "Created");
   }
-  EXPECT_EQ(plain.str(), " Container app-web-1  Started\n Volume \"app_data\"  Created\n");
+  EXPECT_EQ(plain.str(), " Container app-web-1 Started \n Volume app_data Created \n");
   std::ostringstream json;
   {
     Progress p(ProgressMode::Json, json);

@@ -63,8 +63,8 @@ TEST(PlanNsJoin, PropagatesDownAChainAndDryRunShowsIt) {
   obs[0].config_hash = "old";
   Plan p = plan_up(chain(), obs, {}, {}, {});
   EXPECT_EQ(step_kinds(p.services["c"]), kRecreate);
-  EXPECT_EQ(describe(p), (std::vector<std::string>{"Container p-a-1  Recreate", "Container p-b-1  Recreate",
-                                                   "Container p-c-1  Recreate"}));
+  EXPECT_EQ(describe(p), (std::vector<std::string>{"Container p-a-1 Recreate", "Container p-b-1 Recreate",
+                                                   "Container p-c-1 Recreate"}));
 }
 
 TEST(PlanNsJoin, MiddleOfTheChainRecreatedLeavesTheOwnerAlone) {

@@ -37,8 +37,8 @@ TEST(PlanDiff, FreshProjectCreatesEverything) {
   EXPECT_EQ(p.prepare[0].kind, K::CreateNetwork);
   EXPECT_EQ(step_kinds(p.services["db"]), (std::vector<K>{K::CreateContainer, K::StartContainer}));
   EXPECT_EQ(p.services["web"].containers[0].name, "p-web-1");
-  EXPECT_EQ(describe(p), (std::vector<std::string>{"Network default  Create", "Container p-db-1  Create, Start",
-                                                   "Container p-web-1  Create, Start"}));
+  EXPECT_EQ(describe(p), (std::vector<std::string>{"Network default Create", "Container p-db-1 Create, Start",
+                                                   "Container p-web-1 Create, Start"}));
 }
 
 TEST(PlanDiff, NothingChangedIsEmpty) {
@@ -67,7 +67,7 @@ TEST(PlanDiff, ChangedHashRecreatesKeepingTheNumber) {
   EXPECT_EQ(steps[2].number, 1);
   EXPECT_EQ(steps[2].container_id, "id-web1");  // replaces it (anonymous volumes carry over)
   EXPECT_EQ(steps[2].reason, "config changed");
-  EXPECT_EQ(describe(p), (std::vector<std::string>{"Container p-web-1  Recreate"}));
+  EXPECT_EQ(describe(p), (std::vector<std::string>{"Container p-web-1 Recreate"}));
 }
 
 TEST(PlanDiff, ExitedChangedContainerIsRemovedWithoutStop) {

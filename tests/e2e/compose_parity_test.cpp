@@ -1,0 +1,81 @@
+// Where docker compose users look (issue 14, "Output"): progress lines as docker compose's plain
+// writer prints them, `stop` of a stopped service still reports it and leaves one-off containers
+// alone, `ps` shows exposed ports and `--format json` has Publishers, and an attached `up`
+// reports every exit of a container its restart policy restarts.
+#include <nlohmann/json.hpp>
+
+#include "e2e/engine_fixture.hpp"
+#include "support/text.hpp"
+
+namespace berth::test {
+namespace {
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+class ComposeParity : public EngineFixture {};
+
+TEST_F(ComposeParity, PlainProgressLinesAndStopTwiceAndOneOffsLeftAlone) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data:\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  // fmt.Fprintln("", ID, Text, StatusText): one space between fields, volume names unquoted.
+  EXPECT_TRUE(contains(up.err, " Volume " + project() + "_data Created \n")) << up.err;
+  EXPECT_TRUE(contains(up.err, " Container " + project() + "-app-1 Started \n")) << up.err;
+
+  auto oneoff = berth({"run", "-d", "app", "sleep", "1000"});
+  ASSERT_EQ(oneoff.exit_code, 0) << oneoff.err;
+  auto stop = berth({"stop", "-t", "1"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_TRUE(contains(stop.err, " Container " + project() + "-app-1 Stopped \n")) << stop.err;
+  auto again = berth({"stop", "-t", "1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(contains(again.err, " Container " + project() + "-app-1 Stopped \n")) << again.err;
+  EXPECT_FALSE(contains(again.err, "-run-")) << again.err;
+
+  auto ps = berth({"ps", "-a", "--format", "json"});
+  ASSERT_EQ(ps.exit_code, 0) << ps.err;
+  bool oneoff_running = false;
+  std::istringstream lines(ps.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (contains(j.value("Name", ""), "-run-")) oneoff_running = j.value("State", "") == "running";
+  }
+  EXPECT_TRUE(oneoff_running) << ps.out;
+}
+
+TEST_F(ComposeParity, PsShowsExposedPortsAndJsonHasPublishers) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    expose: [\"7000\", \"7100-7101/udp\"]\n"
+                "    ports: [\"127.0.0.1::8080\"]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto ps = berth({"ps"});
+  ASSERT_EQ(ps.exit_code, 0) << ps.err;
+  EXPECT_TRUE(contains(ps.out, "->8080/tcp, 7000/tcp, 7100/udp, 7101/udp")) << ps.out;
+  auto js = berth({"ps", "--format", "json"});
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  auto j = nlohmann::json::parse(js.out.substr(0, js.out.find('\n')));
+  ASSERT_TRUE(j["Publishers"].is_array()) << js.out;
+  ASSERT_EQ(j["Publishers"].size(), 4u) << js.out;
+  EXPECT_EQ(j["Publishers"][0]["URL"], "127.0.0.1");
+  EXPECT_EQ(j["Publishers"][0]["TargetPort"], 8080);
+  EXPECT_GT(j["Publishers"][0]["PublishedPort"].get<int>(), 0);
+  EXPECT_EQ(j["Publishers"][0]["Protocol"], "tcp");
+  EXPECT_EQ(j["Publishers"][1], (nlohmann::json{{"URL", ""}, {"TargetPort", 7000}, {"PublishedPort", 0}, {"Protocol", "tcp"}}));
+  EXPECT_EQ(j["Publishers"][3]["Protocol"], "udp");
+}
+
+TEST_F(ComposeParity, AttachedUpReportsEveryExitOfARestartedContainer) {
+  write_compose(std::string("services:\n  failing:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"echo run; exit 1\"]\n    restart: on-failure:2\n");
+  auto up = berth_bounded(120, {"up"});
+  EXPECT_EQ(count(up.out, "failing-1 exited with code 1"), 3u) << up.out << up.err;
+}
+
+}  // namespace
+}  // namespace berth::test
