@@ -164,9 +164,15 @@ void Engine::kill(const std::vector<std::string>& services, const std::string& s
 
 void Engine::pause(const std::vector<std::string>& services, bool pause) {
   std::vector<ObservedRecord> targets;
+  // As docker compose: the running containers (a paused one counts), and the daemon's answer for
+  // one that is already in the asked state.
   for (auto& o : observe(known_services(services)))
-    if (pause ? o.status.status == "running" : o.status.status == "paused") targets.push_back(o);
+    if (o.status.status == "running" || o.status.status == "paused") targets.push_back(o);
   each_parallel(targets, m_progress, [&](const ObservedRecord& o) {
+    if (pause && o.status.status == "paused")
+      throw std::runtime_error("Error response from daemon: Container " + o.record.id + " is already paused");
+    if (!pause && o.status.status != "paused")
+      throw std::runtime_error("Error response from daemon: Container " + o.record.id + " is not paused");
     m_progress.event("Container", o.record.name, pause ? "Pausing" : "Unpausing");
     m_runtime->pause(o.record.id, pause);
     m_progress.event("Container", o.record.name, pause ? "Paused" : "Unpaused");

@@ -28,6 +28,7 @@ class Checker {
     }
     check_cycles();
     check_published_ports();
+    check_container_names();
   }
 
  private:
@@ -137,6 +138,21 @@ class Checker {
           }
         seen.emplace_back(ip, name);
       }
+    }
+  }
+
+  /// Two services may not share a `container_name` (compose-go's CheckContainerNameUnicity, its
+  /// wording, stray quote included).
+  void check_container_names() {
+    std::map<std::string, std::string> used;  // container name → first service
+    for (const auto& [name, svc] : m_model["services"].items()) {
+      if (!svc.is_object() || !svc.contains("container_name") || !svc["container_name"].is_string()) continue;
+      const std::string cname = svc["container_name"].get<std::string>();
+      auto [it, first] = used.emplace(cname, name);
+      if (!first)
+        m_diags.error(Pointer("/services") / name / "container_name", "services." + name + ": container name \"" +
+                                                                          cname + "\" is already in use by service " +
+                                                                          it->second + "\"");
     }
   }
 

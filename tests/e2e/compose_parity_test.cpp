@@ -66,7 +66,8 @@ TEST_F(ComposeParity, PsShowsExposedPortsAndJsonHasPublishers) {
   EXPECT_EQ(j["Publishers"][0]["TargetPort"], 8080);
   EXPECT_GT(j["Publishers"][0]["PublishedPort"].get<int>(), 0);
   EXPECT_EQ(j["Publishers"][0]["Protocol"], "tcp");
-  EXPECT_EQ(j["Publishers"][1], (nlohmann::json{{"URL", ""}, {"TargetPort", 7000}, {"PublishedPort", 0}, {"Protocol", "tcp"}}));
+  EXPECT_EQ(j["Publishers"][1],
+            (nlohmann::json{{"URL", ""}, {"TargetPort", 7000}, {"PublishedPort", 0}, {"Protocol", "tcp"}}));
   EXPECT_EQ(j["Publishers"][3]["Protocol"], "udp");
 }
 
@@ -75,6 +76,27 @@ TEST_F(ComposeParity, AttachedUpReportsEveryExitOfARestartedContainer) {
                 "\n    command: [\"sh\", \"-c\", \"echo run; exit 1\"]\n    restart: on-failure:2\n");
   auto up = berth_bounded(120, {"up"});
   EXPECT_EQ(count(up.out, "failing-1 exited with code 1"), 3u) << up.out << up.err;
+}
+
+TEST_F(ComposeParity, PauseOfAPausedServiceFailsAndDuplicateContainerNamesAreRefusedFirst) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  ASSERT_EQ(berth({"pause"}).exit_code, 0);
+  auto again = berth({"pause"});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_TRUE(contains(again.err, "is already paused")) << again.err;
+  ASSERT_EQ(berth({"unpause"}).exit_code, 0);
+  auto not_paused = berth({"unpause"});
+  EXPECT_NE(not_paused.exit_code, 0);
+  EXPECT_TRUE(contains(not_paused.err, "is not paused")) << not_paused.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
+  write_compose(std::string("services:\n  a:\n    image: ") + image + "\n    container_name: same-" + project() +
+                "\n  b:\n    image: " + image + "\n    container_name: same-" + project() + "\n");
+  auto up = berth({"up", "-d"});
+  EXPECT_NE(up.exit_code, 0);
+  EXPECT_TRUE(contains(up.err, "container name \"same-" + project() + "\" is already in use by service a")) << up.err;
+  EXPECT_TRUE(container_ids().empty());
 }
 
 }  // namespace

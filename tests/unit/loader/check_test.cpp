@@ -76,3 +76,10 @@ TEST(Check, ContainerNameWithReplicas) {
   ASSERT_EQ(p.size(), 1u);
   EXPECT_NE(p[0].find("container names must be unique"), std::string::npos);
 }
+
+TEST(Check, TwoServicesWithOneContainerNameAreRefused) {
+  auto p = problems(R"({"services": {"a": {"container_name": "same"}, "b": {"container_name": "same"},
+      "c": {"container_name": "other"}}})");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "services.b.container_name: services.b: container name \"same\" is already in use by service a\"");
+}
