@@ -74,13 +74,8 @@ host_state() {
 }
 host_state >"$tmp/host_state.before"
 
-rm_cgroups() {  # name: /sys/fs/cgroup/*/<name> trees, leaves first
-  local d
-  for d in /sys/fs/cgroup/*/"$1"; do
-    [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
-  done
-  ! compgen -G "/sys/fs/cgroup/*/$1" >/dev/null
-}
+# shellcheck source=anchors/cgroups.sh
+source "$ANCH/cgroups.sh"
 
 cleanup() {
   set +e
@@ -115,11 +110,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# One busybox-static rootfs (as bench/up_bench.sh and Berth's tests make it), imported by all.
-mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/tmp"
-cp /bin/busybox "$tmp/rootfs/bin/busybox"
-for a in $(/bin/busybox --list); do [[ $a == busybox ]] || ln -s busybox "$tmp/rootfs/bin/$a"; done
-tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
+# One busybox-static rootfs (as Berth's tests make it), imported by all.
+"$ANCH/busybox_rootfs.sh" "$tmp/rootfs.tar"
 "$ANCH/fanout.sh" busybox:bench sleep >"$tmp/proj/sleep.yaml"
 "$ANCH/fanout.sh" busybox:bench trap >"$tmp/proj/trap.yaml"
 cd "$tmp/proj"

@@ -44,6 +44,8 @@ image=127.0.0.1:5000/bench/app:1
 mkdir -p "$tmp"
 : >"$RESULTS"
 log() { echo "$*" | tee -a "$RESULTS"; }
+# shellcheck source=anchors/cgroups.sh
+source "$ANCH/cgroups.sh"
 in_sandbox() { nsenter -t "$(cat "$tmp/docker/sandbox/holder.pid")" -m -n -- "$@"; }
 
 cleanup() {
@@ -51,7 +53,7 @@ cleanup() {
   echo "== cleanup" >&2
   for r in registry registry2; do [[ -s $tmp/$r.pid ]] && kill "$(cat "$tmp/$r.pid")" 2>/dev/null; done
   [[ -d $tmp/docker ]] && "$ANCH/dockerd.sh" stop "$tmp/docker" "$ns"
-  for d in /sys/fs/cgroup/*/"$ns"; do [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  rm_cgroups "$ns" || echo "LEFT: cgroups /sys/fs/cgroup/*/$ns" >&2
   ip netns list | grep -E "^$ns( |$)" && echo "LEFT: netns $ns" >&2
   grep -F " $tmp" /proc/self/mountinfo && echo "LEFT: mounts under $tmp" >&2
   for p in /proc/[0-9]*; do

@@ -19,7 +19,8 @@
 # the host). It also puts private tmpfs mounts on the places the anchors write outside their
 # configured roots: /run (containerd-shim sockets in /run/containerd/s, /run/docker/plugins,
 # podman's /run/libpod, runc's /run/runc), /var/lib (CNI's /var/lib/cni, c/image's blob-info
-# cache), /dev/shm (podman's libpod_lock) and /etc/docker when it exists (dockerd's key.json).
+# cache), /var/tmp (buildah bud's temporary file, made and unlinked there whatever TMPDIR says),
+# /dev/shm (podman's libpod_lock) and /etc/docker when it exists (dockerd's key.json).
 # Every later command joins the holder's namespaces with nsenter, so they all share that view.
 set -eu
 cmd=${1:-}
@@ -44,10 +45,10 @@ while IFS=: read -r id ctrls path; do
     mount -t cgroup -o "$opts" cgroup "/sys/fs/cgroup/$sub"
   fi
 done </proc/self/cgroup
-for d in /run /var/lib /dev/shm /etc/docker; do
+for d in /run /var/lib /var/tmp /dev/shm /etc/docker; do
   [ -d "$d" ] && mount -t tmpfs -o mode=755 berthbench "$d"
 done
-chmod 1777 /dev/shm
+chmod 1777 /dev/shm /var/tmp
 mkdir -p /run/lock
 echo $$ >"$1/holder.pid"
 exec sleep 2147483647
