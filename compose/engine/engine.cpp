@@ -11,6 +11,7 @@
 
 #include "common/shim_protocol.hpp"
 #include "compose/bundle/container_spec.hpp"
+#include "compose/gocompat/units.hpp"
 #include "compose/network/ipam.hpp"
 #include "compose/runtime/dns.hpp"
 #include "compose/runtime/ports.hpp"
@@ -135,16 +136,34 @@ void Engine::sync_dns() {
 void Engine::wait_running(const std::vector<std::string>& services, int timeout_seconds) {
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 1 << 20);
+  // docker compose waits for each service with the condition its dependants use: a service that
+  // some service needs `service_completed_successfully` is done once it exited 0.
+  std::set<std::string> completes;
+  if (m_ctx)
+    for (const auto& [name, svc] : m_ctx->loaded.model.services)
+      for (const auto& [dep, d] : svc.depends_on)
+        if (d.condition == "service_completed_successfully") completes.insert(dep);
   for (const auto& o : observe(services)) {
     const std::string& name = o.record.name;
     m_progress.event("Container", name, "Waiting");
     for (;;) {
       runtime::ContainerStatus st = m_runtime->status(o.record.id);
-      if (st.status == "running" && (st.health.empty() || st.health == "healthy")) {
+      const bool exited = st.status == "exited" || st.status == "dead";
+      if (completes.count(o.record.service) && exited) {
+        if (st.exit_code == 0) {
+          m_progress.event("Container", name, "Exited");
+          break;
+        }
+        m_progress.event("Container", name, "Error");
+        throw std::runtime_error("service \"" + o.record.service + "\" didn't complete successfully: exit " +
+                                 std::to_string(st.exit_code));
+      }
+      if (!completes.count(o.record.service) && st.status == "running" &&
+          (st.health.empty() || st.health == "healthy")) {
         m_progress.event("Container", name, st.health.empty() ? "Started" : "Healthy");
         break;
       }
-      if (st.status == "exited" || st.status == "dead") {
+      if (exited) {
         m_progress.event("Container", name, "Error");
         throw std::runtime_error("container " + name + " exited (" + std::to_string(st.exit_code) + ")");
       }
@@ -153,7 +172,8 @@ void Engine::wait_running(const std::vector<std::string>& services, int timeout_
         throw std::runtime_error("container " + name + " is unhealthy");
       }
       if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("timeout waiting for container " + name + " to be running");
+        throw std::runtime_error("application not healthy after " +
+                                 gocompat::format_duration(std::int64_t{timeout_seconds} * 1'000'000'000));
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }

@@ -99,5 +99,23 @@ TEST_F(ComposeParity, PauseOfAPausedServiceFailsAndDuplicateContainerNamesAreRef
   EXPECT_TRUE(container_ids().empty());
 }
 
+TEST_F(ComposeParity, UpWaitTakesACompletedDependencyAsDoneAndTimesOutInDockerComposesWords) {
+  write_compose(std::string("services:\n  init:\n    image: ") + image +
+                "\n    command: [\"true\"]\n  app:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    depends_on:\n      init:\n"
+                "        condition: service_completed_successfully\n");
+  auto up = berth_bounded(120, {"up", "-d", "--wait"});
+  EXPECT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_TRUE(contains(up.err, "Container " + project() + "-init-1 Exited")) << up.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
+  write_compose(std::string("services:\n  sick:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n"
+                "      interval: 1s\n      retries: 100\n");
+  auto wait = berth_bounded(120, {"up", "-d", "--wait", "--wait-timeout", "2"});
+  EXPECT_NE(wait.exit_code, 0);
+  EXPECT_TRUE(contains(wait.err, "application not healthy after 2s")) << wait.err;
+}
+
 }  // namespace
 }  // namespace berth::test
