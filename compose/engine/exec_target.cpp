@@ -25,6 +25,11 @@ std::vector<ObservedRecord> select_containers(Engine& engine, const std::vector<
 
 ObservedRecord running_container(Engine& engine, const std::string& service, int index, bool must_run) {
   auto all = select_containers(engine, {service});
+  if (all.empty() && index <= 0) {
+    // As docker compose: no service container, but a one-off (`run -d`) of the service runs.
+    for (const auto& o : select_containers(engine, {service}, 0, true))
+      if (o.record.oneoff && (o.status.status == "running" || o.status.status == "paused")) return o;
+  }
   if (all.empty()) throw std::runtime_error("no container found for service \"" + service + "\"");
   int wanted = index > 0 ? index : 1;
   for (const auto& o : all) {

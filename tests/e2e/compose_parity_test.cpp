@@ -117,5 +117,18 @@ TEST_F(ComposeParity, UpWaitTakesACompletedDependencyAsDoneAndTimesOutInDockerCo
   EXPECT_TRUE(contains(wait.err, "application not healthy after 2s")) << wait.err;
 }
 
+TEST_F(ComposeParity, ExecFallsBackToARunningOneOffAndNamesAnIndexOutOfRange) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  auto run = berth({"run", "-d", "app", "sleep", "1000"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto exec = berth({"exec", "-T", "app", "echo", "from-oneoff"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  EXPECT_EQ(exec.out, "from-oneoff\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  auto out_of_range = berth({"exec", "-T", "--index", "3", "app", "true"});
+  EXPECT_NE(out_of_range.exit_code, 0);
+  EXPECT_TRUE(contains(out_of_range.err, "service \"app\" is not running container #3")) << out_of_range.err;
+}
+
 }  // namespace
 }  // namespace berth::test
