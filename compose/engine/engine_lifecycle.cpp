@@ -115,7 +115,13 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
 
 void Engine::start(const std::vector<std::string>& services) {
   plan::Plan p;
-  for (const auto& o : observe(known_services(services))) {
+  // `start svc` starts what svc depends on first, as docker compose does.
+  std::vector<std::string> wanted = known_services(services);
+  if (!wanted.empty()) {
+    std::set<std::string> all = model::with_dependencies(dependencies(), wanted);
+    wanted.assign(all.begin(), all.end());
+  }
+  for (const auto& o : observe(wanted)) {
     if (is_running(o.status)) continue;
     p.services[o.record.service].service = o.record.service;
     p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StartContainer}));

@@ -130,5 +130,20 @@ TEST_F(ComposeParity, ExecFallsBackToARunningOneOffAndNamesAnIndexOutOfRange) {
   EXPECT_TRUE(contains(out_of_range.err, "service \"app\" is not running container #3")) << out_of_range.err;
 }
 
+TEST_F(ComposeParity, StartOfAServiceStartsItsDependenciesFirst) {
+  write_compose(std::string("services:\n  db:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n  web:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    depends_on: [db]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  ASSERT_EQ(berth({"stop", "-t", "1"}).exit_code, 0);
+  auto start = berth({"start", "web"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  const auto db = start.err.find("Container " + project() + "-db-1 Started");
+  const auto web = start.err.find("Container " + project() + "-web-1 Starting");
+  ASSERT_NE(db, std::string::npos) << start.err;
+  ASSERT_NE(web, std::string::npos) << start.err;
+  EXPECT_LT(db, web) << start.err;
+}
+
 }  // namespace
 }  // namespace berth::test
