@@ -135,8 +135,12 @@ void Engine::stop(const std::vector<std::string>& services, std::optional<int> t
   plan::Plan p;
   p.reverse = true;
   // As docker compose: every container of the services, stopped ones too (they are reported
-  // `Stopped` again), but not one-off `run` containers.
-  for (const auto& o : observe(known_services(services))) {
+  // `Stopped` again), but not one-off `run` containers; with no service named, the services of
+  // the compose files given (`-f one.yaml stop` leaves the others' containers running).
+  std::vector<std::string> wanted = known_services(services);
+  if (wanted.empty() && m_ctx)
+    for (const auto& [name, svc] : m_ctx->loaded.model.services) wanted.push_back(name);
+  for (const auto& o : observe(wanted)) {
     p.services[o.record.service].service = o.record.service;
     p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::StopContainer}));
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "e2e/engine_fixture.hpp"
+#include "support/files.hpp"
 #include "support/text.hpp"
 
 namespace berth::test {
@@ -143,6 +144,20 @@ TEST_F(ComposeParity, StartOfAServiceStartsItsDependenciesFirst) {
   ASSERT_NE(db, std::string::npos) << start.err;
   ASSERT_NE(web, std::string::npos) << start.err;
   EXPECT_LT(db, web) << start.err;
+}
+
+TEST_F(ComposeParity, StopWithOneComposeFileStopsOnlyItsServices) {
+  write_compose(std::string("services:\n  a:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  write_bytes(dir() + "/two.yaml", std::string("services:\n  b:\n    image: ") + image +
+                                       "\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"-f", "compose.yaml", "-f", "two.yaml", "up", "-d"}).exit_code, 0);
+  auto stop = berth({"-f", "two.yaml", "stop", "-t", "1"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_TRUE(contains(stop.err, project() + "-b-1 Stopped")) << stop.err;
+  EXPECT_FALSE(contains(stop.err, project() + "-a-1")) << stop.err;
+  auto ps = berth({"-f", "compose.yaml", "-f", "two.yaml", "ps", "--format", "json", "a"});
+  EXPECT_TRUE(contains(ps.out, "\"State\":\"running\"")) << ps.out;
+  ASSERT_EQ(berth({"-f", "compose.yaml", "-f", "two.yaml", "down", "-t", "1"}).exit_code, 0);
 }
 
 }  // namespace
