@@ -95,7 +95,7 @@ std::string Executor::wait_dependencies(const plan::Plan& plan, const std::strin
     }
     if (failure.empty()) continue;
     if (!d.required) {
-      m_progress.warning("optional dependency \"" + dep + "\" of service \"" + service + "\" failed: " + failure);
+      m_progress.warning("optional dependency \"" + dep + "\" failed to start: " + failure);  // docker compose's words
       continue;
     }
     return failure;  // already "dependency failed to start: ..." or the dependency's own error

@@ -148,8 +148,8 @@ TEST_F(ComposeParity, StartOfAServiceStartsItsDependenciesFirst) {
 
 TEST_F(ComposeParity, StopWithOneComposeFileStopsOnlyItsServices) {
   write_compose(std::string("services:\n  a:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
-  write_bytes(dir() + "/two.yaml", std::string("services:\n  b:\n    image: ") + image +
-                                       "\n    command: [\"sleep\", \"1000\"]\n");
+  write_bytes(dir() + "/two.yaml",
+              std::string("services:\n  b:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
   ASSERT_EQ(berth({"-f", "compose.yaml", "-f", "two.yaml", "up", "-d"}).exit_code, 0);
   auto stop = berth({"-f", "two.yaml", "stop", "-t", "1"});
   ASSERT_EQ(stop.exit_code, 0) << stop.err;

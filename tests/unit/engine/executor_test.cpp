@@ -138,7 +138,7 @@ TEST(EngineExecutor, OptionalDependencyOnlyWarns) {
   DependencyMap deps{{"web", {{"db", Dependency{"service_completed_successfully", false, false}}}}, {"db", {}}};
   Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
   EXPECT_NE(h.rt.index("start id-p-web-1"), SIZE_MAX);
-  EXPECT_NE(h.out.str().find("WARN[0000] optional dependency \"db\" of service \"web\" failed: service \"db\" didn't "
+  EXPECT_NE(h.out.str().find("WARN[0000] optional dependency \"db\" failed to start: service \"db\" didn't "
                              "complete successfully: exit 3"),
             std::string::npos)
       << h.out.str();
