@@ -1,7 +1,8 @@
 // `berth login [SERVER]` / `berth logout [SERVER]`, as `docker login` / `docker logout`: the
 // credentials are checked against the registry, then stored where docker keeps them
 // ($DOCKER_CONFIG/config.json, mode 0600, or the configured credential helper). SERVER defaults
-// to Docker Hub.
+// to Docker Hub. When the token server answers the check with a refresh token, that is stored
+// (`identitytoken`) instead of the password, and later token requests use it.
 #include <unistd.h>
 
 #include <iostream>
@@ -51,7 +52,12 @@ void run_login(const GlobalOptions& g, const LoginFlags& f) {
   const std::string domain = registry_domain(f.server);
   auto env = load_options(g).os_environment;
   registry::HttpClient http;
-  registry::check_login(http, registry::registry_endpoint(domain, registry::load_config(env)), creds);
+  const std::string identity_token =
+      registry::check_login(http, registry::registry_endpoint(domain, registry::load_config(env)), creds);
+  if (!identity_token.empty()) {  // kept instead of the password, as docker does
+    creds.identity_token = identity_token;
+    creds.password.clear();
+  }
   registry::CredentialStore store(registry::docker_config_path(env));
   std::string where = store.store(registry::credential_key(domain), creds);
   if (where == store.path())

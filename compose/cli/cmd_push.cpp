@@ -1,8 +1,11 @@
 // `berth push [SERVICE...]` (docker compose push: -q, --ignore-push-failures, --include-deps)
-// and `berth image push [-q] NAME[:TAG]` (docker push's output: "The push refers to
-// repository [...]", a line per layer status, "<tag>: digest: sha256:... size: N").
+// and `berth image push [-q] [-a] NAME[:TAG]` (docker push's output: "The push refers to
+// repository [...]", a line per layer status, "<tag>: digest: sha256:... size: N"; with
+// --all-tags every tag of the repository, in name order, stopping at the first failure).
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <string_view>
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/image_push.hpp"
@@ -42,24 +45,51 @@ void run_push(const GlobalOptions& g, const PushFlags& f) {
 struct ImagePushArgs {
   std::string name;
   bool quiet = false;
+  bool all_tags = false;
 };
+
+/// Whether `text` names a repository only, no tag or digest (docker's reference.IsNameOnly):
+/// parse_reference() fills in "latest", so the text itself is looked at.
+bool names_repository_only(std::string_view text) {
+  if (text.find('@') != std::string_view::npos) return false;
+  const auto slash = text.rfind('/');
+  return text.find(':', slash == std::string_view::npos ? 0 : slash + 1) == std::string_view::npos;
+}
+
+/// `--all-tags`: every tag of `repo`'s repository in the store, sorted as docker's reference
+/// store lists them. Throws docker's error when there is none.
+std::vector<image::Reference> repository_tags(const image::ImageStore& store, const image::Reference& repo) {
+  std::vector<image::Reference> tags;
+  for (const auto& row : store.list())
+    if (row.name && !row.name->digest && row.name->name() == repo.name()) tags.push_back(*row.name);
+  if (tags.empty()) throw std::runtime_error("An image does not exist locally with the tag: " + repo.familiar_name());
+  std::sort(tags.begin(), tags.end(), [](const auto& a, const auto& b) { return a.str() < b.str(); });
+  return tags;
+}
 
 /// `image push`: docker push's lines on stdout, as it prints them when stdout is not a terminal:
 /// "Pushing" carries a progress bar there and is left out, as `image pull` leaves out
 /// "Downloading". With -q only the pushed reference, at the end.
 void push_image(const GlobalOptions& g, const ImagePushArgs& a) {
   const image::Reference ref = image::parse_reference(a.name);
+  if (a.all_tags && !names_repository_only(a.name)) throw std::runtime_error("tag can't be used with --all-tags/-a");
   const std::map<std::string, std::string> env = load_options(g).os_environment;
   image::ImageStore store(g.root);
+  const std::vector<image::Reference> refs = a.all_tags ? repository_tags(store, ref) : std::vector{ref};
   registry::Pusher pusher(store, registry::load_config(env),
                           registry::CredentialStore(registry::docker_config_path(env)));
   registry::PushOptions po;
+  bool named_repository = false;
   po.on_event = [&](const registry::PushEvent& e) {
     if (a.quiet || e.status == "Pushing") return;
+    if (e.id.empty() && e.status.rfind("The push refers to repository", 0) == 0) {
+      if (named_repository) return;  // docker says it once for all the tags
+      named_repository = true;
+    }
     std::cout << (e.id.empty() ? e.status : e.id + ": " + e.status) << "\n" << std::flush;
   };
-  pusher.push(ref, po);
-  if (a.quiet) std::cout << ref.str() << "\n";
+  for (const auto& r : refs) pusher.push(r, po);
+  if (a.quiet) std::cout << (a.all_tags ? ref.name() : ref.str()) << "\n";
 }
 
 }  // namespace
@@ -78,6 +108,7 @@ void register_image_push(CLI::App& image, const GlobalOptions& g) {
   auto a = std::make_shared<ImagePushArgs>();
   auto* cmd = image.add_subcommand("push", "Upload an image to a registry");
   cmd->add_option("name", a->name, "NAME[:TAG]")->required();
+  cmd->add_flag("-a,--all-tags", a->all_tags, "Push all tags of an image to the repository");
   cmd->add_flag("-q,--quiet", a->quiet, "Suppress verbose output");
   cmd->callback([&g, a] { push_image(g, *a); });
 }

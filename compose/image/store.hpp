@@ -6,8 +6,14 @@
 //   <root>/store.lock                   flock held by writers
 //   <root>/tmp/                         staging for blobs and layers (same filesystem: rename)
 //   <root>/partial/<hex>                downloads in progress, resumed after a crash
+//   <root>/blob-sources/<hex>           hints compose/registry keeps about a stored blob (which
+//   <root>/push-gzip/<hex>              repositories have it; the gzip form of an uncompressed
+//                                       layer, "<digest> <size>", keyed by its diff id = blob hex)
 // Readers take no lock: blobs and layers appear by rename and images.json is replaced
 // atomically, so a reader sees either the old or the new state.
+// The store does not read the hints (compose/registry does) but owns their lifetime: when it
+// deletes a blob it deletes the hints named by its hex, and the sources of its gzip form unless
+// that form is itself a stored blob, so no hint outlives its blob.
 #include <cstdint>
 #include <istream>
 #include <nlohmann/json.hpp>
@@ -24,6 +30,10 @@
 #include "compose/image/unpack.hpp"
 
 namespace berth::image {
+
+/// The hint directories under the store's root (see the top of this file).
+inline constexpr std::string_view kBlobSourcesDir = "blob-sources";
+inline constexpr std::string_view kPushGzipDir = "push-gzip";
 
 /// Proof of holding the store's writer lock (an exclusive flock on <root>/store.lock).
 /// Methods that change names or delete data take it as a parameter, so the lock is always
@@ -197,6 +207,8 @@ class ImageStore {
   void check_lock(const StoreLock& lock) const;
   RemoveResult collect(nlohmann::json& index, const Digest& manifest);
   bool discard_layer(const Digest& chain);
+  /// Deletes blob `d` and then the hints about it; false when there was no such blob.
+  bool discard_blob(const Digest& d);
   std::string m_root;
 };
 

@@ -6,12 +6,14 @@
 //
 // Removal writes the new images.json first and deletes data afterwards: a crash in between
 // leaks unreferenced files but never leaves a name pointing at deleted data. Data is deleted
-// only when no remaining image uses it (layers are shared by chain id, blobs by digest).
+// only when no remaining image uses it (layers are shared by chain id, blobs by digest); a
+// blob's hints (blob-sources/, push-gzip/: see store.hpp) go with it.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <stdexcept>
@@ -280,6 +282,22 @@ bool ImageStore::discard_layer(const Digest& chain) {
   return true;
 }
 
+bool ImageStore::discard_blob(const Digest& d) {
+  std::error_code ec;
+  if (!std::filesystem::remove(blob_path(d), ec)) return false;
+  // The hints go after the blob: a crash in between leaves a hint without its blob, which
+  // readers of hints already have to expect (they are only ever hints).
+  const std::string hex(d.hex());
+  const std::string gzip_hint = m_root + "/" + std::string(kPushGzipDir) + "/" + hex;
+  std::string gzip_form;
+  if (std::ifstream in(gzip_hint); in >> gzip_form)
+    if (auto g = Digest::parse(gzip_form); g && !has_blob(*g))
+      std::filesystem::remove(m_root + "/" + std::string(kBlobSourcesDir) + "/" + std::string(g->hex()), ec);
+  std::filesystem::remove(gzip_hint, ec);
+  std::filesystem::remove(m_root + "/" + std::string(kBlobSourcesDir) + "/" + hex, ec);
+  return true;
+}
+
 std::uint64_t ImageStore::remove_unused(const StoreLock& lock, const std::set<Digest>& chains,
                                         const std::set<Digest>& blobs) {
   check_lock(lock);
@@ -293,7 +311,7 @@ std::uint64_t ImageStore::remove_unused(const StoreLock& lock, const std::set<Di
   for (const auto& b : blobs) {
     if (keep.blobs.count(b)) continue;
     auto size = std::filesystem::file_size(blob_path(b), ec);
-    if (!ec && std::filesystem::remove(blob_path(b), ec)) freed += size;
+    if (!ec && discard_blob(b)) freed += size;
   }
   for (const auto& c : chains) {
     if (keep.chains.count(c)) continue;
@@ -317,14 +335,13 @@ RemoveResult ImageStore::collect(json& index, const Digest& manifest) {
   write_index(index);
 
   RemoveResult result;
-  std::error_code ec;
-  std::filesystem::remove(blob_path(manifest), ec);
+  discard_blob(manifest);
   if (!doomed || !complete) return result;
   result.deleted.push_back(doomed->config_digest);
   Uses mine;
   mine.add(*doomed);
   for (const auto& blob : mine.blobs)
-    if (!keep.blobs.count(blob)) std::filesystem::remove(blob_path(blob), ec);
+    if (!keep.blobs.count(blob)) discard_blob(blob);
   // Topmost first, as docker reports them.
   for (auto l = doomed->layers.rbegin(); l != doomed->layers.rend(); ++l) {
     if (keep.chains.count(l->chain_id)) continue;

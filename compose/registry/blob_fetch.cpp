@@ -123,6 +123,10 @@ bool fetch_blob(RepositoryClient& client, image::ImageStore& store, const image:
         if (attempt < kAttempts) continue;  // resume from what arrived
         throw std::runtime_error(what + ": " + e.what() + " (" + std::to_string(file_size()) + " of " +
                                  std::to_string(size) + " bytes kept: the next pull resumes from there)");
+      } catch (const SysError& e) {  // writing the partial file: a full disk, most likely
+        throw std::runtime_error(what + ": " + e.what() + " (" + std::to_string(file_size()) + " of " +
+                                 std::to_string(size) + " bytes kept in `" + path +
+                                 "`: the next pull resumes from there)");
       }
     }
     if (file_size() < size) {

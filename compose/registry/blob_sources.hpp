@@ -4,18 +4,19 @@
 // repository a pull fetched the blob from or a push put it in, in the order first noted. A line
 // is appended with one O_APPEND write, so concurrent pulls and pushes need no lock; a line two
 // of them append at once is harmless (read once). Only ever a hint: a mount the registry refuses becomes an
-// upload.
+// upload. The image store deletes a record with its blob (see compose/image/store.hpp).
 #include <string>
 #include <vector>
 
 #include "compose/image/digest.hpp"
+#include "compose/image/store.hpp"
 
 namespace berth::registry {
 
 class BlobSources {
  public:
   /// Records under `store_root` (the image store's root).
-  explicit BlobSources(const std::string& store_root) : m_dir(store_root + "/blob-sources") {}
+  explicit BlobSources(const std::string& store_root) : m_dir(store_root + "/" + std::string(image::kBlobSourcesDir)) {}
 
   /// Notes that `repository` on `host` has `blob` (nothing when already noted). A hint only:
   /// returns false when it could not be written (a read-only store), which is not an error.

@@ -24,6 +24,18 @@ std::string lower_spaced(std::string code) {
   return code;
 }
 
+/// The `refresh_token` of a token server's answer to a login, "" when it has none (a server
+/// may ignore offline_token; an answer that is not JSON still accepted the credentials).
+std::string login_refresh_token(const HttpResponse& answer) {
+  try {
+    Json reply = Json::parse(answer.body);
+    if (reply.is_object())
+      if (auto it = reply.find("refresh_token"); it != reply.end() && it->is_string()) return it->get<std::string>();
+  } catch (const Json::exception&) {
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string registry_error_text(const HttpResponse& response) {
@@ -152,11 +164,11 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
                       "unauthorized and no usable challenge (" + unauthorized.header("www-authenticate") + ")");
 }
 
-void check_login(HttpClient& http, const Endpoint& endpoint, const Credentials& credentials) {
+std::string check_login(HttpClient& http, const Endpoint& endpoint, const Credentials& credentials) {
   HttpRequest ping;
   ping.url = endpoint.base_url + "/v2/";
   HttpResponse r = http.perform(ping);
-  if (r.status >= 200 && r.status < 300) return;  // an open registry: nothing to check
+  if (r.status >= 200 && r.status < 300) return "";  // an open registry: nothing to check
   if (r.status != 401) throw_registry_error(r, "GET " + ping.url);
   const std::string basic = "Authorization: Basic " + base64_encode(credentials.username + ":" + credentials.password);
   for (const auto& c : parse_challenges(r.header("www-authenticate"))) {
@@ -165,14 +177,15 @@ void check_login(HttpClient& http, const Endpoint& endpoint, const Credentials& 
       check.url = ping.url;
     } else if (c.scheme == "bearer" && !c.param("realm").empty()) {
       const std::string realm = c.param("realm");
+      // offline_token asks for a refresh token as well (the token spec; docker asks the same).
       check.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + "service=" + escape(c.param("service")) +
-                  "&account=" + escape(credentials.username);
+                  "&account=" + escape(credentials.username) + "&offline_token=true&client_id=berth";
     } else {
       continue;
     }
     check.headers.push_back(basic);
     HttpResponse answer = http.perform(check);
-    if (answer.status >= 200 && answer.status < 300) return;
+    if (answer.status >= 200 && answer.status < 300) return c.scheme == "bearer" ? login_refresh_token(answer) : "";
     if (answer.status == 401 || answer.status == 403)
       throw RegistryError("login to " + endpoint.host, answer.status, "UNAUTHORIZED", "incorrect username or password");
     throw_registry_error(answer, "login to " + endpoint.host);

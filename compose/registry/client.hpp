@@ -69,9 +69,11 @@ class RepositoryClient {
 };
 
 /// `login`: checks `credentials` against the registry at `endpoint` the way docker does (GET /v2/;
-/// on a Basic challenge the same with the credentials, on a Bearer one a token request with them
-/// and no scope). Throws RegistryError ("unauthorized: incorrect username or password") when the
-/// registry refuses them, HttpError when it cannot be reached.
-void check_login(HttpClient& http, const Endpoint& endpoint, const Credentials& credentials);
+/// on a Basic challenge the same with the credentials, on a Bearer one a token request with them,
+/// no scope, and `offline_token=true`). Returns the token server's `refresh_token` when it gave
+/// one (docker stores it as the `identitytoken`, in place of the password), "" otherwise. Throws
+/// RegistryError ("unauthorized: incorrect username or password") when the registry refuses
+/// them, HttpError when it cannot be reached.
+std::string check_login(HttpClient& http, const Endpoint& endpoint, const Credentials& credentials);
 
 }  // namespace berth::registry

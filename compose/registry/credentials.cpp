@@ -200,11 +200,11 @@ std::string CredentialStore::store(const std::string& key, const Credentials& cr
     }
     return "docker-credential-" + helper;
   }
+  // As docker writes it: `auth` is "user:password" ("user:" beside an identity token).
   Json entry = Json::object();
-  if (!creds.identity_token.empty())
-    entry["identitytoken"] = creds.identity_token;
-  else
+  if (!creds.username.empty() || !creds.password.empty())
     entry["auth"] = base64_encode(creds.username + ":" + creds.password);
+  if (!creds.identity_token.empty()) entry["identitytoken"] = creds.identity_token;
   if (auto old = matching_key(config.value("auths", Json::object()), key); old && *old != key)
     config["auths"].erase(*old);
   config["auths"][key] = entry;

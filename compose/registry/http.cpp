@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -41,6 +42,22 @@ struct Transfer {
   bool aborted = false;
   std::uint64_t sent = 0;  ///< bytes of the file body read so far (this attempt)
   int read_errno = 0;      ///< a pread of the file body failed
+  /// What a caller's callback threw (a full disk under on_data): exceptions must not unwind
+  /// through curl's C frames, so the transfer is aborted and this is rethrown after it.
+  std::exception_ptr callback_error;
+
+  /// Runs a caller's callback; false (abort the transfer) when it threw.
+  template <typename F>
+  bool guarded(F&& f) {
+    try {
+      f();
+      return true;
+    } catch (...) {
+      callback_error = std::current_exception();
+      aborted = true;
+      return false;
+    }
+  }
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -67,12 +84,15 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   if (!t->status_seen) {  // headers are complete once the body starts
     curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &t->response->status);
     t->status_seen = true;
-    if (t->request->on_start && t->response->status >= 200 && t->response->status < 300)
-      t->request->on_start(t->response->status);
+    if (t->request->on_start && t->response->status >= 200 && t->response->status < 300 &&
+        !t->guarded([&] { t->request->on_start(t->response->status); }))
+      return 0;
   }
   const size_t len = size * n;
   if (t->request->on_data && t->response->status >= 200 && t->response->status < 300) {
-    if (!t->request->on_data(data, len)) {
+    bool more = false;
+    if (!t->guarded([&] { more = t->request->on_data(data, len); })) return 0;
+    if (!more) {
       t->aborted = true;
       return 0;
     }
@@ -97,17 +117,22 @@ size_t on_read_body(char* buffer, size_t size, size_t n, void* user) {
     t->read_errno = got < 0 ? errno : EIO;
     return CURL_READFUNC_ABORT;
   }
-  if (r.on_send) r.on_send(offset, buffer, static_cast<std::size_t>(got));
+  if (r.on_send && !t->guarded([&] { r.on_send(offset, buffer, static_cast<std::size_t>(got)); }))
+    return CURL_READFUNC_ABORT;
   t->sent += static_cast<std::uint64_t>(got);
   return static_cast<size_t>(got);
 }
 
 int on_xfer(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
   auto* t = static_cast<Transfer*>(user);
-  if (t->request->on_upload_progress && ulnow > 0)
-    t->request->on_upload_progress(static_cast<std::uint64_t>(ulnow), static_cast<std::uint64_t>(ultotal));
-  if (t->request->on_progress && t->status_seen && t->response->status >= 200 && t->response->status < 300)
-    t->request->on_progress(static_cast<std::uint64_t>(dlnow), static_cast<std::uint64_t>(dltotal));
+  if (t->request->on_upload_progress && ulnow > 0 && !t->guarded([&] {
+        t->request->on_upload_progress(static_cast<std::uint64_t>(ulnow), static_cast<std::uint64_t>(ultotal));
+      }))
+    return 1;
+  if (t->request->on_progress && t->status_seen && t->response->status >= 200 && t->response->status < 300 &&
+      !t->guarded(
+          [&] { t->request->on_progress(static_cast<std::uint64_t>(dlnow), static_cast<std::uint64_t>(dltotal)); }))
+    return 1;
   return 0;
 }
 
@@ -159,7 +184,7 @@ HttpResponse HttpClient::perform_once(const HttpRequest& request, const std::str
   CURL* c = m_curl.get();
   curl_easy_reset(c);
   HttpResponse response;
-  Transfer t{c, &request, &response, false, false, 0, 0};
+  Transfer t{c, &request, &response, false, false, 0, 0, nullptr};
   const bool file_body = request.body_fd >= 0;
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> list(nullptr, curl_slist_free_all);
   for (const auto& h : headers) list.reset(curl_slist_append(list.release(), h.c_str()));
@@ -232,6 +257,7 @@ HttpResponse HttpClient::perform_once(const HttpRequest& request, const std::str
   CURLcode rc = curl_easy_perform(c);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   response.url = url;
+  if (t.callback_error) std::rethrow_exception(t.callback_error);
   if (rc != CURLE_OK) {
     if (t.aborted) throw HttpError(request.method + " " + url + ": aborted", rc);
     if (t.read_errno != 0)

@@ -40,6 +40,8 @@ struct HttpRequest {
   /// Called with bytes sent so far and the total, at most a few times a second (uploads).
   std::function<void(std::uint64_t sent, std::uint64_t total)> on_upload_progress;
   int max_redirects = 5;
+  // An exception a callback throws (a write error in on_data) aborts the transfer and is
+  // rethrown, as it was, by perform() once curl has returned.
 };
 
 struct HttpResponse {

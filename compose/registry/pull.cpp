@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/unique_fd.hpp"
@@ -67,6 +68,19 @@ std::uint64_t descriptor_size(const Json& desc) {
   return s.is_number_unsigned() || s.is_number_integer() ? s.get<std::uint64_t>() : 0;
 }
 
+/// After a failed pull: the blobs it stored and the layers it unpacked go again unless an image
+/// uses them (nothing half-stored; a full disk gets its space back). Partial downloads stay in
+/// <root>/partial for the next pull to resume. Best effort: the pull's own error is the one
+/// reported, so a failure here is swallowed (what is left is unreferenced, as after a crash).
+void discard_pulled(image::ImageStore& store, const std::set<Digest>& blobs, const std::set<Digest>& chains) noexcept {
+  if (blobs.empty() && chains.empty()) return;
+  try {
+    const image::StoreLock lock = store.lock();
+    store.remove_unused(lock, chains, blobs);
+  } catch (const std::exception&) {
+  }
+}
+
 }  // namespace
 
 PullResult Puller::pull(const image::Reference& ref, const PullOptions& options) {
@@ -115,131 +129,147 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
   const std::optional<image::ImageRecord> before = m_store.resolve(ref);
   const Json& config_desc = manifest.json["config"];
   const Digest config_digest = descriptor_digest(config_desc, what);
-  fetch_blob(*client, m_store, config_digest, descriptor_size(config_desc));
-  Json config;
-  try {
-    config = Json::parse(m_store.read_blob(config_digest));
-  } catch (const Json::exception& e) {
-    throw std::runtime_error(what + ": config " + config_digest.str() + " is not JSON: " + e.what());
-  }
-  const std::vector<image::ImageLayer> layers = image::image_layers(manifest.json, config);
-
-  // Layers: downloads on a few threads, unpacked (on a few others) as each one is verified.
   std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::size_t> ready;
-  std::vector<bool> needed(layers.size(), false);
-  std::size_t next = 0, outstanding = 0;
-  std::exception_ptr failure;
-  std::atomic<bool> stop{false};
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (m_store.has_layer(layers[i].chain_id)) {
-      emit(short_id(layers[i].blob), "Already exists");
-      continue;
+  std::set<Digest> stored_blobs, unpacked_chains;  // what this pull added (under mu)
+  std::vector<image::ImageLayer> layers;
+  try {
+    if (fetch_blob(*client, m_store, config_digest, descriptor_size(config_desc))) stored_blobs.insert(config_digest);
+    Json config;
+    try {
+      config = Json::parse(m_store.read_blob(config_digest));
+    } catch (const Json::exception& e) {
+      throw std::runtime_error(what + ": config " + config_digest.str() + " is not JSON: " + e.what());
     }
-    needed[i] = true;
-    ++outstanding;
-    emit(short_id(layers[i].blob), "Pulling fs layer");
-  }
-  auto worker = [&] {
-    HttpClient own;
-    RepositoryClient c = client->over(own);
-    while (true) {
-      std::size_t i;
-      {
-        std::lock_guard lk(mu);
-        while (next < layers.size() && !needed[next]) ++next;
-        if (next >= layers.size() || stop) return;
-        i = next++;
-      }
-      const auto& l = layers[i];
-      const std::string id = short_id(l.blob);
-      try {
-        BlobProgress p;
-        p.on_bytes = [&](std::uint64_t have, std::uint64_t size) { emit(id, "Downloading", have, size); };
-        fetch_blob(c, m_store, l.blob, static_cast<std::uint64_t>(l.blob_size), p);
-        emit(id, "Verifying Checksum");
-        emit(id, "Download complete");
-        std::lock_guard lk(mu);
-        ready.push_back(i);
-      } catch (...) {
-        std::lock_guard lk(mu);
-        if (!failure) failure = std::current_exception();
-        stop = true;
-      }
-      cv.notify_all();
-    }
-  };
-  std::vector<std::thread> threads;
-  const std::size_t n_threads = std::min<std::size_t>(std::max(1, options.parallel_downloads), outstanding);
-  for (std::size_t t = 0; t < n_threads; ++t) threads.emplace_back(worker);
-  struct Joiner {
-    std::vector<std::thread>& t;
-    ~Joiner() {
-      for (auto& th : t)
-        if (th.joinable()) th.join();
-    }
-  } joiner{threads};
+    layers = image::image_layers(manifest.json, config);
 
-  // Unpacking: a few threads, each taking the next verified layer (each layer unpacks into its
-  // own staging dir; the parent only names the chain id), under the store lock taken when the
-  // first layer is ready and held to the end.
-  std::optional<image::StoreLock> lock;
-  std::mutex lock_mu;
-  auto store_lock = [&]() -> const image::StoreLock& {
-    std::lock_guard lk(lock_mu);
-    if (!lock) lock.emplace(m_store.lock());
-    return *lock;
-  };
-  auto unpacker = [&] {
-    while (true) {
-      std::size_t i;
-      {
-        std::unique_lock lk(mu);
-        cv.wait(lk, [&] { return !ready.empty() || failure || outstanding == 0; });
-        if (failure || ready.empty()) return;
-        i = ready.front();
-        ready.pop_front();
+    // Layers: downloads on a few threads, unpacked (on a few others) as each one is verified.
+    std::condition_variable cv;
+    std::deque<std::size_t> ready;
+    std::vector<bool> needed(layers.size(), false);
+    std::size_t next = 0, outstanding = 0;
+    std::exception_ptr failure;
+    std::atomic<bool> stop{false};
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      if (m_store.has_layer(layers[i].chain_id)) {
+        emit(short_id(layers[i].blob), "Already exists");
+        continue;
       }
-      try {
+      needed[i] = true;
+      ++outstanding;
+      emit(short_id(layers[i].blob), "Pulling fs layer");
+    }
+    auto worker = [&] {
+      HttpClient own;
+      RepositoryClient c = client->over(own);
+      while (true) {
+        std::size_t i;
+        {
+          std::lock_guard lk(mu);
+          while (next < layers.size() && !needed[next]) ++next;
+          if (next >= layers.size() || stop) return;
+          i = next++;
+        }
         const auto& l = layers[i];
         const std::string id = short_id(l.blob);
-        emit(id, "Extracting");
-        UniqueFd fd = m_store.open_blob(l.blob);
-        std::optional<Digest> parent = i == 0 ? std::nullopt : std::optional<Digest>(layers[i - 1].chain_id);
-        m_store.add_layer(store_lock(), fd.get(), parent, l.diff_id, "layer " + l.blob.str() + " of " + ref.familiar());
-        emit(id, "Pull complete");
-      } catch (...) {
-        std::lock_guard lk(mu);
-        if (!failure) failure = std::current_exception();
-        stop = true;
+        try {
+          BlobProgress p;
+          p.on_bytes = [&](std::uint64_t have, std::uint64_t size) { emit(id, "Downloading", have, size); };
+          const bool stored = fetch_blob(c, m_store, l.blob, static_cast<std::uint64_t>(l.blob_size), p);
+          emit(id, "Verifying Checksum");
+          emit(id, "Download complete");
+          std::lock_guard lk(mu);
+          if (stored) stored_blobs.insert(l.blob);
+          ready.push_back(i);
+        } catch (...) {
+          std::lock_guard lk(mu);
+          if (!failure) failure = std::current_exception();
+          stop = true;
+        }
+        cv.notify_all();
       }
-      {
-        std::lock_guard lk(mu);
-        --outstanding;
+    };
+    std::vector<std::thread> threads;
+    const std::size_t n_threads = std::min<std::size_t>(std::max(1, options.parallel_downloads), outstanding);
+    for (std::size_t t = 0; t < n_threads; ++t) threads.emplace_back(worker);
+    struct Joiner {
+      std::vector<std::thread>& t;
+      ~Joiner() {
+        for (auto& th : t)
+          if (th.joinable()) th.join();
       }
-      cv.notify_all();
-    }
-  };
-  {
-    std::vector<std::jthread> unpackers;
-    const std::size_t n_unpack =
-        std::min<std::size_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u), outstanding);
-    for (std::size_t t = 0; t < n_unpack; ++t) unpackers.emplace_back(unpacker);
-  }  // joined here
-  {
-    std::lock_guard lk(mu);
-    stop = true;
-  }
-  for (auto& th : threads) th.join();
-  if (failure) std::rethrow_exception(failure);
+    } joiner{threads};
 
-  // The manifest (and index) as received, one syncfs, then the name.
-  if (index) m_store.put_blob(index->bytes, index->digest);
-  m_store.put_blob(manifest.bytes, manifest.digest);
-  if (!lock) lock.emplace(m_store.lock());
-  m_store.sync();
-  m_store.tag(*lock, ref, manifest.digest);
+    // Unpacking: a few threads, each taking the next verified layer (each layer unpacks into its
+    // own staging dir; the parent only names the chain id), under the store lock taken when the
+    // first layer is ready and held to the end.
+    std::optional<image::StoreLock> lock;
+    std::mutex lock_mu;
+    auto store_lock = [&]() -> const image::StoreLock& {
+      std::lock_guard lk(lock_mu);
+      if (!lock) lock.emplace(m_store.lock());
+      return *lock;
+    };
+    auto unpacker = [&] {
+      while (true) {
+        std::size_t i;
+        {
+          std::unique_lock lk(mu);
+          cv.wait(lk, [&] { return !ready.empty() || failure || outstanding == 0; });
+          if (failure || ready.empty()) return;
+          i = ready.front();
+          ready.pop_front();
+        }
+        try {
+          const auto& l = layers[i];
+          const std::string id = short_id(l.blob);
+          emit(id, "Extracting");
+          UniqueFd fd = m_store.open_blob(l.blob);
+          std::optional<Digest> parent = i == 0 ? std::nullopt : std::optional<Digest>(layers[i - 1].chain_id);
+          m_store.add_layer(store_lock(), fd.get(), parent, l.diff_id, l.blob.str() + " of " + ref.familiar());
+          {
+            std::lock_guard lk(mu);
+            unpacked_chains.insert(l.chain_id);
+          }
+          emit(id, "Pull complete");
+        } catch (...) {
+          std::lock_guard lk(mu);
+          if (!failure) failure = std::current_exception();
+          stop = true;
+        }
+        {
+          std::lock_guard lk(mu);
+          --outstanding;
+        }
+        cv.notify_all();
+      }
+    };
+    {
+      std::vector<std::jthread> unpackers;
+      const std::size_t n_unpack =
+          std::min<std::size_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u), outstanding);
+      for (std::size_t t = 0; t < n_unpack; ++t) unpackers.emplace_back(unpacker);
+    }  // joined here
+    {
+      std::lock_guard lk(mu);
+      stop = true;
+    }
+    for (auto& th : threads) th.join();
+    if (failure) std::rethrow_exception(failure);
+
+    // The manifest (and index) as received, one syncfs, then the name.
+    for (const ManifestDocument* doc : {index ? &*index : nullptr, &manifest}) {
+      if (!doc) continue;
+      if (!m_store.has_blob(doc->digest)) stored_blobs.insert(doc->digest);
+      m_store.put_blob(doc->bytes, doc->digest);
+    }
+    if (!lock) lock.emplace(m_store.lock());
+    m_store.sync();
+    m_store.tag(*lock, ref, manifest.digest);
+  } catch (...) {
+    // The threads are joined and the store lock released by now (the try block's locals).
+    discard_pulled(m_store, stored_blobs, unpacked_chains);
+    throw;
+  }
   // Where these blobs are, so a push to another repository of this registry mounts them.
   const BlobSources sources(m_store.root());
   sources.add(config_digest, client->endpoint().host, client->repository());

@@ -5,7 +5,9 @@
 // remembers the compressed digest and size, so a later push asks the registry for that blob
 // (HEAD) before compressing again, and compression is deterministic, so the digest is the same
 // when it must be redone. The pushed manifest names the compressed layers, so its digest is not
-// the stored one (docker's is not either). Without ISA-L such layers go up as they are.
+// the stored one (docker's is not either). Without ISA-L such layers go up as they are. The image
+// store deletes an entry (and the blob-sources record of its gzip form) with the uncompressed
+// blob, whose digest is the diff id (see compose/image/store.hpp).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,7 +36,7 @@ struct GzipLayer {
 /// means compressing again).
 class PushGzipCache {
  public:
-  explicit PushGzipCache(const std::string& store_root) : m_dir(store_root + "/push-gzip") {}
+  explicit PushGzipCache(const std::string& store_root) : m_dir(store_root + "/" + std::string(image::kPushGzipDir)) {}
   std::optional<GzipLayer> find(const image::Digest& diff_id) const;
   /// Best effort: a failed write loses the hint, nothing else.
   void remember(const image::Digest& diff_id, const GzipLayer& layer) const;

@@ -1,7 +1,7 @@
 // `berth image push` and `berth push` against a real registry (docker-registry on 127.0.0.1):
 // docker's lines, digests kept through push → pull, nothing uploaded twice, cross-repository
-// mounts, refused credentials, compose's choice of services, a tampered local blob, and chunked
-// uploads.
+// mounts, refused credentials, compose's choice of services, a tampered local blob, chunked
+// uploads, and --all-tags.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -264,6 +264,43 @@ TEST_F(RegistryPush, ChunkedUploadsGiveTheSameImage) {
   ASSERT_EQ(pulled.exit_code, 0) << pulled.err;
   EXPECT_TRUE(contains(pulled.out, "Digest: " + result.manifest.str())) << pulled.out;
   EXPECT_EQ(image_id(other, name), image_id(root(), name));
+}
+
+TEST_F(RegistryPush, AllTagsPushesEveryTagOfTheRepositoryOnly) {
+  auto reg = start();
+  const std::string repo = reg->host() + "/test/multi";
+  for (const char* t : {":2", ":1", ":latest"}) tag(repo + t);
+  tag(reg->host() + "/test/other:1");  // another repository: not pushed
+
+  auto with_tag = berth({"image", "push", "-a", repo + ":1"});
+  EXPECT_EQ(with_tag.exit_code, 1);
+  EXPECT_TRUE(contains(with_tag.err, "tag can't be used with --all-tags/-a")) << with_tag.err;
+  auto none = berth({"image", "push", "--all-tags", reg->host() + "/test/none"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_TRUE(contains(none.err, "An image does not exist locally with the tag: " + reg->host() + "/test/none"))
+      << none.err;
+  EXPECT_EQ(count(reg->log(), "\"PUT /v2/"), 0u) << "nothing may be pushed for refused commands";
+
+  auto r = berth({"image", "push", "--all-tags", repo});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count(r.out, "The push refers to repository [" + repo + "]\n"), 1u) << r.out;
+  // Every tag, in name order, each with its digest line; the layers went up once.
+  const auto one = r.out.find("\n1: digest: "), two = r.out.find("\n2: digest: "),
+             latest = r.out.find("\nlatest: digest: ");
+  ASSERT_NE(one, std::string::npos) << r.out;
+  ASSERT_NE(two, std::string::npos) << r.out;
+  ASSERT_NE(latest, std::string::npos) << r.out;
+  EXPECT_LT(one, two);
+  EXPECT_LT(two, latest);
+  const std::string pushed = pushed_digest(r.out);
+  for (const char* t : {":1", ":2", ":latest"}) EXPECT_EQ(remote_digest(repo + t), pushed) << t;
+  EXPECT_EQ(count(reg->log(), "\"PUT /v2/test/multi/manifests/"), 3u) << reg->log();
+  EXPECT_EQ(count(reg->log(), "\"PUT /v2/test/multi/blobs/uploads/"), layer_blobs(repo + ":1").size() + 1);
+  EXPECT_EQ(count(reg->log(), "/v2/test/other/"), 0u) << reg->log();
+
+  auto quiet = berth({"image", "push", "-a", "-q", repo});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, repo + "\n");
 }
 
 }  // namespace berth::test

@@ -2,7 +2,8 @@
 // `auth: token:` and the test's token server (RS256 JWTs). Anonymous Bearer tokens for a public
 // repository, Basic credentials from docker's config for the token request, refused credentials,
 // an identity token used through the OAuth2 refresh_token grant, a token that expires in the
-// middle of a pull and is renewed, and `berth login`.
+// middle of a pull and is renewed, and `berth login` (which keeps the refresh token the server
+// gives as docker's identitytoken).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,10 +13,13 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "compose/image/reference.hpp"
 #include "compose/image/store.hpp"
 #include "compose/registry/pull.hpp"
 #include "registry_fixture.hpp"
+#include "support/files.hpp"
 #include "support/text.hpp"
 #include "token_server.hpp"
 
@@ -186,9 +190,47 @@ TEST_F(RegistryToken, LoginAsksTheTokenServerWithTheCredentials) {
   auto good = login("s3cret-pw");
   ASSERT_EQ(good.exit_code, 0) << good.err;
   EXPECT_EQ(good.out, "Login Succeeded\n");
-  EXPECT_EQ(m_token->requests().back().authorization, "Basic YWxpY2U6czNjcmV0LXB3");
+  const auto check = m_token->requests().back();
+  EXPECT_EQ(check.authorization, "Basic YWxpY2U6czNjcmV0LXB3");
+  EXPECT_TRUE(contains(check.target, "offline_token=true")) << check.target;
+  // The server gave a refresh token: docker's identitytoken, kept instead of the password.
+  const auto config = nlohmann::json::parse(read_bytes(*m_tmp / "docker/config.json"));
+  const auto& entry = config["auths"][m_reg->host()];
+  EXPECT_EQ(entry.value("auth", ""), "YWxpY2U6") << config.dump();  // "alice:"
+  const std::string identity = entry.value("identitytoken", "");
+  EXPECT_EQ(identity.rfind("refresh-alice-", 0), 0u) << config.dump();
+  EXPECT_FALSE(contains(config.dump(), "s3cret")) << config.dump();
+  // Pulls then ask for tokens with it (the OAuth2 refresh_token grant), never with the password.
+  const std::size_t before = m_token->requests().size();
   auto r = pull("private/bb:1");
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto after = m_token->requests();
+  ASSERT_GT(after.size(), before);
+  for (std::size_t i = before; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].method, "POST") << after[i].target;
+    EXPECT_TRUE(contains(after[i].body, "grant_type=refresh_token")) << after[i].body;
+    EXPECT_TRUE(contains(after[i].body, "refresh_token=" + identity)) << after[i].body;
+    EXPECT_EQ(after[i].authorization, "") << "the password went along";
+    EXPECT_EQ(after[i].status, 200);
+  }
+}
+
+TEST_F(RegistryToken, LoginWithoutARefreshTokenKeepsThePassword) {
+  TokenServer::Options o;
+  o.refresh_tokens = false;
+  start("private/bb:1", o);
+  auto env = berth_env();
+  env["DOCKER_CONFIG"] = *m_tmp / "docker";
+  auto login = run_command({BERTH_BINARY, "login", "-u", "alice", "--password-stdin", m_reg->host()}, m_project_dir,
+                           env, "s3cret-pw\n");
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  const auto config = nlohmann::json::parse(read_bytes(*m_tmp / "docker/config.json"));
+  const auto& entry = config["auths"][m_reg->host()];
+  EXPECT_EQ(entry.value("auth", ""), "YWxpY2U6czNjcmV0LXB3") << config.dump();
+  EXPECT_FALSE(entry.contains("identitytoken")) << config.dump();
+  auto r = pull("private/bb:1");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(m_token->requests().back().method, "GET");
 }
 
 }  // namespace berth::test

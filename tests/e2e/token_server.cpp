@@ -154,7 +154,7 @@ MiniHttpReply TokenServer::answer(const MiniHttpRequest& request) {
   const std::string token = issue(user, service, scopes);
   Json reply = {{"access_token", token}, {"expires_in", m_options.expires_in}};
   if (request.method == "GET") reply["token"] = token;
-  if (offline && !user.empty()) reply["refresh_token"] = refresh_token_for(user);
+  if (offline && !user.empty() && m_options.refresh_tokens) reply["refresh_token"] = refresh_token_for(user);
   return {200, reply.dump()};
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A Docker token server (the "token authentication specification" distribution implements) for
 // the registry tests: GET <realm>?service=&scope= anonymously or with Basic credentials
-// (`offline_token=true` adds a refresh_token), and the OAuth2 POST (grant_type=password with
+// (`offline_token=true` adds a refresh_token unless Options::refresh_tokens is off, as some
+// servers never give one), and the OAuth2 POST (grant_type=password with
 // access_type=offline, grant_type=refresh_token). Tokens are RS256 JWTs with iss, aud (the
 // service), sub, exp/nbf/iat and the `access` claim: users get pull and push everywhere,
 // anonymous clients pull on repositories under `public_prefix`. Every request is recorded.
@@ -23,6 +24,7 @@ class TokenServer {
     std::string public_prefix = "public/";     ///< anyone may pull these repositories
     int valid_seconds = 300;                   ///< how long the registry accepts a token
     int expires_in = 300;                      ///< what the answers say
+    bool refresh_tokens = true;                ///< offline_token / access_type=offline are honoured
   };
   struct Request {
     std::string method, target, body, authorization;

@@ -1,6 +1,6 @@
 // The image store with a temporary root: blobs are verified and atomic, names resolve to
 // records, removal untags and collects only what no other image uses, images.json is replaced
-// atomically, and the image config reads into typed values.
+// atomically, the hints about a blob go with it, and the image config reads into typed values.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -190,6 +190,52 @@ TEST_F(ImageStoreTest, RemoveUntagsThenCollectsWhatNoOtherImageUses) {
   EXPECT_EQ(count("root/blobs/sha256"), 0u);
   EXPECT_EQ(count("root/tmp"), 0u);
   EXPECT_TRUE(m_store.list().empty());
+}
+
+TEST_F(ImageStoreTest, ABlobsHintsGoWithTheBlob) {
+  // The hints compose/registry writes (store.hpp): blob-sources/<hex> and push-gzip/<diff id hex>
+  // naming the gzip form, whose own blob-sources record goes too unless it is a stored blob.
+  auto hint = [&](std::string_view dir, const Digest& d) {
+    return m_dir / ("root/" + std::string(dir) + "/" + std::string(d.hex()));
+  };
+  auto note = [&](std::string_view dir, const Digest& d, const std::string& text) { write_bytes(hint(dir, d), text); };
+  std::string top_a = make_tar({tar_file("a", "a")}), top_b = make_tar({tar_file("b", "b")});
+  Digest a = make_image({m_base, top_a});
+  Digest b = make_image({m_base, top_b});
+  tag("a:1", a);
+  tag("b:1", b);
+  ImageRecord ra = *m_store.resolve(parse_reference("a:1"));
+  const Digest own = ra.layers[1].blob, shared = ra.layers[0].blob;
+  const Digest gzip_of_own = sha256_of("gzip of a's top layer");
+  for (const Digest& d : {own, shared, ra.config_digest, gzip_of_own})
+    note(kBlobSourcesDir, d, "127.0.0.1:5000/test/a\n");
+  note(kPushGzipDir, own, gzip_of_own.str() + " 99\n");
+  note(kPushGzipDir, shared, sha256_of("gzip of the base").str() + " 98\n");
+
+  StoreLock lock = m_store.lock();
+  ASSERT_TRUE(m_store.remove(lock, parse_reference("a:1")));
+  EXPECT_FALSE(fs::exists(hint(kBlobSourcesDir, own)));
+  EXPECT_FALSE(fs::exists(hint(kPushGzipDir, own)));
+  EXPECT_FALSE(fs::exists(hint(kBlobSourcesDir, gzip_of_own))) << "the gzip form's sources outlived it";
+  EXPECT_FALSE(fs::exists(hint(kBlobSourcesDir, ra.config_digest)));
+  EXPECT_TRUE(fs::exists(hint(kBlobSourcesDir, shared))) << "b still uses the base layer";
+  EXPECT_TRUE(fs::exists(hint(kPushGzipDir, shared)));
+
+  // remove_unused (builder prune) too; a gzip form that is itself a stored blob keeps its sources.
+  const Digest orphan = m_store.put_blob(std::string_view("an intermediate layer"));
+  const Digest stored_gzip = m_store.put_blob(std::string_view("its gzip form, pulled"));
+  note(kBlobSourcesDir, orphan, "127.0.0.1:5000/test/c\n");
+  note(kBlobSourcesDir, stored_gzip, "127.0.0.1:5000/test/c\n");
+  note(kPushGzipDir, orphan, stored_gzip.str() + " 21\n");
+  m_store.remove_unused(lock, {}, {orphan, shared});
+  EXPECT_FALSE(fs::exists(hint(kBlobSourcesDir, orphan)));
+  EXPECT_FALSE(fs::exists(hint(kPushGzipDir, orphan)));
+  EXPECT_TRUE(fs::exists(hint(kBlobSourcesDir, stored_gzip)));
+  EXPECT_TRUE(fs::exists(hint(kBlobSourcesDir, shared))) << "a used blob is not removed, nor its hints";
+
+  m_store.remove_image(lock, b);
+  EXPECT_FALSE(fs::exists(hint(kBlobSourcesDir, shared)));
+  EXPECT_FALSE(fs::exists(hint(kPushGzipDir, shared)));
 }
 
 TEST_F(ImageStoreTest, ImagesJsonIsReplacedAtomically) {
