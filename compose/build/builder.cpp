@@ -134,12 +134,16 @@ class Build {
   void split_stages();
   int target_stage() const;
   std::optional<int> stage_by_ref(const std::string& ref, int before) const;
+  /// A global ARG's value (build arg or default), else one of BuildKit's automatic platform ARGs.
+  std::optional<std::string> global_arg(const std::string& name) const;
   std::shared_future<StageState> stage_future(int index);
 
   // ---- a stage ----
   StageState build_stage(int index);
   StageState from_base(const Stage& stage, const FromCmd& from);
-  image::ImageRecord base_image(const std::string& ref);
+  /// The image `ref` names, pulled when the store lacks it (or with --pull), for `platform`
+  /// ("" = the build's --platform, else this machine's).
+  image::ImageRecord base_image(const std::string& ref, const std::string& platform = "");
   VarLookup stage_lookup(const StageState& state, const std::map<std::string, std::string>& args) const;
   void metadata(StageState& s, const Instruction& in, const Command& cmd, std::vector<std::string>& shell);
   void run_step(StageState& s, const Stage& stage, int step, const Instruction& in, const RunCmd& cmd,
@@ -234,11 +238,8 @@ void Build::split_stages() {
     if (m_stages.empty()) {
       if (in.keyword != "ARG") throw m_df.error(in.line, "no build stage in current context");
       // Global ARGs: expanded with the ones before them and the build args.
-      auto cmd = std::get<ArgCmd>(compile_instruction(m_df, in, [&](const std::string& n) {
-        for (auto it = m_global_args.rbegin(); it != m_global_args.rend(); ++it)
-          if (it->first == n) return it->second;
-        return std::optional<std::string>();
-      }));
+      auto cmd =
+          std::get<ArgCmd>(compile_instruction(m_df, in, [this](const std::string& n) { return global_arg(n); }));
       for (auto& [name, def] : cmd.args) {
         std::optional<std::string> value = def;
         if (auto it = m_req.args.find(name); it != m_req.args.end()) {
@@ -254,12 +255,23 @@ void Build::split_stages() {
     if (makes_vertex(in.keyword)) ++s.steps;
   }
   if (m_stages.empty()) throw std::runtime_error(m_df.file + ": no build stage (FROM) found");
-  auto global = [&](const std::string& n) -> std::optional<std::string> {
-    for (auto it = m_global_args.rbegin(); it != m_global_args.rend(); ++it)
-      if (it->first == n) return it->second;
-    return std::nullopt;
-  };
+  auto global = [this](const std::string& n) { return global_arg(n); };
   for (Stage& s : m_stages) s.name = std::get<FromCmd>(compile_instruction(m_df, *s.from, global)).alias;
+}
+
+std::optional<std::string> Build::global_arg(const std::string& name) const {
+  for (auto it = m_global_args.rbegin(); it != m_global_args.rend(); ++it)
+    if (it->first == name) return it->second;
+  // BuildKit's automatic platform ARGs, in the global scope (a stage sees them after `ARG NAME`).
+  const image::Platform build = image::host_platform();
+  const image::Platform target = m_req.platform.empty() ? build : image::parse_platform(m_req.platform);
+  const std::map<std::string, std::string> automatic = {
+      {"BUILDPLATFORM", build.str()},      {"BUILDOS", build.os},
+      {"BUILDARCH", build.architecture},   {"BUILDVARIANT", build.variant},
+      {"TARGETPLATFORM", target.str()},    {"TARGETOS", target.os},
+      {"TARGETARCH", target.architecture}, {"TARGETVARIANT", target.variant}};
+  if (auto a = automatic.find(name); a != automatic.end()) return a->second;
+  return std::nullopt;
 }
 
 int Build::target_stage() const {
@@ -305,14 +317,19 @@ std::string Build::step_name(const Stage& stage, int step, const std::string& te
   return "[" + prefix + std::to_string(step) + "/" + std::to_string(stage.steps) + "] " + text;
 }
 
-image::ImageRecord Build::base_image(const std::string& text) {
+image::ImageRecord Build::base_image(const std::string& text, const std::string& platform) {
+  const std::string wanted = platform.empty() ? m_req.platform : platform;
   image::Reference ref = image::parse_reference(text);
   if (!m_req.pull)
-    if (auto rec = m_store.resolve(ref)) return *rec;
+    if (auto rec = m_store.resolve(ref)) {
+      // A stored image of another platform than FROM --platform asks for is pulled again.
+      const std::string arch = rec->config.value("architecture", "");
+      if (wanted.empty() || arch.empty() || image::parse_platform(wanted).architecture == arch) return *rec;
+    }
   registry::Puller puller(m_store, registry::load_config(m_env.environment),
                           registry::CredentialStore(registry::docker_config_path(m_env.environment)));
   registry::PullOptions options;
-  if (!m_req.platform.empty()) options.platform = image::parse_platform(m_req.platform);
+  if (!wanted.empty()) options.platform = image::parse_platform(wanted);
   registry::PullResult got = puller.pull(ref, options);
   return m_store.record(got.manifest);
 }
@@ -331,7 +348,7 @@ StageState Build::from_base(const Stage& stage, const FromCmd& from) {
     s.key = BuildCache::key("", "FROM scratch " + p.str());
     return s;
   }
-  image::ImageRecord base = base_image(image_ref(from.image));
+  image::ImageRecord base = base_image(image_ref(from.image), from.platform);
   s.layers = base.layers;
   s.config = base.config.value("config", json::object());
   if (s.config.is_null()) s.config = json::object();
@@ -734,11 +751,7 @@ StageState Build::build_stage(int index) {
   const Stage& stage = m_stages[index];
   // FROM expands with the global ARGs only.
   std::map<std::string, std::string> args;
-  auto global_value = [&](const std::string& n) -> std::optional<std::string> {
-    for (auto it = m_global_args.rbegin(); it != m_global_args.rend(); ++it)
-      if (it->first == n) return it->second;
-    return std::nullopt;
-  };
+  auto global_value = [this](const std::string& n) { return global_arg(n); };
   FromCmd from = std::get<FromCmd>(compile_instruction(m_df, *stage.from, global_value));
   int v = m_progress.begin(step_name(stage, 1, "FROM " + from.image));
   StageState s;

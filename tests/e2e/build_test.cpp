@@ -315,6 +315,21 @@ TEST_F(Build, KillNineDuringARunLeavesNothingThatPruneOrTheNextBuildDoesNotUndo)
     EXPECT_NE(e.path().filename().string().rfind("build-", 0), 0u) << e.path();
 }
 
+TEST_F(Build, AutomaticPlatformArgsAndFromPlatform) {
+  compose_app();
+  file("Dockerfile",
+       "FROM --platform=$BUILDPLATFORM busybox:e2e AS build\n"
+       "ARG TARGETARCH\n"
+       "ARG TARGETPLATFORM\n"
+       "RUN echo \"$TARGETPLATFORM $TARGETARCH\" > /target\n"
+       "FROM busybox:e2e\n"
+       "COPY --from=build /target /target\n");
+  auto r = build();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string arch = run_command({"/usr/bin/dpkg", "--print-architecture"}, "/", {}).out;
+  EXPECT_EQ(in_image("cat /target"), "linux/" + arch.substr(0, arch.find('\n')) + " " + arch);
+}
+
 TEST_F(Build, UpBuildsAMissingImageAndUpBuildRecreatesWhatChanged) {
   compose_app();
   file("Dockerfile", "FROM busybox:e2e\nRUN echo v1 > /version\n");
