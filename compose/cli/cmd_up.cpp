@@ -31,7 +31,13 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   eng.lock();
-  plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, f.remove_orphans};
+  // COMPOSE_REMOVE_ORPHANS (environment or .env) stands for --remove-orphans, as in docker compose.
+  bool remove_orphans = f.remove_orphans;
+  if (const project::ProjectContext* ctx = eng.context())
+    if (auto it = ctx->loaded.environment.find("COMPOSE_REMOVE_ORPHANS"); it != ctx->loaded.environment.end())
+      remove_orphans =
+          remove_orphans || it->second == "1" || it->second == "true" || it->second == "TRUE" || it->second == "True";
+  plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, remove_orphans};
   plan::Plan plan = eng.plan_up(opts);
   if (g.dry_run) {
     plan::print_dry_run(std::cerr, plan);

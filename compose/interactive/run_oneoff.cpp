@@ -124,7 +124,7 @@ void prepare_project(engine::Engine& engine, const RunOptions& o) {
   up.no_deps = o.no_deps;
   plan::Plan p = engine.plan_up(up);
   p.services.erase(o.service);
-  p.orphan_warnings.clear();
+  engine.warn_orphans(p);  // as `up` does (docker compose run warns too)
   engine.check_ports(p);
   engine.execute(p, engine::ExecutorOptions{});
 }

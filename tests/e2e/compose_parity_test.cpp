@@ -160,5 +160,20 @@ TEST_F(ComposeParity, StopWithOneComposeFileStopsOnlyItsServices) {
   ASSERT_EQ(berth({"-f", "compose.yaml", "-f", "two.yaml", "down", "-t", "1"}).exit_code, 0);
 }
 
+TEST_F(ComposeParity, RunWarnsAboutOrphansAndComposeRemoveOrphansRemovesThem) {
+  write_compose(std::string("services:\n  old:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n  app:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  write_compose(std::string("services:\n  app:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  auto run = berth({"run", "--rm", "-T", "app", "true"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(contains(run.err, "Found orphan containers ([" + project() + "-old-1])")) << run.err;
+  write_bytes(dir() + "/.env", "COMPOSE_REMOVE_ORPHANS=true\n");
+  auto up = berth({"up", "-d"});
+  EXPECT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_TRUE(contains(up.err, "Container " + project() + "-old-1 Removed")) << up.err;
+}
+
 }  // namespace
 }  // namespace berth::test
