@@ -3,6 +3,7 @@
 // alone, `ps` shows exposed ports and `--format json` has Publishers, and an attached `up`
 // reports every exit of a container its restart policy restarts.
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "e2e/engine_fixture.hpp"
 #include "support/files.hpp"
@@ -173,6 +174,25 @@ TEST_F(ComposeParity, RunWarnsAboutOrphansAndComposeRemoveOrphansRemovesThem) {
   auto up = berth({"up", "-d"});
   EXPECT_EQ(up.exit_code, 0) << up.err;
   EXPECT_TRUE(contains(up.err, "Container " + project() + "-old-1 Removed")) << up.err;
+}
+
+TEST_F(ComposeParity, UpExitCodeFromReturnsWhenThatServiceIsKilled) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    init: true\n    command: [\"sleep\", \"1000\"]\n  other:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n");
+  CommandResult up;
+  std::thread attached([&] { up = berth_bounded(90, {"up", "--exit-code-from", "app", "-t", "1"}); });
+  bool running = false;
+  for (int i = 0; i < 200 && !running; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    running = contains(berth({"ps", "--format", "json", "app"}).out, "\"State\":\"running\"");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto kill = berth({"kill", "-s", "SIGTERM", "app"});
+  attached.join();
+  EXPECT_TRUE(running);
+  EXPECT_EQ(kill.exit_code, 0) << kill.err;
+  EXPECT_EQ(up.exit_code, 143) << up.out << up.err;
 }
 
 }  // namespace
