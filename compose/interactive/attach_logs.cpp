@@ -8,8 +8,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
+#include <cstdint>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -127,14 +130,18 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
     for (const auto& o : observed) all_exited &= has_exited(o) || o.record.status == "created";
     if (abort) {
       std::lock_guard lock(exit_mutex);
+      // The container that really exited first (by its finished_at, not by when its output
+      // happened to end), or the --exit-code-from service's.
+      std::optional<std::int64_t> first_exit;
       for (const auto& id : exited_ids) {
         auto it = std::find_if(observed.begin(), observed.end(), [&](const auto& o) { return o.record.id == id; });
         if (it == observed.end()) continue;
-        if (options.exit_code_from.empty() || it->record.service == options.exit_code_from) {
-          aborted_by = id;
-          code = it->status.exit_code;
-          break;
-        }
+        if (!options.exit_code_from.empty() && it->record.service != options.exit_code_from) continue;
+        const std::int64_t at = gocompat::parse_rfc3339_ns(it->finished_at).value_or(INT64_MAX);
+        if (!aborted_by.empty() && first_exit && at >= *first_exit) continue;
+        aborted_by = id;
+        first_exit = at;
+        code = it->status.exit_code;
       }
       if (!aborted_by.empty()) break;
       if (!exited_ids.empty() && options.exit_code_from.empty()) break;

@@ -195,5 +195,14 @@ TEST_F(ComposeParity, UpExitCodeFromReturnsWhenThatServiceIsKilled) {
   EXPECT_EQ(up.exit_code, 143) << up.out << up.err;
 }
 
+TEST_F(ComposeParity, AbortOnContainerExitReturnsTheCodeOfTheContainerThatReallyExitedFirst) {
+  write_compose(std::string("services:\n  init:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"echo init done\"]\n  app:\n    image: " + image +
+                "\n    command: [\"sh\", \"-c\", \"echo app; exit 5\"]\n    depends_on:\n      init:\n"
+                "        condition: service_completed_successfully\n");
+  auto up = berth_bounded(90, {"up", "--abort-on-container-exit", "-t", "1"});
+  EXPECT_EQ(up.exit_code, 0) << up.out << up.err;  // init exited (0) before app could even start
+}
+
 }  // namespace
 }  // namespace berth::test
