@@ -63,8 +63,14 @@ Session open_session(const SessionOptions& options) {
     ctx = std::make_unique<project::ProjectContext>(project::make_context(
         std::move(loaded), image::ImageStore(s.paths.root), options.scale, options.services, options.require_images));
   } catch (const loader::LoadError&) {
-    if (options.require_model || !options.load.project_name || !options.load.files.empty()) throw;
-    project = *options.load.project_name;  // no compose file: work from the recorded state
+    // No compose file: work from the recorded state of the project named by -p or, as docker
+    // compose does, COMPOSE_PROJECT_NAME.
+    std::optional<std::string> name = options.load.project_name;
+    if (auto env = options.load.os_environment.find("COMPOSE_PROJECT_NAME");
+        !name && env != options.load.os_environment.end() && !env->second.empty())
+      name = env->second;
+    if (options.require_model || !name || !options.load.files.empty()) throw;
+    project = *name;
   }
   s.engine = std::make_unique<Engine>(s.paths, project, *s.progress, std::move(ctx));
   return s;

@@ -2,6 +2,7 @@
 // writer prints them, `stop` of a stopped service still reports it and leaves one-off containers
 // alone, `ps` shows exposed ports and `--format json` has Publishers, and an attached `up`
 // reports every exit of a container its restart policy restarts.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -202,6 +203,23 @@ TEST_F(ComposeParity, AbortOnContainerExitReturnsTheCodeOfTheContainerThatReally
                 "        condition: service_completed_successfully\n");
   auto up = berth_bounded(90, {"up", "--abort-on-container-exit", "-t", "1"});
   EXPECT_EQ(up.exit_code, 0) << up.out << up.err;  // init exited (0) before app could even start
+}
+
+TEST_F(ComposeParity, ProjectCommandsWorkFromComposeProjectNameWithoutAComposeFile) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  // From a directory without a compose file, the project named only by the environment.
+  const std::string elsewhere = dir() + "/elsewhere";
+  std::filesystem::create_directories(elsewhere);
+  std::map<std::string, std::string> env = berth_env();
+  env["COMPOSE_PROJECT_NAME"] = project();
+  auto restart =
+      run_command({BERTH_BINARY, "--root", root(), "--progress", "plain", "restart", "-t", "1", "app"}, elsewhere, env);
+  EXPECT_EQ(restart.exit_code, 0) << restart.err;
+  EXPECT_TRUE(contains(restart.err, project() + "-app-1 Restart")) << restart.err;
+  auto ps = run_command({BERTH_BINARY, "--root", root(), "ps", "-q"}, elsewhere, env);
+  EXPECT_EQ(ps.exit_code, 0) << ps.err;
+  EXPECT_EQ(ps.out.size(), 65u) << ps.out;
 }
 
 }  // namespace
