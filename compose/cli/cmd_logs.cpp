@@ -2,7 +2,10 @@
 // -f follows until every container has exited or Ctrl+C.
 #include <unistd.h>
 
+#include <chrono>
 #include <memory>
+#include <set>
+#include <thread>
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/exec_target.hpp"
@@ -67,8 +70,24 @@ int run_logs(const GlobalOptions& g, const LogsOptions& o) {
   }
   interactive::InterruptWatch interrupts;
   logs::LogFollower follower(eng.paths(), printer, filter);
-  for (const auto& t : targets) follower.add(t);
-  follower.wait(interrupts.interrupted());
+  std::set<std::string> added;
+  for (const auto& t : targets) {
+    follower.add(t);
+    added.insert(t.id);
+  }
+  // Containers created meanwhile (scale up, a recreate, `up` from another terminal) are followed
+  // too, from their first line, as docker compose's logs -f does; it ends when nothing is left
+  // to follow.
+  logs::LogFilter from_start = filter;
+  from_start.tail.reset();
+  while (interrupts.count() == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    eng.store().load();
+    for (const auto& c : engine::select_containers(eng, o.services, o.index))
+      if (c.record.status != "creating" && c.record.status != "created" && added.insert(c.record.id).second)
+        follower.add({c.record.id, logs::log_display_name(eng.project(), c.record.name)}, from_start);
+    if (follower.active() == 0) break;
+  }
   follower.stop();
   return interrupts.count() > 0 ? 130 : 0;
 }

@@ -222,5 +222,19 @@ TEST_F(ComposeParity, ProjectCommandsWorkFromComposeProjectNameWithoutAComposeFi
   EXPECT_EQ(ps.out.size(), 65u) << ps.out;
 }
 
+TEST_F(ComposeParity, LogsFollowPicksUpContainersCreatedAfterItStarted) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"echo hello from $$HOSTNAME; sleep 1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  CommandResult logs;
+  std::thread follow([&] { logs = berth_bounded(8, {"logs", "-f"}); });
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  auto scale = berth({"up", "-d", "--scale", "app=2"});
+  follow.join();  // timeout(1) ends it after 8 s
+  EXPECT_EQ(scale.exit_code, 0) << scale.err;
+  EXPECT_TRUE(contains(logs.out, "app-1  | hello from")) << logs.out;
+  EXPECT_TRUE(contains(logs.out, "app-2  | hello from")) << logs.out;
+}
+
 }  // namespace
 }  // namespace berth::test
