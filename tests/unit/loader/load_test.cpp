@@ -99,7 +99,11 @@ TEST(LoadFixtures, ExtendsFromAnotherFileRebasesItsPaths) {
 
 TEST(LoadFixtures, ExtendsChainsAndResets) {
   REQUIRE_TESTDATA();
-  auto base = load_project(fixture("loader/testdata/extends", {"base.yaml"}));
+  // base.yaml holds fragments to extend (services without an image): compose-go's consistency
+  // check refuses it as a project of its own, so it is loaded without.
+  auto base_options = fixture("loader/testdata/extends", {"base.yaml"});
+  base_options.check_consistency = false;
+  auto base = load_project(base_options);
   EXPECT_EQ(base.model.services.at("another").image, "base");
   EXPECT_EQ(base.model.services.at("with-build").build->context, kTestdata + "/loader/testdata/extends");
   auto reset = load_project(fixture("loader/testdata/extends", {"reset.yaml"}));
@@ -215,6 +219,22 @@ TEST_F(TempProject, EveryProblemIsReportedWithItsLocation) {
     EXPECT_EQ(e.items()[1].where.line, 4);
     EXPECT_EQ(e.items()[1].path, "services.web.restart");
   }
+}
+
+TEST_F(TempProject, ServiceWithoutImageOrBuildIsRefusedAtItsLine) {
+  write("compose.yaml", "services:\n  web:\n    image: nginx\n  worker:\n    command: [run]\n");
+  try {
+    load_project(opts({"compose.yaml"}));
+    FAIL() << "expected LoadError";
+  } catch (const LoadError& e) {
+    ASSERT_EQ(e.items().size(), 1u) << e.what();
+    EXPECT_EQ(std::string(e.what()), m_dir +
+                                         "/compose.yaml:4:3: services.worker: service \"worker\" has neither an "
+                                         "image nor a build context specified");
+  }
+  auto o = opts({"compose.yaml"});
+  o.check_consistency = false;  // compose-go's rule is a consistency check: --no-consistency skips it
+  EXPECT_NO_THROW(load_project(o));
 }
 
 TEST_F(TempProject, ProfilesFromTheEnvironment) {
