@@ -198,6 +198,22 @@ TEST_F(ContainerSpecTest, UserWorkdirHealthcheckOverrideAndDisable) {
   EXPECT_EQ(build().config["annotations"]["org.berth.restart"], "always");
 }
 
+TEST_F(ContainerSpecTest, StartIntervalWithoutStartPeriodIsRefusedAsDockerComposeDoes) {
+  load("services:\n  app:\n    image: img\n    healthcheck:\n      test: [CMD, /probe]\n      start_interval: 1s\n");
+  try {
+    bundle::check_creatable(m_project.services.at("app"));
+    FAIL() << "expected the service to be refused";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "healthcheck.start_interval requires healthcheck.start_period to be set");
+  }
+  load(
+      "services:\n  app:\n    image: img\n    healthcheck:\n      test: [CMD, /probe]\n      start_interval: 1s\n"
+      "      start_period: 10s\n");
+  EXPECT_NO_THROW(bundle::check_creatable(m_project.services.at("app")));
+  load("services:\n  app:\n    image: img\n    healthcheck:\n      start_period: 10s\n");
+  EXPECT_NO_THROW(bundle::check_creatable(m_project.services.at("app")));
+}
+
 TEST_F(ContainerSpecTest, ResourceLimitsAndUlimits) {
   load(
       "services:\n  app:\n    image: img\n    mem_limit: 256m\n    cpus: 1.5\n    cpu_shares: 512\n    pids_limit: "
