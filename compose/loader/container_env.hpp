@@ -4,6 +4,8 @@
 // from the project environment (shell > .env), as docker compose does; one that has none
 // there stays unset (null).
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 
 #include "compose/loader/diagnostics.hpp"
 #include "compose/loader/dotenv.hpp"

@@ -150,9 +150,12 @@ class ProjectLoader {
         m_diags.error_at({}, "", "no such service: " + s);
     m_diags.throw_if_any();
 
-    normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize}, m_diags);
+    normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize, !m_opts.interpolate},
+                      m_diags);
     m_diags.throw_if_any();
-    if (m_opts.resolve_environment) resolve_container_environment(model, m_env, m_diags);
+    // Without interpolation compose-go loads only the model (LoadModel): env files are folded
+    // into a typed project's services, which it does not make then.
+    if (m_opts.resolve_environment && m_opts.interpolate) resolve_container_environment(model, m_env, m_diags);
     // The loader's output is the typed model; every value must fit it (a string where a boolean
     // belongs, say, which the schema allows for interpolation's sake). The consistency checks'
     // findings come first, as they name what the user is most likely to have got wrong.
@@ -160,15 +163,18 @@ class ProjectLoader {
     try {
       p.model = model::project_from_json(model);
     } catch (const model::ModelError& e) {
-      type_error = e;
+      if (m_opts.interpolate) type_error = e;  // else: a value left uninterpolated (see Project::document)
     }
-    if (m_opts.check_consistency) {
+    // Without interpolation compose-go loads only the model (LoadModel), which it never checks
+    // for consistency: its references may name what only interpolation gives.
+    if (m_opts.check_consistency && m_opts.interpolate) {
       const model::DependencyMap deps = type_error ? model::DependencyMap{} : model::dependency_map(p.model);
       check_model(model, type_error ? nullptr : &deps, p.disabled_services, m_diags);
     }
     m_diags.throw_if_any();
     if (type_error) m_diags.error(Pointer(type_error->pointer()), type_error->detail());
     m_diags.throw_if_any();
+    p.document = model;
     m_resolved = std::move(model);
 
     p.environment = std::move(m_env);

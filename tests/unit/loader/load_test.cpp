@@ -237,6 +237,29 @@ TEST_F(TempProject, ServiceWithoutImageOrBuildIsRefusedAtItsLine) {
   EXPECT_NO_THROW(load_project(o));
 }
 
+TEST_F(TempProject, NoInterpolateKeepsWhatOnlyInterpolationMakesValid) {
+  write("compose.yaml",
+        "services:\n  web:\n    image: nginx\n    ports: [\"${PORT:-8080}:80\", \"443\"]\n"
+        "    mem_limit: ${MEM:-1g}\n");
+  auto o = opts({"compose.yaml"});
+  o.interpolate = false;
+  auto p = load_project(o);
+  const json& web = p.document["services"]["web"];
+  // compose-go keeps the whole ports list as written when one entry does not parse.
+  EXPECT_EQ(web["ports"], json({"${PORT:-8080}:80", "443"}));
+  EXPECT_EQ(web["mem_limit"], "${MEM:-1g}");
+  // A value without a variable is still an error.
+  write("compose.yaml", "services:\n  web:\n    image: nginx\n    ports: [\"80:x\"]\n");
+  EXPECT_NE(error_of(o).find("services.web.ports[0]"), std::string::npos);
+  // compose-go loads only the model then (no typed project), which it does not check for
+  // consistency: the volume named "${DATA}" above is not "undefined", nor is a missing image.
+  write("compose.yaml", "services:\n  web:\n    volumes: [\"${DATA}:/data\"]\n");
+  EXPECT_NO_THROW(load_project(o));
+  o.interpolate = true;
+  o.os_environment["DATA"] = "data";
+  EXPECT_NE(error_of(o).find("undefined volume \"data\""), std::string::npos);
+}
+
 TEST_F(TempProject, ProfilesFromTheEnvironment) {
   write("compose.yaml", "services:\n  a:\n    image: a\n  dbg:\n    image: d\n    profiles: [debug]\n");
   EXPECT_FALSE(load_project(opts({"compose.yaml"})).model.services.count("dbg"));
