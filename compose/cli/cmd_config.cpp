@@ -113,6 +113,12 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
     opts.interpolate = !o->no_interpolate;
     opts.normalize = !o->no_normalize;
     opts.check_consistency = !o->no_consistency;
+    if (!o->hash.empty() && o->hash != "*")  // the other services' env files do not matter to their hashes
+      for (size_t i = 0; i <= o->hash.size();) {
+        size_t comma = std::min(o->hash.find(',', i), o->hash.size());
+        if (comma > i) opts.touched_services.push_back(o->hash.substr(i, comma - i));
+        i = comma + 1;
+      }
     loader::Project project = loader::load_project(opts);
     for (const auto& w : project.warnings) std::cerr << "warning: " << w << "\n";
     if (!o->service_args.empty()) {

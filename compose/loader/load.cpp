@@ -155,7 +155,10 @@ class ProjectLoader {
     m_diags.throw_if_any();
     // Without interpolation compose-go loads only the model (LoadModel): env files are folded
     // into a typed project's services, which it does not make then.
-    if (m_opts.resolve_environment && m_opts.interpolate) resolve_container_environment(model, m_env, m_diags);
+    if (m_opts.resolve_environment && m_opts.interpolate) {
+      std::optional<std::set<std::string>> touched = touched_services(model);
+      resolve_container_environment(model, m_env, m_diags, touched ? &*touched : nullptr);
+    }
     // The loader's output is the typed model; every value must fit it (a string where a boolean
     // belongs, say, which the schema allows for interpolation's sake). The consistency checks'
     // findings come first, as they name what the user is most likely to have got wrong.
@@ -206,6 +209,18 @@ class ProjectLoader {
     for (auto& f : files)
       if (f != "-") f = absolute_path(f, m_cwd);
     return files;
+  }
+
+  /// The services the command acts on and their dependencies; nullopt = all of them (none named,
+  /// or a model whose edges cannot be read yet: its type error is reported later).
+  std::optional<std::set<std::string>> touched_services(const Json& model) const {
+    const std::vector<std::string>& names = m_opts.touched_services.empty() ? m_opts.services : m_opts.touched_services;
+    if (names.empty()) return std::nullopt;
+    try {
+      return model::with_dependencies(model::dependency_map(model::project_from_json(model)), names);
+    } catch (const model::ModelError&) {
+      return std::nullopt;
+    }
   }
 
   std::string home() const {

@@ -285,6 +285,25 @@ TEST_F(TempProject, MissingRequiredEnvFileIsReportedAtItsEntry) {
   }
 }
 
+TEST_F(TempProject, MissingEnvFileOnlyBlocksTheServicesTheCommandTouches) {
+  write("compose.yaml",
+        "services:\n  other:\n    image: a\n  broken:\n    image: b\n    env_file: ./missing.env\n"
+        "  front:\n    image: c\n    depends_on: [broken]\n");
+  auto o = opts({"compose.yaml"});
+  o.services = {"other"};  // `up -d other`
+  EXPECT_NO_THROW(load_project(o));
+  o.services = {"broken"};
+  EXPECT_EQ(error_of(o),
+            m_dir + "/compose.yaml:6:5: services.broken.env_file[0]: env file " + m_dir + "/missing.env not found");
+  o.services = {"front"};  // its dependency is started too, so it needs its env file
+  EXPECT_NE(error_of(o).find("env file " + m_dir + "/missing.env not found"), std::string::npos);
+  o.services = {};
+  o.touched_services = {"other"};  // `config --hash other`
+  EXPECT_NO_THROW(load_project(o));
+  o.touched_services = {};
+  EXPECT_NE(error_of(o).find("env file " + m_dir + "/missing.env not found"), std::string::npos);
+}
+
 TEST_F(TempProject, InvalidProjectNameFromFile) {
   write("compose.yaml", "name: Not Valid\nservices:\n  a:\n    image: a\n");
   EXPECT_NE(error_of(opts({"compose.yaml"})).find("invalid project name"), std::string::npos);
