@@ -260,6 +260,36 @@ TEST_F(TempProject, NoInterpolateKeepsWhatOnlyInterpolationMakesValid) {
   EXPECT_NE(error_of(o).find("undefined volume \"data\""), std::string::npos);
 }
 
+TEST_F(TempProject, DotEnvOfANestedWorkingDirectoryComesFirst) {
+  // docker compose reads the working directory's .env, finds compose.yaml in a parent, then
+  // adds what the project directory's .env sets and the first did not.
+  write("compose.yaml",
+        "services:\n  a:\n    image: \"a:${TAG}-${OTHER}\"\n  dbg:\n    image: d\n    profiles: [debug]\n");
+  write(".env", "TAG=project\nOTHER=from-project\n");
+  write("sub/.env", "TAG=nested\nCOMPOSE_PROFILES=debug\n");
+  auto o = opts();
+  o.working_directory = m_dir + "/sub";
+  auto p = load_project(o);
+  EXPECT_EQ(p.working_dir, m_dir);
+  EXPECT_EQ(p.model.services.at("a").image, "a:nested-from-project");
+  EXPECT_TRUE(p.model.services.count("dbg"));  // COMPOSE_PROFILES from the working directory's .env
+  EXPECT_EQ(p.environment.at("COMPOSE_PROFILES"), "debug");
+  // The shell wins over both.
+  o.os_environment = {{"TAG", "shell"}};
+  EXPECT_EQ(load_project(o).model.services.at("a").image, "a:shell-from-project");
+}
+
+TEST_F(TempProject, ComposeEnvFilesReplacesDotEnv) {
+  write("compose.yaml", "services:\n  a:\n    image: \"a:${TAG:-none}-${X:-none}\"\n");
+  write(".env", "TAG=dotenv\n");
+  write("one.env", "TAG=one\nX=1\n");
+  write("two.env", "X=2\n");
+  auto o = opts({"compose.yaml"}, {{"COMPOSE_ENV_FILES", "one.env,two.env"}});
+  EXPECT_EQ(load_project(o).model.services.at("a").image, "a:one-2");  // later files override earlier ones
+  o.env_files = {"two.env"};                                           // --env-file wins over the variable
+  EXPECT_EQ(load_project(o).model.services.at("a").image, "a:none-2");
+}
+
 TEST_F(TempProject, ProfilesFromTheEnvironment) {
   write("compose.yaml", "services:\n  a:\n    image: a\n  dbg:\n    image: d\n    profiles: [debug]\n");
   EXPECT_FALSE(load_project(opts({"compose.yaml"})).model.services.count("dbg"));
