@@ -157,6 +157,14 @@ TEST_F(ContainerSpecTest, ImageDefaultsEnvOrderAndIdentity) {
   EXPECT_TRUE(s.warnings.empty()) << s.warnings.front();
 }
 
+TEST_F(ContainerSpecTest, VariableUnsetInTheProjectRemovesTheImageDefault) {
+  // IMG is the image's; neither the shell nor .env sets it, so `environment: [IMG]` unsets it in
+  // the container (Docker drops a bare VAR from the image's Env). SECRET_VAR is in the shell.
+  load("services:\n  app:\n    image: img\n    environment: [IMG, SECRET_VAR, NOWHERE]\n");
+  EXPECT_EQ(build().config["process"]["env"],
+            json({"PATH=/image/bin", "HOSTNAME=0123456789ab", "SHARED=image", "SECRET_VAR=from-env"}));
+}
+
 TEST_F(ContainerSpecTest, EntrypointAndCommandRules) {
   load("services:\n  app:\n    image: img\n    command: [run, fast]\n");
   EXPECT_EQ(build().config["process"]["args"], json({"/entry.sh", "run", "fast"}));
