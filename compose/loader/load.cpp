@@ -158,6 +158,7 @@ class ProjectLoader {
     if (m_opts.resolve_environment && m_opts.interpolate) {
       std::optional<std::set<std::string>> touched = touched_services(model);
       resolve_container_environment(model, m_env, m_diags, touched ? &*touched : nullptr);
+      resolve_file_objects_environment(model, m_env);
     }
     // The loader's output is the typed model; every value must fit it (a string where a boolean
     // belongs, say, which the schema allows for interpolation's sake). The consistency checks'

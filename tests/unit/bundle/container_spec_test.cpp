@@ -422,6 +422,24 @@ TEST_F(ContainerSpecTest, NamedAnonymousAndImageVolumes) {
   EXPECT_EQ(bundle::build_container_spec(in).volumes[1].name, "keepme");
 }
 
+TEST_F(ContainerSpecTest, SecretFromAnIncludesEnvFile) {
+  fs::create_directories(m_dir + "/sub");
+  { std::ofstream(m_dir + "/sub/vars.env") << "TOKEN=from-include\n"; }
+  {
+    std::ofstream(m_dir + "/sub/compose.yaml")
+        << "services:\n  app:\n    image: img\n    secrets: [tok]\n    configs: [cfg]\n"
+           "secrets:\n  tok:\n    environment: TOKEN\nconfigs:\n  cfg:\n    environment: TOKEN\n";
+  }
+  load("include:\n  - path: sub/compose.yaml\n    env_file: sub/vars.env\n");
+  bundle::ContainerSpec s = build();
+  std::map<std::string, BundleFile> files;
+  for (const auto& f : s.files) files[f.name] = f;
+  ASSERT_TRUE(files["secrets/tok"].content);
+  EXPECT_EQ(*files["secrets/tok"].content, "from-include");
+  ASSERT_TRUE(files["configs/cfg"].content);
+  EXPECT_EQ(*files["configs/cfg"].content, "from-include");
+}
+
 TEST_F(ContainerSpecTest, SecretsConfigsAndEtcFiles) {
   { std::ofstream(m_dir + "/pw.txt") << "hunter2"; }
   load(

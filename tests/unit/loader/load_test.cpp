@@ -334,6 +334,19 @@ TEST_F(TempProject, MissingEnvFileOnlyBlocksTheServicesTheCommandTouches) {
   EXPECT_NE(error_of(o).find("env file " + m_dir + "/missing.env not found"), std::string::npos);
 }
 
+TEST_F(TempProject, SecretEnvironmentFromAnIncludesEnvFile) {
+  write("sub/compose.yaml",
+        "services:\n  app:\n    image: a\n    secrets: [tok]\nsecrets:\n  tok:\n    environment: TOKEN\n"
+        "  other:\n    environment: MAIN_ONLY\n");
+  write("sub/vars.env", "TOKEN=from-include\n");
+  write(".env", "MAIN_ONLY=main\n");
+  write("compose.yaml", "include:\n  - path: sub/compose.yaml\n    env_file: sub/vars.env\n");
+  auto p = load_project(opts({"compose.yaml"}));
+  EXPECT_EQ(p.model.secrets.at("tok").content, "from-include");
+  EXPECT_EQ(p.model.secrets.at("other").content, "main");  // not in the include's environment: the project's
+  EXPECT_FALSE(p.environment.count("TOKEN"));              // the include's variables stay its own
+}
+
 TEST_F(TempProject, InvalidProjectNameFromFile) {
   write("compose.yaml", "name: Not Valid\nservices:\n  a:\n    image: a\n");
   EXPECT_NE(error_of(opts({"compose.yaml"})).find("invalid project name"), std::string::npos);
