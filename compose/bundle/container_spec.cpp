@@ -112,6 +112,12 @@ void check_storage_opt(const model::Service& service, const std::string& contain
     throw std::runtime_error("service \"" + service.name + "\": storage_opt.size: " + containers_dir + " " + why);
 }
 
+void check_creatable(const model::Service& service) {
+  const auto& hc = service.healthcheck;
+  if (hc && hc->start_interval && !hc->start_period)
+    throw std::runtime_error("healthcheck.start_interval requires healthcheck.start_period to be set");
+}
+
 ContainerSpec build_container_spec(const SpecInput& in) {
   ContainerSpec spec;
   spec.config = nlohmann::json::object();

@@ -128,6 +128,11 @@ std::uint64_t storage_size(const model::Service& service);
 /// "service \"web\": storage_opt.size: <dir> is on ext4 without project quotas (...)".
 void check_storage_opt(const model::Service& service, const std::string& containers_dir);
 
+/// Throws std::runtime_error when docker compose would refuse to create a container of `service`
+/// before anything exists: a healthcheck.start_interval without a start_period (docker compose's
+/// own rule at container creation, with its words; the engine would accept the pair and ignore it).
+void check_creatable(const model::Service& service);
+
 /// Builds the container spec. Pure apart from reading the host's resolv.conf and, for
 /// secrets/configs with `environment:`, lookup_env. Throws std::runtime_error naming the service
 /// and key for input it cannot turn into a container (unknown secret, bad volumes_from, ...).

@@ -259,7 +259,8 @@ class MountBuilder {
       if (!obj.file.empty()) {
         f.copy_from = obj.file;
       } else if (!obj.environment.empty()) {
-        auto value = lookup(obj.environment);
+        // The loader resolved it against the project environment (an included project's own).
+        auto value = obj.content.empty() ? lookup(obj.environment) : std::optional<std::string>(obj.content);
         if (!value) m_b.fail(kind, "\"" + ref.source + "\": environment variable " + obj.environment + " is not set");
         f.content = *value;
       } else {

@@ -3,7 +3,8 @@
 //    resets Cmd when the entrypoint is overridden); `command` replaces Cmd; `entrypoint: []`
 //    clears the image's entrypoint.
 //  - env: PATH (Docker's default), HOSTNAME, TERM=xterm with a tty, then the image's Env, then the
-//    service's environment, each replacing a variable of the same name in place.
+//    service's environment, each replacing a variable of the same name in place; a service
+//    variable without a value (unset in the project) removes it, as the daemon does.
 //  - cwd: working_dir, else the image's WorkingDir, else "/"; user: user, else the image's User,
 //    resolved by the shim inside the rootfs (org.berth.user).
 //  - supervision annotations: healthcheck (the service's fields over the image's, field by field,
@@ -48,8 +49,12 @@ std::vector<std::string> build_env(Build& b) {
   std::vector<std::string> env{std::string("PATH=") + kDefaultPath, "HOSTNAME=" + b.hostname};
   if (b.in.service.tty) env.push_back("TERM=xterm");
   for (const auto& e : b.image.env) set_env(env, e);
-  for (const auto& [k, v] : b.in.service.environment)
-    if (v) set_env(env, k + "=" + *v);  // a variable without a value is unset (loader's rule)
+  for (const auto& [k, v] : b.in.service.environment) {
+    if (v)
+      set_env(env, k + "=" + *v);
+    else  // `environment: [VAR]` with VAR unset in the project: Docker removes VAR, an image's too
+      std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == k; });
+  }
   return env;
 }
 

@@ -17,6 +17,9 @@ int run(int argc, char** argv) {
   GlobalOptions global;
   CommandResult result;
   add_global_options(app, global);
+  // Once the global flags are known and before the command runs (CLI11 runs the app's
+  // parse-complete callback before its subcommands' callbacks).
+  app.parse_complete_callback([&global] { export_dotenv_compose_variables(global); });
   app.set_version_flag("-v,--version", std::string("Berth version v") + BERTH_VERSION);
   register_config(app, global, result);
   register_version(app, result);

@@ -1,6 +1,9 @@
 // `berth config`: load, validate and print the resolved model like `docker compose config`.
+#include <algorithm>
 #include <iostream>
+#include <iterator>
 #include <memory>
+#include <set>
 
 #include "common/atomic_file.hpp"
 #include "compose/cli/commands.hpp"
@@ -25,6 +28,38 @@ struct ConfigOptions {
   std::vector<std::string> service_args;
 };
 
+/// A JSON tree with its map keys in the order go-yaml (yaml flavour) or encoding/json (json
+/// flavour: byte order, the order nlohmann::json already keeps) sorts a Go map's keys.
+nlohmann::ordered_json sorted_keys(const nlohmann::json& tree, bool yaml) {
+  if (tree.is_array()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& v : tree) out.push_back(sorted_keys(v, yaml));
+    return out;
+  }
+  if (!tree.is_object()) return tree;
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : tree.items()) keys.push_back(k);
+  if (yaml) std::stable_sort(keys.begin(), keys.end(), model::yaml_key_less);
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& k : keys) out[k] = sorted_keys(tree.at(k), yaml);
+  return out;
+}
+
+/// `config --no-interpolate`: docker compose prints the loader's map there (compose-go's
+/// LoadModel), not its typed project, so keys come sorted and values as the map holds them.
+std::string render_document(const loader::Project& project, const ConfigOptions& o) {
+  nlohmann::json doc = project.document;
+  if (!o.service_args.empty() && doc.contains("services")) {
+    std::set<std::string> keep(o.service_args.begin(), o.service_args.end());
+    if (!project.model.services.empty())
+      keep = model::with_dependencies(model::dependency_map(project.model), o.service_args);
+    for (auto it = doc["services"].begin(); it != doc["services"].end();)
+      it = keep.count(it.key()) ? std::next(it) : doc["services"].erase(it);
+  }
+  if (o.format == "json") return model::to_json_text(sorted_keys(doc, false));
+  return model::to_yaml(sorted_keys(doc, true));
+}
+
 std::string render(const loader::Project& project, const ConfigOptions& o) {
   std::string out;
   const model::Project& typed = project.model;
@@ -48,6 +83,7 @@ std::string render(const loader::Project& project, const ConfigOptions& o) {
         out += name + " " + model::service_config_hash(typed, name) + "\n";
     return out;
   }
+  if (o.no_interpolate) return render_document(project, o);
   if (o.format == "json") return model::to_json_text(model::project_to_json(typed, model::Flavor::Json));
   return model::to_yaml(model::project_to_json(typed, model::Flavor::Yaml));
 }
@@ -77,6 +113,12 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
     opts.interpolate = !o->no_interpolate;
     opts.normalize = !o->no_normalize;
     opts.check_consistency = !o->no_consistency;
+    if (!o->hash.empty() && o->hash != "*")  // the other services' env files do not matter to their hashes
+      for (size_t i = 0; i <= o->hash.size();) {
+        size_t comma = std::min(o->hash.find(',', i), o->hash.size());
+        if (comma > i) opts.touched_services.push_back(o->hash.substr(i, comma - i));
+        i = comma + 1;
+      }
     loader::Project project = loader::load_project(opts);
     for (const auto& w : project.warnings) std::cerr << "warning: " << w << "\n";
     if (!o->service_args.empty()) {

@@ -1,5 +1,13 @@
 #include "compose/cli/global_options.hpp"
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "compose/loader/discover.hpp"
+
 namespace berth::cli {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
@@ -15,6 +23,40 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::IsMember({"auto", "tty", "plain", "json", "quiet"}));
   app.add_flag("--dry-run", g.dry_run, "Execute command in dry run mode");
   app.add_option("--root", g.root, "Root directory of Berth's state (default: /var/lib/berth)")->envname("BERTH_ROOT");
+}
+
+void export_dotenv_compose_variables(const GlobalOptions& g) {
+  const std::map<std::string, std::string> shell = loader::process_environment();
+  std::string cwd = std::filesystem::current_path().string();
+  std::vector<std::string> files;
+  for (const auto& f : g.env_files) files.push_back(loader::absolute_path(f, cwd));
+  if (auto it = shell.find("COMPOSE_ENV_FILES"); files.empty() && it != shell.end()) {
+    std::stringstream list(it->second);
+    for (std::string f; std::getline(list, f, ',');)
+      if (!f.empty()) files.push_back(loader::absolute_path(f, cwd));
+  }
+  if (files.empty()) {
+    std::string dir = !g.project_directory.empty() ? loader::absolute_path(g.project_directory, cwd)
+                      : !g.files.empty() && g.files.front() != "-"
+                          ? loader::dir_name(loader::absolute_path(g.files.front(), cwd))
+                          : cwd;
+    if (std::error_code ec; std::filesystem::is_regular_file(dir + "/.env", ec)) files.push_back(dir + "/.env");
+  }
+  loader::Environment from_files;
+  for (const auto& f : files) {
+    loader::Lookup lookup = [&](std::string_view name) -> std::optional<std::string> {
+      if (auto it = shell.find(std::string(name)); it != shell.end()) return it->second;
+      if (auto it = from_files.find(std::string(name)); it != from_files.end()) return it->second;
+      return std::nullopt;
+    };
+    try {
+      for (auto& [k, v] : loader::read_env_file(f, "", lookup)) from_files[k] = v;
+    } catch (const std::exception&) {
+      return;  // docker compose goes on; loading the project reports the file
+    }
+  }
+  for (const auto& [k, v] : from_files)
+    if (k.rfind("COMPOSE_", 0) == 0 && k != "COMPOSE_ENV_FILES" && !shell.count(k)) ::setenv(k.c_str(), v.c_str(), 0);
 }
 
 loader::LoadOptions load_options(const GlobalOptions& g, const std::vector<std::string>& services) {

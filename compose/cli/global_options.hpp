@@ -24,6 +24,13 @@ struct GlobalOptions {
 /// --progress, --dry-run and --root (default $BERTH_ROOT, else /var/lib/berth) on `app`.
 void add_global_options(CLI::App& app, GlobalOptions& g);
 
+/// docker compose's first step: the COMPOSE_* variables of the .env file (of --project-directory,
+/// else of the first -f file's directory, else of the current one; or of --env-file /
+/// COMPOSE_ENV_FILES) join this process's environment where it does not set them, so
+/// COMPOSE_PROFILES, COMPOSE_PROJECT_NAME, COMPOSE_REMOVE_ORPHANS, ... apply to every command.
+/// A file that cannot be read or parsed is left to the loader to report.
+void export_dotenv_compose_variables(const GlobalOptions& g);
+
 /// What the loader needs from the global flags and this process's environment.
 loader::LoadOptions load_options(const GlobalOptions& g, const std::vector<std::string>& services = {});
 

@@ -91,6 +91,7 @@ void Engine::check_ports(const plan::Plan& plan) {
       for (const auto& a : c.steps) creates |= a.kind == plan::ActionKind::CreateContainer;
     if (!creates) continue;
     std::vector<std::string> except = replaced;
+    bundle::check_creatable(m_ctx->loaded.model.services.at(name));
     runtime::check_ports_free(m_paths, m_ctx->loaded.model.services.at(name), except);
     bundle::check_storage_opt(m_ctx->loaded.model.services.at(name), m_paths.root + "/containers");
   }

@@ -48,8 +48,9 @@ class Engine {
   /// Plans `up` against what is observed.
   plan::Plan plan_up(const plan::UpOptions& opts);
   /// Fails before anything is created when a published port of a container to be created is
-  /// taken ("Bind for 0.0.0.0:8080 failed: port is already allocated"), or its storage_opt
-  /// cannot be honoured (check_storage_opt).
+  /// taken ("Bind for 0.0.0.0:8080 failed: port is already allocated"), its storage_opt
+  /// cannot be honoured (check_storage_opt), or docker compose refuses its service
+  /// (check_creatable).
   void check_ports(const plan::Plan& plan);
   /// Warns about orphans as docker compose does.
   void warn_orphans(const plan::Plan& plan);

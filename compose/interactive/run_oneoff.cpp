@@ -53,7 +53,8 @@ std::string oneoff_name(const std::string& project, const std::string& service) 
   return project + "-" + service + "-run-" + hex;
 }
 
-void apply_run_overrides(model::Service& svc, const RunOptions& o, const std::string& working_dir) {
+void apply_run_overrides(model::Service& svc, const RunOptions& o, const std::string& working_dir,
+                         const std::map<std::string, std::string>& project_env) {
   if (!o.service_ports) svc.ports.clear();
   for (const auto& p : o.publish) {
     try {
@@ -80,9 +81,9 @@ void apply_run_overrides(model::Service& svc, const RunOptions& o, const std::st
     auto [k, v] = split_kv(e);
     if (k.empty()) throw std::runtime_error("invalid -e value: \"" + e + "\"");
     if (!v) {
-      const char* from_env = std::getenv(k.c_str());
-      if (!from_env) continue;  // docker: an unset KEY is left out
-      v = from_env;
+      auto from_env = project_env.find(k);
+      if (from_env == project_env.end()) continue;  // docker compose: an unset KEY is left out
+      v = from_env->second;
     }
     svc.environment[k] = *v;
   }
@@ -133,7 +134,7 @@ void prepare_project(engine::Engine& engine, const RunOptions& o) {
 std::string create_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOptions& o,
                           const std::string& name) {
   project::ProjectContext ctx = *engine.context();
-  apply_run_overrides(ctx.loaded.model.services.at(o.service), o, ctx.loaded.working_dir);
+  apply_run_overrides(ctx.loaded.model.services.at(o.service), o, ctx.loaded.working_dir, ctx.loaded.environment);
 
   runtime::ContainerRuntime runtime(engine.paths(), engine.store(), &ctx, progress);
   plan::Action a;

@@ -7,6 +7,7 @@
 // Attached (default): our stdin/stdout/stderr are the container's (a terminal in raw mode with
 // a tty) until it exits; the exit code is the container's; Ctrl+C is passed to it (twice:
 // SIGKILL). --rm removes it afterwards.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,8 +37,12 @@ struct RunOptions {
 /// Applies the overrides to the service of the typed model: ports dropped unless service_ports,
 /// -p/-v parsed from short syntax (relative bind sources against `working_dir`), environment,
 /// labels, user, working_dir, tty, command, entrypoint, stdin_open (-i); no container_name and
-/// no deploy (replicas do not apply to a one-off). Throws std::runtime_error for a bad -p/-v/-e.
-void apply_run_overrides(model::Service& service, const RunOptions& options, const std::string& working_dir);
+/// no deploy (replicas do not apply to a one-off). `-e VAR` without a value takes VAR from
+/// `project_env` (the project environment: the shell over --env-file / COMPOSE_ENV_FILES / .env),
+/// as docker compose resolves it, and is left out when that has none. Throws std::runtime_error
+/// for a bad -p/-v/-e.
+void apply_run_overrides(model::Service& service, const RunOptions& options, const std::string& working_dir,
+                         const std::map<std::string, std::string>& project_env);
 
 /// `<project>-<service>-run-<12 hex>`.
 std::string oneoff_name(const std::string& project, const std::string& service);

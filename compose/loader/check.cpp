@@ -23,6 +23,7 @@ class Checker {
     for (const auto& [name, svc] : m_model["services"].items()) {
       if (!svc.is_object()) continue;
       Pointer ptr = Pointer("/services") / name;
+      check_image_or_build(name, svc, ptr);
       check_service_refs(name, svc, ptr);
       check_resources(svc, ptr);
     }
@@ -42,6 +43,14 @@ class Checker {
                             "\", which is disabled by its profiles (enable one with --profile)");
     else
       m_diags.error(at, "service \"" + who + "\" " + how + " undefined service \"" + target + "\"");
+  }
+
+  /// compose-go's first consistency rule: a container needs an image to run or a build to make
+  /// one (a `provider` service has neither: its provider plugin makes the resource).
+  void check_image_or_build(const std::string& name, const Json& svc, const Pointer& ptr) {
+    const bool image = svc.contains("image") && svc["image"].is_string() && !svc["image"].get<std::string>().empty();
+    if (image || svc.contains("build") || svc.contains("provider")) return;
+    m_diags.error(ptr, "service \"" + name + "\" has neither an image nor a build context specified");
   }
 
   void check_service_refs(const std::string& name, const Json& svc, const Pointer& ptr) {

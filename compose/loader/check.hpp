@@ -1,7 +1,8 @@
 #pragma once
-// Semantic checks on the resolved model, beyond what a schema can say: references to
-// services, networks, volumes, secrets and configs that are not defined, dependency cycles
-// (printed in full), host ports published twice, container_name with several replicas.
+// Semantic checks on the resolved model, beyond what a schema can say: a service with neither
+// image nor build, references to services, networks, volumes, secrets and configs that are not
+// defined, dependency cycles (printed in full), host ports published twice, container_name with
+// several replicas.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>

@@ -15,7 +15,7 @@ bool exists(const std::string& p) {
 
 /// Folds the files listed under `files_key` and then the map under `map_key` into one map.
 void fold(Json& svc, const Pointer& ptr, const char* files_key, const char* map_key, const Lookup& lookup,
-          Diagnostics& diags, bool resolve_unset) {
+          Diagnostics& diags, bool resolve_unset, bool touched) {
   Json merged = Json::object();
   if (svc.contains(files_key) && svc[files_key].is_array()) {
     const Json& files = svc[files_key];
@@ -25,7 +25,8 @@ void fold(Json& svc, const Pointer& ptr, const char* files_key, const char* map_
       bool required = entry.is_object() ? entry.value("required", true) : true;
       std::string format = entry.is_object() ? entry.value("format", "") : "";
       if (!exists(path)) {
-        if (required) diags.error(ptr / files_key / i, std::string(files_key) + " " + path + " not found");
+        const std::string what = files_key == std::string("env_file") ? "env file " : "label_file ";
+        if (required && touched) diags.error(ptr / files_key / i, what + path + " not found");
         continue;
       }
       try {
@@ -54,7 +55,8 @@ void fold(Json& svc, const Pointer& ptr, const char* files_key, const char* map_
 
 }  // namespace
 
-void resolve_container_environment(Json& model, const Environment& project_env, Diagnostics& diags) {
+void resolve_container_environment(Json& model, const Environment& project_env, Diagnostics& diags,
+                                   const std::set<std::string>* touched) {
   if (!model.contains("services") || !model["services"].is_object()) return;
   Lookup lookup = [&](std::string_view name) -> std::optional<std::string> {
     auto it = project_env.find(std::string(name));
@@ -64,8 +66,22 @@ void resolve_container_environment(Json& model, const Environment& project_env, 
   for (auto& [name, svc] : model["services"].items()) {
     if (!svc.is_object()) continue;
     Pointer ptr = Pointer("/services") / name;
-    fold(svc, ptr, "env_file", "environment", lookup, diags, true);
-    fold(svc, ptr, "label_file", "labels", lookup, diags, false);
+    const bool used = touched == nullptr || touched->count(name) > 0;
+    fold(svc, ptr, "env_file", "environment", lookup, diags, true, used);
+    fold(svc, ptr, "label_file", "labels", lookup, diags, false, used);
+  }
+}
+
+void resolve_file_objects_environment(Json& model, const Environment& project_env) {
+  for (const char* kind : {"secrets", "configs"}) {
+    if (!model.contains(kind) || !model[kind].is_object()) continue;
+    for (auto& [name, obj] : model[kind].items()) {
+      if (!obj.is_object() || !obj.contains("environment") || !obj["environment"].is_string() ||
+          obj.contains("content"))
+        continue;
+      if (auto it = project_env.find(obj["environment"].get<std::string>()); it != project_env.end())
+        obj["content"] = it->second;
+    }
   }
 }
 

@@ -4,6 +4,8 @@
 // from the project environment (shell > .env), as docker compose does; one that has none
 // there stays unset (null).
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 
 #include "compose/loader/diagnostics.hpp"
 #include "compose/loader/dotenv.hpp"
@@ -11,7 +13,16 @@
 namespace berth::loader {
 
 /// Rewrites every service's `environment` and `labels` in the normalised model. Missing
-/// required env files are reported at their entry.
-void resolve_container_environment(nlohmann::json& model, const Environment& project_env, Diagnostics& diags);
+/// required env files are reported at their entry ("env file X not found", compose-go's words)
+/// for the services in `touched` (nullptr: all of them); a service the command does not touch
+/// goes without the files it lacks, as docker compose resolves only the services it selected.
+void resolve_container_environment(nlohmann::json& model, const Environment& project_env, Diagnostics& diags,
+                                   const std::set<std::string>* touched = nullptr);
+
+/// Secrets and configs with `environment: VAR` get VAR's value from `project_env` as their
+/// `content` (never printed for secrets, nor for configs with `environment`), unless they hold
+/// one already: an included project resolves its own against its environment (the include's
+/// env_file, else its .env), and the including project keeps that, as compose-go does.
+void resolve_file_objects_environment(nlohmann::json& model, const Environment& project_env);
 
 }  // namespace berth::loader

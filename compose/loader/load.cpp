@@ -107,7 +107,7 @@ class ProjectLoader {
                     : p.config_files.front() == "-" ? m_cwd
                                                     : dir_name(p.config_files.front());
     m_working_dir = p.working_dir;
-    m_env = project_environment(p.working_dir);
+    m_env = project_environment({env_directory(), p.working_dir});
 
     // Parse every file first: the top-level name decides COMPOSE_PROJECT_NAME, which the
     // files may interpolate.
@@ -150,9 +150,16 @@ class ProjectLoader {
         m_diags.error_at({}, "", "no such service: " + s);
     m_diags.throw_if_any();
 
-    normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize}, m_diags);
+    normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize, !m_opts.interpolate},
+                      m_diags);
     m_diags.throw_if_any();
-    if (m_opts.resolve_environment) resolve_container_environment(model, m_env, m_diags);
+    // Without interpolation compose-go loads only the model (LoadModel): env files are folded
+    // into a typed project's services, which it does not make then.
+    if (m_opts.resolve_environment && m_opts.interpolate) {
+      std::optional<std::set<std::string>> touched = touched_services(model);
+      resolve_container_environment(model, m_env, m_diags, touched ? &*touched : nullptr);
+      resolve_file_objects_environment(model, m_env);
+    }
     // The loader's output is the typed model; every value must fit it (a string where a boolean
     // belongs, say, which the schema allows for interpolation's sake). The consistency checks'
     // findings come first, as they name what the user is most likely to have got wrong.
@@ -160,15 +167,18 @@ class ProjectLoader {
     try {
       p.model = model::project_from_json(model);
     } catch (const model::ModelError& e) {
-      type_error = e;
+      if (m_opts.interpolate) type_error = e;  // else: a value left uninterpolated (see Project::document)
     }
-    if (m_opts.check_consistency) {
+    // Without interpolation compose-go loads only the model (LoadModel), which it never checks
+    // for consistency: its references may name what only interpolation gives.
+    if (m_opts.check_consistency && m_opts.interpolate) {
       const model::DependencyMap deps = type_error ? model::DependencyMap{} : model::dependency_map(p.model);
       check_model(model, type_error ? nullptr : &deps, p.disabled_services, m_diags);
     }
     m_diags.throw_if_any();
     if (type_error) m_diags.error(Pointer(type_error->pointer()), type_error->detail());
     m_diags.throw_if_any();
+    p.document = model;
     m_resolved = std::move(model);
 
     p.environment = std::move(m_env);
@@ -181,7 +191,7 @@ class ProjectLoader {
     const std::string start = m_opts.project_directory ? absolute_path(*m_opts.project_directory, m_cwd) : m_cwd;
     if (files.empty()) {
       // COMPOSE_FILE may come from the shell or from the .env file next to where we start.
-      Environment env = project_environment(start);
+      Environment env = project_environment({start});
       if (auto it = env.find("COMPOSE_FILE"); it != env.end()) {
         auto sep = env.find("COMPOSE_PATH_SEPARATOR");
         files = split_compose_file_env(it->second,
@@ -202,34 +212,78 @@ class ProjectLoader {
     return files;
   }
 
+  /// The services the command acts on and their dependencies; nullopt = all of them (none named,
+  /// or a model whose edges cannot be read yet: its type error is reported later).
+  std::optional<std::set<std::string>> touched_services(const Json& model) const {
+    const std::vector<std::string>& names = m_opts.touched_services.empty() ? m_opts.services : m_opts.touched_services;
+    if (names.empty()) return std::nullopt;
+    try {
+      return model::with_dependencies(model::dependency_map(model::project_from_json(model)), names);
+    } catch (const model::ModelError&) {
+      return std::nullopt;
+    }
+  }
+
   std::string home() const {
     auto it = m_opts.os_environment.find("HOME");
     return it == m_opts.os_environment.end() ? "/root" : it->second;
   }
 
-  /// Shell environment over --env-file (or <project dir>/.env).
-  Environment project_environment(const std::string& project_dir) {
-    Environment env;
-    std::vector<std::string> files;
-    for (const auto& f : m_opts.env_files) files.push_back(absolute_path(f, m_cwd));
-    if (m_opts.env_files.empty() && regular_file_exists(project_dir + "/.env")) files.push_back(project_dir + "/.env");
+  /// Where docker compose looks for `.env` before it knows the compose files: --project-directory,
+  /// else the directory of the first -f file, else the current directory.
+  std::string env_directory() const {
+    if (m_opts.project_directory) return absolute_path(*m_opts.project_directory, m_cwd);
+    if (!m_opts.files.empty() && m_opts.files.front() != "-")
+      return dir_name(absolute_path(m_opts.files.front(), m_cwd));
+    return m_cwd;
+  }
+
+  /// The shell's environment, then --env-file's files (later files override earlier ones);
+  /// without --env-file, the `.env` of each of `dirs` in turn, each adding only what is not yet
+  /// set. docker compose reads .env twice: from env_directory() before it looks for the compose
+  /// files, and from the project directory once it has found them (a nested working directory's
+  /// .env wins over the project's).
+  Environment project_environment(const std::vector<std::string>& dirs) {
+    Environment env = m_opts.os_environment;
+    if (std::vector<std::string> given = env_file_flags(); !given.empty()) {
+      std::vector<std::string> files;
+      for (const auto& f : given) files.push_back(absolute_path(f, m_cwd));
+      add_env_files(env, files);
+    } else {
+      std::set<std::string> seen;
+      for (const auto& dir : dirs)
+        if (seen.insert(dir).second && regular_file_exists(dir + "/.env")) add_env_files(env, {dir + "/.env"});
+    }
+    m_diags.throw_if_any();
+    return env;
+  }
+
+  /// --env-file, else COMPOSE_ENV_FILES (comma-separated) from the shell: docker compose makes
+  /// the variable the flag's default, so a .env file cannot set it.
+  std::vector<std::string> env_file_flags() const {
+    if (!m_opts.env_files.empty()) return m_opts.env_files;
+    auto it = m_opts.os_environment.find("COMPOSE_ENV_FILES");
+    return it == m_opts.os_environment.end() ? std::vector<std::string>{} : split(it->second, ',');
+  }
+
+  /// Adds the variables of `files` that `env` does not hold. A dotenv file may refer to what
+  /// `env` holds and to the earlier files' variables.
+  void add_env_files(Environment& env, const std::vector<std::string>& files) {
+    Environment from_files;
     for (const auto& f : files) {
       if (!regular_file_exists(f)) {
         m_diags.error_at({f, 0, 0}, "", "env file not found");
         continue;
       }
-      // A dotenv file may refer to the shell's variables and to its own earlier ones.
-      Environment layered = env;
-      for (const auto& [k, v] : m_opts.os_environment) layered[k] = v;
+      Environment layered = from_files;
+      for (const auto& [k, v] : env) layered[k] = v;
       try {
-        for (auto& [k, v] : read_env_file(f, "", lookup_in(layered))) env[k] = v;
+        for (auto& [k, v] : read_env_file(f, "", lookup_in(layered))) from_files[k] = v;
       } catch (const LoadError& e) {
         m_diags.append(e.items());
       }
     }
-    for (const auto& [k, v] : m_opts.os_environment) env[k] = v;
-    m_diags.throw_if_any();
-    return env;
+    for (auto& [k, v] : from_files) env.emplace(k, v);
   }
 
   Document parse_file(const std::string& file) {
@@ -313,6 +367,7 @@ class ProjectLoader {
       Pointer at = Pointer("/include") / i;
       LoadOptions sub;
       sub.os_environment = m_opts.os_environment;
+      sub.os_environment.erase("COMPOSE_ENV_FILES");  // an include reads its env_file, else its own .env
       sub.working_directory = base;
       sub.read_stdin = m_opts.read_stdin;
       sub.project_name = m_name;

@@ -11,6 +11,7 @@
 // that found problems and throws LoadError with all of them.
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,9 +26,12 @@ struct LoadOptions {
   std::optional<std::string> project_directory;  ///< --project-directory
   std::optional<std::string> project_name;       ///< -p
   std::vector<std::string> profiles;             ///< --profile (COMPOSE_PROFILES is read from the environment)
-  std::vector<std::string> env_files;            ///< --env-file; empty = <project dir>/.env if present
-  std::vector<std::string> services;             ///< services named on the command line (enable their profiles)
-  bool interpolate = true;                       ///< false: --no-interpolate
+  std::vector<std::string> env_files;  ///< --env-file; empty = COMPOSE_ENV_FILES, else the .env files (see load.cpp)
+  std::vector<std::string> services;   ///< services named on the command line (enable their profiles)
+  /// The services the command acts on, when not `services` (`config --hash a,b`): only they and
+  /// their dependencies need their env files; empty = `services`, and both empty = every service.
+  std::vector<std::string> touched_services;
+  bool interpolate = true;  ///< false: --no-interpolate (nor consistency checks, nor env_file folding)
   bool normalize =
       true;  ///< false: --no-normalize (long syntax, but no resource names, default network or implied depends_on)
   bool check_consistency = true;                      ///< false: --no-consistency (no reference/cycle/port checks)
@@ -39,10 +43,14 @@ struct LoadOptions {
 
 struct Project {
   std::string name;
-  std::string working_dir;                     ///< absolute project directory
-  std::vector<std::string> config_files;       ///< absolute paths (or "-")
-  Environment environment;                     ///< the project environment used for interpolation
-  model::Project model;                        ///< the resolved compose model
+  std::string working_dir;                ///< absolute project directory
+  std::vector<std::string> config_files;  ///< absolute paths (or "-")
+  Environment environment;                ///< the project environment used for interpolation
+  model::Project model;                   ///< the resolved compose model
+  /// The same model as the loader's JSON, before typing. Without interpolation it may hold what
+  /// only interpolation makes valid ("${PORT}:80"), which the typed model cannot: `model` is then
+  /// left empty and `config --no-interpolate` prints this, as docker compose prints its map there.
+  nlohmann::json document;
   std::vector<std::string> disabled_services;  ///< left out by profiles
   std::vector<std::string> profiles;           ///< every profile any service names (before filtering)
   std::vector<std::string> warnings;           ///< non-fatal findings (obsolete `version`, ...)

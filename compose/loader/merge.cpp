@@ -226,7 +226,10 @@ void canonicalize_service(Json& svc) {
     svc["networks"] = std::move(m);
   }
   if (svc.contains("ports") && svc["ports"].is_array()) {
+    // One entry that does not parse leaves the whole list as written, as compose-go's transform
+    // does: normalisation reports it at its own index, or (without interpolation) keeps it.
     Json out = Json::array();
+    bool parsed = true;
     for (const auto& p : svc["ports"]) {
       if (p.is_string() || p.is_number_integer()) {
         try {
@@ -235,12 +238,13 @@ void canonicalize_service(Json& svc) {
             out.push_back(std::move(long_form));
           continue;
         } catch (const std::exception&) {
-          // normalisation reports it with its position
+          parsed = false;
+          break;
         }
       }
       out.push_back(p);
     }
-    svc["ports"] = std::move(out);
+    if (parsed) svc["ports"] = std::move(out);
   }
   if (svc.contains("volumes") && svc["volumes"].is_array()) {
     for (auto& v : svc["volumes"]) {

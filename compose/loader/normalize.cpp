@@ -141,9 +141,20 @@ void set_names(json& project, const std::string& project_name) {
 
 }  // namespace
 
+namespace detail {
+
+bool Context::uninterpolated(const Pointer& at) const {
+  if (!opts.keep_uninterpolated || original == nullptr || !original->contains(at)) return false;
+  const json& written = original->at(at);
+  return written.is_string() && written.get<std::string>().find('$') != std::string::npos;
+}
+
+}  // namespace detail
+
 void normalize_project(nlohmann::json& project, const NormalizeOptions& opts, Diagnostics& diags) {
   if (!project.is_object()) return;
-  const Context ctx{opts, diags};
+  const json original = opts.keep_uninterpolated ? project : json();
+  const Context ctx{opts, diags, opts.keep_uninterpolated ? &original : nullptr};
   if (json* services = member(project, "services"); services && services->is_object()) {
     for (auto& [name, service] : services->items()) {
       detail::normalize_service(service, ctx, Pointer("/services") / name);

@@ -34,6 +34,10 @@ struct NormalizeOptions {
   /// `default` network and the depends_on entries implied by links/volumes_from/service: modes.
   /// `config --no-normalize` turns it off (compose-go's golden output is made that way).
   bool resolve_implied = true;
+  /// compose-go's ignoreParseError, on when interpolation is off (`config --no-interpolate`): a
+  /// value that does not parse but holds a `$` (it may be valid once interpolated) is kept as
+  /// written instead of reported; a ports list with such an entry is kept whole, as compose-go does.
+  bool keep_uninterpolated = false;
 };
 
 /// Rewrites `project` (top-level compose object) in place into long syntax. Problems (bad port spec,

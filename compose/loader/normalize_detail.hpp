@@ -19,7 +19,15 @@ using nlohmann::json;
 struct Context {
   const NormalizeOptions& opts;
   Diagnostics& diags;
-  void error(const Pointer& at, std::string message) const { diags.error(at, std::move(message)); }
+  /// The project as it was before normalisation (set with opts.keep_uninterpolated).
+  const json* original = nullptr;
+  /// Reports a problem, unless opts.keep_uninterpolated and the value written at `at` holds a
+  /// variable (uninterpolated()).
+  void error(const Pointer& at, std::string message) const {
+    if (!uninterpolated(at)) diags.error(at, std::move(message));
+  }
+  /// With opts.keep_uninterpolated: the value written at `at` is a string with a `$` in it.
+  bool uninterpolated(const Pointer& at) const;
 };
 
 /// &obj[key] when obj is an object holding key, else nullptr.

@@ -143,6 +143,7 @@ void normalize_ports(json& service, const Context& ctx, const Pointer& at) {
       try {
         for (auto& port : parse_port_spec(entry.get<std::string>())) out.push_back(std::move(port));
       } catch (const std::invalid_argument& e) {
+        if (ctx.uninterpolated(here)) return;  // compose-go keeps the whole list as written
         ctx.error(here, e.what());
         out.push_back(entry);
       }

@@ -104,7 +104,8 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     words.insert(words.end(), cmd.begin(), cmd.end());
     rec.command = shell_join(words);
   }
-  bundle::check_storage_opt(svc, m_paths.root + "/containers");  // before anything is made (also for `run`)
+  bundle::check_creatable(svc);  // before anything is made (also for `run`)
+  bundle::check_storage_opt(svc, m_paths.root + "/containers");
   rec.netns = netns_for(svc, rec.id, rec.owns_netns);
   std::vector<network::PortMapping> ports;
   if (project::uses_bridge_networks(svc)) {

@@ -18,6 +18,7 @@
 
 #include "common/unique_fd.hpp"
 #include "engine_fixture.hpp"
+#include "support/files.hpp"
 #include "support/ports.hpp"
 #include "support/text.hpp"
 
@@ -185,6 +186,42 @@ TEST_F(Commands, ExecTopEvents) {
   auto stopped = berth({"exec", "-T", "box", "echo", "x"});
   EXPECT_EQ(stopped.exit_code, 1);
   EXPECT_TRUE(contains(stopped.err, "service \"box\" is not running")) << stopped.err;
+}
+
+TEST_F(Commands, RunEnvWithoutValueTakesTheProjectEnvironment) {
+  // docker compose resolves `-e VAR` against the project environment: the shell, then .env.
+  berth::test::write_bytes(dir() + "/.env", "FROM_DOTENV=dotenv\nSHADOWED=dotenv\n");
+  write_compose(R"(services:
+  box:
+    image: busybox:e2e
+    network_mode: none
+    environment: [NOWHERE_SET]
+)");
+  auto r = berth_bounded(60, {"run", "--rm", "-T", "-e", "FROM_DOTENV", "-e", "UNSET_EVERYWHERE", "box", "sh", "-c",
+                              "echo \"$FROM_DOTENV ${UNSET_EVERYWHERE-unset} ${NOWHERE_SET-unset}\""});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "dotenv unset unset\n");
+}
+
+TEST_F(Commands, StartIntervalWithoutStartPeriodIsRefusedBeforeAnythingIsCreated) {
+  write_compose(R"(services:
+  ok:
+    image: busybox:e2e
+    network_mode: none
+    command: ["sleep", "300"]
+  checked:
+    image: busybox:e2e
+    network_mode: none
+    command: ["sleep", "300"]
+    healthcheck:
+      test: ["CMD", "true"]
+      start_interval: 1s
+)");
+  EXPECT_EQ(berth({"config", "-q"}).exit_code, 0);  // docker compose's config accepts it too
+  auto up = berth({"up", "-d"});
+  EXPECT_EQ(up.exit_code, 1);
+  EXPECT_TRUE(contains(up.err, "healthcheck.start_interval requires healthcheck.start_period to be set")) << up.err;
+  EXPECT_TRUE(container_ids().empty());
 }
 
 TEST_F(Commands, RunOneOffContainers) {

@@ -162,6 +162,38 @@ TEST_F(ConfigCommand, NoInterpolateKeepsVariables) {
   EXPECT_EQ(nlohmann::json::parse(i.out)["services"]["a"]["image"], "busybox:2");
 }
 
+TEST_F(ConfigCommand, NoInterpolatePrintsTheModelAsDockerComposeDoes) {
+  // docker compose prints its loader's map there: keys sorted, the ports list kept as written.
+  write("compose.yaml", "name: demo\nservices:\n  web:\n    ports: [\"${PORT:-8080}:80\"]\n    image: nginx\n");
+  auto r = run_berth({"config", "--no-interpolate"}, m_dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(
+      r.out,
+      "name: demo\nnetworks:\n  default:\n    name: demo_default\nservices:\n  web:\n    image: nginx\n    networks:\n"
+      "      default: null\n    ports:\n      - ${PORT:-8080}:80\n");
+  auto i = run_berth({"config", "--format", "json"}, m_dir, {{"PORT", "9000"}});
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_EQ(nlohmann::json::parse(i.out)["services"]["web"]["ports"][0]["published"], "9000");
+}
+
+TEST_F(ConfigCommand, HashOfAServiceDespiteAnotherMissingEnvFile) {
+  write("compose.yaml",
+        "services:\n  other:\n    image: busybox\n  broken:\n    image: busybox\n    env_file: ./missing.env\n");
+  auto r = run_berth({"config", "--hash", "other"}, m_dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("other ", 0), 0u) << r.out;
+  auto b = run_berth({"config", "--hash", "broken"}, m_dir);
+  EXPECT_EQ(b.exit_code, 1);
+  EXPECT_NE(b.err.find("env file " + m_dir + "/missing.env not found"), std::string::npos) << b.err;
+}
+
+TEST_F(ConfigCommand, ComposeProfilesFromTheWorkingDirectorysDotEnv) {
+  write("compose.yaml", "services:\n  a:\n    image: a\n  dbg:\n    image: d\n    profiles: [debug]\n");
+  write("sub/.env", "COMPOSE_PROFILES=debug\n");
+  EXPECT_EQ(run_berth({"config", "--services"}, m_dir + "/sub").out, "a\ndbg\n");
+  EXPECT_EQ(run_berth({"config", "--services"}, m_dir).out, "a\n");
+}
+
 TEST_F(ConfigCommand, ProfilesFlagAndServiceArguments) {
   write("compose.yaml",
         "services:\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: b\n  c:\n    image: c\n    profiles: "

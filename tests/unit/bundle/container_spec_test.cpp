@@ -157,6 +157,14 @@ TEST_F(ContainerSpecTest, ImageDefaultsEnvOrderAndIdentity) {
   EXPECT_TRUE(s.warnings.empty()) << s.warnings.front();
 }
 
+TEST_F(ContainerSpecTest, VariableUnsetInTheProjectRemovesTheImageDefault) {
+  // IMG is the image's; neither the shell nor .env sets it, so `environment: [IMG]` unsets it in
+  // the container (Docker drops a bare VAR from the image's Env). SECRET_VAR is in the shell.
+  load("services:\n  app:\n    image: img\n    environment: [IMG, SECRET_VAR, NOWHERE]\n");
+  EXPECT_EQ(build().config["process"]["env"],
+            json({"PATH=/image/bin", "HOSTNAME=0123456789ab", "SHARED=image", "SECRET_VAR=from-env"}));
+}
+
 TEST_F(ContainerSpecTest, EntrypointAndCommandRules) {
   load("services:\n  app:\n    image: img\n    command: [run, fast]\n");
   EXPECT_EQ(build().config["process"]["args"], json({"/entry.sh", "run", "fast"}));
@@ -196,6 +204,22 @@ TEST_F(ContainerSpecTest, UserWorkdirHealthcheckOverrideAndDisable) {
   EXPECT_FALSE(build().config["annotations"].contains("org.berth.healthcheck"));
   load("services:\n  app:\n    image: img\n    deploy:\n      restart_policy:\n        condition: any\n");
   EXPECT_EQ(build().config["annotations"]["org.berth.restart"], "always");
+}
+
+TEST_F(ContainerSpecTest, StartIntervalWithoutStartPeriodIsRefusedAsDockerComposeDoes) {
+  load("services:\n  app:\n    image: img\n    healthcheck:\n      test: [CMD, /probe]\n      start_interval: 1s\n");
+  try {
+    bundle::check_creatable(m_project.services.at("app"));
+    FAIL() << "expected the service to be refused";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "healthcheck.start_interval requires healthcheck.start_period to be set");
+  }
+  load(
+      "services:\n  app:\n    image: img\n    healthcheck:\n      test: [CMD, /probe]\n      start_interval: 1s\n"
+      "      start_period: 10s\n");
+  EXPECT_NO_THROW(bundle::check_creatable(m_project.services.at("app")));
+  load("services:\n  app:\n    image: img\n    healthcheck:\n      start_period: 10s\n");
+  EXPECT_NO_THROW(bundle::check_creatable(m_project.services.at("app")));
 }
 
 TEST_F(ContainerSpecTest, ResourceLimitsAndUlimits) {
@@ -396,6 +420,24 @@ TEST_F(ContainerSpecTest, NamedAnonymousAndImageVolumes) {
   bundle::SpecInput in = input("app");
   in.anonymous_volumes["/anon"] = "keepme";
   EXPECT_EQ(bundle::build_container_spec(in).volumes[1].name, "keepme");
+}
+
+TEST_F(ContainerSpecTest, SecretFromAnIncludesEnvFile) {
+  fs::create_directories(m_dir + "/sub");
+  { std::ofstream(m_dir + "/sub/vars.env") << "TOKEN=from-include\n"; }
+  {
+    std::ofstream(m_dir + "/sub/compose.yaml")
+        << "services:\n  app:\n    image: img\n    secrets: [tok]\n    configs: [cfg]\n"
+           "secrets:\n  tok:\n    environment: TOKEN\nconfigs:\n  cfg:\n    environment: TOKEN\n";
+  }
+  load("include:\n  - path: sub/compose.yaml\n    env_file: sub/vars.env\n");
+  bundle::ContainerSpec s = build();
+  std::map<std::string, BundleFile> files;
+  for (const auto& f : s.files) files[f.name] = f;
+  ASSERT_TRUE(files["secrets/tok"].content);
+  EXPECT_EQ(*files["secrets/tok"].content, "from-include");
+  ASSERT_TRUE(files["configs/cfg"].content);
+  EXPECT_EQ(*files["configs/cfg"].content, "from-include");
 }
 
 TEST_F(ContainerSpecTest, SecretsConfigsAndEtcFiles) {

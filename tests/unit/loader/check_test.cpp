@@ -9,9 +9,15 @@ using namespace berth::loader;
 using nlohmann::json;
 
 namespace {
-std::vector<std::string> problems(const char* model_json, std::vector<std::string> disabled = {}) {
+/// The fixtures below are about references: a service written without image or build gets one
+/// (`as_written` keeps the model as it is, for the rule about image and build itself).
+std::vector<std::string> problems(const char* model_json, std::vector<std::string> disabled = {},
+                                  bool as_written = false) {
   Diagnostics d;
-  const json model = json::parse(model_json);
+  json model = json::parse(model_json);
+  if (!as_written)
+    for (auto& [name, svc] : model["services"].items())
+      if (!svc.contains("image") && !svc.contains("build")) svc["image"] = "img";
   // Cycles come from the typed model's edges, as load_project computes them.
   const berth::model::DependencyMap deps = berth::model::dependency_map(berth::model::project_from_json(model));
   check_model(model, &deps, disabled, d);
@@ -78,8 +84,18 @@ TEST(Check, ContainerNameWithReplicas) {
 }
 
 TEST(Check, TwoServicesWithOneContainerNameAreRefused) {
-  auto p = problems(R"({"services": {"a": {"container_name": "same"}, "b": {"container_name": "same"},
-      "c": {"container_name": "other"}}})");
+  auto p = problems(
+      R"({"services": {"a": {"image": "x", "container_name": "same"}, "b": {"image": "x", "container_name": "same"},
+      "c": {"image": "x", "container_name": "other"}}})");
   ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(p[0], "services.b.container_name: services.b: container name \"same\" is already in use by service a\"");
+}
+
+TEST(Check, ServiceWithNeitherImageNorBuild) {
+  auto p = problems(R"({"services": {"a": {"environment": {"X": "1"}}, "b": {"build": {"context": "."}},
+      "c": {"image": "busybox"}, "d": {"provider": {"type": "model"}}, "e": {"image": ""}}})",
+                    {}, true);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0], "services.a: service \"a\" has neither an image nor a build context specified");
+  EXPECT_EQ(p[1], "services.e: service \"e\" has neither an image nor a build context specified");
 }

@@ -187,6 +187,31 @@ TEST(DotenvParse, UnquotedValuesAndComments) {
   EXPECT_TRUE(parse("\t # comment\n# another").empty());
 }
 
+// Comments as compose-go's parser reads them, beyond godotenv_test.go's cases: only a blank then
+// `#` starts an inline comment of an unquoted value (a tab does not), blanks after `=` are dropped
+// before the cut, the cut comes before interpolation, and a `#` where a key belongs is an error.
+TEST(DotenvParse, CommentsTable) {
+  struct Case {
+    std::string_view text;
+    Environment want;
+  };
+  const Case cases[] = {
+      {"FOO=bar\t#x", {{"FOO", "bar\t#x"}}},
+      {"FOO=bar  # x", {{"FOO", "bar"}}},
+      {"FOO=a #b #c", {{"FOO", "a"}}},
+      {"FOO=#bar", {{"FOO", "#bar"}}},
+      {"FOO= # not a comment", {{"FOO", "# not a comment"}}},
+      {"FOO=\n# FOO2=x\nBAR=1", {{"FOO", ""}, {"BAR", "1"}}},
+      {"FOO=bar # c\n# full line\n  # indented\nBAR='x' # c\nBAZ=\"y\"#c",
+       {{"FOO", "bar"}, {"BAR", "x"}, {"BAZ", "y"}}},
+      {"#FOO=1\n #BAR=2\n", {}},
+      {"FOO=${X:-a}#b", {{"FOO", "a#b"}}},
+  };
+  for (const auto& c : cases) EXPECT_EQ(parse(c.text), c.want) << c.text;
+  EXPECT_NE(dotenv_error("FOO # comment").find("unexpected character \"#\""), std::string::npos);
+  EXPECT_NE(dotenv_error("FOO=${X:-a #b}").find("invalid interpolation format"), std::string::npos);
+}
+
 TEST(DotenvParse, QuotedValues) {
   EXPECT_EQ(value_of("FOO=\"bar\"", "FOO"), "bar");
   EXPECT_EQ(value_of("FOO='bar'", "FOO"), "bar");

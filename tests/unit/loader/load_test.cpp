@@ -99,7 +99,11 @@ TEST(LoadFixtures, ExtendsFromAnotherFileRebasesItsPaths) {
 
 TEST(LoadFixtures, ExtendsChainsAndResets) {
   REQUIRE_TESTDATA();
-  auto base = load_project(fixture("loader/testdata/extends", {"base.yaml"}));
+  // base.yaml holds fragments to extend (services without an image): compose-go's consistency
+  // check refuses it as a project of its own, so it is loaded without.
+  auto base_options = fixture("loader/testdata/extends", {"base.yaml"});
+  base_options.check_consistency = false;
+  auto base = load_project(base_options);
   EXPECT_EQ(base.model.services.at("another").image, "base");
   EXPECT_EQ(base.model.services.at("with-build").build->context, kTestdata + "/loader/testdata/extends");
   auto reset = load_project(fixture("loader/testdata/extends", {"reset.yaml"}));
@@ -217,6 +221,75 @@ TEST_F(TempProject, EveryProblemIsReportedWithItsLocation) {
   }
 }
 
+TEST_F(TempProject, ServiceWithoutImageOrBuildIsRefusedAtItsLine) {
+  write("compose.yaml", "services:\n  web:\n    image: nginx\n  worker:\n    command: [run]\n");
+  try {
+    load_project(opts({"compose.yaml"}));
+    FAIL() << "expected LoadError";
+  } catch (const LoadError& e) {
+    ASSERT_EQ(e.items().size(), 1u) << e.what();
+    EXPECT_EQ(std::string(e.what()), m_dir +
+                                         "/compose.yaml:4:3: services.worker: service \"worker\" has neither an "
+                                         "image nor a build context specified");
+  }
+  auto o = opts({"compose.yaml"});
+  o.check_consistency = false;  // compose-go's rule is a consistency check: --no-consistency skips it
+  EXPECT_NO_THROW(load_project(o));
+}
+
+TEST_F(TempProject, NoInterpolateKeepsWhatOnlyInterpolationMakesValid) {
+  write("compose.yaml",
+        "services:\n  web:\n    image: nginx\n    ports: [\"${PORT:-8080}:80\", \"443\"]\n"
+        "    mem_limit: ${MEM:-1g}\n");
+  auto o = opts({"compose.yaml"});
+  o.interpolate = false;
+  auto p = load_project(o);
+  const json& web = p.document["services"]["web"];
+  // compose-go keeps the whole ports list as written when one entry does not parse.
+  EXPECT_EQ(web["ports"], json({"${PORT:-8080}:80", "443"}));
+  EXPECT_EQ(web["mem_limit"], "${MEM:-1g}");
+  // A value without a variable is still an error.
+  write("compose.yaml", "services:\n  web:\n    image: nginx\n    ports: [\"80:x\"]\n");
+  EXPECT_NE(error_of(o).find("services.web.ports[0]"), std::string::npos);
+  // compose-go loads only the model then (no typed project), which it does not check for
+  // consistency: the volume named "${DATA}" above is not "undefined", nor is a missing image.
+  write("compose.yaml", "services:\n  web:\n    volumes: [\"${DATA}:/data\"]\n");
+  EXPECT_NO_THROW(load_project(o));
+  o.interpolate = true;
+  o.os_environment["DATA"] = "data";
+  EXPECT_NE(error_of(o).find("undefined volume \"data\""), std::string::npos);
+}
+
+TEST_F(TempProject, DotEnvOfANestedWorkingDirectoryComesFirst) {
+  // docker compose reads the working directory's .env, finds compose.yaml in a parent, then
+  // adds what the project directory's .env sets and the first did not.
+  write("compose.yaml",
+        "services:\n  a:\n    image: \"a:${TAG}-${OTHER}\"\n  dbg:\n    image: d\n    profiles: [debug]\n");
+  write(".env", "TAG=project\nOTHER=from-project\n");
+  write("sub/.env", "TAG=nested\nCOMPOSE_PROFILES=debug\n");
+  auto o = opts();
+  o.working_directory = m_dir + "/sub";
+  auto p = load_project(o);
+  EXPECT_EQ(p.working_dir, m_dir);
+  EXPECT_EQ(p.model.services.at("a").image, "a:nested-from-project");
+  EXPECT_TRUE(p.model.services.count("dbg"));  // COMPOSE_PROFILES from the working directory's .env
+  EXPECT_EQ(p.environment.at("COMPOSE_PROFILES"), "debug");
+  // The shell wins over both.
+  o.os_environment = {{"TAG", "shell"}};
+  EXPECT_EQ(load_project(o).model.services.at("a").image, "a:shell-from-project");
+}
+
+TEST_F(TempProject, ComposeEnvFilesReplacesDotEnv) {
+  write("compose.yaml", "services:\n  a:\n    image: \"a:${TAG:-none}-${X:-none}\"\n");
+  write(".env", "TAG=dotenv\n");
+  write("one.env", "TAG=one\nX=1\n");
+  write("two.env", "X=2\n");
+  auto o = opts({"compose.yaml"}, {{"COMPOSE_ENV_FILES", "one.env,two.env"}});
+  EXPECT_EQ(load_project(o).model.services.at("a").image, "a:one-2");  // later files override earlier ones
+  o.env_files = {"two.env"};                                           // --env-file wins over the variable
+  EXPECT_EQ(load_project(o).model.services.at("a").image, "a:none-2");
+}
+
 TEST_F(TempProject, ProfilesFromTheEnvironment) {
   write("compose.yaml", "services:\n  a:\n    image: a\n  dbg:\n    image: d\n    profiles: [debug]\n");
   EXPECT_FALSE(load_project(opts({"compose.yaml"})).model.services.count("dbg"));
@@ -240,6 +313,38 @@ TEST_F(TempProject, MissingRequiredEnvFileIsReportedAtItsEntry) {
     EXPECT_EQ(e.items()[0].path, "services.a.env_file[0]");
     EXPECT_EQ(e.items()[0].where.line, 5);
   }
+}
+
+TEST_F(TempProject, MissingEnvFileOnlyBlocksTheServicesTheCommandTouches) {
+  write("compose.yaml",
+        "services:\n  other:\n    image: a\n  broken:\n    image: b\n    env_file: ./missing.env\n"
+        "  front:\n    image: c\n    depends_on: [broken]\n");
+  auto o = opts({"compose.yaml"});
+  o.services = {"other"};  // `up -d other`
+  EXPECT_NO_THROW(load_project(o));
+  o.services = {"broken"};
+  EXPECT_EQ(error_of(o),
+            m_dir + "/compose.yaml:6:5: services.broken.env_file[0]: env file " + m_dir + "/missing.env not found");
+  o.services = {"front"};  // its dependency is started too, so it needs its env file
+  EXPECT_NE(error_of(o).find("env file " + m_dir + "/missing.env not found"), std::string::npos);
+  o.services = {};
+  o.touched_services = {"other"};  // `config --hash other`
+  EXPECT_NO_THROW(load_project(o));
+  o.touched_services = {};
+  EXPECT_NE(error_of(o).find("env file " + m_dir + "/missing.env not found"), std::string::npos);
+}
+
+TEST_F(TempProject, SecretEnvironmentFromAnIncludesEnvFile) {
+  write("sub/compose.yaml",
+        "services:\n  app:\n    image: a\n    secrets: [tok]\nsecrets:\n  tok:\n    environment: TOKEN\n"
+        "  other:\n    environment: MAIN_ONLY\n");
+  write("sub/vars.env", "TOKEN=from-include\n");
+  write(".env", "MAIN_ONLY=main\n");
+  write("compose.yaml", "include:\n  - path: sub/compose.yaml\n    env_file: sub/vars.env\n");
+  auto p = load_project(opts({"compose.yaml"}));
+  EXPECT_EQ(p.model.secrets.at("tok").content, "from-include");
+  EXPECT_EQ(p.model.secrets.at("other").content, "main");  // not in the include's environment: the project's
+  EXPECT_FALSE(p.environment.count("TOKEN"));              // the include's variables stay its own
 }
 
 TEST_F(TempProject, InvalidProjectNameFromFile) {
