@@ -1,4 +1,5 @@
 // `berth up`: load, plan, check, create/start, DNS, wait, attach — each a stage call.
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -23,6 +24,8 @@ struct UpFlags {
 };
 
 int run_up(const GlobalOptions& g, const UpFlags& f) {
+  const std::int64_t started_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto options = session_options(g, f.services, true, true);
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
   options.pull = pull_options(g, f.pull, f.quiet_pull);
@@ -55,7 +58,8 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   if (f.wait) eng.wait_running(f.services, f.wait_timeout);
   if (f.detach || f.wait) return 0;
   logs::PrinterOptions printer{logs::use_color(f.no_color, g.ansi, 1), !f.no_log_prefix, f.timestamps};
-  return interactive::attach_with_logs(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout}, printer);
+  return interactive::attach_with_logs(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout, started_ns},
+                                       printer);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // What attached `up` (no -d) watches and how it ends: attach_logs.hpp streams the containers'
 // logs until every watched container has exited or the user interrupts, then stops the project
 // and returns docker compose's exit code.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct AttachOptions {
   bool abort_on_container_exit = false;
   std::string exit_code_from;  ///< service whose exit code is returned (implies abort)
   std::optional<int> timeout;  ///< stop timeout
+  /// Unix time (ns) the command began: containers created since have every exit reported, also
+  /// those before the attach (docker compose attaches before it starts them).
+  std::int64_t since_ns = 0;
 };
 
 }  // namespace berth::interactive

@@ -46,23 +46,25 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
   std::mutex exit_mutex;
   std::vector<std::string> exited_ids;  ///< in the order their output ended
   // Every exit is reported once, as docker compose does, also those a restart policy follows
-  // with a restart (the log goes on, so only the end of the output is not enough): id → the
-  // finished_at of the last exit reported (or seen when the container was attached).
-  std::map<std::string, std::string> reported_exit;
-  auto finished_at = [&](const std::string& id) {
+  // with a restart (the log goes on, so the end of the output alone is not enough). Exits are
+  // counted from the shim's restart count, so restarts faster than the polling are not missed:
+  // id → exits reported (or that happened before this `up` attached).
+  std::map<std::string, int> reported_exits;
+  auto shim_state = [&](const std::string& id) -> std::optional<shim_protocol::State> {
     try {
-      return shim_protocol::read_state(engine.paths().shim_state_dir(id)).finished_at;
+      return shim_protocol::read_state(engine.paths().shim_state_dir(id));
     } catch (const std::exception&) {
-      return std::string();
+      return std::nullopt;
     }
   };
   auto on_end = [&](const logs::LogTarget& t, size_t source) {
     std::optional<int> code = logs::container_exit_code(engine.paths(), t.id);
     std::lock_guard lock(exit_mutex);
-    const std::string at = finished_at(t.id);
-    if (code && (at.empty() || reported_exit[t.id] != at))
+    auto st = shim_state(t.id);
+    const int exits = (st ? st->restart_count : 0) + 1;
+    if (code && reported_exits[t.id] < exits)
       printer.status(source, t.name + " exited with code " + std::to_string(*code));
-    reported_exit[t.id] = at;
+    reported_exits[t.id] = exits;
     exited_ids.push_back(t.id);
   };
   logs::LogFollower follower(engine.paths(), printer, {}, on_end);
@@ -83,26 +85,27 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
     for (const auto& o : observed) {
       if (o.record.status == "creating" || o.record.status == "created" || follower.following(o.record.id)) continue;
       logs::LogTarget t{o.record.id, logs::log_display_name(engine.project(), o.record.name)};
-      {
+      const auto created = gocompat::parse_rfc3339_ns(o.record.created);
+      if (auto st = shim_state(o.record.id); st && !(created && *created >= options.since_ns)) {
         std::lock_guard lock(exit_mutex);
-        reported_exit[o.record.id] = o.finished_at;  // an exit before this `up` attached is not news
+        reported_exits[o.record.id] = st->restart_count;  // an older container's past exits are not news
       }
       attached[o.record.id] = {follower.add(t, since_start(o)), t.name};
       names.push_back(t.name);
     }
     return names;
   };
-  // Exits a restart followed: the container runs (or waits to) again, its finished_at moved on.
+  // Exits a restart followed (the container runs, or waits to, again): one line per exit.
   auto report_restarts = [&](const std::vector<engine::ObservedRecord>& observed) {
     for (const auto& o : observed) {
-      if (has_exited(o) || o.finished_at.empty() || o.finished_at == shim_protocol::kZeroTime) continue;
+      if (has_exited(o)) continue;  // the end of its output reports the last exit
       auto a = attached.find(o.record.id);
-      if (a == attached.end()) continue;
+      auto st = a == attached.end() ? std::nullopt : shim_state(o.record.id);
+      if (!st) continue;
+      const int exits = st->restart_count;  // the shim counts a restart when it decides on it, at the exit
       std::lock_guard lock(exit_mutex);
-      std::string& last = reported_exit[o.record.id];
-      if (last == o.finished_at) continue;
-      last = o.finished_at;
-      printer.status(a->second.first, a->second.second + " exited with code " + std::to_string(o.status.exit_code));
+      for (int& reported = reported_exits[o.record.id]; reported < exits; ++reported)
+        printer.status(a->second.first, a->second.second + " exited with code " + std::to_string(st->exit_code));
     }
   };
   auto first = add_new(observe());

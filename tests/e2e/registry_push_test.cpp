@@ -208,7 +208,7 @@ TEST_F(RegistryPush, ComposePushPushesBuiltAndNamedServicesOnly) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("only-build +Skipped"))) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("pulled +Skipped"))) << r.err;
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("Pushing " + web + ": [0-9a-f]{12}  Pushed"))) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex("Pushing " + web + ": [0-9a-f]{12} Pushed"))) << r.err;
   EXPECT_TRUE(contains(remote_digest(web), "sha256:")) << remote_digest(web);
   EXPECT_EQ(remote_digest(extra), remote_digest(web));
 
