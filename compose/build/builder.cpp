@@ -45,6 +45,7 @@
 #include "compose/gocompat/path.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/image/layer_tar.hpp"
+#include "compose/image/oci_image.hpp"
 #include "compose/image/platform.hpp"
 #include "compose/image/reference.hpp"
 #include "compose/image/store.hpp"
@@ -846,16 +847,7 @@ BuildResult Build::export_image(const StageState& s) {
   if (!s.created.empty()) blob["created"] = s.created;
   if (!s.variant.empty()) blob["variant"] = s.variant;
   if (!s.author.empty()) blob["author"] = s.author;
-  const std::string config_text = blob.dump();
-  image::Digest config_digest = m_store.put_blob(config_text);
-  json manifest = {{"schemaVersion", 2},
-                   {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                   {"config",
-                    {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-                     {"digest", config_digest.str()},
-                     {"size", config_text.size()}}},
-                   {"layers", layers}};
-  image::Digest manifest_digest = m_store.put_blob(manifest.dump());
+  const auto [manifest_digest, config_digest] = image::put_oci_image(m_store, blob, layers);
   m_progress.note(v, "exporting layers done");
   m_store.sync();
   std::vector<image::Reference> refs;

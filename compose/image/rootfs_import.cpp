@@ -9,6 +9,7 @@
 #include "compose/gocompat/units.hpp"
 #include "compose/image/archive_load.hpp"
 #include "compose/image/change.hpp"
+#include "compose/image/oci_image.hpp"
 
 namespace berth::image {
 
@@ -35,19 +36,11 @@ LoadedImage import_rootfs(ImageStore& store, int fd, const ImportOptions& option
                     {{{"created", now},
                       {"created_by", "berth image import"},
                       {"comment", options.message.empty() ? "Imported from " + options.label : options.message}}}}};
-    std::string config_text = config.dump();
-    Digest config_digest = store.put_blob(config_text);
-    json manifest = {{"schemaVersion", 2},
-                     {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                     {"config",
-                      {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-                       {"digest", config_digest.str()},
-                       {"size", config_text.size()}}},
-                     {"layers",
+    const auto [manifest_digest, config_digest] =
+        put_oci_image(store, config,
                       {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
                         {"digest", layer_digest.str()},
-                        {"size", layer_size}}}}};
-    Digest manifest_digest = store.put_blob(manifest.dump());
+                        {"size", layer_size}}});
     LoadedImage image{{}, manifest_digest, config_digest};
     if (options.name) {
       image.names.push_back(*options.name);
