@@ -66,7 +66,17 @@ void Executor::run_service(const plan::Plan& plan, const std::string& service) {
     wait_dependants(plan, service);
   else
     error = wait_dependencies(plan, service);
-  if (error.empty()) error = run_containers(plan.services.at(service).containers);
+  if (error.empty()) {
+    error = run_containers(plan.services.at(service).containers);
+  } else {
+    // As docker compose, which creates every container before it starts any: the new containers
+    // of a service whose dependency failed are still created, and left `created`.
+    std::vector<plan::ContainerSteps> create_only;
+    for (const auto& c : plan.services.at(service).containers)
+      if (!c.steps.empty() && c.steps.front().kind == ActionKind::CreateContainer)
+        create_only.push_back(plan::ContainerSteps{c.name, c.number, {c.steps.front()}});
+    run_containers(create_only);
+  }
   finish_service(service, error);
 }
 

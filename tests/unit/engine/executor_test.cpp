@@ -119,7 +119,7 @@ TEST(EngineExecutor, HealthyDependencyStartsFirst) {
   EXPECT_NE(h.out.str().find(" Network default Created \n"), std::string::npos);
 }
 
-TEST(EngineExecutor, UnhealthyDependencyStopsDependants) {
+TEST(EngineExecutor, UnhealthyDependencyLeavesDependantsCreatedNotStarted) {
   Harness h;
   h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "unhealthy"};
   DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
@@ -129,7 +129,9 @@ TEST(EngineExecutor, UnhealthyDependencyStopsDependants) {
   } catch (const ExecutionError& e) {
     EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 is unhealthy");
   }
-  EXPECT_EQ(h.rt.index("create p-web-1"), SIZE_MAX);
+  // docker compose creates every container first: the dependant exists, `created`, never started.
+  EXPECT_NE(h.rt.index("create p-web-1"), SIZE_MAX);
+  EXPECT_EQ(h.rt.index("start id-p-web-1"), SIZE_MAX);
 }
 
 TEST(EngineExecutor, OptionalDependencyOnlyWarns) {
@@ -158,7 +160,8 @@ TEST(EngineExecutor, FailedStartFailsDependantsButNotOthers) {
   h.rt.fail_start = "id-p-db-1";
   DependencyMap deps{{"web", {{"db", Dependency{}}}}, {"db", {}}, {"other", {}}};
   EXPECT_THROW(Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web", "other"})), ExecutionError);
-  EXPECT_EQ(h.rt.index("create p-web-1"), SIZE_MAX);
+  EXPECT_NE(h.rt.index("create p-web-1"), SIZE_MAX);    // created, as docker compose does ...
+  EXPECT_EQ(h.rt.index("start id-p-web-1"), SIZE_MAX);  // ... but never started
   EXPECT_NE(h.rt.index("start id-p-other-1"), SIZE_MAX);
   EXPECT_NE(h.out.str().find(" Container p-db-1 Error start id-p-db-1: boom"), std::string::npos) << h.out.str();
 }
