@@ -236,5 +236,17 @@ TEST_F(ComposeParity, LogsFollowPicksUpContainersCreatedAfterItStarted) {
   EXPECT_TRUE(contains(logs.out, "app-2  | hello from")) << logs.out;
 }
 
+TEST_F(ComposeParity, AFailedDependencyLeavesItsDependantCreated) {
+  write_compose(std::string("services:\n  db:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"exit 1\"]\n  web:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    depends_on:\n      db:\n"
+                "        condition: service_completed_successfully\n");
+  auto up = berth_bounded(120, {"up", "-d"});
+  EXPECT_NE(up.exit_code, 0);
+  EXPECT_TRUE(contains(up.err, "service \"db\" didn't complete successfully: exit 1")) << up.err;
+  auto ps = berth({"ps", "-a", "--format", "json", "web"});
+  EXPECT_TRUE(contains(ps.out, "\"State\":\"created\"")) << ps.out;
+}
+
 }  // namespace
 }  // namespace berth::test
