@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -283,8 +284,10 @@ int Build::target_stage() const {
 }
 
 std::optional<int> Build::stage_by_ref(const std::string& ref, int before) const {
+  std::string lower = ref;  // stage names are case-insensitive (`AS Build` is `build`)
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (int i = 0; i < before; ++i)
-    if (!m_stages[i].name.empty() && m_stages[i].name == ref) return i;
+    if (!m_stages[i].name.empty() && m_stages[i].name == lower) return i;
   if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos) {
     int i = std::stoi(ref);
     if (i < before) return i;
@@ -885,9 +888,7 @@ BuildResult Build::run() {
           if (flag == "mount")
             if (auto p = value.find("from="); p != std::string::npos)
               mark(value.substr(p + 5, value.find(',', p) - p - 5));
-    std::string from = st.from->args.substr(0, st.from->args.find(' '));
-    for (char& ch : from) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    mark(from);
+    mark(st.from->args.substr(0, st.from->args.find(' ')));
   }
   for (int i : needed) stage_future(i);
   std::optional<StageState> result;
