@@ -128,7 +128,8 @@ void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) {
 
 void Engine::sync_dns() {
   try {
-    runtime::sync_dns(m_paths, m_store.snapshot());
+    for (const auto& name : runtime::sync_dns(m_paths, m_store.snapshot()))
+      m_progress.warning("\"" + name + "\" is not a valid DNS name: it does not resolve");
   } catch (const std::exception& e) {
     m_progress.warning(std::string("service names will not resolve: ") + e.what());
   }

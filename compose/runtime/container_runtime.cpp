@@ -208,7 +208,8 @@ void ContainerRuntime::start(const std::string& id) {
   if (!rec.endpoints.empty()) {
     std::lock_guard lock(m_dns_mutex);
     try {
-      sync_dns(m_paths, m_store.snapshot());
+      for (const auto& name : sync_dns(m_paths, m_store.snapshot()))
+        m_progress.warning("\"" + name + "\" is not a valid DNS name: it does not resolve");
     } catch (const std::exception& e) {
       m_progress.warning(std::string("service names will not resolve: ") + e.what());
     }

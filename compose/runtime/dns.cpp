@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -45,14 +47,41 @@ std::vector<std::string> upstreams(const std::vector<std::string>& dns) {
 
 }  // namespace
 
-nlohmann::json dns_records(const state::ProjectState& state) {
+namespace {
+/// RFC 1035 names as berth-dns takes them: labels of 1–63 letters, digits, '-' or '_', 253 in all.
+bool is_dns_name(const std::string& name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t label = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    if (++label > 63) return false;
+  }
+  return label > 0;
+}
+}  // namespace
+
+nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::string>* skipped) {
   nlohmann::json nets = nlohmann::json::array(), ctrs = nlohmann::json::array();
   for (const auto& n : state.networks)
     if (!n.gateway.empty()) nets.push_back({{"id", n.id}, {"gateway", n.gateway}});
   for (const auto& c : state.containers) {
     nlohmann::json eps = nlohmann::json::array();
     for (const auto& e : c.endpoints)
-      if (!e.address.empty()) eps.push_back({{"network", e.network_id}, {"address", e.address}, {"names", e.names}});
+      if (!e.address.empty()) {
+        std::vector<std::string> names;
+        for (const auto& n : e.names) {
+          if (is_dns_name(n))
+            names.push_back(n);
+          else if (skipped && std::find(skipped->begin(), skipped->end(), n) == skipped->end())
+            skipped->push_back(n);
+        }
+        eps.push_back({{"network", e.network_id}, {"address", e.address}, {"names", names}});
+      }
     if (eps.empty()) continue;
     nlohmann::json ctr = {{"id", c.id}, {"name", c.name}, {"service", c.service}, {"endpoints", eps}};
     if (auto servers = upstreams(c.dns); !servers.empty()) ctr["upstreams"] = servers;
@@ -90,13 +119,14 @@ void start_dns(const std::string& dir) {
 
 }  // namespace
 
-void sync_dns(const state::Paths& paths, const state::ProjectState& state) {
-  nlohmann::json records = dns_records(state);
+std::vector<std::string> sync_dns(const state::Paths& paths, const state::ProjectState& state) {
+  std::vector<std::string> skipped;
+  nlohmann::json records = dns_records(state, &skipped);
   if (records["containers"].empty() || records["networks"].empty()) {
     stop_dns(paths, state.name);
-    return;
+    return skipped;
   }
-  if (!dns_available()) return;
+  if (!dns_available()) return skipped;
   std::string dir = paths.project_run_dir(state.name);
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -105,7 +135,7 @@ void sync_dns(const state::Paths& paths, const state::ProjectState& state) {
   int pid = dns_pid(dir);
   if (pid && fs::exists(path)) {
     try {
-      if (read_file(path) == text) return;  // nothing changed: no reload
+      if (read_file(path) == text) return skipped;  // nothing changed: no reload
     } catch (const std::exception&) {
     }
   }
@@ -114,6 +144,7 @@ void sync_dns(const state::Paths& paths, const state::ProjectState& state) {
     ::kill(pid, SIGHUP);
   else
     start_dns(dir);
+  return skipped;
 }
 
 void stop_dns(const state::Paths& paths, const std::string& project) {

@@ -14,12 +14,16 @@ namespace berth::runtime {
 bool dns_available();
 
 /// The records file for `state`: every network with a gateway, every container endpoint, and a
-/// container's compose `dns` servers (IP addresses only) as its `upstreams`.
-nlohmann::json dns_records(const state::ProjectState& state);
+/// container's compose `dns` servers (IP addresses only) as its `upstreams`. Names that are not
+/// DNS names (a label over 63 characters, as a long one-off name makes) are left out, and added
+/// to `*skipped` when given: berth-dns refuses a records file with one, which would leave the
+/// whole project without names.
+nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::string>* skipped = nullptr);
 
 /// Writes dns.json and makes berth-dns serve it; stops berth-dns when no container has an
-/// address. Throws std::runtime_error with berth-dns's own error when it cannot start.
-void sync_dns(const state::Paths& paths, const state::ProjectState& state);
+/// address. Returns the names left out (see dns_records). Throws std::runtime_error with
+/// berth-dns's own error when it cannot start.
+std::vector<std::string> sync_dns(const state::Paths& paths, const state::ProjectState& state);
 
 /// Stops the project's berth-dns (if running) and removes its run dir. Idempotent.
 void stop_dns(const state::Paths& paths, const std::string& project);

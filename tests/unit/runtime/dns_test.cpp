@@ -53,5 +53,16 @@ TEST(DnsEngineRecords, DnsWithoutUsableAddressesMeansTheDefaultServers) {
   EXPECT_EQ(dns::Records::parse(j.dump())->upstreams_for(*dns::IpAddress::parse("10.89.0.2")), nullptr);
 }
 
+TEST(DnsEngineRecords, NamesThatAreNotDnsNamesAreLeftOutAndTheRestResolve) {
+  state::ProjectState s = two_containers();
+  const std::string long_name = "p-a-run-" + std::string(60, 'x');  // a label of 68 characters
+  s.containers[0].endpoints[0].names.push_back(long_name);
+  std::vector<std::string> skipped;
+  nlohmann::json j = runtime::dns_records(s, &skipped);
+  EXPECT_EQ(skipped, std::vector<std::string>{long_name});
+  auto records = dns::Records::parse(j.dump());  // berth-dns takes the file
+  EXPECT_EQ(records->lookup(*dns::IpAddress::parse("10.89.0.3"), "a", dns::kTypeA).kind, dns::Lookup::Kind::Answer);
+}
+
 }  // namespace
 }  // namespace berth::engine
