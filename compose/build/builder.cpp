@@ -118,6 +118,16 @@ class SourceRoot {
   UniqueFd m_fd;
 };
 
+/// BuildKit's automatic platform ARGs, in the global scope (a stage sees them after `ARG NAME`).
+std::map<std::string, std::string> platform_args(const std::string& requested) {
+  const image::Platform build = image::host_platform();
+  const image::Platform target = requested.empty() ? build : image::parse_platform(requested);
+  return {{"BUILDPLATFORM", build.str()},      {"BUILDOS", build.os},
+          {"BUILDARCH", build.architecture},   {"BUILDVARIANT", build.variant},
+          {"TARGETPLATFORM", target.str()},    {"TARGETOS", target.os},
+          {"TARGETARCH", target.architecture}, {"TARGETVARIANT", target.variant}};
+}
+
 class Build {
  public:
   Build(const BuildEnv& env, const BuildRequest& req, BuildProgress& progress)
@@ -126,7 +136,8 @@ class Build {
         m_progress(progress),
         m_store(env.root),
         m_cache(env.root),
-        m_stat_cache(env.root + "/build-cache/stat-cache") {}
+        m_stat_cache(env.root + "/build-cache/stat-cache"),
+        m_platform_args(platform_args(req.platform)) {}
 
   BuildResult run();
 
@@ -179,6 +190,7 @@ class Build {
   std::map<int, std::shared_future<StageState>> m_futures;
   std::vector<std::string> m_warnings;
   std::map<std::string, std::unique_ptr<BuildContext>> m_named_contexts;  ///< additional contexts that are dirs
+  std::map<std::string, std::string> m_platform_args;                     ///< BUILDPLATFORM, TARGETARCH, ...
 
   /// An image reference, or the image an additional context `docker-image://REF` stands for.
   std::string image_ref(const std::string& name) const {
@@ -264,15 +276,7 @@ void Build::split_stages() {
 std::optional<std::string> Build::global_arg(const std::string& name) const {
   for (auto it = m_global_args.rbegin(); it != m_global_args.rend(); ++it)
     if (it->first == name) return it->second;
-  // BuildKit's automatic platform ARGs, in the global scope (a stage sees them after `ARG NAME`).
-  const image::Platform build = image::host_platform();
-  const image::Platform target = m_req.platform.empty() ? build : image::parse_platform(m_req.platform);
-  const std::map<std::string, std::string> automatic = {
-      {"BUILDPLATFORM", build.str()},      {"BUILDOS", build.os},
-      {"BUILDARCH", build.architecture},   {"BUILDVARIANT", build.variant},
-      {"TARGETPLATFORM", target.str()},    {"TARGETOS", target.os},
-      {"TARGETARCH", target.architecture}, {"TARGETVARIANT", target.variant}};
-  if (auto a = automatic.find(name); a != automatic.end()) return a->second;
+  if (auto a = m_platform_args.find(name); a != m_platform_args.end()) return a->second;
   return std::nullopt;
 }
 

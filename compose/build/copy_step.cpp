@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/atomic_file.hpp"
 #include "common/dir_list.hpp"
 #include "common/in_root.hpp"
 #include "common/sys_error.hpp"
@@ -141,7 +142,7 @@ class DestWriter {
     // (the context on tmpfs, the layer on ext4) older kernels refuse it: then read/write.
     bool plain = false;
     for (off_t left = e.st.st_size; left > 0;) {
-      ssize_t n = plain ? copy_chunk(in.get(), out.get(), left)
+      ssize_t n = plain ? copy_chunk(in.get(), out.get(), left, to)
                         : ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<std::size_t>(left), 0);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && !plain && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)) {
@@ -155,17 +156,12 @@ class DestWriter {
   }
 
   /// One read + write of up to `left` bytes through a reused buffer; what read(2) returned.
-  ssize_t copy_chunk(int in, int out, off_t left) {
+  /// A failed write throws SysError naming `to`.
+  ssize_t copy_chunk(int in, int out, off_t left, const std::string& to) {
     if (m_buf.empty()) m_buf.resize(1 << 20);
     ssize_t n =
         ::read(in, m_buf.data(), static_cast<std::size_t>(std::min<off_t>(left, static_cast<off_t>(m_buf.size()))));
-    if (n <= 0) return n;
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out, m_buf.data() + done, static_cast<std::size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return -1;
-      done += w;
-    }
+    if (n > 0) write_all(out, std::string_view(m_buf.data(), static_cast<std::size_t>(n)), to);
     return n;
   }
 
@@ -275,12 +271,7 @@ void write_file_into(int dst_root, const std::string& path, const std::string& c
   ::unlinkat(parent.get(), name.c_str(), 0);
   UniqueFd out(::openat(parent.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out) throw_errno("create `" + path + "`");
-  for (std::string_view rest = content; !rest.empty();) {
-    ssize_t n = ::write(out.get(), rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("write `" + path + "`");
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
+  write_all(out.get(), content, path);
   if (::fchown(out.get(), uid.value_or(0), gid.value_or(0)) != 0) throw_errno("chown `" + path + "`");
   if (::fchmod(out.get(), mode.value_or(0644)) != 0) throw_errno("chmod `" + path + "`");
 }

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "compose/build/dockerfile_split.hpp"
+
 namespace berth::build {
 
 void InstructionFlags::parse() {
@@ -58,7 +60,6 @@ bool InstructionFlags::used(const std::string& name) const {
 
 std::vector<std::string> split_quoted_words(std::string_view text, char escape) {
   enum class Phase { spaces, word, quote };
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
   std::vector<std::string> words;
   Phase phase = Phase::spaces;
   char quote = 0;
@@ -68,7 +69,7 @@ std::vector<std::string> split_quoted_words(std::string_view text, char escape) 
     char c = pos < text.size() ? text[pos] : '\0';
     if (phase == Phase::spaces) {
       if (pos == text.size()) break;
-      if (is_space(c)) continue;
+      if (dockerfile_is_space(c)) continue;
       phase = Phase::word;
     }
     if (pos == text.size()) {
@@ -76,7 +77,7 @@ std::vector<std::string> split_quoted_words(std::string_view text, char escape) 
       break;
     }
     if (phase == Phase::word) {
-      if (is_space(c)) {
+      if (dockerfile_is_space(c)) {
         phase = Phase::spaces;
         if (blank_ok || !word.empty()) words.push_back(word);
         word.clear();

@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 
+#include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 #include "compose/image/digest.hpp"
@@ -33,25 +34,16 @@ Download download_source(const std::string& url, const std::string& dir, const s
   registry::HttpClient http;
   registry::HttpRequest req;
   req.url = url;
-  std::string write_error;
   req.on_data = [&](const char* data, std::size_t size) {
     hash.update(data, size);
-    for (std::size_t done = 0; done < size;) {
-      ssize_t n = ::write(out.get(), data + done, size - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        write_error = std::string("write `") + file + "`: " + std::strerror(errno);
-        return false;
-      }
-      done += static_cast<std::size_t>(n);
-    }
+    write_all(out.get(), std::string_view(data, size), file);  // rethrown by perform() after the transfer
     return true;
   };
   registry::HttpResponse res;
   try {
     res = http.perform(req);
-  } catch (const registry::HttpError& e) {
-    throw std::runtime_error("ADD " + url + ": " + (write_error.empty() ? e.what() : write_error));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("ADD " + url + ": " + e.what());
   }
   if (res.status < 200 || res.status > 299)
     throw std::runtime_error("ADD " + url + ": invalid response status " + std::to_string(res.status));
