@@ -191,8 +191,10 @@ TEST(LogReader, DeliversALineOnlyOnceItIsComplete) {
 TEST(LogReader, FollowReadsGrowthUntilTheWriterFinishes) {
   LogFile f;
   f.numbered(0, 2);
-  std::atomic<bool> writer_done{false}, stop{false};
+  std::atomic<bool> writer_done{false}, stop{false}, tail_read{false};
   std::thread writer([&] {
+    // The tail is taken from what the file holds when the reader first reads it: write more only after that.
+    while (!tail_read.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (int i = 2; i < 20; ++i) {
       f.numbered(i, i + 1);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -201,7 +203,12 @@ TEST(LogReader, FollowReadsGrowthUntilTheWriterFinishes) {
   });
   LogReader r(f.path, {.tail = 1});
   std::vector<std::string> got;
-  r.follow([&](const LogEntry& e) { got.push_back(e.text); }, [&] { return writer_done.load(); }, stop);
+  r.follow(
+      [&](const LogEntry& e) {
+        got.push_back(e.text);
+        tail_read = true;
+      },
+      [&] { return writer_done.load(); }, stop);
   writer.join();
   ASSERT_EQ(got.size(), 19u);
   EXPECT_EQ(got.front(), "line 1\n");
