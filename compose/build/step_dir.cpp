@@ -1,20 +1,20 @@
 // A build step's scratch directory (see step_dir.hpp).
 #include "compose/build/step_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#include <fcntl.h>
-#include <sys/file.h>
-
 #include <random>
 
 #include "common/atomic_file.hpp"
 #include "common/dir_list.hpp"
+#include "common/file_lock.hpp"
 #include "common/sys_error.hpp"
+#include "common/top_dir.hpp"
 #include "compose/build/build_network.hpp"
 #include "compose/runtime/shim_process.hpp"
 
@@ -22,12 +22,12 @@ namespace berth::build {
 
 StepDir::StepDir(const std::string& store_root) {
   std::filesystem::create_directories(store_root + "/tmp");
+  mark_top_dir(store_root + "/tmp");  // each step's upper dir in a block group of its own
   m_path = store_root + "/tmp/build-XXXXXX";
   if (::mkdtemp(m_path.data()) == nullptr) throw_errno("create build step directory `" + m_path + "`");
   if (::chmod(m_path.c_str(), 0711) != 0) throw_errno("chmod `" + m_path + "`");
   const std::string lock = m_path + "/owner.lock";
-  m_lock.reset(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!m_lock || ::flock(m_lock.get(), LOCK_EX) != 0) throw_errno("lock `" + lock + "`");
+  m_lock = lock_file(lock);
   std::random_device rd;
   for (int i = 0; i < 64; ++i) m_id += "0123456789abcdef"[rd() % 16];
   write_file_atomic(m_path + "/id", m_id + "\n", 0600);
@@ -50,7 +50,7 @@ int sweep_stale_steps(const std::string& root, const std::string& run) {
     if (name.rfind("build-", 0) != 0) continue;
     const std::string dir = tmp + "/" + name;
     UniqueFd lock(::open((dir + "/owner.lock").c_str(), O_RDWR | O_CLOEXEC));
-    if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) continue;  // its build is running
+    if (lock && !try_lock_fd(lock.get(), LOCK_EX, dir + "/owner.lock")) continue;  // its build is running
     try {
       std::string id = read_file(dir + "/id");
       id = id.substr(0, id.find('\n'));

@@ -8,7 +8,6 @@
 #include "compose/image/store.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,8 +17,10 @@
 #include <stdexcept>
 
 #include "common/atomic_file.hpp"
+#include "common/file_lock.hpp"
 #include "common/scope_exit.hpp"
 #include "common/sys_error.hpp"
+#include "common/top_dir.hpp"
 
 namespace berth::image {
 
@@ -118,11 +119,8 @@ ImageStore::ImageStore(std::string root) : m_root(std::move(root)) {
 
 StoreLock ImageStore::lock() {
   for (const char* sub : {"/blobs/sha256", "/layers", "/tmp"}) make_dirs(m_root + sub);
-  std::string path = m_root + "/store.lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd) throw_errno("open `" + path + "`");
-  while (::flock(fd.get(), LOCK_EX) != 0)
-    if (errno != EINTR) throw_errno("flock `" + path + "`");
+  mark_top_dir(m_root + "/tmp");  // layers unpack in there
+  UniqueFd fd = lock_file(m_root + "/store.lock");
   sweep_tmp(m_root + "/tmp");
   return StoreLock(std::move(fd), m_root);
 }

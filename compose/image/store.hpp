@@ -6,6 +6,7 @@
 //   <root>/store.lock                   flock held by writers
 //   <root>/tmp/                         staging for blobs and layers (same filesystem: rename)
 //   <root>/partial/<hex>                downloads in progress, resumed after a crash
+//   <root>/claims/<id>, claims.lock     what live pulls rely on (StoreClaim), kept by removals
 //   <root>/blob-sources/<hex>           hints compose/registry keeps about a stored blob (which
 //   <root>/push-gzip/<hex>              repositories have it; the gzip form of an uncompressed
 //                                       layer, "<digest> <size>", keyed by its diff id = blob hex)
@@ -83,6 +84,33 @@ class BlobWriter {
   std::uint64_t m_size = 0;
 };
 
+/// What a live writer (a pull) relies on: blobs and layers it found in the store or is adding
+/// before an image names them. Removals by other writers (a failed pull's cleanup, `image rm`,
+/// `builder prune`) keep whatever a live claim names. A claim is the file <root>/claims/<id>, one
+/// digest per line, flocked for its whole life: the claim of a process that died is seen unlocked
+/// and swept. Claims change, and removals read them, under <root>/claims.lock.
+class StoreClaim {
+ public:
+  StoreClaim(StoreClaim&&) noexcept = default;
+  StoreClaim& operator=(StoreClaim&&) noexcept = default;
+  StoreClaim(const StoreClaim&) = delete;
+  StoreClaim& operator=(const StoreClaim&) = delete;
+  /// Ends the claim (its file is removed).
+  ~StoreClaim();
+
+  /// Claims `digests` (blobs or layer chain ids). Add them before looking whether they are
+  /// stored: a removal then either sees the claim, or ran before and the look finds them gone.
+  void add(const std::vector<Digest>& digests);
+
+ private:
+  friend class ImageStore;
+  StoreClaim(std::string root, std::string path, UniqueFd fd)
+      : m_root(std::move(root)), m_path(std::move(path)), m_fd(std::move(fd)) {}
+  std::string m_root;
+  std::string m_path;
+  UniqueFd m_fd;  ///< holds the flock that says the claim is live
+};
+
 /// A layer of an image: the blob the manifest names and the unpacked tree it became.
 struct ImageLayer {
   Digest blob;
@@ -133,6 +161,9 @@ class ImageStore {
   /// Takes the writer lock, creating the store's directories first, then sweeps what crashed
   /// writers left in <root>/tmp. Blocks while another process or thread holds it.
   [[nodiscard]] StoreLock lock();
+
+  /// Starts an empty claim (see StoreClaim); no writer lock needed.
+  StoreClaim claim();
 
   // ---- blobs (no lock needed: content-addressed and renamed into place) ----
   /// Starts writing a blob.
@@ -209,6 +240,12 @@ class ImageStore {
   bool discard_layer(const Digest& chain);
   /// Deletes blob `d` and then the hints about it; false when there was no such blob.
   bool discard_blob(const Digest& d);
+  /// Takes <root>/claims.lock (held until the returned fd is closed) and adds what every live
+  /// claim names to both sets (a claim does not say blob or layer); dead processes' claims go.
+  UniqueFd lock_claims_and_read(std::set<Digest>& blobs, std::set<Digest>& chains) const;
+  /// Deletes every hint whose blob is gone (hints of blobs deleted by older versions, or by a
+  /// crash between a blob and its hints).
+  void sweep_hints() const;
   std::string m_root;
 };
 

@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "common/atomic_file.hpp"
+#include "common/dir_list.hpp"
 #include "common/sys_error.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/gocompat/units.hpp"
@@ -298,6 +299,38 @@ bool ImageStore::discard_blob(const Digest& d) {
   return true;
 }
 
+void ImageStore::sweep_hints() const {
+  // A hint is kept while its blob is stored; a blob-sources record of a gzip form also while a kept
+  // push-gzip entry names it. Missing directories hold nothing to sweep.
+  auto entries = [&](std::string_view dir) {
+    try {
+      return list_dir(m_root + "/" + std::string(dir));
+    } catch (const SysError& e) {
+      if (e.code() == ENOENT) return std::vector<std::string>{};
+      throw;
+    }
+  };
+  auto stored = [&](const std::string& hex) {
+    auto d = Digest::parse("sha256:" + hex);
+    return d && has_blob(*d);
+  };
+  std::error_code ec;
+  std::set<std::string> gzip_forms;
+  for (const auto& hex : entries(kPushGzipDir)) {
+    const std::string path = m_root + "/" + std::string(kPushGzipDir) + "/" + hex;
+    if (!stored(hex)) {
+      std::filesystem::remove(path, ec);
+      continue;
+    }
+    std::string gzip_form;
+    if (std::ifstream in(path); in >> gzip_form)
+      if (auto g = Digest::parse(gzip_form)) gzip_forms.insert(std::string(g->hex()));
+  }
+  for (const auto& hex : entries(kBlobSourcesDir))
+    if (!stored(hex) && !gzip_forms.count(hex))
+      std::filesystem::remove(m_root + "/" + std::string(kBlobSourcesDir) + "/" + hex, ec);
+}
+
 std::uint64_t ImageStore::remove_unused(const StoreLock& lock, const std::set<Digest>& chains,
                                         const std::set<Digest>& blobs) {
   check_lock(lock);
@@ -306,6 +339,7 @@ std::uint64_t ImageStore::remove_unused(const StoreLock& lock, const std::set<Di
   Uses keep = images_uses(
       index, [&](const Digest& m) { return build_record(m, index); }, complete);
   if (!complete) return 0;  // what an unreadable image shares is unknown: keep everything
+  const UniqueFd claims = lock_claims_and_read(keep.blobs, keep.chains);  // held while deleting
   std::uint64_t freed = 0;
   std::error_code ec;
   for (const auto& b : blobs) {
@@ -318,6 +352,7 @@ std::uint64_t ImageStore::remove_unused(const StoreLock& lock, const std::set<Di
     auto info = layer_info(c);
     if (discard_layer(c) && info) freed += info->size;
   }
+  sweep_hints();
   return freed;
 }
 
@@ -337,6 +372,7 @@ RemoveResult ImageStore::collect(json& index, const Digest& manifest) {
   RemoveResult result;
   discard_blob(manifest);
   if (!doomed || !complete) return result;
+  const UniqueFd claims = lock_claims_and_read(keep.blobs, keep.chains);  // held while deleting
   result.deleted.push_back(doomed->config_digest);
   Uses mine;
   mine.add(*doomed);
@@ -347,6 +383,7 @@ RemoveResult ImageStore::collect(json& index, const Digest& manifest) {
     if (keep.chains.count(l->chain_id)) continue;
     if (discard_layer(l->chain_id)) result.deleted.push_back(l->chain_id);
   }
+  sweep_hints();  // also those of blobs deleted before hints went with them
   return result;
 }
 

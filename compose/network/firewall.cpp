@@ -10,7 +10,6 @@
 // the caller, or here with HostLock::take) keeps other processes out of the same window.
 #include <fcntl.h>
 #include <nftables/libnftables.h>
-#include <sys/file.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,6 +19,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "common/file_lock.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 #include "compose/network/firewall.hpp"
@@ -141,11 +141,7 @@ class CallLock {
  public:
   CallLock(HostLock mode, const std::string& path) : m_guard(g_nft_mutex) {
     if (mode != HostLock::take) return;
-    m_fd.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!m_fd) throw_errno("open `" + path + "`");
-    while (::flock(m_fd.get(), LOCK_EX) != 0) {
-      if (errno != EINTR) throw_errno("flock `" + path + "`");
-    }
+    m_fd = lock_file(path);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "common/atomic_file.hpp"
+#include "common/file_lock.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
 
@@ -35,10 +36,7 @@ void hash_prefix(int fd, std::uint64_t size, image::Sha256& hash, const std::str
 /// (another download may have finished and renamed it away meanwhile).
 UniqueFd lock_partial(const std::string& path) {
   while (true) {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (!fd) throw_errno("open `" + path + "`");
-    while (::flock(fd.get(), LOCK_EX) != 0)
-      if (errno != EINTR) throw_errno("flock `" + path + "`");
+    UniqueFd fd = lock_file(path, 0644);
     struct stat locked {
     }, now{};
     if (::fstat(fd.get(), &locked) != 0) throw_errno("stat `" + path + "`");

@@ -99,7 +99,7 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
   const auto endpoints = pull_endpoints(ref, m_config);
   for (const auto& ep : endpoints) {
     const std::string key = ep.mirror ? ep.host : credential_key(ref.domain);
-    RepositoryClient c(http, ep, ref.path, m_credentials.get(key), "pull");
+    RepositoryClient c(http, ep, ref.path, m_credentials.get(key), "pull", m_credentials.saver(key));
     try {
       top = get_manifest(c, reference, what);
       client = std::move(c);
@@ -133,6 +133,11 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
   std::set<Digest> stored_blobs, unpacked_chains;  // what this pull added (under mu)
   std::vector<image::ImageLayer> layers;
   try {
+    // What this pull relies on is claimed before it looks whether the store has it: another pull's
+    // failure cleanup (or `image rm`) keeps it. The claim ends with this block, before the
+    // catch below cleans up after this pull.
+    image::StoreClaim claim = m_store.claim();
+    claim.add({config_digest});
     if (fetch_blob(*client, m_store, config_digest, descriptor_size(config_desc))) stored_blobs.insert(config_digest);
     Json config;
     try {
@@ -141,6 +146,9 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
       throw std::runtime_error(what + ": config " + config_digest.str() + " is not JSON: " + e.what());
     }
     layers = image::image_layers(manifest.json, config);
+    std::vector<Digest> relied_on;
+    for (const auto& l : layers) relied_on.insert(relied_on.end(), {l.blob, l.chain_id});
+    claim.add(relied_on);
 
     // Layers: downloads on a few threads, unpacked (on a few others) as each one is verified.
     std::condition_variable cv;

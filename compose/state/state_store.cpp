@@ -3,7 +3,6 @@
 #include "compose/state/state_store.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <random>
 
 #include "common/atomic_file.hpp"
+#include "common/file_lock.hpp"
 #include "common/sys_error.hpp"
 
 namespace berth::state {
@@ -127,10 +127,7 @@ ProjectLock::ProjectLock(const Paths& paths, const std::string& project) {
   fs::create_directories(dir, ec);
   if (ec) throw SysError("create `" + dir + "`", ec.value());
   std::string file = dir + "/lock";
-  m_fd = UniqueFd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!m_fd) throw_errno("open `" + file + "`");
-  while (::flock(m_fd.get(), LOCK_EX) != 0)
-    if (errno != EINTR) throw_errno("lock `" + file + "`");
+  m_fd = lock_file(file);
 }
 
 StateStore::StateStore(const Paths& paths, std::string project) : m_paths(paths), m_project(std::move(project)) {

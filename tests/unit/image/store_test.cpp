@@ -238,6 +238,62 @@ TEST_F(ImageStoreTest, ABlobsHintsGoWithTheBlob) {
   EXPECT_FALSE(fs::exists(hint(kPushGzipDir, shared)));
 }
 
+TEST_F(ImageStoreTest, HintsOfBlobsDeletedEarlierAreSweptByTheNextRemoval) {
+  // Hints left behind by an older Berth (which deleted blobs without them) or by a crash between a
+  // blob and its hints: the next removal sweeps every hint whose blob is gone, and only those.
+  auto hint = [&](std::string_view dir, const Digest& d) {
+    return m_dir / ("root/" + std::string(dir) + "/" + std::string(d.hex()));
+  };
+  Digest a = make_image({m_base, make_tar({tar_file("a", "a")})});
+  Digest b = make_image({m_base});
+  tag("a:1", a);
+  tag("b:1", b);
+  const Digest base = m_store.resolve(parse_reference("b:1"))->layers[0].blob;
+  const Digest gone = sha256_of("a blob deleted long ago"), gone_gzip = sha256_of("its gzip form");
+  const Digest base_gzip = sha256_of("the base layer's gzip form, kept");
+  write_bytes(hint(kBlobSourcesDir, gone), "127.0.0.1:5000/old\n");
+  write_bytes(hint(kPushGzipDir, gone), gone_gzip.str() + " 7\n");
+  write_bytes(hint(kBlobSourcesDir, gone_gzip), "127.0.0.1:5000/old\n");
+  write_bytes(hint(kPushGzipDir, base), base_gzip.str() + " 9\n");
+  write_bytes(hint(kBlobSourcesDir, base_gzip), "127.0.0.1:5000/b\n");
+  write_bytes(hint(kBlobSourcesDir, base), "127.0.0.1:5000/b\n");
+
+  StoreLock lock = m_store.lock();
+  ASSERT_TRUE(m_store.remove(lock, parse_reference("a:1")));
+  EXPECT_FALSE(fs::exists(hint(kBlobSourcesDir, gone)));
+  EXPECT_FALSE(fs::exists(hint(kPushGzipDir, gone)));
+  EXPECT_FALSE(fs::exists(hint(kBlobSourcesDir, gone_gzip)));
+  EXPECT_TRUE(fs::exists(hint(kPushGzipDir, base))) << "b still holds the base layer";
+  EXPECT_TRUE(fs::exists(hint(kBlobSourcesDir, base_gzip))) << "the gzip form of a kept blob";
+  EXPECT_TRUE(fs::exists(hint(kBlobSourcesDir, base)));
+}
+
+TEST_F(ImageStoreTest, RemovalsKeepWhatALiveClaimNamesAndSweepDeadClaims) {
+  // A pull claims the blobs and layers it relies on before it looks whether they are stored; a
+  // removal in the meantime (another pull's failure cleanup) must keep them.
+  const Digest relied_on = m_store.put_blob(std::string_view("a layer another pull found here"));
+  const Digest unclaimed = m_store.put_blob(std::string_view("a layer nobody relies on"));
+  StoreLock lock = m_store.lock();
+  {
+    StoreClaim claim = m_store.claim();
+    claim.add({relied_on});
+    m_store.remove_unused(lock, {}, {relied_on, unclaimed});
+    EXPECT_TRUE(m_store.has_blob(relied_on)) << "a live claim's blob was deleted";
+    EXPECT_FALSE(m_store.has_blob(unclaimed));
+  }
+  // The claim ended: its file is gone and the blob is fair game.
+  EXPECT_TRUE(fs::is_empty(m_dir / "root/claims"));
+  m_store.remove_unused(lock, {}, {relied_on});
+  EXPECT_FALSE(m_store.has_blob(relied_on));
+
+  // A claim file nobody holds (its process was killed) protects nothing and is swept.
+  const Digest again = m_store.put_blob(std::string_view("a layer a killed pull claimed"));
+  write_bytes(m_dir / "root/claims/4242-dead00", again.str() + "\n");
+  m_store.remove_unused(lock, {}, {again});
+  EXPECT_FALSE(m_store.has_blob(again));
+  EXPECT_FALSE(fs::exists(m_dir / "root/claims/4242-dead00"));
+}
+
 TEST_F(ImageStoreTest, ImagesJsonIsReplacedAtomically) {
   Digest m = make_image({m_base});
   tag("one", m);
