@@ -22,6 +22,7 @@
 #include "compose/image/archive_load.hpp"
 #include "compose/image/platform.hpp"
 #include "compose/image/store.hpp"
+#include "compose/progress/json_message.hpp"
 #include "compose/registry/pull.hpp"
 
 namespace berth::cli {
@@ -231,8 +232,8 @@ struct ImagePullArgs {
   bool quiet = false;
 };
 
-/// `image pull`: docker pull's output ("latest: Pulling from library/busybox", one line per layer
-/// status, "Digest:", "Status:", then the full reference).
+/// `image pull`: docker pull's output ("latest: Pulling from library/busybox", the layers' lines
+/// (live on a terminal), "Digest:", "Status:", then the full reference).
 void pull_image(const GlobalOptions& g, const ImagePullArgs& a) {
   image::Reference ref = image::parse_reference(a.name);
   std::map<std::string, std::string> env = load_options(g).os_environment;
@@ -241,9 +242,10 @@ void pull_image(const GlobalOptions& g, const ImagePullArgs& a) {
                           registry::CredentialStore(registry::docker_config_path(env)));
   registry::PullOptions po;
   if (!a.platform.empty()) po.platform = image::parse_platform(a.platform);
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  progress::JsonMessageDisplay display(std::cout, terminal, progress::terminal_width(STDOUT_FILENO));
   po.on_event = [&](const registry::PullEvent& e) {
-    if (a.quiet || e.status == "Downloading") return;
-    std::cout << (e.id.empty() ? e.status : e.id + ": " + e.status) << "\n" << std::flush;
+    if (!a.quiet) display.show(e.id, e.status, e.current, e.total);
   };
   puller.pull(ref, po);
   std::cout << ref.str() << "\n";

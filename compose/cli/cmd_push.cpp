@@ -2,6 +2,8 @@
 // and `berth image push [-q] [-a] NAME[:TAG]` (docker push's output: "The push refers to
 // repository [...]", a line per layer status, "<tag>: digest: sha256:... size: N"; with
 // --all-tags every tag of the repository, in name order, stopping at the first failure).
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -9,9 +11,11 @@
 
 #include "compose/cli/commands.hpp"
 #include "compose/engine/image_push.hpp"
+#include "compose/image/platform.hpp"
 #include "compose/image/store.hpp"
 #include "compose/loader/load.hpp"
 #include "compose/model/dependencies.hpp"
+#include "compose/progress/json_message.hpp"
 #include "compose/progress/progress.hpp"
 #include "compose/registry/push.hpp"
 
@@ -44,6 +48,7 @@ void run_push(const GlobalOptions& g, const PushFlags& f) {
 
 struct ImagePushArgs {
   std::string name;
+  std::string platform;
   bool quiet = false;
   bool all_tags = false;
 };
@@ -67,9 +72,25 @@ std::vector<image::Reference> repository_tags(const image::ImageStore& store, co
   return tags;
 }
 
-/// `image push`: docker push's lines on stdout, as it prints them when stdout is not a terminal:
-/// "Pushing" carries a progress bar there and is left out, as `image pull` leaves out
-/// "Downloading". With -q only the pushed reference, at the end.
+/// `image push --platform`: the store keeps one platform's manifest per name, so that image is what
+/// goes up; one of another platform is refused with docker's words.
+void check_platform(const image::ImageStore& store, const image::Reference& ref, const image::Platform& wanted) {
+  const std::optional<image::ImageRecord> image = store.resolve(ref);
+  if (!image) return;  // the push names what is missing
+  const nlohmann::json& c = image->config;
+  const nlohmann::json descriptor = {{"platform",
+                                      {{"os", c.value("os", "")},
+                                       {"architecture", c.value("architecture", "")},
+                                       {"variant", c.value("variant", "")}}}};
+  if (image::platform_matches(descriptor, wanted)) return;
+  const image::Platform actual{c.value("os", ""), c.value("architecture", ""), c.value("variant", "")};
+  throw std::runtime_error("image with reference " + ref.familiar() +
+                           " was found but does not match the specified platform: wanted " + wanted.str() +
+                           ", actual: " + actual.str());
+}
+
+/// `image push`: docker push's lines on stdout; on a terminal each layer's line is live, with its
+/// "Pushing" bar (left out otherwise, as docker does). With -q only the pushed reference, at the end.
 void push_image(const GlobalOptions& g, const ImagePushArgs& a) {
   const image::Reference ref = image::parse_reference(a.name);
   if (a.all_tags && !names_repository_only(a.name)) throw std::runtime_error("tag can't be used with --all-tags/-a");
@@ -80,15 +101,22 @@ void push_image(const GlobalOptions& g, const ImagePushArgs& a) {
                           registry::CredentialStore(registry::docker_config_path(env)));
   registry::PushOptions po;
   bool named_repository = false;
+  progress::JsonMessageDisplay display(std::cout, ::isatty(STDOUT_FILENO) == 1,
+                                       progress::terminal_width(STDOUT_FILENO));
   po.on_event = [&](const registry::PushEvent& e) {
-    if (a.quiet || e.status == "Pushing") return;
+    if (a.quiet) return;
     if (e.id.empty() && e.status.rfind("The push refers to repository", 0) == 0) {
       if (named_repository) return;  // docker says it once for all the tags
       named_repository = true;
     }
-    std::cout << (e.id.empty() ? e.status : e.id + ": " + e.status) << "\n" << std::flush;
+    display.show(e.id, e.status, e.current, e.total);
   };
-  for (const auto& r : refs) pusher.push(r, po);
+  const std::optional<image::Platform> wanted =
+      a.platform.empty() ? std::nullopt : std::optional(image::parse_platform(a.platform));
+  for (const auto& r : refs) {
+    if (wanted) check_platform(store, r, *wanted);
+    pusher.push(r, po);
+  }
   if (a.quiet) std::cout << (a.all_tags ? ref.name() : ref.str()) << "\n";
 }
 
@@ -109,6 +137,9 @@ void register_image_push(CLI::App& image, const GlobalOptions& g) {
   auto* cmd = image.add_subcommand("push", "Upload an image to a registry");
   cmd->add_option("name", a->name, "NAME[:TAG]")->required();
   cmd->add_flag("-a,--all-tags", a->all_tags, "Push all tags of an image to the repository");
+  cmd->add_option(
+      "--platform", a->platform,
+      "Push a platform-specific manifest as a single-platform image to the registry ('os[/arch[/variant]]')");
   cmd->add_flag("-q,--quiet", a->quiet, "Suppress verbose output");
   cmd->callback([&g, a] { push_image(g, *a); });
 }

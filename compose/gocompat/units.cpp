@@ -225,7 +225,7 @@ std::optional<int64_t> parse_bytes(std::string_view text) {
   return static_cast<int64_t>(size);
 }
 
-std::string human_size(std::uint64_t bytes) {
+std::string human_size(std::uint64_t bytes, int precision) {
   static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
   auto size = static_cast<double>(bytes);
   size_t i = 0;
@@ -234,7 +234,7 @@ std::string human_size(std::uint64_t bytes) {
     ++i;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*g%s", 3, size, kUnits[i]);
+  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[i]);
   return buf;
 }
 

@@ -23,7 +23,8 @@ std::string format_duration(int64_t ns);
 /// "50M" -> 52428800, "1g", "512m", "100kb", "1.5KiB", "1024". nullopt when invalid or negative.
 std::optional<int64_t> parse_bytes(std::string_view text);
 
-/// go-units HumanSizeWithPrecision(size, 3), decimal units: "4.26MB", "812kB", "100B" (docker images SIZE).
-std::string human_size(std::uint64_t bytes);
+/// go-units HumanSizeWithPrecision(size, precision), decimal units: with 3 (docker images SIZE)
+/// "4.26MB", "812kB", "100B"; with 4 (units.HumanSize, pull progress) "12.35MB".
+std::string human_size(std::uint64_t bytes, int precision = 3);
 
 }  // namespace berth::gocompat

@@ -69,12 +69,15 @@ void throw_registry_error(const HttpResponse& response, const std::string& what)
 }
 
 RepositoryClient::RepositoryClient(HttpClient& http, Endpoint endpoint, std::string repository,
-                                   std::optional<Credentials> credentials, std::string actions)
+                                   std::optional<Credentials> credentials, std::string actions, SaveCredentials save)
     : m_http(&http),
       m_endpoint(std::move(endpoint)),
       m_repository(std::move(repository)),
-      m_credentials(std::move(credentials)),
-      m_actions(std::move(actions)) {}
+      m_credentials(std::make_shared<SharedCredentials>()),
+      m_actions(std::move(actions)) {
+  m_credentials->value = std::move(credentials);
+  m_credentials->save = std::move(save);
+}
 
 std::string RepositoryClient::url(const std::string& suffix) const {
   return m_endpoint.base_url + m_endpoint.path_prefix + "/v2/" + m_repository + suffix;
@@ -95,13 +98,14 @@ HttpResponse RepositoryClient::send(HttpRequest request) {
 void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
   const auto challenges = parse_challenges(unauthorized.header("www-authenticate"));
   const std::string who = m_endpoint.host + "/" + m_repository;
+  std::lock_guard lock(m_credentials->mu);
+  std::optional<Credentials>& credentials = m_credentials->value;
   for (const auto& c : challenges) {
     if (c.scheme == "basic") {
-      if (!m_credentials || m_credentials->username.empty())
+      if (!credentials || credentials->username.empty())
         throw RegistryError(who, 401, "UNAUTHORIZED",
                             "authentication required (no credentials for " + m_endpoint.host + ": berth login)");
-      m_authorization =
-          "Authorization: Basic " + base64_encode(m_credentials->username + ":" + m_credentials->password);
+      m_authorization = "Authorization: Basic " + base64_encode(credentials->username + ":" + credentials->password);
       m_expires = std::chrono::steady_clock::time_point::max();
       return;
     }
@@ -112,25 +116,26 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
     if (scope.empty()) scope = "repository:" + m_repository + ":" + m_actions;
     HttpRequest token_req;
     token_req.url = realm;
-    if (m_credentials && !m_credentials->identity_token.empty()) {
+    const bool refresh_grant = credentials && !credentials->identity_token.empty();
+    if (refresh_grant) {
       token_req.method = "POST";
       token_req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
       token_req.body = "grant_type=refresh_token&client_id=berth&service=" + escape(c.param("service")) +
-                       "&scope=" + escape(scope) + "&refresh_token=" + escape(m_credentials->identity_token);
+                       "&scope=" + escape(scope) + "&refresh_token=" + escape(credentials->identity_token);
     } else {
       token_req.url += std::string(realm.find('?') == std::string::npos ? "?" : "&") +
                        "service=" + escape(c.param("service")) + "&scope=" + escape(scope);
-      if (m_credentials && !m_credentials->username.empty()) {
-        token_req.url += "&account=" + escape(m_credentials->username);
+      if (credentials && !credentials->username.empty()) {
+        token_req.url += "&account=" + escape(credentials->username);
         token_req.headers.push_back("Authorization: Basic " +
-                                    base64_encode(m_credentials->username + ":" + m_credentials->password));
+                                    base64_encode(credentials->username + ":" + credentials->password));
       }
     }
     HttpResponse tr = m_http->perform(token_req);
     if (tr.status == 401 || tr.status == 403)
       throw RegistryError(who, 401, "UNAUTHORIZED",
-                          (m_credentials ? "the credentials for " + m_endpoint.host + " were refused"
-                                         : std::string("authentication required")) +
+                          (credentials ? "the credentials for " + m_endpoint.host + " were refused"
+                                       : std::string("authentication required")) +
                               " (" + registry_error_text(tr) + ")");
     if (tr.status < 200 || tr.status >= 300) throw_registry_error(tr, "token from " + realm);
     Json reply;
@@ -155,6 +160,11 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
     if (auto it = reply.find("expires_in"); it != reply.end() && !it->is_null()) {
       if (!it->is_number()) throw RegistryError("token from " + realm, tr.status, "", "`expires_in` is not a number");
       expires_in = std::clamp(it->get<double>(), 60.0, 1e9);  // the spec's minimum is 60 s
+    }
+    if (const std::string rotated = text("refresh_token");
+        refresh_grant && !rotated.empty() && rotated != credentials->identity_token) {
+      credentials->identity_token = rotated;  // the old one may no longer be valid
+      if (m_credentials->save) m_credentials->save(*credentials);
     }
     m_authorization = "Authorization: Bearer " + token;
     m_expires = std::chrono::steady_clock::now() + std::chrono::seconds(static_cast<long long>(expires_in) - 10);

@@ -5,6 +5,8 @@
 // credentials when there are some; POST grant_type=refresh_token for an identity token; the
 // reply's `token` or `access_token`, kept until `expires_in` runs out).
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -35,9 +37,10 @@ std::string registry_error_text(const HttpResponse& response);
 
 class RepositoryClient {
  public:
-  /// `actions`: the scope's actions, "pull" or "pull,push".
+  /// `actions`: the scope's actions, "pull" or "pull,push". `save` is called when the token server
+  /// rotates the identity token, with the credentials to keep from then on.
   RepositoryClient(HttpClient& http, Endpoint endpoint, std::string repository, std::optional<Credentials> credentials,
-                   std::string actions = "pull");
+                   std::string actions = "pull", SaveCredentials save = {});
 
   /// base_url + path_prefix + "/v2/" + repository + `suffix` ("/manifests/latest").
   std::string url(const std::string& suffix) const;
@@ -62,7 +65,14 @@ class RepositoryClient {
   HttpClient* m_http;
   Endpoint m_endpoint;
   std::string m_repository;
-  std::optional<Credentials> m_credentials;
+  /// Shared by the copies over() makes: a rotated identity token is used once, so copies take
+  /// tokens one at a time and all see the newest credentials.
+  struct SharedCredentials {
+    std::mutex mu;
+    std::optional<Credentials> value;
+    SaveCredentials save;
+  };
+  std::shared_ptr<SharedCredentials> m_credentials;
   std::string m_actions;
   std::string m_authorization;  ///< "Authorization: ..." header, "" before the first challenge
   std::chrono::steady_clock::time_point m_expires{};

@@ -216,6 +216,16 @@ std::string CredentialStore::store(const std::string& key, const Credentials& cr
   return m_path;
 }
 
+SaveCredentials CredentialStore::saver(const std::string& key) const {
+  return [store = *this, key](const Credentials& creds) {
+    try {
+      store.store(key, creds);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("saving the new identity token the token server gave for " + key + ": " + e.what());
+    }
+  };
+}
+
 bool CredentialStore::erase(const std::string& key) const {
   Json config = read_config(m_path);
   bool found = false;

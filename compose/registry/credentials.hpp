@@ -7,6 +7,7 @@
 // A helper is run as `docker-credential-<name> get|store|erase` (found in PATH) with the
 // server key on stdin, and answers {"ServerURL","Username","Secret"}; Username "<token>" means
 // Secret is an identity token (for the OAuth2 token POST).
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,6 +21,10 @@ struct Credentials {
 
   bool empty() const { return username.empty() && password.empty() && identity_token.empty(); }
 };
+
+/// Keeps credentials whose identity token the token server replaced (a server that rotates refresh
+/// tokens answers the refresh_token grant with a new one and may forget the old).
+using SaveCredentials = std::function<void(const Credentials&)>;
 
 /// The docker config file for `env` ($DOCKER_CONFIG/config.json, else $HOME/.docker/config.json).
 std::string docker_config_path(const std::map<std::string, std::string>& env);
@@ -37,6 +42,9 @@ class CredentialStore {
   /// Saves `creds` for `key` (through the configured helper, else into `auths`; the file is
   /// written atomically with mode 0600). Returns where they went ("the file", "helper name").
   std::string store(const std::string& key, const Credentials& creds) const;
+
+  /// store() for `key`, as a callback; its errors say what was being saved.
+  SaveCredentials saver(const std::string& key) const;
 
   /// Removes `key`'s credentials; false when there were none.
   bool erase(const std::string& key) const;

@@ -101,7 +101,8 @@ PushResult Pusher::push(const image::Reference& ref, const PushOptions& options)
   const BlobSources sources(m_store.root());
   const PushGzipCache gzip_cache(m_store.root());
   HttpClient http;
-  RepositoryClient client(http, endpoint, ref.path, m_credentials.get(credential_key(ref.domain)), "pull,push");
+  const std::string key = credential_key(ref.domain);
+  RepositoryClient client(http, endpoint, ref.path, m_credentials.get(key), "pull,push", m_credentials.saver(key));
   try {
     check_access(client, ref.tag, context);
   } catch (const HttpError& e) {  // (a RegistryError names the registry and repository already)

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "compose/image/platform.hpp"
 #include "compose/image/reference.hpp"
 #include "compose/image/store.hpp"
 #include "compose/registry/config.hpp"
@@ -301,6 +302,26 @@ TEST_F(RegistryPush, AllTagsPushesEveryTagOfTheRepositoryOnly) {
   auto quiet = berth({"image", "push", "-a", "-q", repo});
   ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
   EXPECT_EQ(quiet.out, repo + "\n");
+}
+
+TEST_F(RegistryPush, PlatformPushesThatPlatformsImageAndRefusesAnother) {
+  auto reg = start();
+  const std::string repo = reg->host() + "/test/plat";
+  tag(repo + ":1");
+  const image::Platform here = image::host_platform();
+  const std::string other = here.architecture == "arm64" ? "linux/amd64" : "linux/arm64";
+  auto refused = berth({"image", "push", "--platform", other, repo + ":1"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(contains(refused.err, "image with reference " + repo +
+                                        ":1 was found but does not match the specified "
+                                        "platform: wanted " +
+                                        other + ", actual: " + here.str()))
+      << refused.err;
+  EXPECT_EQ(count(reg->log(), "\"PUT /v2/"), 0u) << "nothing may be pushed for a refused platform";
+
+  auto r = berth({"image", "push", "--platform", here.str(), repo + ":1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(remote_digest(repo + ":1"), pushed_digest(r.out));
 }
 
 }  // namespace berth::test

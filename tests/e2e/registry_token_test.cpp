@@ -233,4 +233,32 @@ TEST_F(RegistryToken, LoginWithoutARefreshTokenKeepsThePassword) {
   EXPECT_EQ(m_token->requests().back().method, "GET");
 }
 
+TEST_F(RegistryToken, ARotatedIdentityTokenIsSavedAndUsedNextTime) {
+  TokenServer::Options o;
+  o.rotate_refresh_tokens = true;  // each refresh_token grant answers a new one and voids the old
+  start("private/bb:1", o);
+  const std::string first = m_token->refresh_token_for("alice");
+  write_docker_config(R"({"auths": {")" + m_reg->host() + R"(": {"auth": "YWxpY2U6", "identitytoken": ")" + first +
+                      R"("}}})");
+  auto identity_token = [&] {
+    const auto config = nlohmann::json::parse(read_bytes(*m_tmp / "docker/config.json"));
+    return config["auths"][m_reg->host()].value("identitytoken", "");
+  };
+  auto r = pull("private/bb:1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string second = identity_token();
+  EXPECT_NE(second, first);
+  EXPECT_EQ(second.rfind("refresh-alice-", 0), 0u) << second;
+
+  // The next pull uses the new one (the first is void now) and keeps the one after it.
+  berth({"image", "rm", m_reg->host() + "/private/bb:1"});
+  const std::size_t before = m_token->requests().size();
+  auto again = pull("private/bb:1");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto asked = m_token->requests();
+  ASSERT_GT(asked.size(), before);
+  EXPECT_TRUE(contains(asked[before].body, "refresh_token=" + second)) << asked[before].body;
+  EXPECT_NE(identity_token(), second);
+}
+
 }  // namespace berth::test

@@ -135,6 +135,10 @@ MiniHttpReply TokenServer::answer(const MiniHttpRequest& request) {
       auto it = m_refresh_tokens.find(token_form_value(form, "refresh_token"));
       if (it == m_refresh_tokens.end()) return token_error_reply(401, "invalid refresh token");
       user = it->second;
+      if (m_options.rotate_refresh_tokens) {
+        m_refresh_tokens.erase(it);
+        offline = true;  // the answer carries the refresh token to use next
+      }
     } else {
       return token_error_reply(400, "unsupported grant_type \"" + grant + "\"");
     }

@@ -3,9 +3,9 @@
 // the registry tests: GET <realm>?service=&scope= anonymously or with Basic credentials
 // (`offline_token=true` adds a refresh_token unless Options::refresh_tokens is off, as some
 // servers never give one), and the OAuth2 POST (grant_type=password with
-// access_type=offline, grant_type=refresh_token). Tokens are RS256 JWTs with iss, aud (the
-// service), sub, exp/nbf/iat and the `access` claim: users get pull and push everywhere,
-// anonymous clients pull on repositories under `public_prefix`. Every request is recorded.
+// access_type=offline, grant_type=refresh_token, which can rotate the refresh token). Tokens are RS256 JWTs with iss,
+// aud (the service), sub, exp/nbf/iat and the `access` claim: users get pull and push everywhere, anonymous clients
+// pull on repositories under `public_prefix`. Every request is recorded.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +25,7 @@ class TokenServer {
     int valid_seconds = 300;                   ///< how long the registry accepts a token
     int expires_in = 300;                      ///< what the answers say
     bool refresh_tokens = true;                ///< offline_token / access_type=offline are honoured
+    bool rotate_refresh_tokens = false;        ///< a refresh_token grant answers a new one, the old is void
   };
   struct Request {
     std::string method, target, body, authorization;
