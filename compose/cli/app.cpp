@@ -3,8 +3,10 @@
 #include "compose/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
+#include "compose/cli/argv_forms.hpp"
 #include "compose/cli/commands.hpp"
 #include "compose/loader/diagnostics.hpp"
 
@@ -51,8 +53,18 @@ int run(int argc, char** argv) {
   register_login(app, global, result);
   register_build(app, global, result);
   register_builder(app, global, result);
+  std::vector<std::string> args = pflag_forms(app, std::vector<std::string>(argv + 1, argv + argc));
+  if (args.empty()) {  // as docker compose: the usage, and success
+    std::cout << app.help();
+    return 0;
+  }
+  if (auto unknown = unknown_command(app, args)) {
+    std::cerr << "berth: '" << *unknown << "' is not a berth command.\nSee 'berth --help'\n";
+    return 1;
+  }
   try {
-    app.parse(argc, argv);
+    std::reverse(args.begin(), args.end());  // CLI11 takes the words last first
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 1;

@@ -11,7 +11,7 @@ namespace berth::progress {
 
 std::string json_progress_text(std::uint64_t current, std::uint64_t total, int width) {
   if (current == 0 && total == 0) return "";
-  const std::string now = gocompat::human_size(current, 4);  // units.HumanSize
+  const std::string now = gocompat::human_size(current, 4);                                           // units.HumanSize
   auto padded = [](std::string s) { return s.size() < 8 ? std::string(8 - s.size(), ' ') + s : s; };  // %8v
   if (total == 0) return padded(now);
   const int half_percent =

@@ -10,7 +10,9 @@
 #include "support/files.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text.hpp"
 
+using berth::test::contains;
 using berth::test::read_bytes;
 using berth::test::run_berth;
 namespace fs = std::filesystem;
@@ -126,6 +128,25 @@ TEST_F(ConfigCommand, HashChangesWithTheServiceButNotWithReplicas) {
   ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(a[0], b[0]);  // replicas do not change a container's config
   EXPECT_NE(a[1], b[1]);  // the image does
+}
+
+TEST_F(ConfigCommand, PflagFormsAndUnknownCommandsAsDockerCompose) {
+  write("one.yaml", "services:\n  a:\n    image: busybox\n");
+  auto short_equals = run_berth({"-f=one.yaml", "config", "--services", "-q=false"}, m_dir);
+  ASSERT_EQ(short_equals.exit_code, 0) << short_equals.err;
+  EXPECT_EQ(short_equals.out, "a\n");
+  auto long_equals = run_berth({"config", "--file=one.yaml", "--services"}, m_dir);
+  EXPECT_EQ(long_equals.out, "a\n") << long_equals.err;
+
+  auto unknown = run_berth({"-f", "one.yaml", "foo"}, m_dir);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(unknown.err, "berth: 'foo' is not a berth command.\nSee 'berth --help'\n");
+  auto nested = run_berth({"image", "foo"}, m_dir);
+  EXPECT_EQ(nested.exit_code, 1);
+  EXPECT_EQ(nested.err, "berth: 'image foo' is not a berth command.\nSee 'berth --help'\n");
+  auto none = run_berth({}, m_dir);
+  EXPECT_EQ(none.exit_code, 0);
+  EXPECT_TRUE(contains(none.out, "Usage: berth")) << none.out;
 }
 
 TEST_F(ConfigCommand, ErrorsNameFileLineColumnAndPathAndExitNonZero) {
