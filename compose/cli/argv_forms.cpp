@@ -15,7 +15,8 @@ const CLI::Option* find_option(const CLI::App* app, const std::string& name) {
 
 /// The subcommand `name` of `app`, or nullptr.
 const CLI::App* find_subcommand(const CLI::App* app, const std::string& name) {
-  auto named = app->get_subcommands([&](const CLI::App* sub) { return !sub->get_name().empty() && sub->check_name(name); });
+  auto named =
+      app->get_subcommands([&](const CLI::App* sub) { return !sub->get_name().empty() && sub->check_name(name); });
   return named.empty() ? nullptr : named.front();
 }
 

@@ -1,3 +1,5 @@
+// `berth version`, as docker compose prints it: "... version vX.Y.Z", --short without the "v",
+// --format json with it.
 #include <iostream>
 
 #include "compose/cli/commands.hpp"
@@ -14,7 +16,7 @@ void register_version(CLI::App& app, CommandResult&) {
     if (*short_)
       std::cout << BERTH_VERSION << "\n";
     else if (*format == "json")
-      std::cout << R"({"version":")" << BERTH_VERSION << "\"}\n";
+      std::cout << R"({"version":"v)" << BERTH_VERSION << "\"}\n";  // as docker compose: %q of "v2.x.y"
     else
       std::cout << "Berth version v" << BERTH_VERSION << "\n";
   });

@@ -144,6 +144,8 @@ TEST_F(ConfigCommand, PflagFormsAndUnknownCommandsAsDockerCompose) {
   auto nested = run_berth({"image", "foo"}, m_dir);
   EXPECT_EQ(nested.exit_code, 1);
   EXPECT_EQ(nested.err, "berth: 'image foo' is not a berth command.\nSee 'berth --help'\n");
+  EXPECT_EQ(run_berth({"version", "--format", "json"}, m_dir).out, R"({"version":"v)" BERTH_VERSION "\"}\n");
+  EXPECT_EQ(run_berth({"version", "--short"}, m_dir).out, BERTH_VERSION "\n");
   auto none = run_berth({}, m_dir);
   EXPECT_EQ(none.exit_code, 0);
   EXPECT_TRUE(contains(none.out, "Usage: berth")) << none.out;

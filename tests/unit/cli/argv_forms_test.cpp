@@ -38,7 +38,8 @@ TEST(PflagForms, ShortOptionValuesAndBoolsAfterAnEqualsSign) {
   EXPECT_EQ(c.forms({"up", "-f=a.yaml"}), (V{"up", "-f", "a.yaml"})) << "a global flag after the verb";
   EXPECT_EQ(c.forms({"up", "-d=false", "web"}), (V{"up", "--detach=false", "web"}));
   EXPECT_EQ(c.forms({"up", "-q=true"}), (V{"up", "-q=true"})) << "no long form: left to CLI11";
-  EXPECT_EQ(c.forms({"--file=a.yaml", "up", "--detach=true", "-dq"}), (V{"--file=a.yaml", "up", "--detach=true", "-dq"}));
+  EXPECT_EQ(c.forms({"--file=a.yaml", "up", "--detach=true", "-dq"}),
+            (V{"--file=a.yaml", "up", "--detach=true", "-dq"}));
   // A value that looks like an option is a value; nothing after "--" is touched.
   EXPECT_EQ(c.forms({"-p", "-d=x", "up"}), (V{"-p", "-d=x", "up"}));
   EXPECT_EQ(c.forms({"up", "--", "-f=x"}), (V{"up", "--", "-f=x"}));
