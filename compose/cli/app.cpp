@@ -39,6 +39,8 @@ int run(int argc, char** argv) {
   register_unpause(app, global, result);
   register_ps(app, global, result);
   register_ls(app, global, result);
+  register_scale(app, global, result);
+  register_wait(app, global, result);
   // logs, exec and other commands on running containers
   register_logs(app, global, result);
   register_exec(app, global, result);

@@ -1,0 +1,76 @@
+// `scale` and `wait` (issue 15), as docker compose's: scale converges the named services with new
+// replica counts (dependencies too unless --no-deps); wait blocks until the services' containers
+// stop, prints each exit, and exits with the last code (--down-project removes the project).
+#include <nlohmann/json.hpp>
+
+#include "e2e/engine_fixture.hpp"
+#include "support/text.hpp"
+
+namespace berth::test {
+namespace {
+
+class ScaleWait : public EngineFixture {
+ protected:
+  /// NAME → State of the project's containers (`ps -a --format json`).
+  std::map<std::string, std::string> states() {
+    auto ps = berth({"ps", "-a", "--format", "json"});
+    EXPECT_EQ(ps.exit_code, 0) << ps.err;
+    std::map<std::string, std::string> out;
+    std::istringstream lines(ps.out);
+    for (std::string line; std::getline(lines, line);) {
+      auto j = nlohmann::json::parse(line);
+      out[j.value("Name", "")] = j.value("State", "");
+    }
+    return out;
+  }
+};
+
+TEST_F(ScaleWait, ScaleChangesReplicasAndStartsDependenciesUnlessNoDeps) {
+  write_compose(std::string("services:\n  db:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n" +
+                "  app:\n    image: " + image + "\n    command: [\"sleep\", \"1000\"]\n    depends_on: [db]\n" +
+                "  other:\n    image: " + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  auto bad = berth({"scale", "app"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.err, "invalid scale specifier: app")) << bad.err;
+  auto nan = berth({"scale", "app=x"});
+  EXPECT_TRUE(contains(nan.err, "invalid scale specifier: can't parse replica value as int: app=x")) << nan.err;
+
+  auto up = berth({"scale", "app=3"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto s = states();
+  const std::string p = project();
+  EXPECT_EQ(s[p + "-db-1"], "running");
+  for (const char* n : {"-app-1", "-app-2", "-app-3"}) EXPECT_EQ(s[p + n], "running") << n;
+  EXPECT_EQ(s.count(p + "-other-1"), 0u) << "only the named services and their dependencies";
+
+  auto down_to_one = berth({"scale", "--no-deps", "app=1"});
+  ASSERT_EQ(down_to_one.exit_code, 0) << down_to_one.err;
+  s = states();
+  EXPECT_EQ(s[p + "-app-1"], "running");
+  EXPECT_EQ(s.count(p + "-app-2") + s.count(p + "-app-3"), 0u) << down_to_one.err;
+}
+
+TEST_F(ScaleWait, WaitPrintsEachExitAndReturnsTheLastCode) {
+  write_compose(std::string("services:\n  job:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"sleep 1; exit 3\"]\n  keep:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const auto ids = container_ids();
+  auto w = berth_bounded(60, {"wait", "job"});
+  EXPECT_EQ(w.exit_code, 3) << w.err;
+  EXPECT_EQ(w.out, "container \"" + ids.at(project() + "-job-1") + "\" exited with status code 3\n");
+  EXPECT_EQ(states()[project() + "-keep-1"], "running");
+
+  // An exited container answers at once; --down-project then removes the project.
+  auto again = berth_bounded(60, {"wait", "--down-project", "job"});
+  EXPECT_EQ(again.exit_code, 3) << again.err;
+  EXPECT_TRUE(states().empty());
+
+  auto none = berth({"wait", "job"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_TRUE(contains(none.err, "no containers for project \"" + project() + "\"")) << none.err;
+}
+
+}  // namespace
+}  // namespace berth::test
