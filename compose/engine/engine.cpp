@@ -160,9 +160,10 @@ void Engine::wait_running(const std::vector<std::string>& services, int timeout_
         throw std::runtime_error("service \"" + o.record.service + "\" didn't complete successfully: exit " +
                                  std::to_string(st.exit_code));
       }
-      if (!completes.count(o.record.service) && st.status == "running" &&
-          (st.health.empty() || st.health == "healthy")) {
-        m_progress.event("Container", name, st.health.empty() ? "Started" : "Healthy");
+      // A container without a healthcheck is done once running; one with a healthcheck once
+      // healthy (its health may not be known yet right after the start).
+      if (!completes.count(o.record.service) && st.status == "running" && (!st.healthcheck || st.health == "healthy")) {
+        m_progress.event("Container", name, st.healthcheck ? "Healthy" : "Started");
         break;
       }
       if (exited) {

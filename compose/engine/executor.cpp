@@ -127,19 +127,22 @@ std::string Executor::wait_condition(const std::string& id, const std::string& n
   for (;;) {
     runtime::ContainerStatus st = m_runtime.status(id);
     if (condition == "service_healthy") {
-      if (st.health == "healthy") {
-        if (announced) m_progress.event("Container", name, "Healthy");
-        return "";
-      }
+      // As docker compose's isServiceHealthy: an exit first, then whether the container's config
+      // has a healthcheck at all; while its health is not known yet (or starting) it is waited for.
       if (st.status == "exited" || st.status == "dead") {
         if (announced) m_progress.event("Container", name, "Error");
         return "dependency failed to start: container " + name + " exited (" + std::to_string(st.exit_code) + ")";
       }
-      if (st.health.empty()) return "dependency failed to start: container " + name + " has no healthcheck configured";
+      if (!st.healthcheck) return "dependency failed to start: container " + name + " has no healthcheck configured";
+      if (st.health == "healthy") {
+        if (announced) m_progress.event("Container", name, "Healthy");
+        return "";
+      }
       if (st.health == "unhealthy") {
         if (announced) m_progress.event("Container", name, "Error");
         return "dependency failed to start: container " + name + " is unhealthy";
       }
+      if (st.status == "created") return "dependency failed to start: container " + name + " is not started";
     } else if (condition == "service_completed_successfully") {
       if (st.status == "exited" || st.status == "dead") {
         if (st.exit_code == 0) {

@@ -184,6 +184,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   m_store.update([&](state::ProjectState& s) {
     if (auto* c = s.find_container(rec.id)) {
       c->anonymous_volumes = rec.anonymous_volumes;
+      c->healthcheck = spec.healthcheck;
       c->status = "created";
     }
   });
@@ -283,18 +284,19 @@ void ContainerRuntime::remove(const std::string& id) {
 ContainerStatus ContainerRuntime::status(const std::string& id) {
   state::ContainerRecord rec = record(id);
   ContainerStatus out;
-  if (rec.status == "creating") return ContainerStatus{"dead", 0, ""};
-  if (rec.status == "created") return ContainerStatus{"created", 0, ""};
+  if (rec.status == "creating") return ContainerStatus{"dead", 0, "", rec.healthcheck};
+  if (rec.status == "created") return ContainerStatus{"created", 0, "", rec.healthcheck};
   const std::string state_dir = m_paths.shim_state_dir(id);
   shim_protocol::State st;
   try {
     st = shim_protocol::read_state(state_dir);
   } catch (const std::exception&) {
-    return ContainerStatus{"dead", 0, ""};
+    return ContainerStatus{"dead", 0, "", rec.healthcheck};
   }
   out.status = st.status;
   out.exit_code = st.exit_code;
   if (st.health) out.health = st.health->status;
+  out.healthcheck = rec.healthcheck || st.health.has_value();  // (records of older versions lack the flag)
   if (st.status != "exited" && !live_shim_pid(state_dir)) out.status = "dead";
   return out;
 }

@@ -53,6 +53,9 @@ struct ContainerRecord {
   int stop_timeout = 10;                                 ///< seconds (stop_grace_period)
   std::map<std::string, std::string> anonymous_volumes;  ///< target → volume name
   std::vector<std::string> dns;  ///< compose `dns`: berth-dns forwards this container's other queries there
+  /// Its config has a healthcheck (the service's over the image's; not disabled, test not NONE),
+  /// as Docker's Config.Healthcheck: whether a `service_healthy` dependant can wait for it.
+  bool healthcheck = false;
 };
 
 /// A network the project created (or uses, when external).

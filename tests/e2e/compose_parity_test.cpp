@@ -248,5 +248,41 @@ TEST_F(ComposeParity, AFailedDependencyLeavesItsDependantCreated) {
   EXPECT_TRUE(contains(ps.out, "\"State\":\"created\"")) << ps.out;
 }
 
+TEST_F(ComposeParity, AFailedOrUnhealthyDependencyIsReportedInDockerComposesWords) {
+  // The dependency has a healthcheck: its exit or its unhealthiness is what the dependant reports,
+  // never "has no healthcheck configured" (which is decided by the container's config alone).
+  const std::string web = "  web:\n    image: " + std::string(image) +
+                          "\n    command: [\"sleep\", \"1000\"]\n    depends_on:\n      db:\n"
+                          "        condition: service_healthy\n";
+  write_compose(
+      std::string("services:\n  db:\n    image: ") + image +
+      "\n    command: [\"sh\", \"-c\", \"sleep 1; exit 1\"]\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n"
+      "      interval: 1s\n      start_period: 60s\n" +
+      web);
+  auto exited = berth_bounded(120, {"up", "-d"});
+  EXPECT_NE(exited.exit_code, 0);
+  EXPECT_TRUE(contains(exited.err, "dependency failed to start: container " + project() + "-db-1 exited (1)"))
+      << exited.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
+  write_compose(std::string("services:\n  db:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n"
+                "      interval: 1s\n      retries: 1\n" +
+                web);
+  auto unhealthy = berth_bounded(120, {"up", "-d", "-t", "1"});
+  EXPECT_NE(unhealthy.exit_code, 0);
+  EXPECT_TRUE(contains(unhealthy.err, "dependency failed to start: container " + project() + "-db-1 is unhealthy"))
+      << unhealthy.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
+  write_compose(std::string("services:\n  db:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      disable: true\n" + web);
+  auto none = berth_bounded(120, {"up", "-d", "-t", "1"});
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_TRUE(
+      contains(none.err, "dependency failed to start: container " + project() + "-db-1 has no healthcheck configured"))
+      << none.err;
+}
+
 }  // namespace
 }  // namespace berth::test
