@@ -2,6 +2,11 @@
 // writer prints them, `stop` of a stopped service still reports it and leaves one-off containers
 // alone, `ps` shows exposed ports and `--format json` has Publishers, and an attached `up`
 // reports every exit of a container its restart policy restarts.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -282,6 +287,48 @@ TEST_F(ComposeParity, AFailedOrUnhealthyDependencyIsReportedInDockerComposesWord
   EXPECT_TRUE(
       contains(none.err, "dependency failed to start: container " + project() + "-db-1 has no healthcheck configured"))
       << none.err;
+}
+
+TEST_F(ComposeParity, InterruptOfAnAttachedUpStopsOnlyTheServicesItWasGiven) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    init: true\n    command: [\"sleep\", \"1000\"]\n  other:\n    image: " + image +
+                "\n    init: true\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d", "other"}).exit_code, 0);
+  // `up app` attached, in the background (timeout(1) passes our SIGINT on to it).
+  const std::string log = dir() + "/up.log";
+  std::vector<std::string> args = bounded_argv(90, {"up", "-t", "1", "app"});
+  std::vector<std::string> vars;
+  for (const auto& [k, v] : berth_env()) vars.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  for (auto& v : vars) envp.push_back(v.data());
+  argv.push_back(nullptr);
+  envp.push_back(nullptr);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0 || ::chdir(dir().c_str()) != 0) ::_exit(126);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  bool running = false;
+  for (int i = 0; i < 300 && !running; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    running = contains(berth({"ps", "--format", "json", "app"}).out, "\"State\":\"running\"");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // attached and watching
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const std::string out = read_bytes(log);
+  EXPECT_TRUE(running) << out;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << status << "\n" << out;
+  EXPECT_TRUE(contains(out, "Gracefully stopping...")) << out;
+  EXPECT_TRUE(contains(out, "Container " + project() + "-app-1 Stopped")) << out;
+  EXPECT_FALSE(contains(out, project() + "-other-1 Stop")) << out;
+  EXPECT_TRUE(contains(berth({"ps", "--format", "json", "other"}).out, "\"State\":\"running\""));
+  EXPECT_TRUE(contains(berth({"ps", "-a", "--format", "json", "app"}).out, "\"State\":\"exited\""));
 }
 
 }  // namespace
