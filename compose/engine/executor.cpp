@@ -209,12 +209,16 @@ void Executor::run_steps(const plan::ContainerSteps& steps) {
         m_runtime.remove(id);
         m_progress.event("Container", a.name, "Removed");
         break;
-      case ActionKind::RestartContainer:
-        m_progress.event("Container", a.name, "Restarting");
+      case ActionKind::RestartContainer: {
+        // docker compose's words: its restart command says Restarting … Started, up restarting a
+        // dependant of a recreated service says Restart … Restarted.
+        const bool command = a.reason == plan::kRestartCommand;
+        m_progress.event("Container", a.name, command ? "Restarting" : "Restart");
         m_runtime.stop(id, m_options.timeout);
         m_runtime.start(id);
-        m_progress.event("Container", a.name, "Restarted");
+        m_progress.event("Container", a.name, command ? "Started" : "Restarted");
         break;
+      }
       default:
         throw std::logic_error(std::string("executor: unexpected container step ") + plan::kind_name(a.kind));
     }

@@ -1,7 +1,9 @@
-// Where docker compose users look (issue 14, "Output"): progress lines as docker compose's plain
-// writer prints them, `stop` of a stopped service still reports it and leaves one-off containers
-// alone, `ps` shows exposed ports and `--format json` has Publishers, and an attached `up`
-// reports every exit of a container its restart policy restarts.
+// Where docker compose users look (issue 14, "Output" and "Lifecycle and dependencies"): progress
+// lines as docker compose's plain writer prints them, `stop` of a stopped service still reports it
+// and leaves one-off containers alone, `ps` shows exposed ports and `--format json` has Publishers,
+// an attached `up` reports every exit of a container its restart policy restarts and its Ctrl-C
+// stops only the services it was given, failed dependencies in docker compose's words, and
+// `restart` (also from the recorded state alone) with its `restart: true` dependants.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -329,6 +331,54 @@ TEST_F(ComposeParity, InterruptOfAnAttachedUpStopsOnlyTheServicesItWasGiven) {
   EXPECT_FALSE(contains(out, project() + "-other-1 Stop")) << out;
   EXPECT_TRUE(contains(berth({"ps", "--format", "json", "other"}).out, "\"State\":\"running\""));
   EXPECT_TRUE(contains(berth({"ps", "-a", "--format", "json", "app"}).out, "\"State\":\"exited\""));
+}
+
+TEST_F(ComposeParity, RestartFromTheRecordedStateRestartsRestartTrueDependantsOnceTheDependencyIsHealthy) {
+  write_compose(
+      std::string("services:\n  db:\n    image: ") + image +
+      "\n    init: true\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
+      "      interval: 1s\n  web:\n    image: " +
+      image +
+      "\n    init: true\n    command: [\"sleep\", \"1000\"]\n    depends_on:\n      db:\n"
+      "        condition: service_healthy\n        restart: true\n  other:\n    image: " +
+      image + "\n    init: true\n    command: [\"sleep\", \"1000\"]\n    depends_on: [db]\n");
+  ASSERT_EQ(berth_bounded(120, {"up", "-d", "--wait"}).exit_code, 0);
+  // No compose file: the project named by COMPOSE_PROJECT_NAME, its dependencies from its records.
+  const std::string elsewhere = dir() + "/elsewhere";
+  std::filesystem::create_directories(elsewhere);
+  std::map<std::string, std::string> env = berth_env();
+  env["COMPOSE_PROJECT_NAME"] = project();
+  auto restart = run_command({"/usr/bin/timeout", "-s", "KILL", "120", BERTH_BINARY, "--root", root(), "--progress",
+                              "plain", "restart", "-t", "1", "db"},
+                             elsewhere, env);
+  ASSERT_EQ(restart.exit_code, 0) << restart.err;
+  const std::string& out = restart.err;
+  const std::string db = "Container " + project() + "-db-1 ", web = "Container " + project() + "-web-1 ";
+  // docker compose's restart: Restarting … Started; the dependant waits for Healthy first.
+  std::vector<size_t> at = {out.find(db + "Restarting"), out.find(db + "Started"),     out.find(db + "Waiting"),
+                            out.find(db + "Healthy"),    out.find(web + "Restarting"), out.find(web + "Started")};
+  for (size_t i = 0; i < at.size(); ++i) {
+    ASSERT_NE(at[i], std::string::npos) << i << "\n" << out;
+    if (i > 0) EXPECT_LT(at[i - 1], at[i]) << i << "\n" << out;
+  }
+  EXPECT_FALSE(contains(out, project() + "-other-1")) << out;  // depends on db without restart: true
+
+  auto no_deps = berth({"restart", "-t", "1", "--no-deps", "db"});
+  ASSERT_EQ(no_deps.exit_code, 0) << no_deps.err;
+  EXPECT_TRUE(contains(no_deps.err, db + "Started")) << no_deps.err;
+  EXPECT_FALSE(contains(no_deps.err, project() + "-web-1")) << no_deps.err;
+}
+
+TEST_F(ComposeParity, RestartStartsStoppedContainersToo) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    init: true\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  ASSERT_EQ(berth({"stop", "-t", "1"}).exit_code, 0);
+  auto restart = berth({"restart", "-t", "1"});
+  ASSERT_EQ(restart.exit_code, 0) << restart.err;
+  EXPECT_TRUE(contains(restart.err, " Container " + project() + "-app-1 Restarting \n")) << restart.err;
+  EXPECT_TRUE(contains(restart.err, " Container " + project() + "-app-1 Started \n")) << restart.err;
+  EXPECT_TRUE(contains(berth({"ps", "--format", "json", "app"}).out, "\"State\":\"running\""));
 }
 
 }  // namespace

@@ -248,3 +248,20 @@ TEST(EngineExecutor, RecreateUsesTheNewId) {
   Executor(h.rt, h.progress, {{"web", {}}}, {}).run(p);
   EXPECT_EQ(h.rt.calls, (std::vector<std::string>{"stop old", "remove old", "create p-web-1", "start id-p-web-1"}));
 }
+
+TEST(EngineExecutor, RestartWordsOfTheRestartCommandAndOfUp) {
+  for (const std::string reason : {std::string(kRestartCommand), std::string("dependency")}) {
+    Harness h;
+    Plan p;
+    p.services["db"] = ServicePlan{
+        "db",
+        {ContainerSteps{"p-db-1", 1, {Action{ActionKind::RestartContainer, "db", "p-db-1", "id-db", 1, reason}}}}};
+    Executor(h.rt, h.progress, DependencyMap{{"db", {}}}, fast()).run(p);
+    EXPECT_LT(h.rt.index("stop id-db"), h.rt.index("start id-db"));
+    // docker compose: `restart` says Restarting … Started; up restarting a dependant, Restart … Restarted.
+    const std::string expected = reason == kRestartCommand
+                                     ? " Container p-db-1 Restarting \n Container p-db-1 Started \n"
+                                     : " Container p-db-1 Restart \n Container p-db-1 Restarted \n";
+    EXPECT_NE(h.out.str().find(expected), std::string::npos) << h.out.str();
+  }
+}
