@@ -7,6 +7,11 @@
 
 namespace berth::engine {
 
+namespace {
+/// docker compose's dependency poll interval (waitDependencies' ticker).
+constexpr std::chrono::milliseconds kFirstLook{500};
+}  // namespace
+
 using plan::Action;
 using plan::ActionKind;
 
@@ -124,6 +129,7 @@ void Executor::wait_dependants(const plan::Plan& plan, const std::string& servic
 std::string Executor::wait_condition(const std::string& id, const std::string& name, const std::string& service,
                                      const std::string& condition) {
   bool announced = false;
+  const auto began = std::chrono::steady_clock::now();
   for (;;) {
     runtime::ContainerStatus st = m_runtime.status(id);
     if (condition == "service_healthy") {
@@ -133,16 +139,22 @@ std::string Executor::wait_condition(const std::string& id, const std::string& n
         if (announced) m_progress.event("Container", name, "Error");
         return "dependency failed to start: container " + name + " exited (" + std::to_string(st.exit_code) + ")";
       }
-      if (!st.healthcheck) return "dependency failed to start: container " + name + " has no healthcheck configured";
-      if (st.health == "healthy") {
+      // docker compose takes its first look one tick (500 ms) after it began to wait: a dependency
+      // that fails at once is reported as exited, whether it has a healthcheck or not.
+      if (!st.healthcheck) {
+        if (std::chrono::steady_clock::now() - began >= kFirstLook) {
+          if (announced) m_progress.event("Container", name, "Error");
+          return "dependency failed to start: container " + name + " has no healthcheck configured";
+        }
+      } else if (st.health == "healthy") {
         if (announced) m_progress.event("Container", name, "Healthy");
         return "";
-      }
-      if (st.health == "unhealthy") {
+      } else if (st.health == "unhealthy") {
         if (announced) m_progress.event("Container", name, "Error");
         return "dependency failed to start: container " + name + " is unhealthy";
+      } else if (st.status == "created") {
+        return "dependency failed to start: container " + name + " is not started";
       }
-      if (st.status == "created") return "dependency failed to start: container " + name + " is not started";
     } else if (condition == "service_completed_successfully") {
       if (st.status == "exited" || st.status == "dead") {
         if (st.exit_code == 0) {

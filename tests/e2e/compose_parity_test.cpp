@@ -282,6 +282,16 @@ TEST_F(ComposeParity, AFailedOrUnhealthyDependencyIsReportedInDockerComposesWord
       << unhealthy.err;
   ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
 
+  // Without a healthcheck, a dependency that fails at once is reported as exited too: docker
+  // compose takes its first look after one tick of its poll.
+  write_compose(std::string("services:\n  db:\n    image: ") + image + "\n    command: [\"sh\", \"-c\", \"exit 1\"]\n" +
+                web);
+  auto at_once = berth_bounded(120, {"up", "-d", "-t", "1"});
+  EXPECT_NE(at_once.exit_code, 0);
+  EXPECT_TRUE(contains(at_once.err, "dependency failed to start: container " + project() + "-db-1 exited (1)"))
+      << at_once.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
   write_compose(std::string("services:\n  db:\n    image: ") + image +
                 "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      disable: true\n" + web);
   auto none = berth_bounded(120, {"up", "-d", "-t", "1"});

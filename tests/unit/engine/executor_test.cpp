@@ -158,6 +158,19 @@ TEST(EngineExecutor, ServiceHealthyWithoutAHealthcheckAndExitedDependencyInDocke
       EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 has no healthcheck configured");
     }
   }
+  {
+    // Without a healthcheck, one that exits at once (here on the third look) is reported as
+    // exited: docker compose's first look comes one poll tick (500 ms) after the wait began.
+    Harness h;
+    h.rt.statuses["id-p-db-1"] = ContainerStatus{"exited", 1, "", false};
+    DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
+    try {
+      Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
+      FAIL() << "no error";
+    } catch (const ExecutionError& e) {
+      EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 exited (1)");
+    }
+  }
   Harness h;
   h.rt.statuses["id-p-db-1"] = ContainerStatus{"exited", 1, "", true};
   h.rt.health_unknown_polls = 5;
