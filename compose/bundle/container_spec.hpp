@@ -114,6 +114,9 @@ struct ContainerSpec {
   std::vector<VolumeUse> volumes;                   ///< named + anonymous volumes, in mount order
   std::vector<std::string> bind_sources_to_create;  ///< missing host dirs to mkdir -p
   std::uint64_t storage_size = 0;                   ///< storage_opt size: bytes the rootfs may take, 0 = no limit
+  /// A healthcheck runs (the service's fields over the image's; not `disable: true`, test not
+  /// NONE): Docker's Config.Healthcheck, which decides "has no healthcheck configured".
+  bool healthcheck = false;
 
   /// The names of the volumes in `volumes` (to create, or to keep with `down` without -v).
   std::vector<std::string> named_volumes() const;

@@ -89,6 +89,7 @@ void add_healthcheck(Build& b) {
   if (hc.start_interval.count() > 0) h["start_interval_ns"] = hc.start_interval.count();
   if (hc.retries > 0) h["retries"] = hc.retries;
   b.config["annotations"]["org.berth.healthcheck"] = h.dump();
+  b.spec.healthcheck = true;
 }
 
 std::string restart_policy(Build& b) {

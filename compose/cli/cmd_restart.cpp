@@ -1,4 +1,5 @@
-// `berth restart`: stop and start each container again (its configuration is not re-read, as docker compose).
+// `berth restart`: stop and start each container again (its configuration is not re-read, as docker
+// compose), with the `depends_on: {restart: true}` dependants unless --no-deps.
 #include <memory>
 
 #include "compose/cli/commands.hpp"
@@ -13,10 +14,10 @@ void register_restart(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->add_option("-t,--timeout", *timeout, "Specify a shutdown timeout in seconds");
   cmd->add_flag("--no-deps", *no_deps, "Don't restart dependent services");
   cmd->add_option("services", *services, "Services to restart");
-  cmd->callback([&g, services, timeout] {
+  cmd->callback([&g, services, timeout, no_deps] {
     auto session = engine::open_session(session_options(g, *services, false, false));
     session.engine->lock();
-    session.engine->restart(*services, *timeout);
+    session.engine->restart(*services, *timeout, *no_deps);
   });
 }
 

@@ -38,7 +38,23 @@ void Engine::lock() {
   m_store.load();  // another command may have changed it while we waited
 }
 
-plan::DependencyMap Engine::dependencies() const { return m_ctx ? m_ctx->dependencies : plan::DependencyMap{}; }
+plan::DependencyMap Engine::dependencies() const {
+  if (m_ctx) return m_ctx->dependencies;
+  // No compose file: the edges each service's containers recorded when they were made, as docker
+  // compose reads them from its containers' depends_on labels; edges to services without
+  // containers are left out, as dependency_map leaves out services the project lacks.
+  plan::DependencyMap deps;
+  const state::ProjectState state = m_store.snapshot();
+  for (const auto& c : state.containers)
+    if (!c.oneoff) deps[c.service];
+  for (const auto& c : state.containers) {
+    if (c.oneoff) continue;
+    for (const auto& d : c.depends_on)
+      if (deps.count(d.service))
+        deps[c.service].try_emplace(d.service, model::Dependency{d.condition, d.restart, d.required});
+  }
+  return deps;
+}
 
 std::vector<ObservedRecord> Engine::observe(const std::vector<std::string>& services, bool include_oneoff) {
   std::vector<ObservedRecord> out;
@@ -107,7 +123,9 @@ void Engine::warn_orphans(const plan::Plan& plan) {
                      "it up.");
 }
 
-void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) {
+void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) { execute(plan, options, dependencies()); }
+
+void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options, const plan::DependencyMap& deps) {
   if (m_ctx && !plan.empty()) {
     state::ProjectState s = m_store.snapshot();
     if (s.working_dir != m_ctx->loaded.working_dir || s.config_files != m_ctx->loaded.config_files)
@@ -123,7 +141,7 @@ void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options) {
     for (const auto& [key, n] : m_ctx->loaded.model.networks) o.display_names["network:" + key] = n.name;
     for (const auto& [key, v] : m_ctx->loaded.model.volumes) o.display_names["volume:" + key] = v.name;
   }
-  Executor(*m_runtime, m_progress, dependencies(), o).run(plan);
+  Executor(*m_runtime, m_progress, deps, o).run(plan);
 }
 
 void Engine::sync_dns() {
@@ -160,9 +178,10 @@ void Engine::wait_running(const std::vector<std::string>& services, int timeout_
         throw std::runtime_error("service \"" + o.record.service + "\" didn't complete successfully: exit " +
                                  std::to_string(st.exit_code));
       }
-      if (!completes.count(o.record.service) && st.status == "running" &&
-          (st.health.empty() || st.health == "healthy")) {
-        m_progress.event("Container", name, st.health.empty() ? "Started" : "Healthy");
+      // A container without a healthcheck is done once running; one with a healthcheck once
+      // healthy (its health may not be known yet right after the start).
+      if (!completes.count(o.record.service) && st.status == "running" && (!st.healthcheck || st.health == "healthy")) {
+        m_progress.event("Container", name, st.healthcheck ? "Healthy" : "Started");
         break;
       }
       if (exited) {

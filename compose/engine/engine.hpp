@@ -54,8 +54,10 @@ class Engine {
   void check_ports(const plan::Plan& plan);
   /// Warns about orphans as docker compose does.
   void warn_orphans(const plan::Plan& plan);
-  /// Runs a plan; throws ExecutionError.
+  /// Runs a plan, gated by the project's dependencies(); throws ExecutionError.
   void execute(const plan::Plan& plan, const ExecutorOptions& options);
+  /// Runs a plan gated by `deps` (restart: only its `restart: true` edges).
+  void execute(const plan::Plan& plan, const ExecutorOptions& options, const plan::DependencyMap& deps);
   /// Writes the DNS records and starts/reloads/stops berth-dns.
   void sync_dns();
   /// `up --wait`: waits until the selected services' containers are running/healthy.
@@ -67,13 +69,16 @@ class Engine {
   void down(bool volumes, bool remove_orphans, std::optional<int> timeout, const std::string& rmi, bool dry_run);
   void start(const std::vector<std::string>& services);
   void stop(const std::vector<std::string>& services, std::optional<int> timeout);
-  void restart(const std::vector<std::string>& services, std::optional<int> timeout);
+  /// `restart`: the services (all when none) and, unless `no_deps`, their dependants through
+  /// `depends_on: {restart: true}`, in dependency order, each after its restarted dependencies
+  /// meet their conditions (docker compose's restart).
+  void restart(const std::vector<std::string>& services, std::optional<int> timeout, bool no_deps = false);
   void kill(const std::vector<std::string>& services, const std::string& signal);
   void pause(const std::vector<std::string>& services, bool pause);
   /// `rm`: removes stopped containers (all with `stop`); returns how many were removed.
   size_t rm(const std::vector<std::string>& services, bool stop_first, bool volumes);
 
-  /// The dependency map: from the model when loaded, else empty.
+  /// The dependency map: from the model when loaded, else from the containers' records.
   plan::DependencyMap dependencies() const;
   runtime::ContainerRuntime& runtime() { return *m_runtime; }
 

@@ -16,10 +16,11 @@ namespace berth::engine {
 
 namespace {
 
-plan::ContainerSteps steps_for(const ObservedRecord& o, std::initializer_list<plan::ActionKind> kinds) {
+plan::ContainerSteps steps_for(const ObservedRecord& o, std::initializer_list<plan::ActionKind> kinds,
+                               const std::string& reason = "") {
   plan::ContainerSteps s{o.record.name, o.record.number, {}};
   for (auto k : kinds)
-    s.steps.push_back(plan::Action{k, o.record.service, o.record.name, o.record.id, o.record.number, ""});
+    s.steps.push_back(plan::Action{k, o.record.service, o.record.name, o.record.id, o.record.number, reason});
   return s;
 }
 
@@ -149,16 +150,47 @@ void Engine::stop(const std::vector<std::string>& services, std::optional<int> t
   execute(p, options);
 }
 
-void Engine::restart(const std::vector<std::string>& services, std::optional<int> timeout) {
+void Engine::restart(const std::vector<std::string>& services, std::optional<int> timeout, bool no_deps) {
+  // As docker compose's restart: only `depends_on` edges with `restart: true` matter; the named
+  // services (all when none) and, unless --no-deps, what depends on them that way, transitively.
+  // Each service waits for its restarted dependencies' conditions (service_healthy: Healthy)
+  // before its own containers restart, stopped ones included.
+  plan::DependencyMap restart_edges;
+  for (const auto& [name, deps] : dependencies()) {
+    auto& mine = restart_edges[name];
+    for (const auto& [dep, d] : deps)
+      if (d.restart) mine.emplace(dep, d);
+  }
+  std::vector<ObservedRecord> observed = observe();
+  std::set<std::string> selected;
+  for (const auto& s : known_services(services)) selected.insert(s);
+  if (selected.empty()) {
+    for (const auto& o : observed) selected.insert(o.record.service);
+  } else if (!no_deps) {
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& [name, deps] : restart_edges)
+        for (const auto& [dep, d] : deps)
+          if (selected.count(dep) && selected.insert(name).second) grew = true;
+    }
+  }
+  plan::DependencyMap gates;
+  for (const auto& name : selected) {
+    auto& mine = gates[name];
+    if (auto it = restart_edges.find(name); it != restart_edges.end())
+      for (const auto& [dep, d] : it->second)
+        if (selected.count(dep)) mine.emplace(dep, d);
+  }
   plan::Plan p;
-  for (const auto& o : observe(known_services(services))) {
+  for (const auto& o : observed) {
+    if (!selected.count(o.record.service)) continue;
     p.services[o.record.service].service = o.record.service;
-    p.services[o.record.service].containers.push_back(steps_for(o, {plan::ActionKind::RestartContainer}));
+    p.services[o.record.service].containers.push_back(
+        steps_for(o, {plan::ActionKind::RestartContainer}, plan::kRestartCommand));
   }
   ExecutorOptions options;
   options.timeout = timeout;
-  options.wait_conditions = false;
-  execute(p, options);
+  execute(p, options, gates);
 }
 
 void Engine::kill(const std::vector<std::string>& services, const std::string& signal) {

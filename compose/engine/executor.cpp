@@ -7,6 +7,11 @@
 
 namespace berth::engine {
 
+namespace {
+/// docker compose's dependency poll interval (waitDependencies' ticker).
+constexpr std::chrono::milliseconds kFirstLook{500};
+}  // namespace
+
 using plan::Action;
 using plan::ActionKind;
 
@@ -124,21 +129,31 @@ void Executor::wait_dependants(const plan::Plan& plan, const std::string& servic
 std::string Executor::wait_condition(const std::string& id, const std::string& name, const std::string& service,
                                      const std::string& condition) {
   bool announced = false;
+  const auto began = std::chrono::steady_clock::now();
   for (;;) {
     runtime::ContainerStatus st = m_runtime.status(id);
     if (condition == "service_healthy") {
-      if (st.health == "healthy") {
-        if (announced) m_progress.event("Container", name, "Healthy");
-        return "";
-      }
+      // As docker compose's isServiceHealthy: an exit first, then whether the container's config
+      // has a healthcheck at all; while its health is not known yet (or starting) it is waited for.
       if (st.status == "exited" || st.status == "dead") {
         if (announced) m_progress.event("Container", name, "Error");
         return "dependency failed to start: container " + name + " exited (" + std::to_string(st.exit_code) + ")";
       }
-      if (st.health.empty()) return "dependency failed to start: container " + name + " has no healthcheck configured";
-      if (st.health == "unhealthy") {
+      // docker compose takes its first look one tick (500 ms) after it began to wait: a dependency
+      // that fails at once is reported as exited, whether it has a healthcheck or not.
+      if (!st.healthcheck) {
+        if (std::chrono::steady_clock::now() - began >= kFirstLook) {
+          if (announced) m_progress.event("Container", name, "Error");
+          return "dependency failed to start: container " + name + " has no healthcheck configured";
+        }
+      } else if (st.health == "healthy") {
+        if (announced) m_progress.event("Container", name, "Healthy");
+        return "";
+      } else if (st.health == "unhealthy") {
         if (announced) m_progress.event("Container", name, "Error");
         return "dependency failed to start: container " + name + " is unhealthy";
+      } else if (st.status == "created") {
+        return "dependency failed to start: container " + name + " is not started";
       }
     } else if (condition == "service_completed_successfully") {
       if (st.status == "exited" || st.status == "dead") {
@@ -206,12 +221,16 @@ void Executor::run_steps(const plan::ContainerSteps& steps) {
         m_runtime.remove(id);
         m_progress.event("Container", a.name, "Removed");
         break;
-      case ActionKind::RestartContainer:
-        m_progress.event("Container", a.name, "Restarting");
+      case ActionKind::RestartContainer: {
+        // docker compose's words: its restart command says Restarting … Started, up restarting a
+        // dependant of a recreated service says Restart … Restarted.
+        const bool command = a.reason == plan::kRestartCommand;
+        m_progress.event("Container", a.name, command ? "Restarting" : "Restart");
         m_runtime.stop(id, m_options.timeout);
         m_runtime.start(id);
-        m_progress.event("Container", a.name, "Restarted");
+        m_progress.event("Container", a.name, command ? "Started" : "Restarted");
         break;
+      }
       default:
         throw std::logic_error(std::string("executor: unexpected container step ") + plan::kind_name(a.kind));
     }

@@ -158,9 +158,11 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
     engine.lock();
     std::atomic<bool> stopped{false};
     std::exception_ptr failure;
+    // As docker compose (its stopApplication with the services `up` was given): `up app` stops
+    // app's containers only, not its dependencies nor the project's other running services.
     std::thread stopper([&] {
       try {
-        engine.stop({}, options.timeout);
+        engine.stop(options.services, options.timeout);
       } catch (...) {
         failure = std::current_exception();
       }
@@ -172,7 +174,7 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
       if (!killed && interrupts.count() > seen) {
         killed = true;
         try {
-          engine.kill({}, "SIGKILL");
+          engine.kill(options.services, "SIGKILL");
         } catch (const std::exception&) {
         }
       }

@@ -3,7 +3,8 @@
 // every container's output with prefixes (containers that appear later too), "web-1 exited
 // with code 0" when one ends; returns when all have exited. --abort-on-container-exit /
 // --exit-code-from stop the project when one exits. Ctrl+C: "Gracefully stopping... (press
-// Ctrl+C again to force)" and the project is stopped; a second Ctrl+C kills the containers.
+// Ctrl+C again to force)" and the services `up` was given (all when none) are stopped; a second
+// Ctrl+C kills their containers.
 #include "compose/interactive/attach.hpp"
 #include "compose/logs/log_printer.hpp"
 

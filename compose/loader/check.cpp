@@ -50,7 +50,9 @@ class Checker {
   void check_image_or_build(const std::string& name, const Json& svc, const Pointer& ptr) {
     const bool image = svc.contains("image") && svc["image"].is_string() && !svc["image"].get<std::string>().empty();
     if (image || svc.contains("build") || svc.contains("provider")) return;
-    m_diags.error(ptr, "service \"" + name + "\" has neither an image nor a build context specified");
+    // compose-go wraps errdefs.ErrInvalid, whose text docker compose prints after it.
+    m_diags.error(
+        ptr, "service \"" + name + "\" has neither an image nor a build context specified: invalid compose project");
   }
 
   void check_service_refs(const std::string& name, const Json& svc, const Pointer& ptr) {

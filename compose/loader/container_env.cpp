@@ -2,15 +2,24 @@
 
 #include <sys/stat.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
 namespace berth::loader {
 
 namespace {
 
 using Json = nlohmann::json;
 
-bool exists(const std::string& p) {
+/// "" when `p` exists, else Go's os.Stat error text as compose-go wraps it:
+/// "stat /x/.env: no such file or directory" (Go's errno strings are strerror's, lower-cased).
+std::string env_file_stat_error(const std::string& p) {
   struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
+  if (::stat(p.c_str(), &st) == 0) return "";
+  std::string text = std::strerror(errno);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return "stat " + p + ": " + text;
 }
 
 /// Folds the files listed under `files_key` and then the map under `map_key` into one map.
@@ -24,9 +33,9 @@ void fold(Json& svc, const Pointer& ptr, const char* files_key, const char* map_
       std::string path = entry.is_string() ? entry.get<std::string>() : entry.value("path", "");
       bool required = entry.is_object() ? entry.value("required", true) : true;
       std::string format = entry.is_object() ? entry.value("format", "") : "";
-      if (!exists(path)) {
-        const std::string what = files_key == std::string("env_file") ? "env file " : "label_file ";
-        if (required && touched) diags.error(ptr / files_key / i, what + path + " not found");
+      if (std::string missing = env_file_stat_error(path); !missing.empty()) {
+        const std::string what = files_key == std::string("env_file") ? "env file " : "label file ";
+        if (required && touched) diags.error(ptr / files_key / i, what + path + " not found: " + missing);
         continue;
       }
       try {

@@ -4,7 +4,7 @@
 //     labels/annotations/sysctls -> map of strings; extra_hosts -> sorted "host=ip" list;
 //   - dns/dns_search/tmpfs/expose/label_file/env_file strings -> lists; expose items as strings;
 //   - env_file entries -> {path (absolute), required?, format?} with `required` printed only when
-//     false; label_file paths absolute;
+//     false (always, as compose-go's map holds it, without interpolation); label_file paths absolute;
 //   - networks list -> map of name: null; depends_on list -> map with condition service_started and
 //     required true, which are also the defaults filled into the long form;
 //   - devices "src[:dst[:perms]]" -> {source, target, permissions (rwm)};
@@ -39,7 +39,11 @@ void normalize_env_files(json* files, const Context& ctx, const Pointer& at) {
         else
           ctx.error(at / i / "required", "invalid boolean \"" + required->get<std::string>() + "\"");
       }
-      if (required->is_boolean() && required->get<bool>()) file.erase("required");  // true is the default
+      // true is the default, which the typed model does not print (compose-go's OptOut); its map
+      // (LoadModel: `config --no-interpolate`) holds what its canonical transform wrote, `required: true`.
+      if (required->is_boolean() && required->get<bool>() && !ctx.opts.keep_uninterpolated) file.erase("required");
+    } else if (ctx.opts.keep_uninterpolated) {
+      file["required"] = true;
     }
   }
 }

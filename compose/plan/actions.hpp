@@ -15,7 +15,7 @@ enum class ActionKind {
   StartContainer,   ///< existing container that is not running
   StopContainer,
   RemoveContainer,
-  RestartContainer,  ///< a dependency with `restart: true` was recreated
+  RestartContainer,  ///< a dependency with `restart: true` was recreated, or `restart` (kRestartCommand)
   RemoveNetwork,
   RemoveVolume,
 };
@@ -27,10 +27,14 @@ struct Action {
   std::string name;          ///< container name, or network/volume key
   std::string container_id;  ///< the existing container; for CreateContainer the one it replaces ("" = none)
   int number = 0;            ///< container number (CreateContainer keeps the old one on recreate)
-  std::string reason;        ///< why: "config changed", "scale", "orphan", "force", "dependency"
+  std::string reason;        ///< why: "config changed", "scale", "orphan", "force", "dependency", "restart"
 
   friend bool operator==(const Action&, const Action&) = default;
 };
+
+/// The reason of the RestartContainer steps of the `restart` command (docker compose reports
+/// those "Restarting" … "Started"; up's restart of a dependant "Restart" … "Restarted").
+inline constexpr const char* kRestartCommand = "restart";
 
 /// The steps of one container, run one after the other.
 struct ContainerSteps {

@@ -96,6 +96,9 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   rec.image_id = img.config_digest.str();
   rec.created = gocompat::rfc3339_now();
   rec.dns = svc.dns;  // berth-dns's upstreams for this container (resolv.conf keeps berth-dns)
+  if (auto deps = m_ctx->dependencies.find(a.service); deps != m_ctx->dependencies.end())
+    for (const auto& [dep, d] : deps->second)
+      rec.depends_on.push_back(state::DependsOnRecord{dep, d.condition, d.restart, d.required});
   if (svc.stop_grace_period) rec.stop_timeout = static_cast<int>(svc.stop_grace_period->nanoseconds / 1'000'000'000);
   {
     auto cfg = img.runtime_config();
@@ -184,6 +187,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   m_store.update([&](state::ProjectState& s) {
     if (auto* c = s.find_container(rec.id)) {
       c->anonymous_volumes = rec.anonymous_volumes;
+      c->healthcheck = spec.healthcheck;
       c->status = "created";
     }
   });
@@ -283,18 +287,19 @@ void ContainerRuntime::remove(const std::string& id) {
 ContainerStatus ContainerRuntime::status(const std::string& id) {
   state::ContainerRecord rec = record(id);
   ContainerStatus out;
-  if (rec.status == "creating") return ContainerStatus{"dead", 0, ""};
-  if (rec.status == "created") return ContainerStatus{"created", 0, ""};
+  if (rec.status == "creating") return ContainerStatus{"dead", 0, "", rec.healthcheck};
+  if (rec.status == "created") return ContainerStatus{"created", 0, "", rec.healthcheck};
   const std::string state_dir = m_paths.shim_state_dir(id);
   shim_protocol::State st;
   try {
     st = shim_protocol::read_state(state_dir);
   } catch (const std::exception&) {
-    return ContainerStatus{"dead", 0, ""};
+    return ContainerStatus{"dead", 0, "", rec.healthcheck};
   }
   out.status = st.status;
   out.exit_code = st.exit_code;
   if (st.health) out.health = st.health->status;
+  out.healthcheck = rec.healthcheck || st.health.has_value();  // (records of older versions lack the flag)
   if (st.status != "exited" && !live_shim_pid(state_dir)) out.status = "dead";
   return out;
 }

@@ -15,7 +15,10 @@ namespace berth::runtime {
 struct ContainerStatus {
   std::string status = "created";  ///< created | running | paused | restarting | exited | dead
   int exit_code = 0;
-  std::string health;  ///< "" (no healthcheck) | starting | healthy | unhealthy
+  std::string health;  ///< "" (none, or not known yet) | starting | healthy | unhealthy
+  /// The container is configured with a healthcheck (Docker's Config.Healthcheck): without one a
+  /// `service_healthy` dependant fails; with one it waits while the health is not known yet.
+  bool healthcheck = false;
 };
 
 class RuntimeClient {

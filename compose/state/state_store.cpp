@@ -37,6 +37,15 @@ void from_json(const json& j, EndpointRecord& e) {
   e.address = j.value("address", "");
   e.names = j.value("names", std::vector<std::string>{});
 }
+void to_json(json& j, const DependsOnRecord& d) {
+  j = {{"service", d.service}, {"condition", d.condition}, {"restart", d.restart}, {"required", d.required}};
+}
+void from_json(const json& j, DependsOnRecord& d) {
+  d.service = j.value("service", "");
+  d.condition = j.value("condition", "service_started");
+  d.restart = j.value("restart", false);
+  d.required = j.value("required", true);
+}
 void to_json(json& j, const ContainerRecord& c) {
   j = {{"id", c.id},
        {"name", c.name},
@@ -56,7 +65,9 @@ void to_json(json& j, const ContainerRecord& c) {
        {"status", c.status},
        {"stop_timeout", c.stop_timeout},
        {"anonymous_volumes", c.anonymous_volumes},
-       {"dns", c.dns}};
+       {"dns", c.dns},
+       {"healthcheck", c.healthcheck},
+       {"depends_on", c.depends_on}};
 }
 void from_json(const json& j, ContainerRecord& c) {
   c.id = j.at("id").get<std::string>();
@@ -78,6 +89,8 @@ void from_json(const json& j, ContainerRecord& c) {
   c.stop_timeout = j.value("stop_timeout", 10);
   c.anonymous_volumes = j.value("anonymous_volumes", std::map<std::string, std::string>{});
   c.dns = j.value("dns", std::vector<std::string>{});
+  c.healthcheck = j.value("healthcheck", false);
+  c.depends_on = j.value("depends_on", std::vector<DependsOnRecord>{});
 }
 void to_json(json& j, const NetworkRecord& n) {
   j = {{"key", n.key}, {"name", n.name}, {"id", n.id}, {"gateway", n.gateway}, {"external", n.external}};

@@ -32,6 +32,16 @@ struct EndpointRecord {
   std::vector<std::string> names;  ///< DNS names on this network (service, name, aliases, ...)
 };
 
+/// One `depends_on` edge of a container's service, recorded as docker compose keeps it in the
+/// `com.docker.compose.depends_on` label: commands without a compose file (`restart` of a
+/// project named by -p) still know the order and the `restart: true` dependants.
+struct DependsOnRecord {
+  std::string service;
+  std::string condition = "service_started";
+  bool restart = false;
+  bool required = true;
+};
+
 /// One container the engine made (or is making).
 struct ContainerRecord {
   std::string id;    ///< 64 hex
@@ -53,6 +63,10 @@ struct ContainerRecord {
   int stop_timeout = 10;                                 ///< seconds (stop_grace_period)
   std::map<std::string, std::string> anonymous_volumes;  ///< target → volume name
   std::vector<std::string> dns;  ///< compose `dns`: berth-dns forwards this container's other queries there
+  /// Its config has a healthcheck (the service's over the image's; not disabled, test not NONE),
+  /// as Docker's Config.Healthcheck: whether a `service_healthy` dependant can wait for it.
+  bool healthcheck = false;
+  std::vector<DependsOnRecord> depends_on;  ///< its service's dependencies when it was created
 };
 
 /// A network the project created (or uses, when external).

@@ -1,7 +1,14 @@
-// Where docker compose users look (issue 14, "Output"): progress lines as docker compose's plain
-// writer prints them, `stop` of a stopped service still reports it and leaves one-off containers
-// alone, `ps` shows exposed ports and `--format json` has Publishers, and an attached `up`
-// reports every exit of a container its restart policy restarts.
+// Where docker compose users look (issue 14, "Output" and "Lifecycle and dependencies"): progress
+// lines as docker compose's plain writer prints them, `stop` of a stopped service still reports it
+// and leaves one-off containers alone, `ps` shows exposed ports and `--format json` has Publishers,
+// an attached `up` reports every exit of a container its restart policy restarts and its Ctrl-C
+// stops only the services it was given, failed dependencies in docker compose's words, and
+// `restart` (also from the recorded state alone) with its `restart: true` dependants.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -246,6 +253,142 @@ TEST_F(ComposeParity, AFailedDependencyLeavesItsDependantCreated) {
   EXPECT_TRUE(contains(up.err, "service \"db\" didn't complete successfully: exit 1")) << up.err;
   auto ps = berth({"ps", "-a", "--format", "json", "web"});
   EXPECT_TRUE(contains(ps.out, "\"State\":\"created\"")) << ps.out;
+}
+
+TEST_F(ComposeParity, AFailedOrUnhealthyDependencyIsReportedInDockerComposesWords) {
+  // The dependency has a healthcheck: its exit or its unhealthiness is what the dependant reports,
+  // never "has no healthcheck configured" (which is decided by the container's config alone).
+  const std::string web = "  web:\n    image: " + std::string(image) +
+                          "\n    command: [\"sleep\", \"1000\"]\n    depends_on:\n      db:\n"
+                          "        condition: service_healthy\n";
+  write_compose(
+      std::string("services:\n  db:\n    image: ") + image +
+      "\n    command: [\"sh\", \"-c\", \"sleep 1; exit 1\"]\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n"
+      "      interval: 1s\n      start_period: 60s\n" +
+      web);
+  auto exited = berth_bounded(120, {"up", "-d"});
+  EXPECT_NE(exited.exit_code, 0);
+  EXPECT_TRUE(contains(exited.err, "dependency failed to start: container " + project() + "-db-1 exited (1)"))
+      << exited.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
+  write_compose(std::string("services:\n  db:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n"
+                "      interval: 1s\n      retries: 1\n" +
+                web);
+  auto unhealthy = berth_bounded(120, {"up", "-d", "-t", "1"});
+  EXPECT_NE(unhealthy.exit_code, 0);
+  EXPECT_TRUE(contains(unhealthy.err, "dependency failed to start: container " + project() + "-db-1 is unhealthy"))
+      << unhealthy.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
+  // Without a healthcheck, a dependency that fails at once is reported as exited too: docker
+  // compose takes its first look after one tick of its poll.
+  write_compose(std::string("services:\n  db:\n    image: ") + image + "\n    command: [\"sh\", \"-c\", \"exit 1\"]\n" +
+                web);
+  auto at_once = berth_bounded(120, {"up", "-d", "-t", "1"});
+  EXPECT_NE(at_once.exit_code, 0);
+  EXPECT_TRUE(contains(at_once.err, "dependency failed to start: container " + project() + "-db-1 exited (1)"))
+      << at_once.err;
+  ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
+
+  write_compose(std::string("services:\n  db:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      disable: true\n" + web);
+  auto none = berth_bounded(120, {"up", "-d", "-t", "1"});
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_TRUE(
+      contains(none.err, "dependency failed to start: container " + project() + "-db-1 has no healthcheck configured"))
+      << none.err;
+}
+
+TEST_F(ComposeParity, InterruptOfAnAttachedUpStopsOnlyTheServicesItWasGiven) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    init: true\n    command: [\"sleep\", \"1000\"]\n  other:\n    image: " + image +
+                "\n    init: true\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d", "other"}).exit_code, 0);
+  // `up app` attached, in the background (timeout(1) passes our SIGINT on to it).
+  const std::string log = dir() + "/up.log";
+  std::vector<std::string> args = bounded_argv(90, {"up", "-t", "1", "app"});
+  std::vector<std::string> vars;
+  for (const auto& [k, v] : berth_env()) vars.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  for (auto& v : vars) envp.push_back(v.data());
+  argv.push_back(nullptr);
+  envp.push_back(nullptr);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0 || ::chdir(dir().c_str()) != 0) ::_exit(126);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  bool running = false;
+  for (int i = 0; i < 300 && !running; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    running = contains(berth({"ps", "--format", "json", "app"}).out, "\"State\":\"running\"");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // attached and watching
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const std::string out = read_bytes(log);
+  EXPECT_TRUE(running) << out;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << status << "\n" << out;
+  EXPECT_TRUE(contains(out, "Gracefully stopping...")) << out;
+  EXPECT_TRUE(contains(out, "Container " + project() + "-app-1 Stopped")) << out;
+  EXPECT_FALSE(contains(out, project() + "-other-1 Stop")) << out;
+  EXPECT_TRUE(contains(berth({"ps", "--format", "json", "other"}).out, "\"State\":\"running\""));
+  EXPECT_TRUE(contains(berth({"ps", "-a", "--format", "json", "app"}).out, "\"State\":\"exited\""));
+}
+
+TEST_F(ComposeParity, RestartFromTheRecordedStateRestartsRestartTrueDependantsOnceTheDependencyIsHealthy) {
+  write_compose(
+      std::string("services:\n  db:\n    image: ") + image +
+      "\n    init: true\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
+      "      interval: 1s\n  web:\n    image: " +
+      image +
+      "\n    init: true\n    command: [\"sleep\", \"1000\"]\n    depends_on:\n      db:\n"
+      "        condition: service_healthy\n        restart: true\n  other:\n    image: " +
+      image + "\n    init: true\n    command: [\"sleep\", \"1000\"]\n    depends_on: [db]\n");
+  ASSERT_EQ(berth_bounded(120, {"up", "-d", "--wait"}).exit_code, 0);
+  // No compose file: the project named by COMPOSE_PROJECT_NAME, its dependencies from its records.
+  const std::string elsewhere = dir() + "/elsewhere";
+  std::filesystem::create_directories(elsewhere);
+  std::map<std::string, std::string> env = berth_env();
+  env["COMPOSE_PROJECT_NAME"] = project();
+  auto restart = run_command({"/usr/bin/timeout", "-s", "KILL", "120", BERTH_BINARY, "--root", root(), "--progress",
+                              "plain", "restart", "-t", "1", "db"},
+                             elsewhere, env);
+  ASSERT_EQ(restart.exit_code, 0) << restart.err;
+  const std::string& out = restart.err;
+  const std::string db = "Container " + project() + "-db-1 ", web = "Container " + project() + "-web-1 ";
+  // docker compose's restart: Restarting … Started; the dependant waits for Healthy first.
+  std::vector<size_t> at = {out.find(db + "Restarting"), out.find(db + "Started"),     out.find(db + "Waiting"),
+                            out.find(db + "Healthy"),    out.find(web + "Restarting"), out.find(web + "Started")};
+  for (size_t i = 0; i < at.size(); ++i) {
+    ASSERT_NE(at[i], std::string::npos) << i << "\n" << out;
+    if (i > 0) EXPECT_LT(at[i - 1], at[i]) << i << "\n" << out;
+  }
+  EXPECT_FALSE(contains(out, project() + "-other-1")) << out;  // depends on db without restart: true
+
+  auto no_deps = berth({"restart", "-t", "1", "--no-deps", "db"});
+  ASSERT_EQ(no_deps.exit_code, 0) << no_deps.err;
+  EXPECT_TRUE(contains(no_deps.err, db + "Started")) << no_deps.err;
+  EXPECT_FALSE(contains(no_deps.err, project() + "-web-1")) << no_deps.err;
+}
+
+TEST_F(ComposeParity, RestartStartsStoppedContainersToo) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image +
+                "\n    init: true\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  ASSERT_EQ(berth({"stop", "-t", "1"}).exit_code, 0);
+  auto restart = berth({"restart", "-t", "1"});
+  ASSERT_EQ(restart.exit_code, 0) << restart.err;
+  EXPECT_TRUE(contains(restart.err, " Container " + project() + "-app-1 Restarting \n")) << restart.err;
+  EXPECT_TRUE(contains(restart.err, " Container " + project() + "-app-1 Started \n")) << restart.err;
+  EXPECT_TRUE(contains(berth({"ps", "--format", "json", "app"}).out, "\"State\":\"running\""));
 }
 
 }  // namespace

@@ -199,6 +199,27 @@ TEST_F(ConfigCommand, NoInterpolatePrintsTheModelAsDockerComposeDoes) {
   EXPECT_EQ(nlohmann::json::parse(i.out)["services"]["web"]["ports"][0]["published"], "9000");
 }
 
+TEST_F(ConfigCommand, NoInterpolateShowsEnvFilesRequiredAsDockerComposeDoes) {
+  // compose-go's map (canonical transform) holds `required: true` on every env_file entry that
+  // does not say otherwise; the typed model leaves the default out.
+  write("compose.yaml",
+        "name: demo\nservices:\n  web:\n    image: nginx\n    env_file: [a.env, {path: b.env, required: false}]\n");
+  auto r = run_berth({"config", "--no-interpolate"}, m_dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "name: demo\nnetworks:\n  default:\n    name: demo_default\nservices:\n  web:\n    env_file:\n"
+            "      - path: " +
+                m_dir + "/a.env\n        required: true\n      - path: " + m_dir +
+                "/b.env\n        required: false\n    image: nginx\n    networks:\n      default: null\n");
+  write("a.env", "A=1\n");
+  auto typed = run_berth({"config"}, m_dir);
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  EXPECT_NE(
+      typed.out.find("      - path: " + m_dir + "/a.env\n      - path: " + m_dir + "/b.env\n        required: false\n"),
+      std::string::npos)
+      << typed.out;
+}
+
 TEST_F(ConfigCommand, HashOfAServiceDespiteAnotherMissingEnvFile) {
   write("compose.yaml",
         "services:\n  other:\n    image: busybox\n  broken:\n    image: busybox\n    env_file: ./missing.env\n");
@@ -207,7 +228,10 @@ TEST_F(ConfigCommand, HashOfAServiceDespiteAnotherMissingEnvFile) {
   EXPECT_EQ(r.out.rfind("other ", 0), 0u) << r.out;
   auto b = run_berth({"config", "--hash", "broken"}, m_dir);
   EXPECT_EQ(b.exit_code, 1);
-  EXPECT_NE(b.err.find("env file " + m_dir + "/missing.env not found"), std::string::npos) << b.err;
+  EXPECT_NE(b.err.find("env file " + m_dir + "/missing.env not found: stat " + m_dir +
+                       "/missing.env: no such file or directory"),
+            std::string::npos)
+      << b.err;
 }
 
 TEST_F(ConfigCommand, ComposeProfilesFromTheWorkingDirectorysDotEnv) {

@@ -114,7 +114,7 @@ TEST_F(Lifecycle, UpHealthyOrderPsLsAndCommands) {
   auto ids_before = container_ids();
   auto restart = berth({"restart", "-t", "1", "api"});
   ASSERT_EQ(restart.exit_code, 0) << restart.err;
-  EXPECT_TRUE(contains(restart.err, "Container " + p + "-api-1 Restarted")) << restart.err;
+  EXPECT_TRUE(contains(restart.err, "Container " + p + "-api-1 Started")) << restart.err;
   EXPECT_EQ(container_ids(), ids_before);
 
   auto kill = berth({"kill", "-s", "KILL", "web"});

@@ -198,10 +198,13 @@ TEST_F(ContainerSpecTest, UserWorkdirHealthcheckOverrideAndDisable) {
   EXPECT_EQ(s.config["annotations"]["org.berth.stop-timeout"], "90");
   EXPECT_EQ(s.config["annotations"]["org.berth.restart"], "on-failure:3");
   EXPECT_EQ(s.config["annotations"]["org.berth.init"], "true");
+  EXPECT_TRUE(s.healthcheck);
   load("services:\n  app:\n    image: img\n    healthcheck:\n      disable: true\n");
   EXPECT_FALSE(build().config["annotations"].contains("org.berth.healthcheck"));
+  EXPECT_FALSE(build().healthcheck);
   load("services:\n  app:\n    image: img\n    healthcheck:\n      test: [NONE]\n");
   EXPECT_FALSE(build().config["annotations"].contains("org.berth.healthcheck"));
+  EXPECT_FALSE(build().healthcheck);
   load("services:\n  app:\n    image: img\n    deploy:\n      restart_policy:\n        condition: any\n");
   EXPECT_EQ(build().config["annotations"]["org.berth.restart"], "always");
 }

@@ -44,6 +44,7 @@ class FakeRuntime : public RuntimeClient {
     if (it == statuses.end()) return ContainerStatus{"running", 0, ""};
     // Health turns to its final value after a few polls, like a healthcheck would.
     ContainerStatus s = it->second;
+    if (status_calls <= health_unknown_polls) s.health = "";  // not known yet, right after a start
     if (status_calls < 3 && !s.health.empty()) s.health = "starting";
     if (status_calls < 3 && s.status == "exited") s.status = "running";
     return s;
@@ -76,6 +77,7 @@ class FakeRuntime : public RuntimeClient {
   std::string fail_start;
   std::chrono::milliseconds start_delay{0};
   int status_calls = 0;
+  int health_unknown_polls = 0;
 };
 
 ContainerSteps create_start(const std::string& service, int n = 1) {
@@ -109,7 +111,7 @@ struct Harness {
 
 TEST(EngineExecutor, HealthyDependencyStartsFirst) {
   Harness h;
-  h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "healthy"};
+  h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "healthy", true};
   DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
   Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
   EXPECT_LT(h.rt.index("network default"), h.rt.index("create p-db-1"));
@@ -121,7 +123,7 @@ TEST(EngineExecutor, HealthyDependencyStartsFirst) {
 
 TEST(EngineExecutor, UnhealthyDependencyLeavesDependantsCreatedNotStarted) {
   Harness h;
-  h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "unhealthy"};
+  h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "unhealthy", true};
   DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
   try {
     Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
@@ -132,6 +134,53 @@ TEST(EngineExecutor, UnhealthyDependencyLeavesDependantsCreatedNotStarted) {
   // docker compose creates every container first: the dependant exists, `created`, never started.
   EXPECT_NE(h.rt.index("create p-web-1"), SIZE_MAX);
   EXPECT_EQ(h.rt.index("start id-p-web-1"), SIZE_MAX);
+}
+
+TEST(EngineExecutor, HealthNotKnownYetIsWaitedForWhenAHealthcheckIsConfigured) {
+  Harness h;
+  h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "healthy", true};
+  h.rt.health_unknown_polls = 2;  // the shim has not reported a health yet
+  DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
+  Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
+  EXPECT_NE(h.rt.index("start id-p-web-1"), SIZE_MAX);
+  EXPECT_NE(h.out.str().find(" Container p-db-1 Healthy \n"), std::string::npos) << h.out.str();
+}
+
+TEST(EngineExecutor, ServiceHealthyWithoutAHealthcheckAndExitedDependencyInDockerComposesWords) {
+  {
+    Harness h;
+    h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "", false};
+    DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
+    try {
+      Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
+      FAIL() << "no error";
+    } catch (const ExecutionError& e) {
+      EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 has no healthcheck configured");
+    }
+  }
+  {
+    // Without a healthcheck, one that exits at once (here on the third look) is reported as
+    // exited: docker compose's first look comes one poll tick (500 ms) after the wait began.
+    Harness h;
+    h.rt.statuses["id-p-db-1"] = ContainerStatus{"exited", 1, "", false};
+    DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
+    try {
+      Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
+      FAIL() << "no error";
+    } catch (const ExecutionError& e) {
+      EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 exited (1)");
+    }
+  }
+  Harness h;
+  h.rt.statuses["id-p-db-1"] = ContainerStatus{"exited", 1, "", true};
+  h.rt.health_unknown_polls = 5;
+  DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
+  try {
+    Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
+    FAIL() << "no error";
+  } catch (const ExecutionError& e) {
+    EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 exited (1)");
+  }
 }
 
 TEST(EngineExecutor, OptionalDependencyOnlyWarns) {
@@ -211,4 +260,21 @@ TEST(EngineExecutor, RecreateUsesTheNewId) {
                                                    Action{ActionKind::StartContainer, "web", "p-web-1", "", 1, ""}}}}};
   Executor(h.rt, h.progress, {{"web", {}}}, {}).run(p);
   EXPECT_EQ(h.rt.calls, (std::vector<std::string>{"stop old", "remove old", "create p-web-1", "start id-p-web-1"}));
+}
+
+TEST(EngineExecutor, RestartWordsOfTheRestartCommandAndOfUp) {
+  for (const std::string reason : {std::string(kRestartCommand), std::string("dependency")}) {
+    Harness h;
+    Plan p;
+    p.services["db"] = ServicePlan{
+        "db",
+        {ContainerSteps{"p-db-1", 1, {Action{ActionKind::RestartContainer, "db", "p-db-1", "id-db", 1, reason}}}}};
+    Executor(h.rt, h.progress, DependencyMap{{"db", {}}}, fast()).run(p);
+    EXPECT_LT(h.rt.index("stop id-db"), h.rt.index("start id-db"));
+    // docker compose: `restart` says Restarting … Started; up restarting a dependant, Restart … Restarted.
+    const std::string expected = reason == kRestartCommand
+                                     ? " Container p-db-1 Restarting \n Container p-db-1 Started \n"
+                                     : " Container p-db-1 Restart \n Container p-db-1 Restarted \n";
+    EXPECT_NE(h.out.str().find(expected), std::string::npos) << h.out.str();
+  }
 }

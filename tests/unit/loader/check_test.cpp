@@ -96,6 +96,8 @@ TEST(Check, ServiceWithNeitherImageNorBuild) {
       "c": {"image": "busybox"}, "d": {"provider": {"type": "model"}}, "e": {"image": ""}}})",
                     {}, true);
   ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(p[0], "services.a: service \"a\" has neither an image nor a build context specified");
-  EXPECT_EQ(p[1], "services.e: service \"e\" has neither an image nor a build context specified");
+  EXPECT_EQ(p[0],
+            "services.a: service \"a\" has neither an image nor a build context specified: invalid compose project");
+  EXPECT_EQ(p[1],
+            "services.e: service \"e\" has neither an image nor a build context specified: invalid compose project");
 }

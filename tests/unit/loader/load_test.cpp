@@ -230,7 +230,7 @@ TEST_F(TempProject, ServiceWithoutImageOrBuildIsRefusedAtItsLine) {
     ASSERT_EQ(e.items().size(), 1u) << e.what();
     EXPECT_EQ(std::string(e.what()), m_dir +
                                          "/compose.yaml:4:3: services.worker: service \"worker\" has neither an "
-                                         "image nor a build context specified");
+                                         "image nor a build context specified: invalid compose project");
   }
   auto o = opts({"compose.yaml"});
   o.check_consistency = false;  // compose-go's rule is a consistency check: --no-consistency skips it
@@ -323,8 +323,9 @@ TEST_F(TempProject, MissingEnvFileOnlyBlocksTheServicesTheCommandTouches) {
   o.services = {"other"};  // `up -d other`
   EXPECT_NO_THROW(load_project(o));
   o.services = {"broken"};
-  EXPECT_EQ(error_of(o),
-            m_dir + "/compose.yaml:6:5: services.broken.env_file[0]: env file " + m_dir + "/missing.env not found");
+  // compose-go's words: "env file X not found: stat X: no such file or directory".
+  EXPECT_EQ(error_of(o), m_dir + "/compose.yaml:6:5: services.broken.env_file[0]: env file " + m_dir +
+                             "/missing.env not found: stat " + m_dir + "/missing.env: no such file or directory");
   o.services = {"front"};  // its dependency is started too, so it needs its env file
   EXPECT_NE(error_of(o).find("env file " + m_dir + "/missing.env not found"), std::string::npos);
   o.services = {};
@@ -332,6 +333,13 @@ TEST_F(TempProject, MissingEnvFileOnlyBlocksTheServicesTheCommandTouches) {
   EXPECT_NO_THROW(load_project(o));
   o.touched_services = {};
   EXPECT_NE(error_of(o).find("env file " + m_dir + "/missing.env not found"), std::string::npos);
+}
+
+TEST_F(TempProject, MissingLabelFileInComposeGosWords) {
+  write("compose.yaml", "services:\n  a:\n    image: a\n    label_file: ./nowhere.labels\n");
+  EXPECT_EQ(error_of(opts({"compose.yaml"})), m_dir + "/compose.yaml:4:5: services.a.label_file[0]: label file " +
+                                                  m_dir + "/nowhere.labels not found: stat " + m_dir +
+                                                  "/nowhere.labels: no such file or directory");
 }
 
 TEST_F(TempProject, SecretEnvironmentFromAnIncludesEnvFile) {

@@ -48,6 +48,9 @@ ContainerRecord web_container() {
   c.stop_timeout = 3;
   c.anonymous_volumes = {{"/data", "0123abcd"}};
   c.dns = {"1.1.1.1"};
+  c.healthcheck = true;
+  c.depends_on = {DependsOnRecord{"db", "service_healthy", true, true},
+                  DependsOnRecord{"cache", "service_started", false, false}};
   return c;
 }
 
@@ -97,6 +100,15 @@ TEST(StateStore, RoundTripKeepsEveryRecord) {
   EXPECT_EQ(c.stop_timeout, 3);
   EXPECT_EQ(c.anonymous_volumes, web.anonymous_volumes);
   EXPECT_EQ(c.dns, web.dns);
+  EXPECT_TRUE(c.healthcheck);
+  ASSERT_EQ(c.depends_on.size(), 2u);
+  EXPECT_EQ(c.depends_on[0].service, "db");
+  EXPECT_EQ(c.depends_on[0].condition, "service_healthy");
+  EXPECT_TRUE(c.depends_on[0].restart);
+  EXPECT_TRUE(c.depends_on[0].required);
+  EXPECT_EQ(c.depends_on[1].service, "cache");
+  EXPECT_FALSE(c.depends_on[1].restart);
+  EXPECT_FALSE(c.depends_on[1].required);
   ASSERT_EQ(s.networks.size(), 1u);
   EXPECT_EQ(s.networks[0].name, "app_default");
   EXPECT_EQ(s.networks[0].gateway, "10.89.0.1");
