@@ -41,6 +41,7 @@ int run(int argc, char** argv) {
   register_ls(app, global, result);
   register_scale(app, global, result);
   register_wait(app, global, result);
+  register_volumes(app, global, result);
   // logs, exec and other commands on running containers
   register_logs(app, global, result);
   register_exec(app, global, result);

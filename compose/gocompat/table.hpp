@@ -6,8 +6,9 @@
 
 namespace berth::gocompat {
 
-/// Columns padded to their widest cell + 3 spaces, widths counted in UTF-8 characters ("…" is one
-/// column), trailing spaces trimmed, each row ended by "\n".
-std::string format_table(const std::vector<std::vector<std::string>>& rows);
+/// Columns padded to their widest cell + 3 spaces (at least `min_width` in all: docker's formatter
+/// package uses 10), widths counted in UTF-8 characters ("…" is one column), trailing spaces
+/// trimmed, each row ended by "\n".
+std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t min_width = 0);
 
 }  // namespace berth::gocompat

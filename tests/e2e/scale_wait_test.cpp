@@ -1,6 +1,8 @@
 // `scale` and `wait` (issue 15), as docker compose's: scale converges the named services with new
 // replica counts (dependencies too unless --no-deps); wait blocks until the services' containers
-// stop, prints each exit, and exits with the last code (--down-project removes the project).
+// stop, prints each exit, and exits with the last code (--down-project removes the project);
+// volumes lists the project's volumes or those of some services.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "e2e/engine_fixture.hpp"
@@ -70,6 +72,34 @@ TEST_F(ScaleWait, WaitPrintsEachExitAndReturnsTheLastCode) {
   auto none = berth({"wait", "job"});
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_TRUE(contains(none.err, "no containers for project \"" + project() + "\"")) << none.err;
+}
+
+TEST_F(ScaleWait, VolumesListsTheProjectsOrAServicesVolumes) {
+  write_compose(
+      std::string("services:\n  app:\n    image: ") + image +
+      "\n    command: [\"sleep\", \"1000\"]\n    volumes: [\"data:/data\", \"/anon\"]\n  other:\n    image: " + image +
+      "\n    command: [\"sleep\", \"1000\"]\n    volumes: [\"logs:/logs\"]\nvolumes:\n  data:\n  logs:\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::string p = project();
+  auto all = berth({"volumes", "-q"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  // Named volumes and app's anonymous one (named by Berth, labelled with the project).
+  EXPECT_TRUE(contains(all.out, p + "_data\n")) << all.out;
+  EXPECT_TRUE(contains(all.out, p + "_logs\n")) << all.out;
+  auto table = berth({"volumes", "other"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out, "DRIVER    VOLUME NAME\nlocal     " + p + "_logs\n");
+  auto js = berth({"volumes", "--format", "json", "other"});
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  auto j = nlohmann::json::parse(js.out);
+  EXPECT_EQ(j["Name"], p + "_logs");
+  EXPECT_EQ(j["Driver"], "local");
+  EXPECT_TRUE(contains(j.value("Labels", ""), "com.docker.compose.project=" + p)) << js.out;
+  auto app = berth({"volumes", "-q", "app"});
+  EXPECT_TRUE(contains(app.out, p + "_data\n")) << app.out;
+  EXPECT_FALSE(contains(app.out, p + "_logs")) << app.out;
+  EXPECT_EQ(std::count(app.out.begin(), app.out.end(), '\n'), 2) << "data and the anonymous volume: " << app.out;
 }
 
 }  // namespace

@@ -13,3 +13,10 @@ TEST(GoFmtTable, PadsColumnsLikeTabwriter) {
 TEST(GoFmtTable, Utf8WidthAndNoTrailingBlanks) {
   EXPECT_EQ(format_table({{"COMMAND", "PORTS"}, {"\"sleep\u2026\"", ""}}), "COMMAND    PORTS\n\"sleep\u2026\"\n");
 }
+
+TEST(GoFmtTable, MinimumWidthAsDockersFormatterPackage) {
+  // tabwriter.NewWriter(out, 10, 1, 3, ' ', 0): a narrow column still takes 10.
+  EXPECT_EQ(format_table({{"DRIVER", "VOLUME NAME"}, {"local", "p_data"}}, 10),
+            "DRIVER    VOLUME NAME\nlocal     p_data\n");
+  EXPECT_EQ(format_table({{"A-WIDE-COLUMN", "B"}}, 10), "A-WIDE-COLUMN   B\n");
+}
