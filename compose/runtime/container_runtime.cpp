@@ -105,6 +105,16 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     rec.command = shell_join(words);
   }
   bundle::check_creatable(svc);  // before anything is made (also for `run`)
+  if (project::uses_bridge_networks(svc) && !svc.mac_address.empty()) {
+    // docker compose's prepareContainerMACAddress: the primary network's own must agree.
+    const std::vector<std::string> order = project::network_order(svc);
+    if (!order.empty())
+      if (auto n = svc.networks.find(order.front()); n != svc.networks.end() && n->second &&
+                                                     !n->second->mac_address.empty() &&
+                                                     n->second->mac_address != svc.mac_address)
+        throw std::runtime_error("the service-level mac_address should have the same value as network " +
+                                 order.front());
+  }
   bundle::check_storage_opt(svc, m_paths.root + "/containers");
   rec.netns = netns_for(svc, rec.id, rec.owns_netns);
   std::vector<network::PortMapping> ports;
@@ -142,8 +152,14 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     req.network_id = ep.network_id;
     req.netns_path = rec.netns;
     req.interface_index = static_cast<unsigned>(i);
-    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second)
+    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) {
       req.ipv4_address = n->second->ipv4_address;
+      req.interface_name = n->second->interface_name;
+      req.mac_address = n->second->mac_address;
+    }
+    // docker compose (API >= 1.44): the service's mac_address is the primary network's (the
+    // first by priority) unless that network sets its own.
+    if (i == 0 && req.mac_address.empty()) req.mac_address = svc.mac_address;
     req.default_route = !default_route_given && !net.internal;
     default_route_given = default_route_given || req.default_route;
     if (i == 0) req.ports = ports;
