@@ -335,6 +335,8 @@ void ContainerRuntime::create_network(const std::string& key) {
     return;
   }
   state::NetworkRecord rec{key, net.name, networks().id_for(net.name), "", false};
+  if (auto h = m_ctx->desired.network_hashes.find(key); h != m_ctx->desired.network_hashes.end())
+    rec.config_hash = h->second;
   m_store.update([&](state::ProjectState& s) {
     std::erase_if(s.networks, [&](const auto& n) { return n.key == key; });
     s.networks.push_back(rec);

@@ -80,7 +80,8 @@ void from_json(const json& j, ContainerRecord& c) {
   c.dns = j.value("dns", std::vector<std::string>{});
 }
 void to_json(json& j, const NetworkRecord& n) {
-  j = {{"key", n.key}, {"name", n.name}, {"id", n.id}, {"gateway", n.gateway}, {"external", n.external}};
+  j = {{"key", n.key},         {"name", n.name},         {"id", n.id},
+       {"gateway", n.gateway}, {"external", n.external}, {"config_hash", n.config_hash}};
 }
 void from_json(const json& j, NetworkRecord& n) {
   n.key = j.value("key", "");
@@ -88,6 +89,7 @@ void from_json(const json& j, NetworkRecord& n) {
   n.id = j.value("id", "");
   n.gateway = j.value("gateway", "");
   n.external = j.value("external", false);
+  n.config_hash = j.value("config_hash", "");
 }
 void to_json(json& j, const VolumeRecord& v) { j = {{"key", v.key}, {"name", v.name}, {"external", v.external}}; }
 void from_json(const json& j, VolumeRecord& v) {

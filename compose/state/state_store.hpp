@@ -62,6 +62,7 @@ struct NetworkRecord {
   std::string id;
   std::string gateway;  ///< where berth-dns listens for this network
   bool external = false;
+  std::string config_hash{};  ///< model::network_config_hash it was created with ("" = unknown)
 };
 
 /// A volume the project created (or uses, when external).

@@ -46,5 +46,44 @@ TEST_F(ParityNetwork, MacAddressesAndInterfaceNamesAreHonoured) {
       << clash.err;
 }
 
+TEST_F(ParityNetwork, ANetworkWhoseConfigChangedIsRecreatedWithItsContainers) {
+  const std::string svc = std::string("services:\n  app:\n    image: ") + image + "\n" + kSleeper;
+  write_compose(svc + "networks:\n  default:\n    labels: {stage: one}\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto route = berth({"exec", "-T", "app", "ip", "route"});
+  EXPECT_TRUE(contains(route.out, "default via")) << route.out;
+  const std::string old_id = container_ids().at(project() + "-app-1");
+
+  auto same = berth({"up", "-d"});  // unchanged: kept
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_FALSE(contains(same.err, "Removed")) << same.err;
+  EXPECT_EQ(container_ids().at(project() + "-app-1"), old_id);
+
+  write_compose(svc + "networks:\n  default:\n    labels: {stage: two}\n    internal: true\n");
+  auto dry = berth({"--dry-run", "up", "-d"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_TRUE(contains(dry.err, "DRY-RUN MODE -  Network default Remove \n")) << dry.out << dry.err;
+  up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  // docker compose's removeDivergedNetwork: stop, "Removed", then the network is created again
+  // and the container recreated on it.
+  const std::string net = " Network " + project() + "_default ";
+  const std::string ctr = " Container " + project() + "-app-1 ";
+  const auto stopped = up.err.find(ctr + "Stopped \n"), removed = up.err.find(net + "Removed \n"),
+             created = up.err.find(net + "Created \n"), recreated = up.err.find(ctr + "Recreated \n");
+  ASSERT_NE(stopped, std::string::npos) << up.err;
+  ASSERT_NE(removed, std::string::npos) << up.err;
+  ASSERT_NE(created, std::string::npos) << up.err;
+  ASSERT_NE(recreated, std::string::npos) << up.err;
+  EXPECT_LT(stopped, removed);
+  EXPECT_LT(removed, created);
+  EXPECT_LT(created, recreated);
+  EXPECT_NE(container_ids().at(project() + "-app-1"), old_id);
+  route = berth({"exec", "-T", "app", "ip", "route"});
+  ASSERT_EQ(route.exit_code, 0) << route.err;
+  EXPECT_FALSE(contains(route.out, "default via")) << "now internal: " << route.out;
+}
+
 }  // namespace
 }  // namespace berth::test
