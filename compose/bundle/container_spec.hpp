@@ -102,8 +102,9 @@ struct VolumeUse {
   std::map<std::string, std::string> labels;  ///< labels for a volume created on demand
   bool external = false;                      ///< must already exist
   bool anonymous = false;
-  bool copy_up = true;  ///< copy the image's content at target into it when new and empty
-  std::string subpath;  ///< mount only this subdirectory of the volume
+  bool copy_up = true;                             ///< copy the image's content at target into it when new and empty
+  std::string subpath;                             ///< mount only this subdirectory of the volume
+  std::map<std::string, std::string> driver_opts;  ///< the local driver's type/o/device (storage::VolumeStore)
 };
 
 /// The result of build_container_spec.

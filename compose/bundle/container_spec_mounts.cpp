@@ -195,8 +195,7 @@ class MountBuilder {
       use.labels["com.docker.compose.version"] = m_b.in.berth_version;
       if (!vol.driver.empty() && vol.driver != "local")
         m_b.warn(key, "volume \"" + v.source + "\": driver \"" + vol.driver + "\" is not supported, using local");
-      if (!vol.driver_opts.empty())
-        m_b.warn(key, "volume \"" + v.source + "\": driver_opts are not supported, ignored");
+      use.driver_opts = vol.driver_opts;
     }
     if (v.volume)
       for (const auto& [k, val] : v.volume->labels) use.labels.emplace(k, val);

@@ -380,7 +380,7 @@ void ContainerRuntime::create_volume(const std::string& key) {
   auto labels = vol.labels;
   labels["com.docker.compose.project"] = m_ctx->loaded.name;
   labels["com.docker.compose.volume"] = key;
-  store.create(vol.name, labels, m_ctx->loaded.name);
+  store.create(vol.name, labels, m_ctx->loaded.name, vol.driver_opts);
 }
 
 void ContainerRuntime::remove_volume(const std::string& key) {

@@ -85,5 +85,42 @@ TEST_F(ParityNetwork, ANetworkWhoseConfigChangedIsRecreatedWithItsContainers) {
   EXPECT_FALSE(contains(route.out, "default via")) << "now internal: " << route.out;
 }
 
+TEST_F(ParityNetwork, LocalDriverOptionsMountADeviceOnTheVolume) {
+  const std::string host = dir() + "/hostdir";
+  std::filesystem::create_directories(host);
+  write_bytes(host + "/from-host", "h\n");
+  write_compose(std::string("services:\n  app:\n    image: ") + image + "\n" + kSleeper +
+                "    volumes: [\"bound:/bound\", \"mem:/mem\"]\nvolumes:\n"
+                "  bound:\n    driver_opts: {type: none, o: bind, device: " +
+                host + "}\n  mem:\n    driver_opts: {type: tmpfs, device: tmpfs, o: \"size=1m,uid=1234\"}\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(berth({"exec", "-T", "app", "cat", "/bound/from-host"}).out, "h\n");
+  ASSERT_EQ(berth({"exec", "-T", "app", "sh", "-c", "echo c > /bound/from-container"}).exit_code, 0);
+  EXPECT_EQ(read_bytes(host + "/from-container"), "c\n");
+  auto mounts = berth({"exec", "-T", "app", "cat", "/proc/mounts"});
+  EXPECT_TRUE(std::regex_search(mounts.out, std::regex(R"(tmpfs /mem tmpfs [^\n]*size=1024k[^\n]*uid=1234)")))
+      << mounts.out;
+
+  auto down = berth({"down", "-v", "-t", "1"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  // Unmounted before removal: the bound directory keeps its files.
+  EXPECT_EQ(read_bytes(host + "/from-host"), "h\n");
+  EXPECT_EQ(read_bytes(host + "/from-container"), "c\n");
+  EXPECT_FALSE(std::filesystem::exists(root() + "/volumes/" + project() + "_bound"));
+}
+
+TEST_F(ParityNetwork, ALocalDriverDeviceThatCannotBeMountedFailsInDockersWords) {
+  write_compose(std::string("services:\n  app:\n    image: ") + image + "\n" + kSleeper +
+                "    volumes: [\"gone:/gone\"]\nvolumes:\n  gone:\n    driver_opts: {type: none, o: bind, device: " +
+                dir() + "/missing}\n");
+  auto up = berth({"up", "-d"});
+  EXPECT_NE(up.exit_code, 0) << up.err;
+  const std::string data = root() + "/volumes/" + project() + "_gone/_data";
+  EXPECT_TRUE(contains(up.err, "error while mounting volume '" + data + "': failed to mount local volume: mount " +
+                                   dir() + "/missing:" + data + ", flags: 0x1000: no such file or directory"))
+      << up.err;
+}
+
 }  // namespace
 }  // namespace berth::test
