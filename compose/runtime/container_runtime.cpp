@@ -96,6 +96,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   rec.image_id = img.config_digest.str();
   rec.created = gocompat::rfc3339_now();
   rec.dns = svc.dns;  // berth-dns's upstreams for this container (resolv.conf keeps berth-dns)
+  rec.links = svc.links;
   if (svc.stop_grace_period) rec.stop_timeout = static_cast<int>(svc.stop_grace_period->nanoseconds / 1'000'000'000);
   {
     auto cfg = img.runtime_config();

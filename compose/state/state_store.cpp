@@ -56,7 +56,8 @@ void to_json(json& j, const ContainerRecord& c) {
        {"status", c.status},
        {"stop_timeout", c.stop_timeout},
        {"anonymous_volumes", c.anonymous_volumes},
-       {"dns", c.dns}};
+       {"dns", c.dns},
+       {"links", c.links}};
 }
 void from_json(const json& j, ContainerRecord& c) {
   c.id = j.at("id").get<std::string>();
@@ -78,6 +79,7 @@ void from_json(const json& j, ContainerRecord& c) {
   c.stop_timeout = j.value("stop_timeout", 10);
   c.anonymous_volumes = j.value("anonymous_volumes", std::map<std::string, std::string>{});
   c.dns = j.value("dns", std::vector<std::string>{});
+  c.links = j.value("links", std::vector<std::string>{});
 }
 void to_json(json& j, const NetworkRecord& n) {
   j = {{"key", n.key},         {"name", n.name},         {"id", n.id},

@@ -53,6 +53,7 @@ struct ContainerRecord {
   int stop_timeout = 10;                                 ///< seconds (stop_grace_period)
   std::map<std::string, std::string> anonymous_volumes;  ///< target → volume name
   std::vector<std::string> dns;  ///< compose `dns`: berth-dns forwards this container's other queries there
+  std::vector<std::string> links;  ///< compose `links` as written ("db" or "db:alias"): berth-dns link aliases
 };
 
 /// A network the project created (or uses, when external).

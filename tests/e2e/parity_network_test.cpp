@@ -17,6 +17,19 @@ class ParityNetwork : public EngineFixture {};
 
 constexpr const char* kSleeper = "    command: [\"sleep\", \"1000\"]\n";
 
+TEST_F(ParityNetwork, LinkAliasesResolveForTheLinkingContainer) {
+  write_compose(std::string("services:\n  db:\n    image: ") + image + "\n" + kSleeper + "  web:\n    image: " + image +
+                "\n" + kSleeper + "    links: [\"db:database\"]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::string db = eth0_address("db");
+  // docker compose's getLinks: the alias, <service>-<n> and <project>-<service>-<n>.
+  for (const std::string name : {std::string("database"), std::string("db-1"), project() + "-db-1"}) {
+    auto r = berth({"exec", "-T", "web", "nslookup", name});
+    EXPECT_EQ(nslookup_answer(r.out), db) << name << ": " << r.out << r.err;
+  }
+}
+
 TEST_F(ParityNetwork, MacAddressesAndInterfaceNamesAreHonoured) {
   // The service's mac_address goes to its primary network (highest priority); a network's own
   // mac_address and interface_name to that network's interface.
