@@ -90,6 +90,10 @@ class MountBuilder {
       m_mounts.push_back(bind_mount("/dev/shm", "/dev/shm", {"rbind", "rprivate"}));
       return;
     }
+    if (!m_b.in.shm_path.empty()) {  // the IPC namespace of another container: its /dev/shm too, as Docker
+      m_mounts.push_back(bind_mount("/dev/shm", m_b.in.shm_path, {"rbind", "rprivate"}));
+      return;
+    }
     std::int64_t size = s.shm_size.value > 0 ? s.shm_size.value : 64 * 1024 * 1024;
     m_mounts.push_back({{"destination", "/dev/shm"},
                         {"type", "tmpfs"},

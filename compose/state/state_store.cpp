@@ -57,7 +57,10 @@ void to_json(json& j, const ContainerRecord& c) {
        {"stop_timeout", c.stop_timeout},
        {"anonymous_volumes", c.anonymous_volumes},
        {"dns", c.dns},
-       {"links", c.links}};
+       {"links", c.links},
+       {"ipc", c.ipc},
+       {"joins", c.joins},
+       {"shm_size", c.shm_size}};
 }
 void from_json(const json& j, ContainerRecord& c) {
   c.id = j.at("id").get<std::string>();
@@ -80,6 +83,9 @@ void from_json(const json& j, ContainerRecord& c) {
   c.anonymous_volumes = j.value("anonymous_volumes", std::map<std::string, std::string>{});
   c.dns = j.value("dns", std::vector<std::string>{});
   c.links = j.value("links", std::vector<std::string>{});
+  c.ipc = j.value("ipc", "");
+  c.joins = j.value("joins", std::map<std::string, std::string>{});
+  c.shm_size = j.value("shm_size", std::int64_t{0});
 }
 void to_json(json& j, const NetworkRecord& n) {
   j = {{"key", n.key},         {"name", n.name},         {"id", n.id},

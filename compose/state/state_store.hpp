@@ -52,8 +52,11 @@ struct ContainerRecord {
   std::string status = "creating";
   int stop_timeout = 10;                                 ///< seconds (stop_grace_period)
   std::map<std::string, std::string> anonymous_volumes;  ///< target → volume name
-  std::vector<std::string> dns;  ///< compose `dns`: berth-dns forwards this container's other queries there
+  std::vector<std::string> dns;    ///< compose `dns`: berth-dns forwards this container's other queries there
   std::vector<std::string> links;  ///< compose `links` as written ("db" or "db:alias"): berth-dns link aliases
+  std::string ipc;                 ///< the service's `ipc` mode ("shareable" lets others join it)
+  std::map<std::string, std::string> joins;  ///< "ipc"/"pid" → id of the container whose namespace it joins
+  std::int64_t shm_size = 0;                 ///< `ipc: shareable`: bytes of the host tmpfs <bundle>/shm (0 = none)
 };
 
 /// A network the project created (or uses, when external).

@@ -98,6 +98,71 @@ TEST_F(ParityNetwork, ANetworkWhoseConfigChangedIsRecreatedWithItsContainers) {
   EXPECT_FALSE(contains(route.out, "default via")) << "now internal: " << route.out;
 }
 
+TEST_F(ParityNetwork, IpcAndPidNamespacesAreSharedWithAnotherService) {
+  write_compose(std::string("services:\n  donor:\n    image: ") + image + "\n" + kSleeper +
+                "    ipc: shareable\n  joiner:\n    image: " + image + "\n" + kSleeper +
+                "    ipc: service:donor\n    pid: service:donor\n  byname:\n    image: " + image + "\n" +
+                kSleeper + "    ipc: container:" + project() + "-donor-1\n    depends_on: [donor]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto ns = [&](const std::string& service, const std::string& type) {
+    auto r = berth({"exec", "-T", service, "readlink", "/proc/self/ns/" + type});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(ns("joiner", "ipc"), ns("donor", "ipc"));
+  EXPECT_EQ(ns("byname", "ipc"), ns("donor", "ipc"));
+  EXPECT_EQ(ns("joiner", "pid"), ns("donor", "pid"));
+  EXPECT_NE(ns("byname", "pid"), ns("donor", "pid"));
+  // The joiner sees the donor's processes and shares its /dev/shm.
+  auto ps = berth({"exec", "-T", "joiner", "ps"});
+  EXPECT_GE(std::count(ps.out.begin(), ps.out.end(), '\n'), 4) << ps.out;  // header, 2 sleeps, ps
+  ASSERT_EQ(berth({"exec", "-T", "donor", "touch", "/dev/shm/from-donor"}).exit_code, 0);
+  EXPECT_EQ(berth({"exec", "-T", "joiner", "ls", "/dev/shm/from-donor"}).exit_code, 0);
+}
+
+TEST_F(ParityNetwork, JoiningTheIpcOfANonShareableContainerFailsInDockersWords) {
+  write_compose(std::string("services:\n  donor:\n    image: ") + image + "\n" + kSleeper + "  joiner:\n    image: " +
+                image + "\n" + kSleeper + "    ipc: service:donor\n");
+  auto up = berth({"up", "-d"});
+  EXPECT_NE(up.exit_code, 0) << up.err;
+  EXPECT_TRUE(contains(up.err, "non-shareable IPC (hint: use IpcMode:shareable for the donor container)")) << up.err;
+}
+
+TEST_F(ParityNetwork, VolumesFromShareAnonymousVolumes) {
+  write_compose(std::string("services:\n  data:\n    image: ") + image + "\n" + kSleeper +
+                "    volumes: [\"/shared\", \"named:/named\"]\n  user:\n    image: " + image + "\n" + kSleeper +
+                "    volumes_from: [data]\n  reader:\n    image: " + image + "\n" + kSleeper +
+                "    volumes_from: [\"data:ro\"]\nvolumes:\n  named:\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  ASSERT_EQ(berth({"exec", "-T", "data", "sh", "-c", "echo hi > /shared/f && echo n > /named/g"}).exit_code, 0);
+  auto f = berth({"exec", "-T", "user", "cat", "/shared/f", "/named/g"});
+  EXPECT_EQ(f.out, "hi\nn\n") << f.err;
+  EXPECT_EQ(berth({"exec", "-T", "user", "sh", "-c", "echo back > /shared/h"}).exit_code, 0);
+  EXPECT_EQ(berth({"exec", "-T", "data", "cat", "/shared/h"}).out, "back\n");
+  auto ro = berth({"exec", "-T", "reader", "sh", "-c", "echo x > /shared/ro"});
+  EXPECT_NE(ro.exit_code, 0) << "read-only: " << ro.out;
+  EXPECT_EQ(berth({"exec", "-T", "reader", "cat", "/shared/f"}).out, "hi\n");
+}
+
+TEST_F(ParityNetwork, NetworkModeServiceWithItsServiceGoneFailsLikeDockerCompose) {
+  write_compose(std::string("services:\n  owner:\n    image: ") + image + "\n" + kSleeper + "  sidecar:\n    image: " +
+                image + "\n" + kSleeper + "    network_mode: service:owner\n");
+  // Never created: docker compose's resolveSharedNamespaces.
+  auto missing = berth({"up", "-d", "--no-deps", "sidecar"});
+  EXPECT_NE(missing.exit_code, 0) << missing.err;
+  EXPECT_TRUE(contains(missing.err, "cannot share network namespace with service owner: container missing"))
+      << missing.err;
+  // Created but stopped: the daemon's refusal to join a container that does not run.
+  ASSERT_EQ(berth({"up", "-d", "owner"}).exit_code, 0);
+  ASSERT_EQ(berth({"stop", "-t", "1", "owner"}).exit_code, 0);
+  const std::string owner_id = container_ids().at(project() + "-owner-1");
+  auto stopped = berth({"up", "-d", "--no-deps", "sidecar"});
+  EXPECT_NE(stopped.exit_code, 0) << stopped.err;
+  EXPECT_TRUE(contains(stopped.err, "cannot join network of a non running container: " + owner_id)) << stopped.err;
+}
+
 TEST_F(ParityNetwork, LocalDriverOptionsMountADeviceOnTheVolume) {
   const std::string host = dir() + "/hostdir";
   std::filesystem::create_directories(host);
