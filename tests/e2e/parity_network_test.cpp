@@ -42,7 +42,8 @@ TEST_F(ParityNetwork, MacAddressesAndInterfaceNamesAreHonoured) {
   ASSERT_EQ(up.exit_code, 0) << up.err;
   auto links = berth({"exec", "-T", "app", "ip", "-o", "link"});
   ASSERT_EQ(links.exit_code, 0) << links.err;
-  EXPECT_TRUE(std::regex_search(links.out, std::regex(R"(: eth0(@\w+)?: [^\n]*link/ether 02:42:0a:0b:0c:0d )"))) << links.out;
+  EXPECT_TRUE(std::regex_search(links.out, std::regex(R"(: eth0(@\w+)?: [^\n]*link/ether 02:42:0a:0b:0c:0d )")))
+      << links.out;
   EXPECT_TRUE(std::regex_search(links.out, std::regex(R"(: backside(@\w+)?: [^\n]*link/ether 12:34:56:78:9a:bc )")))
       << links.out;
   // The renamed interface carries the network's address.
@@ -101,8 +102,8 @@ TEST_F(ParityNetwork, ANetworkWhoseConfigChangedIsRecreatedWithItsContainers) {
 TEST_F(ParityNetwork, IpcAndPidNamespacesAreSharedWithAnotherService) {
   write_compose(std::string("services:\n  donor:\n    image: ") + image + "\n" + kSleeper +
                 "    ipc: shareable\n  joiner:\n    image: " + image + "\n" + kSleeper +
-                "    ipc: service:donor\n    pid: service:donor\n  byname:\n    image: " + image + "\n" +
-                kSleeper + "    ipc: container:" + project() + "-donor-1\n    depends_on: [donor]\n");
+                "    ipc: service:donor\n    pid: service:donor\n  byname:\n    image: " + image + "\n" + kSleeper +
+                "    ipc: container:" + project() + "-donor-1\n    depends_on: [donor]\n");
   auto up = berth({"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   auto ns = [&](const std::string& service, const std::string& type) {
@@ -122,8 +123,8 @@ TEST_F(ParityNetwork, IpcAndPidNamespacesAreSharedWithAnotherService) {
 }
 
 TEST_F(ParityNetwork, JoiningTheIpcOfANonShareableContainerFailsInDockersWords) {
-  write_compose(std::string("services:\n  donor:\n    image: ") + image + "\n" + kSleeper + "  joiner:\n    image: " +
-                image + "\n" + kSleeper + "    ipc: service:donor\n");
+  write_compose(std::string("services:\n  donor:\n    image: ") + image + "\n" + kSleeper +
+                "  joiner:\n    image: " + image + "\n" + kSleeper + "    ipc: service:donor\n");
   auto up = berth({"up", "-d"});
   EXPECT_NE(up.exit_code, 0) << up.err;
   EXPECT_TRUE(contains(up.err, "non-shareable IPC (hint: use IpcMode:shareable for the donor container)")) << up.err;
@@ -147,8 +148,8 @@ TEST_F(ParityNetwork, VolumesFromShareAnonymousVolumes) {
 }
 
 TEST_F(ParityNetwork, NetworkModeServiceWithItsServiceGoneFailsLikeDockerCompose) {
-  write_compose(std::string("services:\n  owner:\n    image: ") + image + "\n" + kSleeper + "  sidecar:\n    image: " +
-                image + "\n" + kSleeper + "    network_mode: service:owner\n");
+  write_compose(std::string("services:\n  owner:\n    image: ") + image + "\n" + kSleeper +
+                "  sidecar:\n    image: " + image + "\n" + kSleeper + "    network_mode: service:owner\n");
   // Never created: docker compose's resolveSharedNamespaces.
   auto missing = berth({"up", "-d", "--no-deps", "sidecar"});
   EXPECT_NE(missing.exit_code, 0) << missing.err;
