@@ -148,6 +148,19 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
         if (it == r->m_upstream_sets.end()) r->m_upstream_sets.push_back(std::move(set));
       }
     }
+    LinkAliases links;
+    if (containers[c].contains("links")) {
+      const json& list = require(containers[c], "links", json::value_t::array, where);
+      for (size_t k = 0; k < list.size(); ++k) {
+        std::string lwhere = where + ".links[" + std::to_string(k) + "]";
+        if (!list[k].is_object()) throw RecordsError(lwhere + ": not an object");
+        std::string alias = checked_name(require(list[k], "name", json::value_t::string, lwhere), lwhere + ".name");
+        std::string target =
+            checked_name(require(list[k], "container", json::value_t::string, lwhere), lwhere + ".container");
+        auto& targets = links[alias];
+        if (std::find(targets.begin(), targets.end(), target) == targets.end()) targets.push_back(target);
+      }
+    }
     const json& endpoints = require(containers[c], "endpoints", json::value_t::array, where);
     // A client is its container: any of its addresses sees every network the container is on.
     std::vector<IpAddress> container_addresses;
@@ -187,6 +200,7 @@ std::shared_ptr<const Records> Records::parse(std::string_view json_text) {
       auto& nets = r->m_client_networks[a];
       nets.insert(nets.end(), container_networks.begin(), container_networks.end());
       if (upstreams) r->m_client_upstreams[a] = *upstreams;
+      if (!links.empty()) r->m_client_links[a] = links;
     }
   }
   for (auto& [addr, nets] : r->m_client_networks) {
@@ -224,6 +238,21 @@ std::vector<const Records::Endpoint*> Records::visible(std::string_view name, co
   return out;
 }
 
+std::vector<const Records::Endpoint*> Records::resolve(const IpAddress& client, std::string_view name,
+                                                       const std::vector<uint32_t>& nets) const {
+  if (auto l = m_client_links.find(client); l != m_client_links.end())
+    if (auto alias = l->second.find(std::string(name)); alias != l->second.end()) {
+      std::vector<const Endpoint*> out;
+      for (const std::string& target : alias->second) {
+        auto eps = visible(target, nets);
+        for (const Endpoint* ep : eps)
+          if (m_container_names[ep->container] == target) out.push_back(ep);
+      }
+      if (!out.empty()) return out;
+    }
+  return visible(name, nets);
+}
+
 const Records::UpstreamSet* Records::upstreams_for(const IpAddress& client) const {
   auto it = m_client_upstreams.find(client);
   return it == m_client_upstreams.end() ? nullptr : &m_upstream_sets[it->second];
@@ -247,10 +276,10 @@ Lookup Records::lookup(const IpAddress& client, std::string_view qname, uint16_t
 
   std::vector<const Endpoint*> eps;
   if (nets) {
-    eps = visible(name, *nets);
+    eps = resolve(client, name, *nets);
     for (size_t i = 0; eps.empty() && i < m_search.size(); ++i)
       if (ends_with_domain(name, m_search[i]))
-        eps = visible(std::string_view(name).substr(0, name.size() - m_search[i].size() - 1), *nets);
+        eps = resolve(client, std::string_view(name).substr(0, name.size() - m_search[i].size() - 1), *nets);
   }
   Lookup out;
   if (eps.empty()) {

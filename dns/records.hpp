@@ -11,6 +11,7 @@
 //     "containers": [
 //       {"id": "<64 hex>", "name": "appdb-web-1", "service": "web",
 //        "upstreams": ["192.0.2.53", "[2001:db8::53]:5353"],   // optional: the service's `dns`
+//        "links": [ {"name": "database", "container": "appdb-db-1"} ],   // optional: `links` aliases
 //        "endpoints": [ {"network": "0123456789ab", "address": "10.89.0.2",
 //                        "address6": "fd00::2",     // optional
 //                        "names": ["web", "appdb-web-1", "<hostname>", "<alias>", "<short id>"]} ]}
@@ -36,6 +37,9 @@
 //   embedded resolver; every other client keeps the default. Entries are "IP", "IPv4:PORT",
 //   "[IPv6]" or "[IPv6]:PORT" (dns/upstream.hpp); anything else makes the file invalid. An empty
 //   or absent list means the default servers. Names in the table are answered first either way.
+// - `links` are aliases only the container that has them sees (Docker's container-local link
+//   aliases on user-defined networks): `name` from that container's addresses stands for the
+//   container named `container`, on the networks they share; it wins over a same-named endpoint.
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -125,6 +129,9 @@ class Records {
   const std::vector<uint32_t>* networks_of(const IpAddress& client) const;
   /// Endpoints named `name` (lowercase, no trailing dot) on networks in `nets`.
   std::vector<const Endpoint*> visible(std::string_view name, const std::vector<uint32_t>& nets) const;
+  /// `client`'s link alias `name` resolved (see `links`), else visible(name).
+  std::vector<const Endpoint*> resolve(const IpAddress& client, std::string_view name,
+                                       const std::vector<uint32_t>& nets) const;
   Lookup lookup_reverse(const std::vector<uint32_t>* nets, const IpAddress& target, const std::string& qname,
                         uint16_t qtype) const;
   bool under_search(std::string_view name) const;
@@ -140,7 +147,9 @@ class Records {
   std::unordered_map<std::string, std::vector<uint32_t>> m_names;  // name → endpoint indexes
   std::unordered_map<IpAddress, std::vector<uint32_t>, IpAddressHash> m_by_address;
   std::vector<UpstreamSet> m_upstream_sets;
-  std::unordered_map<IpAddress, uint32_t, IpAddressHash> m_client_upstreams;  // → m_upstream_sets index
+  std::unordered_map<IpAddress, uint32_t, IpAddressHash> m_client_upstreams;      // → m_upstream_sets index
+  using LinkAliases = std::unordered_map<std::string, std::vector<std::string>>;  // alias → container names
+  std::unordered_map<IpAddress, LinkAliases, IpAddressHash> m_client_links;
   mutable std::atomic<uint32_t> m_rotation{0};
 };
 

@@ -162,8 +162,9 @@ void prepare_container_files(const SpecInput& in, const ContainerSpec& spec) {
         throw std::runtime_error("service \"" + in.service.name + "\": external volume \"" + v.name +
                                  "\" not found (create it first: berth volume create " + v.name + ")");
     } else {
-      store.create(v.name, v.labels, in.id.project);
+      store.create(v.name, v.labels, in.id.project, v.driver_opts);
     }
+    store.mount(v.name);  // a local driver device (driver_opts): mounted before the container or copy-up uses it
     std::string data = store.path(v.name);
     if (!v.subpath.empty()) {
       struct stat st {};

@@ -71,6 +71,14 @@ struct SpecInput {
   /// Network namespace to join. "" with network_mode host = the host's; "" otherwise = a new,
   /// empty one made by the shim. network_mode service:/container: = the other's netns path.
   std::string netns_path;
+  /// IPC and PID namespaces joined (`ipc`/`pid` service:x or container:x): the donor's
+  /// /proc/<pid>/ns/{ipc,pid}; the engine sets them again at every start (the donor's pid
+  /// changes when it restarts).
+  std::string ipc_path;
+  std::string pid_path;
+  /// /dev/shm bound from the host instead of a tmpfs of its own: an `ipc: shareable`
+  /// container's <bundle>/shm (the engine mounts it), or its donor's for an IPC join.
+  std::string shm_path;
   std::vector<NetworkAttachment> networks;  ///< in eth order
   std::string dns_server;                   ///< berth-dns address for resolv.conf; "" = the host's resolv.conf
   std::string host_gateway;                 ///< address `host-gateway` in extra_hosts stands for
@@ -102,8 +110,9 @@ struct VolumeUse {
   std::map<std::string, std::string> labels;  ///< labels for a volume created on demand
   bool external = false;                      ///< must already exist
   bool anonymous = false;
-  bool copy_up = true;  ///< copy the image's content at target into it when new and empty
-  std::string subpath;  ///< mount only this subdirectory of the volume
+  bool copy_up = true;                             ///< copy the image's content at target into it when new and empty
+  std::string subpath;                             ///< mount only this subdirectory of the volume
+  std::map<std::string, std::string> driver_opts;  ///< the local driver's type/o/device (storage::VolumeStore)
 };
 
 /// The result of build_container_spec.

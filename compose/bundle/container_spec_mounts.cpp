@@ -90,6 +90,10 @@ class MountBuilder {
       m_mounts.push_back(bind_mount("/dev/shm", "/dev/shm", {"rbind", "rprivate"}));
       return;
     }
+    if (!m_b.in.shm_path.empty()) {  // the IPC namespace of another container: its /dev/shm too, as Docker
+      m_mounts.push_back(bind_mount("/dev/shm", m_b.in.shm_path, {"rbind", "rprivate"}));
+      return;
+    }
     std::int64_t size = s.shm_size.value > 0 ? s.shm_size.value : 64 * 1024 * 1024;
     m_mounts.push_back({{"destination", "/dev/shm"},
                         {"type", "tmpfs"},
@@ -195,8 +199,7 @@ class MountBuilder {
       use.labels["com.docker.compose.version"] = m_b.in.berth_version;
       if (!vol.driver.empty() && vol.driver != "local")
         m_b.warn(key, "volume \"" + v.source + "\": driver \"" + vol.driver + "\" is not supported, using local");
-      if (!vol.driver_opts.empty())
-        m_b.warn(key, "volume \"" + v.source + "\": driver_opts are not supported, ignored");
+      use.driver_opts = vol.driver_opts;
     }
     if (v.volume)
       for (const auto& [k, val] : v.volume->labels) use.labels.emplace(k, val);

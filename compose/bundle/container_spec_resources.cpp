@@ -124,7 +124,8 @@ void warn_unsupported(Build& b) {
   unsupported("cgroup_parent", !s.cgroup_parent.empty());
   unsupported("credential_spec", s.credential_spec.has_value());
   unsupported("isolation", !s.isolation.empty() && s.isolation != "default");
-  unsupported("mac_address", !s.mac_address.empty());
+  // Honoured on the first network's interface (compose/runtime); without one there is no MAC to set.
+  if (!s.mac_address.empty() && b.in.networks.empty()) b.warn("mac_address", "the container has no network, ignored");
   unsupported("mem_reservation", s.mem_reservation.value != 0);
   unsupported("mem_swappiness", s.mem_swappiness.value != 0);
   unsupported("oom_kill_disable", s.oom_kill_disable);

@@ -308,15 +308,23 @@ void add_security_opts(Build& b) {
 void add_namespaces(Build& b) {
   const model::Service& s = b.in.service;
   nlohmann::json ns = nlohmann::json::array();
-  auto shared = [&](const char* key, const std::string& mode, const char* type, std::initializer_list<const char*> ok) {
+  auto shared = [&](const char* key, const std::string& mode, const char* type, std::initializer_list<const char*> ok,
+                    const std::string& join = {}) {
     if (mode == "host") return;
+    if (mode.rfind("service:", 0) == 0 || mode.rfind("container:", 0) == 0) {
+      // The donor's namespace; the engine sets the path (again) when the container starts.
+      nlohmann::json entry = {{"type", type}};
+      if (!join.empty()) entry["path"] = join;
+      ns.push_back(entry);
+      return;
+    }
     bool known = mode.empty();
     for (const char* k : ok) known = known || mode == k;
     if (!known) b.warn(key, "\"" + mode + "\" is not supported, the container gets its own namespace");
     ns.push_back({{"type", type}});
   };
-  shared("pid", s.pid, "pid", {});
-  shared("ipc", s.ipc, "ipc", {"private", "shareable"});
+  shared("pid", s.pid, "pid", {}, b.in.pid_path);
+  shared("ipc", s.ipc, "ipc", {"private", "shareable"}, b.in.ipc_path);
   shared("uts", s.uts, "uts", {});
   ns.push_back({{"type", "mount"}});
   shared("cgroup", s.cgroup, "cgroup", {"private"});

@@ -89,12 +89,16 @@ plan::Plan Engine::plan_up(const plan::UpOptions& opts) {
     if (!m_ctx->loaded.model.services.count(s)) throw std::runtime_error("no such service: " + s);
   state::ProjectState state = m_store.snapshot();
   std::set<std::string> networks, volumes;
+  std::map<std::string, std::string> hashes;
   for (const auto& n : state.networks)
-    if (n.external || fs::exists("/sys/class/net/" + network::bridge_name(n.id))) networks.insert(n.key);
+    if (n.external || fs::exists("/sys/class/net/" + network::bridge_name(n.id))) {
+      networks.insert(n.key);
+      if (!n.external) hashes[n.key] = n.config_hash;
+    }
   storage::VolumeStore store(m_paths.root);
   for (const auto& v : state.volumes)
     if (store.exists(v.name)) volumes.insert(v.key);
-  return plan::plan_up(m_ctx->desired, to_plan(observe()), networks, volumes, opts);
+  return plan::plan_up(m_ctx->desired, to_plan(observe()), networks, volumes, opts, hashes);
 }
 
 void Engine::check_ports(const plan::Plan& plan) {

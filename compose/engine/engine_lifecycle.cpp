@@ -97,6 +97,22 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     error = e.what();
   }
   if (volumes) m_runtime->remove_anonymous_volumes();
+  if (m_store.snapshot().containers.empty()) {
+    // No container uses the project's volumes any more: a local driver device (driver_opts) is
+    // unmounted, as Docker's local driver does when its last user goes.
+    storage::VolumeStore store(m_paths.root);
+    std::set<std::string> names;
+    for (const auto& v : state.volumes)
+      if (!v.external) names.insert(v.name);
+    if (m_ctx)
+      for (const auto& [key, v] : m_ctx->loaded.model.volumes)
+        if (!v.external) names.insert(v.name);
+    for (const auto& name : names) try {
+        store.unmount(name);
+      } catch (const std::exception& e) {
+        if (error.empty()) error = e.what();
+      }
+  }
   if (m_store.snapshot().containers.empty())
     runtime::stop_dns(m_paths, m_project);
   else

@@ -26,6 +26,21 @@ void Executor::run(const plan::Plan& plan) {
     return it == m_options.display_names.end() ? a.name : it->second;
   };
   for (const Action& a : plan.prepare) {
+    if (a.kind == ActionKind::StopContainer) {  // on a network about to be recreated
+      if (std::string err = run_containers({plan::ContainerSteps{a.name, a.number, {a}}}); !err.empty())
+        throw ExecutionError(err, {err});
+      continue;
+    }
+    if (a.kind == ActionKind::RemoveNetwork) {  // diverged: docker compose's removeDivergedNetwork
+      try {
+        m_runtime.remove_network(a.name);
+      } catch (const std::exception& e) {
+        m_progress.error("Network", shown(a), e.what());
+        throw ExecutionError(e.what(), {e.what()});
+      }
+      m_progress.event("Network", shown(a), "Removed");
+      continue;
+    }
     const bool network = a.kind == ActionKind::CreateNetwork;
     const char* kind = network ? "Network" : "Volume";
     m_progress.event(kind, shown(a), "Creating");

@@ -17,4 +17,10 @@ std::string service_config_hash(const Project& project, const std::string& name)
   return gocompat::sha256_hex(svc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
+std::string network_config_hash(const Project& project, const std::string& key) {
+  nlohmann::ordered_json tree = project_to_json(project, Flavor::Json);
+  const nlohmann::ordered_json& net = tree.at("networks").at(key);
+  return gocompat::sha256_hex(net.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
 }  // namespace berth::model

@@ -12,4 +12,8 @@ namespace berth::model {
 /// Hex sha256 of service `name` of `project`; throws std::out_of_range for an unknown service.
 std::string service_config_hash(const Project& project, const std::string& name);
 
+/// Hex sha256 of network `key`'s JSON form, as docker compose's NetworkHash (the
+/// com.docker.compose.config-hash label of a network): a change recreates the network.
+std::string network_config_hash(const Project& project, const std::string& key);
+
 }  // namespace berth::model

@@ -44,6 +44,8 @@ struct AttachRequest {
   std::string network_id;          ///< NetworkState::id (the network must have been ensured)
   std::string netns_path;          ///< `<run>/netns/<container id>` (made with create_netns)
   unsigned interface_index = 0;    ///< the container end becomes `eth<interface_index>`
+  std::string interface_name;      ///< compose `interface_name`: the container end's name instead
+  std::string mac_address;         ///< compose `mac_address` ("aa:bb:cc:dd:ee:ff"), "" = 02:42 + IPv4
   std::string ipv4_address;        ///< requested address (`ipv4_address`), "" = from the lease table
   bool default_route = true;       ///< route via this gateway; ignored (never set) on internal networks
   std::vector<PortMapping> ports;  ///< published ports, ranges already expanded (firewall DNAT)

@@ -39,6 +39,27 @@ std::array<unsigned char, 6> mac_for(std::uint32_t addr) {
           static_cast<unsigned char>(addr)};
 }
 
+// A compose `mac_address`: six hex pairs separated by ':' or '-' (Go's net.ParseMAC for
+// EUI-48); a multicast address cannot be an interface's own (the kernel refuses it).
+std::array<unsigned char, 6> parse_endpoint_mac(const std::string& text) {
+  std::array<unsigned char, 6> mac{};
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  bool ok = text.size() == 17;
+  for (std::size_t i = 0; ok && i < 6; ++i) {
+    int hi = hex(text[3 * i]), lo = hex(text[3 * i + 1]);
+    ok = hi >= 0 && lo >= 0 && (i == 5 || text[3 * i + 2] == ':' || text[3 * i + 2] == '-');
+    mac[i] = static_cast<unsigned char>(hi * 16 + lo);
+  }
+  if (!ok) throw std::invalid_argument(fmt::format("invalid MAC address: {}", text));
+  if (mac[0] & 1) throw std::invalid_argument(fmt::format("invalid MAC address: {} is a multicast address", text));
+  return mac;
+}
+
 }  // namespace
 
 Endpoint NetworkManager::attach(const AttachRequest& req) {
@@ -75,7 +96,10 @@ Endpoint NetworkManager::attach(const AttachRequest& req) {
   NlSocket ns = NlSocket::open_in(req.netns_path);
   const std::string host_veth = host_veth_name(req.container_id, rec.id);
   const std::string peer = peer_veth_name(req.container_id, rec.id);
-  const std::string ifname = fmt::format("eth{}", req.interface_index);
+  const std::string ifname =
+      req.interface_name.empty() ? fmt::format("eth{}", req.interface_index) : req.interface_name;
+  const std::array<unsigned char, 6> mac =
+      req.mac_address.empty() ? mac_for(addr) : parse_endpoint_mac(req.mac_address);
   const bool route = req.default_route && !rec.internal;
 
   std::optional<LinkGuard> guard;
@@ -88,7 +112,7 @@ Endpoint NetworkManager::attach(const AttachRequest& req) {
                                            req.container_id, ifname, req.netns_path));
     delete_link(ns, peer);  // a peer whose host end is gone cannot exist, but be exact
     UniqueFd nsfd = open_netns(req.netns_path);
-    create_veth(host, host_veth, peer, static_cast<unsigned>(rec.mtu), nsfd.get(), bridge->index, mac_for(addr));
+    create_veth(host, host_veth, peer, static_cast<unsigned>(rec.mtu), nsfd.get(), bridge->index, mac);
     guard.emplace(host, host_veth);
     set_link(host, host_veth, true);
     set_link(ns, peer, false, 0, ifname);

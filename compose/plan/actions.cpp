@@ -73,8 +73,14 @@ std::string container_line(const ContainerSteps& c) {
 
 std::vector<std::string> describe(const Plan& plan) {
   std::vector<std::string> out;
-  for (const auto& a : plan.prepare)
-    out.push_back((a.kind == ActionKind::CreateNetwork ? "Network " : "Volume ") + a.name + " Create");
+  for (const auto& a : plan.prepare) {
+    if (a.kind == ActionKind::StopContainer)
+      out.push_back("Container " + a.name + " Stop");
+    else if (a.kind == ActionKind::RemoveNetwork)
+      out.push_back("Network " + a.name + " Remove");
+    else
+      out.push_back((a.kind == ActionKind::CreateNetwork ? "Network " : "Volume ") + a.name + " Create");
+  }
   for (const auto& [name, s] : plan.services)
     for (const auto& c : s.containers)
       if (!c.steps.empty()) out.push_back(container_line(c));

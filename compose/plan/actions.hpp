@@ -54,7 +54,7 @@ struct ServicePlan {
 /// dependencies allow; in reverse dependency order when `reverse`), then `orphans`, then
 /// `cleanup` in order.
 struct Plan {
-  std::vector<Action> prepare;                  ///< create networks and volumes
+  std::vector<Action> prepare;                  ///< create networks and volumes (recreate diverged networks)
   std::map<std::string, ServicePlan> services;  ///< every selected service, even without steps
   std::vector<ContainerSteps> orphans;          ///< stop + remove containers of unknown services
   std::vector<std::string> orphan_warnings;     ///< names of orphans left alone (warn)

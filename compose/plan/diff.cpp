@@ -132,12 +132,32 @@ std::vector<std::string> dependency_order(const DesiredState& desired) {
 
 }  // namespace
 
-Plan plan_up(const DesiredState& desired, const std::vector<ObservedContainer>& observed,
+Plan plan_up(const DesiredState& desired, const std::vector<ObservedContainer>& in_observed,
              const std::set<std::string>& existing_networks, const std::set<std::string>& existing_volumes,
-             const UpOptions& opts) {
+             const UpOptions& opts, const std::map<std::string, std::string>& network_hashes) {
   Plan plan;
-  for (const auto& n : desired.networks)
-    if (!existing_networks.count(n)) plan.prepare.push_back(Action{ActionKind::CreateNetwork, "", n, "", 0, "missing"});
+  std::vector<ObservedContainer> observed = in_observed;
+  std::set<std::string> diverged;  // networks recreated: their services' containers follow
+  for (const auto& n : desired.networks) {
+    if (!existing_networks.count(n)) {
+      plan.prepare.push_back(Action{ActionKind::CreateNetwork, "", n, "", 0, "missing"});
+      continue;
+    }
+    auto had = network_hashes.find(n);
+    auto want = desired.network_hashes.find(n);
+    if (had == network_hashes.end() || had->second.empty() || want == desired.network_hashes.end() ||
+        had->second == want->second)
+      continue;
+    diverged.insert(n);
+    for (auto& c : observed) {
+      auto svc = desired.services.find(c.service);
+      if (c.oneoff || svc == desired.services.end() || !svc->second.networks.count(n) || !is_running(c)) continue;
+      plan.prepare.push_back(step(ActionKind::StopContainer, c, "network config changed"));
+      c.status = "exited";
+    }
+    plan.prepare.push_back(Action{ActionKind::RemoveNetwork, "", n, "", 0, "config changed"});
+    plan.prepare.push_back(Action{ActionKind::CreateNetwork, "", n, "", 0, "config changed"});
+  }
   for (const auto& v : desired.volumes)
     if (!existing_volumes.count(v)) plan.prepare.push_back(Action{ActionKind::CreateVolume, "", v, "", 0, "missing"});
 
@@ -156,6 +176,8 @@ Plan plan_up(const DesiredState& desired, const std::vector<ObservedContainer>& 
     const std::vector<const ObservedContainer*> mine = containers_of(name);
     // A container living in the namespaces of a container that is (or was) replaced follows it.
     const FollowReason follow = [&](const ObservedContainer& c) -> std::string {
+      for (const auto& n : diverged)
+        if (svc.networks.count(n)) return "network config changed";
       for (const auto& [dep, d] : svc.dependencies) {
         if (d.namespaces.empty()) continue;
         if (renewed.count(dep)) return "namespace owner recreated";

@@ -16,6 +16,11 @@
 //    running would keep a namespace nobody maintains (no network). So is a joiner whose
 //    observed netns is none of x's containers' any more (x replaced by an earlier `up x` or
 //    `up --no-deps x`). Transitive; not with --no-recreate; unselected joiners stay as they are;
+//  - a network whose config hash (docker compose's com.docker.compose.config-hash of networks)
+//    differs from the one it was created with is recreated, as docker compose's
+//    removeDivergedNetwork: the containers of services on it are stopped, the network removed
+//    and created again (prepare), and the selected ones among them recreated on the new one
+//    ("network config changed"). A network recorded without a hash is kept;
 //  - containers of services not in the model are orphans: removed with --remove-orphans,
 //    otherwise only named in a warning; one-off containers are never touched;
 //  - with service arguments only those (and, unless --no-deps, their dependencies) are planned.
@@ -51,6 +56,7 @@ struct DesiredService {
   int replicas = 1;
   std::string container_name;  ///< explicit `container_name`, "" = <project>-<service>-<n>
   std::map<std::string, Dependency> dependencies;
+  std::set<std::string> networks{};  ///< keys of the networks its containers join
 };
 
 /// Dependencies of every service of the model.
@@ -60,8 +66,9 @@ using DependencyMap = model::DependencyMap;
 struct DesiredState {
   std::string project;
   std::map<std::string, DesiredService> services;
-  std::vector<std::string> networks;  ///< keys of the project's own (non-external) networks in use
-  std::vector<std::string> volumes;   ///< keys of the project's own (non-external) volumes
+  std::vector<std::string> networks;                  ///< keys of the project's own (non-external) networks in use
+  std::map<std::string, std::string> network_hashes;  ///< key → config hash the network should have
+  std::vector<std::string> volumes;                   ///< keys of the project's own (non-external) volumes
 };
 
 /// The options of `up`/`create` that change the plan.
@@ -81,10 +88,11 @@ std::string container_name(const std::string& project, const DesiredService& ser
 /// dependencies; every service when there are no arguments.
 std::set<std::string> selected_services(const DesiredState& desired, const UpOptions& opts);
 
-/// Plans `up`. `existing_networks`/`existing_volumes` are the keys already created.
+/// Plans `up`. `existing_networks`/`existing_volumes` are the keys already created;
+/// `network_hashes` the config hashes they were created with (key → hash, "" or absent = unknown).
 Plan plan_up(const DesiredState& desired, const std::vector<ObservedContainer>& observed,
              const std::set<std::string>& existing_networks, const std::set<std::string>& existing_volumes,
-             const UpOptions& opts);
+             const UpOptions& opts, const std::map<std::string, std::string>& network_hashes = {});
 
 /// Plans `down`: stop and remove every (non-one-off) container of the project's services, in
 /// reverse dependency order, orphans with `remove_orphans` (warned about otherwise), then the

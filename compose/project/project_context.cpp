@@ -48,7 +48,10 @@ ProjectContext make_context(loader::Project loaded, const image::ImageStore& ima
   ctx.desired.project = ctx.loaded.name;
 
   for (const auto& [key, n] : typed.networks)
-    if (!n.external) ctx.desired.networks.push_back(key);
+    if (!n.external) {
+      ctx.desired.networks.push_back(key);
+      ctx.desired.network_hashes[key] = model::network_config_hash(typed, key);
+    }
   for (const auto& [key, v] : typed.volumes)
     if (!v.external) ctx.desired.volumes.push_back(key);
   for (const auto& [name, n] : scale)
@@ -61,6 +64,8 @@ ProjectContext make_context(loader::Project loaded, const image::ImageStore& ima
     d.name = name;
     d.replicas = replicas(svc, scale);
     d.container_name = svc.container_name;
+    if (uses_bridge_networks(svc))
+      for (const auto& key : network_order(svc)) d.networks.insert(key);
     d.dependencies = ctx.dependencies[name];
     ctx.desired.services[name] = d;
   }

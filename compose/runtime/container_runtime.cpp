@@ -6,9 +6,12 @@
 #include "compose/runtime/container_runtime.hpp"
 #include "compose/model/service_image.hpp"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -59,27 +62,127 @@ std::string shell_join(const std::vector<std::string>& words) {
 
 }  // namespace
 
+std::optional<state::ContainerRecord> ContainerRuntime::namespace_donor(const model::Service& svc,
+                                                                        const std::string& mode, const char* what) {
+  const state::ProjectState s = m_store.snapshot();
+  const state::ContainerRecord* found = nullptr;
+  if (mode.rfind("service:", 0) == 0) {
+    // docker compose's resolveSharedNamespaces: the service's first container (by name).
+    const std::string target = mode.substr(8);
+    for (const auto& c : s.containers)
+      if (c.service == target && !c.oneoff && c.status != "creating" && (!found || c.name < found->name)) found = &c;
+    if (!found)
+      throw std::runtime_error("cannot share " + std::string(what) + " namespace with service " + target +
+                               ": container missing");
+  } else if (mode.rfind("container:", 0) == 0) {
+    const std::string target = mode.substr(10);
+    for (const auto& c : s.containers)
+      if ((c.name == target || c.id.rfind(target, 0) == 0) && c.status != "creating") found = &c;
+    if (!found)
+      throw std::runtime_error("service \"" + svc.name + "\": " + what + " mode " + mode + ": no such container " +
+                               target);
+  }
+  if (!found) return std::nullopt;
+  return *found;
+}
+
 std::string ContainerRuntime::netns_for(const model::Service& svc, const std::string& id, bool& owns) {
   owns = false;
   const std::string& nm = svc.network_mode;
   if (nm == "host") return "";
-  auto other = [&](auto match, const std::string& what) {
-    for (const auto& c : m_store.snapshot().containers)
-      if (match(c) && c.status != "creating") return c.netns;
-    throw std::runtime_error("service \"" + svc.name + "\": network_mode " + nm + ": no such container " + what);
-  };
-  if (nm.rfind("service:", 0) == 0) {
-    std::string target = nm.substr(8);
-    return other([&](const state::ContainerRecord& c) { return c.service == target && !c.oneoff; },
-                 "of service " + target);
-  }
-  if (nm.rfind("container:", 0) == 0) {
-    std::string target = nm.substr(10);
-    return other([&](const state::ContainerRecord& c) { return c.name == target || c.id.rfind(target, 0) == 0; },
-                 target);
-  }
+  if (auto donor = namespace_donor(svc, nm, "network")) return donor->netns;
   owns = true;  // bridge networks and "none": a namespace of the container's own
   return m_paths.netns_path(id);
+}
+
+namespace {
+
+/// The running container `rec` joins a namespace of: its init's pid, or Docker's error.
+int donor_pid(const state::Paths& paths, const state::ContainerRecord& donor, const std::string& type) {
+  const std::string dir = paths.shim_state_dir(donor.id);
+  int pid = 0;
+  if (live_shim_pid(dir)) {
+    try {
+      auto st = shim_protocol::read_state(dir);
+      if (st.status == "running" || st.status == "paused") pid = st.pid;
+    } catch (const std::exception&) {
+    }
+  }
+  if (pid > 0) return pid;
+  if (type == "network")
+    throw std::runtime_error("Error response from daemon: cannot join network of a non running container: " + donor.id);
+  if (type == "ipc")
+    throw std::runtime_error("Error response from daemon: can't join IPC of container " + donor.id + ": container " +
+                             donor.id + " is not running");
+  throw std::runtime_error("Error response from daemon: container " + donor.id + " is not running");
+}
+
+/// The tmpfs at <bundle>/shm of an `ipc: shareable` container (Docker's ShmPath), unless it is
+/// mounted already. remove() takes it away with the bundle (remove_tree unmounts first).
+void mount_shareable_shm(const std::string& bundle_dir, std::int64_t size) {
+  const std::string dir = bundle_dir + "/shm";
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("mkdir `" + dir + "`");
+  struct statx sx {};
+  if (::statx(AT_FDCWD, dir.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) == 0 &&
+      (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    return;
+  const std::string data = "mode=1777,size=" + std::to_string(size);
+  if (::mount("shm", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, data.c_str()) != 0)
+    throw_errno("mount shm tmpfs on `" + dir + "`");
+}
+
+}  // namespace
+
+std::vector<bundle::VolumesFromSource> ContainerRuntime::volumes_from_sources(const model::Service& svc) {
+  std::vector<bundle::VolumesFromSource> out;
+  const state::ProjectState s = m_store.snapshot();
+  for (const std::string& entry : svc.volumes_from) {
+    // "service[:mode]", "service:service[:mode]" or "container:name[:mode]" (compose-go's forms).
+    std::string rest = entry;
+    bool container = false;
+    if (rest.rfind("container:", 0) == 0) {
+      container = true;
+      rest.erase(0, 10);
+    } else if (rest.rfind("service:", 0) == 0) {
+      rest.erase(0, 8);
+    }
+    const std::string name = rest.substr(0, rest.find(':'));
+    const state::ContainerRecord* found = nullptr;
+    for (const auto& c : s.containers) {
+      if (c.status == "creating") continue;
+      if (container ? (c.name == name || c.id.rfind(name, 0) == 0)
+                    : (c.service == name && !c.oneoff && (!found || c.name < found->name)))
+        found = &c;
+    }
+    if (!found && !container)  // docker compose's resolveVolumeFrom
+      throw std::runtime_error("cannot share volume with service " + name + ": container missing");
+    if (!found) throw std::runtime_error("Error response from daemon: No such container: " + name);
+    const std::string config = m_paths.bundle_dir(found->id) + "/config.json";
+    out.push_back(bundle::VolumesFromSource{entry, nlohmann::json::parse(read_file(config))});
+  }
+  return out;
+}
+
+void ContainerRuntime::refresh_joins(const state::ContainerRecord& rec) {
+  const state::ProjectState s = m_store.snapshot();
+  auto find = [&](const std::string& id) -> const state::ContainerRecord& {
+    if (const state::ContainerRecord* c = s.find_container(id)) return *c;
+    throw std::runtime_error("Error response from daemon: No such container: " + id);
+  };
+  // network_mode service:x / container:x: the namespace outlives a stopped owner, but Docker
+  // refuses to join a container that does not run.
+  if (!rec.owns_netns && !rec.netns.empty())
+    for (const auto& c : s.containers)
+      if (c.owns_netns && c.netns == rec.netns && c.id != rec.id) donor_pid(m_paths, c, "network");
+  if (rec.joins.empty()) return;
+  const std::string path = m_paths.bundle_dir(rec.id) + "/config.json";
+  nlohmann::json config = nlohmann::json::parse(read_file(path));
+  for (const auto& [type, donor_id] : rec.joins) {
+    const std::string proc = "/proc/" + std::to_string(donor_pid(m_paths, find(donor_id), type));
+    for (auto& ns : config["linux"]["namespaces"])
+      if (ns.value("type", "") == type) ns["path"] = proc + "/ns/" + type;
+  }
+  write_file_atomic(path, config.dump(2) + "\n", 0600);
 }
 
 std::string ContainerRuntime::create(const plan::Action& a) {
@@ -99,6 +202,25 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   if (auto deps = m_ctx->dependencies.find(a.service); deps != m_ctx->dependencies.end())
     for (const auto& [dep, d] : deps->second)
       rec.depends_on.push_back(state::DependsOnRecord{dep, d.condition, d.restart, d.required});
+  rec.links = svc.links;
+  rec.ipc = svc.ipc;
+  // ipc/pid service:x or container:x: Docker's checks at create, the paths again at each start.
+  std::map<std::string, int> donor_pids;
+  if (auto donor = namespace_donor(svc, svc.ipc, "IPC")) {
+    if (donor->ipc != "shareable" && donor->ipc != "host")
+      throw std::runtime_error("Error response from daemon: can't join IPC of container " + donor->id +
+                               ": non-shareable IPC (hint: use IpcMode:shareable for the donor container)");
+    rec.joins["ipc"] = donor->id;
+  }
+  if (auto donor = namespace_donor(svc, svc.pid, "PID")) rec.joins["pid"] = donor->id;
+  for (const auto& [type, donor_id] : rec.joins) {
+    const state::ProjectState s = m_store.snapshot();
+    try {  // a donor that does not run yet (`create`): start() fills the paths in
+      if (const state::ContainerRecord* donor = s.find_container(donor_id))
+        donor_pids[type] = donor_pid(m_paths, *donor, type);
+    } catch (const std::exception&) {
+    }
+  }
   if (svc.stop_grace_period) rec.stop_timeout = static_cast<int>(svc.stop_grace_period->nanoseconds / 1'000'000'000);
   {
     auto cfg = img.runtime_config();
@@ -108,6 +230,16 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     rec.command = shell_join(words);
   }
   bundle::check_creatable(svc);  // before anything is made (also for `run`)
+  if (project::uses_bridge_networks(svc) && !svc.mac_address.empty()) {
+    // docker compose's prepareContainerMACAddress: the primary network's own must agree.
+    const std::vector<std::string> order = project::network_order(svc);
+    if (!order.empty())
+      if (auto n = svc.networks.find(order.front()); n != svc.networks.end() && n->second &&
+                                                     !n->second->mac_address.empty() &&
+                                                     n->second->mac_address != svc.mac_address)
+        throw std::runtime_error("the service-level mac_address should have the same value as network " +
+                                 order.front());
+  }
   bundle::check_storage_opt(svc, m_paths.root + "/containers");
   rec.netns = netns_for(svc, rec.id, rec.owns_netns);
   std::vector<network::PortMapping> ports;
@@ -145,8 +277,14 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     req.network_id = ep.network_id;
     req.netns_path = rec.netns;
     req.interface_index = static_cast<unsigned>(i);
-    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second)
+    if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) {
       req.ipv4_address = n->second->ipv4_address;
+      req.interface_name = n->second->interface_name;
+      req.mac_address = n->second->mac_address;
+    }
+    // docker compose (API >= 1.44): the service's mac_address is the primary network's (the
+    // first by priority) unless that network sets its own.
+    if (i == 0 && req.mac_address.empty()) req.mac_address = svc.mac_address;
     req.default_route = !default_route_given && !net.internal;
     default_route_given = default_route_given || req.default_route;
     if (i == 0) req.ports = ports;
@@ -168,6 +306,18 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   in.config_files = m_ctx->loaded.config_files;
   in.bundle_dir = m_paths.bundle_dir(rec.id);
   in.netns_path = rec.netns;
+  if (auto p = donor_pids.find("ipc"); p != donor_pids.end())
+    in.ipc_path = "/proc/" + std::to_string(p->second) + "/ns/ipc";
+  // Docker's ShmPath: a shareable container's /dev/shm is a tmpfs the engine mounts on the host
+  // (<bundle>/shm), so containers joining its IPC namespace can mount the same one.
+  if (svc.ipc == "shareable") in.shm_path = m_paths.bundle_dir(rec.id) + "/shm";
+  if (auto d = rec.joins.find("ipc"); d != rec.joins.end()) {
+    const state::ProjectState s = m_store.snapshot();
+    const state::ContainerRecord* donor = s.find_container(d->second);
+    in.shm_path = donor && donor->ipc == "host" ? "/dev/shm" : m_paths.bundle_dir(d->second) + "/shm";
+  }
+  if (auto p = donor_pids.find("pid"); p != donor_pids.end())
+    in.pid_path = "/proc/" + std::to_string(p->second) + "/ns/pid";
   in.networks = attachments;
   if (!attachments.empty()) {
     if (dns_available()) in.dns_server = attachments.front().gateway;
@@ -178,16 +328,22 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     if (auto it = m_removed_anonymous.find(a.container_id); it != m_removed_anonymous.end())
       in.anonymous_volumes = it->second;
   }
+  in.volumes_from = volumes_from_sources(svc);
   bundle::ContainerSpec spec = bundle::build_container_spec(in);
   for (const auto& w : spec.warnings) m_progress.warning(w);
   for (const auto& v : spec.volumes)
     if (v.anonymous) rec.anonymous_volumes[v.target] = v.name;
   bundle::prepare_container_files(in, spec);
+  if (svc.ipc == "shareable") {
+    rec.shm_size = svc.shm_size.value > 0 ? svc.shm_size.value : 64 * 1024 * 1024;
+    mount_shareable_shm(m_paths.bundle_dir(rec.id), rec.shm_size);
+  }
   write_file_atomic(in.bundle_dir + "/config.json", spec.config.dump(2) + "\n", 0600);
   m_store.update([&](state::ProjectState& s) {
     if (auto* c = s.find_container(rec.id)) {
       c->anonymous_volumes = rec.anonymous_volumes;
       c->healthcheck = spec.healthcheck;
+      c->shm_size = rec.shm_size;
       c->status = "created";
     }
   });
@@ -218,6 +374,8 @@ void ContainerRuntime::start(const std::string& id) {
       m_progress.warning(std::string("service names will not resolve: ") + e.what());
     }
   }
+  if (rec.shm_size > 0) mount_shareable_shm(m_paths.bundle_dir(id), rec.shm_size);  // gone after a reboot
+  refresh_joins(rec);
   launch_shim(m_shim, m_paths.bundle_dir(id), id, state_dir);
   m_store.update([&](state::ProjectState& s) {
     if (auto* c = s.find_container(id)) c->status = "started";
@@ -324,6 +482,8 @@ void ContainerRuntime::create_network(const std::string& key) {
     return;
   }
   state::NetworkRecord rec{key, net.name, networks().id_for(net.name), "", false};
+  if (auto h = m_ctx->desired.network_hashes.find(key); h != m_ctx->desired.network_hashes.end())
+    rec.config_hash = h->second;
   m_store.update([&](state::ProjectState& s) {
     std::erase_if(s.networks, [&](const auto& n) { return n.key == key; });
     s.networks.push_back(rec);
@@ -367,7 +527,7 @@ void ContainerRuntime::create_volume(const std::string& key) {
   auto labels = vol.labels;
   labels["com.docker.compose.project"] = m_ctx->loaded.name;
   labels["com.docker.compose.volume"] = key;
-  store.create(vol.name, labels, m_ctx->loaded.name);
+  store.create(vol.name, labels, m_ctx->loaded.name, vol.driver_opts);
 }
 
 void ContainerRuntime::remove_volume(const std::string& key) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "compose/bundle/container_spec.hpp"
 #include "compose/network/manager.hpp"
 #include "compose/progress/progress.hpp"
 #include "compose/project/project_context.hpp"
@@ -47,6 +48,17 @@ class ContainerRuntime : public RuntimeClient {
  private:
   state::ContainerRecord record(const std::string& id) const;
   std::string netns_for(const model::Service& svc, const std::string& id, bool& owns);
+  /// The container `mode` (service:x / container:x of network_mode, ipc or pid) names, or
+  /// nullopt for other modes; throws docker compose's "cannot share <what> namespace with
+  /// service x: container missing" when x has none.
+  std::optional<state::ContainerRecord> namespace_donor(const model::Service& svc, const std::string& mode,
+                                                        const char* what);
+  /// Before a start: the donors of the namespaces `rec` joins must run (Docker's errors), and
+  /// config.json gets their current /proc/<pid>/ns paths (and /dev/shm).
+  void refresh_joins(const state::ContainerRecord& rec);
+  /// The config.json of the container each `volumes_from` entry names (docker compose's
+  /// "cannot share volume with service x: container missing" when there is none).
+  std::vector<bundle::VolumesFromSource> volumes_from_sources(const model::Service& svc);
   network::NetworkManager& networks();
 
   state::Paths m_paths;

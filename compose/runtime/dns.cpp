@@ -65,6 +65,26 @@ bool is_dns_name(const std::string& name) {
 }
 }  // namespace
 
+namespace {
+/// docker compose's getLinks: `links: ["db:database"]` on container number N gives it the
+/// aliases `database`, `db-N` and `<project>-db-N` for every container of service db (N is the
+/// linking container's number, as compose has it). berth-dns shows them to this container only.
+nlohmann::json link_aliases(const state::ProjectState& state, const state::ContainerRecord& c) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& link : c.links) {
+    const std::string service = link.substr(0, link.find(':'));
+    const std::string alias = link.find(':') == std::string::npos ? service : link.substr(link.find(':') + 1);
+    const std::string number = std::to_string(c.number);
+    for (const auto& target : state.containers) {
+      if (target.service != service || target.oneoff || !is_dns_name(target.name)) continue;
+      for (const std::string& name : {alias, service + "-" + number, state.name + "-" + service + "-" + number})
+        if (is_dns_name(name)) out.push_back({{"name", name}, {"container", target.name}});
+    }
+  }
+  return out;
+}
+}  // namespace
+
 nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::string>* skipped) {
   nlohmann::json nets = nlohmann::json::array(), ctrs = nlohmann::json::array();
   for (const auto& n : state.networks)
@@ -85,6 +105,7 @@ nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::st
     if (eps.empty()) continue;
     nlohmann::json ctr = {{"id", c.id}, {"name", c.name}, {"service", c.service}, {"endpoints", eps}};
     if (auto servers = upstreams(c.dns); !servers.empty()) ctr["upstreams"] = servers;
+    if (auto links = link_aliases(state, c); !links.empty()) ctr["links"] = std::move(links);
     ctrs.push_back(std::move(ctr));
   }
   return {{"ttl", 5}, {"networks", nets}, {"containers", ctrs}};

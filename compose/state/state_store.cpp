@@ -67,7 +67,11 @@ void to_json(json& j, const ContainerRecord& c) {
        {"anonymous_volumes", c.anonymous_volumes},
        {"dns", c.dns},
        {"healthcheck", c.healthcheck},
-       {"depends_on", c.depends_on}};
+       {"depends_on", c.depends_on},
+       {"links", c.links},
+       {"ipc", c.ipc},
+       {"joins", c.joins},
+       {"shm_size", c.shm_size}};
 }
 void from_json(const json& j, ContainerRecord& c) {
   c.id = j.at("id").get<std::string>();
@@ -91,9 +95,14 @@ void from_json(const json& j, ContainerRecord& c) {
   c.dns = j.value("dns", std::vector<std::string>{});
   c.healthcheck = j.value("healthcheck", false);
   c.depends_on = j.value("depends_on", std::vector<DependsOnRecord>{});
+  c.links = j.value("links", std::vector<std::string>{});
+  c.ipc = j.value("ipc", "");
+  c.joins = j.value("joins", std::map<std::string, std::string>{});
+  c.shm_size = j.value("shm_size", std::int64_t{0});
 }
 void to_json(json& j, const NetworkRecord& n) {
-  j = {{"key", n.key}, {"name", n.name}, {"id", n.id}, {"gateway", n.gateway}, {"external", n.external}};
+  j = {{"key", n.key},         {"name", n.name},         {"id", n.id},
+       {"gateway", n.gateway}, {"external", n.external}, {"config_hash", n.config_hash}};
 }
 void from_json(const json& j, NetworkRecord& n) {
   n.key = j.value("key", "");
@@ -101,6 +110,7 @@ void from_json(const json& j, NetworkRecord& n) {
   n.id = j.value("id", "");
   n.gateway = j.value("gateway", "");
   n.external = j.value("external", false);
+  n.config_hash = j.value("config_hash", "");
 }
 void to_json(json& j, const VolumeRecord& v) { j = {{"key", v.key}, {"name", v.name}, {"external", v.external}}; }
 void from_json(const json& j, VolumeRecord& v) {

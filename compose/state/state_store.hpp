@@ -67,6 +67,10 @@ struct ContainerRecord {
   /// as Docker's Config.Healthcheck: whether a `service_healthy` dependant can wait for it.
   bool healthcheck = false;
   std::vector<DependsOnRecord> depends_on;  ///< its service's dependencies when it was created
+  std::vector<std::string> links;  ///< compose `links` as written ("db" or "db:alias"): berth-dns link aliases
+  std::string ipc;                 ///< the service's `ipc` mode ("shareable" lets others join it)
+  std::map<std::string, std::string> joins;  ///< "ipc"/"pid" → id of the container whose namespace it joins
+  std::int64_t shm_size = 0;                 ///< `ipc: shareable`: bytes of the host tmpfs <bundle>/shm (0 = none)
 };
 
 /// A network the project created (or uses, when external).
@@ -76,6 +80,7 @@ struct NetworkRecord {
   std::string id;
   std::string gateway;  ///< where berth-dns listens for this network
   bool external = false;
+  std::string config_hash{};  ///< model::network_config_hash it was created with ("" = unknown)
 };
 
 /// A volume the project created (or uses, when external).

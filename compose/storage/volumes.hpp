@@ -4,6 +4,10 @@
 // when its volume.json does. Used by the container spec (create on demand, copy-up) and by the
 // engine (`down -v`, external volumes, `volume ls`). Refusing to remove a volume in use is the
 // engine's job: this store does not know which containers mount what.
+// The `local` driver's options (`driver_opts` type/o/device, as `mount -t type -o o device`) are
+// kept in volume.json ("options") and applied as Docker's local driver does: mount() mounts
+// the device on _data before a container uses it (and before copy-up), unmount() undoes it
+// when no container uses it any more (`down`), remove() unmounts before deleting anything.
 #include <map>
 #include <optional>
 #include <string>
@@ -15,9 +19,10 @@ namespace berth::storage {
 struct VolumeInfo {
   std::string name;
   std::map<std::string, std::string> labels;
-  std::string created;  ///< RFC 3339, UTC
-  std::string project;  ///< compose project that created it ("" when none)
-  std::string path;     ///< the _data directory (what containers mount)
+  std::string created;                         ///< RFC 3339, UTC
+  std::string project;                         ///< compose project that created it ("" when none)
+  std::string path;                            ///< the _data directory (what containers mount)
+  std::map<std::string, std::string> options;  ///< the local driver's options (type, o, device)
 };
 
 /// The volume store under one Berth root.
@@ -29,8 +34,18 @@ class VolumeStore {
   /// Creates the volume unless it exists (idempotent; the existing metadata is kept).
   /// Returns true when this call created it. Throws std::invalid_argument for a name Docker
   /// would refuse ([a-zA-Z0-9][a-zA-Z0-9_.-]*) and SysError on file system errors.
+  /// `options` are the local driver's `driver_opts` (type, o, device; any other key is refused
+  /// with Docker's "invalid option key").
   bool create(const std::string& name, const std::map<std::string, std::string>& labels = {},
-              const std::string& project = "");
+              const std::string& project = "", const std::map<std::string, std::string>& options = {});
+
+  /// Mounts the device of a volume with options on its _data (idempotent: an existing mount
+  /// stays). No-op for a volume without options. Throws std::runtime_error in Docker's words:
+  /// "error while mounting volume '<_data>': failed to mount local volume: mount <device>:<_data>,
+  /// flags: 0x1000: no such file or directory".
+  void mount(const std::string& name);
+  /// Unmounts a mounted _data (MNT_DETACH); no-op otherwise. Throws SysError.
+  void unmount(const std::string& name);
 
   bool exists(const std::string& name) const;
   /// `<root>/volumes/<name>/_data` (whether or not the volume exists).
@@ -39,7 +54,8 @@ class VolumeStore {
   std::optional<VolumeInfo> inspect(const std::string& name) const;
   /// Every volume, sorted by name.
   std::vector<VolumeInfo> list() const;
-  /// Deletes the volume and its content. Returns false when it did not exist.
+  /// Deletes the volume and its content (unmounted first: a bind device's files stay). Returns
+  /// false when it did not exist.
   bool remove(const std::string& name);
   /// True when the volume's _data directory has no entries.
   bool is_empty(const std::string& name) const;

@@ -498,9 +498,10 @@ TEST_F(ContainerSpecTest, WarnsForKeysTheRuntimeCannotHonour) {
       "    storage_opt: {size: 1G}\n    runtime: kata\n    oom_kill_disable: true\n"
       "    build: .\n    depends_on: [other]\n    expose: ['80']\n    attach: false\n  other:\n    image: img\n");
   bundle::ContainerSpec s = build();
-  for (const char* key : {"cpuset", "userns_mode", "oom_score_adj", "mac_address", "logging.driver", "platform",
-                          "runtime", "oom_kill_disable"})
+  for (const char* key :
+       {"cpuset", "userns_mode", "oom_score_adj", "logging.driver", "platform", "runtime", "oom_kill_disable"})
     EXPECT_TRUE(has_warning(s, std::string("service \"app\": ") + key)) << key;
+  EXPECT_FALSE(has_warning(s, "mac_address"));  // honoured on the first network's interface
   EXPECT_FALSE(has_warning(s, "storage_opt"));  // honoured: a limit on the container dir
   EXPECT_EQ(s.storage_size, std::uint64_t{1} << 30);
   EXPECT_FALSE(has_warning(s, "build"));

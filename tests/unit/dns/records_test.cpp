@@ -237,3 +237,57 @@ TEST(DnsRecordsUpstreams, BadEntriesAreErrorsThatNameTheEntry) {
 
 }  // namespace
 }  // namespace berth::dns
+
+namespace berth::dns {
+namespace {
+
+// web links db as `database` (docker compose's getLinks also gives `db-1` and `appdb-db-1`);
+// only web sees the alias, and only on networks it shares with db.
+constexpr const char* kWithLinks = R"({
+  "search": ["appdb.internal"],
+  "networks": [{"id": "back", "gateway": "10.89.1.1"}, {"id": "front", "gateway": "10.89.0.1"}],
+  "containers": [
+    {"id": "w1", "name": "appdb-web-1", "links": [{"name": "database", "container": "appdb-db-1"},
+                                                  {"name": "db", "container": "appdb-db-1"},
+                                                  {"name": "cache", "container": "appdb-cache-1"}],
+     "endpoints": [{"network": "back", "address": "10.89.1.2", "names": ["web"]}]},
+    {"id": "d1", "name": "appdb-db-1", "endpoints": [{"network": "back", "address": "10.89.1.3", "names": ["db"]}]},
+    {"id": "d2", "name": "appdb-db-2", "endpoints": [{"network": "back", "address": "10.89.1.5", "names": ["db"]}]},
+    {"id": "c1", "name": "appdb-cache-1", "endpoints": [{"network": "front", "address": "10.89.0.4"}]},
+    {"id": "o1", "name": "appdb-other-1", "endpoints": [{"network": "back", "address": "10.89.1.4"}]}
+  ]})";
+
+TEST(DnsRecordsLinks, AnAliasResolvesOnlyForTheLinkingContainerAndWinsOverServiceNames) {
+  auto r = Records::parse(kWithLinks);
+  auto l = r->lookup(ip("10.89.1.2"), "database", kTypeA);
+  EXPECT_EQ(l.kind, Lookup::Kind::Answer);
+  EXPECT_EQ(addresses(l), (std::set<std::string>{"10.89.1.3"}));
+  EXPECT_EQ(addresses(r->lookup(ip("10.89.1.2"), "Database.appdb.internal.", kTypeA)),
+            (std::set<std::string>{"10.89.1.3"}));
+  // The link to db-1 only, not every db container (docker's container-local alias comes first).
+  EXPECT_EQ(addresses(r->lookup(ip("10.89.1.2"), "db", kTypeA)), (std::set<std::string>{"10.89.1.3"}));
+  EXPECT_EQ(addresses(r->lookup(ip("10.89.1.4"), "db", kTypeA)), (std::set<std::string>{"10.89.1.3", "10.89.1.5"}));
+  EXPECT_EQ(r->lookup(ip("10.89.1.4"), "database", kTypeA).kind, Lookup::Kind::Forward);
+  EXPECT_EQ(r->lookup(ip("10.89.1.4"), "database.appdb.internal", kTypeA).kind, Lookup::Kind::NxDomain);
+  // A linked container on no shared network stays invisible.
+  EXPECT_EQ(r->lookup(ip("10.89.1.2"), "cache", kTypeA).kind, Lookup::Kind::Forward);
+}
+
+TEST(DnsRecordsLinks, BadEntriesNameTheKey) {
+  auto message = [](const std::string& links) {
+    try {
+      Records::parse(R"({"networks": [{"id": "n"}], "containers": [{"name": "c", "links": )" + links +
+                     R"(, "endpoints": [{"network": "n", "address": "10.0.0.2"}]}]})");
+    } catch (const RecordsError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message(R"([{"name": "a"}])"), "containers[0].links[0]: missing `container`");
+  EXPECT_EQ(message(R"([{"name": "a..b", "container": "x"}])"),
+            "containers[0].links[0].name: `a..b` is not a DNS name");
+  EXPECT_EQ(message(R"(["a"])"), "containers[0].links[0]: not an object");
+}
+
+}  // namespace
+}  // namespace berth::dns

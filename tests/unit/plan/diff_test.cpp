@@ -190,3 +190,28 @@ TEST(PlanDiff, DownRemovesEverythingInReverse) {
   EXPECT_EQ(q.orphans.size(), 1u);
   EXPECT_EQ(q.cleanup[0].kind, K::RemoveVolume);
 }
+
+TEST(PlanDiff, ANetworkWhoseHashChangedIsRecreatedAndItsContainersFollow) {
+  DesiredState d = two_services();
+  d.services["web"].networks = {"default"};
+  d.network_hashes["default"] = "new";
+  std::vector<ObservedContainer> seen = {running("db", 1, "h-db"), running("web", 1, "h-web")};
+  Plan same = plan_up(d, seen, {"default"}, {}, {}, {{"default", "new"}});
+  EXPECT_TRUE(same.empty());
+  Plan unknown = plan_up(d, seen, {"default"}, {}, {}, {{"default", ""}});  // recorded before hashes: kept
+  EXPECT_TRUE(unknown.empty());
+
+  Plan p = plan_up(d, seen, {"default"}, {}, {}, {{"default", "old"}});
+  ASSERT_EQ(p.prepare.size(), 3u);
+  EXPECT_EQ(p.prepare[0].kind, K::StopContainer);
+  EXPECT_EQ(p.prepare[0].name, "p-web-1");
+  EXPECT_EQ(p.prepare[1].kind, K::RemoveNetwork);
+  EXPECT_EQ(p.prepare[2].kind, K::CreateNetwork);
+  // Stopped already: removed without a second stop, created on the new network, started.
+  EXPECT_EQ(step_kinds(p.services["web"]), (std::vector<K>{K::RemoveContainer, K::CreateContainer, K::StartContainer}));
+  EXPECT_EQ(p.services["web"].containers[0].steps[1].reason, "network config changed");
+  EXPECT_TRUE(p.services["db"].containers.empty());  // not on that network
+  EXPECT_EQ(describe(p)[0], "Container p-web-1 Stop");
+  EXPECT_EQ(describe(p)[1], "Network default Remove");
+  EXPECT_EQ(describe(p)[2], "Network default Create");
+}
