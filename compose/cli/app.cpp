@@ -51,6 +51,7 @@ int run(int argc, char** argv) {
   register_login(app, global, result);
   register_build(app, global, result);
   register_builder(app, global, result);
+  register_bridge(app, global, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
