@@ -82,10 +82,11 @@ Json resources(const Context& ctx, const model::Service& svc) {
   Json limits = Json::object(), requests = Json::object();
   const model::Resources* r = svc.deploy ? &svc.deploy->resources : nullptr;
   float cpu_limit = r && r->limits && r->limits->cpus > 0 ? r->limits->cpus : svc.cpus;
-  std::int64_t mem_limit = r && r->limits && r->limits->memory.value > 0 ? r->limits->memory.value : svc.mem_limit.value;
+  std::int64_t mem_limit =
+      r && r->limits && r->limits->memory.value > 0 ? r->limits->memory.value : svc.mem_limit.value;
   float cpu_request = r && r->reservations ? r->reservations->cpus : 0;
   std::int64_t mem_request = r && r->reservations && r->reservations->memory.value > 0 ? r->reservations->memory.value
-                                                                                        : svc.mem_reservation.value;
+                                                                                       : svc.mem_reservation.value;
   if (cpu_limit > 0)
     limits["cpu"] = cpu_quantity(cpu_limit);
   else if (ctx.helm())
@@ -165,11 +166,13 @@ Json main_container(const Context& ctx, const model::Service& svc, const std::st
   std::string image = model::service_image(ctx.project, svc.name);
   if (svc.build)
     ctx.warn(svc.name, "build",
-             "the cluster pulls image \"" + image + "\": build it and push it to a registry the cluster can reach "
-             "(berth build && berth push)");
+             "the cluster pulls image \"" + image +
+                 "\": build it and push it to a registry the cluster can reach "
+                 "(berth build && berth push)");
   if (ctx.helm()) {
     // Go templates take `.Values.web.image`, but a name with '-' only through `index`.
-    bool ident = std::all_of(svc.name.begin(), svc.name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; }) &&
+    bool ident = std::all_of(svc.name.begin(), svc.name.end(),
+                             [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; }) &&
                  !std::isdigit(static_cast<unsigned char>(svc.name[0]));
     std::string values = ident ? ".Values." + svc.name : "(index .Values \"" + svc.name + "\")";
     c["image"] = ctx.value(values + ".image", nullptr);
@@ -282,20 +285,23 @@ void add_pod_settings(const Context& ctx, const model::Service& svc, const std::
     // "linux/arm64[/v8]" → the well-known node labels.
     auto slash = svc.platform.find('/');
     Json selector{{"kubernetes.io/os", svc.platform.substr(0, slash)}};
-    if (slash != std::string::npos) selector["kubernetes.io/arch"] = svc.platform.substr(slash + 1, svc.platform.find('/', slash + 1) - slash - 1);
+    if (slash != std::string::npos)
+      selector["kubernetes.io/arch"] = svc.platform.substr(slash + 1, svc.platform.find('/', slash + 1) - slash - 1);
     pod["nodeSelector"] = std::move(selector);
   }
 
   // What a pod cannot express.
   if (!svc.network_mode.empty())
-    warn("network_mode", "\"" + svc.network_mode + "\" has no Kubernetes meaning (a pod has its own network); left out");
+    warn("network_mode",
+         "\"" + svc.network_mode + "\" has no Kubernetes meaning (a pod has its own network); left out");
   if (!svc.ipc.empty()) no_meaning("ipc");
   if (!svc.pid.empty()) no_meaning("pid");
   if (!svc.uts.empty()) no_meaning("uts");
   if (!svc.userns_mode.empty()) no_meaning("userns_mode");
   if (!svc.cgroup.empty()) no_meaning("cgroup");
   if (!svc.cgroup_parent.empty()) no_meaning("cgroup_parent");
-  if (!svc.devices.empty()) warn("devices", "host devices have no Kubernetes meaning (a device plugin's job); left out");
+  if (!svc.devices.empty())
+    warn("devices", "host devices have no Kubernetes meaning (a device plugin's job); left out");
   if (!svc.device_cgroup_rules.empty()) no_meaning("device_cgroup_rules");
   if (!svc.gpus.empty()) warn("gpus", "GPUs are a device plugin's extended resources on Kubernetes; left out");
   if (!svc.ulimits.empty()) no_meaning("ulimits");
@@ -330,7 +336,8 @@ void add_pod_settings(const Context& ctx, const model::Service& svc, const std::
       warn("deploy.placement", "Swarm placement has no Kubernetes meaning (use nodeSelector or affinity); left out");
     if (!svc.deploy->endpoint_mode.empty()) no_meaning("deploy.endpoint_mode");
     if (svc.deploy->update_config || svc.deploy->rollback_config || svc.deploy->restart_policy)
-      warn("deploy.update_config/rollback_config/restart_policy", "Swarm policies have no Kubernetes meaning; left out");
+      warn("deploy.update_config/rollback_config/restart_policy",
+           "Swarm policies have no Kubernetes meaning; left out");
   }
   for (const auto& [net, cfg] : svc.networks) {
     if (!cfg || !svc.network_mode.empty()) continue;

@@ -55,13 +55,12 @@ std::vector<File> helm_layout(const Context& ctx, const std::vector<Resource>& r
 
   std::string chart = "#! Chart.yaml\n";
   chart += yaml(Json{{"apiVersion", "v2"},
-                               {"name", ctx.ns},
-                               {"version", "0.0.1"},
-                               {"description", "A generated Helm Chart for " + ctx.project.name +
-                                                   " generated via berth bridge."},
-                               {"type", "application"},
-                               {"keywords", Json::array({ctx.ns})},
-                               {"appVersion", "v0.0.1"}});
+                     {"name", ctx.ns},
+                     {"version", "0.0.1"},
+                     {"description", "A generated Helm Chart for " + ctx.project.name + " generated via berth bridge."},
+                     {"type", "application"},
+                     {"keywords", Json::array({ctx.ns})},
+                     {"appVersion", "v0.0.1"}});
   out.push_back(File{"Chart.yaml", std::move(chart)});
 
   // values.yaml: one commented section per setting the templates read.
@@ -79,11 +78,8 @@ std::vector<File> helm_layout(const Context& ctx, const std::vector<Resource>& r
   Json services = Json::object();
   for (const auto& name : ctx.services) {
     const model::Service& svc = ctx.project.services.at(name);
-    std::string policy = svc.pull_policy == "always"  ? "Always"
-                         : svc.pull_policy == "never" ? "Never"
-                                                      : "IfNotPresent";
-    services[name] = Json{{"image", model::service_image(ctx.project, name)},
-                          {"imagePullPolicy", policy}};
+    std::string policy = svc.pull_policy == "always" ? "Always" : svc.pull_policy == "never" ? "Never" : "IfNotPresent";
+    services[name] = Json{{"image", model::service_image(ctx.project, name)}, {"imagePullPolicy", policy}};
   }
   if (!services.empty()) values += "# Services variables\n" + yaml(services);
   out.push_back(File{"values.yaml", std::move(values)});

@@ -68,9 +68,10 @@ std::string file_object_content(const Context& ctx, const model::FileObject& obj
 }
 
 Resource namespace_resource(const Context& ctx) {
-  Json ns{{"apiVersion", "v1"},
-          {"kind", "Namespace"},
-          {"metadata", {{"name", ctx.namespace_value()}, {"labels", {{"com.docker.compose.project", ctx.project.name}}}}}};
+  Json ns{
+      {"apiVersion", "v1"},
+      {"kind", "Namespace"},
+      {"metadata", {{"name", ctx.namespace_value()}, {"labels", {{"com.docker.compose.project", ctx.project.name}}}}}};
   return Resource{"0-" + ctx.project.name + "-namespace.yaml", std::move(ns), std::nullopt};
 }
 
@@ -98,8 +99,9 @@ std::vector<Resource> secret_resources(const Context& ctx) {
   for (const auto& name : used_objects(ctx, &model::Service::secrets)) {
     auto it = ctx.project.secrets.find(name);
     if (it == ctx.project.secrets.end() || it->second.external) continue;
-    Json secret = ctx.object("v1", "Secret", safe_name(name),
-                             Json{{"com.docker.compose.project", ctx.project.name}, {"com.docker.compose.secret", name}});
+    Json secret =
+        ctx.object("v1", "Secret", safe_name(name),
+                   Json{{"com.docker.compose.project", ctx.project.name}, {"com.docker.compose.secret", name}});
     secret["data"] = Json{{name, gocompat::base64_encode(file_object_content(ctx, it->second, "secret"))}};
     secret["type"] = "Opaque";
     out.push_back(Resource{name + "-secret.yaml", std::move(secret), std::nullopt});
@@ -116,18 +118,19 @@ std::vector<Resource> network_policy_resources(const Context& ctx) {
     auto it = ctx.project.networks.find(net);
     bool internal = it != ctx.project.networks.end() && it->second.internal;
     if (!internal)
-      egress.push_back(Json{{"to", Json::array({Json{{"ipBlock", {{"cidr", "0.0.0.0/0"}}}},
-                                                Json{{"ipBlock", {{"cidr", "::/0"}}}}})}});
-    policy["spec"] = Json{{"podSelector", network_selector(net)},
-                          {"policyTypes", Json::array({"Ingress", "Egress"})},
-                          {"ingress", Json::array({Json{{"from", Json::array({Json{{"podSelector", network_selector(net)}}})}}})},
-                          {"egress", std::move(egress)}};
+      egress.push_back(Json{
+          {"to", Json::array({Json{{"ipBlock", {{"cidr", "0.0.0.0/0"}}}}, Json{{"ipBlock", {{"cidr", "::/0"}}}}})}});
+    policy["spec"] =
+        Json{{"podSelector", network_selector(net)},
+             {"policyTypes", Json::array({"Ingress", "Egress"})},
+             {"ingress", Json::array({Json{{"from", Json::array({Json{{"podSelector", network_selector(net)}}})}}})},
+             {"egress", std::move(egress)}};
     out.push_back(Resource{net + "-network-policy.yaml", std::move(policy), std::nullopt});
   }
   if (!networks.empty()) {
     Json dns = ctx.object("networking.k8s.io/v1", "NetworkPolicy", ctx.ns + "-dns-network-policy");
-    Json to = Json::array({Json{{"namespaceSelector", Json::object()},
-                                {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}}});
+    Json to = Json::array(
+        {Json{{"namespaceSelector", Json::object()}, {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}}});
     Json ports = Json::array({Json{{"protocol", "UDP"}, {"port", 53}}, Json{{"protocol", "TCP"}, {"port", 53}}});
     dns["spec"] = Json{{"podSelector", {{"matchLabels", {{"com.docker.compose.project", ctx.project.name}}}}},
                        {"policyTypes", Json::array({"Egress"})},

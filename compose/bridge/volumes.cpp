@@ -70,11 +70,13 @@ class VolumeBuilder {
       }
       Json source;
       if (secret)
-        source = Json{{"secret", {{"secretName", external ? object_name : safe_name(ref.source)},
-                                  {"items", Json::array({item})}}}};
+        source =
+            Json{{"secret",
+                  {{"secretName", external ? object_name : safe_name(ref.source)}, {"items", Json::array({item})}}}};
       else
-        source = Json{{"configMap", {{"name", external ? Json(object_name) : m_ctx.value(".Values.projectName", m_ctx.ns)},
-                                     {"items", Json::array({item})}}}};
+        source = Json{{"configMap",
+                       {{"name", external ? Json(object_name) : m_ctx.value(".Values.projectName", m_ctx.ns)},
+                        {"items", Json::array({item})}}}};
       add(Json{{"mountPath", target}, {"subPath", ref.source}, {"readOnly", true}}, std::move(source));
     }
   }

@@ -143,7 +143,9 @@ std::vector<Resource> workload_resources(const Context& ctx, const model::Servic
   spec["template"] = std::move(pod_template);
   Json object = ctx.object(api, kind, name, ctx.service_labels(svc.name));
   object["spec"] = std::move(spec);
-  std::string file = svc.name + (kind == "Job" ? "-job.yaml" : kind == "DaemonSet" ? "-daemonset.yaml" : "-deployment.yaml");
+  std::string file = svc.name + (kind == "Job"         ? "-job.yaml"
+                                 : kind == "DaemonSet" ? "-daemonset.yaml"
+                                                       : "-deployment.yaml");
   out.push_back(Resource{file, std::move(object), std::nullopt});
   if (job_reader)
     for (auto& r : job_reader_resources(ctx)) out.push_back(std::move(r));

@@ -39,12 +39,12 @@ void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   bridge->require_subcommand(1);
   auto o = std::make_shared<BridgeConvertOptions>();
   auto* cmd = bridge->add_subcommand("convert", "Convert compose files to Kubernetes manifests or a Helm chart");
-  cmd->add_option("-o,--output", o->output, "The output directory for the Kubernetes resources")
-      ->capture_default_str();
+  cmd->add_option("-o,--output", o->output, "The output directory for the Kubernetes resources")->capture_default_str();
   cmd->add_option("--format", o->format, "kubernetes (a kustomize base and overlays/desktop) or helm (a chart)")
       ->check(CLI::IsMember({"kubernetes", "helm"}))
       ->capture_default_str();
-  cmd->add_flag("--host-path", o->host_path, "Mount bind mounts as hostPath volumes (default: left out, with a warning)");
+  cmd->add_flag("--host-path", o->host_path,
+                "Mount bind mounts as hostPath volumes (default: left out, with a warning)");
   cmd->add_option("service", o->services, "Services to convert, with what they depend on (default: all)");
   cmd->callback([o, &g] {
     loader::Project project = loader::load_project(load_options(g, o->services));

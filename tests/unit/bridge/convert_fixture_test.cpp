@@ -65,8 +65,11 @@ void expect_same_files(const std::map<std::string, std::string>& expected,
     ASSERT_TRUE(actual.count(path)) << path << " was not written";
     EXPECT_EQ(actual.at(path), expected_text(text)) << path;
   }
-  for (const auto& [path, text] : actual)
-    if (path != dns_policy_path) EXPECT_TRUE(expected.count(path)) << path << " is not in the fixture";
+  for (const auto& [path, text] : actual) {
+    if (path != dns_policy_path) {
+      EXPECT_TRUE(expected.count(path)) << path << " is not in the fixture";
+    }
+  }
 }
 
 TEST(BridgeFixture, KubernetesIsComposeBridgeOutput) {
