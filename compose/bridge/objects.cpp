@@ -8,6 +8,7 @@
 // the cluster (compose bridge's policies allow no egress but to the network's own pods, which
 // is what `internal: true` means), and one more policy lets every pod of the project ask the
 // cluster's DNS (without it no service name resolves where policies are enforced).
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -145,6 +146,21 @@ std::vector<Resource> service_resources(const Context& ctx, const model::Service
   if (!svc.network_mode.empty()) return out;  // no ports of its own (workload.cpp warns)
   std::string name = safe_name(svc.name);
   auto ports = container_ports(ctx, svc);
+  if (ports.empty() && !is_one_shot(ctx, svc.name)) {
+    // Containers reach each other on any port; pods only through a Service, which needs the port.
+    for (const auto& other : ctx.services) {
+      const auto& o = ctx.project.services.at(other);
+      bool links = std::any_of(o.links.begin(), o.links.end(),
+                               [&](const std::string& l) { return l.substr(0, l.find(':')) == svc.name; });
+      auto dep = o.depends_on.find(svc.name);
+      if ((dep != o.depends_on.end() && dep->second.condition != "service_completed_successfully") || links) {
+        ctx.warn(svc.name, "expose",
+                 "no ports or expose: no Service is made for it, so " + other +
+                     " cannot reach it by name on Kubernetes; list the ports it listens on in expose");
+        break;
+      }
+    }
+  }
   if (!ports.empty()) {
     Json list = Json::array();
     for (const auto& p : ports) {

@@ -282,6 +282,9 @@ services:
 )");
   EXPECT_FALSE(object("web-deployment.yaml")["spec"]["template"]["spec"].contains("initContainers"));
   EXPECT_NE(warning("web", "depends_on.db").find("no TCP port"), std::string::npos);
+  // Nor can web reach it: no Service without a port.
+  EXPECT_FALSE(has("base/db-expose.yaml"));
+  EXPECT_NE(warning("db", "expose").find("web cannot reach it by name"), std::string::npos);
 }
 
 TEST_F(BridgeMapping, NetworksBecomePolicies) {
