@@ -31,7 +31,9 @@ std::string bridge_tool(const std::string& tool) {
   return r.out;
 }
 
-std::string bridge_describe(const CommandResult& r) { return "exit " + std::to_string(r.exit_code) + "\n" + r.out + r.err; }
+std::string bridge_describe(const CommandResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\n" + r.out + r.err;
+}
 
 /// A compose file with the mappings compose bridge does not make: a one-shot Job waited for,
 /// a healthy dependency waited for, probes, resources, security, tmpfs, named volumes, an
@@ -102,7 +104,8 @@ class BridgeValidate : public ::testing::Test {
 
   /// Installs the validator's packages; "" when node is ready, else why it cannot run.
   std::string node_ready() {
-    if (bridge_tool("node").empty() || bridge_tool("npm").empty()) return "node/npm are not installed: schema validation not run";
+    if (bridge_tool("node").empty() || bridge_tool("npm").empty())
+      return "node/npm are not installed: schema validation not run";
     CommandResult r = run_command({kBridgeSource + "/scripts/install-node-deps.sh"}, kBridgeSource, m_env);
     if (r.exit_code != 0) ADD_FAILURE() << "scripts/install-node-deps.sh: " << bridge_describe(r);
     return "";
