@@ -16,11 +16,33 @@ namespace {
 constexpr const char* kWaitPortImage = "busybox:1.36";
 constexpr const char* kWaitJobImage = "registry.k8s.io/kubectl:v1.32.0";
 
+/// Whether `svc` waits for a one-shot dependency (an init container running `kubectl wait`).
+bool waits_for_job(const Context& ctx, const model::Service& svc) {
+  return std::any_of(svc.depends_on.begin(), svc.depends_on.end(), [&](const auto& dep) {
+    return dep.second.condition == "service_completed_successfully" && ctx.services.count(dep.first) &&
+           is_one_shot(ctx, dep.first);
+  });
+}
+
 /// The ServiceAccount (and its Role and RoleBinding) that may read the project's Jobs, for the
-/// init containers that wait for one.
+/// init containers that wait for one, and the NetworkPolicy that lets those pods reach the API
+/// server (on an `internal` network they could not otherwise). The same objects whichever
+/// service asks: convert() keeps one of each.
 std::vector<Resource> job_reader_resources(const Context& ctx) {
   std::string name = ctx.ns + "-job-reader";
   Json labels{{"com.docker.compose.project", ctx.project.name}};
+  Json waiting = Json::array();
+  for (const auto& s : ctx.services)
+    if (waits_for_job(ctx, ctx.project.services.at(s))) waiting.push_back(s);
+  Json policy = ctx.object("networking.k8s.io/v1", "NetworkPolicy", name + "-network-policy", labels);
+  policy["spec"] =
+      Json{{"podSelector",
+            {{"matchLabels", {{"com.docker.compose.project", ctx.project.name}}},
+             {"matchExpressions",
+              Json::array({Json{{"key", "com.docker.compose.service"}, {"operator", "In"}, {"values", waiting}}})}}},
+           {"policyTypes", Json::array({"Egress"})},
+           {"egress", Json::array({Json{{"ports", Json::array({Json{{"protocol", "TCP"}, {"port", 443}},
+                                                               Json{{"protocol", "TCP"}, {"port", 6443}}})}}})}};
   Json account = ctx.object("v1", "ServiceAccount", name, labels);
   Json role = ctx.object("rbac.authorization.k8s.io/v1", "Role", name, labels);
   role["rules"] = Json::array({Json{{"apiGroups", Json::array({"batch"})},
@@ -32,7 +54,8 @@ std::vector<Resource> job_reader_resources(const Context& ctx) {
       Json::array({Json{{"kind", "ServiceAccount"}, {"name", name}, {"namespace", ctx.namespace_value()}}});
   return {Resource{ctx.project.name + "-job-reader-serviceaccount.yaml", std::move(account), std::nullopt},
           Resource{ctx.project.name + "-job-reader-role.yaml", std::move(role), std::nullopt},
-          Resource{ctx.project.name + "-job-reader-rolebinding.yaml", std::move(binding), std::nullopt}};
+          Resource{ctx.project.name + "-job-reader-rolebinding.yaml", std::move(binding), std::nullopt},
+          Resource{ctx.project.name + "-job-reader-network-policy.yaml", std::move(policy), std::nullopt}};
 }
 
 /// Init containers for the dependencies the service must wait for; `job_reader` set when one

@@ -270,6 +270,9 @@ services:
   EXPECT_EQ(object("app-job-reader-role.yaml")["rules"][0]["resources"], json::array({"jobs"}));
   EXPECT_TRUE(has("base/app-job-reader-rolebinding.yaml"));
   EXPECT_TRUE(has("base/app-job-reader-serviceaccount.yaml"));
+  // Only web waits for a Job: it alone may reach the API server.
+  EXPECT_EQ(object("app-job-reader-network-policy.yaml")["spec"]["podSelector"]["matchExpressions"][0]["values"],
+            json::array({"web"}));
   // The Job waits for db too.
   EXPECT_EQ(job["spec"]["template"]["spec"]["initContainers"][0]["name"], "wait-for-db");
 }
