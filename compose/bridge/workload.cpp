@@ -102,7 +102,13 @@ Json wait_containers(const Context& ctx, const model::Service& svc, bool& job_re
 Json pod_labels(const Context& ctx, const model::Service& svc) {
   Json labels = ctx.service_selector(svc.name);
   if (svc.network_mode.empty())
-    for (const auto& [net, cfg] : svc.networks) labels["com.docker.compose.network." + net] = "true";
+    for (const auto& [net, cfg] : svc.networks) {
+      std::string key = "com.docker.compose.network." + net;
+      if (key.size() > 63)  // a label key without a prefix is a name of at most 63 characters
+        ctx.warn(svc.name, "networks." + net,
+                 "the label " + key + " is longer than Kubernetes' 63 characters: the cluster refuses the pod");
+      labels[key] = "true";
+    }
   return labels;
 }
 

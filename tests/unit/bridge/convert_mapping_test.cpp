@@ -406,3 +406,20 @@ TEST_F(BridgeMapping, HelmTemplatesUseValues) {
 
 }  // namespace
 }  // namespace berth::bridge
+
+namespace berth::bridge {
+namespace {
+
+TEST_F(BridgeMapping, NetworkLabelTooLongIsAWarning) {
+  convert_yaml(R"(
+services:
+  a: {image: a, networks: [a-network-name-that-is-far-too-long-for-a-label]}
+networks:
+  a-network-name-that-is-far-too-long-for-a-label: {}
+)");
+  EXPECT_NE(warning("a", "networks.a-network-name-that-is-far-too-long-for-a-label").find("63 characters"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::bridge
