@@ -95,7 +95,7 @@ std::string file_object_content(const Context& ctx, const model::FileObject& obj
 /// and the objects its init containers need.
 std::vector<Resource> workload_resources(const Context& ctx, const model::Service& svc);
 
-/// Whether `service` runs once: `restart: "no"` and depended on only with
+/// Whether `service` runs once: `restart: "no"` (or unset, compose's default) and depended on only with
 /// `service_completed_successfully` (by at least one converted service).
 bool is_one_shot(const Context& ctx, const std::string& service);
 

@@ -70,7 +70,8 @@ Json wait_containers(const Context& ctx, const model::Service& svc, bool& job_re
       if (!is_one_shot(ctx, dep)) {
         ctx.warn(svc.name, "depends_on." + dep,
                  "service_completed_successfully: " + dep +
-                     " keeps running on Kubernetes (its restart policy is not \"no\"); not waited for");
+                     " is a Deployment on Kubernetes (it restarts, or others wait for it otherwise); not "
+                     "waited for");
         continue;
       }
       job_reader = true;
@@ -123,7 +124,7 @@ std::string workload_kind(const Context& ctx, const model::Service& svc) {
 
 bool is_one_shot(const Context& ctx, const std::string& service) {
   const model::Service& svc = ctx.project.services.at(service);
-  if (svc.restart != "no") return false;
+  if (!svc.restart.empty() && svc.restart != "no") return false;  // compose's default is "no"
   bool completed = false;
   for (const auto& name : ctx.services)
     for (const auto& [dep, d] : ctx.project.services.at(name).depends_on) {

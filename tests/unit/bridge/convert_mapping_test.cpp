@@ -244,7 +244,6 @@ services:
   migrate:
     image: app
     command: ["migrate"]
-    restart: "no"
     depends_on:
       db: {condition: service_healthy}
   web:
@@ -419,6 +418,23 @@ networks:
 )");
   EXPECT_NE(warning("a", "networks.a-network-name-that-is-far-too-long-for-a-label").find("63 characters"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::bridge
+
+namespace berth::bridge {
+namespace {
+
+TEST_F(BridgeMapping, RestartingDependencyIsNotAJob) {
+  convert_yaml(R"(
+services:
+  seed: {image: s, restart: always}
+  web: {image: w, depends_on: {seed: {condition: service_completed_successfully}}}
+)");
+  EXPECT_TRUE(has("base/seed-deployment.yaml"));
+  EXPECT_FALSE(has("base/seed-job.yaml"));
+  EXPECT_NE(warning("web", "depends_on.seed").find("not waited for"), std::string::npos);
 }
 
 }  // namespace
