@@ -106,7 +106,10 @@ Output convert(const model::Project& project, const Options& options) {
   resources.erase(std::unique(resources.begin(), resources.end(),
                               [](const Resource& a, const Resource& b) { return a.file == b.file; }),
                   resources.end());
-  out.files = ctx.helm() ? helm_layout(ctx, resources) : kubernetes_layout(ctx, resources);
+  out.files = ctx.helm() ? helm_layout(ctx, resources) : kubernetes_layout(resources);
+  // A service's ports are read by its Services, its pod and the pods waiting for it: one warning each.
+  std::set<std::string> seen;
+  std::erase_if(out.warnings, [&](const std::string& w) { return !seen.insert(w).second; });
   std::sort(out.files.begin(), out.files.end(), [](const File& a, const File& b) { return a.path < b.path; });
   return out;
 }

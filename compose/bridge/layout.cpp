@@ -26,8 +26,7 @@ std::string unquote_placeholders(const std::string& yaml) {
 
 }  // namespace
 
-std::vector<File> kubernetes_layout(const Context& ctx, const std::vector<Resource>& resources) {
-  (void)ctx;
+std::vector<File> kubernetes_layout(const std::vector<Resource>& resources) {
   std::vector<File> out;
   Json base_list = Json::array(), patches = Json::array();
   for (const auto& r : resources) {

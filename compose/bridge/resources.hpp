@@ -100,7 +100,7 @@ std::vector<Resource> workload_resources(const Context& ctx, const model::Servic
 bool is_one_shot(const Context& ctx, const std::string& service);
 
 // layout.cpp
-std::vector<File> kubernetes_layout(const Context& ctx, const std::vector<Resource>& resources);
+std::vector<File> kubernetes_layout(const std::vector<Resource>& resources);
 std::vector<File> helm_layout(const Context& ctx, const std::vector<Resource>& resources);
 
 }  // namespace berth::bridge

@@ -439,3 +439,22 @@ services:
 
 }  // namespace
 }  // namespace berth::bridge
+
+namespace berth::bridge {
+namespace {
+
+TEST_F(BridgeMapping, ExposeRangesAndOneWarningPerProblem) {
+  convert_yaml(R"(
+services:
+  db: {image: d, expose: ["6000-6002/udp"], healthcheck: {test: ["CMD", "true"]}}
+  web: {image: w, depends_on: {db: {condition: service_healthy}}}
+)");
+  json ports = container("db-deployment.yaml")["ports"];
+  ASSERT_EQ(ports.size(), 3u);
+  EXPECT_EQ(ports[2], json::parse(R"({"name":"db-6002-udp","containerPort":6002,"protocol":"UDP"})"));
+  // No TCP port to wait on: said once, though the ports are read for each object.
+  EXPECT_NE(warning("web", "depends_on.db").find("no TCP port"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::bridge
