@@ -22,6 +22,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# `kubectl kustomize` for the bridge tests (tests/e2e/bridge_validate_test.cpp): Debian's
+# kubernetes-client, unless the machine has a kubectl already (its package would conflict).
+command -v kubectl >/dev/null || dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null |
+  grep -q "install ok installed" || missing+=(kubernetes-client)
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"

@@ -50,6 +50,8 @@ void register_image_push(CLI::App& image, const GlobalOptions& g);
 void register_login(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_build(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_builder(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `bridge convert` (cmd_bridge.cpp): Kubernetes manifests or a Helm chart from the project.
+void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.

@@ -27,6 +27,8 @@ using namespace yaml;
 
 class Emitter {
  public:
+  explicit Emitter(int best_indent) : m_best_indent(best_indent) {}
+
   std::string out;
 
   void document(const Tree& root) {
@@ -39,7 +41,8 @@ class Emitter {
   }
 
  private:
-  static constexpr int kBestIndent = 2;
+  int m_best_indent;
+  bool m_seq_item = false;  ///< the next node is a sequence item (go-yaml's EMIT_BLOCK_SEQUENCE_ITEM state)
   int m_indent = -1;
   std::vector<int> m_indents;
   std::size_t m_column = 0;
@@ -92,12 +95,20 @@ class Emitter {
     m_open_ended = false;
   }
 
+  // go-yaml's yaml_emitter_increase_indent: the first indent inside a sequence item skips the
+  // "- " indicator, every other one goes to the next multiple of the chosen indent (with 2,
+  // both are +2; with 4 a mapping in a sequence item sits at the dash + 2 and what it holds at
+  // the next multiple of 4).
   void increase_indent(bool flow) {
     m_indents.push_back(m_indent);
+    bool seq_item = m_seq_item;
+    m_seq_item = false;
     if (m_indent < 0)
-      m_indent = flow ? kBestIndent : 0;
+      m_indent = flow ? m_best_indent : 0;
+    else if (seq_item)
+      m_indent += 2;
     else
-      m_indent += kBestIndent;
+      m_indent = m_best_indent * ((m_indent + m_best_indent) / m_best_indent);
   }
 
   void pop_indent() {
@@ -143,7 +154,9 @@ class Emitter {
     for (const auto& item : seq) {
       write_indent();
       write_indicator("-", true, false, true);
+      m_seq_item = true;
       emit_node(item, false);
+      m_seq_item = false;
     }
     pop_indent();
   }
@@ -290,7 +303,7 @@ class Emitter {
     // Block scalar hints: an indentation indicator when the text starts with a space or break,
     // then the chomping indicator: '-' without a final break, '+' with more than one.
     if (is_space(s, 0) || is_break(s, 0))
-      write_indicator(std::string(1, static_cast<char>('0' + kBestIndent)), false, false, false);
+      write_indicator(std::string(1, static_cast<char>('0' + m_best_indent)), false, false, false);
     m_open_ended = false;
     std::size_t last = s.size() - 1;
     while (last > 0 && (at(s, last) & 0xC0) == 0x80) --last;
@@ -348,8 +361,8 @@ bool is_digit_rune(char32_t r) { return r >= '0' && r <= '9'; }
 
 }  // namespace
 
-std::string to_yaml(const nlohmann::ordered_json& tree) {
-  Emitter e;
+std::string to_yaml(const nlohmann::ordered_json& tree, int indent) {
+  Emitter e(indent);
   e.document(tree);
   return std::move(e.out);
 }

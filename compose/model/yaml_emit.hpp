@@ -10,7 +10,9 @@
 namespace berth::model {
 
 /// Prints `tree` as a YAML document (no `---`), keys in the tree's order, ending with a newline.
-std::string to_yaml(const nlohmann::ordered_json& tree);
+/// `indent` is go-yaml's Encoder.SetIndent (docker compose config: 2; compose bridge: go-yaml's
+/// default, 4).
+std::string to_yaml(const nlohmann::ordered_json& tree, int indent = 2);
 
 /// The order go-yaml sorts map keys in: letters after other characters, runs of digits compared
 /// as numbers ("a9" < "a10"). Used to order map keys of the YAML flavour.

@@ -1,7 +1,6 @@
 #include "compose/registry/credentials.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -113,26 +112,6 @@ std::string helper_failure(const std::string& helper, const std::string& action,
 }
 
 }  // namespace
-
-std::string base64_encode(const std::string& text) {
-  std::string out(4 * ((text.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(const std::string& text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  size_t len = static_cast<size_t>(n);
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --len;  // EVP keeps padding bytes
-  out.resize(len);
-  return out;
-}
 
 std::string docker_config_path(const std::map<std::string, std::string>& env) {
   if (auto it = env.find("DOCKER_CONFIG"); it != env.end() && !it->second.empty()) return it->second + "/config.json";

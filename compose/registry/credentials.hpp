@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "compose/gocompat/base64.hpp"
+
 namespace berth::registry {
 
 struct Credentials {
@@ -55,8 +57,9 @@ class CredentialStore {
   std::string m_path;
 };
 
-/// base64 of `text` / decoded `text` (std::nullopt when it is not base64).
-std::string base64_encode(const std::string& text);
-std::optional<std::string> base64_decode(const std::string& text);
+/// base64 of `text` / decoded `text` (std::nullopt when it is not base64): gocompat's, by their
+/// old names here.
+using gocompat::base64_decode;
+using gocompat::base64_encode;
 
 }  // namespace berth::registry

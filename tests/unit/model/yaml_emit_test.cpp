@@ -226,3 +226,34 @@ TEST(YamlEmit, HugeNumericKeysSortWithoutOverflow) {
   EXPECT_TRUE(berth::model::yaml_key_less("a2", "a10"));
   (void)berth::model::yaml_key_less("44444444444444444444444", "4444444444444000003519738280108680078");
 }
+
+namespace {
+
+// go-yaml's Encoder with SetIndent(4) (its default, and compose bridge's files): a mapping in a
+// sequence item sits at the dash + 2, what it holds at the next multiple of 4, a literal block
+// 4 deeper than its key.
+TEST(YamlEmit, IndentFourAsGoYaml) {
+  Tree t = Tree::parse(R"({"spec":{"containers":[{"name":"a","ports":[{"name":"p","containerPort":80}],
+      "resources":{"limits":{"cpu":"1"}}}],"ingress":[{"from":[{"podSelector":{"k":"v"}}]}]},
+      "data":{"f":"one\ntwo\n"}})");
+  EXPECT_EQ(to_yaml(t, 4),
+            "spec:\n"
+            "    containers:\n"
+            "        - name: a\n"
+            "          ports:\n"
+            "            - name: p\n"
+            "              containerPort: 80\n"
+            "          resources:\n"
+            "            limits:\n"
+            "                cpu: \"1\"\n"
+            "    ingress:\n"
+            "        - from:\n"
+            "            - podSelector:\n"
+            "                k: v\n"
+            "data:\n"
+            "    f: |\n"
+            "        one\n"
+            "        two\n");
+}
+
+}  // namespace
