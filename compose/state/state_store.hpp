@@ -67,8 +67,8 @@ struct ContainerRecord {
   /// as Docker's Config.Healthcheck: whether a `service_healthy` dependant can wait for it.
   bool healthcheck = false;
   std::vector<DependsOnRecord> depends_on;  ///< its service's dependencies when it was created
-  std::vector<std::string> links;  ///< compose `links` as written ("db" or "db:alias"): berth-dns link aliases
-  std::string ipc;                 ///< the service's `ipc` mode ("shareable" lets others join it)
+  std::vector<std::string> links;           ///< compose `links` as written ("db" or "db:alias"): berth-dns link aliases
+  std::string ipc;                          ///< the service's `ipc` mode ("shareable" lets others join it)
   std::map<std::string, std::string> joins;  ///< "ipc"/"pid" → id of the container whose namespace it joins
   std::int64_t shm_size = 0;                 ///< `ipc: shareable`: bytes of the host tmpfs <bundle>/shm (0 = none)
 };

@@ -1,10 +1,13 @@
 #include "support/files.hpp"
 
+#include <sys/mman.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace berth::test {
 
@@ -30,6 +33,14 @@ std::string read_xattr(const std::string& path, const char* name) {
   char buf[256];
   ssize_t n = ::lgetxattr(path.c_str(), name, buf, sizeof buf);
   return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
+}
+
+UniqueFd memfd_with(const std::string& data) {
+  UniqueFd fd(::memfd_create("berth-test", MFD_CLOEXEC));
+  if (!fd || ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
+      ::lseek(fd.get(), 0, SEEK_SET) != 0)
+    throw std::runtime_error("memfd with " + std::to_string(data.size()) + " bytes");
+  return fd;
 }
 
 }  // namespace berth::test

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "compose/image/archive_load.hpp"
+#include "support/files.hpp"
 #include "support/image_archive.hpp"
 
 using namespace berth::image;
@@ -15,14 +16,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-berth::UniqueFd memfd(const std::string& data) {
-  berth::UniqueFd fd(::memfd_create("archive", MFD_CLOEXEC));
-  if (!fd || ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
-      ::lseek(fd.get(), 0, SEEK_SET) != 0)
-    throw std::runtime_error("memfd");
-  return fd;
-}
 
 std::string blob_path(const std::string& data) { return "blobs/sha256/" + std::string(sha256_of(data).hex()); }
 
@@ -39,7 +32,7 @@ json config_for(const std::vector<std::string>& plain_layers, const json& runtim
 class ImageLoad : public ::testing::Test {
  protected:
   std::vector<LoadedImage> load(const std::string& archive) {
-    berth::UniqueFd fd = memfd(archive);
+    berth::UniqueFd fd = memfd_with(archive);
     return load_archive(m_store, fd.get(), "test.tar");
   }
   bool nothing_staged() { return fs::is_empty(m_dir / "root/tmp"); }
@@ -164,7 +157,7 @@ TEST_F(ImageLoad, OciLayoutWithNestedIndex) {
   entries[5] = tar_file(blob_path(m_base), m_top);
   TempDir other;
   ImageStore fresh(other / "root");
-  berth::UniqueFd fd = memfd(make_tar(entries));
+  berth::UniqueFd fd = memfd_with(make_tar(entries));
   try {
     load_archive(fresh, fd.get(), "bad.tar");
     FAIL();
@@ -212,7 +205,7 @@ TEST_F(ImageLoad, RefusesBadArchivesWithoutLeavingAnything) {
 
 TEST_F(ImageLoad, ImportRootfsWithChanges) {
   std::string rootfs = make_tar({tar_dir("./"), tar_file("./bin/sh", "shell", 0755)});
-  berth::UniqueFd fd = memfd(make_tar({tar_dir("./"), tar_file("./bin/sh", "shell", 0755)}, TarCompression::Gzip));
+  berth::UniqueFd fd = memfd_with(make_tar({tar_dir("./"), tar_file("./bin/sh", "shell", 0755)}, TarCompression::Gzip));
   ImportOptions o;
   o.name = parse_reference("imported:1");
   o.changes = {R"(CMD ["/bin/sh"])", "ENV A=1",   "WORKDIR /srv",      "EXPOSE 8080",
@@ -241,12 +234,12 @@ TEST_F(ImageLoad, ImportRootfsWithChanges) {
   EXPECT_EQ(read_bytes(m_store.lower_dirs(*r)[0] + "/bin/sh"), "shell");
 
   // No name: the image is kept without one. A bad --change writes nothing.
-  berth::UniqueFd again = memfd(rootfs);
+  berth::UniqueFd again = memfd_with(rootfs);
   LoadedImage unnamed = import_rootfs(m_store, again.get(), ImportOptions{{}, {}, "msg", "x"});
   EXPECT_TRUE(unnamed.names.empty());
   EXPECT_EQ(m_store.list().size(), 2u);
   size_t blobs = std::distance(fs::directory_iterator(m_dir / "root/blobs/sha256"), fs::directory_iterator());
-  berth::UniqueFd third = memfd(rootfs);
+  berth::UniqueFd third = memfd_with(rootfs);
   EXPECT_THROW(import_rootfs(m_store, third.get(), ImportOptions{{}, {"RUN rm -rf /"}, "", "x"}),
                std::invalid_argument);
   EXPECT_EQ(std::distance(fs::directory_iterator(m_dir / "root/blobs/sha256"), fs::directory_iterator()),

@@ -3,6 +3,7 @@
 // flipped byte, a truncated tail, something after the last member.
 #include "compose/image/gunzip.hpp"
 #include "compose/image/gzip_compress.hpp"
+#include "support/files.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -17,6 +18,8 @@
 #include "support/text.hpp"
 
 namespace berth::image {
+using berth::test::memfd_with;
+
 namespace {
 
 using test::contains;
@@ -36,17 +39,9 @@ std::string sample(std::size_t size, unsigned seed) {
   return s;
 }
 
-UniqueFd file_with(const std::string& data) {
-  UniqueFd fd(::memfd_create("gz", MFD_CLOEXEC));
-  if (!fd || ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
-      ::lseek(fd.get(), 0, SEEK_SET) != 0)
-    throw std::runtime_error("memfd");
-  return fd;
-}
-
 /// All of it, read in `chunk`-sized calls.
 std::string gunzip_all(const std::string& compressed, std::size_t chunk = 65536) {
-  UniqueFd fd = file_with(compressed);
+  UniqueFd fd = memfd_with(compressed);
   Gunzip g(fd.get());
   std::string out, buf(chunk, '\0');
   for (std::size_t n; (n = g.read(buf.data(), buf.size())) != 0;) out.append(buf, 0, n);
@@ -104,10 +99,10 @@ TEST_F(ImageGunzip, BrokenStreamsNameTheOffset) {
 }
 
 TEST_F(ImageGunzip, StartsWithGzipPeeksWithoutConsuming) {
-  UniqueFd gz = file_with(gzip("x"));
+  UniqueFd gz = memfd_with(gzip("x"));
   EXPECT_TRUE(starts_with_gzip(gz.get()));
   EXPECT_EQ(::lseek(gz.get(), 0, SEEK_CUR), 0);
-  UniqueFd plain = file_with("plain text, no magic");
+  UniqueFd plain = memfd_with("plain text, no magic");
   EXPECT_FALSE(starts_with_gzip(plain.get()));
   int p[2];
   ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
@@ -125,7 +120,7 @@ namespace {
 
 /// `data` through gzip_compress, from a file.
 std::string compressed(const std::string& data) {
-  UniqueFd fd = file_with(data);
+  UniqueFd fd = memfd_with(data);
   std::string out;
   gzip_compress(fd.get(), [&](const void* p, std::size_t n) { out.append(static_cast<const char*>(p), n); });
   return out;

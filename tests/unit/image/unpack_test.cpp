@@ -10,6 +10,7 @@
 
 #include "common/unique_fd.hpp"
 #include "compose/image/store.hpp"
+#include "support/files.hpp"
 #include "support/image_archive.hpp"
 #include "support/text.hpp"
 
@@ -19,19 +20,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-berth::UniqueFd memfd(const std::string& data) {
-  berth::UniqueFd fd(::memfd_create("layer", MFD_CLOEXEC));
-  if (!fd || ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
-      ::lseek(fd.get(), 0, SEEK_SET) != 0)
-    throw std::runtime_error("memfd");
-  return fd;
-}
-
 class ImageUnpack : public ::testing::Test {
  protected:
   LayerInfo add(const std::string& tar, const std::optional<Digest>& parent = {},
                 const std::optional<Digest>& expected = {}) {
-    berth::UniqueFd fd = memfd(tar);
+    berth::UniqueFd fd = memfd_with(tar);
     StoreLock lock = m_store.lock();
     return m_store.add_layer(lock, fd.get(), parent, expected, "test-layer");
   }
@@ -125,12 +118,13 @@ TEST_F(ImageUnpack, ChecksTheExpectedDiffIdAndChainsOnAParent) {
   EXPECT_EQ(l1.parent, l0.chain_id);
   EXPECT_EQ(l1.chain_id, sha256_of(l0.chain_id.str() + " " + sha256_of(top).str()));
   // Already there: nothing is read (the fd is empty).
-  berth::UniqueFd empty = memfd("");
+  berth::UniqueFd empty = memfd_with("");
   StoreLock lock = m_store.lock();
   EXPECT_EQ(m_store.add_layer(lock, empty.get(), l0.chain_id, sha256_of(top), "again").chain_id, l1.chain_id);
 
   try {
-    m_store.add_layer(lock, memfd(make_tar({tar_file("c", "3")})).get(), std::nullopt, sha256_of(top), "test-layer");
+    m_store.add_layer(lock, memfd_with(make_tar({tar_file("c", "3")})).get(), std::nullopt, sha256_of(top),
+                      "test-layer");
     FAIL();
   } catch (const UnpackError& e) {
     EXPECT_NE(std::string(e.what()).find("but the image config says"), std::string::npos) << e.what();
