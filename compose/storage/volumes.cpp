@@ -20,6 +20,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/dir_list.hpp"
+#include "common/mount_options.hpp"
 #include "common/sys_error.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/gocompat/units.hpp"
@@ -59,69 +60,40 @@ bool volume_mount_root(const std::string& path) {
 
 /// moby/sys/mount's parseOptions: `o` words that are mount flags become flags, the rest the
 /// data string (comma-joined, in order).
-struct VolumeMountOptions {
-  unsigned long flags = 0;
-  unsigned long propagation = 0;
-  std::string data;
-};
-
-VolumeMountOptions parse_volume_mount_options(const std::string& o) {
-  struct Flag {
-    const char* name;
-    bool clear;
-    unsigned long flag;
-  };
-  static const Flag kFlags[] = {{"defaults", false, 0},
-                                {"ro", false, MS_RDONLY},
-                                {"rw", true, MS_RDONLY},
-                                {"suid", true, MS_NOSUID},
-                                {"nosuid", false, MS_NOSUID},
-                                {"dev", true, MS_NODEV},
-                                {"nodev", false, MS_NODEV},
-                                {"exec", true, MS_NOEXEC},
-                                {"noexec", false, MS_NOEXEC},
-                                {"sync", false, MS_SYNCHRONOUS},
-                                {"async", true, MS_SYNCHRONOUS},
-                                {"dirsync", false, MS_DIRSYNC},
-                                {"remount", false, MS_REMOUNT},
-                                {"mand", false, MS_MANDLOCK},
-                                {"nomand", true, MS_MANDLOCK},
-                                {"atime", true, MS_NOATIME},
-                                {"noatime", false, MS_NOATIME},
-                                {"diratime", true, MS_NODIRATIME},
-                                {"nodiratime", false, MS_NODIRATIME},
-                                {"bind", false, MS_BIND},
-                                {"rbind", false, MS_BIND | MS_REC},
-                                {"relatime", false, MS_RELATIME},
-                                {"norelatime", true, MS_RELATIME},
-                                {"strictatime", false, MS_STRICTATIME},
-                                {"nostrictatime", true, MS_STRICTATIME}};
-  static const Flag kPropagation[] = {
-      {"private", false, MS_PRIVATE},       {"rprivate", false, MS_PRIVATE | MS_REC},
-      {"shared", false, MS_SHARED},         {"rshared", false, MS_SHARED | MS_REC},
-      {"slave", false, MS_SLAVE},           {"rslave", false, MS_SLAVE | MS_REC},
-      {"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC}};
-  VolumeMountOptions out;
-  std::size_t start = 0;
-  while (start <= o.size()) {
-    std::size_t comma = o.find(',', start);
+MountOptions parse_volume_mount_options(const std::string& o) {
+  static constexpr MountFlagWord kMobyWords[] = {{"defaults", false, 0},
+                                                 {"ro", false, MS_RDONLY},
+                                                 {"rw", true, MS_RDONLY},
+                                                 {"suid", true, MS_NOSUID},
+                                                 {"nosuid", false, MS_NOSUID},
+                                                 {"dev", true, MS_NODEV},
+                                                 {"nodev", false, MS_NODEV},
+                                                 {"exec", true, MS_NOEXEC},
+                                                 {"noexec", false, MS_NOEXEC},
+                                                 {"sync", false, MS_SYNCHRONOUS},
+                                                 {"async", true, MS_SYNCHRONOUS},
+                                                 {"dirsync", false, MS_DIRSYNC},
+                                                 {"remount", false, MS_REMOUNT},
+                                                 {"mand", false, MS_MANDLOCK},
+                                                 {"nomand", true, MS_MANDLOCK},
+                                                 {"atime", true, MS_NOATIME},
+                                                 {"noatime", false, MS_NOATIME},
+                                                 {"diratime", true, MS_NODIRATIME},
+                                                 {"nodiratime", false, MS_NODIRATIME},
+                                                 {"bind", false, MS_BIND},
+                                                 {"rbind", false, MS_BIND | MS_REC},
+                                                 {"relatime", false, MS_RELATIME},
+                                                 {"norelatime", true, MS_RELATIME},
+                                                 {"strictatime", false, MS_STRICTATIME},
+                                                 {"nostrictatime", true, MS_STRICTATIME}};
+  std::vector<std::string> words;
+  for (std::size_t start = 0; start <= o.size();) {
+    const std::size_t comma = o.find(',', start);
     std::string word = o.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? o.size() + 1 : comma + 1;
-    if (word.empty()) continue;
-    bool known = false;
-    for (const Flag& f : kFlags)
-      if (word == f.name) {
-        known = true;
-        out.flags = f.clear ? out.flags & ~f.flag : out.flags | f.flag;
-      }
-    for (const Flag& f : kPropagation)
-      if (word == f.name) {
-        known = true;
-        out.propagation |= f.flag;
-      }
-    if (!known) out.data += (out.data.empty() ? "" : ",") + word;
+    if (!word.empty()) words.push_back(std::move(word));
   }
-  return out;
+  return parse_mount_words(words, kMobyWords);
 }
 
 /// Go's text for an errno (lowercase strerror: "no such file or directory").
@@ -201,7 +173,7 @@ void VolumeStore::mount(const std::string& name) {
     throw std::runtime_error("error while mounting volume '" + target + "': failed to mount local volume: " + what);
   };
   if (device.empty()) fail("missing device in volume options");
-  VolumeMountOptions o = parse_volume_mount_options(opt("o"));
+  const MountOptions o = parse_volume_mount_options(opt("o"));
   // As moby/sys/mount's mount(): the flags (and data) first, then the propagation, then a
   // read-only remount of a bind.
   if (::mount(device.c_str(), target.c_str(), type.c_str(), o.flags, o.data.empty() ? nullptr : o.data.c_str()) != 0) {

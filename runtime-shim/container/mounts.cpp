@@ -23,13 +23,8 @@ namespace berth::shim {
 
 namespace {
 
-struct Flag {
-  const char* name;
-  bool clear;
-  unsigned long value;
-};
-
-constexpr Flag flag_table[] = {
+constexpr MountFlagWord flag_table[] = {
+    // runc's words
     {"async", true, MS_SYNCHRONOUS},
     {"atime", true, MS_NOATIME},
     {"bind", false, MS_BIND},
@@ -63,13 +58,6 @@ constexpr Flag flag_table[] = {
     {"sync", false, MS_SYNCHRONOUS},
 };
 
-constexpr Flag propagation_table[] = {
-    {"private", false, MS_PRIVATE},       {"rprivate", false, MS_PRIVATE | MS_REC},
-    {"shared", false, MS_SHARED},         {"rshared", false, MS_SHARED | MS_REC},
-    {"slave", false, MS_SLAVE},           {"rslave", false, MS_SLAVE | MS_REC},
-    {"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC},
-};
-
 Mount make(const char* dest, const char* type, const char* source, std::vector<std::string> options) {
   return Mount{dest, type, source, std::move(options)};
 }
@@ -77,26 +65,7 @@ Mount make(const char* dest, const char* type, const char* source, std::vector<s
 }  // namespace
 
 MountOptions parse_mount_options(const std::vector<std::string>& options) {
-  MountOptions out;
-  for (const std::string& opt : options) {
-    bool known = false;
-    for (const Flag& f : flag_table) {
-      if (opt != f.name) continue;
-      known = true;
-      if (f.clear)
-        out.flags &= ~f.value;
-      else
-        out.flags |= f.value;
-    }
-    for (const Flag& f : propagation_table)
-      if (opt == f.name) {
-        known = true;
-        out.propagation = f.value;
-      }
-    if (!known) out.data += (out.data.empty() ? "" : ",") + opt;
-  }
-  out.bind = (out.flags & MS_BIND) != 0;
-  return out;
+  return parse_mount_words(options, flag_table);
 }
 
 const std::vector<Mount>& default_mounts() {
@@ -127,7 +96,7 @@ std::vector<Mount> with_default_mounts(const std::vector<Mount>& mounts) {
 
 void mount_in_root(int root_fd, const Mount& m) {
   MountOptions o = parse_mount_options(m.options);
-  const bool bind = o.bind || m.type == "bind";
+  const bool bind = (o.flags & MS_BIND) != 0 || m.type == "bind";
   const std::string& dest = m.destination;
   NodeKind kind = NodeKind::Directory;
   if (bind) {

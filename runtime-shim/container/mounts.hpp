@@ -5,18 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "common/mount_options.hpp"
 #include "runtime-shim/container/bundle.hpp"
 
 namespace berth::shim {
 
-struct MountOptions {
-  unsigned long flags = 0;        ///< MS_RDONLY, MS_NOSUID, ... (MS_BIND/MS_REC for binds)
-  unsigned long propagation = 0;  ///< MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE [| MS_REC], 0 = leave
-  bool bind = false;
-  std::string data;  ///< file-system options: "size=64m,mode=1777"
-};
-
-/// OCI mount options -> mount(2) flags; anything not a flag is file-system data.
+/// OCI mount options -> mount(2) flags (runc's words); anything not a flag is file-system data.
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
 /// What Docker gives every container: /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys (ro).

@@ -14,19 +14,20 @@
 #include "support/temp_dir.hpp"
 
 using namespace berth::shim;
+using berth::MountOptions;
 namespace fs = std::filesystem;
 
 namespace {
 
 TEST(MountOptionsTest, FlagsPropagationAndData) {
   MountOptions o = parse_mount_options({"rbind", "ro", "nosuid", "nodev", "rprivate"});
-  EXPECT_TRUE(o.bind);
+  EXPECT_TRUE(o.flags & MS_BIND);
   EXPECT_EQ(o.flags, MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV);
   EXPECT_EQ(o.propagation, MS_PRIVATE | MS_REC);
   EXPECT_EQ(o.data, "");
 
   o = parse_mount_options({"nosuid", "size=64m", "mode=1777", "rw", "noexec", "exec"});
-  EXPECT_FALSE(o.bind);
+  EXPECT_FALSE(o.flags & MS_BIND);
   EXPECT_EQ(o.flags, MS_NOSUID);
   EXPECT_EQ(o.data, "size=64m,mode=1777");
 
