@@ -16,7 +16,11 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 image=127.0.0.1:$port/bench/app:1
 reg_pid=""
 cleanup() {
-  [[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+  set +e
+  if [[ -n $reg_pid ]]; then
+    kill "$reg_pid" 2>/dev/null
+    wait "$reg_pid" 2>/dev/null
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
