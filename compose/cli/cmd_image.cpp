@@ -116,7 +116,7 @@ void list_images(const GlobalOptions& g, const ListOptions& o) {
     if (o.digests) rows.back().push_back(digest);
     rows.back().insert(rows.back().end(), {id, since, size});
   }
-  if (o.format == "table") std::cout << gocompat::format_table(rows);
+  if (o.format == "table") std::cout << gocompat::format_table(rows, 10);  // docker/cli formatter: minwidth 10
 }
 
 json inspect_json(const img::ImageStore& store, const img::ImageRecord& r) {

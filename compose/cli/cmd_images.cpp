@@ -53,7 +53,7 @@ void run_images(const GlobalOptions& g, const ImagesOptions& o) {
   if (o.format == "json")
     std::cout << json.dump() << "\n";
   else
-    std::cout << gocompat::format_table(rows);
+    std::cout << gocompat::format_table(rows, 20);  // compose formatter.PrintPrettySection: minwidth 20
 }
 
 }  // namespace

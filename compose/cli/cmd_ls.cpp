@@ -34,7 +34,7 @@ void run_ls(const GlobalOptions& g, const LsFlags& f) {
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "STATUS", "CONFIG FILES"}};
   for (const auto& p : projects) rows.push_back({p.name, p.status, p.config_files});
-  std::cout << gocompat::format_table(rows);
+  std::cout << gocompat::format_table(rows, 20);  // compose formatter.PrintPrettySection: minwidth 20
 }
 
 }  // namespace

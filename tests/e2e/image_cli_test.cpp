@@ -66,8 +66,8 @@ TEST_F(ImageCli, ImportListInspectRemove) {
 
   auto table = berth({"image", "ls"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_EQ(table.out.rfind("REPOSITORY   TAG   IMAGE ID       CREATED", 0), 0u) << table.out;
-  EXPECT_NE(table.out.find("busybox      e2e   " + id.substr(7, 12) + "   "), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.rfind("REPOSITORY   TAG       IMAGE ID       CREATED", 0), 0u) << table.out;  // minwidth 10
+  EXPECT_NE(table.out.find("busybox      e2e       " + id.substr(7, 12) + "   "), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("MB\n"), std::string::npos) << table.out;
   // The same listing again (CREATED may cross a second meanwhile: "Less than a second ago" → "1 second ago").
   auto same = berth({"image", "ls"});

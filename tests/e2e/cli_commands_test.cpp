@@ -1,7 +1,8 @@
-// `scale` and `wait` (issue 15), as docker compose's: scale converges the named services with new
+// Commands and flags of issue 15, as docker compose's: scale converges the named services with new
 // replica counts (dependencies too unless --no-deps); wait blocks until the services' containers
 // stop, prints each exit, and exits with the last code (--down-project removes the project);
-// volumes lists the project's volumes or those of some services.
+// volumes lists the project's volumes or those of some services; ps --filter and --orphans; the
+// tables padded as docker's formatters pad them.
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -100,6 +101,34 @@ TEST_F(ScaleWait, VolumesListsTheProjectsOrAServicesVolumes) {
   EXPECT_TRUE(contains(app.out, p + "_data\n")) << app.out;
   EXPECT_FALSE(contains(app.out, p + "_logs")) << app.out;
   EXPECT_EQ(std::count(app.out.begin(), app.out.end(), '\n'), 2) << "data and the anonymous volume: " << app.out;
+}
+
+TEST_F(ScaleWait, PsFilterOrphansAndTheTablesOfDockersFormatters) {
+  write_compose(std::string("services:\n  a:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n  b:\n" +
+                "    image: " + image + "\n    command: [\"true\"]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::string p = project();
+  auto exited = berth({"ps", "--filter", "status=exited", "--format", "json"});
+  ASSERT_EQ(exited.exit_code, 0) << exited.err;
+  EXPECT_TRUE(contains(exited.out, "\"Name\":\"" + p + "-b-1\"")) << exited.out;
+  EXPECT_FALSE(contains(exited.out, p + "-a-1")) << exited.out;
+  auto bad = berth({"ps", "--filter", "status"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.err, "arguments to --filter should be in form KEY=VAL")) << bad.err;
+  EXPECT_TRUE(contains(berth({"ps", "--filter", "name=x"}).err, "unknown filter name"));
+
+  // b leaves the file: an orphan, listed unless --orphans=false.
+  write_compose(std::string("services:\n  a:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  auto with = berth({"ps", "-a", "--services"});
+  EXPECT_EQ(with.out, "a\nb\n") << with.err;
+  auto without = berth({"ps", "-a", "--services", "--orphans=false"});
+  EXPECT_EQ(without.out, "a\n") << without.err;
+
+  // compose's own tables (ls, images) pad columns to 20, docker's formatter (ps) to 10.
+  auto ls = berth({"ls"});
+  const std::size_t name_width = std::max<std::size_t>(20, p.size() + 3);
+  EXPECT_EQ(ls.out.rfind("NAME" + std::string(name_width - 4, ' ') + "STATUS   ", 0), 0u) << ls.out;
 }
 
 }  // namespace
