@@ -61,5 +61,86 @@ TEST_F(CliFlags, DownServicesRemovesOnlyThoseAndKeepsWhatOthersUse) {
   EXPECT_TRUE(leftovers().empty());
 }
 
+TEST_F(CliFlags, UpAttachNoAttachAndAttachDependenciesPickTheLogsPrinted) {
+  write_compose(std::string("services:\n  a:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"echo from-a; sleep 2\"]\n    depends_on: [b]\n"
+                "  b:\n    image: " +
+                image + "\n    command: [\"sh\", \"-c\", \"echo from-b; sleep 2\"]\n");
+  auto only_a = berth_bounded(60, {"up", "a"});
+  ASSERT_EQ(only_a.exit_code, 0) << only_a.err;
+  EXPECT_TRUE(contains(only_a.out, "from-a")) << only_a.out;
+  EXPECT_FALSE(contains(only_a.out, "from-b")) << only_a.out;
+
+  auto deps = berth_bounded(60, {"up", "--attach-dependencies", "a"});
+  ASSERT_EQ(deps.exit_code, 0) << deps.err;
+  EXPECT_TRUE(contains(deps.out, "from-a")) << deps.out;
+  EXPECT_TRUE(contains(deps.out, "from-b")) << deps.out;
+
+  auto no_b = berth_bounded(60, {"up", "--no-attach", "b"});
+  ASSERT_EQ(no_b.exit_code, 0) << no_b.err;
+  EXPECT_TRUE(contains(no_b.out, "Attaching to a-1\n")) << no_b.out;
+  EXPECT_TRUE(contains(no_b.out, "from-a")) << no_b.out;
+  EXPECT_FALSE(contains(no_b.out, "from-b")) << no_b.out;
+
+  auto just_b = berth_bounded(60, {"up", "--attach", "b"});
+  ASSERT_EQ(just_b.exit_code, 0) << just_b.err;
+  EXPECT_TRUE(contains(just_b.out, "Attaching to b-1\n")) << just_b.out;
+  EXPECT_TRUE(contains(just_b.out, "from-b")) << just_b.out;
+  EXPECT_FALSE(contains(just_b.out, "from-a")) << just_b.out;
+
+  auto bad = berth({"up", "--attach", "nope"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.err, "cannot attach to services not included in up: nope")) << bad.err;
+  auto both = berth({"up", "--attach", "a", "--attach-dependencies"});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_TRUE(contains(both.err, "cannot combine --attach and --attach-dependencies")) << both.err;
+  auto detached = berth({"up", "-d", "--attach", "a"});
+  EXPECT_EQ(detached.exit_code, 1);
+  EXPECT_TRUE(contains(detached.err, "--detach cannot be combined with --abort-on-container-exit")) << detached.err;
+}
+
+TEST_F(CliFlags, UpAbortOnContainerFailureIgnoresCleanExits) {
+  write_compose(std::string("services:\n  ok:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"sleep 1; exit 0\"]\n"
+                "  bad:\n    image: " +
+                image + "\n    command: [\"sh\", \"-c\", \"sleep 3; exit 5\"]\n" + "  long:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n");
+  auto both = berth({"up", "--abort-on-container-exit", "--abort-on-container-failure"});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_TRUE(contains(both.err, "--abort-on-container-failure cannot be combined with --abort-on-container-exit"))
+      << both.err;
+
+  auto up = berth_bounded(60, {"up", "-t", "1", "--abort-on-container-failure"});
+  EXPECT_EQ(up.exit_code, 5) << up.out << up.err;
+  EXPECT_TRUE(contains(up.out, "ok-1 exited with code 0")) << up.out;
+  EXPECT_TRUE(contains(up.out, "bad-1 exited with code 5")) << up.out;
+  EXPECT_TRUE(contains(up.err, "Aborting on container exit...")) << up.err;
+  EXPECT_EQ(states()[project() + "-long-1"], "exited");
+}
+
+TEST_F(CliFlags, UpAcceptsYesAndMenuAndAlwaysRecreatesDeps) {
+  write_compose(std::string("services:\n  db:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n" +
+                "  web:\n    image: " + image + "\n    command: [\"sleep\", \"1000\"]\n    depends_on: [db]\n");
+  auto up = berth({"up", "-d", "-y", "--menu"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const auto before = container_ids();
+  const std::string p = project();
+
+  auto again = berth({"up", "-d", "--force-recreate", "web"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto mid = container_ids();
+  EXPECT_EQ(mid.at(p + "-db-1"), before.at(p + "-db-1")) << "--force-recreate is for the services named";
+  EXPECT_NE(mid.at(p + "-web-1"), before.at(p + "-web-1"));
+
+  auto deps = berth({"up", "-d", "--always-recreate-deps", "web"});
+  ASSERT_EQ(deps.exit_code, 0) << deps.err;
+  EXPECT_TRUE(contains(deps.err, "Container " + p + "-db-1 Recreate")) << deps.err;
+  EXPECT_NE(container_ids().at(p + "-db-1"), before.at(p + "-db-1"));
+
+  auto refused = berth({"up", "-d", "--always-recreate-deps", "--no-recreate"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(contains(refused.err, "--always-recreate-deps and --no-recreate are incompatible")) << refused.err;
+}
+
 }  // namespace
 }  // namespace berth::test
