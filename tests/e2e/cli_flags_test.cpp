@@ -142,5 +142,51 @@ TEST_F(CliFlags, UpAcceptsYesAndMenuAndAlwaysRecreatesDeps) {
   EXPECT_TRUE(contains(refused.err, "--always-recreate-deps and --no-recreate are incompatible")) << refused.err;
 }
 
+TEST_F(CliFlags, RunTtyCapabilitiesAndAliases) {
+  write_compose(std::string("services:\n  web:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    networks:\n      default:\n        aliases: [webalias]\n"
+                "  client:\n    image: " +
+                image + "\n    command: [\"sleep\", \"1000\"]\n");
+  auto caps = [&](std::vector<std::string> flags) {
+    std::vector<std::string> args{"run", "--rm", "-T", "--no-deps"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    for (const char* a : {"client", "sh", "-c", "grep CapEff /proc/self/status"}) args.push_back(a);
+    auto r = berth_bounded(60, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto at = r.out.find("CapEff:");
+    return at == std::string::npos ? ~0ull : std::stoull(r.out.substr(at + 7), nullptr, 16);
+  };
+  const unsigned long long base = caps({});
+  ASSERT_NE(base, ~0ull);
+  EXPECT_EQ(caps({"--cap-add", "NET_ADMIN"}), base | (1ull << 12));  // CAP_NET_ADMIN
+  EXPECT_EQ(caps({"--cap-drop", "CHOWN"}), base & ~1ull);            // CAP_CHOWN
+
+  auto tty = berth_bounded(60, {"run", "--rm", "--no-deps", "-t", "client", "sh", "-c", "[ -t 1 ] && echo tty"});
+  EXPECT_EQ(tty.exit_code, 0) << tty.err;
+  EXPECT_TRUE(contains(tty.out, "tty")) << tty.out;
+  auto no_tty =
+      berth_bounded(60, {"run", "--rm", "--no-deps", "--no-tty", "client", "sh", "-c", "[ -t 1 ] || echo plain"});
+  EXPECT_EQ(no_tty.out, "plain\n") << no_tty.err;
+  auto both = berth({"run", "-t", "-T", "client", "true"});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_TRUE(contains(both.err, "--tty and --no-TTY can't be used together")) << both.err;
+
+  // A one-off is reachable by the service's name and aliases only with --use-aliases.
+  auto client = berth({"up", "-d", "client"});
+  ASSERT_EQ(client.exit_code, 0) << client.err;
+  auto plain = berth({"run", "-d", "--no-deps", "web"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  auto lookup = berth({"exec", "-T", "client", "nslookup", "webalias"});
+  EXPECT_EQ(nslookup_answer(lookup.out), "") << lookup.out;
+  auto aliased = berth({"run", "-d", "--no-deps", "--use-aliases", "web"});
+  ASSERT_EQ(aliased.exit_code, 0) << aliased.err;
+  lookup = berth({"exec", "-T", "client", "nslookup", "webalias"});
+  EXPECT_NE(nslookup_answer(lookup.out), "") << lookup.out;
+  lookup = berth({"exec", "-T", "client", "nslookup", "web"});
+  EXPECT_NE(nslookup_answer(lookup.out), "") << lookup.out;
+  auto down = berth({"down", "--remove-orphans", "-t", "0"});
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+}
+
 }  // namespace
 }  // namespace berth::test
