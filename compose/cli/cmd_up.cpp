@@ -119,7 +119,15 @@ int run_up(const GlobalOptions& g, UpFlags f) {
   engine::ExecutorOptions exec;
   exec.timeout = f.timeout;
   exec.wait_conditions = !f.no_start;
-  eng.execute(plan, exec);
+  // --no-deps: as docker compose's WithSelectedServices(IgnoreDependencies), the services named
+  // lose their dependencies on services left out, so nothing waits for those's conditions.
+  plan::DependencyMap deps = eng.dependencies();
+  if (f.no_deps && !f.services.empty()) {
+    const std::set<std::string> named(f.services.begin(), f.services.end());
+    for (auto& [service, edges] : deps)
+      std::erase_if(edges, [&](const auto& edge) { return !named.count(edge.first); });
+  }
+  eng.execute(plan, exec, deps);
   eng.sync_dns();
   session.progress->finish();
   if (f.no_start) return 0;

@@ -3,6 +3,9 @@
 // capability flags, and the parity fixes of kill and `up --no-deps`.
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "e2e/engine_fixture.hpp"
 #include "support/text.hpp"
 
@@ -186,6 +189,34 @@ TEST_F(CliFlags, RunTtyCapabilitiesAndAliases) {
   EXPECT_NE(nslookup_answer(lookup.out), "") << lookup.out;
   auto down = berth({"down", "--remove-orphans", "-t", "0"});
   EXPECT_EQ(down.exit_code, 0) << down.err;
+}
+
+TEST_F(CliFlags, UpNoDepsDoesNotWaitForTheDependenciesItLeftOut) {
+  write_compose(std::string("services:\n  db:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n"
+                "      interval: 1s\n      retries: 1\n"
+                "  web:\n    image: " +
+                image + "\n    command: [\"sleep\", \"1000\"]\n" +
+                "    depends_on:\n      db:\n        condition: service_healthy\n");
+  // Not created, or unhealthy: docker compose drops web's dependencies on services left out.
+  auto up = berth_bounded(60, {"up", "-d", "--no-deps", "web"});
+  EXPECT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_FALSE(contains(up.err, "db")) << up.err;
+  auto s = states();
+  EXPECT_EQ(s[project() + "-web-1"], "running");
+  EXPECT_EQ(s.count(project() + "-db-1"), 0u);
+
+  auto db = berth({"up", "-d", "db"});
+  ASSERT_EQ(db.exit_code, 0) << db.err;
+  for (int i = 0; i < 100; ++i) {  // until its healthcheck has failed
+    auto ps = berth({"ps", "--format", "{{.Status}}", "db"});
+    if (contains(ps.out, "unhealthy")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto again = berth_bounded(60, {"up", "-d", "--no-deps", "--force-recreate", "web"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(contains(again.err, "db")) << again.err;
+  EXPECT_EQ(states()[project() + "-web-1"], "running");
 }
 
 }  // namespace
