@@ -120,6 +120,28 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
   } catch (const std::exception& e) {
     error = e.what();
   }
+  if (!selected.empty()) {
+    // docker compose tries the networks (and with -v the volumes) of the services it removed
+    // and reports those other containers still use.
+    std::set<std::string> used_ids, used_volumes;
+    for (const auto& c : state.containers)
+      if (removed.count(c.name)) {
+        for (const auto& e : c.endpoints) used_ids.insert(e.network_id);
+        if (m_ctx)
+          if (auto it = m_ctx->loaded.model.services.find(c.service); it != m_ctx->loaded.model.services.end())
+            for (const auto& v : it->second.volumes)
+              if (v.type == "volume" && !v.source.empty()) used_volumes.insert(v.source);
+      }
+    for (const auto& n : state.networks)
+      if (used_ids.count(n.id) && kept_ids.count(n.id) && !n.external)
+        m_progress.event("Network", n.name, "Resource is still in use");
+    if (volumes)
+      for (const auto& v : state.volumes)
+        if (used_volumes.count(v.key) && kept_volumes.count(v.key) && !v.external) {
+          m_progress.event("Volume", v.name, "Removing");
+          m_progress.event("Volume", v.name, "Resource is still in use");
+        }
+  }
   if (volumes) m_runtime->remove_anonymous_volumes();
   if (m_store.snapshot().containers.empty())
     runtime::stop_dns(m_paths, m_project);

@@ -47,6 +47,8 @@ TEST_F(CliFlags, DownServicesRemovesOnlyThoseAndKeepsWhatOthersUse) {
   ASSERT_EQ(down_web.exit_code, 0) << down_web.err;
   EXPECT_TRUE(contains(down_web.err, "Container " + p + "-web-1 Removed")) << down_web.err;
   EXPECT_FALSE(contains(down_web.err, "Container " + p + "-db-1")) << down_web.err;
+  EXPECT_TRUE(contains(down_web.err, " Network " + p + "_default Resource is still in use \n")) << down_web.err;
+  EXPECT_TRUE(contains(down_web.err, " Volume " + p + "_data Resource is still in use \n")) << down_web.err;
   auto s = states();
   EXPECT_EQ(s.size(), 1u);
   EXPECT_EQ(s[p + "-db-1"], "running");
