@@ -21,6 +21,7 @@ struct RunCliOptions {
   std::string pull = "policy";
   bool quiet_pull = false;
   bool build = false;
+  bool quiet_build = false;
 };
 
 int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::string> words) {
@@ -39,7 +40,7 @@ int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::strin
   engine::SessionOptions so = session_options(g, {o.run.service}, true, true);
   so.pull = pull_options(g, o.pull, o.quiet_pull);
   so.pull_dependencies = !o.run.no_deps;
-  so.build = build_options(g, o.build, false, o.quiet_pull);
+  so.build = build_options(g, o.build, false, o.quiet_pull || o.quiet_build);
   engine::Session session = engine::open_session(so);
   return interactive::run_oneoff(*session.engine, *session.progress, o.run);
 }
@@ -54,6 +55,7 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
   cmd->add_flag("--no-deps", o->run.no_deps, "Don't start linked services");
   cmd->add_option("--pull", o->pull, "Pull image before running (\"always\"|\"missing\"|\"never\")");
   cmd->add_flag("--quiet-pull", o->quiet_pull, "Pull without printing progress information");
+  cmd->add_flag("--quiet-build", o->quiet_build, "Suppress progress output from the build process");
   cmd->add_flag("--build", o->build, "Build image before starting container");
   cmd->add_flag("-P,--service-ports", o->run.service_ports,
                 "Run command with all service's ports enabled and mapped to the host");

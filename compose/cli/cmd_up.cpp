@@ -18,7 +18,7 @@ struct UpFlags {
   bool no_deps = false, wait = false, build = false, no_build = false, abort_on_exit = false;
   bool quiet_pull = false, no_color = false, no_log_prefix = false, timestamps = false, renew_anon = false;
   bool abort_on_failure = false, always_recreate_deps = false, attach_dependencies = false, yes = false;
-  bool menu = false;
+  bool menu = false, quiet_build = false;
   std::vector<std::string> attach, no_attach;
   int wait_timeout = 0;
   std::optional<int> timeout;
@@ -95,7 +95,7 @@ int run_up(const GlobalOptions& g, UpFlags f) {
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
   options.pull = pull_options(g, f.pull, f.quiet_pull);
   options.pull_dependencies = !f.no_deps;
-  options.build = build_options(g, f.build, f.no_build, f.quiet_pull);
+  options.build = build_options(g, f.build, f.no_build, f.quiet_pull || f.quiet_build);
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   eng.lock();
@@ -167,6 +167,7 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\"|\"build\")");
   cmd->add_flag("--quiet-pull", f->quiet_pull, "Pull without printing progress information");
+  cmd->add_flag("--quiet-build", f->quiet_build, "Suppress the build output");
   cmd->add_flag("--abort-on-container-exit", f->abort_on_exit,
                 "Stops all containers if any container was stopped. Incompatible with -d");
   cmd->add_flag("--abort-on-container-failure", f->abort_on_failure,

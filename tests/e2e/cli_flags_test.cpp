@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "e2e/engine_fixture.hpp"
+#include "support/files.hpp"
 #include "support/text.hpp"
 
 namespace berth::test {
@@ -219,6 +220,22 @@ TEST_F(CliFlags, UpNoDepsDoesNotWaitForTheDependenciesItLeftOut) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_FALSE(contains(again.err, "db")) << again.err;
   EXPECT_EQ(states()[project() + "-web-1"], "running");
+}
+
+TEST_F(CliFlags, QuietBuildSuppressesTheBuildOutput) {
+  write_bytes(dir() + "/Dockerfile", std::string("FROM ") + image + "\nENV BUILT=yes\n");
+  write_compose("services:\n  app:\n    build: .\n    command: [\"sleep\", \"1000\"]\n");
+  auto quiet = berth_bounded(120, {"up", "-d", "--quiet-build"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_FALSE(contains(quiet.err, "load build definition from Dockerfile")) << quiet.err;
+  EXPECT_TRUE(contains(quiet.err, "Container " + project() + "-app-1 Started")) << quiet.err;
+  auto loud = berth_bounded(120, {"up", "-d", "--build"});
+  ASSERT_EQ(loud.exit_code, 0) << loud.err;
+  EXPECT_TRUE(contains(loud.err, "load build definition from Dockerfile")) << loud.err;
+  auto run = berth_bounded(120, {"run", "--rm", "-T", "--build", "--quiet-build", "app", "sh", "-c", "echo $BUILT"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "yes\n");
+  EXPECT_FALSE(contains(run.err, "load build definition from Dockerfile")) << run.err;
 }
 
 }  // namespace
