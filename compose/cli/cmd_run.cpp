@@ -63,6 +63,8 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
   o->tty_flag = cmd->add_flag("-t,--tty", o->tty, "Allocate a pseudo-TTY");
   cmd->add_option("--cap-add", o->run.cap_add, "Add Linux capabilities")->allow_extra_args(false);
   cmd->add_option("--cap-drop", o->run.cap_drop, "Drop Linux capabilities")->allow_extra_args(false);
+  cmd->add_flag("--remove-orphans", o->run.remove_orphans,
+                "Remove containers for services not defined in the Compose file");
   cmd->add_flag("--use-aliases", o->run.use_aliases,
                 "Use the service's network useAliases in the network(s) the container connects to");
   cmd->add_flag("-i,--interactive", o->run.interactive, "Keep STDIN open even if not attached (default true)");

@@ -136,6 +136,7 @@ void prepare_project(engine::Engine& engine, const RunOptions& o) {
   plan::UpOptions up;
   up.services = {o.service};
   up.no_deps = o.no_deps;
+  up.remove_orphans = o.remove_orphans;
   plan::Plan p = engine.plan_up(up);
   p.services.erase(o.service);
   engine.warn_orphans(p);  // as `up` does (docker compose run warns too)

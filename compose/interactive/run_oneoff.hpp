@@ -34,6 +34,7 @@ struct RunOptions {
   bool interactive = true;                     ///< -i: our stdin is the container's (docker compose's default)
   std::vector<std::string> cap_add, cap_drop;  ///< --cap-add / --cap-drop, over the service's
   bool use_aliases = false;                    ///< --use-aliases: reachable by the service name and its aliases
+  bool remove_orphans = false;                 ///< --remove-orphans: as `up`'s, while the dependencies are prepared
 };
 
 /// Applies the overrides to the service of the typed model: ports dropped unless service_ports,

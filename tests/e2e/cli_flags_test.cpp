@@ -222,6 +222,19 @@ TEST_F(CliFlags, UpNoDepsDoesNotWaitForTheDependenciesItLeftOut) {
   EXPECT_EQ(states()[project() + "-web-1"], "running");
 }
 
+TEST_F(CliFlags, RunRemoveOrphansRemovesThem) {
+  write_compose(std::string("services:\n  old:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n  app:\n    image: " + image +
+                "\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  write_compose(std::string("services:\n  app:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  auto run = berth({"run", "--rm", "-T", "--remove-orphans", "app", "true"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(contains(run.err, "Container " + project() + "-old-1 Removed")) << run.err;
+  EXPECT_FALSE(contains(run.err, "Found orphan containers")) << run.err;
+  EXPECT_EQ(states().count(project() + "-old-1"), 0u);
+}
+
 TEST_F(CliFlags, QuietBuildSuppressesTheBuildOutput) {
   write_bytes(dir() + "/Dockerfile", std::string("FROM ") + image + "\nENV BUILT=yes\n");
   write_compose("services:\n  app:\n    build: .\n    command: [\"sleep\", \"1000\"]\n");
