@@ -1,6 +1,6 @@
 // Flags and forms of docker compose's CLI that Berth once rejected (issue 15), each checked for
-// what docker compose does with it: `down SERVICE...`, up's attach/abort flags, run's tty and
-// capability flags, and the parity fixes of kill and `up --no-deps`.
+// what docker compose does with it: `down SERVICE...`, up's attach/abort/recreate flags, run's
+// tty, capability, alias and orphan flags, --quiet-build, and the parity fix of `up --no-deps`.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
