@@ -18,7 +18,7 @@ void run_down(const GlobalOptions& g, const DownFlags& f) {
   engine::Session session = engine::open_session(session_options(g, {}, false, false));
   engine::Engine& eng = *session.engine;
   eng.lock();
-  eng.down(f.volumes, f.remove_orphans, f.timeout, f.rmi, g.dry_run);
+  eng.down(f.volumes, f.remove_orphans, f.timeout, f.rmi, g.dry_run, f.services);
 }
 
 }  // namespace
@@ -36,6 +36,7 @@ void register_down(CLI::App& app, const GlobalOptions& g, CommandResult&) {
                   "Remove images used by services. \"local\" remove only images that don't have a custom tag "
                   "(\"local\"|\"all\")")
       ->check(CLI::IsMember({"local", "all"}));
+  cmd->add_option("services", f->services, "SERVICE...");
   cmd->callback([&g, f] { run_down(g, *f); });
 }
 

@@ -16,9 +16,12 @@ struct RunCliOptions {
   std::string entrypoint;
   bool entrypoint_set = false;
   bool no_tty = false;
+  bool tty = false;
+  CLI::Option* tty_flag = nullptr;  ///< -t/--tty (docker compose's hidden flag): given at all?
   std::string pull = "policy";
   bool quiet_pull = false;
   bool build = false;
+  bool quiet_build = false;
 };
 
 int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::string> words) {
@@ -29,12 +32,15 @@ int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::strin
   if (!words.empty() && words.front() == "--") words.erase(words.begin());
   o.run.command = words;
   if (o.entrypoint_set) o.run.entrypoint = o.entrypoint;
-  o.run.tty = !o.no_tty && !o.run.detach && ::isatty(STDIN_FILENO) == 1;
+  const bool tty_given = o.tty_flag->count() > 0;
+  if (tty_given && o.no_tty) throw std::runtime_error("--tty and --no-TTY can't be used together");
+  // -t asks for a terminal even when our stdin is not one, as docker compose does.
+  o.run.tty = tty_given ? o.tty : !o.no_tty && !o.run.detach && ::isatty(STDIN_FILENO) == 1;
 
   engine::SessionOptions so = session_options(g, {o.run.service}, true, true);
   so.pull = pull_options(g, o.pull, o.quiet_pull);
   so.pull_dependencies = !o.run.no_deps;
-  so.build = build_options(g, o.build, false, o.quiet_pull);
+  so.build = build_options(g, o.build, false, o.quiet_pull || o.quiet_build);
   engine::Session session = engine::open_session(so);
   return interactive::run_oneoff(*session.engine, *session.progress, o.run);
 }
@@ -49,10 +55,18 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
   cmd->add_flag("--no-deps", o->run.no_deps, "Don't start linked services");
   cmd->add_option("--pull", o->pull, "Pull image before running (\"always\"|\"missing\"|\"never\")");
   cmd->add_flag("--quiet-pull", o->quiet_pull, "Pull without printing progress information");
+  cmd->add_flag("--quiet-build", o->quiet_build, "Suppress progress output from the build process");
   cmd->add_flag("--build", o->build, "Build image before starting container");
   cmd->add_flag("-P,--service-ports", o->run.service_ports,
                 "Run command with all service's ports enabled and mapped to the host");
-  cmd->add_flag("-T,--no-TTY", o->no_tty, "Disable pseudo-TTY allocation (default: auto-detected)");
+  cmd->add_flag("-T,--no-TTY,--no-tty", o->no_tty, "Disable pseudo-TTY allocation (default: auto-detected)");
+  o->tty_flag = cmd->add_flag("-t,--tty", o->tty, "Allocate a pseudo-TTY");
+  cmd->add_option("--cap-add", o->run.cap_add, "Add Linux capabilities")->allow_extra_args(false);
+  cmd->add_option("--cap-drop", o->run.cap_drop, "Drop Linux capabilities")->allow_extra_args(false);
+  cmd->add_flag("--remove-orphans", o->run.remove_orphans,
+                "Remove containers for services not defined in the Compose file");
+  cmd->add_flag("--use-aliases", o->run.use_aliases,
+                "Use the service's network useAliases in the network(s) the container connects to");
   cmd->add_flag("-i,--interactive", o->run.interactive, "Keep STDIN open even if not attached (default true)");
   cmd->add_option("-e,--env", o->run.env, "Set environment variables")->allow_extra_args(false);
   cmd->add_option("-l,--label", o->run.labels, "Add or override a label")->allow_extra_args(false);

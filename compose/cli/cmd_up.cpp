@@ -6,6 +6,7 @@
 #include "compose/cli/commands.hpp"
 #include "compose/interactive/attach_logs.hpp"
 #include "compose/logs/log_printer.hpp"
+#include "compose/model/dependencies.hpp"
 #include "compose/plan/actions.hpp"
 
 namespace berth::cli {
@@ -16,6 +17,9 @@ struct UpFlags {
   bool detach = false, no_start = false, force_recreate = false, no_recreate = false, remove_orphans = false;
   bool no_deps = false, wait = false, build = false, no_build = false, abort_on_exit = false;
   bool quiet_pull = false, no_color = false, no_log_prefix = false, timestamps = false, renew_anon = false;
+  bool abort_on_failure = false, always_recreate_deps = false, attach_dependencies = false, yes = false;
+  bool menu = false, quiet_build = false;
+  std::vector<std::string> attach, no_attach;
   int wait_timeout = 0;
   std::optional<int> timeout;
   std::vector<std::string> scale;
@@ -23,14 +27,75 @@ struct UpFlags {
   std::vector<std::string> services;
 };
 
-int run_up(const GlobalOptions& g, const UpFlags& f) {
+/// docker compose's validateFlags: combinations it refuses before loading anything.
+void check_up_flags(UpFlags& f) {
+  if (!f.exit_code_from.empty() && !f.abort_on_failure) f.abort_on_exit = true;
+  if (f.abort_on_exit && f.abort_on_failure)
+    throw std::runtime_error("--abort-on-container-failure cannot be combined with --abort-on-container-exit");
+  if (f.wait) {
+    if (f.attach_dependencies || f.abort_on_exit || !f.attach.empty())
+      throw std::runtime_error(
+          "--wait cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies");
+    f.detach = true;
+  }
+  if (f.build && f.no_build) throw std::runtime_error("--build and --no-build are incompatible");
+  if (f.detach && (f.attach_dependencies || f.abort_on_exit || f.abort_on_failure || !f.attach.empty()))
+    throw std::runtime_error(
+        "--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, "
+        "--attach-dependencies or --watch");
+  if (f.renew_anon && f.no_recreate)
+    throw std::runtime_error("--no-recreate and --renew-anon-volumes are incompatible");
+  if (f.force_recreate && f.no_recreate)
+    throw std::runtime_error("--force-recreate and --no-recreate are incompatible");
+  if (f.always_recreate_deps && f.no_recreate)
+    throw std::runtime_error("--always-recreate-deps and --no-recreate are incompatible");
+  if (!f.attach.empty() && f.attach_dependencies)
+    throw std::runtime_error("cannot combine --attach and --attach-dependencies");
+}
+
+/// The services an attached `up` prints the logs of, as docker compose picks them: --attach as
+/// given (each must be part of this `up`), else the services named (with their dependencies
+/// under --attach-dependencies; all when none) but those with `attach: false`; less --no-attach.
+std::set<std::string> attached_services(engine::Engine& eng, const UpFlags& f) {
+  const project::ProjectContext* ctx = eng.context();
+  std::set<std::string> in_up;  // the services of this `up`: named ones and (unless --no-deps) dependencies
+  if (f.services.empty()) {
+    for (const auto& [name, svc] : ctx->loaded.model.services) in_up.insert(name);
+  } else if (f.no_deps) {
+    in_up.insert(f.services.begin(), f.services.end());
+  } else {
+    in_up = model::with_dependencies(eng.dependencies(), f.services);
+  }
+  std::set<std::string> out;
+  if (!f.attach.empty()) {
+    std::string unexpected;
+    for (const auto& s : std::set<std::string>(f.attach.begin(), f.attach.end()))
+      if (!in_up.count(s)) unexpected += (unexpected.empty() ? "" : ", ") + s;
+    if (!unexpected.empty()) throw std::runtime_error("cannot attach to services not included in up: " + unexpected);
+    out.insert(f.attach.begin(), f.attach.end());
+  } else {
+    std::set<std::string> candidates = in_up;
+    if (!f.services.empty())
+      candidates =
+          f.attach_dependencies && !f.no_deps ? in_up : std::set<std::string>(f.services.begin(), f.services.end());
+    for (const auto& name : candidates)
+      if (auto it = ctx->loaded.model.services.find(name);
+          it != ctx->loaded.model.services.end() && it->second.attach.value_or(true))
+        out.insert(name);
+  }
+  for (const auto& s : f.no_attach) out.erase(s);
+  return out;
+}
+
+int run_up(const GlobalOptions& g, UpFlags f) {
+  check_up_flags(f);
   const std::int64_t started_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto options = session_options(g, f.services, true, true);
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
   options.pull = pull_options(g, f.pull, f.quiet_pull);
   options.pull_dependencies = !f.no_deps;
-  options.build = build_options(g, f.build, f.no_build, f.quiet_pull);
+  options.build = build_options(g, f.build, f.no_build, f.quiet_pull || f.quiet_build);
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   eng.lock();
@@ -40,8 +105,11 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
     if (auto it = ctx->loaded.environment.find("COMPOSE_REMOVE_ORPHANS"); it != ctx->loaded.environment.end())
       remove_orphans =
           remove_orphans || it->second == "1" || it->second == "true" || it->second == "TRUE" || it->second == "True";
-  plan::UpOptions opts{f.services, f.no_deps, f.force_recreate, f.no_recreate, f.no_start, remove_orphans};
+  plan::UpOptions opts{f.services, f.no_deps,      f.force_recreate,      f.no_recreate,
+                       f.no_start, remove_orphans, f.always_recreate_deps};
   plan::Plan plan = eng.plan_up(opts);
+  std::set<std::string> attach;
+  if (!f.detach && !f.no_start) attach = attached_services(eng, f);
   if (g.dry_run) {
     plan::print_dry_run(std::cerr, plan);
     return 0;
@@ -51,15 +119,30 @@ int run_up(const GlobalOptions& g, const UpFlags& f) {
   engine::ExecutorOptions exec;
   exec.timeout = f.timeout;
   exec.wait_conditions = !f.no_start;
-  eng.execute(plan, exec);
+  // --no-deps: as docker compose's WithSelectedServices(IgnoreDependencies), the services named
+  // lose their dependencies on services left out, so nothing waits for those's conditions.
+  plan::DependencyMap deps = eng.dependencies();
+  if (f.no_deps && !f.services.empty()) {
+    const std::set<std::string> named(f.services.begin(), f.services.end());
+    for (auto& [service, edges] : deps)
+      std::erase_if(edges, [&](const auto& edge) { return !named.count(edge.first); });
+  }
+  eng.execute(plan, exec, deps);
   eng.sync_dns();
   session.progress->finish();
   if (f.no_start) return 0;
   if (f.wait) eng.wait_running(f.services, f.wait_timeout);
   if (f.detach || f.wait) return 0;
   logs::PrinterOptions printer{logs::use_color(f.no_color, g.ansi, 1), !f.no_log_prefix, f.timestamps};
-  return interactive::attach_with_logs(eng, {f.services, f.abort_on_exit, f.exit_code_from, f.timeout, started_ns},
-                                       printer);
+  interactive::AttachOptions attach_options;
+  attach_options.services = f.services;
+  attach_options.abort_on_container_exit = f.abort_on_exit;
+  attach_options.exit_code_from = f.exit_code_from;
+  attach_options.timeout = f.timeout;
+  attach_options.since_ns = started_ns;
+  attach_options.attach = attach;
+  attach_options.abort_on_container_failure = f.abort_on_failure;
+  return interactive::attach_with_logs(eng, attach_options, printer);
 }
 
 }  // namespace
@@ -84,7 +167,24 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\"|\"build\")");
   cmd->add_flag("--quiet-pull", f->quiet_pull, "Pull without printing progress information");
-  cmd->add_flag("--abort-on-container-exit", f->abort_on_exit, "Stops all containers if any container was stopped");
+  cmd->add_flag("--quiet-build", f->quiet_build, "Suppress the build output");
+  cmd->add_flag("--abort-on-container-exit", f->abort_on_exit,
+                "Stops all containers if any container was stopped. Incompatible with -d");
+  cmd->add_flag("--abort-on-container-failure", f->abort_on_failure,
+                "Stops all containers if any container exited with failure. Incompatible with -d");
+  cmd->add_flag("--always-recreate-deps", f->always_recreate_deps,
+                "Recreate dependent containers. Incompatible with --no-recreate.");
+  cmd->add_option("--attach", f->attach,
+                  "Restrict attaching to the specified services. Incompatible with --attach-dependencies.")
+      ->allow_extra_args(false);
+  cmd->add_flag("--attach-dependencies", f->attach_dependencies,
+                "Automatically attach to log output of dependent services");
+  cmd->add_option("--no-attach", f->no_attach, "Do not attach (stream logs) to the specified services")
+      ->allow_extra_args(false);
+  cmd->add_flag("--menu", f->menu,
+                "Enable interactive shortcuts when running attached. Incompatible with --detach. Can also be "
+                "enable/disable by setting COMPOSE_MENU environment var.");
+  cmd->add_flag("-y,--yes", f->yes, "Assume \"yes\" as answer to all prompts and run non-interactively");
   cmd->add_option("--exit-code-from", f->exit_code_from, "Return the exit code of the selected service container");
   cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");
   cmd->add_flag("--no-log-prefix", f->no_log_prefix, "Don't print prefix in logs");

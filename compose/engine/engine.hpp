@@ -65,8 +65,10 @@ class Engine {
 
   // ---- other commands ----
   /// `down`: stop + remove containers (reverse order), networks (not external), volumes with
-  /// `volumes` (named project volumes and anonymous ones), berth-dns, the state file.
-  void down(bool volumes, bool remove_orphans, std::optional<int> timeout, const std::string& rmi, bool dry_run);
+  /// `volumes` (named project volumes and anonymous ones), berth-dns, the state file. With
+  /// `services`, only those services' containers, and the networks/volumes no other container uses.
+  void down(bool volumes, bool remove_orphans, std::optional<int> timeout, const std::string& rmi, bool dry_run,
+            const std::vector<std::string>& services = {});
   void start(const std::vector<std::string>& services);
   void stop(const std::vector<std::string>& services, std::optional<int> timeout);
   /// `restart`: the services (all when none) and, unless `no_deps`, their dependants through

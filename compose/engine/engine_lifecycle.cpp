@@ -50,7 +50,12 @@ void each_parallel(const std::vector<ObservedRecord>& items, progress::Progress&
 
 }  // namespace
 
-void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout, const std::string& rmi, bool dry_run) {
+void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout, const std::string& rmi, bool dry_run,
+                  const std::vector<std::string>& services) {
+  // `down SERVICE...` (docker compose v2.26+): only those services' containers; networks and
+  // volumes go only when no other container uses them, and images are not touched.
+  const std::vector<std::string> wanted = known_services(services);
+  const std::set<std::string> selected(wanted.begin(), wanted.end());
   plan::DesiredState desired;
   desired.project = m_project;
   if (m_ctx)
@@ -69,19 +74,38 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     state = m_store.snapshot();
   }
   auto observed = to_plan(observe({}, true));
+  if (!selected.empty()) {
+    // The other services are neither removed nor orphans; true orphans stay orphans.
+    std::erase_if(observed, [&](const plan::ObservedContainer& c) {
+      return !selected.count(c.service) && (desired.services.count(c.service) || !m_ctx);
+    });
+    std::erase_if(desired.services, [&](const auto& kv) { return !selected.count(kv.first); });
+  }
   plan::Plan p = plan::plan_down(desired, observed, remove_orphans, {}, {});
-  // Networks still used by containers that stay (orphans without --remove-orphans) stay too.
-  std::set<std::string> kept_ids;
-  std::set<std::string> staying(p.orphan_warnings.begin(), p.orphan_warnings.end());
+  // Networks (and volumes) still used by containers that stay (orphans without
+  // --remove-orphans, the services not selected) stay too.
+  std::set<std::string> removed;
+  for (const auto& c : observed)
+    if (desired.services.count(c.service) || remove_orphans) removed.insert(c.name);
+  std::set<std::string> kept_ids, kept_services;
   for (const auto& c : state.containers)
-    if (staying.count(c.name))
+    if (!removed.count(c.name)) {
       for (const auto& e : c.endpoints) kept_ids.insert(e.network_id);
+      kept_services.insert(c.service);
+    }
   for (const auto& n : state.networks)
     if (!kept_ids.count(n.id))
       p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveNetwork, "", n.key, "", 0, "down"});
+  std::set<std::string> kept_volumes;  // named volumes a staying container mounts (known from the model)
+  if (m_ctx)
+    for (const auto& svc : kept_services)
+      if (auto it = m_ctx->loaded.model.services.find(svc); it != m_ctx->loaded.model.services.end())
+        for (const auto& v : it->second.volumes)
+          if (v.type == "volume" && !v.source.empty()) kept_volumes.insert(v.source);
   if (volumes)
     for (const auto& v : state.volumes)
-      if (!v.external) p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveVolume, "", v.key, "", 0, "down"});
+      if (!v.external && !kept_volumes.count(v.key))
+        p.cleanup.push_back(plan::Action{plan::ActionKind::RemoveVolume, "", v.key, "", 0, "down"});
   if (dry_run) {
     plan::print_dry_run(std::cerr, p);
     return;
@@ -95,6 +119,28 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     execute(p, options);
   } catch (const std::exception& e) {
     error = e.what();
+  }
+  if (!selected.empty()) {
+    // docker compose tries the networks (and with -v the volumes) of the services it removed
+    // and reports those other containers still use.
+    std::set<std::string> used_ids, used_volumes;
+    for (const auto& c : state.containers)
+      if (removed.count(c.name)) {
+        for (const auto& e : c.endpoints) used_ids.insert(e.network_id);
+        if (m_ctx)
+          if (auto it = m_ctx->loaded.model.services.find(c.service); it != m_ctx->loaded.model.services.end())
+            for (const auto& v : it->second.volumes)
+              if (v.type == "volume" && !v.source.empty()) used_volumes.insert(v.source);
+      }
+    for (const auto& n : state.networks)
+      if (used_ids.count(n.id) && kept_ids.count(n.id) && !n.external)
+        m_progress.event("Network", n.name, "Resource is still in use");
+    if (volumes)
+      for (const auto& v : state.volumes)
+        if (used_volumes.count(v.key) && kept_volumes.count(v.key) && !v.external) {
+          m_progress.event("Volume", v.name, "Removing");
+          m_progress.event("Volume", v.name, "Resource is still in use");
+        }
   }
   if (volumes) m_runtime->remove_anonymous_volumes();
   if (m_store.snapshot().containers.empty()) {
@@ -117,10 +163,11 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
     runtime::stop_dns(m_paths, m_project);
   else
     sync_dns();
-  if ((rmi == "all" || rmi == "local") && m_ctx) {
+  if ((rmi == "all" || rmi == "local") && m_ctx) {  // `down SERVICE --rmi`: only those services' images
     image::ImageStore images(m_paths.root);
     auto lock = images.lock();
     for (const auto& [key, svc] : m_ctx->loaded.model.services) {
+      if (!selected.empty() && !selected.count(key)) continue;
       if (rmi == "local" && !svc.image.empty()) continue;  // "local": only images without a custom tag (built)
       const std::string name = model::service_image(m_ctx->loaded.model, key);
       if (auto ref = image::try_parse_reference(name))

@@ -4,6 +4,7 @@
 // and returns docker compose's exit code.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,11 @@ struct AttachOptions {
   /// Unix time (ns) the command began: containers created since have every exit reported, also
   /// those before the attach (docker compose attaches before it starts them).
   std::int64_t since_ns = 0;
+  /// The services whose logs are printed (--attach, --no-attach, `attach: false`); unset = all
+  /// watched. The others' exits are still reported and still end or abort `up`.
+  std::optional<std::set<std::string>> attach;
+  /// --abort-on-container-failure: like abort_on_container_exit, for a non-zero exit only.
+  bool abort_on_container_failure = false;
 };
 
 }  // namespace berth::interactive

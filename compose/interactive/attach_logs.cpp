@@ -42,7 +42,8 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
                      const logs::PrinterOptions& printer_options) {
   InterruptWatch interrupts;
   logs::LogPrinter printer(STDOUT_FILENO, STDERR_FILENO, printer_options);
-  const bool abort = options.abort_on_container_exit || !options.exit_code_from.empty();
+  const bool on_failure = options.abort_on_container_failure;
+  const bool abort = options.abort_on_container_exit || on_failure || !options.exit_code_from.empty();
   std::mutex exit_mutex;
   std::vector<std::string> exited_ids;  ///< in the order their output ended
   // Every exit is reported once, as docker compose does, also those a restart policy follows
@@ -57,34 +58,57 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
       return std::nullopt;
     }
   };
-  auto on_end = [&](const logs::LogTarget& t, size_t source) {
-    std::optional<int> code = logs::container_exit_code(engine.paths(), t.id);
+  auto report_end = [&](const std::string& id, const std::string& name, size_t source) {
+    std::optional<int> code = logs::container_exit_code(engine.paths(), id);
     std::lock_guard lock(exit_mutex);
-    auto st = shim_state(t.id);
+    auto st = shim_state(id);
     const int exits = (st ? st->restart_count : 0) + 1;
-    if (code && reported_exits[t.id] < exits)
-      printer.status(source, t.name + " exited with code " + std::to_string(*code));
-    reported_exits[t.id] = exits;
-    exited_ids.push_back(t.id);
+    if (code && reported_exits[id] < exits) printer.status(source, name + " exited with code " + std::to_string(*code));
+    reported_exits[id] = exits;
+    exited_ids.push_back(id);
   };
+  auto on_end = [&](const logs::LogTarget& t, size_t source) { report_end(t.id, t.name, source); };
   logs::LogFollower follower(engine.paths(), printer, {}, on_end);
   engine.unlock();
 
+  // The services named, else those attached (docker compose's monitor of AttachTo), else all.
+  auto is_watched = [&](const std::string& service) {
+    if (!options.services.empty())
+      return std::find(options.services.begin(), options.services.end(), service) != options.services.end();
+    return !options.attach || options.attach->empty() || options.attach->count(service) > 0;
+  };
   // The project's containers, orphans (services no longer in the compose file) left out as in compose.
   auto observe = [&] {
-    auto observed = engine.observe(options.services);
+    auto observed = engine.observe(options.attach ? std::vector<std::string>{} : options.services);
     if (const project::ProjectContext* ctx = engine.context())
       std::erase_if(observed, [&](const engine::ObservedRecord& o) {
         return !ctx->loaded.model.services.count(o.record.service);
       });
+    // Watched (their exits end or abort `up`) or attached (their logs printed).
+    std::erase_if(observed, [&](const engine::ObservedRecord& o) {
+      return !is_watched(o.record.service) && !(options.attach && options.attach->count(o.record.service));
+    });
     return observed;
   };
   std::map<std::string, std::pair<size_t, std::string>> attached;  ///< id → printer source, display name
+  // Watched containers whose logs are not printed (--no-attach, ...): id → whether their end is reported.
+  std::map<std::string, bool> unattached;
   auto add_new = [&](const std::vector<engine::ObservedRecord>& observed) {
     std::vector<std::string> names;
     for (const auto& o : observed) {
-      if (o.record.status == "creating" || o.record.status == "created" || follower.following(o.record.id)) continue;
+      if (o.record.status == "creating" || o.record.status == "created" || follower.following(o.record.id) ||
+          unattached.count(o.record.id))
+        continue;
       logs::LogTarget t{o.record.id, logs::log_display_name(engine.project(), o.record.name)};
+      if (options.attach && !options.attach->count(o.record.service)) {
+        if (auto st = shim_state(o.record.id)) {
+          std::lock_guard lock(exit_mutex);
+          reported_exits[o.record.id] = st->restart_count;
+        }
+        attached[o.record.id] = {printer.add(t.name), t.name};
+        unattached[o.record.id] = false;
+        continue;
+      }
       const auto created = gocompat::parse_rfc3339_ns(o.record.created);
       if (auto st = shim_state(o.record.id); st && !(created && *created >= options.since_ns)) {
         std::lock_guard lock(exit_mutex);
@@ -129,8 +153,14 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
     auto observed = observe();
     add_new(observed);
     report_restarts(observed);
+    for (const auto& o : observed)  // the end of an unattached container: no log to tell it
+      if (auto u = unattached.find(o.record.id); u != unattached.end() && !u->second && has_exited(o)) {
+        u->second = true;
+        report_end(o.record.id, attached[o.record.id].second, attached[o.record.id].first);
+      }
     bool all_exited = !observed.empty();
-    for (const auto& o : observed) all_exited &= has_exited(o) || o.record.status == "created";
+    for (const auto& o : observed)
+      if (is_watched(o.record.service)) all_exited &= has_exited(o) || o.record.status == "created";
     if (abort) {
       std::lock_guard lock(exit_mutex);
       // The container that really exited first (by its finished_at, not by when its output
@@ -138,8 +168,9 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
       std::optional<std::int64_t> first_exit;
       for (const auto& id : exited_ids) {
         auto it = std::find_if(observed.begin(), observed.end(), [&](const auto& o) { return o.record.id == id; });
-        if (it == observed.end()) continue;
-        if (!options.exit_code_from.empty() && it->record.service != options.exit_code_from) continue;
+        if (it == observed.end() || !is_watched(it->record.service)) continue;
+        if (!options.exit_code_from.empty() && !on_failure && it->record.service != options.exit_code_from) continue;
+        if (on_failure && it->status.exit_code == 0) continue;  // --abort-on-container-failure
         const std::int64_t at = gocompat::parse_rfc3339_ns(it->finished_at).value_or(INT64_MAX);
         if (!aborted_by.empty() && first_exit && at >= *first_exit) continue;
         aborted_by = id;
@@ -147,12 +178,17 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
         code = it->status.exit_code;
       }
       if (!aborted_by.empty()) break;
-      if (!exited_ids.empty() && options.exit_code_from.empty()) break;
+      if (!on_failure && options.exit_code_from.empty() &&
+          std::any_of(exited_ids.begin(), exited_ids.end(), [&](const std::string& id) {
+            auto it = std::find_if(observed.begin(), observed.end(), [&](const auto& o) { return o.record.id == id; });
+            return it != observed.end() && is_watched(it->record.service);
+          }))
+        break;
     }
     if (all_exited && follower.active() == 0) break;
   }
 
-  if (interrupted || abort) {
+  if (interrupted || (abort && !(on_failure && aborted_by.empty()))) {
     std::cerr << (interrupted ? "Gracefully stopping... (press Ctrl+C again to force)\n"
                               : "Aborting on container exit...\n");
     engine.lock();

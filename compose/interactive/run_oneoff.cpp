@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -91,6 +92,18 @@ void apply_run_overrides(model::Service& svc, const RunOptions& o, const std::st
     auto [k, v] = split_kv(l);
     svc.labels[k] = v.value_or("");
   }
+  // As docker compose: an added capability is no longer dropped, a dropped one no longer added.
+  auto listed_in = [](const std::vector<std::string>& caps) {
+    return [&caps](const std::string& c) { return std::find(caps.begin(), caps.end(), c) != caps.end(); };
+  };
+  if (!o.cap_add.empty()) {
+    svc.cap_add.insert(svc.cap_add.end(), o.cap_add.begin(), o.cap_add.end());
+    std::erase_if(svc.cap_drop, listed_in(o.cap_add));
+  }
+  if (!o.cap_drop.empty()) {
+    svc.cap_drop.insert(svc.cap_drop.end(), o.cap_drop.begin(), o.cap_drop.end());
+    std::erase_if(svc.cap_add, listed_in(o.cap_drop));
+  }
   if (!o.user.empty()) svc.user = o.user;
   if (!o.workdir.empty()) svc.working_dir = o.workdir;
   svc.tty = o.tty;
@@ -123,6 +136,7 @@ void prepare_project(engine::Engine& engine, const RunOptions& o) {
   plan::UpOptions up;
   up.services = {o.service};
   up.no_deps = o.no_deps;
+  up.remove_orphans = o.remove_orphans;
   plan::Plan p = engine.plan_up(up);
   p.services.erase(o.service);
   engine.warn_orphans(p);  // as `up` does (docker compose run warns too)
@@ -158,8 +172,16 @@ std::string create_oneoff(engine::Engine& engine, progress::Progress& progress, 
   engine.store().update([&](state::ProjectState& s) {
     if (auto* c = s.find_container(id)) {
       c->oneoff = true;
-      // Like `docker compose run` without --use-aliases: not reachable by the service name.
-      for (auto& ep : c->endpoints) std::erase(ep.names, o.service);
+      // Like `docker compose run` without --use-aliases: not reachable by the service name nor
+      // the service's network aliases (by its container name only).
+      if (!o.use_aliases) {
+        const model::Service& svc = ctx.loaded.model.services.at(o.service);
+        for (auto& ep : c->endpoints) {
+          std::erase(ep.names, o.service);
+          if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second)
+            for (const auto& alias : n->second->aliases) std::erase(ep.names, alias);
+        }
+      }
     }
   });
   progress.event("Container", name, "Created");

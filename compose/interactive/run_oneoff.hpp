@@ -30,8 +30,11 @@ struct RunOptions {
   std::vector<std::string> volumes;       ///< -v
   std::string name, user, workdir;
   bool detach = false, rm = false, no_deps = false, service_ports = false;
-  bool tty = false;         ///< a terminal for the container (default: our stdin is one, unless -T)
-  bool interactive = true;  ///< -i: our stdin is the container's (docker compose's default)
+  bool tty = false;                            ///< a terminal for the container (default: our stdin is one, unless -T)
+  bool interactive = true;                     ///< -i: our stdin is the container's (docker compose's default)
+  std::vector<std::string> cap_add, cap_drop;  ///< --cap-add / --cap-drop, over the service's
+  bool use_aliases = false;                    ///< --use-aliases: reachable by the service name and its aliases
+  bool remove_orphans = false;                 ///< --remove-orphans: as `up`'s, while the dependencies are prepared
 };
 
 /// Applies the overrides to the service of the typed model: ports dropped unless service_ports,

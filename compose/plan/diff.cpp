@@ -74,7 +74,12 @@ ServicePlan plan_service(const DesiredState& desired, const DesiredService& svc,
     kept_numbers.insert(c->number);
     // A "dead" container (half-created by a killed berth, or its shim gone) is replaced.
     const bool changed = c->config_hash != svc.config_hash || c->status == "dead";
-    const std::string reason = changed ? "config changed" : opts.force_recreate ? "force" : follow(*c);
+    // --force-recreate applies to the services named (all when none), --always-recreate-deps to
+    // the dependencies `up` brings along, as docker compose's Recreate / RecreateDependencies.
+    const bool named =
+        opts.services.empty() || std::find(opts.services.begin(), opts.services.end(), svc.name) != opts.services.end();
+    const bool force = named ? opts.force_recreate : opts.always_recreate_deps;
+    const std::string reason = changed ? "config changed" : force ? "force" : follow(*c);
     if (!reason.empty() && !opts.no_recreate) {
       ContainerSteps s = remove_steps(*c, reason);
       std::string name = container_name(desired.project, svc, c->number);

@@ -79,6 +79,9 @@ struct UpOptions {
   bool no_recreate = false;
   bool no_start = false;
   bool remove_orphans = false;
+  /// --always-recreate-deps: the dependencies of the services named recreate too (as
+  /// --force-recreate does the named ones; docker compose's RecreateDependencies "force").
+  bool always_recreate_deps = false;
 };
 
 /// The name of container `number` of `service`.

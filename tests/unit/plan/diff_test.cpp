@@ -94,6 +94,22 @@ TEST(PlanDiff, ForceAndNoRecreate) {
   EXPECT_TRUE(plan_up(two_services(), obs, {"default"}, {}, keep).empty());
 }
 
+TEST(PlanDiff, ForceRecreateIsForTheNamedServicesAlwaysRecreateDepsForTheirDependencies) {
+  std::vector<ObservedContainer> obs{running("db", 1, "h-db"), running("web", 1, "h-web")};
+  UpOptions named;
+  named.services = {"web"};
+  named.force_recreate = true;
+  Plan p = plan_up(two_services(), obs, {"default"}, {}, named);
+  EXPECT_TRUE(step_kinds(p.services["db"]).empty());
+  EXPECT_EQ(step_kinds(p.services["web"]).size(), 4u);
+  UpOptions deps;
+  deps.services = {"web"};
+  deps.always_recreate_deps = true;
+  p = plan_up(two_services(), obs, {"default"}, {}, deps);
+  ASSERT_EQ(step_kinds(p.services["db"]).size(), 4u);
+  EXPECT_EQ(p.services["db"].containers[0].steps[0].reason, "force");
+}
+
 TEST(PlanDiff, NoStartOnlyCreates) {
   UpOptions o;
   o.no_start = true;
