@@ -22,7 +22,7 @@ namespace {
 struct ConfigOptions {
   std::string format = "yaml";
   bool services = false, volumes = false, networks = false, profiles = false, images = false, quiet = false;
-  bool no_interpolate = false, no_normalize = false, no_consistency = false;
+  bool no_interpolate = false, no_normalize = false, no_consistency = false, environment = false;
   std::string hash;
   std::string output;
   std::vector<std::string> service_args;
@@ -66,6 +66,13 @@ std::string render(const loader::Project& project, const ConfigOptions& o) {
   auto keys = [&](const auto& collection) {
     for (const auto& [name, v] : collection) out += name + "\n";
   };
+  if (o.environment) {  // compose-go's Mapping.Values(): "KEY=VALUE", sorted as strings
+    std::vector<std::string> lines;
+    for (const auto& [k, v] : project.environment) lines.push_back(k + "=" + v);
+    std::sort(lines.begin(), lines.end());
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+  }
   if (o.services) return keys(typed.services), out;
   if (o.volumes) return keys(typed.volumes), out;
   if (o.networks) return keys(typed.networks), out;
@@ -101,6 +108,7 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->add_flag("--profiles", o->profiles, "Print the profile names, one per line");
   cmd->add_flag("--images", o->images, "Print the image names, one per line");
   cmd->add_option("--hash", o->hash, "Print the service config hash, one per line (\"*\" for all)");
+  cmd->add_flag("--environment", o->environment, "Print environment used for interpolation.");
   cmd->add_flag("-q,--quiet", o->quiet, "Only validate the configuration, don't print anything");
   cmd->add_flag("--no-interpolate", o->no_interpolate, "Don't interpolate environment variables");
   cmd->add_flag("--no-normalize", o->no_normalize, "Don't normalize compose model");

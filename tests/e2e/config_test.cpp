@@ -151,6 +151,17 @@ TEST_F(ConfigCommand, PflagFormsAndUnknownCommandsAsDockerCompose) {
   EXPECT_TRUE(contains(none.out, "Usage: berth")) << none.out;
 }
 
+TEST_F(ConfigCommand, EnvironmentPrintsWhatInterpolationUses) {
+  write("compose.yaml", "services:\n  a:\n    image: busybox:${TAG}\n");
+  write(".env", "TAG=1.36\nA0=zero\n");
+  auto r = run_berth({"config", "--environment"}, m_dir, {{"HOME", "/root"}, {"A", "from the shell"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The shell's variables and .env's, "KEY=VALUE" sorted as strings (A0= before A=).
+  EXPECT_TRUE(contains(r.out, "A0=zero\nA=from the shell\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\nTAG=1.36\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "HOME=/root\n")) << r.out;
+}
+
 TEST_F(ConfigCommand, ErrorsNameFileLineColumnAndPathAndExitNonZero) {
   write("compose.yaml", "services:\n  web:\n    image: nginx\n    ports:\n      - \"80:x\"\n    depends_on: [ghost]\n");
   auto r = run_berth({"config"}, m_dir);
