@@ -280,16 +280,17 @@ std::vector<int> processes_mentioning(const std::string& text) {
 
 TEST_F(Build, KillNineDuringARunLeavesNothingThatPruneOrTheNextBuildDoesNotUndo) {
   compose_app();
-  file("Dockerfile", "FROM busybox:e2e\nRUN echo started && sleep 60\n");
+  // The marker is computed so that only the RUN's output has it, not the step line that shows the instruction.
+  file("Dockerfile", "FROM busybox:e2e\nRUN echo \"running-$((40 + 2))\" && sleep 60\n");
   const std::string log = dir() + "/build.log";
   auto spawned = run_command({"/bin/sh", "-c", "\"$@\" >" + log + " 2>&1 & echo $!", "sh", BERTH_BINARY, "--root",
                               root(), "-p", project(), "--progress", "plain", "build"},
                              dir(), berth_env());
   const int pid = std::stoi(spawned.out);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!contains(read_bytes(log), "started") && std::chrono::steady_clock::now() < deadline)
+  while (!contains(read_bytes(log), "running-42") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_TRUE(contains(read_bytes(log), "started")) << read_bytes(log);
+  ASSERT_TRUE(contains(read_bytes(log), "running-42")) << read_bytes(log);
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   for (int i = 0; i < 100 && fs::exists("/proc/" + std::to_string(pid)); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
