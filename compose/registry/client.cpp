@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compose/gocompat/base64.hpp"
 #include "compose/registry/challenge.hpp"
 
 namespace berth::registry {
@@ -105,7 +106,8 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
       if (!credentials || credentials->username.empty())
         throw RegistryError(who, 401, "UNAUTHORIZED",
                             "authentication required (no credentials for " + m_endpoint.host + ": berth login)");
-      m_authorization = "Authorization: Basic " + base64_encode(credentials->username + ":" + credentials->password);
+      m_authorization =
+          "Authorization: Basic " + gocompat::base64_encode(credentials->username + ":" + credentials->password);
       m_expires = std::chrono::steady_clock::time_point::max();
       return;
     }
@@ -128,7 +130,7 @@ void RepositoryClient::authenticate(const HttpResponse& unauthorized) {
       if (credentials && !credentials->username.empty()) {
         token_req.url += "&account=" + escape(credentials->username);
         token_req.headers.push_back("Authorization: Basic " +
-                                    base64_encode(credentials->username + ":" + credentials->password));
+                                    gocompat::base64_encode(credentials->username + ":" + credentials->password));
       }
     }
     HttpResponse tr = m_http->perform(token_req);
@@ -180,7 +182,8 @@ std::string check_login(HttpClient& http, const Endpoint& endpoint, const Creden
   HttpResponse r = http.perform(ping);
   if (r.status >= 200 && r.status < 300) return "";  // an open registry: nothing to check
   if (r.status != 401) throw_registry_error(r, "GET " + ping.url);
-  const std::string basic = "Authorization: Basic " + base64_encode(credentials.username + ":" + credentials.password);
+  const std::string basic =
+      "Authorization: Basic " + gocompat::base64_encode(credentials.username + ":" + credentials.password);
   for (const auto& c : parse_challenges(r.header("www-authenticate"))) {
     HttpRequest check;
     if (c.scheme == "basic") {

@@ -17,6 +17,7 @@
 #include "common/spawn_ready.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
+#include "compose/gocompat/base64.hpp"
 
 extern char** environ;
 
@@ -149,7 +150,7 @@ std::optional<Credentials> CredentialStore::get(const std::string& key) const {
   const Json& entry = config["auths"][*k];
   Credentials c;
   if (std::string auth = entry.value("auth", std::string()); !auth.empty()) {
-    auto decoded = base64_decode(auth);
+    auto decoded = gocompat::base64_decode(auth);
     auto colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos)
       throw std::runtime_error(m_path + ": auths." + *k + ".auth: expected base64 of \"user:password\"");
@@ -182,7 +183,7 @@ std::string CredentialStore::store(const std::string& key, const Credentials& cr
   // As docker writes it: `auth` is "user:password" ("user:" beside an identity token).
   Json entry = Json::object();
   if (!creds.username.empty() || !creds.password.empty())
-    entry["auth"] = base64_encode(creds.username + ":" + creds.password);
+    entry["auth"] = gocompat::base64_encode(creds.username + ":" + creds.password);
   if (!creds.identity_token.empty()) entry["identitytoken"] = creds.identity_token;
   if (auto old = matching_key(config.value("auths", Json::object()), key); old && *old != key)
     config["auths"].erase(*old);

@@ -12,8 +12,6 @@
 #include <optional>
 #include <string>
 
-#include "compose/gocompat/base64.hpp"
-
 namespace berth::registry {
 
 struct Credentials {
@@ -56,10 +54,5 @@ class CredentialStore {
  private:
   std::string m_path;
 };
-
-/// base64 of `text` / decoded `text` (std::nullopt when it is not base64): gocompat's, by their
-/// old names here.
-using gocompat::base64_decode;
-using gocompat::base64_encode;
 
 }  // namespace berth::registry

@@ -13,21 +13,7 @@
 namespace berth::test {
 namespace {
 
-class CliFlags : public EngineFixture {
- protected:
-  /// NAME → State of the project's containers (`ps -a --format json`).
-  std::map<std::string, std::string> states() {
-    auto ps = berth({"ps", "-a", "--format", "json"});
-    EXPECT_EQ(ps.exit_code, 0) << ps.err;
-    std::map<std::string, std::string> out;
-    std::istringstream lines(ps.out);
-    for (std::string line; std::getline(lines, line);) {
-      auto j = nlohmann::json::parse(line);
-      out[j.value("Name", "")] = j.value("State", "");
-    }
-    return out;
-  }
-};
+class CliFlags : public EngineFixture {};
 
 TEST_F(CliFlags, DownServicesRemovesOnlyThoseAndKeepsWhatOthersUse) {
   write_compose(std::string("services:\n  db:\n    image: ") + image +

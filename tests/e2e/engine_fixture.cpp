@@ -123,6 +123,18 @@ std::map<std::string, std::string> EngineFixture::container_ids() {
   return out;
 }
 
+std::map<std::string, std::string> EngineFixture::states() {
+  auto ps = berth({"ps", "-a", "--format", "json"});
+  EXPECT_EQ(ps.exit_code, 0) << ps.err;
+  std::map<std::string, std::string> out;
+  std::istringstream lines(ps.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    out[j.value("Name", "")] = j.value("State", "");
+  }
+  return out;
+}
+
 void EngineFixture::remember() {
   std::ifstream in(m_root + "/projects/" + m_project + "/state.json");
   if (!in) return;

@@ -35,6 +35,8 @@ class EngineFixture : public ::testing::Test {
   void write_compose(const std::string& text);
   /// The container ids recorded now in the project's state, by container name.
   std::map<std::string, std::string> container_ids();
+  /// NAME → State of the project's containers, one-offs included (`ps -a --format json`).
+  std::map<std::string, std::string> states();
   /// What is left of every container and network this test has seen (links, netns mounts,
   /// mounts under the root, cgroups, processes, nft rules); empty when all is clean.
   std::vector<std::string> leftovers();

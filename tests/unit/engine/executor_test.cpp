@@ -107,6 +107,18 @@ struct Harness {
   Progress progress{ProgressMode::Plain, out};
 };
 
+/// db, and web depending on it with `service_healthy`: the message of the ExecutionError the run
+/// ends with, "" when it succeeds.
+std::string healthy_dependency_error(Harness& h) {
+  DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
+  try {
+    Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
+  } catch (const ExecutionError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 TEST(EngineExecutor, HealthyDependencyStartsFirst) {
@@ -124,13 +136,7 @@ TEST(EngineExecutor, HealthyDependencyStartsFirst) {
 TEST(EngineExecutor, UnhealthyDependencyLeavesDependantsCreatedNotStarted) {
   Harness h;
   h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "unhealthy", true};
-  DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
-  try {
-    Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
-    FAIL() << "no error";
-  } catch (const ExecutionError& e) {
-    EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 is unhealthy");
-  }
+  EXPECT_EQ(healthy_dependency_error(h), "dependency failed to start: container p-db-1 is unhealthy");
   // docker compose creates every container first: the dependant exists, `created`, never started.
   EXPECT_NE(h.rt.index("create p-web-1"), SIZE_MAX);
   EXPECT_EQ(h.rt.index("start id-p-web-1"), SIZE_MAX);
@@ -150,37 +156,20 @@ TEST(EngineExecutor, ServiceHealthyWithoutAHealthcheckAndExitedDependencyInDocke
   {
     Harness h;
     h.rt.statuses["id-p-db-1"] = ContainerStatus{"running", 0, "", false};
-    DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
-    try {
-      Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
-      FAIL() << "no error";
-    } catch (const ExecutionError& e) {
-      EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 has no healthcheck configured");
-    }
+    EXPECT_EQ(healthy_dependency_error(h),
+              "dependency failed to start: container p-db-1 has no healthcheck configured");
   }
   {
     // Without a healthcheck, one that exits at once (here on the third look) is reported as
     // exited: docker compose's first look comes one poll tick (500 ms) after the wait began.
     Harness h;
     h.rt.statuses["id-p-db-1"] = ContainerStatus{"exited", 1, "", false};
-    DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
-    try {
-      Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
-      FAIL() << "no error";
-    } catch (const ExecutionError& e) {
-      EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 exited (1)");
-    }
+    EXPECT_EQ(healthy_dependency_error(h), "dependency failed to start: container p-db-1 exited (1)");
   }
   Harness h;
   h.rt.statuses["id-p-db-1"] = ContainerStatus{"exited", 1, "", true};
   h.rt.health_unknown_polls = 5;
-  DependencyMap deps{{"web", {{"db", Dependency{"service_healthy", false, true}}}}, {"db", {}}};
-  try {
-    Executor(h.rt, h.progress, deps, fast()).run(fresh({"db", "web"}));
-    FAIL() << "no error";
-  } catch (const ExecutionError& e) {
-    EXPECT_EQ(std::string(e.what()), "dependency failed to start: container p-db-1 exited (1)");
-  }
+  EXPECT_EQ(healthy_dependency_error(h), "dependency failed to start: container p-db-1 exited (1)");
 }
 
 TEST(EngineExecutor, OptionalDependencyOnlyWarns) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/atomic_file.hpp"
+#include "compose/image/oci_image.hpp"
 #include "compose/image/store.hpp"
 #include "support/image_archive.hpp"
 
@@ -43,16 +44,7 @@ class ImageStoreTest : public ::testing::Test {
                    {"created", created},
                    {"config", runtime},
                    {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
-    std::string config_text = config.dump();
-    Digest config_digest = m_store.put_blob(config_text);
-    json manifest = {{"schemaVersion", 2},
-                     {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                     {"config",
-                      {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-                       {"digest", config_digest.str()},
-                       {"size", config_text.size()}}},
-                     {"layers", layers}};
-    return m_store.put_blob(manifest.dump());
+    return put_oci_image(m_store, config, layers).manifest;
   }
   void tag(const std::string& name, const Digest& manifest) {
     StoreLock lock = m_store.lock();

@@ -2,6 +2,7 @@
 // challenges and base64 — no network.
 #include <gtest/gtest.h>
 
+#include "compose/gocompat/base64.hpp"
 #include "compose/image/reference.hpp"
 #include "compose/registry/challenge.hpp"
 #include "compose/registry/config.hpp"
@@ -83,10 +84,10 @@ TEST(RegistryChallenge, BearerBasicAndSeveral) {
 }
 
 TEST(RegistryCredentials, Base64) {
-  EXPECT_EQ(base64_encode("alice:s3cret-pw"), "YWxpY2U6czNjcmV0LXB3");
-  EXPECT_EQ(base64_decode("YWxpY2U6czNjcmV0LXB3"), "alice:s3cret-pw");
-  EXPECT_EQ(base64_decode("YQ=="), "a");
-  EXPECT_EQ(base64_decode("YWI="), "ab");
-  EXPECT_FALSE(base64_decode("abc"));
-  EXPECT_FALSE(base64_decode("a*c="));
+  EXPECT_EQ(berth::gocompat::base64_encode("alice:s3cret-pw"), "YWxpY2U6czNjcmV0LXB3");
+  EXPECT_EQ(berth::gocompat::base64_decode("YWxpY2U6czNjcmV0LXB3"), "alice:s3cret-pw");
+  EXPECT_EQ(berth::gocompat::base64_decode("YQ=="), "a");
+  EXPECT_EQ(berth::gocompat::base64_decode("YWI="), "ab");
+  EXPECT_FALSE(berth::gocompat::base64_decode("abc"));
+  EXPECT_FALSE(berth::gocompat::base64_decode("a*c="));
 }
