@@ -297,6 +297,7 @@ class MountBuilder {
     const model::Service& s = in.service;
     HostsInput hosts;
     hosts.extra_hosts = s.extra_hosts;
+    hosts.links = in.link_hosts;
     hosts.host_gateway = in.host_gateway;
     std::vector<std::string> names;
     if (!s.domainname.empty()) names.push_back(m_b.hostname + "." + s.domainname);

@@ -89,10 +89,13 @@ nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::st
   nlohmann::json nets = nlohmann::json::array(), ctrs = nlohmann::json::array();
   for (const auto& n : state.networks)
     if (!n.gateway.empty()) nets.push_back({{"id", n.id}, {"gateway", n.gateway}});
+  auto served = [&](const std::string& network_id) {  // not the default bridge: it has no DNS
+    return std::any_of(state.networks.begin(), state.networks.end(), [&](const auto& n) { return n.id == network_id; });
+  };
   for (const auto& c : state.containers) {
     nlohmann::json eps = nlohmann::json::array();
     for (const auto& e : c.endpoints)
-      if (!e.address.empty()) {
+      if (!e.address.empty() && served(e.network_id)) {
         std::vector<std::string> names;
         for (const auto& n : e.names) {
           if (is_dns_name(n))
