@@ -311,6 +311,10 @@ class MountBuilder {
 
     ResolvInput r;
     r.dns_server = in.dns_server;
+    if (!in.dns_server.empty() && !in.dns_dir.empty()) {
+      m_b.config["annotations"]["org.berth.dns-dir"] = in.dns_dir;
+      m_b.config["annotations"]["org.berth.dns-binary"] = in.dns_binary;
+    }
     r.dns = s.dns;
     r.dns_search = s.dns_search;
     r.dns_opt = s.dns_opt;

@@ -330,7 +330,11 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     in.pid_path = "/proc/" + std::to_string(p->second) + "/ns/pid";
   in.networks = attachments;
   if (!attachments.empty()) {
-    if (dns_available() && !on_default_bridge) in.dns_server = attachments.front().gateway;
+    if (dns_available() && !on_default_bridge) {
+      in.dns_server = attachments.front().gateway;
+      in.dns_dir = m_paths.project_run_dir(m_ctx->loaded.name);
+      in.dns_binary = state::dns_binary();
+    }
     in.host_gateway = attachments.front().gateway;
   }
   if (on_default_bridge && !rec.links.empty()) {
