@@ -56,6 +56,7 @@ int run(int argc, char** argv) {
   register_login(app, global, result);
   register_build(app, global, result);
   register_builder(app, global, result);
+  register_system(app, global, result);
   register_bridge(app, global, result);
   std::vector<std::string> args = pflag_forms(app, std::vector<std::string>(argv + 1, argv + argc));
   if (args.empty()) {  // as docker compose: the usage, and success

@@ -50,6 +50,8 @@ void register_image_push(CLI::App& image, const GlobalOptions& g);
 void register_login(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_build(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_builder(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `system restore` (cmd_system.cpp): containers that dockerd would bring back after a reboot.
+void register_system(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 /// `bridge convert` (cmd_bridge.cpp): Kubernetes manifests or a Helm chart from the project.
 void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 

@@ -304,7 +304,12 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) att.aliases = n->second->aliases;
     attachments.push_back(att);
     m_store.update([&](state::ProjectState& s) {
-      if (auto* c = s.find_container(rec.id)) c->endpoints[i].address = got.address;
+      if (auto* c = s.find_container(rec.id)) {
+        c->endpoints[i].address = got.address;
+        c->endpoints[i].interface = got.interface;
+        c->endpoints[i].mac = got.mac;
+        c->endpoints[i].default_route = req.default_route;
+      }
     });
   }
 
