@@ -71,7 +71,7 @@ void check_watchable(engine::Engine& eng) {
 /// `up --watch`: the watcher runs beside the attached logs, printing through their printer
 /// ("⦿ Watch enabled"), until the attach ends.
 std::function<std::shared_ptr<void>(logs::LogPrinter&)> start_watch(const GlobalOptions& g, engine::Session& session,
-                                                                   const UpFlags& f) {
+                                                                    const UpFlags& f) {
   return [&g, &session, &f](logs::LogPrinter& printer) -> std::shared_ptr<void> {
     struct Running {
       std::atomic<bool> stop{false};
@@ -238,8 +238,7 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   cmd->add_flag("--menu", f->menu,
                 "Enable interactive shortcuts when running attached. Incompatible with --detach. Can also be "
                 "enable/disable by setting COMPOSE_MENU environment var.");
-  cmd->add_flag("-w,--watch", f->watch,
-                "Watch source code and rebuild/refresh containers when files are updated.");
+  cmd->add_flag("-w,--watch", f->watch, "Watch source code and rebuild/refresh containers when files are updated.");
   cmd->add_flag("-y,--yes", f->yes, "Assume \"yes\" as answer to all prompts and run non-interactively");
   cmd->add_option("--exit-code-from", f->exit_code_from, "Return the exit code of the selected service container");
   cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");

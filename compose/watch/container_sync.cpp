@@ -61,8 +61,7 @@ void remove_entry(int dir_fd, const std::string& name, const std::string& shown)
 
 std::string temp_name(const std::string& name) {
   static std::atomic<unsigned> counter{0};
-  return ".berth-sync." + std::to_string(::getpid()) + "." + std::to_string(counter++) + "." +
-         name.substr(0, 180);
+  return ".berth-sync." + std::to_string(::getpid()) + "." + std::to_string(counter++) + "." + name.substr(0, 180);
 }
 
 void set_mtime(int fd, const struct stat& host) {

@@ -29,7 +29,8 @@ struct ContainerRoot {
 
 /// Opens the root of running container `id`: its shim's state names the process, checked to be
 /// the shim's child before /proc/<pid>/root is opened (a pid reused meanwhile is refused); the
-/// user is the container's `user:` looked up in its own /etc/passwd and /etc/group. Throws std::runtime_error ("container <id> is not running").
+/// user is the container's `user:` looked up in its own /etc/passwd and /etc/group. Throws std::runtime_error
+/// ("container <id> is not running").
 ContainerRoot open_container_root(const state::Paths& paths, const std::string& id);
 
 /// Applies `mappings` (those without a container path are skipped) under `root`: deletions

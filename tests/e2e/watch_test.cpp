@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -102,6 +103,24 @@ class Watch : public EngineFixture {
     return r.out;
   }
 
+  /// Processes whose command line names this test's root and `watch` (none once it ended).
+  std::vector<std::string> processes_of_this_watch() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const std::string name = e.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string cmdline;
+      try {
+        cmdline = read_bytes(e.path().string() + "/cmdline");
+      } catch (const std::exception&) {
+        continue;
+      }
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      if (contains(cmdline, root()) && contains(cmdline, " watch")) out.push_back(name + ": " + cmdline);
+    }
+    return out;
+  }
+
   pid_t m_pid = -1;
   std::string m_output;
 };
@@ -139,8 +158,11 @@ TEST_F(Watch, SyncCopiesEditsNewDirectoriesAndDeletionsAsTheContainerUserButNotI
   EXPECT_TRUE(eventually([&] { return in_app("test -e /app/a.txt && echo there || echo absent") == "absent\n"; }, 30s))
       << output();
 
+  const pid_t watch_pid = m_pid;
+  EXPECT_FALSE(processes_of_this_watch().empty());  // the check below sees a running watch
   const int status = stop_child(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << "\n" << output();
+  EXPECT_EQ(processes_of_this_watch(), std::vector<std::string>{}) << "watch pid was " << watch_pid;
   EXPECT_EQ(states()[project() + "-app-1"], "running");  // watch leaves the containers as they are
 }
 
@@ -152,21 +174,29 @@ TEST_F(Watch, InitialSyncAndSyncExecRunTheCommandAfterTheCopy) {
     command: ["sleep", "300"]
     develop:
       watch:
+        - path: ./static
+          action: sync
+          target: /srv
+          initial_sync: true
         - path: ./conf
           action: sync+exec
           target: /etc/app
-          initial_sync: true
           exec:
-            command: sh -c 'cat /etc/app/value > /tmp/reloaded; echo "$MODE" >> /tmp/reloaded'
+            command: sh -c 'cat /etc/app/value > /tmp/reloaded; echo "$$MODE" >> /tmp/reloaded'
             environment:
               MODE: reload
 )");
+  file("static/index.html", "hello\n");
+  file("static/Dockerfile", "not synced initially\n");
   file("conf/value", "first\n");
   auto up = berth_bounded(120, {"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   start_child({"watch", "--no-up"});
   ASSERT_TRUE(wait_output("Watch enabled")) << output();
-  EXPECT_EQ(in_app("cat /etc/app/value"), "first\n");  // initial_sync, before "Watch enabled"
+  // initial_sync (sync actions only, as docker compose): copied before "Watch enabled"
+  EXPECT_EQ(in_app("cat /srv/index.html"), "hello\n");
+  EXPECT_EQ(in_app("test -e /srv/Dockerfile && echo there || echo absent"), "absent\n");
+  EXPECT_EQ(in_app("test -e /etc/app/value && echo there || echo absent"), "absent\n");
 
   file("conf/value", "second\n");
   EXPECT_TRUE(eventually([&] { return in_app("cat /tmp/reloaded 2>/dev/null") == "second\nreload\n"; }, 30s))
@@ -179,30 +209,71 @@ TEST_F(Watch, AContainerSymlinkAtOrAboveTheTargetCannotLeadASyncOntoTheHost) {
   fs::create_directories(host_dir);
   write_bytes(host_dir + "/canary", "untouched\n");
   const std::string abs_host = fs::canonical(host_dir).string();
+  // In the container: /app/out -> the host directory's path, /app/up -> far too many "..",
+  // /app/file.txt -> the host canary's path. Each rule syncs through one of them.
   write_compose(R"(services:
   app:
     image: busybox:e2e
     network_mode: none
-    command: ["sh", "-c", "mkdir -p /app && ln -s )" + abs_host + R"( /app/out && ln -s )" + abs_host +
+    command: ["sh", "-c", "mkdir -p /app && ln -s )" +
+                abs_host + R"( /app/out && ln -s )" + abs_host +
                 R"(/canary /app/file.txt && ln -s ../../../../../../.. /app/up && sleep 300"]
     develop:
       watch:
-        - path: ./src
+        - path: ./one
+          action: sync
+          target: /app/out
+        - path: ./two
+          action: sync
+          target: /app/up)" +
+                abs_host + R"(
+        - path: ./three
           action: sync
           target: /app
 )");
+  fs::create_directories(dir() + "/one");
+  fs::create_directories(dir() + "/two");
+  fs::create_directories(dir() + "/three");
   start_child({"watch"});
   ASSERT_TRUE(wait_output("Watch enabled")) << output();
   ASSERT_TRUE(eventually([&] { return in_app("test -L /app/up && echo yes") == "yes\n"; }, 30s));
 
-  file("src/file.txt", "replaced\n");
-  file("src/out/canary", "through the directory link\n");
-  file("src/up" + abs_host + "/canary", "through dot-dots\n");
+  file("one/canary", "through the directory link\n");
+  file("two/c2", "through dot-dots\n");
+  file("three/file.txt", "replaced\n");
   ASSERT_TRUE(eventually([&] { return in_app("cat /app/file.txt 2>/dev/null") == "replaced\n"; }, 30s)) << output();
-  ASSERT_TRUE(eventually([&] { return in_app("cat " + abs_host + "/canary 2>/dev/null") != ""; }, 30s)) << output();
   EXPECT_EQ(in_app("test -L /app/file.txt && echo link || echo file"), "file\n");
+  // The links resolved inside the container: what they name was made there.
+  EXPECT_EQ(in_app("cat " + abs_host + "/canary"), "through the directory link\n");
+  EXPECT_EQ(in_app("cat " + abs_host + "/c2"), "through dot-dots\n");
   EXPECT_EQ(read_bytes(host_dir + "/canary"), "untouched\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(host_dir), fs::directory_iterator()), 1);
+  EXPECT_EQ(stop_child(SIGTERM) >> 8, 0) << output();
+}
+
+TEST_F(Watch, SyncRestartCopiesThenRestartsTheContainer) {
+  write_compose(R"(services:
+  app:
+    image: busybox:e2e
+    network_mode: none
+    command: ["sh", "-c", "echo start >> /tmp/starts; exec sleep 300"]
+    stop_signal: SIGKILL
+    develop:
+      watch:
+        - path: ./src
+          action: sync+restart
+          target: /app
+)");
+  fs::create_directories(dir() + "/src");
+  start_child({"watch"});
+  ASSERT_TRUE(wait_output("Watch enabled")) << output();
+  ASSERT_TRUE(eventually([&] { return in_app("cat /tmp/starts 2>/dev/null") == "start\n"; }, 30s));
+  const std::string id = container_ids()[project() + "-app-1"];
+  file("src/a.txt", "one\n");
+  ASSERT_TRUE(wait_output("service(s) [\"app\"] restarted", 60s)) << output();
+  EXPECT_TRUE(eventually([&] { return in_app("cat /tmp/starts 2>/dev/null") == "start\nstart\n"; }, 30s));
+  EXPECT_EQ(in_app("cat /app/a.txt"), "one\n");
+  EXPECT_EQ(container_ids()[project() + "-app-1"], id);  // the same container, restarted
   EXPECT_EQ(stop_child(SIGTERM) >> 8, 0) << output();
 }
 
@@ -242,13 +313,15 @@ TEST_F(Watch, ProjectsWithoutWatchRulesAreRefusedWithComposesWords) {
 )");
   auto watch = berth_bounded(60, {"watch", "--no-up"});
   EXPECT_EQ(watch.exit_code, 1);
-  EXPECT_TRUE(contains(watch.err, "none of the selected services is configured for watch, consider setting a "
-                                  "'develop' section"))
+  EXPECT_TRUE(contains(watch.err,
+                       "none of the selected services is configured for watch, consider setting a "
+                       "'develop' section"))
       << watch.err;
   auto up = berth_bounded(60, {"up", "--watch"});
   EXPECT_EQ(up.exit_code, 1);
-  EXPECT_TRUE(contains(up.err, "none of the selected services is configured for watch, see "
-                               "https://docs.docker.com/compose/how-tos/file-watch/"))
+  EXPECT_TRUE(contains(up.err,
+                       "none of the selected services is configured for watch, see "
+                       "https://docs.docker.com/compose/how-tos/file-watch/"))
       << up.err;
   auto detach = berth_bounded(60, {"up", "-d", "--watch"});
   EXPECT_TRUE(contains(detach.err, "--detach cannot be combined with")) << detach.err;

@@ -27,7 +27,9 @@ std::vector<std::string> collect(InotifyTree& tree, const std::string& want) {
   return seen;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 TEST(InotifyTree, ReportsChangesBelowAndWalksNewDirectories) {
   test::TempDir dir;

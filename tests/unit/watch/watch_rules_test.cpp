@@ -58,8 +58,8 @@ TEST(WatchRules, IgnoreAndIncludePatternsAreRelativeToTheRulePath) {
 
 TEST(WatchRules, EditorTemporaryFilesAreNeverActedOn) {
   auto r = watch_rules(service_with("/proj", "/app"))[0];
-  for (const char* p : {"/proj/.main.go.swp", "/proj/a/b~", "/proj/.#x", "/proj/#x#", "/proj/4913", "/proj/.idea/ws.xml",
-                        "/proj/f___jb_tmp___", "/proj/.a.kate-swp", "/proj/x-go-tmp-umask"})
+  for (const char* p : {"/proj/.main.go.swp", "/proj/a/b~", "/proj/.#x", "/proj/#x#", "/proj/4913",
+                        "/proj/.idea/ws.xml", "/proj/f___jb_tmp___", "/proj/.a.kate-swp", "/proj/x-go-tmp-umask"})
     EXPECT_FALSE(r.matches(p)) << p;
   EXPECT_TRUE(r.matches("/proj/main.go"));
   EXPECT_TRUE(r.matches("/proj/.git/HEAD"));  // ".git/" is anchored at "/" in docker compose
