@@ -299,6 +299,10 @@ TEST_F(Watch, RebuildRecreatesTheContainerFromTheNewImage) {
   ASSERT_TRUE(eventually([&] { return in_app("cat /version 2>/dev/null") == "2\n"; }, 60s)) << output();
   EXPECT_NE(container_ids()[project() + "-app-1"], first_id);
   EXPECT_TRUE(contains(output(), "Rebuilding service(s) [\"app\"] after changes were detected...")) << output();
+  // --prune (the default): the image the rebuild replaced is gone, not left dangling
+  auto images = berth({"image", "ls"});
+  EXPECT_FALSE(contains(images.out, "<none>")) << images.out;
+  EXPECT_TRUE(contains(images.out, project() + "-app")) << images.out;
   EXPECT_EQ(stop_child(SIGTERM) >> 8, 0) << output();
   auto prune = berth({"builder", "prune", "-f"});
   EXPECT_EQ(prune.exit_code, 0) << prune.err;
