@@ -58,6 +58,7 @@ int run(int argc, char** argv) {
   register_builder(app, global, result);
   register_system(app, global, result);
   register_bridge(app, global, result);
+  register_watch(app, global, result);
   std::vector<std::string> args = pflag_forms(app, std::vector<std::string>(argv + 1, argv + argc));
   if (args.empty()) {  // as docker compose: the usage, and success
     std::cout << app.help();

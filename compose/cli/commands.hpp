@@ -54,6 +54,8 @@ void register_builder(CLI::App& app, const GlobalOptions& g, CommandResult& resu
 void register_system(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 /// `bridge convert` (cmd_bridge.cpp): Kubernetes manifests or a Helm chart from the project.
 void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `watch` (cmd_watch.cpp): develop.watch rules applied as files change (compose/watch).
+void register_watch(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.
