@@ -33,6 +33,7 @@ void register_ls(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_scale(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_wait(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_volumes(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_stats(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 // Commands on running containers: cmd_logs.cpp, cmd_exec.cpp, cmd_run.cpp, cmd_top.cpp, ...
 void register_logs(CLI::App& app, const GlobalOptions& g, CommandResult& result);
