@@ -197,7 +197,7 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->callback([o, &g] {
     auto opts = load_options(g, o->service_args);
     opts.interpolate = !o->no_interpolate;
-    opts.normalize = !o->no_normalize;
+    opts.normalize = !o->no_normalize && !g.compatibility;  // docker compose: --compatibility means --no-normalize
     opts.check_consistency = !o->no_consistency;
     opts.resolve_environment = !o->no_env_resolution && !o->variables;
     opts.resolve_paths = !o->no_path_resolution;

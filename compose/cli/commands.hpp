@@ -66,6 +66,8 @@ inline engine::SessionOptions session_options(const GlobalOptions& g, const std:
   o.require_model = require_model;
   o.require_images = require_images;
   o.services = services;
+  o.compatibility = g.compatibility;
+  o.all_resources = g.all_resources;
   return o;
 }
 

@@ -31,6 +31,8 @@ struct SessionOptions {
   /// --no-build. `services` is filled in as for pull.
   std::optional<ImageBuildOptions> build;
   bool pull_dependencies = true;  ///< false with --no-deps
+  bool compatibility = false;     ///< --compatibility: container names <project>_<service>_<n>
+  bool all_resources = false;     ///< --all-resources: networks and volumes no service uses too
 };
 
 struct Session {

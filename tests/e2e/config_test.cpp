@@ -230,6 +230,17 @@ TEST_F(ConfigCommand, NoEnvResolutionKeepsEnvFilesAndNoPathResolutionKeepsRelati
   EXPECT_FALSE(contains(relative.out, m_dir)) << relative.out;
 }
 
+TEST_F(ConfigCommand, CompatibilityModeRendersWithoutNormalization) {
+  write("compose.yaml", "services:\n  web:\n    image: busybox\n");
+  auto plain = run_berth({"config"}, m_dir, {{"HOME", "/root"}});
+  auto compat = run_berth({"--compatibility", "config"}, m_dir, {{"HOME", "/root"}});
+  auto no_normalize = run_berth({"config", "--no-normalize"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(compat.exit_code, 0) << compat.err;
+  EXPECT_EQ(compat.out, no_normalize.out);  // docker compose: --compatibility implies --no-normalize
+  EXPECT_NE(compat.out, plain.out);
+  EXPECT_TRUE(contains(plain.out, "_default")) << plain.out;
+}
+
 TEST_F(ConfigCommand, ErrorsNameFileLineColumnAndPathAndExitNonZero) {
   write("compose.yaml", "services:\n  web:\n    image: nginx\n    ports:\n      - \"80:x\"\n    depends_on: [ghost]\n");
   auto r = run_berth({"config"}, m_dir);
