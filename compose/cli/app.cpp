@@ -42,6 +42,7 @@ int run(int argc, char** argv) {
   register_scale(app, global, result);
   register_wait(app, global, result);
   register_volumes(app, global, result);
+  register_stats(app, global, result);
   // logs, exec and other commands on running containers
   register_logs(app, global, result);
   register_exec(app, global, result);

@@ -1,6 +1,7 @@
 // `berth run [OPTIONS] SERVICE [COMMAND] [ARGS...]`: a one-off container of a service.
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "compose/cli/commands.hpp"
@@ -22,6 +23,7 @@ struct RunCliOptions {
   bool quiet_pull = false;
   bool build = false;
   bool quiet_build = false;
+  bool quiet = false;  ///< -q: no progress output (the container's own output still comes through)
 };
 
 int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::string> words) {
@@ -37,10 +39,14 @@ int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::strin
   // -t asks for a terminal even when our stdin is not one, as docker compose does.
   o.run.tty = tty_given ? o.tty : !o.no_tty && !o.run.detach && ::isatty(STDIN_FILENO) == 1;
 
+  // --env-from-file names files from where berth runs (docker compose opens them as given)
+  for (auto& f : o.run.env_files) f = std::filesystem::absolute(f).string();
+
   engine::SessionOptions so = session_options(g, {o.run.service}, true, true);
-  so.pull = pull_options(g, o.pull, o.quiet_pull);
+  if (o.quiet) so.progress = "quiet";
+  so.pull = pull_options(g, o.pull, o.quiet_pull || o.quiet);
   so.pull_dependencies = !o.run.no_deps;
-  so.build = build_options(g, o.build, false, o.quiet_pull || o.quiet_build);
+  so.build = build_options(g, o.build, false, o.quiet_pull || o.quiet_build || o.quiet);
   engine::Session session = engine::open_session(so);
   return interactive::run_oneoff(*session.engine, *session.progress, o.run);
 }
@@ -69,6 +75,8 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
                 "Use the service's network useAliases in the network(s) the container connects to");
   cmd->add_flag("-i,--interactive", o->run.interactive, "Keep STDIN open even if not attached (default true)");
   cmd->add_option("-e,--env", o->run.env, "Set environment variables")->allow_extra_args(false);
+  cmd->add_option("--env-from-file", o->run.env_files, "Set environment variables from file")->allow_extra_args(false);
+  cmd->add_flag("-q,--quiet", o->quiet, "Don't print anything to STDOUT");
   cmd->add_option("-l,--label", o->run.labels, "Add or override a label")->allow_extra_args(false);
   cmd->add_option("-p,--publish", o->run.publish, "Publish a container's port(s) to the host")->allow_extra_args(false);
   cmd->add_option("-v,--volume", o->run.volumes, "Bind mount a volume")->allow_extra_args(false);

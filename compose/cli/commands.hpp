@@ -33,6 +33,7 @@ void register_ls(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_scale(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_wait(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_volumes(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_stats(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 // Commands on running containers: cmd_logs.cpp, cmd_exec.cpp, cmd_run.cpp, cmd_top.cpp, ...
 void register_logs(CLI::App& app, const GlobalOptions& g, CommandResult& result);
@@ -69,6 +70,8 @@ inline engine::SessionOptions session_options(const GlobalOptions& g, const std:
   o.require_model = require_model;
   o.require_images = require_images;
   o.services = services;
+  o.compatibility = g.compatibility;
+  o.all_resources = g.all_resources;
   return o;
 }
 

@@ -22,6 +22,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--progress", g.progress, "Set type of progress output")
       ->check(CLI::IsMember({"auto", "tty", "plain", "json", "quiet"}));
   app.add_flag("--dry-run", g.dry_run, "Execute command in dry run mode");
+  app.add_flag("--compatibility", g.compatibility, "Run compose in backward compatibility mode")
+      ->envname("COMPOSE_COMPATIBILITY");
+  app.add_flag("--all-resources", g.all_resources, "Include all resources, even those not used by services");
   app.add_option("--root", g.root, "Root directory of Berth's state (default: /var/lib/berth)")->envname("BERTH_ROOT");
 }
 

@@ -17,11 +17,14 @@ struct GlobalOptions {
   std::string ansi = "auto";
   std::string progress = "auto";
   bool dry_run = false;
+  bool compatibility = false;           ///< --compatibility (COMPOSE_COMPATIBILITY): <project>_<service>_<n> names
+  bool all_resources = false;           ///< --all-resources: also the networks and volumes no service uses
   std::string root = "/var/lib/berth";  ///< state root: image store, volumes, projects
 };
 
 /// Registers -f/--file, -p/--project-name, --project-directory, --profile, --env-file, --ansi,
-/// --progress, --dry-run and --root (default $BERTH_ROOT, else /var/lib/berth) on `app`.
+/// --progress, --dry-run, --compatibility, --all-resources and --root (default $BERTH_ROOT, else
+/// /var/lib/berth) on `app`.
 void add_global_options(CLI::App& app, GlobalOptions& g);
 
 /// docker compose's first step: the COMPOSE_* variables of the .env file (of --project-directory,

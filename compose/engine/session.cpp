@@ -67,8 +67,10 @@ Session open_session(const SessionOptions& options) {
       build::BuildProgress output(std::cerr, build.quiet || options.progress == "quiet");
       build_images(loaded.model, *s.progress, output, build);
     }
-    ctx = std::make_unique<project::ProjectContext>(project::make_context(
-        std::move(loaded), image::ImageStore(s.paths.root), options.scale, options.services, options.require_images));
+    ctx = std::make_unique<project::ProjectContext>(
+        project::make_context(std::move(loaded), image::ImageStore(s.paths.root), options.scale, options.services,
+                              options.require_images, options.all_resources));
+    if (options.compatibility) ctx->desired.separator = "_";
   } catch (const loader::LoadError&) {
     // No compose file: work from the recorded state of the project named by -p or, as docker
     // compose does, COMPOSE_PROJECT_NAME.

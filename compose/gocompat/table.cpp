@@ -6,7 +6,7 @@
 
 namespace berth::gocompat {
 
-std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t min_width) {
+std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t min_width, bool trim) {
   std::vector<size_t> width;
   auto display = [](const std::string& s) {  // UTF-8 aware width (… is one column)
     size_t n = 0;
@@ -25,7 +25,7 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows, std:
       line += row[i];
       if (i + 1 < row.size()) line += std::string(std::max(width[i] + 3, min_width) - display(row[i]), ' ');
     }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
+    while (trim && !line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
   return out;

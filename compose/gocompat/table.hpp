@@ -8,7 +8,9 @@ namespace berth::gocompat {
 
 /// Columns padded to their widest cell + 3 spaces (at least `min_width` in all: docker's formatter
 /// package uses 10), widths counted in UTF-8 characters ("…" is one column), trailing spaces
-/// trimmed, each row ended by "\n".
-std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t min_width = 0);
+/// trimmed unless `trim` is false (tabwriter itself pads every cell but a line's last, so an empty
+/// cell before an empty last one leaves blanks), each row ended by "\n".
+std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t min_width = 0,
+                         bool trim = true);
 
 }  // namespace berth::gocompat

@@ -225,17 +225,30 @@ std::optional<int64_t> parse_bytes(std::string_view text) {
   return static_cast<int64_t>(size);
 }
 
-std::string human_size(std::uint64_t bytes, int precision) {
-  static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+namespace {
+
+/// go-units CustomSize: divide by `base` while the size reaches it, then "%.<precision>g<unit>".
+std::string custom_size(std::uint64_t bytes, int precision, double base, const char* const (&units)[9]) {
   auto size = static_cast<double>(bytes);
   size_t i = 0;
-  while (size >= 1000.0 && i + 1 < std::size(kUnits)) {
-    size /= 1000.0;
+  while (size >= base && i + 1 < std::size(units)) {
+    size /= base;
     ++i;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[i]);
+  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, units[i]);
   return buf;
 }
+
+constexpr const char* kDecimalUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+constexpr const char* kBinaryUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+
+}  // namespace
+
+std::string human_size(std::uint64_t bytes, int precision) {
+  return custom_size(bytes, precision, 1000.0, kDecimalUnits);
+}
+
+std::string bytes_size(std::uint64_t bytes) { return custom_size(bytes, 4, 1024.0, kBinaryUnits); }
 
 }  // namespace berth::gocompat

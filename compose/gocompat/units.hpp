@@ -27,4 +27,8 @@ std::optional<int64_t> parse_bytes(std::string_view text);
 /// "4.26MB", "812kB", "100B"; with 4 (units.HumanSize, pull progress) "12.35MB".
 std::string human_size(std::uint64_t bytes, int precision = 3);
 
+/// go-units BytesSize, binary units at precision 4: "64MiB", "2.398MiB", "0B" (docker stats' MEM
+/// USAGE / LIMIT).
+std::string bytes_size(std::uint64_t bytes);
+
 }  // namespace berth::gocompat

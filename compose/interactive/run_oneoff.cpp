@@ -16,10 +16,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "common/atomic_file.hpp"
 #include "compose/interactive/attach_session.hpp"
 #include "compose/interactive/attach_signals.hpp"
+#include "compose/loader/dotenv.hpp"
 #include "compose/loader/normalize.hpp"
 #include "compose/model/json_io.hpp"
 
@@ -46,12 +48,12 @@ void write_all(int fd, std::string_view s) {
 
 }  // namespace
 
-std::string oneoff_name(const std::string& project, const std::string& service) {
+std::string oneoff_name(const std::string& project, const std::string& service, const std::string& separator) {
   std::random_device rd;
   std::string hex;
   static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 12; ++i) hex += kHex[rd() % 16];
-  return project + "-" + service + "-run-" + hex;
+  return project + separator + service + separator + "run" + separator + hex;
 }
 
 void apply_run_overrides(model::Service& svc, const RunOptions& o, const std::string& working_dir,
@@ -88,6 +90,15 @@ void apply_run_overrides(model::Service& svc, const RunOptions& o, const std::st
     }
     svc.environment[k] = *v;
   }
+  std::set<std::string> given;  // docker compose: a variable -e names is not taken from the files
+  for (const auto& e : o.env) given.insert(split_kv(e).first);
+  loader::Lookup lookup = [&project_env](std::string_view name) -> std::optional<std::string> {
+    auto it = project_env.find(std::string(name));
+    return it == project_env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  for (const auto& file : o.env_files)
+    for (const auto& [k, v] : loader::read_env_file(file, "", lookup))
+      if (!given.count(k)) svc.environment[k] = v;
   for (const auto& l : o.labels) {
     auto [k, v] = split_kv(l);
     svc.labels[k] = v.value_or("");
@@ -215,7 +226,8 @@ int run_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOp
   if (!engine.context()) throw std::runtime_error("run needs a compose file");
   if (!engine.context()->loaded.model.services.count(o.service))
     throw std::runtime_error("no such service: " + o.service);
-  const std::string name = o.name.empty() ? oneoff_name(engine.project(), o.service) : o.name;
+  const std::string name =
+      o.name.empty() ? oneoff_name(engine.project(), o.service, engine.context()->desired.separator) : o.name;
   engine.lock();
   prepare_project(engine, o);
   std::string id = create_oneoff(engine, progress, o, name);

@@ -25,6 +25,7 @@ struct RunOptions {
   std::vector<std::string> command;       ///< empty: the service's command
   std::optional<std::string> entrypoint;  ///< --entrypoint (shell words; "" clears it)
   std::vector<std::string> env;           ///< -e KEY=VAL / KEY
+  std::vector<std::string> env_files;     ///< --env-from-file: dotenv files (absolute paths); -e wins over them
   std::vector<std::string> labels;        ///< -l KEY=VAL
   std::vector<std::string> publish;       ///< -p
   std::vector<std::string> volumes;       ///< -v
@@ -39,7 +40,8 @@ struct RunOptions {
 
 /// Applies the overrides to the service of the typed model: ports dropped unless service_ports,
 /// -p/-v parsed from short syntax (relative bind sources against `working_dir`), environment,
-/// labels, user, working_dir, tty, command, entrypoint, stdin_open (-i); no container_name and
+/// --env-from-file's variables (those -e does not set; the files' own references resolve against
+/// `project_env`), labels, user, working_dir, tty, command, entrypoint, stdin_open (-i); no container_name and
 /// no deploy (replicas do not apply to a one-off). `-e VAR` without a value takes VAR from
 /// `project_env` (the project environment: the shell over --env-file / COMPOSE_ENV_FILES / .env),
 /// as docker compose resolves it, and is left out when that has none. Throws std::runtime_error
@@ -47,8 +49,8 @@ struct RunOptions {
 void apply_run_overrides(model::Service& service, const RunOptions& options, const std::string& working_dir,
                          const std::map<std::string, std::string>& project_env);
 
-/// `<project>-<service>-run-<12 hex>`.
-std::string oneoff_name(const std::string& project, const std::string& service);
+/// `<project>-<service>-run-<12 hex>` (`_` instead of `-` under --compatibility: `separator`).
+std::string oneoff_name(const std::string& project, const std::string& service, const std::string& separator = "-");
 
 /// The whole `run`: dependencies, networks/volumes, create, start, attach or print the name
 /// (-d), --rm. Returns the exit code for the command. Takes the project lock while changing

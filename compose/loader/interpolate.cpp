@@ -103,22 +103,6 @@ std::optional<Match> match_at(std::string_view s, size_t i, LineCache* cache = n
   return Match{Kind::invalid, i + 2, {}};
 }
 
-// getFirstBraceClosingIndex, including its habit of skipping the character after each `{`.
-size_t first_brace_closing_index(std::string_view s) {
-  int open = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '}') {
-      --open;
-      if (open == 0) return i;
-    }
-    if (s[i] == '{') {
-      ++open;
-      ++i;
-    }
-  }
-  return std::string_view::npos;
-}
-
 // The operator whose first occurrence in `text` comes first (getSubstitutionFunctionForTemplate
 // sorts the six by strings.Index); no two start at the same place, so the first place where one
 // starts decides. ":?" when there is none, which then applies to nothing.
@@ -491,6 +475,40 @@ void walk(nlohmann::json& value, const Lookup& lookup, Diagnostics& diags, const
 }
 
 }  // namespace
+
+// getFirstBraceClosingIndex, including its habit of skipping the character after each `{`.
+size_t first_brace_closing_index(std::string_view s) {
+  int open = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '}') {
+      --open;
+      if (open == 0) return i;
+    }
+    if (s[i] == '{') {
+      ++open;
+      ++i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::vector<TemplateReference> template_references(std::string_view text) {
+  std::vector<TemplateReference> out;
+  LineCache cache;
+  for (size_t i = text.find('$'); i != std::string_view::npos; i = text.find('$', i)) {
+    std::optional<Match> m = match_at(text, i, &cache);
+    if (!m) {
+      ++i;
+      continue;
+    }
+    static constexpr TemplateReference::Kind kinds[] = {TemplateReference::Kind::escaped,
+                                                        TemplateReference::Kind::named, TemplateReference::Kind::braced,
+                                                        TemplateReference::Kind::invalid};
+    out.push_back({kinds[static_cast<int>(m->kind)], text.substr(i, m->end - i), m->group});
+    i = m->end;
+  }
+  return out;
+}
 
 std::string interpolate(std::string_view text, const Lookup& lookup) {
   static const Lookup nothing = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };

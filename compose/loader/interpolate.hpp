@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -42,5 +43,21 @@ std::string interpolate(std::string_view text, const Lookup& lookup);
 /// a failed cast is a diagnostic (`failed to cast to expected type: invalid boolean: maybe`).
 /// v2 no longer casts ports[].published (a range such as "8000-8010") nor mem_swappiness: they stay strings.
 void interpolate_tree(nlohmann::json& value, const Lookup& lookup, Diagnostics& diags, const Pointer& at = Pointer());
+
+/// One match of compose-go's template pattern in a string: `$$` (escaped), `$NAME` (named),
+/// `${...}` (braced: `group` is what lies between `${` and the line's last `}` when an operator
+/// follows the name, as Go's greedy `.*` takes it) or a `${` that starts no valid reference.
+struct TemplateReference {
+  enum class Kind { escaped, named, braced, invalid } kind;
+  std::string_view text;   ///< the whole match
+  std::string_view group;  ///< the named or braced group
+};
+
+/// Every match in `text`, left to right and not overlapping (Go's FindAllStringSubmatch).
+std::vector<TemplateReference> template_references(std::string_view text);
+
+/// compose-go's getFirstBraceClosingIndex: where the first `{` opened in `s` is closed (each `{`
+/// also skips the character after it, as Go's loop does); npos when it is not.
+size_t first_brace_closing_index(std::string_view s);
 
 }  // namespace berth::loader

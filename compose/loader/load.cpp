@@ -150,8 +150,10 @@ class ProjectLoader {
         m_diags.error_at({}, "", "no such service: " + s);
     m_diags.throw_if_any();
 
-    normalize_project(model, NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize, !m_opts.interpolate},
-                      m_diags);
+    normalize_project(
+        model,
+        NormalizeOptions{p.working_dir, home(), p.name, m_opts.normalize, !m_opts.interpolate, m_opts.resolve_paths},
+        m_diags);
     m_diags.throw_if_any();
     // Without interpolation compose-go loads only the model (LoadModel): env files are folded
     // into a typed project's services, which it does not make then.

@@ -36,6 +36,7 @@ struct LoadOptions {
       true;  ///< false: --no-normalize (long syntax, but no resource names, default network or implied depends_on)
   bool check_consistency = true;                      ///< false: --no-consistency (no reference/cycle/port checks)
   bool resolve_environment = true;                    ///< fold env_file/label_file into environment/labels
+  bool resolve_paths = true;                          ///< false: --no-path-resolution (relative paths kept)
   std::map<std::string, std::string> os_environment;  ///< the shell's environment
   std::string working_directory;                      ///< where relative -f paths resolve (the cwd)
   std::function<std::string()> read_stdin;            ///< source for "-f -"

@@ -38,6 +38,9 @@ struct NormalizeOptions {
   /// value that does not parse but holds a `$` (it may be valid once interpolated) is kept as
   /// written instead of reported; a ports list with such an entry is kept whole, as compose-go does.
   bool keep_uninterpolated = false;
+  /// false: `config --no-path-resolution`: relative paths (build contexts, bind sources, env and
+  /// label files, config and secret files, volume devices) and `~` stay as written.
+  bool resolve_paths = true;
 };
 
 /// Rewrites `project` (top-level compose object) in place into long syntax. Problems (bad port spec,

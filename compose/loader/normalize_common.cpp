@@ -130,7 +130,7 @@ std::string join_path(std::string_view a, std::string_view b) {
 }
 
 std::string abs_path(const std::string& path, const NormalizeOptions& opts) {
-  if (path.empty()) return path;
+  if (path.empty() || !opts.resolve_paths) return path;
   std::string expanded = path[0] == '~' ? join_path(opts.home_dir, std::string_view(path).substr(1)) : path;
   if (!expanded.empty() && expanded[0] == '/') return expanded;
   return join_path(opts.working_dir, expanded);

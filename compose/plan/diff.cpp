@@ -8,9 +8,10 @@
 
 namespace berth::plan {
 
-std::string container_name(const std::string& project, const DesiredService& service, int number) {
+std::string container_name(const std::string& project, const DesiredService& service, int number,
+                           const std::string& separator) {
   if (!service.container_name.empty()) return service.container_name;
-  return project + "-" + service.name + "-" + std::to_string(number);
+  return project + separator + service.name + separator + std::to_string(number);
 }
 
 std::set<std::string> selected_services(const DesiredState& desired, const UpOptions& opts) {
@@ -82,7 +83,7 @@ ServicePlan plan_service(const DesiredState& desired, const DesiredService& svc,
     const std::string reason = changed ? "config changed" : force ? "force" : follow(*c);
     if (!reason.empty() && !opts.no_recreate) {
       ContainerSteps s = remove_steps(*c, reason);
-      std::string name = container_name(desired.project, svc, c->number);
+      std::string name = container_name(desired.project, svc, c->number, desired.separator);
       s.steps.push_back(Action{ActionKind::CreateContainer, svc.name, name, c->id, c->number, reason});
       if (!opts.no_start) s.steps.push_back(Action{ActionKind::StartContainer, svc.name, name, "", c->number, reason});
       s.name = name;
@@ -96,7 +97,7 @@ ServicePlan plan_service(const DesiredState& desired, const DesiredService& svc,
   }
   for (int number = 1; kept < svc.replicas; ++number) {
     if (kept_numbers.count(number)) continue;
-    std::string name = container_name(desired.project, svc, number);
+    std::string name = container_name(desired.project, svc, number, desired.separator);
     ContainerSteps s{name, number, {Action{ActionKind::CreateContainer, svc.name, name, "", number, "missing"}}};
     if (!opts.no_start) s.steps.push_back(Action{ActionKind::StartContainer, svc.name, name, "", number, "missing"});
     plan.containers.push_back(std::move(s));

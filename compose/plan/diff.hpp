@@ -69,6 +69,7 @@ struct DesiredState {
   std::vector<std::string> networks;                  ///< keys of the project's own (non-external) networks in use
   std::map<std::string, std::string> network_hashes;  ///< key → config hash the network should have
   std::vector<std::string> volumes;                   ///< keys of the project's own (non-external) volumes
+  std::string separator = "-";  ///< between project, service and number in names; "_" under --compatibility
 };
 
 /// The options of `up`/`create` that change the plan.
@@ -85,7 +86,8 @@ struct UpOptions {
 };
 
 /// The name of container `number` of `service`.
-std::string container_name(const std::string& project, const DesiredService& service, int number);
+std::string container_name(const std::string& project, const DesiredService& service, int number,
+                           const std::string& separator = "-");
 
 /// The services `up` works on: the arguments plus (unless no_deps) their transitive
 /// dependencies; every service when there are no arguments.

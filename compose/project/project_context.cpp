@@ -38,7 +38,7 @@ bool uses_bridge_networks(const model::Service& svc) {
 
 ProjectContext make_context(loader::Project loaded, const image::ImageStore& images,
                             const std::map<std::string, int>& scale, const std::vector<std::string>& services,
-                            bool require_images) {
+                            bool require_images, bool all_resources) {
   ProjectContext ctx;
   ctx.loaded = std::move(loaded);
   const model::Project& typed = ctx.loaded.model;
@@ -69,13 +69,19 @@ ProjectContext make_context(loader::Project loaded, const image::ImageStore& ima
     d.dependencies = ctx.dependencies[name];
     ctx.desired.services[name] = d;
   }
-  // Networks only services use: docker compose creates every network the selected services
-  // join, not unused ones.
-  std::set<std::string> used;
-  for (const auto& [name, svc] : typed.services)
+  // Networks and volumes services use: docker compose leaves the others out of the project
+  // (compose-go's WithoutUnnecessaryResources) unless --all-resources.
+  std::set<std::string> used, used_volumes;
+  for (const auto& [name, svc] : typed.services) {
     if (uses_bridge_networks(svc))
       for (const auto& key : network_order(svc)) used.insert(key);
-  std::erase_if(ctx.desired.networks, [&](const std::string& k) { return !used.count(k); });
+    for (const auto& v : svc.volumes)
+      if (v.type == "volume" && !v.source.empty()) used_volumes.insert(v.source);
+  }
+  if (!all_resources) {
+    std::erase_if(ctx.desired.networks, [&](const std::string& k) { return !used.count(k); });
+    std::erase_if(ctx.desired.volumes, [&](const std::string& k) { return !used_volumes.count(k); });
+  }
 
   const std::set<std::string> selected = plan::selected_services(ctx.desired, sel);
   for (const auto& [name, svc] : typed.services) {

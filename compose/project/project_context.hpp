@@ -25,10 +25,12 @@ struct ProjectContext {
 /// Builds the context. `scale` overrides replica counts (--scale svc=n). Images are resolved
 /// for `services` (empty = all) in the store (up/create/run have pulled before); a missing one
 /// throws "service \"x\": no such image: ..." (unless !require_images: stop, down, ps need none).
+/// Networks and volumes no service uses are left out of the desired state, as docker compose
+/// leaves them out of the project, unless `all_resources` (--all-resources).
 /// Throws on a dependency cycle ("a -> b -> a").
 ProjectContext make_context(loader::Project loaded, const image::ImageStore& images,
                             const std::map<std::string, int>& scale = {}, const std::vector<std::string>& services = {},
-                            bool require_images = true);
+                            bool require_images = true, bool all_resources = false);
 
 /// The replica count of a service: --scale, else deploy.replicas, else scale, else 1.
 int replicas(const model::Service& svc, const std::map<std::string, int>& scale);

@@ -81,29 +81,20 @@ void discard_pulled(image::ImageStore& store, const std::set<Digest>& blobs, con
   }
 }
 
-}  // namespace
-
-PullResult Puller::pull(const image::Reference& ref, const PullOptions& options) {
-  auto emit = [&](const std::string& id, const std::string& status, std::uint64_t cur = 0, std::uint64_t total = 0) {
-    if (options.on_event) options.on_event(PullEvent{id, status, cur, total});
-  };
-  const image::Platform platform = options.platform.value_or(image::host_platform());
+/// The manifest (or index) `reference` names, from the first of `ref`'s endpoints that has it:
+/// mirrors first, the registry last (its errors are the ones reported, as docker's). `client` is
+/// left talking to the endpoint that answered.
+ManifestDocument top_manifest(HttpClient& http, const image::Reference& ref, const Config& config,
+                              const CredentialStore& credentials, std::optional<RepositoryClient>& client) {
   const std::string reference = ref.digest ? ref.digest->str() : ref.tag;
   const std::string what = "manifest " + ref.familiar();
-  emit("", (ref.digest ? ref.digest->str() : ref.tag) + ": Pulling from " + ref.familiar_name());
-
-  // The manifest: mirrors first, the registry last (its errors are the ones reported).
-  HttpClient http;
-  std::optional<RepositoryClient> client;
-  std::optional<ManifestDocument> top;
-  const auto endpoints = pull_endpoints(ref, m_config);
-  for (const auto& ep : endpoints) {
+  for (const auto& ep : pull_endpoints(ref, config)) {
     const std::string key = ep.mirror ? ep.host : credential_key(ref.domain);
-    RepositoryClient c(http, ep, ref.path, m_credentials.get(key), "pull", m_credentials.saver(key));
+    RepositoryClient c(http, ep, ref.path, credentials.get(key), "pull", credentials.saver(key));
     try {
-      top = get_manifest(c, reference, what);
+      ManifestDocument top = get_manifest(c, reference, what);
       client = std::move(c);
-      break;
+      return top;
     } catch (const RegistryError& e) {
       if (ep.mirror) continue;
       throw_not_found(e, ref);
@@ -112,7 +103,29 @@ PullResult Puller::pull(const image::Reference& ref, const PullOptions& options)
       throw std::runtime_error("pull " + ref.familiar() + ": " + e.what());
     }
   }
-  ManifestDocument manifest = std::move(*top);
+  throw std::runtime_error("pull " + ref.familiar() + ": no registry endpoint");
+}
+
+}  // namespace
+
+Digest resolve_digest(const image::Reference& ref, const Config& config, const CredentialStore& credentials) {
+  HttpClient http;
+  std::optional<RepositoryClient> client;
+  return top_manifest(http, ref, config, credentials, client).digest;
+}
+
+PullResult Puller::pull(const image::Reference& ref, const PullOptions& options) {
+  auto emit = [&](const std::string& id, const std::string& status, std::uint64_t cur = 0, std::uint64_t total = 0) {
+    if (options.on_event) options.on_event(PullEvent{id, status, cur, total});
+  };
+  const image::Platform platform = options.platform.value_or(image::host_platform());
+  const std::string reference = ref.digest ? ref.digest->str() : ref.tag;
+  const std::string what = "manifest " + ref.familiar();
+  emit("", reference + ": Pulling from " + ref.familiar_name());
+
+  HttpClient http;
+  std::optional<RepositoryClient> client;
+  ManifestDocument manifest = top_manifest(http, ref, m_config, m_credentials, client);
   std::optional<ManifestDocument> index;
   if (manifest.is_index()) {
     auto pick = image::select_platform(manifest.json, platform);

@@ -56,4 +56,9 @@ class Puller {
   CredentialStore m_credentials;
 };
 
+/// The digest of what `ref` names in its registry (mirrors first), fetching nothing else: its
+/// manifest's, or its index's for a multi-platform image (what docker's distribution inspect
+/// gives `config --resolve-image-digests`). Throws as Puller::pull() does.
+image::Digest resolve_digest(const image::Reference& ref, const Config& config, const CredentialStore& credentials);
+
 }  // namespace berth::registry

@@ -91,7 +91,7 @@ void apply_device_policy(const Dirs& dirs, const std::vector<DeviceRule>& config
 }  // namespace
 
 const std::vector<std::string>& v1_controllers() {
-  static const std::vector<std::string> list = {"memory", "cpu", "cpuacct", "pids", "freezer", "devices"};
+  static const std::vector<std::string> list = {"memory", "cpu", "cpuacct", "pids", "blkio", "freezer", "devices"};
   return list;
 }
 

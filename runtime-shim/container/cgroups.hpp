@@ -3,8 +3,9 @@
 // /proc/self/mountinfo. The v1 and v2 writers (cgroups_v1.cpp, cgroups_v2.cpp) take the cgroup
 // directory as a parameter, so unit tests point them at a temp dir of plain files.
 //
-//   v1 (and hybrid)  <mount of each controller>/<path>: memory, cpu, cpuacct, pids, freezer,
-//                    devices; limits and the device policy go here
+//   v1 (and hybrid)  <mount of each controller>/<path>: memory, cpu, cpuacct, pids, blkio (block
+//                    I/O accounting, for stats), freezer, devices; limits and the device policy
+//                    go here
 //   hybrid           also <unified mount>/<path>, no controllers: tracking, cgroup.kill, freeze
 //   pure v2          <cgroup2 mount>/<path> with memory, cpu, pids enabled on the way down; the
 //                    device policy is a BPF program attached there (device_filter.hpp)

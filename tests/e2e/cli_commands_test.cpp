@@ -2,9 +2,12 @@
 // replica counts (dependencies too unless --no-deps); wait blocks until the services' containers
 // stop, prints each exit, and exits with the last code (--down-project removes the project);
 // volumes lists the project's volumes or those of some services; ps --filter and --orphans; the
-// tables padded as docker's formatters pad them.
+// tables padded as docker's formatters pad them; stats reads the containers' cgroups (a 64m
+// mem_limit is a 64MiB limit) and prints docker's table, JSON lines or a template.
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 
 #include "e2e/engine_fixture.hpp"
 #include "support/text.hpp"
@@ -115,6 +118,65 @@ TEST_F(ScaleWait, PsFilterOrphansAndTheTablesOfDockersFormatters) {
   auto ls = berth({"ls"});
   const std::size_t name_width = std::max<std::size_t>(20, p.size() + 3);
   EXPECT_EQ(ls.out.rfind("NAME" + std::string(name_width - 4, ' ') + "STATUS   ", 0), 0u) << ls.out;
+}
+
+TEST_F(ScaleWait, StatsShowsTheContainersLimitsPidsAndJson) {
+  write_compose(std::string("services:\n  limited:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"sleep 1000 & sleep 1000\"]\n    mem_limit: 64m\n"
+                "  job:\n    image: " +
+                image + "\n    command: [\"true\"]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::string p = project();
+  const std::string id = container_ids().at(p + "-limited-1");
+
+  // Not a terminal: one table, then the command ends (with or without --no-stream).
+  for (const auto& args : {std::vector<std::string>{"stats", "--no-stream"}, std::vector<std::string>{"stats"}}) {
+    auto table = berth_bounded(30, args);
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    std::istringstream lines(table.out);
+    std::string header, row, extra;
+    std::getline(lines, header);
+    std::getline(lines, row);
+    EXPECT_FALSE(std::getline(lines, extra)) << "only the running container: " << table.out;
+    EXPECT_TRUE(std::regex_match(header, std::regex("CONTAINER ID +NAME +CPU % +MEM USAGE / LIMIT +MEM % +NET I/O +"
+                                                    "BLOCK I/O +PIDS")))
+        << header;
+    EXPECT_TRUE(
+        std::regex_match(row, std::regex(id.substr(0, 12) + " +" + p +
+                                         "-limited-1 +\\d+\\.\\d\\d% +"
+                                         "[0-9.]+[KMG]?i?B / 64MiB +\\d+\\.\\d\\d% +[0-9.]+k?M?B / [0-9.]+k?M?B +"
+                                         "[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +[0-9]+")))
+        << row;
+  }
+
+  auto json = berth_bounded(30, {"stats", "--no-stream", "--format", "json", "limited"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["Container"], id);
+  EXPECT_EQ(j["ID"], id.substr(0, 12));
+  EXPECT_EQ(j["Name"], p + "-limited-1");
+  const std::string mem = j["MemUsage"];
+  EXPECT_TRUE(mem.size() > 8 && mem.substr(mem.size() - 8) == " / 64MiB") << mem;
+  EXPECT_GE(std::stoi(j["PIDs"].get<std::string>()), 2) << "sh and its sleeps: " << json.out;
+  // the usage is real: more than nothing, and under the limit
+  EXPECT_NE(mem.rfind("0B /", 0), 0u) << mem;
+
+  auto untrunc = berth_bounded(30, {"stats", "--no-stream", "--no-trunc", "--format", "{{.ID}} {{.Name}}"});
+  ASSERT_EQ(untrunc.exit_code, 0) << untrunc.err;
+  EXPECT_EQ(untrunc.out, id + " " + p + "-limited-1\n");
+
+  // -a adds the exited container, with docker's zeros
+  auto all = berth_bounded(30, {"stats", "-a", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}}", "job"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, p + "-job-1 0B / 0B 0\n");
+  auto none = berth_bounded(30, {"stats", "--no-stream", "job"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.out, "") << "no running container: nothing printed";
+
+  auto bad = berth_bounded(30, {"stats", "--no-stream", "--format", "{{.Nope}}"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.err, "can't evaluate field Nope")) << bad.err;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Flags and forms of docker compose's CLI that Berth once rejected (issue 15), each checked for
 // what docker compose does with it: `down SERVICE...`, up's attach/abort/recreate flags, run's
-// tty, capability, alias and orphan flags, --quiet-build, and the parity fix of `up --no-deps`.
+// tty, capability, alias and orphan flags, --quiet-build, and the parity fix of `up --no-deps`;
+// run -q and --env-from-file; the global --compatibility (underscore names) and --all-resources.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -235,6 +236,51 @@ TEST_F(CliFlags, QuietBuildSuppressesTheBuildOutput) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "yes\n");
   EXPECT_FALSE(contains(run.err, "load build definition from Dockerfile")) << run.err;
+}
+
+TEST_F(CliFlags, RunQuietAndEnvFromFile) {
+  write_compose(std::string("services:\n  job:\n    image: ") + image +
+                "\n    environment: {FROM_SERVICE: service, BOTH: service}\n");
+  write_bytes(dir() + "/extra.env", "FROM_FILE=file\nBOTH=file\nGIVEN=file\n# a comment\nREF=${FROM_SHELL:-dflt}\n");
+  auto r = berth_bounded(60, {"run", "--rm", "-T", "-q", "--env-from-file", "extra.env", "-e", "GIVEN=flag", "job",
+                              "sh", "-c", "echo $FROM_SERVICE $FROM_FILE $BOTH $GIVEN $REF"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // the files override the service's environment, -e overrides the files
+  EXPECT_EQ(r.out, "service file file flag dflt\n");
+  EXPECT_FALSE(contains(r.err, "Creat")) << "-q: no progress: " << r.err;
+  auto missing = berth({"run", "--rm", "-T", "--env-from-file", "nope.env", "job", "true"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(contains(missing.err, "nope.env")) << missing.err;
+}
+
+TEST_F(CliFlags, CompatibilityNamesAndAllResources) {
+  write_compose(std::string("services:\n  web:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    volumes: [\"used:/data\"]\n"
+                "volumes:\n  used:\n  spare:\n");
+  const std::string p = project();
+  auto up = berth({"--compatibility", "up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto ids = container_ids();
+  EXPECT_EQ(ids.count(p + "_web_1"), 1u) << "docker compose's compatibility mode: <project>_<service>_<n>";
+  EXPECT_EQ(ids.count(p + "-web-1"), 0u);
+  auto oneoff = berth({"--compatibility", "run", "-d", "web", "sleep", "1000"});
+  ASSERT_EQ(oneoff.exit_code, 0) << oneoff.err;
+  bool underscored = false;
+  for (const auto& [name, id] : container_ids()) underscored |= name.rfind(p + "_web_run_", 0) == 0;
+  EXPECT_TRUE(underscored) << "a one-off is <project>_<service>_run_<id> too";
+  auto volumes = berth({"volumes", "-q"});
+  EXPECT_TRUE(contains(volumes.out, p + "_used\n")) << volumes.out;
+  EXPECT_FALSE(contains(volumes.out, p + "_spare")) << "no service uses it: not created";
+  auto down = berth({"--compatibility", "down", "-t", "0", "--remove-orphans"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+
+  auto all = berth({"up", "-d", "--all-resources"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(container_ids().count(p + "-web-1"), 1u);
+  volumes = berth({"volumes", "-q"});
+  EXPECT_TRUE(contains(volumes.out, p + "_spare\n")) << "--all-resources: " << volumes.out;
+  auto down_all = berth({"down", "-v", "-t", "0", "--all-resources"});
+  ASSERT_EQ(down_all.exit_code, 0) << down_all.err;
 }
 
 }  // namespace

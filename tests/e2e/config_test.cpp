@@ -162,6 +162,85 @@ TEST_F(ConfigCommand, EnvironmentPrintsWhatInterpolationUses) {
   EXPECT_TRUE(contains(r.out, "HOME=/root\n")) << r.out;
 }
 
+TEST_F(ConfigCommand, VariablesAsDockerComposePrintsThem) {
+  write("compose.yaml",
+        "services:\n  web:\n    image: \"nginx:${TAG:-1.25}\"\n    environment:\n"
+        "      DOMAIN: \"${SUB:-www}.${ROOT:?root domain needed}\"\n      DEBUG: \"${DEBUG:+--verbose}\"\n"
+        "      PRICE: \"$$5\"\n");
+  // Not interpolated: the required ROOT is unset and that is no error here.
+  auto table = run_berth({"config", "--variables"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  auto pad = [](const std::string& s) { return s + std::string(20 - s.size(), ' '); };
+  // compose's tabwriter (minimum width 20) pads every cell but the last, empty ones too
+  EXPECT_EQ(table.out, pad("NAME") + pad("REQUIRED") + pad("DEFAULT VALUE") + "ALTERNATE VALUE\n" +  //
+                           pad("DEBUG") + pad("false") + pad("") + "--verbose\n" +                   //
+                           pad("ROOT") + pad("true") + pad("") + "\n" +                              //
+                           pad("SUB") + pad("false") + pad("www") + "\n" +                           //
+                           pad("TAG") + pad("false") + pad("1.25") + "\n");
+
+  auto json = run_berth({"config", "--variables", "--format", "json"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto entry = [](const std::string& name, const std::string& def, const std::string& alt, bool required) {
+    return "    \"" + name + "\": {\n        \"Name\": \"" + name + "\",\n        \"DefaultValue\": \"" + def +
+           "\",\n        \"PresenceValue\": \"" + alt + "\",\n        \"Required\": " + (required ? "true" : "false") +
+           "\n    }";
+  };
+  // the map, 4-space indent, then Encode's newline and Println's
+  EXPECT_EQ(json.out, "{\n" + entry("DEBUG", "", "--verbose", false) + ",\n" + entry("ROOT", "", "", true) + ",\n" +
+                          entry("SUB", "www", "", false) + ",\n" + entry("TAG", "1.25", "", false) + "\n}\n\n");
+  auto parsed = nlohmann::json::parse(json.out);
+  EXPECT_EQ(parsed["ROOT"]["Required"], true);
+  EXPECT_EQ(parsed["TAG"]["DefaultValue"], "1.25");
+  EXPECT_EQ(parsed.size(), 4u);
+
+  auto yaml = run_berth({"config", "--variables", "--format", "yaml"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(yaml.exit_code, 0) << yaml.err;
+  EXPECT_EQ(yaml.out,
+            "DEBUG:\n    name: DEBUG\n    defaultvalue: \"\"\n    presencevalue: --verbose\n    required: false\n"
+            "ROOT:\n    name: ROOT\n    defaultvalue: \"\"\n    presencevalue: \"\"\n    required: true\n"
+            "SUB:\n    name: SUB\n    defaultvalue: www\n    presencevalue: \"\"\n    required: false\n"
+            "TAG:\n    name: TAG\n    defaultvalue: \"1.25\"\n    presencevalue: \"\"\n    required: false\n");
+
+  auto bad = run_berth({"config", "--variables", "--format", "xml"}, m_dir, {{"HOME", "/root"}});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.err, "format value \"xml\" could not be parsed")) << bad.err;
+}
+
+TEST_F(ConfigCommand, NoEnvResolutionKeepsEnvFilesAndNoPathResolutionKeepsRelativePaths) {
+  write("compose.yaml",
+        "services:\n  app:\n    build: ./app\n    env_file: [app.env]\n    volumes: [\"./data:/data\"]\n");
+  write("app.env", "FROM_FILE=1\n");
+  auto resolved = run_berth({"config"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.err;
+  EXPECT_TRUE(contains(resolved.out, "FROM_FILE: \"1\"")) << resolved.out;
+  EXPECT_TRUE(contains(resolved.out, "context: " + m_dir + "/app\n")) << resolved.out;
+  EXPECT_TRUE(contains(resolved.out, "source: " + m_dir + "/data\n")) << resolved.out;
+
+  auto env_kept = run_berth({"config", "--no-env-resolution"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(env_kept.exit_code, 0) << env_kept.err;
+  EXPECT_TRUE(contains(env_kept.out, "env_file:\n")) << env_kept.out;
+  EXPECT_TRUE(contains(env_kept.out, "path: " + m_dir + "/app.env\n")) << env_kept.out;
+  EXPECT_FALSE(contains(env_kept.out, "FROM_FILE")) << env_kept.out;
+
+  auto relative = run_berth({"config", "--no-path-resolution", "--no-env-resolution"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(relative.exit_code, 0) << relative.err;
+  EXPECT_TRUE(contains(relative.out, "context: ./app\n")) << relative.out;
+  EXPECT_TRUE(contains(relative.out, "source: ./data\n")) << relative.out;
+  EXPECT_TRUE(contains(relative.out, "path: app.env\n")) << relative.out;
+  EXPECT_FALSE(contains(relative.out, m_dir)) << relative.out;
+}
+
+TEST_F(ConfigCommand, CompatibilityModeRendersWithoutNormalization) {
+  write("compose.yaml", "services:\n  web:\n    image: busybox\n");
+  auto plain = run_berth({"config"}, m_dir, {{"HOME", "/root"}});
+  auto compat = run_berth({"--compatibility", "config"}, m_dir, {{"HOME", "/root"}});
+  auto no_normalize = run_berth({"config", "--no-normalize"}, m_dir, {{"HOME", "/root"}});
+  ASSERT_EQ(compat.exit_code, 0) << compat.err;
+  EXPECT_EQ(compat.out, no_normalize.out);  // docker compose: --compatibility implies --no-normalize
+  EXPECT_NE(compat.out, plain.out);
+  EXPECT_TRUE(contains(plain.out, "_default")) << plain.out;
+}
+
 TEST_F(ConfigCommand, ErrorsNameFileLineColumnAndPathAndExitNonZero) {
   write("compose.yaml", "services:\n  web:\n    image: nginx\n    ports:\n      - \"80:x\"\n    depends_on: [ghost]\n");
   auto r = run_berth({"config"}, m_dir);

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry_fixture.hpp"
+#include "support/files.hpp"
 #include "support/text.hpp"
 #include "throttle_proxy.hpp"
 
@@ -292,6 +293,40 @@ TEST_F(RegistryPull, LoginChecksStoresAndLogoutErasesTheCredentials) {
   auto again = run({"logout", reg->host()});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out, "Not logged in to " + reg->host() + "\n");
+}
+
+TEST_F(RegistryPull, ConfigResolvesAndLocksImageDigestsWithoutPulling) {
+  auto reg = start();
+  const std::string digest = reg->push_image("app/web:2");
+  const std::string repo = reg->host() + "/app/web";
+  write_bytes(dir() + "/Dockerfile", std::string("FROM ") + image + "\n");
+  write_compose("services:\n  web:\n    image: " + repo + ":2\n  pinned:\n    image: " + repo + "@" + digest +
+                "\n  built:\n    build: .\n");
+  auto resolved = berth({"config", "--resolve-image-digests"});
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.err;
+  EXPECT_TRUE(contains(resolved.out, "image: " + repo + ":2@" + digest + "\n")) << resolved.out;
+  EXPECT_TRUE(contains(resolved.out, "image: " + repo + "@" + digest + "\n")) << resolved.out;
+
+  // docker compose's override file: services and their images only
+  auto lock = berth({"config", "--lock-image-digests"});
+  ASSERT_EQ(lock.exit_code, 0) << lock.err;
+  EXPECT_EQ(lock.out, "services:\n  built: {}\n  pinned:\n    image: " + repo + "@" + digest +
+                          "\n  web:\n    image: " + repo + ":2@" + digest + "\n");
+  auto lock_json = berth({"config", "--lock-image-digests", "--format", "json"});
+  ASSERT_EQ(lock_json.exit_code, 0) << lock_json.err;
+  EXPECT_EQ(nlohmann::json::parse(lock_json.out)["services"]["web"]["image"], repo + ":2@" + digest);
+
+  // only manifests were asked for, and nothing entered the store
+  EXPECT_FALSE(contains(reg->log(), "\"GET /v2/app/web/blobs/")) << reg->log();
+  EXPECT_TRUE(contains(reg->log(), "\"GET /v2/app/web/manifests/2")) << reg->log();
+  auto ls = berth({"image", "ls", "--format", "json"});
+  EXPECT_FALSE(contains(ls.out, repo)) << ls.out;
+
+  write_compose("services:\n  web:\n    image: " + repo + ":nope\n");
+  auto missing = berth({"config", "--resolve-image-digests"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(contains(missing.err, "service \"web\": resolve image digest: manifest for " + repo + ":nope not found"))
+      << missing.err;
 }
 
 }  // namespace berth::test

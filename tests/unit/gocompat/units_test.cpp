@@ -91,3 +91,11 @@ TEST(Units, HumanSizeIsGoUnitsWithThreeDigits) {
   EXPECT_EQ(human_size(1234), "1.23kB");
   EXPECT_EQ(human_size(999999), "1e+03kB");  // go-units: %.*g with 3 digits, as docker prints it
 }
+
+TEST(Units, BytesSizeIsGoUnitsBinaryWithFourDigits) {
+  EXPECT_EQ(berth::gocompat::bytes_size(0), "0B");
+  EXPECT_EQ(berth::gocompat::bytes_size(1023), "1023B");
+  EXPECT_EQ(berth::gocompat::bytes_size(64ULL << 20), "64MiB");
+  EXPECT_EQ(berth::gocompat::bytes_size(2514944), "2.398MiB");
+  EXPECT_EQ(berth::gocompat::bytes_size(8221675520ULL), "7.657GiB");
+}
