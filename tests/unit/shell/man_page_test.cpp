@@ -54,8 +54,9 @@ TEST(ManPage, OnePagePerCommandNamedAfterItsPath) {
             std::string::npos)
       << ls;
   // The global -f under its own heading; the parent is named in SEE ALSO.
-  EXPECT_NE(ls.find(".SH GLOBAL OPTIONS\n.TP\n\\fB\\-f\\fR, \\fB\\-\\-file\\fR \\fIFILE\\fR\nCompose files (repeatable)"),
-            std::string::npos)
+  EXPECT_NE(
+      ls.find(".SH GLOBAL OPTIONS\n.TP\n\\fB\\-f\\fR, \\fB\\-\\-file\\fR \\fIFILE\\fR\nCompose files (repeatable)"),
+      std::string::npos)
       << ls;
   EXPECT_NE(ls.find(".SH SEE ALSO\n\\fBberth-image\\fR(1)"), std::string::npos) << ls;
   // A line starting with '.' is text, not a request; backslashes are printed.
