@@ -8,7 +8,7 @@
 #   P/share/man/man1/berth*.1                      made by `berth __man` at build time
 #   P/share/doc/berth/                             README and docs/
 # More system integration (a systemd unit under lib/systemd/system, ...) is one more install()
-# in berth_install_extras below.
+# below the docs'.
 
 set(BERTH_GENERATED ${CMAKE_BINARY_DIR}/generated)
 set(berth_completions ${BERTH_GENERATED}/completions/berth ${BERTH_GENERATED}/completions/_berth
@@ -39,10 +39,8 @@ install(DIRECTORY ${BERTH_GENERATED}/man1 DESTINATION ${CMAKE_INSTALL_MANDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
-# The hook for further system files: add install() calls here.
-macro(berth_install_extras)
-endmacro()
-berth_install_extras()
+# Further system files (a systemd unit into ${CMAKE_INSTALL_PREFIX}/lib/systemd/system, ...): one
+# more install() here; cpack packs whatever is installed.
 
 # The Debian package: what the binaries link is computed by dpkg-shlibdeps. Berth execs no other
 # program at run time (nftables and netlink are libraries; docker-credential-* helpers are only
