@@ -14,6 +14,8 @@ packages=(
   iproute2 nftables dnsutils busybox-static curl xfsprogs btrfs-progs
   # the registry tests: a real registry, skopeo to fill it, htpasswd for Basic auth
   docker-registry skopeo apache2-utils
+  # the shells whose completion scripts the e2e tests drive
+  bash-completion zsh fish
   # the example's images (scripts/example-images.sh) and the benchmarks (bench/)
   debootstrap iperf3 dnsperf hyperfine jq
 )

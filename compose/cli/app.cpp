@@ -12,12 +12,9 @@
 
 namespace berth::cli {
 
-int run(int argc, char** argv) {
-  CLI::App app{"Berth: a daemonless, Compose-compatible multi-container orchestrator", "berth"};
+void build_app(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   app.require_subcommand(1);
   app.fallthrough();  // global flags may follow the verb, as with docker compose
-  GlobalOptions global;
-  CommandResult result;
   add_global_options(app, global);
   // Once the global flags are known and before the command runs (CLI11 runs the app's
   // parse-complete callback before its subcommands' callbacks).
@@ -25,6 +22,8 @@ int run(int argc, char** argv) {
   app.set_version_flag("-v,--version", std::string("Berth version v") + BERTH_VERSION);
   register_config(app, global, result);
   register_version(app, result);
+  register_completion(app, global, result);
+  register_help(app, result);
   register_image(app, global, result);
   // project lifecycle
   register_up(app, global, result);
@@ -60,18 +59,30 @@ int run(int argc, char** argv) {
   register_system(app, global, result);
   register_bridge(app, global, result);
   register_watch(app, global, result);
-  std::vector<std::string> args = pflag_forms(app, std::vector<std::string>(argv + 1, argv + argc));
+}
+
+void parse_args(CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> words = pflag_forms(app, args);
+  std::reverse(words.begin(), words.end());  // CLI11 takes the words last first
+  app.parse(words);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Berth: a daemonless, Compose-compatible multi-container orchestrator", "berth"};
+  GlobalOptions global;
+  CommandResult result;
+  build_app(app, global, result);
+  std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {  // as docker compose: the usage, and success
     std::cout << app.help();
     return 0;
   }
-  if (auto unknown = unknown_command(app, args)) {
+  if (auto unknown = unknown_command(app, pflag_forms(app, args))) {
     std::cerr << "berth: '" << *unknown << "' is not a berth command.\nSee 'berth --help'\n";
     return 1;
   }
   try {
-    std::reverse(args.begin(), args.end());  // CLI11 takes the words last first
-    app.parse(args);
+    parse_args(app, args);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 1;

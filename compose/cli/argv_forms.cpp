@@ -78,6 +78,26 @@ std::vector<std::string> pflag_forms(const CLI::App& app, const std::vector<std:
   return out;
 }
 
+std::vector<std::string> global_words(const CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  bool global_option = false;
+  walk_words(app, args, [&](const CLI::App* at, std::size_t i, Word kind) {
+    const std::string& a = args[i];
+    if (kind == Word::Option) {
+      const bool is_long = a.rfind("--", 0) == 0;
+      std::string name = is_long ? a.substr(0, a.find('=')) : a.substr(0, 2);
+      const CLI::Option* o = find_option(at, name);
+      global_option = o && o == app.get_option_no_throw(name) && (is_long || a.size() == 2 || a[2] == '=');
+      if (global_option) out.push_back(a);
+    } else if (kind == Word::Value) {
+      if (global_option) out.push_back(a);
+    } else {
+      global_option = false;
+    }
+  });
+  return out;
+}
+
 std::optional<std::string> unknown_command(const CLI::App& app, const std::vector<std::string>& args) {
   std::optional<std::string> unknown;
   bool done = false;

@@ -18,4 +18,10 @@ std::vector<std::string> pflag_forms(const CLI::App& app, const std::vector<std:
 /// `berth image foo`), or nullopt when the command line names a known command or none.
 std::optional<std::string> unknown_command(const CLI::App& app, const std::vector<std::string>& args);
 
+/// The words of `args` (in CLI11's forms, as pflag_forms returns them) that are `app`'s own
+/// options with their values: the global flags of a command line, wherever they stand
+/// (`-f x.yml up --project-directory d` → `-f x.yml --project-directory d`). An option of the
+/// command they follow that shares a name (`run -p 80:80`) is that command's, not a global one.
+std::vector<std::string> global_words(const CLI::App& app, const std::vector<std::string>& args);
+
 }  // namespace berth::cli

@@ -63,7 +63,7 @@ void register_exec(CLI::App& app, const GlobalOptions& g, CommandResult& result)
   auto o = std::make_shared<ExecCliOptions>();
   CLI::App* cmd = app.add_subcommand("exec", "Execute a command in a running container");
   cmd->add_flag("-d,--detach", o->detach, "Detached mode: Run command in the background");
-  cmd->add_flag("-T,--no-TTY", o->no_tty, "Disable pseudo-TTY allocation (default: auto-detected)");
+  cmd->add_flag("-T,--no-TTY,--no-tty", o->no_tty, "Disable pseudo-TTY allocation (default: auto-detected)");
   cmd->add_flag("--privileged", o->privileged, "Give extended privileges to the process");
   cmd->add_option("-e,--env", o->env, "Set environment variables")->allow_extra_args(false);
   cmd->add_option("-u,--user", o->user, "Run the command as this user");

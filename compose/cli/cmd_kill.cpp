@@ -13,7 +13,8 @@ void register_kill(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->add_option("-s,--signal", *signal, "SIGNAL to send to the container");
   cmd->add_flag("--remove-orphans", *remove_orphans, "Remove containers for services not defined in the Compose file");
   cmd->add_option("services", *services, "Services to kill");
-  cmd->callback([&g, services, signal] {
+  // remove_orphans is captured to keep it alive: CLI11 writes the parsed flag into it.
+  cmd->callback([&g, services, signal, remove_orphans] {
     auto session = engine::open_session(session_options(g, *services, false, false));
     session.engine->lock();
     session.engine->kill(*services, *signal);

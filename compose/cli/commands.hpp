@@ -15,6 +15,10 @@ struct CommandResult {
 
 void register_config(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_version(CLI::App& app, CommandResult& result);
+/// `completion bash|zsh|fish` and the hidden `__complete` its scripts call (cmd_completion.cpp).
+void register_completion(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `help [COMMAND [SUBCOMMAND]]` and the hidden `__man DIR` the build runs (cmd_help.cpp).
+void register_help(CLI::App& app, CommandResult& result);
 void register_image(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 // Project lifecycle (compose/engine): cmd_up.cpp (up), cmd_create.cpp, cmd_down.cpp, ...

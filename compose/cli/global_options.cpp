@@ -11,12 +11,14 @@
 namespace berth::cli {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
-  app.add_option("-f,--file", g.files, "Compose configuration files (repeatable; - for standard input)");
-  app.add_option("-p,--project-name", g.project_name, "Project name");
+  app.add_option("-f,--file", g.files, "Compose configuration files (repeatable; - for standard input)")
+      ->type_name("FILE");
+  app.add_option("-p,--project-name", g.project_name, "Project name")->type_name("PROJECT");
   app.add_option("--project-directory", g.project_directory,
-                 "Alternate working directory (default: the directory of the first compose file)");
+                 "Alternate working directory (default: the directory of the first compose file)")
+      ->type_name("DIR");
   app.add_option("--profile", g.profiles, "Profile to enable (repeatable)");
-  app.add_option("--env-file", g.env_files, "Alternate environment file (repeatable)");
+  app.add_option("--env-file", g.env_files, "Alternate environment file (repeatable)")->type_name("FILE");
   app.add_option("--ansi", g.ansi, "Control when to print ANSI control characters")
       ->check(CLI::IsMember({"never", "always", "auto"}));
   app.add_option("--progress", g.progress, "Set type of progress output")
@@ -25,7 +27,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--compatibility", g.compatibility, "Run compose in backward compatibility mode")
       ->envname("COMPOSE_COMPATIBILITY");
   app.add_flag("--all-resources", g.all_resources, "Include all resources, even those not used by services");
-  app.add_option("--root", g.root, "Root directory of Berth's state (default: /var/lib/berth)")->envname("BERTH_ROOT");
+  app.add_option("--root", g.root, "Root directory of Berth's state (default: /var/lib/berth)")
+      ->envname("BERTH_ROOT")
+      ->type_name("DIR");
 }
 
 void export_dotenv_compose_variables(const GlobalOptions& g) {

@@ -1,5 +1,6 @@
 // Paths of the state trees and lookup of the helper binaries. Helpers are looked for next to
-// the running `berth` first (an installed tree), then as build-tree siblings, so tests and
+// the running `berth` first, then where `cmake --install` puts them (BERTH_HELPER_RELDIR from
+// berth's directory: ../libexec/berth), then as build-tree siblings, so tests and
 // developers run the freshly built shim without installing anything.
 #include "compose/state/paths.hpp"
 
@@ -36,7 +37,7 @@ std::string find_helper(const std::string& name, const std::string& env_var, con
   std::string looked;
   if (!ec) {
     fs::path dir = exe.parent_path();
-    for (const fs::path& candidate : {dir / name, dir / ".." / subdir / name}) {
+    for (const fs::path& candidate : {dir / name, dir / BERTH_HELPER_RELDIR / name, dir / ".." / subdir / name}) {
       if (::access(candidate.c_str(), X_OK) == 0) return fs::weakly_canonical(candidate).string();
       looked += ", " + candidate.string();
     }

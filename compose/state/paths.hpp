@@ -27,7 +27,8 @@ struct Paths {
 };
 
 /// The path of helper `name` ("berth-shim" or "berth-dns"): $<env_var> if set, else next to
-/// /proc/self/exe, else the build-tree sibling <exe dir>/../<subdir>/<name>. Throws
+/// /proc/self/exe, else in the installed layout (<exe dir>/../libexec/berth/<name>), else the
+/// build-tree sibling <exe dir>/../<subdir>/<name>. Throws
 /// std::runtime_error naming every place looked at when none exists.
 std::string find_helper(const std::string& name, const std::string& env_var, const std::string& subdir);
 
