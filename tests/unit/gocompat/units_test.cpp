@@ -91,3 +91,16 @@ TEST(Units, HumanSizeIsGoUnitsWithThreeDigits) {
   EXPECT_EQ(human_size(1234), "1.23kB");
   EXPECT_EQ(human_size(999999), "1e+03kB");  // go-units: %.*g with 3 digits, as docker prints it
 }
+
+TEST(Units, HumanSizeIsDecimalAsDockersLogDrivers) {
+  using berth::gocompat::parse_human_size;
+  EXPECT_EQ(parse_human_size("10m"), 10'000'000);
+  EXPECT_EQ(parse_human_size("100k"), 100'000);
+  EXPECT_EQ(parse_human_size("100KB"), 100'000);
+  EXPECT_EQ(parse_human_size("1.5g"), 1'500'000'000);
+  EXPECT_EQ(parse_human_size("1KiB"), 1000);  // go-units' FromHumanSize ignores the i
+  EXPECT_EQ(parse_human_size("512"), 512);
+  EXPECT_FALSE(parse_human_size("10x"));
+  EXPECT_FALSE(parse_human_size("m"));
+  EXPECT_FALSE(parse_human_size("-1m"));
+}
