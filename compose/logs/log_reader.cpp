@@ -263,27 +263,44 @@ bool LogReader::read_source(const Sink& sink) {
 }
 
 bool LogReader::advance() {
-  if (!m_src.fd) return open_current();
-  if (source_is_current()) return false;
-  // The source was rotated away (renamed to <log>.1, compressed, or unlinked): every line of it
-  // is written (the shim renames only after its last write). The next file is the one after it
-  // in age, found by its first line (names shift at every rotation, inodes change with gzip).
+  // The source was rotated away (renamed to <log>.1, compressed, or unlinked) and drained. The
+  // next file is the one after it in age, found by its first line (names shift at every
+  // rotation, inodes change with gzip). A candidate that vanishes or is half-written while it is
+  // looked at means a rotation or compression is running: look again rather than guess.
   const std::string mine = source_first_line();
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  auto first_line_of = [](const RotatedLog& log, std::string& out) {
+    try {
+      UniqueFd fd(::open(log.path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) return false;
+      out = log.gz ? first_gz_log_line(fd.get(), log.path) : first_log_line(fd.get(), log.path);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  };
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (attempt > 0) ::poll(nullptr, 0, 1);
     std::vector<RotatedLog> rotated = rotated_logs(m_path);  // newest first
     size_t k = rotated.size();                               // where the source is now; none = all are newer
+    bool raced = false;
     for (size_t i = 0; i < rotated.size() && !mine.empty(); ++i) {
-      UniqueFd fd(::open(rotated[i].path.c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd) continue;  // renamed by a rotation running now: seen on the next attempt
-      std::string first =
-          rotated[i].gz ? first_gz_log_line(fd.get(), rotated[i].path) : first_log_line(fd.get(), rotated[i].path);
+      std::string first;
+      if (!first_line_of(rotated[i], first)) {
+        raced = true;
+        continue;
+      }
       if (first == mine) {
         k = i;
         break;
       }
     }
+    if (k == rotated.size() && raced) continue;
     if (k > 0) {
-      open_rotated(rotated[k - 1]);
+      try {
+        open_rotated(rotated[k - 1]);
+      } catch (const std::exception&) {
+        continue;  // renamed meanwhile
+      }
       return true;
     }
     // The source is <log>.1 now: the current file follows it, unless it was rotated in the
@@ -294,15 +311,10 @@ bool LogReader::advance() {
       return false;  // not created yet
     }
     std::vector<RotatedLog> again = rotated_logs(m_path);
-    if (!again.empty()) {
-      UniqueFd fd(::open(again[0].path.c_str(), O_RDONLY | O_CLOEXEC));
-      std::string first = !fd           ? std::string()
-                          : again[0].gz ? first_gz_log_line(fd.get(), again[0].path)
-                                        : first_log_line(fd.get(), again[0].path);
-      if (first != mine) {
-        m_src = std::move(previous);
-        continue;
-      }
+    std::string first;
+    if (!again.empty() && (!first_line_of(again[0], first) || first != mine)) {
+      m_src = std::move(previous);
+      continue;
     }
     return true;
   }
@@ -317,6 +329,17 @@ bool LogReader::read_available(const Sink& sink) {
   }
   for (;;) {
     if (m_src.fd && !read_source(sink)) {
+      m_done = true;
+      return false;
+    }
+    if (!m_src.fd) {
+      if (!open_current()) return true;
+      continue;
+    }
+    if (source_is_current()) return true;
+    // Rotated away: what was written between the read above and the rename is read now (the
+    // shim renames only after its last write to the file).
+    if (!read_source(sink)) {
       m_done = true;
       return false;
     }

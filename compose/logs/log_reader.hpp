@@ -83,8 +83,8 @@ class LogReader {
   void start();
   /// Reads the current source to its end. False once --until has been passed.
   bool read_source(const Sink& sink);
-  /// When the source has been rotated away (it is no longer <log>), moves to the file written
-  /// after it; false when the source is the current file (or none exists yet).
+  /// Moves from a source rotated away (and drained) to the file written after it; false when
+  /// that is the current file and it does not exist yet.
   bool advance();
   bool open_current();
   void open_rotated(const RotatedLog& log);
