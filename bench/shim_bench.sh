@@ -5,7 +5,9 @@
 #      p50/p95 wall time measured with bash's $EPOCHREALTIME (no fork per sample);
 #   2. `crun run` on that bundle (expected to refuse hybrid cgroups here, see DESIGN.md);
 #   3. idle RSS/PSS of a detached berth-shim supervising `sleep`, vs conmon (+runc) doing the same;
-#   4. log throughput: a container writing 100 MB (1,000,000 lines of 100 bytes) to stdout.
+#   4. log throughput: a container writing 100 MB (1,000,000 lines of 100 bytes) to stdout, into
+#      one log file, then rotated at 10 MB x 3 files (Docker's json-file max-size/max-file), then
+#      the same compressed (log lines kept are counted in all the files).
 #
 #   bench/shim_bench.sh [RUNS]        RUNS defaults to 200; BUILD_DIR defaults to build-bench
 #
@@ -61,6 +63,17 @@ make_bundle "$WORK/sleep" /bin/sleep 100000
 make_bundle "$WORK/burst" /bin/sh -c "yes $(printf 'A%.0s' $(seq 99)) | head -n 1000000"
 ln -sf busybox "$WORK/burst/rootfs/bin/yes"
 ln -sf busybox "$WORK/burst/rootfs/bin/head"
+# The same burst with the shim's rotation annotations (what `logging.options` becomes).
+for variant in rot:false gz:true; do
+  cp -a "$WORK/burst" "$WORK/burst-${variant%%:*}"
+  python3 - "$WORK/burst-${variant%%:*}/config.json" "${variant#*:}" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.setdefault("annotations", {}).update({"org.berth.log-max-size": "10000000", "org.berth.log-max-file": "3",
+                                        "org.berth.log-compress": sys.argv[2]})
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
+done
 
 now_us() { local t=$EPOCHREALTIME; echo $((10#${t/./})); }
 percentile() {  # file, p
@@ -118,9 +131,15 @@ runc --root "$C/runc" kill cm KILL
 for _ in $(seq 50); do [[ -e $C/exits/cm ]] && break; sleep 0.1; done
 runc --root "$C/runc" delete --force cm 2>/dev/null || true
 
-echo "== log throughput: 100 MB of container output (1,000,000 lines) into container.log"
-t0=$(now_us)
-"$SHIM" run --bundle "$WORK/burst" --id burst --state-dir "$WORK/state/burst" >/dev/null
-t1=$(now_us)
-awk -v us=$((t1 - t0)) -v lines="$(wc -l <"$WORK/state/burst/container.log")" \
-  'BEGIN { printf "   %.2f s, %.0f MB/s of output, %d log lines\n", us / 1e6, 100 / (us / 1e6), lines }'
+log_lines() {  # state dir: json-file lines in container.log and its rotated (maybe gzipped) files
+  for f in "$1"/container.log*; do case $f in *.gz) zcat "$f" ;; *) cat "$f" ;; esac; done | wc -l
+}
+for variant in burst:"one file" burst-rot:"10 MB x 3 files" burst-gz:"10 MB x 3 files, compressed"; do
+  name=${variant%%:*}
+  echo "== log throughput: 100 MB of container output (1,000,000 lines) into container.log (${variant#*:})"
+  t0=$(now_us)
+  "$SHIM" run --bundle "$WORK/$name" --id "$name" --state-dir "$WORK/state/$name" >/dev/null
+  t1=$(now_us)
+  awk -v us=$((t1 - t0)) -v lines="$(log_lines "$WORK/state/$name")" -v files="$(ls "$WORK/state/$name" | grep -c container.log)" \
+    'BEGIN { printf "   %.2f s, %.0f MB/s, %.0f lines/s of output; %d log lines kept in %d files\n", us / 1e6, 100 / (us / 1e6), 1e6 / (us / 1e6), lines, files }'
+done

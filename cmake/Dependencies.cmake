@@ -8,6 +8,7 @@ find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(CURL REQUIRED)
+find_package(ZLIB REQUIRED)  # rotated container logs are gzipped (berth-shim) and read back (compose/logs)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 # ISA-L's igzip inflates gzip layers 2-3x faster than zlib (compose/image/gunzip.hpp); optional:
 # without it libarchive's zlib filter does all of it.

@@ -102,9 +102,10 @@ struct State {
   std::string error;             ///< why the last (re)start failed, if it did
   // For cleanup after a shim died: what exists on the host for this container.
   std::string bundle;
-  std::string log_path;
-  std::string cgroup_v2;               ///< absolute cgroup v2 dir, "" if none
-  std::vector<std::string> cgroup_v1;  ///< absolute cgroup v1 dirs
+  std::string log_path;                  ///< "" with the `none` log driver
+  std::string log_driver = "json-file";  ///< json-file | local | none
+  std::string cgroup_v2;                 ///< absolute cgroup v2 dir, "" if none
+  std::vector<std::string> cgroup_v1;    ///< absolute cgroup v1 dirs
 };
 
 inline void to_json(nlohmann::json& j, const HealthLogEntry& e) {
@@ -136,6 +137,7 @@ inline void to_json(nlohmann::json& j, const State& s) {
        {"restart_count", s.restart_count},
        {"bundle", s.bundle},
        {"log_path", s.log_path},
+       {"log_driver", s.log_driver},
        {"cgroup_v2", s.cgroup_v2},
        {"cgroup_v1", s.cgroup_v1}};
   if (s.health) j["health"] = *s.health;
@@ -155,6 +157,7 @@ inline void from_json(const nlohmann::json& j, State& s) {
   s.error = j.value("error", "");
   s.bundle = j.value("bundle", "");
   s.log_path = j.value("log_path", "");
+  s.log_driver = j.value("log_driver", "json-file");
   s.cgroup_v2 = j.value("cgroup_v2", "");
   s.cgroup_v1 = j.value("cgroup_v1", std::vector<std::string>{});
 }

@@ -1,14 +1,17 @@
 // json-file logging, byte-compatible with moby's daemon/logger (copier.go splits the stream,
 // jsonfilelog/jsonlog/jsonlogbytes.go escapes, time.RFC3339Nano stamps). Timestamps are taken
 // when a message is cut from the stream, as Docker does. The supervisor feeds StreamLog from
-// its event loop; the log file is written with plain blocking write(2), so a slow disk pushes
-// back on the container through its full pipe instead of dropping lines.
+// its event loop and hands the lines to log_writer's thread, which writes them with LogFile
+// (rotating as log_rotation.hpp says), so a slow or full disk never stops the container.
 #include "runtime-shim/logs.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <stdexcept>
 
 #include "common/sys_error.hpp"
 
@@ -197,19 +200,81 @@ void StreamLog::finish(std::string& out) {
   m_in_partial = false;
 }
 
-LogFile::LogFile(const std::string& path)
-    : m_path(path), m_fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) {
-  if (!m_fd) throw_errno("open log file `" + path + "`");
+LogFile::LogFile(const std::string& path, LogRotation rotation, Warn warn)
+    : m_path(path), m_rotation(rotation), m_warn(std::move(warn)) {
+  open_current(O_APPEND);
+  struct stat st {};
+  if (::fstat(m_fd.get(), &st) != 0) throw_errno("stat log file `" + path + "`");
+  m_size = st.st_size;
 }
 
-void LogFile::write(std::string_view data) {
+LogFile::~LogFile() {
+  if (m_compressor.joinable()) m_compressor.join();
+}
+
+void LogFile::open_current(int flags) {
+  m_fd = UniqueFd(::open(m_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0640));
+  if (!m_fd) throw_errno("open log file `" + m_path + "`");
+}
+
+void LogFile::write_all(std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(m_fd.get(), data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_errno("write log file `" + m_path + "`");
     }
+    m_size += n;
+    m_mid_line = data[static_cast<size_t>(n) - 1] != '\n';
     data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void LogFile::rotate() {
+  // Docker's rotateMu: a rotation waits for the previous file's compression.
+  if (m_compressor.joinable()) m_compressor.join();
+  m_fd.reset();
+  std::string failed;
+  try {
+    shift_rotated_logs(m_path, m_rotation.max_file, m_rotation.compress);
+    // Readers may be in the current file, so it is moved away (not truncated).
+    std::string to = m_path + ".1";
+    if (m_rotation.max_file < 2 ? ::unlink(m_path.c_str()) != 0 : ::rename(m_path.c_str(), to.c_str()) != 0)
+      if (errno != ENOENT) throw_errno("rotate log file `" + m_path + "`");
+  } catch (const std::exception& e) {
+    failed = e.what();
+  }
+  // As Docker: a new, empty file even when the renames failed.
+  open_current(O_TRUNC);
+  m_size = 0;
+  m_mid_line = false;
+  if (!failed.empty()) throw std::runtime_error(failed);
+  if (m_rotation.compress && m_rotation.max_file >= 2)
+    m_compressor = std::thread([path = m_path + ".1", warn = m_warn] {
+      try {
+        compress_log_file(path);
+      } catch (const std::exception& e) {
+        if (warn) warn(e.what());
+      }
+    });
+}
+
+void LogFile::write(std::string_view data) {
+  if (!m_fd) open_current(O_APPEND);
+  if (m_mid_line) write_all("\n");
+  while (!data.empty()) {
+    if (m_rotation.max_size >= 0 && m_size >= m_rotation.max_size) rotate();
+    size_t take = data.size();
+    if (m_rotation.max_size >= 0) {
+      // Up to and including the line that brings the file to max-size.
+      auto need = static_cast<size_t>(m_rotation.max_size - m_size);
+      if (need <= data.size()) {
+        size_t nl = data.find('\n', need - 1);
+        take = nl == std::string_view::npos ? data.size() : nl + 1;
+      }
+    }
+    write_all(data.substr(0, take));
+    data.remove_prefix(take);
   }
 }
 

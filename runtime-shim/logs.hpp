@@ -7,8 +7,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "common/unique_fd.hpp"
+#include "runtime-shim/log_rotation.hpp"
 
 namespace berth::shim {
 
@@ -61,18 +63,41 @@ class StreamLog {
   timespec m_partial_time{};
 };
 
-/// The json-file log, opened for appending (created 0640).
+/// The json-file log, opened for appending (created 0640) and rotated as `rotation` says
+/// (log_rotation.hpp). Used by one thread (the shim's log writer); a compression runs on a
+/// thread of its own.
 class LogFile {
  public:
-  /// Opens (creating) `path`; throws SysError naming it.
-  explicit LogFile(const std::string& path);
-  /// Writes all of `data`; throws SysError naming the file (ENOSPC, EIO, ...).
+  using Warn = std::function<void(const std::string&)>;
+
+  /// Opens (creating) `path`; throws SysError naming it. `warn` hears of failed compressions.
+  explicit LogFile(const std::string& path, LogRotation rotation = {}, Warn warn = {});
+  /// Waits for a running compression.
+  ~LogFile();
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+
+  /// Writes `data`, whole json-file lines, rotating first whenever the next line would go into a
+  /// file already at or past max-size (so a file exceeds it by at most one line, as Docker's).
+  /// Throws SysError naming the file (ENOSPC, EIO, ...); a line cut by a failed write is ended
+  /// with a '\n' at the next write so that only it is lost (readers skip malformed lines).
   void write(std::string_view data);
   const std::string& path() const { return m_path; }
+  /// Bytes in the current file.
+  int64_t size() const { return m_size; }
 
  private:
+  void open_current(int flags);
+  void write_all(std::string_view data);
+  void rotate();
+
   std::string m_path;
+  LogRotation m_rotation;
+  Warn m_warn;
   UniqueFd m_fd;
+  int64_t m_size = 0;
+  bool m_mid_line = false;  ///< the last write stopped inside a line
+  std::thread m_compressor;
 };
 
 }  // namespace berth::shim

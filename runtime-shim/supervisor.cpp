@@ -142,13 +142,21 @@ void Supervisor::prepare() {
     m_bundle.args.insert(m_bundle.args.begin(), {kInitPathInContainer, "--"});
   }
   std::string log_path = m_bundle.log_path.empty() ? m_opts.state_dir + "/container.log" : m_bundle.log_path;
-  m_log = std::make_unique<LogFile>(log_path);
+  if (m_bundle.log_driver == "none") {
+    log_path.clear();
+  } else {
+    LogRotation rotation{m_bundle.log_max_size, m_bundle.log_max_file, m_bundle.log_compress};
+    m_log =
+        std::make_unique<AsyncLogWriter>(std::make_unique<LogFile>(log_path, rotation, warn),
+                                         m_bundle.log_max_buffer ? m_bundle.log_max_buffer : kDefaultLogBuffer, warn);
+  }
 
   auto& s = m_state.state();
   s.id = m_opts.id;
   s.shim_pid = ::getpid();
   s.bundle = m_opts.bundle_dir;
   s.log_path = log_path;
+  s.log_driver = m_bundle.log_driver;
   s.status = "created";
   save_state();
   write_file_atomic(m_opts.state_dir + "/shim.pid", std::to_string(::getpid()) + "\n");

@@ -20,6 +20,7 @@
 #include "runtime-shim/dns_watch.hpp"
 #include "runtime-shim/event_loop.hpp"
 #include "runtime-shim/healthcheck.hpp"
+#include "runtime-shim/log_writer.hpp"
 #include "runtime-shim/logs.hpp"
 #include "runtime-shim/restart_policy.hpp"
 #include "runtime-shim/state.hpp"
@@ -127,7 +128,7 @@ class Supervisor {
   std::unique_ptr<DnsWatch> m_dns;  ///< the project's berth-dns, restarted when it dies
   std::unique_ptr<ControlServer> m_control;
   StateFile m_state;
-  std::unique_ptr<LogFile> m_log;
+  std::unique_ptr<AsyncLogWriter> m_log;  ///< null with the `none` log driver
   std::unique_ptr<RestartManager> m_restart;
   std::optional<HealthMonitor> m_health;
 
@@ -144,7 +145,6 @@ class Supervisor {
   std::vector<std::pair<bool, std::string>> m_backlog;  ///< attach_pending: (is_stderr, data)
   size_t m_backlog_size = 0;
   bool m_attached_once = false;
-  bool m_log_failed = false;
 
   EventLoop::TimerId m_restart_timer = 0, m_kill_timer = 0, m_probe_timer = 0, m_probe_deadline = 0;
   bool m_final = false;  ///< exited and will not restart

@@ -1,7 +1,7 @@
 // The container's output: pipes (or the pty master) read by the event loop, cut into Docker
-// json-file lines (StreamLog) and appended to the log; in the foreground also copied to our own
-// stdout/stderr. One read per wake-up keeps stdout and stderr interleaved fairly; a full log disk
-// is reported once per streak and the container keeps running.
+// json-file lines (StreamLog) and queued for the log writer thread (log_writer.hpp: a slow or full
+// disk drops and counts lines, never blocks the container); in the foreground also copied to our
+// own stdout/stderr. One read per wake-up keeps stdout and stderr interleaved fairly.
 //
 // Output is read until EOF when the container exits: PID 1 of a pid namespace is reported dead
 // only after every other process of the namespace is gone, so every writer is gone too and no
@@ -56,15 +56,7 @@ bool Supervisor::read_output(Output& out, bool drain) {
         off += static_cast<size_t>(std::max<ssize_t>(w, 0));
       }
   } while (drain);
-  if (!lines.empty()) {
-    try {
-      m_log->write(lines);
-      m_log_failed = false;
-    } catch (const std::exception& e) {
-      if (!m_log_failed) warn(e.what());  // once per failure streak; the container keeps running
-      m_log_failed = true;
-    }
-  }
+  if (m_log) m_log->write(lines);  // queued for the writer thread: never blocks, drops when it must
   return open;
 }
 
@@ -74,16 +66,12 @@ void Supervisor::close_outputs() {
     read_output(*out, true);
     std::string rest;
     out->log.finish(rest);
-    if (!rest.empty()) {
-      try {
-        m_log->write(rest);
-      } catch (const std::exception& e) {
-        warn(e.what());
-      }
-    }
+    if (m_log) m_log->write(rest);
     m_loop.remove(out->fd.get());
   }
   m_outputs.clear();
+  // Readers take "exited" to mean every line is in the file: wait for the writer thread.
+  if (m_log) m_log->flush();
   m_pty_master = -1;
 }
 

@@ -129,6 +129,7 @@ ContainerSpec build_container_spec(const SpecInput& in) {
   detail::build_security(b);
   detail::build_resources(b);
   detail::build_mounts(b);
+  detail::build_logging(b);
   detail::warn_unsupported(b);
   return spec;
 }

@@ -100,6 +100,9 @@ struct SpecInput {
   /// Looks up variables for secrets/configs with `environment:` (default: the process env).
   std::function<std::optional<std::string>(const std::string&)> lookup_env;
   std::string berth_version = "2.0.0";  ///< label com.docker.compose.version
+  /// Berth's default logging (the config file's log-driver/log-opts, state::LogDefaults); the
+  /// service's `logging` is laid over it. Empty driver = json-file.
+  model::Logging default_logging;
 };
 
 /// A file the bundle dir must hold (mounted into the container by config.json).

@@ -34,6 +34,8 @@ void build_mounts(Build& b);
 void build_resources(Build& b);
 void build_security(Build& b);
 void warn_unsupported(Build& b);
+/// org.berth.log-*: the service's `logging` over Berth's default, checked as Docker's drivers do.
+void build_logging(Build& b);
 
 /// Docker's default PATH.
 inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -136,12 +136,6 @@ void warn_unsupported(Build& b) {
   unsupported("external_links", !s.external_links.empty());
   unsupported("models", !s.models.empty());
 
-  if (s.logging) {
-    const std::string& d = s.logging->driver;
-    if (!d.empty() && d != "json-file" && d != "local")
-      b.warn("logging.driver", "\"" + d + "\" is not supported, logs go to the json-file log");
-    if (!s.logging->options.empty()) b.warn("logging.options", "not supported (no log rotation), ignored");
-  }
   if (!s.platform.empty()) {
     const std::string& p = s.platform;
     if (p != "linux/amd64" && p != "linux/x86_64" && p != "amd64" && p != "linux")

@@ -54,9 +54,15 @@ int run_logs(const GlobalOptions& g, const LogsOptions& o) {
   engine::Session session = engine::open_session(so);
   engine::Engine& eng = *session.engine;
 
+  // A container logging with driver `none` has nothing to read: docker compose warns and goes on.
+  auto readable = [&](const state::ContainerRecord& r) {
+    if (logs::container_log_driver(eng.paths(), r.id) != "none") return true;
+    session.progress->warning(logs::unreadable_log_warning(r.name));
+    return false;
+  };
   std::vector<logs::LogTarget> targets;
   for (const auto& c : engine::select_containers(eng, o.services, o.index))
-    if (c.record.status != "creating")
+    if (c.record.status != "creating" && readable(c.record))
       targets.push_back({c.record.id, logs::log_display_name(eng.project(), c.record.name)});
 
   logs::PrinterOptions po;
@@ -84,7 +90,8 @@ int run_logs(const GlobalOptions& g, const LogsOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     eng.store().load();
     for (const auto& c : engine::select_containers(eng, o.services, o.index))
-      if (c.record.status != "creating" && c.record.status != "created" && added.insert(c.record.id).second)
+      if (c.record.status != "creating" && c.record.status != "created" && added.insert(c.record.id).second &&
+          readable(c.record))
         follower.add({c.record.id, logs::log_display_name(eng.project(), c.record.name)}, from_start);
     if (follower.active() == 0) break;
   }

@@ -3,7 +3,8 @@
 //   - parse_duration_ns: Go's time.ParseDuration (same overflow rules), plus the "d" and "w"
 //     units that compose-go accepts through go-str2duration;
 //   - format_duration: time.Duration.String ("1m0s", "1.5ms", "0s");
-//   - parse_bytes: docker/go-units parseSize with the binary (1024) unit map;
+//   - parse_bytes / parse_human_size: docker/go-units parseSize with the binary (1024) / the
+//     decimal (1000) unit map;
 // Floats are printed with gocompat::format_g (strconv.FormatFloat(v, 'g', -1, 64)).
 #include "compose/gocompat/units.hpp"
 
@@ -197,7 +198,10 @@ std::string format_duration(int64_t ns) {
   return std::string(buf.data() + w, buf.size() - w);
 }
 
-std::optional<int64_t> parse_bytes(std::string_view text) {
+namespace {
+
+/// go-units parseSize with the unit map of base 1024 (RAMInBytes) or 1000 (FromHumanSize).
+std::optional<int64_t> parse_go_size(std::string_view text, double base) {
   size_t sep = text.find_last_of("0123456789. ");
   if (sep == std::string_view::npos) return std::nullopt;  // there must be at least a digit
   std::string_view num = text[sep] == ' ' ? text.substr(0, sep) : text.substr(0, sep + 1);
@@ -215,7 +219,7 @@ std::optional<int64_t> parse_bytes(std::string_view text) {
       static constexpr std::string_view prefixes = "kmgtp";
       size_t power = prefixes.find(sfx[0]);
       if (power == std::string_view::npos) return std::nullopt;
-      size *= std::pow(1024.0, static_cast<double>(power + 1));
+      size *= std::pow(base, static_cast<double>(power + 1));
       if (sfx.size() == 2 && sfx[1] != 'b') return std::nullopt;
       if (sfx.size() == 3 && sfx.substr(1) != "ib") return std::nullopt;
     }
@@ -224,6 +228,12 @@ std::optional<int64_t> parse_bytes(std::string_view text) {
   if (size >= 9223372036854775808.0) return std::nullopt;
   return static_cast<int64_t>(size);
 }
+
+}  // namespace
+
+std::optional<int64_t> parse_bytes(std::string_view text) { return parse_go_size(text, 1024.0); }
+
+std::optional<int64_t> parse_human_size(std::string_view text) { return parse_go_size(text, 1000.0); }
 
 namespace {
 

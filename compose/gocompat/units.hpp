@@ -23,6 +23,10 @@ std::string format_duration(int64_t ns);
 /// "50M" -> 52428800, "1g", "512m", "100kb", "1.5KiB", "1024". nullopt when invalid or negative.
 std::optional<int64_t> parse_bytes(std::string_view text);
 
+/// docker/go-units FromHumanSize: parse_bytes's syntax with decimal units (k = 1000, m = 1000000),
+/// as Docker's log drivers read max-size ("10m" -> 10000000).
+std::optional<int64_t> parse_human_size(std::string_view text);
+
 /// go-units HumanSizeWithPrecision(size, precision), decimal units: with 3 (docker images SIZE)
 /// "4.26MB", "812kB", "100B"; with 4 (units.HumanSize, pull progress) "12.35MB".
 std::string human_size(std::uint64_t bytes, int precision = 3);

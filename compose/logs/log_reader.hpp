@@ -2,7 +2,9 @@
 // Reading a container's json-file log (written by berth-shim, runtime-shim/logs.cpp): one JSON
 // object per line, {"log":"text\n","stream":"stdout","time":"RFC3339Nano"}; a message without
 // a trailing '\n' is a partial piece of a longer line (16 KiB pieces) or output cut at exit.
-// `logs --tail/--since/--until/-f` are implemented here; printing is log_printer's job.
+// The log may be rotated (log_files.hpp): the rotated files are read first, oldest first, then
+// the current one. `logs --tail/--since/--until/-f` are implemented here; printing is
+// log_printer's job.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -11,6 +13,7 @@
 #include <string_view>
 
 #include "common/unique_fd.hpp"
+#include "compose/logs/log_files.hpp"
 
 namespace berth::logs {
 
@@ -66,13 +69,34 @@ class LogReader {
   const std::string& path() const { return m_path; }
 
  private:
-  bool open_if_present();
-  void seek_tail(size_t n);
+  /// The file being read: a plain file read from its offset, or a gzipped one's content.
+  struct Source {
+    UniqueFd fd;
+    std::string data;     ///< a .gz file's content (fd kept for nothing else)
+    size_t data_pos = 0;  ///< next byte of `data`
+    bool gz = false;
+    std::string first_line;  ///< identifies the file across renames ("" until it has one)
+  };
+
+  /// Opens the first file to read: with --tail, the one holding the N-th message from the end
+  /// (positioned there); else the oldest rotated file, or the current one.
+  void start();
+  /// Reads the current source to its end. False once --until has been passed.
+  bool read_source(const Sink& sink);
+  /// Moves from a source rotated away (and drained) to the file written after it; false when
+  /// that is the current file and it does not exist yet.
+  bool advance();
+  bool open_current();
+  void open_rotated(const RotatedLog& log);
+  bool source_is_current() const;
+  std::string source_first_line();
+  size_t tail_in_current(size_t n, size_t& found);
+  bool deliver_data(std::string_view data, const Sink& sink);
   bool deliver_line(std::string_view line, const Sink& sink);
 
   std::string m_path;
   LogFilter m_filter;
-  UniqueFd m_fd;
+  Source m_src;
   std::string m_pending;  ///< bytes read past the last '\n' (a line still being written)
   bool m_started = false;
   bool m_done = false;

@@ -44,6 +44,18 @@ bool container_output_finished(const state::Paths& paths, const std::string& id)
   return !process_alive(st.shim_pid);
 }
 
+std::string container_log_driver(const state::Paths& paths, const std::string& id) {
+  try {
+    return shim_protocol::read_state(paths.shim_state_dir(id)).log_driver;
+  } catch (const std::exception&) {
+    return "json-file";
+  }
+}
+
+std::string unreadable_log_warning(const std::string& container_name) {
+  return "Can't retrieve logs for \"" + container_name + "\": configured logging driver does not support reading";
+}
+
 std::optional<int> container_exit_code(const state::Paths& paths, const std::string& id) {
   try {
     auto st = shim_protocol::read_state(paths.shim_state_dir(id));

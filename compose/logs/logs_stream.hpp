@@ -32,6 +32,14 @@ std::string log_display_name(const std::string& project, const std::string& cont
 /// no restart is pending (the shim drains the output before it records "exited").
 bool container_output_finished(const state::Paths& paths, const std::string& id);
 
+/// The log driver container `id`'s shim writes with (its state.json): "json-file", "local" or
+/// "none" (nothing stored); "json-file" when unknown.
+std::string container_log_driver(const state::Paths& paths, const std::string& id);
+
+/// docker compose's warning for a container whose log driver keeps nothing to read (`none`):
+/// Can't retrieve logs for "<name>": configured logging driver does not support reading
+std::string unreadable_log_warning(const std::string& container_name);
+
 /// The container's exit code as its shim recorded it; nullopt when unknown.
 std::optional<int> container_exit_code(const state::Paths& paths, const std::string& id);
 

@@ -1,9 +1,9 @@
 #include "compose/registry/config.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
+
+#include "compose/state/config_file.hpp"
 
 namespace berth::registry {
 
@@ -61,22 +61,7 @@ void merge_config(Config& config, const std::string& text, const std::string& pa
 
 Config load_config(const std::map<std::string, std::string>& env) {
   Config config;
-  std::vector<std::string> files = {"/etc/berth/config.json"};
-  auto get = [&](const char* k) {
-    auto it = env.find(k);
-    return it == env.end() ? std::string() : it->second;
-  };
-  if (std::string xdg = get("XDG_CONFIG_HOME"); !xdg.empty())
-    files.push_back(xdg + "/berth/config.json");
-  else if (std::string home = get("HOME"); !home.empty())
-    files.push_back(home + "/.config/berth/config.json");
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    if (!in) continue;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    merge_config(config, ss.str(), f);
-  }
+  for (const auto& [path, text] : state::read_config_files(env)) merge_config(config, text, path);
   return config;
 }
 

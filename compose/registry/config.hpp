@@ -1,6 +1,6 @@
 #pragma once
-// Berth's registry configuration: /etc/berth/config.json, then $XDG_CONFIG_HOME/berth/config.json
-// (~/.config/berth/config.json) on top, both optional:
+// Berth's registry configuration, in Berth's config files (compose/state/config_file.hpp:
+// /etc/berth/config.json, then $XDG_CONFIG_HOME/berth/config.json on top, or $BERTH_CONFIG):
 //   {
 //     "registry-mirrors": ["https://mirror.example.com"],        // for docker.io (Docker's key)
 //     "insecure-registries": ["registry.lan:5000"],              // plain HTTP (Docker's key)
@@ -30,7 +30,7 @@ struct Config {
 /// std::runtime_error naming `path` and the key on a malformed file.
 void merge_config(Config& config, const std::string& text, const std::string& path);
 
-/// Reads /etc/berth/config.json and the user's file (missing files are fine). `env` supplies
+/// Reads Berth's config files (missing files are fine). `env` supplies BERTH_CONFIG,
 /// XDG_CONFIG_HOME and HOME.
 Config load_config(const std::map<std::string, std::string>& env);
 

@@ -26,6 +26,7 @@
 #include "compose/runtime/dns.hpp"
 #include "compose/runtime/ports.hpp"
 #include "compose/runtime/shim_process.hpp"
+#include "compose/state/config_file.hpp"
 #include "compose/storage/storage_quota.hpp"
 #include "compose/storage/volumes.hpp"
 
@@ -353,6 +354,9 @@ std::string ContainerRuntime::create(const plan::Action& a) {
       in.anonymous_volumes = it->second;
   }
   in.volumes_from = volumes_from_sources(svc);
+  state::LogDefaults log_defaults = state::load_log_defaults(state::config_environment());
+  in.default_logging.driver = log_defaults.driver;
+  in.default_logging.options = log_defaults.options;
   bundle::ContainerSpec spec = bundle::build_container_spec(in);
   for (const auto& w : spec.warnings) m_progress.warning(w);
   for (const auto& v : spec.volumes)

@@ -5,6 +5,8 @@
 // so a typo fails at load time, not halfway through creating the container.
 #include "runtime-shim/container/bundle.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -392,6 +394,28 @@ void read_annotations(const Reader& r, Bundle& b) {
     b.dns_dir = *dns_dir;
     b.dns_binary = *dns_binary;
   }
+  if (auto* v = get("org.berth.log-driver")) {
+    if (*v != "json-file" && *v != "local" && *v != "none")
+      r.fail("annotations.org.berth.log-driver", "expected json-file, local or none, got \"" + *v + "\"");
+    b.log_driver = *v;
+  }
+  auto number = [&](const char* key, int64_t min, int64_t& out) {
+    if (auto* v = get(key)) {
+      int64_t n = 0;
+      auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+      if (ec != std::errc() || p != v->data() + v->size() || n < min)
+        r.fail(std::string("annotations.") + key,
+               "expected a number >= " + std::to_string(min) + ", got \"" + *v + "\"");
+      out = n;
+    }
+  };
+  int64_t max_file = b.log_max_file, max_buffer = 0;
+  number("org.berth.log-max-size", 1, b.log_max_size);
+  number("org.berth.log-max-file", 1, max_file);
+  number("org.berth.log-max-buffer", 1, max_buffer);
+  b.log_max_file = static_cast<int>(std::min<int64_t>(max_file, 1 << 20));
+  b.log_max_buffer = static_cast<uint64_t>(max_buffer);
+  flag("org.berth.log-compress", b.log_compress);
 }
 
 }  // namespace

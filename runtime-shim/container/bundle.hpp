@@ -22,6 +22,11 @@
 //   org.berth.healthcheck    JSON: {"test":[...], "interval_ns", "timeout_ns", "retries",
 //                            "start_period_ns", "start_interval_ns"}
 //   org.berth.log-path       json-file log path (default <state dir>/container.log)
+//   org.berth.log-driver     "json-file" (default), "local" (json-file lines too) or "none" (no file)
+//   org.berth.log-max-size   bytes: rotate when the log reaches it (unset = never), and
+//   org.berth.log-max-file   files kept, the current one included (default 1); rotated files
+//   org.berth.log-compress   are <log>.1, <log>.2, ... or <log>.1.gz, ... with "true"
+//   org.berth.log-max-buffer bytes of lines waiting for the log writer before lines are dropped
 //   org.berth.open-stdin     "true": without a terminal, stdin is a pipe the shim keeps open and
 //                            hands to `attach` (Docker's OpenStdin); otherwise /dev/null
 //   org.berth.stdin-once     "true": the first `attach` with stdin takes the only write end, so
@@ -143,7 +148,12 @@ struct Bundle {
   std::string stop_signal = "SIGTERM";
   int stop_timeout_s = 10;
   std::optional<Healthcheck> healthcheck;
-  std::string log_path;  ///< empty = <state dir>/container.log
+  std::string log_path;                  ///< empty = <state dir>/container.log
+  std::string log_driver = "json-file";  ///< "json-file" | "local" (both json-file lines) | "none"
+  int64_t log_max_size = -1;             ///< bytes before rotating; -1 = never
+  int log_max_file = 1;                  ///< files kept, the current one included
+  bool log_compress = false;             ///< gzip rotated files
+  uint64_t log_max_buffer = 0;           ///< bytes queued for the log writer; 0 = the shim's default
   /// The project's run dir and berth-dns binary (annotations org.berth.dns-dir/-binary): the
   /// shim keeps that berth-dns running (dns_watch.hpp). Empty = the container resolves otherwise.
   std::string dns_dir, dns_binary;

@@ -3,13 +3,12 @@
 // image references and no layer dir without its layer.json, and succeed once there is room (the
 // tmpfs remounted bigger: what it kept in partial/ is resumed).
 #include <gtest/gtest.h>
-#include <sys/mount.h>
 
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include "registry_fixture.hpp"
+#include "small_tmpfs.hpp"
 #include "support/text.hpp"
 
 namespace berth::test {
@@ -19,41 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using berth::test::contains;
-
-/// A tmpfs of `mib` MiB at `dir`, made the fixture's --root; on destruction the old root is back
-/// and the tmpfs unmounted (lazily: a failed test may leave a berth process with a cwd in it).
-class SmallRoot {
- public:
-  SmallRoot(std::string& root, const std::string& dir, int mib) : m_root(root), m_old(root), m_dir(dir) {
-    fs::create_directories(m_dir);
-    const std::string opts = "size=" + std::to_string(mib) + "m,mode=0755";
-    if (::mount("tmpfs", m_dir.c_str(), "tmpfs", 0, opts.c_str()) != 0) {
-      m_error = "mount tmpfs on " + m_dir + ": " + std::strerror(errno);
-      return;
-    }
-    m_mounted = true;
-    m_root = m_dir;
-  }
-  ~SmallRoot() {
-    m_root = m_old;
-    if (m_mounted) ::umount2(m_dir.c_str(), MNT_DETACH);
-  }
-  SmallRoot(const SmallRoot&) = delete;
-  SmallRoot& operator=(const SmallRoot&) = delete;
-
-  /// "" when mounted, else why not.
-  const std::string& error() const { return m_error; }
-  /// Makes it `mib` MiB (remount keeps its content).
-  bool grow(int mib) {
-    const std::string opts = "size=" + std::to_string(mib) + "m";
-    return ::mount("tmpfs", m_dir.c_str(), "tmpfs", MS_REMOUNT, opts.c_str()) == 0;
-  }
-
- private:
-  std::string& m_root;
-  std::string m_old, m_dir, m_error;
-  bool m_mounted = false;
-};
 
 /// Blob files in blobs/sha256 of `root` (hex names).
 std::vector<std::string> stored_blobs(const std::string& root) {

@@ -541,5 +541,91 @@ TEST_F(ContainerSpecTest, PrepareWritesFilesCreatesVolumesAndCopiesUp) {
   EXPECT_EQ(store.inspect(s.volumes.back().name)->labels.at("com.docker.volume.anonymous"), "");
 }
 
+TEST_F(ContainerSpecTest, LoggingBecomesTheShimsRotationAnnotations) {
+  load(
+      "services:\n  app:\n    image: img\n    logging:\n      options: {max-size: 10m, max-file: '3', compress: "
+      "'true'}\n"
+      "  local:\n    image: img\n    logging: {driver: local}\n"
+      "  none:\n    image: img\n    logging: {driver: none}\n"
+      "  plain:\n    image: img\n");
+  json ann = build("app").config["annotations"];
+  EXPECT_EQ(ann["org.berth.log-driver"], "json-file");
+  EXPECT_EQ(ann["org.berth.log-max-size"], "10000000");  // go-units FromHumanSize: decimal
+  EXPECT_EQ(ann["org.berth.log-max-file"], "3");
+  EXPECT_EQ(ann["org.berth.log-compress"], "true");
+  ann = build("local").config["annotations"];  // Docker's local driver: 20 MiB x 5, compressed
+  EXPECT_EQ(ann["org.berth.log-driver"], "local");
+  EXPECT_EQ(ann["org.berth.log-max-size"], "20971520");
+  EXPECT_EQ(ann["org.berth.log-max-file"], "5");
+  EXPECT_EQ(ann["org.berth.log-compress"], "true");
+  ann = build("none").config["annotations"];
+  EXPECT_EQ(ann["org.berth.log-driver"], "none");
+  EXPECT_FALSE(ann.contains("org.berth.log-max-size"));
+  ann = build("plain").config["annotations"];
+  EXPECT_EQ(ann["org.berth.log-driver"], "json-file");
+  EXPECT_FALSE(ann.contains("org.berth.log-max-size"));  // no rotation unless asked, as Docker
+}
+
+TEST_F(ContainerSpecTest, LoggingDefaultsFromTheConfigFileUnderTheService) {
+  load(
+      "services:\n  app:\n    image: img\n    logging:\n      options: {max-file: '2'}\n"
+      "  other:\n    image: img\n    logging: {driver: local}\n  plain:\n    image: img\n");
+  m_image = std::make_unique<image::ImageRecord>(image());
+  auto with_default = [&](const std::string& service) {
+    bundle::SpecInput in = input(service);
+    in.default_logging.driver = "json-file";
+    in.default_logging.options = {{"max-size", "1k"}, {"max-file", "4"}};
+    return bundle::build_container_spec(in).config["annotations"];
+  };
+  json ann = with_default("app");  // the service's max-file over the default's, its max-size kept
+  EXPECT_EQ(ann["org.berth.log-max-size"], "1000");
+  EXPECT_EQ(ann["org.berth.log-max-file"], "2");
+  ann = with_default("plain");
+  EXPECT_EQ(ann["org.berth.log-max-size"], "1000");
+  EXPECT_EQ(ann["org.berth.log-max-file"], "4");
+  ann = with_default("other");  // another driver: the default's options do not apply
+  EXPECT_EQ(ann["org.berth.log-driver"], "local");
+  EXPECT_EQ(ann["org.berth.log-max-size"], "20971520");
+}
+
+TEST_F(ContainerSpecTest, LoggingOptionsAreCheckedAsDockerChecksThem) {
+  auto error_of = [&](const std::string& logging) {
+    load("services:\n  app:\n    image: img\n    logging: " + logging + "\n");
+    try {
+      build();
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(
+      error_of("{options: {max-size: 10x}}"),
+      "service \"app\": logging.options.max-size: invalid size \"10x\" (a number with an optional k, m or g suffix)");
+  EXPECT_EQ(error_of("{options: {max-file: '0'}}"),
+            "service \"app\": logging.options.max-file: max-file cannot be less than 1");
+  EXPECT_EQ(error_of("{options: {compress: 'true', max-size: 1m}}"),
+            "service \"app\": logging.options.compress: compress cannot be true when max-file is less than 2 or "
+            "max-size is not set");
+  EXPECT_EQ(error_of("{options: {compress: maybe}}"),
+            "service \"app\": logging.options.compress: \"maybe\" is not true or false");
+  EXPECT_EQ(error_of("{options: {max-bytes: 1m}}"),
+            "service \"app\": logging.options.max-bytes: unknown log opt 'max-bytes' for json-file log driver");
+  EXPECT_EQ(error_of("{driver: local, options: {max-file: '1'}}"),
+            "service \"app\": logging.options.compress: compression cannot be enabled when max file count is 1");
+  EXPECT_EQ(error_of("{driver: local, options: {max-file: '1', compress: 'false'}}"), "no error");
+  EXPECT_EQ(error_of("{options: {mode: non-blocking, max-buffer-size: 4m}}"), "no error");
+}
+
+TEST_F(ContainerSpecTest, AnUnsupportedLogDriverWarnsAndLogsToJsonFile) {
+  load(
+      "services:\n  app:\n    image: img\n    logging:\n      driver: gelf\n      options: {gelf-address: "
+      "'udp://x:12201'}\n");
+  bundle::ContainerSpec s = build();
+  EXPECT_TRUE(has_warning(s,
+                          "service \"app\": logging.driver: \"gelf\" is not supported by Berth; the container logs to "
+                          "json-file (its options are ignored)"));
+  EXPECT_EQ(s.config["annotations"]["org.berth.log-driver"], "json-file");
+}
+
 }  // namespace
 }  // namespace berth::engine

@@ -99,3 +99,16 @@ TEST(Units, BytesSizeIsGoUnitsBinaryWithFourDigits) {
   EXPECT_EQ(berth::gocompat::bytes_size(2514944), "2.398MiB");
   EXPECT_EQ(berth::gocompat::bytes_size(8221675520ULL), "7.657GiB");
 }
+
+TEST(Units, HumanSizeIsDecimalAsDockersLogDrivers) {
+  using berth::gocompat::parse_human_size;
+  EXPECT_EQ(parse_human_size("10m"), 10'000'000);
+  EXPECT_EQ(parse_human_size("100k"), 100'000);
+  EXPECT_EQ(parse_human_size("100KB"), 100'000);
+  EXPECT_EQ(parse_human_size("1.5g"), 1'500'000'000);
+  EXPECT_EQ(parse_human_size("1KiB"), 1000);  // go-units' FromHumanSize ignores the i
+  EXPECT_EQ(parse_human_size("512"), 512);
+  EXPECT_FALSE(parse_human_size("10x"));
+  EXPECT_FALSE(parse_human_size("m"));
+  EXPECT_FALSE(parse_human_size("-1m"));
+}
