@@ -53,6 +53,11 @@ void register_builder(CLI::App& app, const GlobalOptions& g, CommandResult& resu
 /// `bridge convert` (cmd_bridge.cpp): Kubernetes manifests or a Helm chart from the project.
 void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
+// A container's files (compose/containerfs): cmd_cp.cpp, cmd_export.cpp, cmd_commit.cpp.
+void register_cp(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_export(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_commit(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.
 inline engine::SessionOptions session_options(const GlobalOptions& g, const std::vector<std::string>& services,
