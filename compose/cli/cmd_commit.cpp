@@ -20,6 +20,8 @@ struct CommitCliOptions {
 void run_commit(const GlobalOptions& g, const CommitCliOptions& o) {
   engine::SessionOptions so = session_options(g, {}, false, false);
   engine::Session session = engine::open_session(so);
+  if (!engine::known_service(*session.engine, o.service))
+    throw std::runtime_error("service \"" + o.service + "\" is not running");
   engine::ObservedRecord c = engine::running_container(*session.engine, o.service, o.index);
   const std::string& name = c.record.name;
   const std::string msg = "Commit " + name;

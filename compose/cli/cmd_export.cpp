@@ -22,6 +22,8 @@ struct ExportCliOptions {
 void run_export(const GlobalOptions& g, const ExportCliOptions& o) {
   engine::SessionOptions so = session_options(g, {}, false, false);
   engine::Session session = engine::open_session(so);
+  if (!engine::known_service(*session.engine, o.service))
+    throw std::runtime_error("service \"" + o.service + "\" is not running");
   engine::ObservedRecord c = engine::running_container(*session.engine, o.service, o.index);
   if (o.output.empty() && ::isatty(STDOUT_FILENO))
     throw std::runtime_error("output option is required when exporting to terminal");

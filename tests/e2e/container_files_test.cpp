@@ -62,7 +62,8 @@ TEST_F(ContainerFilesTest, CopiesBothWaysAsDockerCp) {
   sh("mkdir -p /tmp /arch");
   auto r = berth({"cp", "a.txt", "web:/tmp/"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("Copied"), std::string::npos) << r.err;
+  const std::string name = project() + "-web-1";
+  EXPECT_NE(r.err.find(" " + name + " Copied a.txt to " + name + ":/tmp/"), std::string::npos) << r.err;
   EXPECT_EQ(sh("cat /tmp/a.txt"), "alpha\n");
   EXPECT_EQ(sh("stat -c %u:%g /tmp/a.txt"), "0:0\n");  // without -a: root's, as docker
   r = berth({"cp", "-a", "a.txt", "web:/arch/renamed.txt"});
@@ -101,6 +102,10 @@ TEST_F(ContainerFilesTest, CopiesBothWaysAsDockerCp) {
   EXPECT_NE(r.err.find("copying between services is not supported"), std::string::npos) << r.err;
   r = berth({"cp", "a", "b"});
   EXPECT_NE(r.err.find("unknown copy direction"), std::string::npos) << r.err;
+  r = berth({"cp", "a.txt", "nope:/tmp"});
+  EXPECT_NE(r.err.find("no container found for service \"nope\""), std::string::npos) << r.err;
+  r = berth({"cp", "--index", "2", "a.txt", "web:/tmp"});
+  EXPECT_NE(r.err.find("service \"web\" is not running container #2"), std::string::npos) << r.err;
 }
 
 TEST_F(ContainerFilesTest, TarStreamsOnStdinAndStdout) {
@@ -198,6 +203,8 @@ TEST_F(ContainerFilesTest, ExportWritesTheFileSystemAsATar) {
 
   r = berth({"export", "web", "-o", "missing/fs.tar"});
   EXPECT_NE(r.err.find("failed to export container: invalid output path: directory"), std::string::npos) << r.err;
+  r = berth({"export", "nope", "-o", "x.tar"});
+  EXPECT_NE(r.err.find("service \"nope\" is not running"), std::string::npos) << r.err;
   ASSERT_EQ(berth({"stop", "-t", "1"}).exit_code, 0);
   r = berth({"export", "web", "-o", "x.tar"});
   EXPECT_NE(r.err.find("service \"web\" is not running"), std::string::npos) << r.err;
@@ -220,6 +227,14 @@ TEST_F(ContainerFilesTest, CommitThenRunTheCommittedImage) {
   for (const auto& e : j["Config"]["Env"]) has_x = has_x || e == "X=1";
   EXPECT_TRUE(has_x) << j["Config"].dump();
   EXPECT_NE(r.err.find(j["Id"].get<std::string>()), std::string::npos);
+
+  // pflag's bool forms; no reference: a dangling image, as docker leaves it.
+  for (const char* no_pause : {"--pause=false", "-p=false"}) {
+    auto again = berth({"commit", no_pause, "web"});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.err.find("Committed as sha256:"), std::string::npos) << again.err;
+  }
+  EXPECT_EQ(states()[project() + "-web-1"], "running");
 
   write_compose(R"(services:
   web:
