@@ -31,8 +31,12 @@ void run_commit(const GlobalOptions& g, const CommitCliOptions& o) {
     return;
   }
   image::ImageStore store(session.paths.root);
-  image::Digest id =
-      containerfs::commit_container(session.paths, store, {c.record.id, c.record.image_id, c.record.command}, o.commit);
+  containerfs::CommitSource source{c.record.id, c.record.image_id, c.record.command};
+  if (const project::ProjectContext* ctx = session.engine->context()) {
+    auto it = ctx->loaded.model.services.find(c.record.service);
+    if (it != ctx->loaded.model.services.end()) source.service = &it->second;
+  }
+  image::Digest id = containerfs::commit_container(session.paths, store, source, o.commit);
   session.progress->event("", name, msg, "Committed as " + id.str());
 }
 

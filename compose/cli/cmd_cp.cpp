@@ -26,7 +26,8 @@ struct CpCliOptions {
 /// docker compose's listContainersTargetedForCopy.
 std::vector<engine::ObservedRecord> copy_targets(engine::Engine& eng, const std::string& service, const CpCliOptions& o,
                                                  bool from_service) {
-  if (!engine::known_service(eng, service)) throw std::runtime_error("no container found for service \"" + service + "\"");
+  if (!engine::known_service(eng, service))
+    throw std::runtime_error("no container found for service \"" + service + "\"");
   if (o.index > 0) {
     auto found = engine::select_containers(eng, {service}, o.index);
     if (found.empty())

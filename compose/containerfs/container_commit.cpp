@@ -48,6 +48,31 @@ class PauseGuard {
 
 }  // namespace
 
+nlohmann::json container_config(const nlohmann::json& image_config, const model::Service& service) {
+  json c = image_config.is_object() ? image_config : json::object();
+  std::vector<std::string> env;
+  if (c.contains("Env") && c["Env"].is_array())
+    for (const auto& e : c["Env"])
+      if (e.is_string()) env.push_back(e.get<std::string>());
+  for (const auto& [key, value] : service.environment) {
+    std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+    if (value) env.push_back(key + "=" + *value);
+  }
+  c["Env"] = env;
+  if (service.entrypoint) {
+    c["Entrypoint"] = *service.entrypoint;
+    c["Cmd"] = nullptr;
+  }
+  if (service.command) c["Cmd"] = *service.command;
+  if (!service.working_dir.empty()) c["WorkingDir"] = service.working_dir;
+  if (!service.user.empty()) c["User"] = service.user;
+  if (!service.labels.empty()) {
+    if (!c.contains("Labels") || !c["Labels"].is_object()) c["Labels"] = json::object();
+    for (const auto& [k, v] : service.labels) c["Labels"][k] = v;
+  }
+  return c;
+}
+
 image::Digest commit_container(const state::Paths& paths, image::ImageStore& store, const CommitSource& c,
                                const CommitOptions& options) {
   std::optional<image::ImageRecord> base = store.find(c.image_id);
@@ -57,6 +82,7 @@ image::Digest commit_container(const state::Paths& paths, image::ImageStore& sto
   json config = base->config;
   json runtime = config.value("config", json::object());
   if (!runtime.is_object()) runtime = json::object();
+  if (c.service) runtime = container_config(runtime, *c.service);
   for (const auto& change : options.changes) image::apply_change(runtime, change);
 
   const ContainerLayers layers = container_layers(paths, c.id);

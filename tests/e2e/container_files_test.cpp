@@ -226,6 +226,7 @@ TEST_F(ContainerFilesTest, CommitThenRunTheCommittedImage) {
   bool has_x = false;
   for (const auto& e : j["Config"]["Env"]) has_x = has_x || e == "X=1";
   EXPECT_TRUE(has_x) << j["Config"].dump();
+  EXPECT_EQ(j["Config"]["Cmd"], nlohmann::json({"sleep", "300"})) << "the container's command, as docker commits it";
   EXPECT_NE(r.err.find(j["Id"].get<std::string>()), std::string::npos);
 
   // pflag's bool forms; no reference: a dangling image, as docker leaves it.
@@ -246,7 +247,6 @@ TEST_F(ContainerFilesTest, CommitThenRunTheCommittedImage) {
     image: )" + tag +
                 R"(
     network_mode: none
-    command: ["sleep", "300"]
     stop_grace_period: 1s
 )");
   ASSERT_EQ(berth({"up", "-d", "again"}).exit_code, 0);
