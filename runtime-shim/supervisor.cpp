@@ -246,6 +246,9 @@ int Supervisor::run() {
     return m_opts.foreground ? exit_code_of_start_error(e) : 1;
   }
   report_ready({{"ok", true}, {"pid", m_created->pid}, {"shim_pid", ::getpid()}});
+  if (!m_bundle.dns_dir.empty())
+    m_dns = std::make_unique<DnsWatch>(m_loop, m_bundle.dns_dir, m_bundle.dns_binary,
+                                       [](const std::string& text) { warn(text); });
   release_startup_memory();  // what loading the bundle and creating the container used
   m_loop.run();
   return m_exit_status;

@@ -17,6 +17,7 @@
 #include "runtime-shim/container/bundle.hpp"
 #include "runtime-shim/container/create.hpp"
 #include "runtime-shim/control_socket.hpp"
+#include "runtime-shim/dns_watch.hpp"
 #include "runtime-shim/event_loop.hpp"
 #include "runtime-shim/healthcheck.hpp"
 #include "runtime-shim/logs.hpp"
@@ -123,6 +124,7 @@ class Supervisor {
   Bundle m_bundle;
   EventLoop m_loop;
   std::unique_ptr<SignalPipe> m_signals;
+  std::unique_ptr<DnsWatch> m_dns;  ///< the project's berth-dns, restarted when it dies
   std::unique_ptr<ControlServer> m_control;
   StateFile m_state;
   std::unique_ptr<LogFile> m_log;

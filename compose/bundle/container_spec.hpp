@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "compose/bundle/etc_files.hpp"
 #include "compose/image/store.hpp"
 #include "compose/model/project.hpp"
 
@@ -81,8 +82,15 @@ struct SpecInput {
   std::string shm_path;
   std::vector<NetworkAttachment> networks;  ///< in eth order
   std::string dns_server;                   ///< berth-dns address for resolv.conf; "" = the host's resolv.conf
-  std::string host_gateway;                 ///< address `host-gateway` in extra_hosts stands for
+  /// With a dns_server: the project's run dir and the berth-dns binary, for the shim to restart
+  /// a berth-dns that died (annotations org.berth.dns-dir and org.berth.dns-binary).
+  std::string dns_dir, dns_binary;
+  std::string host_gateway;  ///< address `host-gateway` in extra_hosts stands for
   std::string host_resolv_conf_path = "/etc/resolv.conf";
+  /// Legacy links on the default bridge (`network_mode: bridge` with `links`): the /etc/hosts
+  /// lines and the `<ALIAS>_PORT...` variables Docker gives a container for each linked one.
+  std::vector<HostsEntry> link_hosts;
+  std::vector<std::string> link_env;
 
   std::vector<VolumesFromSource> volumes_from;  ///< one per service.volumes_from entry, in order
   /// Names of anonymous volumes to reuse, by container target (the previous container's, so a

@@ -297,6 +297,7 @@ class MountBuilder {
     const model::Service& s = in.service;
     HostsInput hosts;
     hosts.extra_hosts = s.extra_hosts;
+    hosts.links = in.link_hosts;
     hosts.host_gateway = in.host_gateway;
     std::vector<std::string> names;
     if (!s.domainname.empty()) names.push_back(m_b.hostname + "." + s.domainname);
@@ -310,6 +311,10 @@ class MountBuilder {
 
     ResolvInput r;
     r.dns_server = in.dns_server;
+    if (!in.dns_server.empty() && !in.dns_dir.empty()) {
+      m_b.config["annotations"]["org.berth.dns-dir"] = in.dns_dir;
+      m_b.config["annotations"]["org.berth.dns-binary"] = in.dns_binary;
+    }
     r.dns = s.dns;
     r.dns_search = s.dns_search;
     r.dns_opt = s.dns_opt;

@@ -48,6 +48,7 @@ std::vector<std::string> build_args(Build& b) {
 std::vector<std::string> build_env(Build& b) {
   std::vector<std::string> env{std::string("PATH=") + kDefaultPath, "HOSTNAME=" + b.hostname};
   if (b.in.service.tty) env.push_back("TERM=xterm");
+  for (const auto& e : b.in.link_env) set_env(env, e);  // Docker: before the container's own
   for (const auto& e : b.image.env) set_env(env, e);
   for (const auto& [k, v] : b.in.service.environment) {
     if (v)

@@ -76,10 +76,11 @@ std::string hosts_file(const HostsInput& in, std::vector<std::string>& warnings)
     }
     out += ip + "\t" + name + "\n";
   }
-  for (const auto& own : in.own) {
-    if (own.address.empty() || own.names.empty()) continue;
-    out += own.address + "\t" + join(own.names, " ") + "\n";
-  }
+  for (const auto* entries : {&in.links, &in.own})
+    for (const auto& e : *entries) {
+      if (e.address.empty() || e.names.empty()) continue;
+      out += e.address + "\t" + join(e.names, " ") + "\n";
+    }
   return out;
 }
 

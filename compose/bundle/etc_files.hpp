@@ -17,11 +17,12 @@ struct HostsEntry {
 struct HostsInput {
   std::vector<HostsEntry> own;           ///< the container's addresses (one per network)
   std::vector<std::string> extra_hosts;  ///< compose `extra_hosts`: "name=ip" (or "name:ip")
+  std::vector<HostsEntry> links;         ///< legacy links on the default bridge (after extra_hosts)
   std::string host_gateway;              ///< the address `host-gateway` stands for ("" = unknown)
 };
 
 /// Docker's /etc/hosts: localhost lines (IPv4, IPv6 and the ip6-* names), then extra_hosts
-/// ("<ip>\t<name>"), then the container's own addresses. Entries it cannot write (malformed, or
+/// ("<ip>\t<name>"), legacy links, then the container's own addresses. Entries it cannot write (malformed, or
 /// host-gateway without a known address) are left out and described in `warnings`.
 std::string hosts_file(const HostsInput& in, std::vector<std::string>& warnings);
 

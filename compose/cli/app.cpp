@@ -56,10 +56,12 @@ int run(int argc, char** argv) {
   register_login(app, global, result);
   register_build(app, global, result);
   register_builder(app, global, result);
+  register_system(app, global, result);
   register_bridge(app, global, result);
   register_cp(app, global, result);
   register_export(app, global, result);
   register_commit(app, global, result);
+  register_watch(app, global, result);
   std::vector<std::string> args = pflag_forms(app, std::vector<std::string>(argv + 1, argv + argc));
   if (args.empty()) {  // as docker compose: the usage, and success
     std::cout << app.help();

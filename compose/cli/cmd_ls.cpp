@@ -21,6 +21,8 @@ void run_ls(const GlobalOptions& g, const LsFlags& f) {
   state::Paths paths = state::Paths::for_root(g.root);
   auto projects = engine::project_summaries(paths);
   if (!f.all) std::erase_if(projects, [](const auto& p) { return p.running == 0; });
+  for (const auto& p : projects)
+    if (p.dns_down) std::cerr << engine::dns_down_warning(paths, p.name);
   if (f.quiet) {
     for (const auto& p : projects) std::cout << p.name << "\n";
     return;

@@ -38,6 +38,7 @@ void run_ps(const GlobalOptions& g, const PsFlags& f) {
   if (const project::ProjectContext* ctx = session.engine->context(); ctx && services.empty() && !f.orphans)
     for (const auto& [name, svc] : ctx->loaded.model.services) services.push_back(name);
   auto observed = session.engine->observe(services, f.all);
+  std::cerr << engine::dns_down_warning(state::Paths::for_root(g.root), session.engine->project());
   if (!f.orphans && services.empty()) observed.clear();  // a project without services has no non-orphans
   std::erase_if(observed, [&](const engine::ObservedRecord& o) {
     const std::string& st = o.status.status;

@@ -1,13 +1,18 @@
-// `berth up`: load, plan, check, create/start, DNS, wait, attach — each a stage call.
+// `berth up`: load, plan, check, create/start, DNS, wait, attach (with the watcher under
+// --watch) — each a stage call.
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "compose/cli/commands.hpp"
 #include "compose/interactive/attach_logs.hpp"
 #include "compose/logs/log_printer.hpp"
 #include "compose/model/dependencies.hpp"
 #include "compose/plan/actions.hpp"
+#include "compose/watch/watcher.hpp"
 
 namespace berth::cli {
 
@@ -18,7 +23,7 @@ struct UpFlags {
   bool no_deps = false, wait = false, build = false, no_build = false, abort_on_exit = false;
   bool quiet_pull = false, no_color = false, no_log_prefix = false, timestamps = false, renew_anon = false;
   bool abort_on_failure = false, always_recreate_deps = false, attach_dependencies = false, yes = false;
-  bool menu = false, quiet_build = false;
+  bool menu = false, quiet_build = false, watch = false;
   std::vector<std::string> attach, no_attach;
   int wait_timeout = 0;
   std::optional<int> timeout;
@@ -39,7 +44,7 @@ void check_up_flags(UpFlags& f) {
     f.detach = true;
   }
   if (f.build && f.no_build) throw std::runtime_error("--build and --no-build are incompatible");
-  if (f.detach && (f.attach_dependencies || f.abort_on_exit || f.abort_on_failure || !f.attach.empty()))
+  if (f.detach && (f.attach_dependencies || f.abort_on_exit || f.abort_on_failure || !f.attach.empty() || f.watch))
     throw std::runtime_error(
         "--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, "
         "--attach-dependencies or --watch");
@@ -49,8 +54,55 @@ void check_up_flags(UpFlags& f) {
     throw std::runtime_error("--force-recreate and --no-recreate are incompatible");
   if (f.always_recreate_deps && f.no_recreate)
     throw std::runtime_error("--always-recreate-deps and --no-recreate are incompatible");
+  if (f.no_build && f.watch) throw std::runtime_error("--no-build and --watch are incompatible");
   if (!f.attach.empty() && f.attach_dependencies)
     throw std::runtime_error("cannot combine --attach and --attach-dependencies");
+}
+
+/// `up --watch`: docker compose's NewWatcher refuses a project where no service of this `up`
+/// has develop.watch.
+void check_watchable(engine::Engine& eng) {
+  for (const auto& [name, svc] : eng.context()->loaded.model.services)
+    if (svc.develop && !svc.develop->watch.empty()) return;
+  throw std::runtime_error(
+      "none of the selected services is configured for watch, see https://docs.docker.com/compose/how-tos/file-watch/");
+}
+
+/// `up --watch`: the watcher runs beside the attached logs, printing through their printer
+/// ("⦿ Watch enabled"), until the attach ends.
+std::function<std::shared_ptr<void>(logs::LogPrinter&)> start_watch(const GlobalOptions& g, engine::Session& session,
+                                                                    const UpFlags& f) {
+  return [&g, &session, &f](logs::LogPrinter& printer) -> std::shared_ptr<void> {
+    struct Running {
+      std::atomic<bool> stop{false};
+      std::unique_ptr<watch::Watcher> watcher;
+      std::thread thread;
+      ~Running() {
+        stop = true;
+        if (thread.joinable()) thread.join();
+      }
+    };
+    auto running = std::make_shared<Running>();
+    const size_t source = printer.add_watch();
+    watch::WatchOptions wo;
+    wo.services = f.services;
+    wo.quiet = f.quiet_build;
+    wo.environment = session_options(g, f.services, true, true).load.os_environment;
+    wo.log = [&printer, source](const std::string& text) { printer.line(source, text); };
+    wo.stop = [r = running.get()] { return r->stop.load(); };
+    running->watcher =
+        std::make_unique<watch::Watcher>(session.paths, session.engine->context()->loaded,
+                                         progress::progress_mode(g.progress), engine::progress_color(g.ansi), wo);
+    running->watcher->start();
+    running->thread = std::thread([r = running.get(), &printer, source] {
+      try {
+        r->watcher->run();
+      } catch (const std::exception& e) {
+        printer.line(source, std::string("Watch disabled with errors: ") + e.what());
+      }
+    });
+    return running;
+  };
 }
 
 /// The services an attached `up` prints the logs of, as docker compose picks them: --attach as
@@ -108,6 +160,7 @@ int run_up(const GlobalOptions& g, UpFlags f) {
   plan::UpOptions opts{f.services, f.no_deps,      f.force_recreate,      f.no_recreate,
                        f.no_start, remove_orphans, f.always_recreate_deps};
   plan::Plan plan = eng.plan_up(opts);
+  if (f.watch) check_watchable(eng);
   std::set<std::string> attach;
   if (!f.detach && !f.no_start) attach = attached_services(eng, f);
   if (g.dry_run) {
@@ -142,6 +195,7 @@ int run_up(const GlobalOptions& g, UpFlags f) {
   attach_options.since_ns = started_ns;
   attach_options.attach = attach;
   attach_options.abort_on_container_failure = f.abort_on_failure;
+  if (f.watch) attach_options.on_printer = start_watch(g, session, f);
   return interactive::attach_with_logs(eng, attach_options, printer);
 }
 
@@ -184,6 +238,7 @@ void register_up(CLI::App& app, const GlobalOptions& g, CommandResult& result) {
   cmd->add_flag("--menu", f->menu,
                 "Enable interactive shortcuts when running attached. Incompatible with --detach. Can also be "
                 "enable/disable by setting COMPOSE_MENU environment var.");
+  cmd->add_flag("-w,--watch", f->watch, "Watch source code and rebuild/refresh containers when files are updated.");
   cmd->add_flag("-y,--yes", f->yes, "Assume \"yes\" as answer to all prompts and run non-interactively");
   cmd->add_option("--exit-code-from", f->exit_code_from, "Return the exit code of the selected service container");
   cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");

@@ -50,8 +50,12 @@ void register_image_push(CLI::App& image, const GlobalOptions& g);
 void register_login(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_build(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_builder(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `system restore` (cmd_system.cpp): containers that dockerd would bring back after a reboot.
+void register_system(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 /// `bridge convert` (cmd_bridge.cpp): Kubernetes manifests or a Helm chart from the project.
 void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `watch` (cmd_watch.cpp): develop.watch rules applied as files change (compose/watch).
+void register_watch(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
 // A container's files (compose/containerfs): cmd_cp.cpp, cmd_export.cpp, cmd_commit.cpp.
 void register_cp(CLI::App& app, const GlobalOptions& g, CommandResult& result);

@@ -4,10 +4,13 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 
 #include "common/atomic_file.hpp"
+#include "common/in_root.hpp"
 #include "common/overlay_mount.hpp"
 #include "common/shim_protocol.hpp"
 #include "common/sys_error.hpp"
@@ -40,6 +43,16 @@ std::optional<shim_protocol::State> live_state(const state::Paths& paths, const 
   }
 }
 
+/// The PPid line of /proc/<pid>/status, read through the /proc/<pid> directory fd.
+int parent_pid(int proc_fd) {
+  UniqueFd status(::openat(proc_fd, "status", O_RDONLY | O_CLOEXEC));
+  if (!status) return -1;
+  std::istringstream in(read_all(status.get(), "status"));
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("PPid:", 0) == 0) return std::atoi(line.c_str() + 5);
+  return -1;
+}
+
 }  // namespace
 
 ContainerLayers container_layers(const state::Paths& paths, const std::string& id) {
@@ -57,25 +70,30 @@ ContainerLayers container_layers(const state::Paths& paths, const std::string& i
   return l;
 }
 
-int running_pid(const state::Paths& paths, const std::string& id) {
-  auto st = live_state(paths, id);
-  if (!st || (st->status != "running" && st->status != "paused")) return 0;
-  return st->pid;
+UniqueFd open_running_root(const state::Paths& paths, const std::string& id) {
+  shim_protocol::State st;
+  try {
+    st = shim_protocol::read_state(paths.shim_state_dir(id));
+  } catch (const std::exception&) {
+    throw std::runtime_error("container " + id + " is not running");
+  }
+  if ((st.status != "running" && st.status != "paused") || st.pid <= 0)
+    throw std::runtime_error("container " + id + " is not running");
+  const std::string proc = "/proc/" + std::to_string(st.pid);
+  UniqueFd proc_fd(::open(proc.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!proc_fd) throw_errno("open `" + proc + "`");
+  // The directory fd pins that process: if it is the shim's child now, it is the container's.
+  if (parent_pid(proc_fd.get()) != st.shim_pid) throw std::runtime_error("container " + id + " is not running");
+  UniqueFd root(::openat(proc_fd.get(), "root", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) throw_errno("open `" + proc + "/root`");
+  return root;
 }
 
 UniqueFd open_container_root(const state::Paths& paths, const std::string& id) {
   if (auto st = live_state(paths, id)) {
     if (st->status == "restarting")
       throw std::runtime_error("container " + id + " is restarting, wait until it is running");
-    if ((st->status == "running" || st->status == "paused") && st->pid > 0) {
-      const std::string root = "/proc/" + std::to_string(st->pid) + "/root";
-      UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-      if (!fd) throw_errno("open `" + root + "`");
-      // The pid could have been reused between reading the state and opening it.
-      if (running_pid(paths, id) != st->pid)
-        throw std::runtime_error("container " + id + " stopped while being opened");
-      return fd;
-    }
+    if (st->status == "running" || st->status == "paused") return open_running_root(paths, id);
   }
   ContainerLayers l = container_layers(paths, id);
   return open_detached_overlay(l.lowers, l.upper, l.work);

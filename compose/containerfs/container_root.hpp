@@ -23,8 +23,11 @@ struct ContainerLayers {
 };
 ContainerLayers container_layers(const state::Paths& paths, const std::string& id);
 
-/// The pid of a running (or paused) container's first process, 0 when it does not run.
-int running_pid(const state::Paths& paths, const std::string& id);
+/// The root of running (or paused) container `id` as its processes see it: /proc/<pid>/root of
+/// the pid its shim's state names, checked to be the shim's child while a /proc/<pid> directory
+/// fd pins it (a pid reused meanwhile is refused). Throws std::runtime_error ("container <id> is
+/// not running"). `cp` and watch's sync reach a running container this way.
+UniqueFd open_running_root(const state::Paths& paths, const std::string& id);
 
 /// The root of container `id` for `cp`: /proc/<pid>/root while it runs (or is paused), else a
 /// writable detached overlay of its layers — the caller holds the project lock so the container

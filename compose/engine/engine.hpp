@@ -70,6 +70,10 @@ class Engine {
   void down(bool volumes, bool remove_orphans, std::optional<int> timeout, const std::string& rmi, bool dry_run,
             const std::vector<std::string>& services = {});
   void start(const std::vector<std::string>& services);
+  /// After a reboot: reconnects and starts the containers with restart `always`, or
+  /// `unless-stopped` that the user did not stop, as dockerd does at boot (engine_restore.cpp).
+  /// Returns their names in start order.
+  std::vector<std::string> restore();
   void stop(const std::vector<std::string>& services, std::optional<int> timeout);
   /// `restart`: the services (all when none) and, unless `no_deps`, their dependants through
   /// `depends_on: {restart: true}`, in dependency order, each after its restarted dependencies

@@ -25,17 +25,24 @@ std::pair<std::string, int> parse_scale(const std::string& text) {
   throw std::runtime_error("invalid --scale value \"" + text + "\": expected SERVICE=NUM");
 }
 
+bool progress_color(const std::string& ansi) {
+  const char* no_color = std::getenv("NO_COLOR");
+  return ansi == "always" || (ansi == "auto" && ::isatty(2) && !(no_color && *no_color));
+}
+
 Session open_session(const SessionOptions& options) {
   Session s;
   s.paths = state::Paths::for_root(options.root);
-  const char* no_color = std::getenv("NO_COLOR");
-  bool color = options.ansi == "always" || (options.ansi == "auto" && ::isatty(2) && !(no_color && *no_color));
-  s.progress = std::make_unique<progress::Progress>(progress::progress_mode(options.progress), std::cerr, color);
+  s.progress = std::make_unique<progress::Progress>(progress::progress_mode(options.progress), std::cerr,
+                                                    progress_color(options.ansi));
   std::unique_ptr<project::ProjectContext> ctx;
   std::string project;
   try {
     loader::Project loaded = loader::load_project(options.load);
     for (const auto& w : loaded.warnings) s.progress->warning(w);
+    if (options.build_watched)
+      for (auto& [name, svc] : loaded.model.services)
+        if (svc.build && svc.develop) svc.pull_policy = "build";
     project = loaded.name;
     std::vector<std::string> services = options.services;
     if (!services.empty() && options.pull_dependencies) {

@@ -31,6 +31,9 @@ struct SessionOptions {
   /// --no-build. `services` is filled in as for pull.
   std::optional<ImageBuildOptions> build;
   bool pull_dependencies = true;  ///< false with --no-deps
+  /// `watch`: services with both `build:` and `develop:` are built every time, as docker compose
+  /// gives them pull_policy build before its `up`.
+  bool build_watched = false;
 };
 
 struct Session {
@@ -38,6 +41,9 @@ struct Session {
   std::unique_ptr<progress::Progress> progress;
   std::unique_ptr<Engine> engine;
 };
+
+/// Whether progress on stderr is coloured: --ansi always, or auto on a terminal without NO_COLOR.
+bool progress_color(const std::string& ansi);
 
 /// Opens the session; throws loader::LoadError or std::runtime_error.
 Session open_session(const SessionOptions& options);

@@ -9,6 +9,7 @@
 #include "common/shim_protocol.hpp"
 #include "compose/gocompat/duration.hpp"
 #include "compose/gocompat/rfc3339.hpp"
+#include "compose/runtime/dns.hpp"
 
 namespace berth::engine {
 
@@ -155,9 +156,16 @@ std::vector<ProjectSummary> project_summaries(const state::Paths& paths) {
     p.status = join(parts, ", ");
     p.config_files = join(state->config_files, ",");
     p.running = counts["running"];
+    p.dns_down = runtime::dns_down(paths, name);
     out.push_back(p);
   }
   return out;
+}
+
+std::string dns_down_warning(const state::Paths& paths, const std::string& project) {
+  if (!runtime::dns_down(paths, project)) return "";
+  return "WARNING: berth-dns of project \"" + project +
+         "\" is not running: service names do not resolve until a container's shim starts it again\n";
 }
 
 }  // namespace berth::engine

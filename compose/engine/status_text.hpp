@@ -27,8 +27,12 @@ struct ProjectSummary {
   std::string status;        ///< "running(2)", "exited(1), running(2)"
   std::string config_files;  ///< comma-separated
   int running = 0;
+  bool dns_down = false;  ///< runtime::dns_down: its service names do not resolve
 };
 /// Every project with a state file, by name.
 std::vector<ProjectSummary> project_summaries(const state::Paths& paths);
+
+/// What `ps` and `ls` print on stderr for a project whose berth-dns is down ("" when it is not).
+std::string dns_down_warning(const state::Paths& paths, const std::string& project);
 
 }  // namespace berth::engine

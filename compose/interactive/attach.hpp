@@ -3,12 +3,15 @@
 // logs until every watched container has exited or the user interrupts, then stops the project
 // and returns docker compose's exit code.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "compose/engine/engine.hpp"
+#include "compose/logs/log_printer.hpp"
 
 namespace berth::interactive {
 
@@ -25,6 +28,10 @@ struct AttachOptions {
   std::optional<std::set<std::string>> attach;
   /// --abort-on-container-failure: like abort_on_container_exit, for a non-zero exit only.
   bool abort_on_container_failure = false;
+  /// Called once the log printer exists, before the containers are attached (`up --watch`
+  /// starts its watcher there, printing through the printer); what it returns is kept until
+  /// the attach ends and released while the printer still exists. May throw: `up` fails.
+  std::function<std::shared_ptr<void>(logs::LogPrinter&)> on_printer;
 };
 
 }  // namespace berth::interactive

@@ -42,6 +42,7 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
                      const logs::PrinterOptions& printer_options) {
   InterruptWatch interrupts;
   logs::LogPrinter printer(STDOUT_FILENO, STDERR_FILENO, printer_options);
+  std::shared_ptr<void> companion = options.on_printer ? options.on_printer(printer) : nullptr;
   const bool on_failure = options.abort_on_container_failure;
   const bool abort = options.abort_on_container_exit || on_failure || !options.exit_code_from.empty();
   std::mutex exit_mutex;
@@ -191,6 +192,7 @@ int attach_with_logs(engine::Engine& engine, const AttachOptions& options,
   if (interrupted || (abort && !(on_failure && aborted_by.empty()))) {
     std::cerr << (interrupted ? "Gracefully stopping... (press Ctrl+C again to force)\n"
                               : "Aborting on container exit...\n");
+    companion.reset();  // `up --watch`: no watch action while the project stops
     engine.lock();
     std::atomic<bool> stopped{false};
     std::exception_ptr failure;

@@ -30,10 +30,26 @@ size_t LogPrinter::add(const std::string& name) {
   std::lock_guard lock(m_mutex);
   Source s;
   s.name = name;
-  s.color = palette_color(m_sources.size());
+  s.color = palette_color(m_colored++);
   m_sources.push_back(std::move(s));
   if (name.size() + 1 > m_width) m_width = name.size() + 1;
   return m_sources.size() - 1;
+}
+
+size_t LogPrinter::add_watch() {
+  std::lock_guard lock(m_mutex);
+  Source s;
+  s.name = "#watch";
+  s.color = "92";
+  s.watch = true;
+  m_sources.push_back(std::move(s));
+  if (m_sources.back().name.size() + 1 > m_width) m_width = m_sources.back().name.size() + 1;
+  return m_sources.size() - 1;
+}
+
+void LogPrinter::line(size_t source, const std::string& text) {
+  std::lock_guard lock(m_mutex);
+  write_all(m_out_fd, prefix_locked(m_sources.at(source)) + text + "\n");
 }
 
 std::string LogPrinter::prefix(size_t source) const {
@@ -43,9 +59,9 @@ std::string LogPrinter::prefix(size_t source) const {
 
 std::string LogPrinter::prefix_locked(const Source& s) const {
   if (!m_options.prefix) return "";
-  std::string p = s.name;
-  if (p.size() < m_width) p.append(m_width - p.size(), ' ');
-  p += " | ";
+  std::string p = s.watch ? std::string(m_width, ' ') + " \u29bf " : s.name;
+  if (!s.watch && p.size() < m_width) p.append(m_width - p.size(), ' ');
+  if (!s.watch) p += " | ";
   if (!m_options.color) return p;
   return "\033[" + s.color + "m" + p + "\033[0m";
 }

@@ -38,6 +38,13 @@ class LogPrinter {
   /// new longest name, as compose does when a container appears.
   size_t add(const std::string& name);
 
+  /// Registers docker compose's watch logger ("#watch", counted in the padding): its lines are
+  /// prefixed with blanks and " ⦿ " in intense green, and it takes no colour of the rainbow.
+  size_t add_watch();
+
+  /// Prints one whole line of `source` on stdout (a watch message).
+  void line(size_t source, const std::string& text);
+
   /// Prints one message of container `source` (joined with earlier partial pieces).
   void write(size_t source, const LogEntry& entry);
 
@@ -57,6 +64,7 @@ class LogPrinter {
     std::string color;
     std::string pending[2];  ///< partial text per stream (0 stdout, 1 stderr)
     int64_t pending_time[2] = {0, 0};
+    bool watch = false;
   };
 
   std::string prefix_locked(const Source& s) const;
@@ -68,6 +76,7 @@ class LogPrinter {
   mutable std::mutex m_mutex;
   std::deque<Source> m_sources;  ///< deque: handles stay valid as sources are added
   size_t m_width = 0;            ///< longest name + 1
+  size_t m_colored = 0;          ///< containers registered: the next one's rainbow colour
 };
 
 }  // namespace berth::logs

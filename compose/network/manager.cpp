@@ -71,10 +71,14 @@ NetworkManager::NetworkManager(std::string root, std::string run, SubnetPool poo
 std::string NetworkManager::id_for(const std::string& name) const { return network_id(m_root, name); }
 
 NetworkState NetworkManager::ensure_network(const NetworkConfig& config) {
+  NetworkLock lock;
+  return ensure_network_locked(config);
+}
+
+NetworkState NetworkManager::ensure_network_locked(const NetworkConfig& config) {
   if (config.name.empty()) throw std::invalid_argument("network without a name");
   const int mtu = resolve_mtu(config);
   const std::string id = id_for(config.name);
-  NetworkLock lock;
   NlSocket sk = NlSocket::open();
 
   std::optional<NetworkRecord> existing = m_registry.load(id);
@@ -138,6 +142,10 @@ NetworkState NetworkManager::ensure_network(const NetworkConfig& config) {
 
 void NetworkManager::remove_network(const std::string& network_id) {
   NetworkLock lock;
+  remove_network_locked(network_id);
+}
+
+void NetworkManager::remove_network_locked(const std::string& network_id) {
   std::optional<NetworkRecord> rec = m_registry.load(network_id);
   const std::string bridge = rec ? rec->bridge : bridge_name(network_id);
   m_firewall.remove_network(network_id);

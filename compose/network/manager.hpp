@@ -88,6 +88,15 @@ class NetworkManager {
   /// Idempotent: missing links/rules/networks are not errors.
   void detach(const std::string& container_id, const std::string& network_id, bool release_lease);
 
+  /// A network no project owns (the default bridge of `network_mode: bridge`): ensure_network
+  /// and attach under one hold of the host lock, so a detach_shared of its last user cannot
+  /// remove the network in between. `req.network_id` is set from `config`.
+  Endpoint attach_shared(const NetworkConfig& config, AttachRequest req);
+
+  /// detach (lease released) and, when no lease is left, remove_network, under one hold of the
+  /// lock. True when the network went.
+  bool detach_shared(const std::string& container_id, const std::string& network_id);
+
   /// The berth network of this real name in this root (for `external: true`), if recorded.
   std::optional<NetworkState> find_by_name(const std::string& name) const;
 
@@ -101,6 +110,12 @@ class NetworkManager {
   std::string id_for(const std::string& name) const;
 
  private:
+  // The public methods take NetworkLock (not reentrant) and call these.
+  NetworkState ensure_network_locked(const NetworkConfig& config);
+  void remove_network_locked(const std::string& network_id);
+  Endpoint attach_locked(const AttachRequest& req);
+  void detach_locked(const std::string& container_id, const std::string& network_id, bool release_lease);
+
   std::string m_root;
   std::string m_run;
   SubnetPool m_pool;

@@ -63,11 +63,21 @@ std::array<unsigned char, 6> parse_endpoint_mac(const std::string& text) {
 }  // namespace
 
 Endpoint NetworkManager::attach(const AttachRequest& req) {
+  NetworkLock lock;
+  return attach_locked(req);
+}
+
+Endpoint NetworkManager::attach_shared(const NetworkConfig& config, AttachRequest req) {
+  NetworkLock lock;
+  req.network_id = ensure_network_locked(config).id;
+  return attach_locked(req);
+}
+
+Endpoint NetworkManager::attach_locked(const AttachRequest& req) {
   if (req.container_id.empty()) throw std::invalid_argument("attach: empty container id");
   if (!netns_exists(req.netns_path))
     throw std::runtime_error(fmt::format("attach container {} to network {}: `{}` is not a network namespace",
                                          req.container_id, req.network_id, req.netns_path));
-  NetworkLock lock;
   std::optional<NetworkRecord> loaded = m_registry.load(req.network_id);
   if (!loaded) throw std::runtime_error(fmt::format("attach: network {} does not exist", req.network_id));
   NetworkRecord rec = std::move(*loaded);
@@ -134,6 +144,19 @@ Endpoint NetworkManager::attach(const AttachRequest& req) {
 
 void NetworkManager::detach(const std::string& container_id, const std::string& network_id, bool release_lease) {
   NetworkLock lock;
+  detach_locked(container_id, network_id, release_lease);
+}
+
+bool NetworkManager::detach_shared(const std::string& container_id, const std::string& network_id) {
+  NetworkLock lock;
+  detach_locked(container_id, network_id, true);
+  auto rec = m_registry.load(network_id);
+  if (!rec || !rec->leases.empty()) return false;
+  remove_network_locked(network_id);
+  return true;
+}
+
+void NetworkManager::detach_locked(const std::string& container_id, const std::string& network_id, bool release_lease) {
   m_firewall.remove_endpoint(container_id, network_id);
   NlSocket host = NlSocket::open();
   delete_link(host, host_veth_name(container_id, network_id));

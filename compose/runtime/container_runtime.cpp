@@ -22,6 +22,7 @@
 #include "compose/bundle/container_spec.hpp"
 #include "compose/gocompat/rfc3339.hpp"
 #include "compose/network/netns.hpp"
+#include "compose/runtime/default_bridge.hpp"
 #include "compose/runtime/dns.hpp"
 #include "compose/runtime/ports.hpp"
 #include "compose/runtime/shim_process.hpp"
@@ -243,6 +244,11 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   bundle::check_storage_opt(svc, m_paths.root + "/containers");
   rec.netns = netns_for(svc, rec.id, rec.owns_netns);
   std::vector<network::PortMapping> ports;
+  const bool on_default_bridge = svc.network_mode == "bridge" || svc.network_mode == "default";
+  if (on_default_bridge) {
+    const std::string id = networks().id_for(default_bridge_config().name);
+    rec.endpoints.push_back(state::EndpointRecord{kDefaultBridgeKey, id, network::host_veth_name(rec.id, id), "", {}});
+  }
   if (project::uses_bridge_networks(svc)) {
     state::ProjectState state = m_store.snapshot();
     for (const std::string& key : project::network_order(svc)) {
@@ -271,7 +277,8 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   bool default_route_given = false;  // via the first network that is not internal
   for (size_t i = 0; i < rec.endpoints.size(); ++i) {
     state::EndpointRecord& ep = rec.endpoints[i];
-    const model::Network& net = m_ctx->loaded.model.networks.at(ep.network);
+    const model::Network* net = on_default_bridge ? nullptr : &m_ctx->loaded.model.networks.at(ep.network);
+    const bool internal = net && net->internal;
     network::AttachRequest req;
     req.container_id = rec.id;
     req.network_id = ep.network_id;
@@ -285,16 +292,24 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     // docker compose (API >= 1.44): the service's mac_address is the primary network's (the
     // first by priority) unless that network sets its own.
     if (i == 0 && req.mac_address.empty()) req.mac_address = svc.mac_address;
-    req.default_route = !default_route_given && !net.internal;
+    req.default_route = !default_route_given && !internal;
     default_route_given = default_route_given || req.default_route;
     if (i == 0) req.ports = ports;
-    network::Endpoint got = networks().attach(req);
+    network::Endpoint got =
+        on_default_bridge ? networks().attach_shared(default_bridge_config(), req) : networks().attach(req);
     ep.address = got.address;
-    bundle::NetworkAttachment att{ep.network, net.name, got.address, got.gateway, got.interface, {}, net.internal};
+    bundle::NetworkAttachment att{
+        ep.network, net ? net->name : default_bridge_config().name, got.address, got.gateway, got.interface, {},
+        internal};
     if (auto n = svc.networks.find(ep.network); n != svc.networks.end() && n->second) att.aliases = n->second->aliases;
     attachments.push_back(att);
     m_store.update([&](state::ProjectState& s) {
-      if (auto* c = s.find_container(rec.id)) c->endpoints[i].address = got.address;
+      if (auto* c = s.find_container(rec.id)) {
+        c->endpoints[i].address = got.address;
+        c->endpoints[i].interface = got.interface;
+        c->endpoints[i].mac = got.mac;
+        c->endpoints[i].default_route = req.default_route;
+      }
     });
   }
 
@@ -320,8 +335,17 @@ std::string ContainerRuntime::create(const plan::Action& a) {
     in.pid_path = "/proc/" + std::to_string(p->second) + "/ns/pid";
   in.networks = attachments;
   if (!attachments.empty()) {
-    if (dns_available()) in.dns_server = attachments.front().gateway;
+    if (dns_available() && !on_default_bridge) {
+      in.dns_server = attachments.front().gateway;
+      in.dns_dir = m_paths.project_run_dir(m_ctx->loaded.name);
+      in.dns_binary = state::dns_binary();
+    }
     in.host_gateway = attachments.front().gateway;
+  }
+  if (on_default_bridge && !rec.links.empty()) {
+    LegacyLinks links = legacy_links(m_paths, m_store.snapshot(), rec);
+    in.link_hosts = std::move(links.hosts);
+    in.link_env = std::move(links.env);
   }
   {
     std::lock_guard lock(m_mutex);
@@ -428,8 +452,14 @@ void ContainerRuntime::remove(const std::string& id) {
     wait_gone(pid, 3000);
   }
   kill_cgroups(container_cgroups(state_dir, id));
-  for (const auto& ep : rec.endpoints)
-    if (!ep.network_id.empty()) networks().detach(id, ep.network_id, true);
+  const std::string default_bridge_id = networks().id_for(default_bridge_config().name);
+  for (const auto& ep : rec.endpoints) {
+    if (ep.network_id.empty()) continue;
+    if (ep.network == kDefaultBridgeKey && ep.network_id == default_bridge_id)
+      networks().detach_shared(id, ep.network_id);  // the last one out removes the default bridge
+    else
+      networks().detach(id, ep.network_id, true);
+  }
   if (rec.owns_netns && !rec.netns.empty()) network::remove_netns(rec.netns);
   storage::release_quota_dir(m_paths.bundle_dir(id));
   remove_tree(m_paths.bundle_dir(id));

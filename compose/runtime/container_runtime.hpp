@@ -36,6 +36,12 @@ class ContainerRuntime : public RuntimeClient {
   void create_volume(const std::string& key) override;
   void remove_volume(const std::string& key) override;
 
+  /// What a reboot took from a recorded container, made again before start(): its network
+  /// namespace and its endpoints as they were (bridges and firewall rules re-made from the
+  /// network registry, the same addresses from the leases, its interface names, MACs, routes and
+  /// published ports from its record). Idempotent; container_reconnect.cpp.
+  void reconnect(const std::string& id);
+
   /// Sends `signal` to a running container (SIGKILL when empty).
   void kill(const std::string& id, const std::string& signal);
   /// Freezes / thaws a running container.

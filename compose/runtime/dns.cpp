@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "common/atomic_file.hpp"
-#include "common/spawn_ready.hpp"
+#include "common/dns_process.hpp"
 #include "compose/runtime/shim_process.hpp"
 
 namespace berth::runtime {
@@ -89,10 +89,13 @@ nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::st
   nlohmann::json nets = nlohmann::json::array(), ctrs = nlohmann::json::array();
   for (const auto& n : state.networks)
     if (!n.gateway.empty()) nets.push_back({{"id", n.id}, {"gateway", n.gateway}});
+  auto served = [&](const std::string& network_id) {  // not the default bridge: it has no DNS
+    return std::any_of(state.networks.begin(), state.networks.end(), [&](const auto& n) { return n.id == network_id; });
+  };
   for (const auto& c : state.containers) {
     nlohmann::json eps = nlohmann::json::array();
     for (const auto& e : c.endpoints)
-      if (!e.address.empty()) {
+      if (!e.address.empty() && served(e.network_id)) {
         std::vector<std::string> names;
         for (const auto& n : e.names) {
           if (is_dns_name(n))
@@ -111,35 +114,6 @@ nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::st
   return {{"ttl", 5}, {"networks", nets}, {"containers", ctrs}};
 }
 
-namespace {
-
-int dns_pid(const std::string& dir) {
-  int pid = 0;
-  std::ifstream in(dir + "/dns.pid");
-  if (!(in >> pid) || pid <= 0) return 0;
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
-  if (ec || exe.filename().string().rfind("berth-dns", 0) != 0) return 0;
-  return pid;
-}
-
-void start_dns(const std::string& dir) {
-  std::string bin = state::dns_binary();
-  std::vector<std::string> args = {bin,     "--records",     dir + "/dns.json", "--pid-file", dir + "/dns.pid",
-                                   "--log", dir + "/dns.log"};
-  std::string out = spawn_ready("berth-dns", args).output;
-  nlohmann::json reply;
-  try {
-    reply = nlohmann::json::parse(out.substr(0, out.find('\n')));
-  } catch (const nlohmann::json::exception&) {
-    throw std::runtime_error("berth-dns gave no readiness line" + (out.empty() ? "" : ": " + out));
-  }
-  if (!reply.value("ok", false))
-    throw std::runtime_error("start berth-dns: " + reply.value("error", std::string("failed")));
-}
-
-}  // namespace
-
 std::vector<std::string> sync_dns(const state::Paths& paths, const state::ProjectState& state) {
   std::vector<std::string> skipped;
   nlohmann::json records = dns_records(state, &skipped);
@@ -151,9 +125,10 @@ std::vector<std::string> sync_dns(const state::Paths& paths, const state::Projec
   std::string dir = paths.project_run_dir(state.name);
   std::error_code ec;
   fs::create_directories(dir, ec);
+  const UniqueFd lock = lock_dns_dir(dir);  // a shim may be restarting it (dns_process.hpp)
   std::string text = records.dump(2) + "\n";
   std::string path = dir + "/dns.json";
-  int pid = dns_pid(dir);
+  int pid = live_dns_pid(dir);
   if (pid && fs::exists(path)) {
     try {
       if (read_file(path) == text) return skipped;  // nothing changed: no reload
@@ -164,19 +139,27 @@ std::vector<std::string> sync_dns(const state::Paths& paths, const state::Projec
   if (pid)
     ::kill(pid, SIGHUP);
   else
-    start_dns(dir);
+    start_dns_process(state::dns_binary(), dir);
   return skipped;
+}
+
+bool dns_down(const state::Paths& paths, const std::string& project) {
+  const std::string dir = paths.project_run_dir(project);
+  std::error_code ec;
+  return fs::exists(dir + "/dns.json", ec) && live_dns_pid(dir) == 0;
 }
 
 void stop_dns(const state::Paths& paths, const std::string& project) {
   std::string dir = paths.project_run_dir(project);
-  if (int pid = dns_pid(dir)) {
-    ::kill(pid, SIGTERM);
-    // dns_pid() turns 0 once the process has exited, zombie or not (its exe link is gone).
-    for (int i = 0; i < 400 && dns_pid(dir) == pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (dns_pid(dir) == pid) ::kill(pid, SIGKILL);
-  }
+  const UniqueFd lock = lock_dns_dir(dir);
   std::error_code ec;
+  fs::remove(dir + "/dns.json", ec);  // not wanted any more: no shim starts it again
+  if (int pid = live_dns_pid(dir)) {
+    ::kill(pid, SIGTERM);
+    // live_dns_pid() turns 0 once the process has exited, zombie or not (its exe link is gone).
+    for (int i = 0; i < 400 && live_dns_pid(dir) == pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (live_dns_pid(dir) == pid) ::kill(pid, SIGKILL);
+  }
   fs::remove_all(dir, ec);
 }
 

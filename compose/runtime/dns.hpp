@@ -25,6 +25,10 @@ nlohmann::json dns_records(const state::ProjectState& state, std::vector<std::st
 /// berth-dns's own error when it cannot start.
 std::vector<std::string> sync_dns(const state::Paths& paths, const state::ProjectState& state);
 
+/// The project wants its berth-dns (the records file exists) and none runs: killed, and not
+/// yet started again by a shim (they do within a second), or it could not start.
+bool dns_down(const state::Paths& paths, const std::string& project);
+
 /// Stops the project's berth-dns (if running) and removes its run dir. Idempotent.
 void stop_dns(const state::Paths& paths, const std::string& project);
 

@@ -52,6 +52,24 @@ std::string port_text(const std::string& host_ip, unsigned host_port, unsigned t
          (proto.empty() ? "tcp" : proto);
 }
 
+network::PortMapping parse_port_text(const std::string& text) {
+  const auto arrow = text.find("->");
+  const auto colon = arrow == std::string::npos ? std::string::npos : text.rfind(':', arrow);
+  const auto slash = text.find('/', arrow == std::string::npos ? 0 : arrow);
+  network::PortMapping p;
+  try {
+    if (colon == std::string::npos || slash == std::string::npos) throw std::invalid_argument(text);
+    p.host_ip = text.substr(0, colon);
+    p.host_port = static_cast<uint16_t>(std::stoul(text.substr(colon + 1, arrow - colon - 1)));
+    p.container_port = static_cast<uint16_t>(std::stoul(text.substr(arrow + 2, slash - arrow - 2)));
+    p.protocol = text.substr(slash + 1);
+  } catch (const std::exception&) {
+    throw std::runtime_error("recorded port \"" + text + "\" is not of the form IP:PORT->PORT/PROTO");
+  }
+  if (p.host_ip == "0.0.0.0") p.host_ip.clear();
+  return p;
+}
+
 std::vector<std::string> exposed_only(const std::vector<std::string>& expose,
                                       const std::vector<std::string>& image_exposed,
                                       const std::vector<network::PortMapping>& published) {

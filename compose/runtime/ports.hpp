@@ -20,6 +20,11 @@ std::vector<network::PortMapping> publish_ports(const model::Service& svc);
 /// "0.0.0.0:8080->80/tcp" (host_ip "" prints as 0.0.0.0).
 std::string port_text(const std::string& host_ip, unsigned host_port, unsigned target, const std::string& proto);
 
+/// port_text's inverse ("127.0.0.1:8080->80/tcp", "0.0.0.0:53->53/udp"): the mapping a
+/// container record keeps for `ps`, as the firewall needs it again after a reboot. Throws
+/// std::runtime_error naming the text when it is not of that form.
+network::PortMapping parse_port_text(const std::string& text);
+
 /// The ports a container exposes without publishing them, as docker's ps shows them ("80/tcp"):
 /// `expose:` entries ("3000", "8000-8002/udp": ranges expanded) and the image's EXPOSE, minus the
 /// targets `published` maps; sorted by port, then protocol, each once.

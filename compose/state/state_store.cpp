@@ -28,7 +28,10 @@ void to_json(json& j, const EndpointRecord& e) {
        {"network_id", e.network_id},
        {"host_veth", e.host_veth},
        {"address", e.address},
-       {"names", e.names}};
+       {"names", e.names},
+       {"interface", e.interface},
+       {"mac", e.mac},
+       {"default_route", e.default_route}};
 }
 void from_json(const json& j, EndpointRecord& e) {
   e.network = j.value("network", "");
@@ -36,6 +39,9 @@ void from_json(const json& j, EndpointRecord& e) {
   e.host_veth = j.value("host_veth", "");
   e.address = j.value("address", "");
   e.names = j.value("names", std::vector<std::string>{});
+  e.interface = j.value("interface", "");
+  e.mac = j.value("mac", "");
+  e.default_route = j.value("default_route", true);
 }
 void to_json(json& j, const DependsOnRecord& d) {
   j = {{"service", d.service}, {"condition", d.condition}, {"restart", d.restart}, {"required", d.required}};

@@ -30,6 +30,10 @@ struct EndpointRecord {
   std::string host_veth;
   std::string address;             ///< IPv4 without prefix, "" until attached
   std::vector<std::string> names;  ///< DNS names on this network (service, name, aliases, ...)
+  // How it was attached, so `system restore` can attach it again after a reboot as it was.
+  std::string interface;      ///< name inside the netns ("eth0", or `interface_name`)
+  std::string mac;            ///< the container end's MAC
+  bool default_route = true;  ///< the container's default route goes via this network
 };
 
 /// One `depends_on` edge of a container's service, recorded as docker compose keeps it in the

@@ -385,6 +385,13 @@ void read_annotations(const Reader& r, Bundle& b) {
   }
   if (auto* v = get("org.berth.healthcheck")) b.healthcheck = read_healthcheck(r, *v);
   if (auto* v = get("org.berth.log-path")) b.log_path = *v;
+  const std::string* dns_dir = get("org.berth.dns-dir");
+  const std::string* dns_binary = get("org.berth.dns-binary");
+  if (!dns_dir != !dns_binary) r.fail("annotations.org.berth.dns-dir", "dns-dir and dns-binary must be given together");
+  if (dns_dir) {
+    b.dns_dir = *dns_dir;
+    b.dns_binary = *dns_binary;
+  }
 }
 
 }  // namespace

@@ -144,6 +144,9 @@ struct Bundle {
   int stop_timeout_s = 10;
   std::optional<Healthcheck> healthcheck;
   std::string log_path;  ///< empty = <state dir>/container.log
+  /// The project's run dir and berth-dns binary (annotations org.berth.dns-dir/-binary): the
+  /// shim keeps that berth-dns running (dns_watch.hpp). Empty = the container resolves otherwise.
+  std::string dns_dir, dns_binary;
 
   std::map<std::string, std::string> annotations;
 };

@@ -1,4 +1,5 @@
-// Networks, namespaces and volumes as docker compose has them (issue 14): `links` aliases,
+// Networks, namespaces and volumes as docker compose has them (issue 14): `links` aliases (and
+// legacy links on the default bridge of network_mode: bridge),
 // MAC addresses and interface names, networks recreated when their config changed, ipc/pid
 // namespaces shared with another service, volumes_from with anonymous volumes, network_mode
 // service:x with x gone, and the local volume driver's mount options.
@@ -28,6 +29,51 @@ TEST_F(ParityNetwork, LinkAliasesResolveForTheLinkingContainer) {
     auto r = berth({"exec", "-T", "web", "nslookup", name});
     EXPECT_EQ(nslookup_answer(r.out), db) << name << ": " << r.out << r.err;
   }
+}
+
+TEST_F(ParityNetwork, LinksOnTheDefaultBridgeGoToEtcHostsWithDockersVariables) {
+  // network_mode: bridge is Docker's default bridge: no service-name DNS there, legacy links
+  // instead (/etc/hosts lines and <ALIAS>_PORT... variables).
+  write_compose(std::string("services:\n  db:\n    image: ") + image + "\n" + kSleeper +
+                "    network_mode: bridge\n    expose: [\"5432\"]\n    environment: {DB_SECRET: s3}\n"
+                "  web:\n    image: " +
+                image + "\n" + kSleeper +
+                "    network_mode: bridge\n    links: [\"db:database\"]\n    ports: [\"127.0.0.1::80\"]\n");
+  auto up = berth({"up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  const std::string db = eth0_address("db");
+  ASSERT_FALSE(db.empty());
+  auto hosts = berth({"exec", "-T", "web", "cat", "/etc/hosts"});
+  for (const std::string name : {std::string("database"), std::string("db-1"), project() + "-db-1"})
+    EXPECT_TRUE(std::regex_search(hosts.out, std::regex("\n" + db + "\t" + name + " [0-9a-f]{12}( |\n)")))
+        << name << ":\n"
+        << hosts.out;
+  auto ping = berth({"exec", "-T", "web", "ping", "-c", "1", "-W", "2", "database"});
+  EXPECT_EQ(ping.exit_code, 0) << ping.out << ping.err;
+  auto env = berth({"exec", "-T", "web", "env"});
+  for (const std::string& line : std::vector<std::string>{
+           "DATABASE_PORT=tcp://" + db + ":5432", "DATABASE_PORT_5432_TCP=tcp://" + db + ":5432",
+           "DATABASE_PORT_5432_TCP_ADDR=" + db, std::string("DATABASE_PORT_5432_TCP_PORT=5432"),
+           std::string("DATABASE_PORT_5432_TCP_PROTO=tcp"), "DATABASE_NAME=/" + project() + "-web-1/database",
+           std::string("DATABASE_ENV_DB_SECRET=s3"), "DB_1_PORT=tcp://" + db + ":5432"})
+    EXPECT_TRUE(contains(env.out, "\n" + line + "\n") || env.out.rfind(line + "\n", 0) == 0) << line << "\n" << env.out;
+  // No embedded DNS on the default bridge: the host's resolvers (minus loopback ones).
+  auto resolv = berth({"exec", "-T", "web", "cat", "/etc/resolv.conf"});
+  EXPECT_FALSE(contains(resolv.out, "ndots:0")) << resolv.out;
+  auto ps = berth({"ps", "--format", "json", "web"});
+  EXPECT_TRUE(contains(ps.out, "\"Networks\":[\"bridge\"]")) << ps.out;
+
+  // The default bridge goes with its last container.
+  ASSERT_EQ(berth({"down"}).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::is_empty(root() + "/networks")) << "a network registry file is left";
+}
+
+TEST_F(ParityNetwork, ALinkFromTheDefaultBridgeToAProjectNetworkFailsInDockersWords) {
+  write_compose(std::string("services:\n  db:\n    image: ") + image + "\n" + kSleeper + "  web:\n    image: " + image +
+                "\n" + kSleeper + "    network_mode: bridge\n    links: [db]\n");
+  auto up = berth({"up", "-d"});
+  EXPECT_NE(up.exit_code, 0) << up.out;
+  EXPECT_TRUE(contains(up.err, "not attached to default bridge network")) << up.err;
 }
 
 TEST_F(ParityNetwork, MacAddressesAndInterfaceNamesAreHonoured) {

@@ -235,6 +235,35 @@ TEST_F(NetworkTest, RemoveLeavesNothing) {
   m_mgr->detach(container_id(1), net.id, true);  // after removal: nothing to do, no error
 }
 
+TEST_F(NetworkTest, ASharedNetworkIsMadeByItsFirstUserAndGoesWithItsLast) {
+  // The default bridge of `network_mode: bridge`: no project owns it.
+  network::NetworkConfig config;
+  config.name = m_prefix + "_shared";
+  const std::string a = make_netns("a"), b = make_netns("b");
+  network::AttachRequest req;
+  req.container_id = container_id(1);
+  req.netns_path = a;
+  const network::Endpoint ea = m_mgr->attach_shared(config, req);
+  const auto net = m_mgr->find_by_name(config.name);
+  ASSERT_TRUE(net.has_value());
+  m_nets.push_back(*net);  // teardown removes it should the test fail halfway
+  EXPECT_EQ(ea.network_id, net->id);
+  req.container_id = container_id(2);
+  req.netns_path = b;
+  const network::Endpoint eb = m_mgr->attach_shared(config, req);
+  EXPECT_EQ(eb.network_id, net->id);
+  EXPECT_TRUE(ping_from(a, eb.address));
+
+  EXPECT_FALSE(m_mgr->detach_shared(container_id(1), net->id));  // b still uses it
+  EXPECT_TRUE(host_links().contains(net->bridge));
+  EXPECT_FALSE(host_links().contains(ea.host_veth));
+  EXPECT_TRUE(m_mgr->detach_shared(container_id(2), net->id));
+  EXPECT_FALSE(host_links().contains(net->bridge));
+  EXPECT_FALSE(m_mgr->get(net->id).has_value());
+  EXPECT_EQ(nft_ruleset().find(net->id), std::string::npos);
+  EXPECT_FALSE(m_mgr->detach_shared(container_id(2), net->id));  // gone already: nothing to do
+}
+
 TEST_F(NetworkTest, ParallelEnsureAndAttachNeverShareSubnetsOrAddresses) {
   // Four threads, each with its own manager (as separate processes would be), race to create
   // networks; then eight threads attach to one network. The host-wide flock keeps subnet choice

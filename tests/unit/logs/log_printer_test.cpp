@@ -1,5 +1,6 @@
 // docker compose v2's log prefixes: "web-1  | ", padded to the longest name + 1, colours from
-// the rainbow in registration order, --no-log-prefix, -t, partial pieces joined into one line.
+// the rainbow in registration order, the watch logger's " ⦿ ", --no-log-prefix, -t, partial
+// pieces joined into one line.
 #include "compose/logs/log_printer.hpp"
 
 #include <gtest/gtest.h>
@@ -65,6 +66,20 @@ TEST(LogPrinter, ColoursFollowTheRainbow) {
   EXPECT_EQ(out.text(), "\033[36ma-1  | \033[0mx\n\033[33mb-1 exited with code 0\033[0m\n");
   EXPECT_EQ(palette_color(5), "36;1");
   EXPECT_EQ(palette_color(10), "36");
+}
+
+TEST(LogPrinter, TheWatchLoggerPadsLikeComposesAndTakesNoRainbowColour) {
+  Capture out, err;
+  LogPrinter p(out.fd.get(), err.fd.get(), {.color = true});
+  size_t watch = p.add_watch();
+  size_t a = p.add("a-1");
+  // "#watch" counts in the width (7); its prefix is that many blanks and " ⦿ " in green 92.
+  EXPECT_EQ(p.prefix(a), "\033[36ma-1     | \033[0m");
+  EXPECT_EQ(p.prefix(watch), "\033[92m        \u29bf \033[0m");
+  p.line(watch, "Watch enabled");
+  EXPECT_EQ(out.text(), "\033[92m        \u29bf \033[0mWatch enabled\n");
+  LogPrinter plain(out.fd.get(), err.fd.get(), {.prefix = false});
+  EXPECT_EQ(plain.prefix(plain.add_watch()), "");
 }
 
 TEST(LogPrinter, ColourDecision) {
