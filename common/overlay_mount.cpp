@@ -34,9 +34,8 @@ std::string fs_context_log(int fs_fd) {
   throw SysError(what + (log.empty() ? "" : " [" + log + "]"), err);
 }
 
-void mount_overlay_new_api(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
-                           const std::string& work) {
-  const std::string what = "mount overlay on `" + target + "`";
+UniqueFd overlay_fs_mount(const std::string& what, const std::vector<std::string>& lowers, const std::string& upper,
+                          const std::string& work, bool index_off) {
   UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
   if (!fs) throw SysError(what + ": fsopen", errno);
   for (const std::string& lower : lowers)
@@ -46,9 +45,18 @@ void mount_overlay_new_api(const std::string& target, const std::vector<std::str
     throw_overlay(fs.get(), what + ": upperdir `" + upper + "`", errno);
   if (!upper.empty() && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "workdir", work.c_str(), 0) != 0)
     throw_overlay(fs.get(), what + ": workdir `" + work + "`", errno);
+  if (index_off && ::fsconfig(fs.get(), FSCONFIG_SET_STRING, "index", "off", 0) != 0)
+    throw_overlay(fs.get(), what + ": index=off", errno);
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) throw_overlay(fs.get(), what, errno);
   UniqueFd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0));
   if (!mnt) throw_overlay(fs.get(), what, errno);
+  return mnt;
+}
+
+void mount_overlay_new_api(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
+                           const std::string& work) {
+  const std::string what = "mount overlay on `" + target + "`";
+  UniqueFd mnt = overlay_fs_mount(what, lowers, upper, work, false);
   if (::move_mount(mnt.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
     throw SysError(what + ": move_mount", errno);
 }
@@ -64,6 +72,14 @@ void mount_overlay(const std::string& target, const std::vector<std::string>& lo
   if (data.size() >= 4000) return mount_overlay_new_api(target, lowers, upper, work);
   if (::mount("overlay", target.c_str(), "overlay", 0, data.c_str()) != 0)
     throw SysError("mount overlay on `" + target + "`", errno);
+}
+
+UniqueFd open_detached_overlay(const std::vector<std::string>& lowers, const std::string& upper,
+                               const std::string& work) {
+  // index=off: a read-only view may stack a running container's upper dir as a lower one, which
+  // an index=on mount refuses (EBUSY, "upperdir is in-use").
+  return overlay_fs_mount("mount a detached overlay of `" + (upper.empty() ? lowers.front() : upper) + "`", lowers,
+                          upper, work, upper.empty());
 }
 
 OverlayMount::OverlayMount(std::string target, const std::vector<std::string>& lowers, const std::string& upper,

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/unique_fd.hpp"
+
 namespace berth {
 
 /// Mounts overlayfs on `target`: `lowers` topmost first, then `upper` and `work` (same file
@@ -15,6 +17,13 @@ namespace berth {
 /// overlay on `target`: ..." with the kernel's message when it gave one.
 void mount_overlay(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
                    const std::string& work);
+
+/// An overlayfs mount that is attached nowhere (fsmount(2) without move_mount): the returned fd is
+/// its root, usable as the dirfd of openat2(RESOLVE_IN_ROOT); the mount vanishes with the last
+/// fd, so a crash leaves no mount behind. Arguments as mount_overlay; read-only ones (`upper` "")
+/// get index=off. Throws SysError with the kernel's message.
+UniqueFd open_detached_overlay(const std::vector<std::string>& lowers, const std::string& upper,
+                               const std::string& work);
 
 /// An overlay mount that is lazily unmounted (MNT_DETACH) when it goes.
 class OverlayMount {

@@ -60,8 +60,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kLayerMediaType = "application/vnd.oci.image.layer.v1.tar";
-
 /// One `FROM` and the instructions up to the next.
 struct Stage {
   int index = 0;
@@ -389,14 +387,10 @@ void Build::commit_step(StageState& s, const std::string& key, const std::string
 
 std::optional<image::ImageLayer> Build::commit_upper(const StepDir& dir, const StageState& s) {
   if (image::clean_overlay_upper(dir.upper()) == 0) return std::nullopt;
-  image::BlobWriter blob = m_store.begin_blob();
-  image::LayerTarStats stats =
-      image::write_layer_tar(dir.upper(), [&](const void* data, std::size_t size) { blob.write(data, size); });
-  const auto blob_size = static_cast<std::int64_t>(blob.size());
-  image::Digest digest = blob.commit();
+  image::LayerBlob blob = image::put_layer_blob(m_store, dir.upper());
   image::StoreLock lock = m_store.lock();
-  image::LayerInfo info = m_store.adopt_layer(lock, dir.upper(), s.top_chain(), digest, stats.content_size);
-  return image::ImageLayer{digest, kLayerMediaType, blob_size, digest, info.chain_id};
+  image::LayerInfo info = m_store.adopt_layer(lock, dir.upper(), s.top_chain(), blob.digest, blob.stats.content_size);
+  return image::ImageLayer{blob.digest, image::kOciLayerTar, blob.size, blob.digest, info.chain_id};
 }
 
 void Build::metadata(StageState& s, const Instruction& in, const Command& cmd, std::vector<std::string>& shell) {

@@ -58,6 +58,9 @@ void build_app(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   register_builder(app, global, result);
   register_system(app, global, result);
   register_bridge(app, global, result);
+  register_cp(app, global, result);
+  register_export(app, global, result);
+  register_commit(app, global, result);
   register_watch(app, global, result);
 }
 

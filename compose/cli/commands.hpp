@@ -62,6 +62,11 @@ void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult& resul
 /// `watch` (cmd_watch.cpp): develop.watch rules applied as files change (compose/watch).
 void register_watch(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
+// A container's files (compose/containerfs): cmd_cp.cpp, cmd_export.cpp, cmd_commit.cpp.
+void register_cp(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_export(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+void register_commit(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+
 /// The session options of a project command from the global flags. `require_model` false lets
 /// the command work from the recorded state when no compose file is found but -p is given.
 inline engine::SessionOptions session_options(const GlobalOptions& g, const std::vector<std::string>& services,

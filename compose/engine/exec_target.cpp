@@ -23,6 +23,11 @@ std::vector<ObservedRecord> select_containers(Engine& engine, const std::vector<
   return observed;
 }
 
+bool known_service(const Engine& engine, const std::string& service) {
+  const project::ProjectContext* ctx = engine.context();
+  return !ctx || ctx->loaded.model.services.count(service) > 0;
+}
+
 ObservedRecord running_container(Engine& engine, const std::string& service, int index, bool must_run) {
   auto all = select_containers(engine, {service});
   if (all.empty() && index <= 0) {

@@ -15,6 +15,10 @@ namespace berth::engine {
 std::vector<ObservedRecord> select_containers(Engine& engine, const std::vector<std::string>& services, int index = 0,
                                               bool include_oneoff = false);
 
+/// Whether `service` is in the loaded model (true when the engine works from recorded state
+/// alone): cp/export/commit report a missing service as docker compose does, in their own words.
+bool known_service(const Engine& engine, const std::string& service);
+
 /// The running container of `service` for exec/port (number `index`, default 1). Throws
 /// docker compose's messages: `service "web" is not running`, `no container found for
 /// service "web"` (none at all), `service "web" is not running container #2`.

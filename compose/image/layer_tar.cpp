@@ -7,7 +7,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -76,6 +78,28 @@ std::string entry_proc_path(int parent_fd, const std::string& name) {
   return "/proc/self/fd/" + std::to_string(parent_fd) + "/" + name;
 }
 
+/// A file system of the kernel's own (proc, sysfs, cgroup, ...) mounted in a container: its
+/// content is not files, so a tree walk does not go into it.
+bool is_kernel_fs(int dir_fd, const std::string& path) {
+  struct statfs fs {};
+  if (::fstatfs(dir_fd, &fs) != 0) throw_errno("statfs `" + path + "`");
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case PROC_SUPER_MAGIC:
+    case SYSFS_MAGIC:
+    case CGROUP_SUPER_MAGIC:
+    case CGROUP2_SUPER_MAGIC:
+    case DEVPTS_SUPER_MAGIC:
+    case 0x19800202:  // MQUEUE_MAGIC (not in linux/magic.h)
+    case SECURITYFS_MAGIC:
+    case DEBUGFS_MAGIC:
+    case TRACEFS_MAGIC:
+    case BPF_FS_MAGIC:
+      return true;
+    default:
+      return false;
+  }
+}
+
 class TarWriter {
  public:
   explicit TarWriter(const TarSink& sink) : m_sink(sink) {
@@ -87,32 +111,37 @@ class TarWriter {
       fail("open");
   }
 
+  TarWriter(const TarSink& sink, const TreeTarOptions& options) : TarWriter(sink) { m_options = options; }
+
   void walk(int dir_fd, const std::string& prefix) {
-    for (const std::string& name : list_dir(dir_fd, prefix.empty() ? "." : prefix)) {
-      const std::string path = prefix + name;
-      struct stat st {};
-      if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("stat `" + path + "`");
-      if (S_ISCHR(st.st_mode) && st.st_rdev == ::makedev(0, 0)) {
-        write_whiteout(prefix + ".wh." + name, st);
-        continue;
-      }
-      if (S_ISSOCK(st.st_mode)) continue;  // not representable in a tar; docker skips them too
-      const std::string proc = entry_proc_path(dir_fd, name);
-      if (S_ISDIR(st.st_mode)) {
-        UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!sub) throw_errno("open `" + path + "`");
-        bool opaque = write_entry(path + "/", st, proc, -1, dir_fd, name);
-        if (opaque) write_whiteout(path + "/.wh..wh..opq", st);
-        walk(sub.get(), path + "/");
-        continue;
-      }
-      UniqueFd file;
-      if (S_ISREG(st.st_mode)) {
-        file.reset(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        if (!file) throw_errno("open `" + path + "`");
-      }
-      write_entry(path, st, proc, file.get(), dir_fd, name);
+    for (const std::string& name : list_dir(dir_fd, prefix.empty() ? "." : prefix)) entry(dir_fd, name, prefix + name);
+  }
+
+  /// Writes the entry `name` of `dir_fd` as `path` in the archive, and what is below it.
+  void entry(int dir_fd, const std::string& name, const std::string& path) {
+    struct stat st {};
+    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("stat `" + path + "`");
+    if (m_options.overlay_form && S_ISCHR(st.st_mode) && st.st_rdev == ::makedev(0, 0)) {
+      const auto slash = path.rfind('/');
+      write_whiteout(path.substr(0, slash + 1) + ".wh." + path.substr(slash + 1), st);
+      return;
     }
+    if (S_ISSOCK(st.st_mode)) return;  // not representable in a tar; docker skips them too
+    const std::string proc = entry_proc_path(dir_fd, name);
+    if (S_ISDIR(st.st_mode)) {
+      UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!sub) throw_errno("open `" + path + "`");
+      bool opaque = write_entry(path + "/", st, proc, -1, dir_fd, name);
+      if (opaque && m_options.overlay_form) write_whiteout(path + "/.wh..wh..opq", st);
+      if (!m_options.skip_kernel_fs || !is_kernel_fs(sub.get(), path)) walk(sub.get(), path + "/");
+      return;
+    }
+    UniqueFd file;
+    if (S_ISREG(st.st_mode)) {
+      file.reset(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      if (!file) throw_errno("open `" + path + "`");
+    }
+    write_entry(path, st, proc, file.get(), dir_fd, name);
   }
 
   void close() {
@@ -162,7 +191,7 @@ class TarWriter {
     archive_entry_unset_ctime(e.get());
     bool opaque = false;
     for (const std::string& x : xattr_names(proc, path)) {
-      if (x.rfind(kOverlayXattr, 0) == 0) {
+      if (m_options.overlay_form && x.rfind(kOverlayXattr, 0) == 0) {
         opaque = opaque || (x == kOpaqueXattr && xattr_value(proc, x, path) == "y");
         continue;
       }
@@ -214,6 +243,7 @@ class TarWriter {
   }
 
   const TarSink& m_sink;
+  TreeTarOptions m_options;
   std::unique_ptr<archive, ArchiveWriteFree> m_a;
   std::exception_ptr m_error;
   std::map<std::pair<dev_t, ino_t>, std::string> m_links;
@@ -251,6 +281,29 @@ LayerTarStats write_layer_tar(const std::string& dir, const TarSink& sink) {
   UniqueFd root = open_layer_dir(dir);
   TarWriter w(sink);
   w.walk(root.get(), "");
+  w.close();
+  return w.stats;
+}
+
+LayerTarStats write_tree_tar(int dir_fd, const TarSink& sink, const TreeTarOptions& options) {
+  UniqueFd dir(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));  // dir_fd may be O_PATH
+  if (!dir) throw_errno("open the tree to archive");
+  TarWriter w(sink, options);
+  w.walk(dir.get(), "");
+  w.close();
+  return w.stats;
+}
+
+LayerTarStats write_entry_tar(int parent_fd, const std::string& name, const std::string& as, const TarSink& sink,
+                              const TreeTarOptions& options) {
+  TarWriter w(sink, options);
+  if (as.empty()) {
+    UniqueFd dir(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) throw_errno("open `" + name + "`");
+    w.walk(dir.get(), "");
+  } else {
+    w.entry(parent_fd, name, as);
+  }
   w.close();
   return w.stats;
 }

@@ -21,6 +21,24 @@ struct LayerTarStats {
   std::uint64_t content_size = 0;  ///< bytes of regular-file content (hardlinks counted once)
 };
 
+/// How a tree becomes a tar: in overlayfs form (a layer: whiteout devices and opaque marks become
+/// OCI whiteouts, trusted.overlay.* xattrs dropped) or as it is (docker cp / export).
+struct TreeTarOptions {
+  bool overlay_form = true;
+  /// Leave out what is below mounts of the kernel's own file systems (proc, sysfs, cgroup,
+  /// devpts, ...), as in a running container's root: the mount point itself is kept.
+  bool skip_kernel_fs = false;
+};
+
+/// Writes the tree below the directory `dir_fd` (names relative to it, no entry for itself).
+LayerTarStats write_tree_tar(int dir_fd, const TarSink& sink, const TreeTarOptions& options);
+
+/// Writes the entry `name` of the directory `parent_fd` (never followed when a symlink), named
+/// `as` in the tar, and for a directory everything below it as `as/...`. With `as` "" the
+/// directory's children alone, named relative to it (docker cp's `dir/.`).
+LayerTarStats write_entry_tar(int parent_fd, const std::string& name, const std::string& as, const TarSink& sink,
+                              const TreeTarOptions& options);
+
 /// Writes the tar of the directory `dir` to `sink`. Throws SysError / std::runtime_error naming
 /// the entry for anything it cannot read or represent (a socket is skipped, as docker does).
 LayerTarStats write_layer_tar(const std::string& dir, const TarSink& sink);

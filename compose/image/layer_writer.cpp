@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <stdexcept>
+#include <utility>
 
 #include "common/sys_error.hpp"
 #include "compose/image/safe_path.hpp"
@@ -72,7 +73,8 @@ void write_all_at(int fd, const char* data, size_t size, off_t offset) {
 
 }  // namespace
 
-LayerWriter::LayerWriter(int root_fd) : m_root(root_fd), m_privileged(::geteuid() == 0) {}
+LayerWriter::LayerWriter(int root_fd, LayerWriterOptions options)
+    : m_root(root_fd), m_options(std::move(options)), m_privileged(::geteuid() == 0) {}
 
 int LayerWriter::parent_fd(const std::vector<std::string>& parts) {
   std::string path = join_path(parts, parts.size() - 1);
@@ -91,16 +93,19 @@ void LayerWriter::write(archive* a, archive_entry* e) {
   if (parts.empty()) return write_root(e);
 
   const std::string& base = parts.back();
-  if (starts_with(base, kWhiteoutPrefix)) return write_whiteout(parts);
-  for (size_t i = 0; i + 1 < parts.size(); ++i)
-    if (starts_with(parts[i], kWhiteoutPrefix))
-      throw std::runtime_error("whiteout name `" + parts[i] + "` used as a directory");
+  if (m_options.whiteouts) {
+    if (starts_with(base, kWhiteoutPrefix)) return write_whiteout(parts);
+    for (size_t i = 0; i + 1 < parts.size(); ++i)
+      if (starts_with(parts[i], kWhiteoutPrefix))
+        throw std::runtime_error("whiteout name `" + parts[i] + "` used as a directory");
+  }
 
   std::string key = join_path(parts, parts.size());
   if (!m_seen.insert(key).second) throw std::runtime_error("duplicate entry: the archive names `" + key + "` twice");
   int parent = parent_fd(parts);
   bool replaces_whiteout = m_whiteouts.erase(key) > 0;
   if (replaces_whiteout && ::unlinkat(parent, base.c_str(), 0) != 0) throw_errno("remove the whiteout it replaces");
+  if (m_options.replace) replace_existing(parent, base, key, archive_entry_filetype(e) == AE_IFDIR);
   if (name_of(archive_entry_hardlink(e), archive_entry_hardlink_utf8(e))) return write_hardlink(e, parent, base);
   switch (archive_entry_filetype(e)) {
     case AE_IFREG:
@@ -120,6 +125,21 @@ void LayerWriter::write(archive* a, archive_entry* e) {
   }
 }
 
+void LayerWriter::replace_existing(int parent, const std::string& base, const std::string& key, bool is_dir) {
+  struct stat st {};
+  if (::fstatat(parent, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return;
+    throw_errno("stat");
+  }
+  const std::string root = m_options.shown_root.empty() ? "." : m_options.shown_root;
+  const std::string path = root == "/" ? "/" + key : root + "/" + key;
+  if (S_ISDIR(st.st_mode) && !is_dir)
+    throw std::runtime_error("cannot overwrite directory \"" + path + "\" with non-directory \"" + root + "\"");
+  if (!S_ISDIR(st.st_mode) && is_dir)
+    throw std::runtime_error("cannot overwrite non-directory \"" + path + "\" with directory \"" + root + "\"");
+  if (!is_dir && ::unlinkat(parent, base.c_str(), 0) != 0) throw_errno("remove the file it replaces");
+}
+
 void LayerWriter::make_opaque(int dir, const std::string& base, const std::string& shown) {
   UniqueFd fd(openat2_beneath(dir, base.c_str(), O_RDONLY | O_DIRECTORY));
   if (!fd) throw_errno("open `" + shown + "`");
@@ -131,6 +151,7 @@ void LayerWriter::write_root(archive_entry* e) {
   // "./" names the layer root itself: keep its metadata, refuse anything but a directory.
   if (archive_entry_filetype(e) != AE_IFDIR) throw std::runtime_error("the layer root must be a directory");
   if (!m_seen.insert("").second) throw std::runtime_error("duplicate entry: the archive names the root twice");
+  if (m_options.replace) return;  // as docker: an existing destination keeps its own metadata
   UniqueFd fd(openat2_beneath(m_root, ".", O_RDONLY | O_DIRECTORY));
   if (!fd) throw_errno("open the layer root");
   set_owner(m_root, ".", e, fd.get());
@@ -260,8 +281,8 @@ void LayerWriter::write_node(archive_entry* e, int parent, const std::string& ba
 
 void LayerWriter::set_owner(int dir, const std::string& base, archive_entry* e, int fd) {
   if (!m_privileged) return;
-  auto uid = static_cast<uid_t>(archive_entry_uid(e));
-  auto gid = static_cast<gid_t>(archive_entry_gid(e));
+  auto uid = m_options.owner ? m_options.owner->first : static_cast<uid_t>(archive_entry_uid(e));
+  auto gid = m_options.owner ? m_options.owner->second : static_cast<gid_t>(archive_entry_gid(e));
   int r = fd >= 0 ? ::fchown(fd, uid, gid) : ::fchownat(dir, base.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
   if (r != 0) throw_errno("chown to " + std::to_string(uid) + ":" + std::to_string(gid));
 }

@@ -4,7 +4,10 @@
 // whiteouts converted to overlayfs ones. Every path is resolved strictly beneath the root.
 #include <time.h>
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,10 +19,25 @@ struct archive_entry;
 
 namespace berth::image {
 
+/// How entries land: as a new layer (the defaults), or copied into an existing tree as `docker cp`
+/// extracts (whiteouts = false, replace = true, owner set unless -a).
+struct LayerWriterOptions {
+  /// `.wh.<name>` entries become overlayfs whiteouts; false: they are ordinary names.
+  bool whiteouts = true;
+  /// Existing names are replaced (a non-directory by anything but a directory; directories
+  /// merge); a directory replacing a non-directory or the reverse is refused with docker's
+  /// messages. The root entry ("./") leaves the existing root alone.
+  bool replace = false;
+  /// Every entry is owned by this uid:gid instead of the archive's.
+  std::optional<std::pair<uid_t, gid_t>> owner;
+  /// How the root is shown in the replace-conflict messages (docker: the extraction dir).
+  std::string shown_root;
+};
+
 class LayerWriter {
  public:
   /// `root_fd` is the (empty) layer root; it must stay open while the writer is used.
-  explicit LayerWriter(int root_fd);
+  explicit LayerWriter(int root_fd, LayerWriterOptions options = {});
 
   /// Writes the entry `e` whose data `a` is positioned at. Throws std::runtime_error (or
   /// SysError) saying why the entry was refused or failed; the caller adds the entry's name.
@@ -52,7 +70,10 @@ class LayerWriter {
   void defer_dir(const std::string& key, archive_entry* e);
   void make_opaque(int dir, const std::string& base, const std::string& shown);
 
+  void replace_existing(int parent, const std::string& base, const std::string& key, bool is_dir);
+
   int m_root;
+  LayerWriterOptions m_options;
   bool m_privileged;
   std::uint64_t m_size = 0;
   std::set<std::string> m_seen;        ///< entry paths already written: a second one is refused

@@ -3,6 +3,13 @@
 
 namespace berth::image {
 
+LayerBlob put_layer_blob(ImageStore& store, const std::string& dir) {
+  BlobWriter blob = store.begin_blob();
+  LayerTarStats stats = write_layer_tar(dir, [&](const void* data, std::size_t size) { blob.write(data, size); });
+  const auto size = static_cast<std::int64_t>(blob.size());
+  return LayerBlob{blob.commit(), size, stats};
+}
+
 StoredImage put_oci_image(ImageStore& store, const nlohmann::json& config, const nlohmann::json& layers) {
   const std::string config_text = config.dump();
   Digest config_digest = store.put_blob(config_text);

@@ -108,7 +108,7 @@ Digest chain_id(const std::optional<Digest>& parent, const Digest& diff_id) {
   return sha256_of(parent->str() + " " + diff_id.str());
 }
 
-UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink) {
+UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink, const LayerWriterOptions& options) {
   auto d = std::make_unique<Decompressed>();
   d->sink = &sink;
   open_outer(*d, fd);
@@ -117,7 +117,7 @@ UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink) {
   if (archive_read_open(inner.get(), d.get(), nullptr, inner_read, nullptr) != ARCHIVE_OK)
     throw UnpackError(std::string("read tar: ") + archive_error_string(inner.get()));
 
-  LayerWriter writer(root_fd);
+  LayerWriter writer(root_fd, options);
   UnpackStats stats{sha256_of(""), 0, 0};
   for (;;) {
     archive_entry* e = nullptr;

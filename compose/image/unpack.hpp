@@ -10,6 +10,7 @@
 #include <string>
 
 #include "compose/image/digest.hpp"
+#include "compose/image/layer_writer.hpp"
 
 namespace berth::image {
 
@@ -42,9 +43,10 @@ struct LayerInfo {
 /// sha256("<parent chain id> <diff id>").
 Digest chain_id(const std::optional<Digest>& parent, const Digest& diff_id);
 
-/// Unpacks the tar stream read from `fd` into the empty directory `root_fd`. Throws UnpackError
-/// ("entry `x`: why") on the first refused entry; the caller discards the directory.
-UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink = {});
+/// Unpacks the tar stream read from `fd` into the empty directory `root_fd` (or, with `options`
+/// of docker cp, into an existing tree). Throws UnpackError ("entry `x`: why") on the first
+/// refused entry; the caller discards the directory.
+UnpackStats unpack_tar(int fd, int root_fd, const StreamSink& sink = {}, const LayerWriterOptions& options = {});
 
 /// Unpacks the layer read from `fd` into `layers_dir`/<chain hex>/diff with layer.json beside it,
 /// staging in a new directory under `tmp_dir` (same filesystem) that is renamed into place when

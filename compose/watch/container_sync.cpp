@@ -19,6 +19,7 @@
 #include "common/shim_protocol.hpp"
 #include "common/sys_error.hpp"
 #include "common/user_lookup.hpp"
+#include "compose/containerfs/container_root.hpp"
 #include "compose/gocompat/path.hpp"
 
 namespace berth::watch {
@@ -31,16 +32,6 @@ std::string dirname_of(const std::string& clean) {
 }
 
 std::string basename_of(const std::string& clean) { return clean.substr(clean.rfind('/') + 1); }
-
-/// The PPid line of /proc/<pid>/status, read through the /proc/<pid> directory fd.
-int parent_pid(int proc_fd) {
-  UniqueFd status(::openat(proc_fd, "status", O_RDONLY | O_CLOEXEC));
-  if (!status) return -1;
-  std::istringstream in(read_all(status.get(), "status"));
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("PPid:", 0) == 0) return std::atoi(line.c_str() + 5);
-  return -1;
-}
 
 /// rm -rf of `name` in `dir_fd`, never following a symlink; a missing entry is fine.
 void remove_entry(int dir_fd, const std::string& name, const std::string& shown) {
@@ -203,22 +194,9 @@ class Writer {
 }  // namespace
 
 ContainerRoot open_container_root(const state::Paths& paths, const std::string& id) {
-  shim_protocol::State st;
-  try {
-    st = shim_protocol::read_state(paths.shim_state_dir(id));
-  } catch (const std::exception&) {
-    throw std::runtime_error("container " + id + " is not running");
-  }
-  if ((st.status != "running" && st.status != "paused") || st.pid <= 0)
-    throw std::runtime_error("container " + id + " is not running");
-  const std::string proc = "/proc/" + std::to_string(st.pid);
-  UniqueFd proc_fd(::open(proc.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!proc_fd) throw_errno("open `" + proc + "`");
-  // The directory fd pins that process: if it is the shim's child now, it is the container's.
-  if (parent_pid(proc_fd.get()) != st.shim_pid) throw std::runtime_error("container " + id + " is not running");
   ContainerRoot out;
-  out.root = UniqueFd(::openat(proc_fd.get(), "root", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!out.root) throw_errno("open `" + proc + "/root`");
+  out.root = containerfs::open_running_root(paths, id);
+  const shim_protocol::State st = shim_protocol::read_state(paths.shim_state_dir(id));
   // Docker's CopyUIDGID: the container's configured user (the shim resolves `user:` inside the
   // rootfs, from the org.berth.user annotation; the same lookup runs here, through its root).
   std::ifstream config(st.bundle + "/config.json");
