@@ -7,8 +7,7 @@
 #   P/share/fish/vendor_completions.d/berth.fish   made by `berth completion SHELL` at build time
 #   P/share/man/man1/berth*.1                      made by `berth __man` at build time
 #   P/share/doc/berth/                             README and docs/
-# More system integration (a systemd unit under lib/systemd/system, ...) is one more install()
-# below the docs'.
+#   P/lib/systemd/system/berth-restore.service        runs `berth system restore` at boot
 
 set(BERTH_GENERATED ${CMAKE_BINARY_DIR}/generated)
 set(berth_completions ${BERTH_GENERATED}/completions/berth ${BERTH_GENERATED}/completions/_berth
@@ -39,8 +38,13 @@ install(DIRECTORY ${BERTH_GENERATED}/man1 DESTINATION ${CMAKE_INSTALL_MANDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
-# Further system files (a systemd unit into ${CMAKE_INSTALL_PREFIX}/lib/systemd/system, ...): one
-# more install() here; cpack packs whatever is installed.
+# The boot-time `berth system restore` (containers with restart policies come back after a reboot,
+# as dockerd brings them back); enabled with `systemctl enable berth-restore.service`.
+install(CODE "set(BERTH_UNIT_IN \"${CMAKE_CURRENT_LIST_DIR}/berth-restore.service.in\")
+  set(BERTH_UNIT_OUT \"${BERTH_GENERATED}/berth-restore.service\")
+  set(BERTH_BINDIR \"${CMAKE_INSTALL_BINDIR}\")")
+install(SCRIPT ${CMAKE_CURRENT_LIST_DIR}/InstallUnit.cmake)
+# Further system files: one more install() here; cpack packs whatever is installed.
 
 # The Debian package: what the binaries link is computed by dpkg-shlibdeps. Berth execs no other
 # program at run time (nftables and netlink are libraries; docker-credential-* helpers are only

@@ -34,9 +34,12 @@ TEST(Install, PrefixHoldsBerthItsHelpersCompletionsAndManPages) {
        {"bin/berth", "libexec/berth/berth-shim", "libexec/berth/berth-init", "libexec/berth/berth-dns",
         "share/bash-completion/completions/berth", "share/zsh/vendor-completions/_berth",
         "share/fish/vendor_completions.d/berth.fish", "share/man/man1/berth.1", "share/man/man1/berth-up.1",
-        "share/man/man1/berth-image-ls.1", "share/doc/berth/README.md"})
+        "share/man/man1/berth-image-ls.1", "share/doc/berth/README.md", "lib/systemd/system/berth-restore.service"})
     EXPECT_TRUE(fs::exists(p + "/" + file)) << file;
   const std::string berth = p + "/bin/berth";
+  // The boot unit runs `system restore` of the berth it was installed with.
+  EXPECT_TRUE(contains(read_bytes(p + "/lib/systemd/system/berth-restore.service"),
+                       "\nExecStart=" + berth + " system restore\n"));
   auto version = run_command({berth, "version"}, tmp.path(), kPath);
   EXPECT_EQ(version.out, std::string("Berth version v") + BERTH_VERSION + "\n") << version.err;
   auto usage = run_command({berth, "--help"}, tmp.path(), kPath);
