@@ -273,7 +273,8 @@ TEST_F(SecurityRegression, NoHostFdReachesTheContainerOrAnExec) {
     command: ["sh", "-c", "ls /proc/$$$$/fd; exec sleep 300"]
     stop_grace_period: 1s
 )");
-  auto up = berth({"up", "-d"});
+  // Bounded: a shim that kept the caller's fds would also keep `up`'s readiness pipe open.
+  auto up = berth_bounded(120, {"up", "-d"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   const std::string id = id_of("box");
   ASSERT_FALSE(id.empty());
