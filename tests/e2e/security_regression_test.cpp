@@ -522,13 +522,14 @@ TEST_F(SecurityRegression, MalformedOversizedAndFloodedUdpLeaveBerthDnsAnswering
 
 TEST_F(SecurityRegression, AForkBombStaysWithinPidsLimit) {
   // Each process starts two more, 8 levels deep: 511 processes at most, so the host survives
-  // this test even where the limit is not applied.
+  // this test even where the limit is not applied. The container's first process forks once and
+  // then execs sleep: a shell whose fork fails exits, and it must outlive the bomb.
   write_compose(R"(services:
   bomb:
     image: busybox:e2e
     network_mode: none
     pids_limit: 50
-    command: ["sh", "-c", "b() { if [ $$1 -gt 0 ]; then b $$(($$1 - 1)) & b $$(($$1 - 1)) & fi; sleep 60; }; b 8"]
+    command: ["sh", "-c", "b() { if [ $$1 -gt 0 ]; then b $$(($$1 - 1)) & b $$(($$1 - 1)) & fi; sleep 60; }; b 8 & exec sleep 300"]
     stop_grace_period: 1s
   other:
     image: busybox:e2e
