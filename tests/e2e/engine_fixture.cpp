@@ -23,6 +23,20 @@ std::string engine_e2e_missing() {
   return "";
 }
 
+std::vector<TarEntry> busybox_rootfs_entries() {
+  auto applets = run_command({"/bin/busybox", "--list"}, "/", {});
+  std::vector<TarEntry> entries = {tar_dir("bin"),
+                                   tar_dir("etc"),
+                                   tar_dir("tmp", 01777),
+                                   tar_file("bin/busybox", read_bytes("/bin/busybox"), 0755),
+                                   tar_file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
+                                   tar_file("etc/group", "root:x:0:\n")};
+  std::istringstream names(applets.out);
+  for (std::string name; std::getline(names, name);)
+    if (!name.empty() && name != "busybox") entries.push_back(tar_symlink("bin/" + name, "busybox"));
+  return entries;
+}
+
 void EngineFixture::SetUp() {
   if (auto why = engine_e2e_missing(); !why.empty()) GTEST_SKIP() << why;
   m_tmp = std::make_unique<TempDir>();
@@ -34,17 +48,7 @@ void EngineFixture::SetUp() {
   m_project = "e2e" + std::to_string(::getpid()) + "x" + std::to_string(counter);
   m_run = "/run/bt" + std::to_string(::getpid()) + "x" + std::to_string(counter);
 
-  auto applets = run_command({"/bin/busybox", "--list"}, "/", {});
-  std::vector<TarEntry> entries = {tar_dir("bin"),
-                                   tar_dir("etc"),
-                                   tar_dir("tmp", 01777),
-                                   tar_file("bin/busybox", read_bytes("/bin/busybox"), 0755),
-                                   tar_file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
-                                   tar_file("etc/group", "root:x:0:\n")};
-  std::istringstream names(applets.out);
-  for (std::string name; std::getline(names, name);)
-    if (!name.empty() && name != "busybox") entries.push_back(tar_symlink("bin/" + name, "busybox"));
-  write_bytes(*m_tmp / "rootfs.tar", make_tar(entries));
+  write_bytes(*m_tmp / "rootfs.tar", make_tar(busybox_rootfs_entries()));
   auto imp = run_berth(
       {"--root", m_root, "image", "import", *m_tmp / "rootfs.tar", image, "-c", "ENV PATH=/bin", "-c", R"(CMD ["sh"])"},
       m_project_dir);

@@ -60,6 +60,10 @@ class EngineFixture : public ::testing::Test {
 /// The address of busybox nslookup's answer ("Name: x" then "Address: a.b.c.d"); "" if none.
 std::string nslookup_answer(const std::string& output);
 
+/// The entries of the fixture's busybox rootfs (/bin/busybox, a link per applet, /etc/passwd,
+/// /etc/group, /tmp): tests that import an image of their own add theirs to it.
+std::vector<TarEntry> busybox_rootfs_entries();
+
 /// Why engine e2e tests cannot run here ("" when they can): not root, no busybox-static.
 std::string engine_e2e_missing();
 
