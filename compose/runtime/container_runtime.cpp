@@ -16,6 +16,7 @@
 #include <algorithm>
 
 #include <filesystem>
+#include <thread>
 
 #include "common/atomic_file.hpp"
 #include "common/sys_error.hpp"
@@ -383,7 +384,18 @@ void ContainerRuntime::start(const std::string& id) {
   const std::string state_dir = m_paths.shim_state_dir(id);
   if (int pid = live_shim_pid(state_dir)) {
     auto st = shim_protocol::read_state(state_dir);
-    if (st.status == "running" || st.status == "paused" || st.status == "restarting") return;
+    // A shim still starting its container: launched by a berth killed before it recorded the
+    // start (the crash matrix). Wait for it to get there rather than shutting it down.
+    for (int i = 0; i < 200 && st.status == "created" && live_shim_pid(state_dir) == pid; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      st = shim_protocol::read_state(state_dir);
+    }
+    if (st.status == "running" || st.status == "paused" || st.status == "restarting") {
+      m_store.update([&](state::ProjectState& s) {
+        if (auto* c = s.find_container(id)) c->status = "started";
+      });
+      return;
+    }
     shim_call(state_dir, {{"op", "shutdown"}});  // the old shim keeps an exited container's state
     if (!wait_gone(pid, 3000)) throw std::runtime_error("container " + rec.name + ": old berth-shim did not exit");
   }
