@@ -217,7 +217,12 @@ void LayerWriter::write_file(archive* a, archive_entry* e, int parent, const std
   for (;;) {
     int r = archive_read_data_block(a, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_WARN) throw std::runtime_error(std::string("read file data: ") + archive_error_string(a));
+    if (r < ARCHIVE_WARN) {
+      // No text when the read callback failed (e.g. the tee into the blob ran out of space):
+      // the caller rethrows that callback's own error.
+      const char* why = archive_error_string(a);
+      throw std::runtime_error(std::string("read file data: ") + (why ? why : "read failed"));
+    }
     write_all_at(fd.get(), static_cast<const char*>(buf), size, static_cast<off_t>(offset));
   }
   // Sparse files end in a hole that no data block covers.
