@@ -53,6 +53,7 @@ Session open_session(const SessionOptions& options) {
       ImagePullOptions pull = *options.pull;
       pull.services = services;
       pull.environment = options.load.os_environment;
+      pull.parallel = options.parallel;
       // Images of services with `build:` are built when missing, not pulled (docker compose).
       pull.ignore_buildable = pull.ignore_buildable || options.build.has_value();
       image::ImageStore store(s.paths.root);
@@ -82,6 +83,7 @@ Session open_session(const SessionOptions& options) {
     project = *name;
   }
   s.engine = std::make_unique<Engine>(s.paths, project, *s.progress, std::move(ctx));
+  s.engine->set_parallel(options.parallel);
   return s;
 }
 

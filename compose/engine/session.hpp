@@ -34,8 +34,9 @@ struct SessionOptions {
   /// `watch`: services with both `build:` and `develop:` are built every time, as docker compose
   /// gives them pull_policy build before its `up`.
   bool build_watched = false;
-  bool compatibility = false;     ///< --compatibility: container names <project>_<service>_<n>
-  bool all_resources = false;     ///< --all-resources: networks and volumes no service uses too
+  bool compatibility = false;  ///< --compatibility: container names <project>_<service>_<n>
+  bool all_resources = false;  ///< --all-resources: networks and volumes no service uses too
+  int parallel = -1;           ///< --parallel / COMPOSE_PARALLEL_LIMIT: operations at once (<= 0: no limit)
 };
 
 struct Session {
