@@ -65,6 +65,7 @@ Session open_session(const SessionOptions& options) {
       build.environment = options.load.os_environment;
       build.root = s.paths.root;
       build.run = s.paths.run;
+      build.parallel = options.parallel;
       build::BuildProgress output(std::cerr, build.quiet || options.progress == "quiet");
       build_images(loaded.model, *s.progress, output, build);
     }

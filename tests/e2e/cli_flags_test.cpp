@@ -311,6 +311,7 @@ TEST_F(CliFlags, CreateYesThenStartWaitUntilHealthyAndWaitTimeout) {
   EXPECT_TRUE(contains(timed_out.err, "application not healthy after 2s")) << timed_out.err;
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(60));
   EXPECT_EQ(states()[project() + "-sick-1"], "running") << "started, just not healthy";
+  EXPECT_EQ(berth({"down", "-t", "0"}).exit_code, 0);
 }
 
 TEST_F(CliFlags, LsFilterByNameAsDockerFilters) {
