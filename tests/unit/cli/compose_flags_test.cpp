@@ -186,12 +186,7 @@ const std::set<std::string> kMissingCommands = {
     "bridge transformations",  // compose bridge's transformer images (Berth converts without them)
     "bridge transformations create",
     "bridge transformations list",
-    "commit",
-    "cp",
-    "export",
     "publish",
-    "stats",
-    "watch",
 };
 
 // Flags of commands Berth has that do not parse yet ("command --flag"); the test fails when this
