@@ -18,7 +18,10 @@ void build_app(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   add_global_options(app, global);
   // Once the global flags are known and before the command runs (CLI11 runs the app's
   // parse-complete callback before its subcommands' callbacks).
-  app.parse_complete_callback([&global] { export_dotenv_compose_variables(global); });
+  app.parse_complete_callback([&app, &global] {
+    export_dotenv_compose_variables(global);
+    apply_parallel_limit_env(app, global);
+  });
   app.set_version_flag("-v,--version", std::string("Berth version v") + BERTH_VERSION);
   register_config(app, global, result);
   register_version(app, result);

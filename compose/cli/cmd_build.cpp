@@ -57,6 +57,7 @@ void run_build(const GlobalOptions& g, const BuildFlags& f) {
   state::Paths paths = state::Paths::for_root(g.root);
   o.root = paths.root;
   o.run = paths.run;
+  o.parallel = g.parallel;
   if (g.dry_run) return;
   build::BuildProgress output(std::cerr, f.quiet || g.progress == "quiet");
   std::vector<std::string> built = engine::build_images(project.model, progress, output, o);

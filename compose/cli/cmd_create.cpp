@@ -10,6 +10,7 @@ namespace {
 
 struct CreateFlags {
   bool force_recreate = false, no_recreate = false, remove_orphans = false, build = false, no_build = false;
+  bool quiet_pull = false, yes = false;
   std::vector<std::string> scale, services;
   std::string pull = "policy";
 };
@@ -17,8 +18,8 @@ struct CreateFlags {
 void run_create(const GlobalOptions& g, const CreateFlags& f) {
   auto options = session_options(g, f.services, true, true);
   for (const auto& s : f.scale) options.scale.insert(engine::parse_scale(s));
-  options.pull = pull_options(g, f.pull, false);
-  options.build = build_options(g, f.build, f.no_build, false);
+  options.pull = pull_options(g, f.pull, f.quiet_pull);
+  options.build = build_options(g, f.build, f.no_build, f.quiet_pull);
   engine::Session session = engine::open_session(options);
   engine::Engine& eng = *session.engine;
   eng.lock();
@@ -47,6 +48,9 @@ void register_create(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("--pull", f->pull, "Pull image before running (\"always\"|\"missing\"|\"never\"|\"build\")");
+  cmd->add_flag("--quiet-pull", f->quiet_pull, "Pull without printing progress information");
+  // as up's -y: Berth asks nothing while creating, so there is no prompt to answer
+  cmd->add_flag("-y,--yes", f->yes, "Assume \"yes\" as answer to all prompts and run non-interactively");
   cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)")->allow_extra_args(false);
   cmd->add_option("services", f->services, "Services to create");
   cmd->callback([&g, f] { run_create(g, *f); });

@@ -37,6 +37,7 @@ void run_pull(const GlobalOptions& g, const PullFlags& f) {
   o.ignore_failures = f.ignore_failures;
   o.ignore_buildable = f.ignore_buildable;
   o.quiet = f.quiet;
+  o.parallel = g.parallel;
   o.environment = load_options(g).os_environment;
   if (g.dry_run) return;
   image::ImageStore store(g.root);

@@ -81,6 +81,7 @@ inline engine::SessionOptions session_options(const GlobalOptions& g, const std:
   o.services = services;
   o.compatibility = g.compatibility;
   o.all_resources = g.all_resources;
+  o.parallel = g.parallel;
   return o;
 }
 

@@ -2,9 +2,13 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "compose/loader/discover.hpp"
 
@@ -27,6 +31,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--compatibility", g.compatibility, "Run compose in backward compatibility mode")
       ->envname("COMPOSE_COMPATIBILITY");
   app.add_flag("--all-resources", g.all_resources, "Include all resources, even those not used by services");
+  app.add_option("--parallel", g.parallel, "Control max parallelism, -1 for unlimited");
   app.add_option("--root", g.root, "Root directory of Berth's state (default: /var/lib/berth)")
       ->envname("BERTH_ROOT")
       ->type_name("DIR");
@@ -64,6 +69,19 @@ void export_dotenv_compose_variables(const GlobalOptions& g) {
   }
   for (const auto& [k, v] : from_files)
     if (k.rfind("COMPOSE_", 0) == 0 && k != "COMPOSE_ENV_FILES" && !shell.count(k)) ::setenv(k.c_str(), v.c_str(), 0);
+}
+
+void apply_parallel_limit_env(const CLI::App& app, GlobalOptions& g) {
+  if (app.count("--parallel") > 0) return;
+  const char* v = std::getenv("COMPOSE_PARALLEL_LIMIT");
+  if (!v) return;
+  // strconv.Atoi: an optional sign, then decimal digits only
+  const std::string text = v;
+  const size_t digits = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+  const bool valid = text.size() > digits && text.size() - digits <= 9 &&
+                     std::all_of(text.begin() + digits, text.end(), [](unsigned char c) { return std::isdigit(c); });
+  if (!valid) throw std::runtime_error("COMPOSE_PARALLEL_LIMIT must be an integer (found: \"" + text + "\")");
+  g.parallel = std::stoi(text);
 }
 
 loader::LoadOptions load_options(const GlobalOptions& g, const std::vector<std::string>& services) {

@@ -19,6 +19,7 @@ struct GlobalOptions {
   bool dry_run = false;
   bool compatibility = false;           ///< --compatibility (COMPOSE_COMPATIBILITY): <project>_<service>_<n> names
   bool all_resources = false;           ///< --all-resources: also the networks and volumes no service uses
+  int parallel = -1;                    ///< --parallel (else COMPOSE_PARALLEL_LIMIT): max parallelism, -1 unlimited
   std::string root = "/var/lib/berth";  ///< state root: image store, volumes, projects
 };
 
@@ -33,6 +34,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g);
 /// COMPOSE_PROFILES, COMPOSE_PROJECT_NAME, COMPOSE_REMOVE_ORPHANS, ... apply to every command.
 /// A file that cannot be read or parsed is left to the loader to report.
 void export_dotenv_compose_variables(const GlobalOptions& g);
+
+/// docker compose: COMPOSE_PARALLEL_LIMIT (the environment, after the .env's COMPOSE_* joined it)
+/// gives --parallel when the flag is not given. Throws std::runtime_error when it is no integer.
+void apply_parallel_limit_env(const CLI::App& app, GlobalOptions& g);
 
 /// What the loader needs from the global flags and this process's environment.
 loader::LoadOptions load_options(const GlobalOptions& g, const std::vector<std::string>& services = {});

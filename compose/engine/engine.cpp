@@ -139,6 +139,7 @@ void Engine::execute(const plan::Plan& plan, const ExecutorOptions& options, con
       });
   }
   ExecutorOptions o = options;
+  if (o.parallel <= 0) o.parallel = m_parallel;
   for (const auto& n : m_store.snapshot().networks) o.display_names["network:" + n.key] = n.name;
   for (const auto& v : m_store.snapshot().volumes) o.display_names["volume:" + v.key] = v.name;
   if (m_ctx) {

@@ -87,6 +87,8 @@ class Engine {
   /// The dependency map: from the model when loaded, else from the containers' records.
   plan::DependencyMap dependencies() const;
   runtime::ContainerRuntime& runtime() { return *m_runtime; }
+  /// --parallel / COMPOSE_PARALLEL_LIMIT: at most `n` container operations at once (<= 0: no limit).
+  void set_parallel(int n) { m_parallel = n; }
 
  private:
   std::vector<std::string> known_services(const std::vector<std::string>& services) const;
@@ -97,6 +99,7 @@ class Engine {
   state::StateStore m_store;
   std::unique_ptr<runtime::ContainerRuntime> m_runtime;
   std::optional<state::ProjectLock> m_lock;
+  int m_parallel = -1;
 };
 
 /// The observed status in plan terms.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "compose/engine/engine.hpp"
+#include "compose/engine/parallel_limit.hpp"
 #include "compose/image/store.hpp"
 #include "compose/model/service_image.hpp"
 #include "compose/runtime/dns.hpp"
@@ -28,15 +29,18 @@ bool is_running(const runtime::ContainerStatus& s) {
   return s.status == "running" || s.status == "paused" || s.status == "restarting";
 }
 
-/// Runs `fn` on every container in parallel; collects the first error.
+/// Runs `fn` on every container in parallel (at most `parallel` at once when > 0); collects the
+/// first error.
 template <class F>
-void each_parallel(const std::vector<ObservedRecord>& items, progress::Progress& progress, F fn) {
+void each_parallel(const std::vector<ObservedRecord>& items, progress::Progress& progress, int parallel, F fn) {
   std::mutex m;
   std::string first;
+  ParallelLimit limit(parallel);
   std::vector<std::thread> threads;
   for (const auto& o : items)
     threads.emplace_back([&, o] {
       try {
+        ParallelLimit::Slot slot(limit);
         fn(o);
       } catch (const std::exception& e) {
         progress.error("Container", o.record.name, e.what());
@@ -260,7 +264,7 @@ void Engine::kill(const std::vector<std::string>& services, const std::string& s
   std::vector<ObservedRecord> running;
   for (auto& o : observe(known_services(services), true))
     if (is_running(o.status)) running.push_back(o);
-  each_parallel(running, m_progress, [&](const ObservedRecord& o) {
+  each_parallel(running, m_progress, m_parallel, [&](const ObservedRecord& o) {
     m_progress.event("Container", o.record.name, "Killing");
     m_runtime->kill(o.record.id, signal);
     m_progress.event("Container", o.record.name, "Killed");
@@ -273,7 +277,7 @@ void Engine::pause(const std::vector<std::string>& services, bool pause) {
   // one that is already in the asked state.
   for (auto& o : observe(known_services(services)))
     if (o.status.status == "running" || o.status.status == "paused") targets.push_back(o);
-  each_parallel(targets, m_progress, [&](const ObservedRecord& o) {
+  each_parallel(targets, m_progress, m_parallel, [&](const ObservedRecord& o) {
     if (pause && o.status.status == "paused")
       throw std::runtime_error("Error response from daemon: Container " + o.record.id + " is already paused");
     if (!pause && o.status.status != "paused")
@@ -288,7 +292,7 @@ size_t Engine::rm(const std::vector<std::string>& services, bool stop_first, boo
   std::vector<ObservedRecord> targets;
   for (auto& o : observe(known_services(services), true))
     if (stop_first || !is_running(o.status)) targets.push_back(o);
-  each_parallel(targets, m_progress, [&](const ObservedRecord& o) {
+  each_parallel(targets, m_progress, m_parallel, [&](const ObservedRecord& o) {
     if (is_running(o.status)) {
       m_progress.event("Container", o.record.name, "Stopping");
       m_runtime->stop(o.record.id, std::nullopt);

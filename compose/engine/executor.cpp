@@ -194,6 +194,7 @@ std::string Executor::run_containers(const std::vector<plan::ContainerSteps>& co
   std::string first;
   auto one = [&](const plan::ContainerSteps& steps) {
     try {
+      ParallelLimit::Slot slot(m_limit);
       run_steps(steps);
     } catch (const std::exception& e) {
       m_progress.error("Container", steps.name, e.what());

@@ -4,9 +4,10 @@
 // by level: a service waits only for its own dependencies' conditions (service_started,
 // service_healthy, service_completed_successfully); `required: false` dependencies that fail only
 // warn. In reverse plans (stop, down) a service waits until its dependants are done instead.
-// A service's containers run their steps in parallel. A failure stops the failed service's
-// dependants and is reported after every running step has finished; nothing that succeeded is
-// rolled back (as docker compose).
+// A service's containers run their steps in parallel (at most ExecutorOptions::parallel containers
+// at once over all services: --parallel). A failure stops the failed service's dependants and is
+// reported after every running step has finished; nothing that succeeded is rolled back (as
+// docker compose).
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "compose/engine/parallel_limit.hpp"
 #include "compose/plan/actions.hpp"
 #include "compose/plan/diff.hpp"
 #include "compose/progress/progress.hpp"
@@ -26,6 +28,7 @@ struct ExecutorOptions {
   std::optional<int> timeout;   ///< stop timeout in seconds (-t); unset = each container's own
   bool wait_conditions = true;  ///< false with --no-start: nothing runs, nothing to wait for
   std::chrono::milliseconds poll{50};
+  int parallel = -1;  ///< --parallel: at most this many containers' steps at once (<= 0: no limit)
   /// Names shown for network/volume keys ("default" → "appdb_default"); the key when absent.
   std::map<std::string, std::string> display_names;
 };
@@ -66,6 +69,7 @@ class Executor {
   progress::Progress& m_progress;
   plan::DependencyMap m_deps;
   ExecutorOptions m_options;
+  ParallelLimit m_limit{m_options.parallel};
   std::mutex m_mutex;
   std::condition_variable m_changed;
   std::map<std::string, ServiceState> m_states;

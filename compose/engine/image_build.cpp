@@ -6,6 +6,7 @@
 #include <set>
 
 #include "compose/build/builder.hpp"
+#include "compose/engine/parallel_limit.hpp"
 #include "compose/image/reference.hpp"
 #include "compose/image/store.hpp"
 #include "compose/model/service_image.hpp"
@@ -77,8 +78,9 @@ std::vector<std::string> build_images(const model::Project& project, progress::P
     by_image.emplace(model::service_image(project, name), name);
   }
   build::BuildEnv env{o.root, o.run, o.environment};
-  // Each build starts at once, except that one whose additional context is `service:X` waits
-  // for X's build (it reads X's image).
+  // Each build starts at once (within --parallel), except that one whose additional context is
+  // `service:X` waits for X's build (it reads X's image) before it takes its place.
+  ParallelLimit limit(o.parallel);  // before `jobs`: their futures' destruction waits for the builds
   std::map<std::string, std::shared_future<build::BuildResult>> jobs;
   std::function<std::shared_future<build::BuildResult>(const std::string&)> start = [&](const std::string& name) {
     if (auto it = jobs.find(name); it != jobs.end()) return it->second;
@@ -93,8 +95,9 @@ std::vector<std::string> build_images(const model::Project& project, progress::P
       }
     build::BuildRequest req = request_for(project, name, project.services.at(name), o);
     progress.event("Image", model::service_image(project, name), "Building");
-    auto job = std::async(std::launch::async, [req, env, before, &output] {
+    auto job = std::async(std::launch::async, [req, env, before, &output, &limit] {
                  for (const auto& b : before) b.wait();
+                 ParallelLimit::Slot slot(limit);
                  return build::build_image(env, req, output);
                }).share();
     jobs.emplace(name, job);

@@ -22,6 +22,7 @@ struct ImageBuildOptions {
   bool no_cache = false;
   bool pull = false;
   bool quiet = false;
+  int parallel = -1;                               ///< --parallel: at most this many builds at once (<= 0: all at once)
   std::map<std::string, std::string> build_args;   ///< --build-arg KEY=VAL (KEY alone: from the environment)
   std::map<std::string, std::string> environment;  ///< the process environment (args, registry settings)
   std::string root;

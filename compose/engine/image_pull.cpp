@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/atomic_file.hpp"
+#include "compose/engine/parallel_limit.hpp"
 #include "compose/gocompat/units.hpp"
 #include "compose/registry/pull.hpp"
 
@@ -125,7 +126,9 @@ void pull_images(const model::Project& project, image::ImageStore& store, progre
   registry::CredentialStore creds(registry::docker_config_path(options.environment));
   std::mutex mu;
   std::vector<std::pair<std::string, std::string>> failures;  // service, message
+  ParallelLimit limit(options.parallel);
   auto run = [&](const Job& job) {
+    ParallelLimit::Slot slot(limit);
     progress.event("", job.service, "Pulling");
     registry::Puller puller(store, config, creds);
     registry::PullOptions po;

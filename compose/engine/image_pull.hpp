@@ -23,6 +23,7 @@ struct ImagePullOptions {
   bool ignore_buildable = false;                   ///< --ignore-buildable: skip services with `build:`
   bool explicit_pull = false;                      ///< `berth pull`: "missing" means pull anyway (docker compose pull)
   bool quiet = false;                              ///< --quiet-pull / pull -q: no progress
+  int parallel = -1;                               ///< --parallel: at most this many pulls at once (<= 0: all)
   std::map<std::string, std::string> environment;  ///< for the registry config and credentials
 };
 

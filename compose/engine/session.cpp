@@ -53,6 +53,7 @@ Session open_session(const SessionOptions& options) {
       ImagePullOptions pull = *options.pull;
       pull.services = services;
       pull.environment = options.load.os_environment;
+      pull.parallel = options.parallel;
       // Images of services with `build:` are built when missing, not pulled (docker compose).
       pull.ignore_buildable = pull.ignore_buildable || options.build.has_value();
       image::ImageStore store(s.paths.root);
@@ -64,6 +65,7 @@ Session open_session(const SessionOptions& options) {
       build.environment = options.load.os_environment;
       build.root = s.paths.root;
       build.run = s.paths.run;
+      build.parallel = options.parallel;
       build::BuildProgress output(std::cerr, build.quiet || options.progress == "quiet");
       build_images(loaded.model, *s.progress, output, build);
     }
@@ -82,6 +84,7 @@ Session open_session(const SessionOptions& options) {
     project = *name;
   }
   s.engine = std::make_unique<Engine>(s.paths, project, *s.progress, std::move(ctx));
+  s.engine->set_parallel(options.parallel);
   return s;
 }
 

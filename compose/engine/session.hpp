@@ -36,6 +36,7 @@ struct SessionOptions {
   bool build_watched = false;
   bool compatibility = false;  ///< --compatibility: container names <project>_<service>_<n>
   bool all_resources = false;  ///< --all-resources: networks and volumes no service uses too
+  int parallel = -1;           ///< --parallel / COMPOSE_PARALLEL_LIMIT: operations at once (<= 0: no limit)
 };
 
 struct Session {

@@ -1,10 +1,13 @@
 // Flags and forms of docker compose's CLI that Berth once rejected (issue 15), each checked for
 // what docker compose does with it: `down SERVICE...`, up's attach/abort/recreate flags, run's
 // tty, capability, alias and orphan flags, --quiet-build, and the parity fix of `up --no-deps`;
-// run -q and --env-from-file; the global --compatibility (underscore names) and --all-resources.
+// run -q and --env-from-file; the global --compatibility (underscore names) and --all-resources;
+// create -y, start --wait/--wait-timeout, ls --filter, and --parallel / COMPOSE_PARALLEL_LIMIT.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "e2e/engine_fixture.hpp"
@@ -281,6 +284,92 @@ TEST_F(CliFlags, CompatibilityNamesAndAllResources) {
   EXPECT_TRUE(contains(volumes.out, p + "_spare\n")) << "--all-resources: " << volumes.out;
   auto down_all = berth({"down", "-v", "-t", "0", "--all-resources"});
   ASSERT_EQ(down_all.exit_code, 0) << down_all.err;
+}
+
+TEST_F(CliFlags, CreateYesThenStartWaitUntilHealthyAndWaitTimeout) {
+  // healthy about 2 s after it starts
+  write_compose(std::string("services:\n  slow:\n    image: ") + image +
+                "\n    command: [\"sh\", \"-c\", \"sleep 2; touch /tmp/ok; sleep 1000\"]\n"
+                "    healthcheck:\n      test: [\"CMD\", \"test\", \"-f\", \"/tmp/ok\"]\n"
+                "      interval: 1s\n      retries: 100\n");
+  auto create = berth({"create", "-y", "--quiet-pull"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  EXPECT_EQ(states()[project() + "-slow-1"], "created");
+  auto start = berth_bounded(120, {"start", "--wait"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  auto ps = berth({"ps", "--format", "json"});
+  EXPECT_TRUE(contains(ps.out, "\"Health\":\"healthy\"")) << "start --wait returns once it is healthy: " << ps.out;
+  ASSERT_EQ(berth({"down", "-t", "0"}).exit_code, 0);
+
+  write_compose(std::string("services:\n  sick:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    healthcheck:\n      test: [\"CMD\", \"false\"]\n"
+                "      interval: 1s\n      retries: 100\n");
+  ASSERT_EQ(berth({"create"}).exit_code, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto timed_out = berth_bounded(120, {"start", "--wait", "--wait-timeout", "2"});
+  EXPECT_NE(timed_out.exit_code, 0);
+  EXPECT_TRUE(contains(timed_out.err, "application not healthy after 2s")) << timed_out.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(60));
+  EXPECT_EQ(states()[project() + "-sick-1"], "running") << "started, just not healthy";
+  EXPECT_EQ(berth({"down", "-t", "0"}).exit_code, 0);
+}
+
+TEST_F(CliFlags, LsFilterByNameAsDockerFilters) {
+  write_compose(std::string("services:\n  web:\n    image: ") + image + "\n    command: [\"sleep\", \"1000\"]\n");
+  ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
+  const std::string p = project();
+  auto exact = berth({"ls", "-q", "--filter", "name=" + p});
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_EQ(exact.out, p + "\n");
+  // a value is also an unanchored regular expression; the key is trimmed and lowercased
+  auto pattern = berth({"ls", "--format", "json", "--filter", " NAME =^" + p.substr(0, p.size() - 1) + ".$"});
+  ASSERT_EQ(pattern.exit_code, 0) << pattern.err;
+  EXPECT_TRUE(contains(pattern.out, "\"Name\":\"" + p + "\"")) << pattern.out;
+  auto other = berth({"ls", "-a", "--filter", "name=^no-such-project-" + p + "$"});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_FALSE(contains(other.out, p)) << other.out;
+  EXPECT_TRUE(contains(other.out, "NAME")) << "the header still: " << other.out;
+  auto key = berth({"ls", "--filter", "status=running"});
+  EXPECT_EQ(key.exit_code, 1);
+  EXPECT_TRUE(contains(key.err, "invalid filter 'status'")) << key.err;
+  auto form = berth({"ls", "--filter", "name"});
+  EXPECT_EQ(form.exit_code, 1);
+  EXPECT_TRUE(contains(form.err, "bad format of filter (expected name=value)")) << form.err;
+}
+
+// Whether the plain progress lines ("Container X Creating", ...) of the containers named
+// interleave: under a limit of one, each container's lines come in one run.
+bool container_lines_interleave(const std::string& err, const std::vector<std::string>& names) {
+  std::vector<std::string> runs;  // the container of each run of consecutive lines
+  std::stringstream lines(err);
+  for (std::string line; std::getline(lines, line);)
+    for (const auto& n : names)
+      if (contains(line, "Container " + n + " ") && (runs.empty() || runs.back() != n)) runs.push_back(n);
+  return std::set<std::string>(runs.begin(), runs.end()).size() != runs.size();
+}
+
+TEST_F(CliFlags, ParallelOneRunsOneContainerAtATime) {
+  write_compose(std::string("services:\n  web:\n    image: ") + image +
+                "\n    command: [\"sleep\", \"1000\"]\n    scale: 4\n");
+  const std::string p = project();
+  const std::vector<std::string> names = {p + "-web-1", p + "-web-2", p + "-web-3", p + "-web-4"};
+  auto up = berth({"--parallel", "1", "up", "-d"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(container_ids().size(), 4u);
+  EXPECT_FALSE(container_lines_interleave(up.err, names)) << up.err;
+  auto stop = berth({"stop", "-t", "0"}, {{"COMPOSE_PARALLEL_LIMIT", "1"}});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_FALSE(container_lines_interleave(stop.err, names)) << stop.err;
+  auto rm = berth({"rm", "-f"}, {{"COMPOSE_PARALLEL_LIMIT", "1"}});
+  ASSERT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_FALSE(container_lines_interleave(rm.err, names)) << rm.err;
+  EXPECT_TRUE(container_ids().empty());
+
+  auto bad = berth({"ps"}, {{"COMPOSE_PARALLEL_LIMIT", "two"}});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.err, "COMPOSE_PARALLEL_LIMIT must be an integer (found: \"two\")")) << bad.err;
+  // the flag wins over the variable, as docker compose's Changed("parallel")
+  EXPECT_EQ(berth({"--parallel", "-1", "ps"}, {{"COMPOSE_PARALLEL_LIMIT", "two"}}).exit_code, 0);
 }
 
 }  // namespace

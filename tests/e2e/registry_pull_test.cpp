@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -71,6 +72,36 @@ TEST_F(RegistryPull, UpPullsWhatIsMissingAndRunsIt) {
   auto again = berth({"up", "-d"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_FALSE(contains(again.err, "Pulling")) << again.err;
+}
+
+TEST_F(RegistryPull, CreateQuietPullPrintsNoPullAndParallelOnePullsOneAtATime) {
+  auto reg = start();
+  reg->push_image("app/first:1");
+  reg->push_image("app/second:1");
+  write_compose("services:\n  first:\n    image: " + reg->host() +
+                "/app/first:1\n    network_mode: none\n    command: [\"/bin/busybox\", \"sleep\", \"300\"]\n"
+                "  second:\n    image: " +
+                reg->host() +
+                "/app/second:1\n    network_mode: none\n    command: [\"/bin/busybox\", \"sleep\", \"300\"]\n");
+  auto create = berth({"create", "--quiet-pull", "first"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  EXPECT_FALSE(contains(create.err, "Pull")) << "--quiet-pull: " << create.err;
+  auto ls = berth({"image", "ls", "--format", "json"});
+  EXPECT_TRUE(contains(ls.out, reg->host() + "/app/first")) << ls.out;
+
+  // --parallel 1: each pull ends before the next begins (docker compose's errgroup limit)
+  auto pull = berth({"--parallel", "1", "pull"});
+  ASSERT_EQ(pull.exit_code, 0) << pull.err;
+  std::vector<std::string> seen;  // "first Pulling", "first Pulled", ...
+  std::stringstream lines(pull.err);
+  const std::regex step(R"((first|second) +(Pulling|Pulled)\s*$)");
+  for (std::string line; std::getline(lines, line);)
+    if (std::smatch m; std::regex_search(line, m, step)) seen.push_back(m[1].str() + " " + m[2].str());
+  ASSERT_EQ(seen.size(), 4u) << pull.err;
+  EXPECT_EQ(seen[0].substr(seen[0].find(' ')), " Pulling") << pull.err;
+  EXPECT_EQ(seen[1], seen[0].substr(0, seen[0].find(' ')) + " Pulled") << pull.err;
+  EXPECT_EQ(seen[2].substr(seen[2].find(' ')), " Pulling") << pull.err;
+  EXPECT_EQ(seen[3], seen[2].substr(0, seen[2].find(' ')) + " Pulled") << pull.err;
 }
 
 TEST_F(RegistryPull, MissingRepositoryTagAndRegistryAreDockersErrorsAndCreateNothing) {
