@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/unique_fd.hpp"
 #include "e2e/engine_fixture.hpp"
@@ -133,7 +134,12 @@ class CrashMatrix : public EngineFixture {
 
   /// Nothing of the project left: the fixture's kernel-level check plus Berth's own files.
   std::vector<std::string> all_leftovers() {
+    // A process `down` has ended may still be exiting: give it up to 3 s, then it is a leak.
     std::vector<std::string> out = leftovers();
+    for (int i = 0; i < 30 && !out.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      out = leftovers();
+    }
     std::error_code ec;
     if (fs::exists(root() + "/projects/" + project() + "/state.json")) out.push_back("state file");
     if (fs::exists(run() + "/projects/" + project(), ec)) out.push_back("run dir of the project");
