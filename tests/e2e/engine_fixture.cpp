@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -179,8 +180,11 @@ std::vector<std::string> EngineFixture::leftovers() {
     std::ostringstream read;  // not istreambuf_iterator: GCC 12 -Wnull-dereference false positive
     read << cmd.rdbuf();
     const std::string args = read.str();
-    if (args.find(m_tmp->path()) != std::string::npos || args.find(m_run + "/") != std::string::npos)
-      out.push_back("process " + pid);
+    if (args.find(m_tmp->path()) != std::string::npos || args.find(m_run + "/") != std::string::npos) {
+      std::string shown = args;  // what it is, for the failure message: its argv, NULs as spaces
+      std::replace(shown.begin(), shown.end(), '\0', ' ');
+      out.push_back("process " + pid + ": " + shown);
+    }
   }
   auto nft = run_command({"/usr/sbin/nft", "list", "ruleset"}, "/", {});
   for (const auto& id : m_container_ids)
