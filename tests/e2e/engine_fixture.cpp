@@ -10,9 +10,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "compose/network/ipam.hpp"
+#include "support/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -114,6 +116,15 @@ std::string nslookup_answer(const std::string& output) {
   static const std::regex answer(R"(Name:\s*\S+\s*\nAddress:\s*([0-9.]+))");
   std::smatch m;
   return std::regex_search(output, m, answer) ? m[1].str() : "";
+}
+
+bool container_lines_interleave(const std::string& err, const std::vector<std::string>& names) {
+  std::vector<std::string> runs;  // the container of each run of consecutive lines
+  std::stringstream lines(err);
+  for (std::string line; std::getline(lines, line);)
+    for (const auto& n : names)
+      if (contains(line, "Container " + n + " ") && (runs.empty() || runs.back() != n)) runs.push_back(n);
+  return std::set<std::string>(runs.begin(), runs.end()).size() != runs.size();
 }
 
 void EngineFixture::write_compose(const std::string& text) { std::ofstream(m_project_dir + "/compose.yaml") << text; }
