@@ -25,6 +25,9 @@ namespace berth::gocompat::tmpl {
 struct Value {
   nlohmann::json data;
   bool valid = true;
+  /// Held in an interface{} (an element of a map or list of the data) until a pipeline unwraps
+  /// it, as reflect sees it: Go names such a value's type "interface {}" in errors.
+  bool boxed = false;
   static Value none() { return Value{nullptr, false}; }
 };
 

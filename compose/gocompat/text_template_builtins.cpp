@@ -88,7 +88,7 @@ Value tt_index(std::vector<Value>& args) {
     const Value& index = args[i];
     if (item.data.is_null()) throw CallError("index of nil pointer");
     if (item.data.is_array()) {
-      item = Value{item.data[static_cast<std::size_t>(tt_index_arg(index, item.data.size(), false))], true};
+      item = Value{item.data[static_cast<std::size_t>(tt_index_arg(index, item.data.size(), false))], true, true};
     } else if (item.data.is_string()) {
       const std::string& s = item.data.get_ref<const std::string&>();
       item = Value{static_cast<unsigned char>(s[static_cast<std::size_t>(tt_index_arg(index, s.size(), false))]), true};
@@ -96,7 +96,7 @@ Value tt_index(std::vector<Value>& args) {
       if (!index.valid || index.data.is_null()) throw CallError("value is nil; should be of type string");
       if (!index.data.is_string()) throw CallError("value has type " + type_name(index) + "; should be string");
       auto it = item.data.find(index.data.get<std::string>());
-      item = it == item.data.end() ? Value{nullptr, true} : Value{*it, true};
+      item = it == item.data.end() ? Value{nullptr, true, true} : Value{*it, true, true};
     } else {
       throw CallError("can't index item of type " + type_name(item));
     }

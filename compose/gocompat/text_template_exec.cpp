@@ -161,12 +161,12 @@ class Exec {
     } else if (d.is_array()) {
       for (std::size_t i = 0; i < d.size(); ++i) {
         any = true;
-        if (!one(Value{static_cast<long long>(i), true}, Value{d[i], true})) break;
+        if (!one(Value{static_cast<long long>(i), true}, Value{d[i], true, true})) break;
       }
     } else if (d.is_object()) {
       for (const auto& [k, e] : d.items()) {
         any = true;
-        if (!one(Value{k, true}, Value{e, true})) break;
+        if (!one(Value{k, true}, Value{e, true, true})) break;
       }
     } else if (d.is_number_integer()) {
       if (r.pipe->decl.size() > 1) errorf("can't use " + sprint_value(val) + " to iterate over more than one variable");
@@ -197,7 +197,8 @@ class Exec {
     std::optional<Value> value;
     for (const auto& cmd : pipe->nodes) {
       value = eval_command(dot, *cmd, value);
-      if (value->valid && value->data.is_null()) value = Value::none();  // Go digs into interface{}: nil is no value
+      value->boxed = false;  // Go digs into an interface{}: its content, and nil is no value
+      if (value->valid && value->data.is_null()) value = Value::none();
     }
     for (const auto& name : pipe->decl) {
       if (pipe->is_assign)
@@ -312,9 +313,9 @@ class Exec {
         return Value{*it, true};
       }
       if (has_args) errorf(field + " is not a method but has arguments");
-      return it == d.end() ? Value::none() : Value{*it, true};
+      return it == d.end() ? Value::none() : Value{*it, true, true};
     }
-    errorf("can't evaluate field " + field + " in type " + type_name(receiver));
+    errorf("can't evaluate field " + field + " in type " + (receiver.boxed ? "interface {}" : type_name(receiver)));
   }
 
   Value eval_function(const Value& dot, const Node& ident, const Node* cmd, const std::optional<Value>& final) {

@@ -5,6 +5,8 @@
 // the caller's uid. `transformations create` copies an image's /templates out with a Dockerfile
 // that `berth build` then builds into a new transformation (FROM docker/compose-bridge-transformer,
 // which the test names busybox with `image tag`).
+#include <unistd.h>
+
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -17,13 +19,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kTransformScript = R"(#!/bin/sh
+const char* kTransformScript = R"SH(#!/bin/sh
 set -e
 cp /in/compose.yaml /out/model.yaml
-echo "license=$LICENSE_AGREEMENT uid=$(id -u)" > / out / env.txt if[-d / templates];
-then ls / templates > / out / templates.txt; fi
+echo "license=$LICENSE_AGREEMENT uid=$(id -u)" > /out/env.txt
+if [ -d /templates ]; then ls /templates > /out/templates.txt; fi
 echo "Kubernetes resource model.yaml created"
-)";
+)SH";
 
 class BridgeTransformations : public EngineFixture {
  protected:
@@ -43,16 +45,21 @@ class BridgeTransformations : public EngineFixture {
     write_bytes(dir() + "/" + rel, text);
   }
 
-  /// Builds the transformation image `bridge-tr:e2e` (service `tr`) from tr/.
-  void build_transformer() {
-    file("tr/Dockerfile", std::string("FROM ") + image +
-                              "\nLABEL com.docker.compose.bridge=transformation\nCOPY transform.sh /transform.sh\n"
-                              "COPY templates /templates\nCMD [\"/bin/sh\", \"/transform.sh\"]\n");
+  /// Builds the transformation image `bridge-tr:e2e` (service `tr`) from tr/, and with `failing`
+  /// `bridge-bad:e2e`, whose command fails.
+  void build_transformer(bool failing = false) {
+    const std::string from = std::string("FROM ") + image + "\nLABEL com.docker.compose.bridge=transformation\n";
+    file("tr/Dockerfile", from +
+                              "COPY transform.sh /transform.sh\nCOPY templates /templates\n"
+                              "CMD [\"/bin/sh\", \"/transform.sh\"]\n");
     file("tr/transform.sh", kTransformScript);
     file("tr/templates/service.tmpl", "{{ range $name, $s := .services }}{{ $name }}{{ end }}\n");
-    write_compose(
+    file("bad/Dockerfile", from + "CMD [\"/bin/sh\", \"-c\", \"echo broken >&2; exit 3\"]\n");
+    std::string compose =
         "services:\n  tr:\n    build: ./tr\n    image: bridge-tr:e2e\n    command: [\"true\"]\n"
-        "    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n");
+        "    secrets: [token]\n";
+    if (failing) compose += "  bad:\n    build: ./bad\n    image: bridge-bad:e2e\n";
+    write_compose(compose + "secrets:\n  token:\n    file: ./token.txt\n");
     file("token.txt", "s3cret");
     auto b = berth_bounded(300, {"build"});
     ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
@@ -61,7 +68,7 @@ class BridgeTransformations : public EngineFixture {
 
 TEST_F(BridgeTransformations, ConvertRunsTheImageOnTheModel) {
   if (auto missing = engine_e2e_missing(); !missing.empty()) GTEST_SKIP() << missing;
-  build_transformer();
+  build_transformer(true);
   fs::create_directories(dir() + "/mytemplates");
   write_bytes(dir() + "/mytemplates/a.tmpl", "x");
   auto r = berth_bounded(120, {"bridge", "convert", "-t", "bridge-tr:e2e", "--templates", "mytemplates", "-o", "k8s"});
@@ -79,9 +86,11 @@ TEST_F(BridgeTransformations, ConvertRunsTheImageOnTheModel) {
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("deletion of output directory 'k8s' was not confirmed"), std::string::npos) << again.err;
 
-  // a failing transformation fails the command
-  auto missing_image = berth_bounded(120, {"bridge", "convert", "-t", "nope-not-here:e2e", "-o", "k8s2"});
-  EXPECT_NE(missing_image.exit_code, 0);
+  // a transformation that fails fails the command; what it printed is shown
+  auto bad = berth_bounded(120, {"bridge", "convert", "-t", "bridge-bad:e2e", "-o", "k8s-bad"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE((bad.out + bad.err).find("broken"), std::string::npos) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("transformation bridge-bad:e2e failed: exit status 3"), std::string::npos) << bad.err;
 }
 
 TEST_F(BridgeTransformations, ListAndCreate) {

@@ -117,8 +117,10 @@ TEST(TextTemplate, UserFunctionsAndTypeChecks) {
 }
 
 TEST(TextTemplate, ExecutionErrorsAreGos) {
-  EXPECT_EQ(error_of("{{.name.x}}", kData),
-            "template: t:1:7: executing \"t\" at <.name.x>: can't evaluate field x in type string");
+  EXPECT_EQ(error_of("{{.name.x}}", kData),  // a map's element is an interface {} to reflect
+            "template: t:1:7: executing \"t\" at <.name.x>: can't evaluate field x in type interface {}");
+  EXPECT_EQ(error_of("{{$n := .name}}{{$n.x}}", kData),  // a pipeline's value is unwrapped
+            "template: t:1:19: executing \"t\" at <$n.x>: can't evaluate field x in type string");
   EXPECT_EQ(error_of("{{index .list 5}}", kData),
             "template: t:1:2: executing \"t\" at <index .list 5>: error calling index: index out of range: 5");
   EXPECT_EQ(error_of("{{lt .n \"a\"}}", kData),
@@ -126,7 +128,7 @@ TEST(TextTemplate, ExecutionErrorsAreGos) {
   EXPECT_EQ(error_of("{{template \"nope\"}}", kData),
             "template: t:1:11: executing \"t\" at <{{template \"nope\"}}>: template \"nope\" not defined");
   EXPECT_EQ(error_of("{{range .n.x}}{{end}}", kData),
-            "template: t:1:10: executing \"t\" at <.n.x>: can't evaluate field x in type int");
+            "template: t:1:10: executing \"t\" at <.n.x>: can't evaluate field x in type interface {}");
   EXPECT_EQ(error_of("{{.name 1}}", kData),
             "template: t:1:2: executing \"t\" at <.name>: name is not a method but has arguments");
 }
