@@ -96,6 +96,7 @@ void convert_with_templates(const loader::Project& project, const std::string& t
   }
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   for (const auto& m : run.messages) {
+    if (dry_run) std::cout << "DRY-RUN MODE -  ";
     const std::string prefix = "Kubernetes resource ", suffix = " created";
     if (tty && m.rfind(prefix, 0) == 0 && m.size() > prefix.size() + suffix.size() && m.ends_with(suffix))
       std::cout << prefix << "\033[32;1m" << m.substr(prefix.size(), m.size() - prefix.size() - suffix.size())
