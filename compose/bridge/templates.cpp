@@ -127,7 +127,8 @@ std::string tr_port_text(const TrJson& v) { return v.is_string() ? v.get<std::st
 
 }  // namespace
 
-TrJson template_model(const model::Project& project, const std::map<std::string, std::string>& environment) {
+TrJson template_model(const model::Project& project, const std::map<std::string, std::string>& environment,
+                      const std::map<std::string, std::vector<std::string>>& image_ports) {
   // ordered_json → json: Go's map[string]any has no order; templates range over sorted keys
   TrJson model = TrJson::parse(model::project_to_json(project, model::Flavor::Yaml).dump());
   if (model.contains("services")) {
@@ -137,6 +138,8 @@ TrJson template_model(const model::Project& project, const std::map<std::string,
       std::vector<std::string> expose;
       if (service.contains("expose"))
         for (const auto& e : service["expose"]) expose.push_back(tr_port_text(e));
+      if (auto it = image_ports.find(name); it != image_ports.end())
+        expose.insert(expose.end(), it->second.begin(), it->second.end());
       if (service.contains("ports"))
         for (const auto& p : service["ports"])
           if (p.contains("target")) expose.push_back(tr_port_text(p["target"]));

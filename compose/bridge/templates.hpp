@@ -30,9 +30,11 @@ struct TemplateRun {
 
 /// The model the transformer's templates see: the project as `docker compose config` writes it
 /// (compose-go's YAML), with what docker compose adds first (LoadAdditionalResources): each
-/// service's image (default PROJECT-SERVICE), its published ports' targets among `expose`, and the
+/// service's image (default PROJECT-SERVICE), the ports its image exposes (`image_ports`: service
+/// → port numbers, from the image store) and its published ports' targets among `expose`, and the
 /// `content` of configs and secrets (their file, or their variable in `environment`).
-nlohmann::json template_model(const model::Project& project, const std::map<std::string, std::string>& environment);
+nlohmann::json template_model(const model::Project& project, const std::map<std::string, std::string>& environment,
+                              const std::map<std::string, std::vector<std::string>>& image_ports = {});
 
 /// The functions convert.go registers (helmValue, isString, hasAttribute, getAttribute, required,
 /// seconds, uppercase, title, safe, truncate, join, base64, readfile, getenv, dir, indent, map,

@@ -84,11 +84,34 @@ void prepare_output_dir(const std::string& dir) {
   if (ec) throw std::runtime_error("create directory `" + dir + "`: " + ec.message());
 }
 
+/// The ports each service's image exposes (EXPOSE), from the image store, as docker compose adds
+/// them to the model it converts; an image that is not stored is a warning (Berth pulls nothing
+/// to convert).
+std::map<std::string, std::vector<std::string>> image_ports(const GlobalOptions& g, const loader::Project& project) {
+  std::map<std::string, std::vector<std::string>> out;
+  image::ImageStore store(g.root);
+  for (const auto& [name, service] : project.model.services) {
+    const std::string ref = service.image.empty() ? project.model.name + "-" + name : service.image;
+    std::optional<image::ImageRecord> found;
+    try {
+      found = store.find(ref);
+    } catch (const std::exception&) {
+    }
+    if (!found) {
+      std::cerr << "warning: image " << ref << " for service " << name
+                << " not found locally; Dockerfile-exposed ports will not be included\n";
+      continue;
+    }
+    for (const auto& port : found->runtime_config().exposed_ports) out[name].push_back(port.substr(0, port.find('/')));
+  }
+  return out;
+}
+
 /// --templates without -t: what the default transformation image does with DIR as its
 /// /templates, done in process (bridge/templates.hpp).
-void convert_with_templates(const loader::Project& project, const std::string& templates, const std::string& output,
-                            bool dry_run) {
-  nlohmann::json model = bridge::template_model(project.model, project.environment);
+void convert_with_templates(const GlobalOptions& g, const loader::Project& project, const std::string& templates,
+                            const std::string& output, bool dry_run) {
+  nlohmann::json model = bridge::template_model(project.model, project.environment, image_ports(g, project));
   bridge::TemplateRun run = bridge::render_template_dir(model, templates);
   if (!dry_run) {
     prepare_output_dir(output);
@@ -130,7 +153,8 @@ void convert_with_images(const GlobalOptions& g, const loader::Project& project,
   state::Paths paths = state::Paths::for_root(g.root);
   image::ImageStore store(paths.root);
   transform::RunRequest request;
-  request.model = transform::model_yaml(bridge::template_model(project.model, project.environment));
+  request.model =
+      transform::model_yaml(bridge::template_model(project.model, project.environment, image_ports(g, project)));
   request.output = o.output;
   request.templates = o.templates;
   request.user = std::to_string(::getuid());
@@ -247,7 +271,7 @@ void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult&) {
       return;
     }
     if (!o->templates.empty()) {
-      convert_with_templates(project, o->templates, o->output, g.dry_run);
+      convert_with_templates(g, project, o->templates, o->output, g.dry_run);
       return;
     }
     bridge::Options opts;

@@ -50,7 +50,7 @@ class BridgeTransformations : public EngineFixture {
   void build_transformer(bool failing = false) {
     const std::string from = std::string("FROM ") + image + "\nLABEL com.docker.compose.bridge=transformation\n";
     file("tr/Dockerfile", from +
-                              "COPY transform.sh /transform.sh\nCOPY templates /templates\n"
+                              "COPY transform.sh /transform.sh\nCOPY templates /templates\nEXPOSE 8080\n"
                               "CMD [\"/bin/sh\", \"/transform.sh\"]\n");
     file("tr/transform.sh", kTransformScript);
     file("tr/templates/service.tmpl", "{{ range $name, $s := .services }}{{ $name }}{{ end }}\n");
@@ -78,6 +78,7 @@ TEST_F(BridgeTransformations, ConvertRunsTheImageOnTheModel) {
   EXPECT_NE(model.find("name: " + project() + "\n"), std::string::npos) << model;
   EXPECT_NE(model.find("    tr:\n"), std::string::npos) << model;        // go-yaml's indent 4
   EXPECT_NE(model.find("content: s3cret"), std::string::npos) << model;  // secrets with their content
+  EXPECT_NE(model.find("- \"8080\""), std::string::npos) << model;       // the image's EXPOSE among `expose`
   EXPECT_EQ(read_bytes(dir() + "/k8s/env.txt"), "license=true uid=" + std::to_string(::getuid()) + "\n");
   EXPECT_EQ(read_bytes(dir() + "/k8s/templates.txt"), "a.tmpl\n");  // --templates is /templates
 
