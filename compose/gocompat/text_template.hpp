@@ -1,7 +1,8 @@
 #pragma once
 // Go's text/template in C++: the same template language (text, actions, pipelines, variables,
 // if/else if/range/with/define/template/block/break/continue, comments, `{{-`/`-}}` trims), the
-// same builtins (and, or, not, len, index, slice, print, printf, println, eq, ne, lt, le, gt, ge)
+// same builtins (and, or, not, len, index, slice, print, printf, println, html, js, urlquery, eq,
+// ne, lt, le, gt, ge; not `call`: the data holds no functions)
 // and the same wording for parse and execution errors, over data as Go sees YAML or JSON decoded
 // into `any`: nil, bool, int, float64, string, []interface {}, map[string]interface {}.
 //

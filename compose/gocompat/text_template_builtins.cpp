@@ -1,7 +1,11 @@
 // text/template's builtin functions (Go's text/template/funcs.go): and/or (short-circuited by the
-// executor), not, len, index, slice, print, println, printf, eq, ne, lt, le, gt, ge, with the
-// errors Go's versions return.
+// executor), not, len, index, slice, print, println, printf, html, js, urlquery, eq, ne, lt, le,
+// gt, ge, with the errors Go's versions return. (`call` is not there: template data here holds no
+// functions to call.)
 #include "compose/gocompat/text_template_builtins.hpp"
+
+#include <cctype>
+#include <cstdio>
 
 namespace berth::gocompat::tmpl {
 
@@ -142,6 +146,99 @@ std::string tt_sprint(const std::vector<Value>& args, bool ln) {
   return ln ? out + "\n" : out;
 }
 
+/// text/template's evalArgs: a lone string as it is, else fmt.Sprint of the arguments.
+std::string tt_eval_args(const std::vector<Value>& args) {
+  if (args.size() == 1 && args[0].data.is_string()) return args[0].data.get<std::string>();
+  return tt_sprint(args, false);
+}
+
+/// template.HTMLEscapeString.
+std::string tt_html(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '\0':
+        out += "\xEF\xBF\xBD";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+/// template.JSEscapeString (ASCII; other UTF-8 kept as it is).
+std::string tt_js(const std::string& s) {
+  std::string out;
+  char buf[8];
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '<':
+        out += "\\u003C";
+        break;
+      case '>':
+        out += "\\u003E";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      case '=':
+        out += "\\u003D";
+        break;
+      default:
+        if (u < ' ') {
+          std::snprintf(buf, sizeof buf, "\\u%04X", u);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+/// url.QueryEscape.
+std::string tt_urlquery(const std::string& s) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 Function tt_fn(std::vector<Arg> params, bool variadic, std::function<Value(std::vector<Value>&)> call) {
   return Function{std::move(params), variadic, std::move(call)};
 }
@@ -169,6 +266,11 @@ const FuncMap& builtin_funcs() {
     f["printf"] = tt_fn({Arg::String, Arg::Any}, true, [](std::vector<Value>& a) {
       std::vector<Value> rest(a.begin() + 1, a.end());
       return Value{sprintf(a[0].data.get<std::string>(), rest), true};
+    });
+    f["html"] = tt_fn({Arg::Any}, true, [](std::vector<Value>& a) { return Value{tt_html(tt_eval_args(a)), true}; });
+    f["js"] = tt_fn({Arg::Any}, true, [](std::vector<Value>& a) { return Value{tt_js(tt_eval_args(a)), true}; });
+    f["urlquery"] = tt_fn({Arg::Any}, true, [](std::vector<Value>& a) {
+      return Value{tt_urlquery(tt_eval_args(a)), true};
     });
     f["eq"] = tt_fn({Arg::Value, Arg::Value}, true, [](std::vector<Value>& a) {
       std::vector<Value> rest(a.begin() + 1, a.end());

@@ -4,7 +4,7 @@
 
 namespace berth::gocompat::tmpl {
 
-/// and, or, not, len, index, slice, print, println, printf, eq, ne, lt, le, gt, ge.
+/// and, or, not, len, index, slice, print, println, printf, html, js, urlquery, eq, ne, lt, le, gt, ge.
 const FuncMap& builtin_funcs();
 
 }  // namespace berth::gocompat::tmpl

@@ -98,6 +98,13 @@ TEST(TextTemplate, Builtins) {
       "1 2a3|3\n|\"app\"  1.50 3   | [a b c] ff");
 }
 
+TEST(TextTemplate, EscapingBuiltins) {
+  EXPECT_EQ(run("{{html \"<a href='x'>&\\\"</a>\"}}"), "&lt;a href=&#39;x&#39;&gt;&amp;&#34;&lt;/a&gt;");
+  EXPECT_EQ(run("{{js \"it's <b>=\\\\\"}}"), "it\\'s \\u003Cb\\u003E\\u003D\\\\");
+  EXPECT_EQ(run("{{urlquery \"a b&c/d\" 1}}"), "a+b%26c%2Fd1");
+  EXPECT_EQ(run("{{.name | html}}", kData), "app");
+}
+
 TEST(TextTemplate, UserFunctionsAndTypeChecks) {
   FuncMap f;
   f["twice"] = {{Arg::String}, false, [](std::vector<Value>& a) {
