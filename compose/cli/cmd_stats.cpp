@@ -28,7 +28,8 @@ struct StatsFlags {
 std::string stats_text(const std::vector<engine::StatsEntry>& entries, const StatsFlags& f) {
   std::vector<gocompat::TemplateFields> rows;
   for (const auto& e : entries) rows.push_back(engine::stats_fields(e, f.no_trunc));
-  return gocompat::format_rows(f.format, engine::kStatsTableFormat, engine::stats_header(), rows);
+  return gocompat::format_rows(f.format, engine::kStatsTableFormat, engine::stats_header(), rows,
+                               "*container.statsContext");
 }
 
 /// One frame of the live view, as docker draws it: cursor home, each line then erase-to-end-of-

@@ -177,24 +177,13 @@ std::string last_result(ParseOnly& p, const std::string& command, const std::str
 // means taking it off here.
 const std::set<std::string> kMissingCommands = {
     "alpha",  // docker compose's experimental commands
-    "alpha dry-run",
-    "alpha generate",
-    "alpha publish",
-    "alpha scale",
-    "alpha viz",
-    "alpha watch",
-    "bridge transformations",  // compose bridge's transformer images (Berth converts without them)
-    "bridge transformations create",
-    "bridge transformations list",
-    "publish",
+    "alpha dry-run", "alpha generate", "alpha publish", "alpha scale", "alpha viz", "alpha watch", "publish",
 };
 
 // Flags of commands Berth has that do not parse yet ("command --flag"); the test fails when this
 // list and what fails differ.
 const std::set<std::string> kMissingFlags = {
-    "bridge convert --templates",
-    "bridge convert --transformation",  // compose bridge's transformer images
-    "config --models",                  // the top-level `models:` (Docker Model Runner) that Berth does not run
+    "config --models",  // the top-level `models:` (Docker Model Runner) that Berth does not run
     // docker compose hands these to the daemon's event history; Berth's events are polled live
     // (compose/engine/events_watch.*) and keep no history to replay from --since
     "events --since",
