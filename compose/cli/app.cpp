@@ -65,6 +65,8 @@ void build_app(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   register_export(app, global, result);
   register_commit(app, global, result);
   register_watch(app, global, result);
+  register_publish(app, global, result);
+  register_alpha(app, global, result);
 }
 
 void parse_args(CLI::App& app, const std::vector<std::string>& args) {
