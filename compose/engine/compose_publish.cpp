@@ -257,7 +257,8 @@ std::vector<std::string> publish_prompts(const loader::Project& project, bool wi
     if (file == "-" || !seen.insert(file).second) continue;
     for (const auto& doc : publish_documents(file)) {
       if (!doc.value.is_object()) continue;
-      for (const auto& [name, service] : doc.value.value("services", PJson::object()).items()) {
+      const PJson services_of = doc.value.value("services", PJson::object());
+      for (const auto& [name, service] : services_of.items()) {
         bool env_file = !publish_env_files(service).empty();
         std::set<std::string> keys;
         for (const auto& [k, v] : publish_environment(service))
@@ -270,7 +271,8 @@ std::vector<std::string> publish_prompts(const loader::Project& project, bool wi
         if (const std::string parent = publish_extends_parent(service, project); !parent.empty())
           queue.push_back(parent);
       }
-      for (const auto& [name, config] : doc.value.value("configs", PJson::object()).items())
+      const PJson configs_of = doc.value.value("configs", PJson::object());
+      for (const auto& [name, config] : configs_of.items())
         if (config.is_object() && config.contains("content") && config["content"].is_string() &&
             sensitive_literal("password", publish_unescape(config["content"].get<std::string>())))
           literal_configs.insert(name);
