@@ -3,6 +3,7 @@
 // is published are the user's text, not the resolved model.
 #include "compose/engine/compose_publish.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <regex>
@@ -129,7 +130,22 @@ std::string publish_replace_node(const std::string& text, const std::string& fil
   if (index >= docs.size()) return text;
   const loader::Location at = docs[index].positions.find(pointer);
   if (!at.known()) return text;
-  return replace_at(text, at.line, at.column, value);
+  // The loader records a mapping entry where its key is written: the value starts after the
+  // key's colon (a sequence item after its dash), where go-yaml's node points.
+  std::size_t start = 0;
+  for (int l = 1; l < at.line && start != std::string::npos; ++l) start = text.find('\n', start) + 1;
+  const std::size_t line_end = std::min(text.find('\n', start), text.size());
+  const std::string line = text.substr(start, line_end - start);
+  std::size_t col = static_cast<std::size_t>(at.column - 1);
+  const std::string key = pointer.empty() ? "" : pointer.back();
+  if (line.compare(col, key.size(), key) == 0) {
+    std::size_t after = line.find_first_not_of(" \t", col + key.size());
+    if (after != std::string::npos && line[after] == ':') col = line.find_first_not_of(" \t", after + 1);
+  } else if (line.compare(col, 2, "- ") == 0) {
+    col = line.find_first_not_of(" \t", col + 1);
+  }
+  if (col == std::string::npos) return text;
+  return replace_at(text, at.line, static_cast<int>(col) + 1, value);
 }
 
 /// docker compose's processFile: the file's text with env_file paths and local extends files
