@@ -1,6 +1,6 @@
 // `berth alpha`: docker compose's experimental commands. viz, publish and generate are their
 // own files (cmd_viz.cpp, cmd_publish.cpp, cmd_generate.cpp); `alpha scale` and `alpha watch`
-// are `scale` and `watch`; `alpha dry-run COMMAND...` runs COMMAND under --dry-run.
+// are `scale` and `watch`; `alpha dry-run [--] COMMAND...` runs COMMAND under --dry-run.
 #include <memory>
 
 #include "compose/cli/app.hpp"
@@ -10,7 +10,7 @@ namespace berth::cli {
 
 namespace {
 
-/// `alpha dry-run COMMAND [ARGS...]` (a `--` before COMMAND is not taken yet): the command line parsed again by a new
+/// `alpha dry-run [--] COMMAND [ARGS...]` (parse_args drops the `--`): the command line parsed again by a new
 /// app whose global flags start as ours, with --dry-run set.
 void register_dry_run(CLI::App& alpha, const GlobalOptions& g, CommandResult& result) {
   CLI::App* cmd = alpha.add_subcommand(

@@ -3,7 +3,8 @@
 // (compose/engine/compose_publish), the services' built images pushed, then the artifact
 // (compose/registry/compose_artifact). A declined prompt ends it with exit code 130, as docker
 // compose's "canceled"; without a terminal the prompt reads one line of standard input (none, or
-// not a yes, declines), as its pipe prompt does; -y answers yes.
+// not a yes, declines), as its pipe prompt does; -y answers yes. --app also copies every service's
+// image into the repository, under an index whose subject is the artifact.
 #include <unistd.h>
 
 #include <iostream>
@@ -48,8 +49,6 @@ bool confirm(const std::string& message) {
 }
 
 int run_publish(const GlobalOptions& g, const PublishFlags& f) {
-  if (f.app)
-    throw std::runtime_error("publish --app (the referenced images in the artifact) is not supported by Berth");
   if (!f.oci_version.empty() && f.oci_version != "1.0" && f.oci_version != "1.1")
     throw std::runtime_error("unsupported OCI version: " + f.oci_version);
   const image::Reference ref = image::parse_reference(f.repository);
@@ -73,12 +72,20 @@ int run_publish(const GlobalOptions& g, const PublishFlags& f) {
     engine::push_images(project.model, store, progress, po);
   }
   std::map<std::string, std::string> pinned;
-  if (f.resolve_image_digests) pinned = engine::resolve_image_digests(project.model, lo.os_environment);
+  if (f.resolve_image_digests || f.app) pinned = engine::resolve_image_digests(project.model, lo.os_environment);
   const std::vector<registry::ArtifactLayer> layers = engine::publish_layers(project, f.with_env, pinned);
   progress.event("", f.repository, "publishing");
-  if (!g.dry_run)
-    registry::push_compose_artifact(ref, layers, f.oci_version, registry::load_config(lo.os_environment),
-                                    registry::CredentialStore(registry::docker_config_path(lo.os_environment)));
+  if (!g.dry_run) {
+    const registry::Config config = registry::load_config(lo.os_environment);
+    const registry::CredentialStore credentials(registry::docker_config_path(lo.os_environment));
+    const registry::ArtifactPushResult pushed =
+        registry::push_compose_artifact(ref, layers, f.oci_version, config, credentials);
+    if (f.app) {  // the services' images beside it, under an index whose subject is the artifact
+      std::vector<image::Reference> images;
+      for (const auto& [name, svc] : project.model.services) images.push_back(image::parse_reference(svc.image));
+      registry::push_application_index(ref, pushed, images, config, credentials);
+    }
+  }
   progress.event("", f.repository, "published");
   return 0;
 }

@@ -3,6 +3,7 @@
 // come down whole, each checked against its digest before it is written.
 #include "compose/registry/compose_artifact.hpp"
 
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.hpp"
+#include "common/scope_exit.hpp"
 #include "common/sys_error.hpp"
+#include "common/unique_fd.hpp"
 #include "compose/gocompat/base64.hpp"
 #include "compose/image/digest.hpp"
 #include "compose/registry/blob_upload.hpp"
@@ -195,9 +198,118 @@ ArtifactPushResult push_compose_artifact(const image::Reference& ref, const std:
       used = "1.0";
     }
     if (r.status < 200 || r.status >= 300) throw_push_error(r, what + ": manifest");
-    return {digest, used};
+    return {digest, used, artifact_manifest(layers, used, created).size()};
   } catch (const HttpError& e) {
     throw std::runtime_error(what + ": " + e.what());
+  }
+}
+
+namespace {
+
+/// A blob of `from` into `to`: there already, mounted (same registry), else uploaded from a
+/// temporary file.
+void artifact_copy_blob(RepositoryClient& from, RepositoryClient& to, const std::string& digest, std::uint64_t size,
+                        const std::string& what) {
+  const image::Digest d = image::Digest::from_string(digest);
+  BlobUploadOptions o;
+  if (from.endpoint().host == to.endpoint().host) o.mount_from = {from.repository()};
+  if (blob_exists(to, d)) return;
+  char path[] = "/tmp/berth-publish-blob-XXXXXX";
+  UniqueFd fd(::mkstemp(path));
+  if (fd.get() < 0) throw_errno(std::string("mkstemp `") + path + "`");
+  ScopeExit unlink_it([&] { ::unlink(path); });
+  {  // fetched even where a mount may do: a registry may answer the mount with an upload session
+    HttpRequest get;
+    get.url = from.url("/blobs/" + digest);
+    get.on_data = [&](const char* data, std::size_t n) {
+      for (std::size_t done = 0; done < n;) {
+        const ssize_t w = ::write(fd.get(), data + done, n - done);
+        if (w < 0) throw_errno(std::string("write `") + path + "`");
+        done += static_cast<std::size_t>(w);
+      }
+      return true;
+    };
+    HttpResponse r = from.send(get);
+    if (r.status != 200) throw_registry_error(r, what + ": blob " + digest);
+  }
+  upload_file(to, path, d, size, o);
+}
+
+/// The manifest (and, for an index, its manifests) at `reference` of `from` into `to`, by digest.
+nlohmann::json artifact_copy_manifest(RepositoryClient& from, RepositoryClient& to, const std::string& reference,
+                                      const std::string& what) {
+  auto [bytes, type] = artifact_get_manifest(from, reference, what);
+  const nlohmann::json m = nlohmann::json::parse(bytes);
+  if (type == kOciIndex || type == kDockerList) {
+    for (const auto& child : m.value("manifests", nlohmann::json::array()))
+      artifact_copy_manifest(from, to, child.value("digest", ""), what);
+  } else {
+    if (m.contains("config"))
+      artifact_copy_blob(from, to, m["config"].value("digest", ""), m["config"].value("size", std::uint64_t{0}), what);
+    for (const auto& layer : m.value("layers", nlohmann::json::array()))
+      artifact_copy_blob(from, to, layer.value("digest", ""), layer.value("size", std::uint64_t{0}), what);
+  }
+  const std::string digest = image::sha256_of(bytes).str();
+  HttpRequest put;
+  put.method = "PUT";
+  put.url = to.url("/manifests/" + digest);
+  put.headers.push_back("Content-Type: " + type);
+  put.body = bytes;
+  HttpResponse r = to.send(put);
+  if (r.status < 200 || r.status >= 300) throw_push_error(r, what + ": manifest " + digest);
+  return nlohmann::json{{"mediaType", type}, {"digest", digest}, {"size", bytes.size()}};
+}
+
+}  // namespace
+
+std::string push_application_index(const image::Reference& ref, const ArtifactPushResult& compose_manifest,
+                                   const std::vector<image::Reference>& images, const Config& config,
+                                   const CredentialStore& credentials) {
+  HttpClient http;
+  const std::string key = credential_key(ref.domain);
+  RepositoryClient to(http, registry_endpoint(ref.domain, config), ref.path, credentials.get(key), "pull,push",
+                      credentials.saver(key));
+  OrderedJson manifests = OrderedJson::array();
+  try {
+    for (const auto& image : images) {
+      const std::string what = "publish " + ref.familiar() + ": image " + image.familiar();
+      HttpClient source_http;
+      const std::string source_key = credential_key(image.domain);
+      RepositoryClient from(source_http, registry_endpoint(image.domain, config), image.path,
+                            credentials.get(source_key), "pull", credentials.saver(source_key));
+      const nlohmann::json d = artifact_copy_manifest(from, to, image.digest ? image.digest->str() : image.tag, what);
+      // containerd's distribution-source label, which docker compose's Copy leaves on the descriptor
+      OrderedJson entry;
+      entry["mediaType"] = d["mediaType"];
+      entry["digest"] = d["digest"];
+      entry["size"] = d["size"];
+      entry["annotations"] = OrderedJson{{"containerd.io/distribution.source." + image.domain, image.path}};
+      manifests.push_back(entry);
+    }
+    OrderedJson subject;
+    subject["mediaType"] = kOciManifest;
+    subject["digest"] = compose_manifest.digest;
+    subject["size"] = compose_manifest.size;
+    subject["annotations"] = OrderedJson{{"com.docker.compose.version", BERTH_REGISTRY_VERSION}};
+    if (compose_manifest.version == "1.1") subject["artifactType"] = kComposeProjectArtifactType;
+    OrderedJson index;
+    index["schemaVersion"] = 2;
+    index["mediaType"] = kOciIndex;
+    index["manifests"] = manifests;
+    index["subject"] = subject;
+    index["annotations"] = OrderedJson{{"com.docker.compose.version", BERTH_REGISTRY_VERSION}};
+    const std::string text = index.dump();
+    const std::string digest = image::sha256_of(text).str();
+    HttpRequest put;
+    put.method = "PUT";
+    put.url = to.url("/manifests/" + digest);
+    put.headers.push_back(std::string("Content-Type: ") + kOciIndex);
+    put.body = text;
+    HttpResponse r = to.send(put);
+    if (r.status < 200 || r.status >= 300) throw_push_error(r, "publish " + ref.familiar() + ": application index");
+    return digest;
+  } catch (const HttpError& e) {
+    throw std::runtime_error("publish " + ref.familiar() + ": " + e.what());
   }
 }
 

@@ -12,6 +12,7 @@
 // Loading (`-f oci://host/repo:tag`): the manifest (or the compose manifest an image index names),
 // then each layer into <cache>/<manifest digest hex>/: the compose files one after the other in
 // compose.yaml ("---" between them), extends parents and env files under their annotated names.
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -47,6 +48,7 @@ std::string artifact_manifest(const std::vector<ArtifactLayer>& layers, const st
 struct ArtifactPushResult {
   std::string digest;   ///< of the manifest
   std::string version;  ///< the OCI version the registry took
+  std::uint64_t size = 0;
 };
 
 /// Pushes the layers and the manifest to `ref`'s tag. `version`: "", "1.0" or "1.1".
@@ -54,6 +56,15 @@ struct ArtifactPushResult {
 ArtifactPushResult push_compose_artifact(const image::Reference& ref, const std::vector<ArtifactLayer>& layers,
                                          const std::string& version, const Config& config,
                                          const CredentialStore& credentials);
+
+/// `publish --app`: each of `images` copied from its registry into `ref`'s repository (the
+/// manifest or index and everything it names, by digest; blobs mounted within one registry),
+/// then docker compose's application index — those manifests, the compose manifest as its
+/// subject — pushed by digest. Returns the index's digest. Throws std::runtime_error naming the
+/// image and what failed.
+std::string push_application_index(const image::Reference& ref, const ArtifactPushResult& compose_manifest,
+                                   const std::vector<image::Reference>& images, const Config& config,
+                                   const CredentialStore& credentials);
 
 /// `oci://...` loaded: the directory (under `cache_dir`) holding compose.yaml and the files it
 /// names, fetched unless a previous load left it. Throws std::runtime_error as docker compose

@@ -5,7 +5,9 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
+#include "compose/image/digest.hpp"
 #include "registry_fixture.hpp"
 #include "support/text.hpp"
 
@@ -17,11 +19,16 @@ using berth::test::contains;
 
 class Publish : public RegistryFixture {
  protected:
-  nlohmann::json manifest(const std::string& host, const std::string& repo, const std::string& tag) {
-    auto m = run_command({"/usr/bin/curl", "-s", "-H", "Accept: application/vnd.oci.image.manifest.v1+json",
-                          "http://" + host + "/v2/" + repo + "/manifests/" + tag},
-                         "/", {});
-    return nlohmann::json::parse(m.out);
+  /// The manifest's bytes as the registry serves them.
+  std::string manifest_text(const std::string& host, const std::string& repo, const std::string& reference) {
+    return run_command({"/usr/bin/curl", "-s", "-H",
+                        "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json",
+                        "http://" + host + "/v2/" + repo + "/manifests/" + reference},
+                       "/", {})
+        .out;
+  }
+  nlohmann::json manifest(const std::string& host, const std::string& repo, const std::string& reference) {
+    return nlohmann::json::parse(manifest_text(host, repo, reference));
   }
 };
 
@@ -136,6 +143,36 @@ TEST_F(Publish, RefusalsAndDeclinedPrompts) {
   EXPECT_EQ(include.exit_code, 1);
   EXPECT_TRUE(contains(include.err, "cannot publish compose file with local includes")) << include.err;
   EXPECT_FALSE(contains(reg->log(), "/v2/test/z/manifests/")) << reg->log();
+}
+
+TEST_F(Publish, AppCopiesTheImagesUnderAnIndexWhoseSubjectIsTheArtifact) {
+  auto reg = start();
+  const std::string image_digest = reg->push_image("lib/bb:1");
+  write_compose("services:\n  web:\n    image: " + reg->host() + "/lib/bb:1\n");
+  auto r = berth({"publish", "-y", "--app", reg->host() + "/test/app:1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // The artifact pins the image (--app resolves digests) in an image-digests.yaml layer.
+  const std::string artifact_text = manifest_text(reg->host(), "test/app", "1");
+  const nlohmann::json artifact = nlohmann::json::parse(artifact_text);
+  ASSERT_EQ(artifact["layers"].size(), 2u) << artifact_text;
+  EXPECT_EQ(artifact["layers"][1]["annotations"].value("com.docker.compose.file", ""), "image-digests.yaml");
+  // The image is in the application's repository, by digest.
+  const nlohmann::json copied = manifest(reg->host(), "test/app", image_digest);
+  EXPECT_TRUE(copied.contains("layers")) << copied.dump();
+  // The index went up by digest last: it names the image and has the artifact as its subject.
+  std::smatch m;
+  std::string log = reg->log(), index_digest;
+  for (std::regex re("PUT /v2/test/app/manifests/(sha256:[0-9a-f]{64})"); std::regex_search(log, m, re);
+       log = m.suffix())
+    index_digest = m[1];
+  ASSERT_FALSE(index_digest.empty()) << reg->log();
+  const nlohmann::json index = manifest(reg->host(), "test/app", index_digest);
+  EXPECT_EQ(index.value("mediaType", ""), "application/vnd.oci.image.index.v1+json") << index.dump();
+  ASSERT_EQ(index["manifests"].size(), 1u) << index.dump();
+  EXPECT_EQ(index["manifests"][0].value("digest", ""), image_digest);
+  EXPECT_EQ(index["subject"].value("digest", ""), image::sha256_of(artifact_text).str()) << index.dump();
+  EXPECT_EQ(index["subject"].value("artifactType", ""), "application/vnd.docker.compose.project");
 }
 
 }  // namespace
