@@ -1,7 +1,9 @@
 // `berth alpha generate`: a compose file from the containers of a running project, from Berth's
-// state and the containers' bundles (docker compose's Generate reads `docker inspect`).
+// state and the containers' bundles (docker compose's Generate reads `docker inspect`); and, on
+// the same project, `exec --dry-run` / `run --dry-run` after the verb.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine_fixture.hpp"
@@ -73,6 +75,17 @@ volumes:
   auto yaml = berth({"alpha", "generate", p + "-db-1"});
   ASSERT_EQ(yaml.exit_code, 0) << yaml.err;
   EXPECT_TRUE(contains(yaml.out, "services:\n  db:\n")) << yaml.out;
+
+  // --dry-run after exec's and run's verb is the global flag: nothing is run or created.
+  auto exec = berth({"exec", "--dry-run", "-T", "web", "sh", "-c", "touch /data/ran"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  auto check = berth({"exec", "-T", "web", "ls", "/data"});
+  EXPECT_FALSE(contains(check.out, "ran")) << check.out;
+  auto run = berth({"run", "--dry-run", "--rm", "db", "true"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(contains(run.err, "DRY-RUN MODE -  Container " + p + "-db-run-")) << run.err;
+  auto ps = berth({"ps", "-a", "-q"});
+  EXPECT_EQ(std::count(ps.out.begin(), ps.out.end(), '\n'), 3) << ps.out;  // web x2 and db, no one-off
 
   auto none = berth({"alpha", "generate", "no-such-container"});
   EXPECT_EQ(none.exit_code, 1);
