@@ -3,6 +3,7 @@
 // same model, and docker compose's refusals and declined prompts.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -75,6 +76,44 @@ TEST_F(Publish, PublishedApplicationLoadsBackAsTheSameModel) {
                           }());
   ASSERT_EQ(remote.exit_code, 0) << remote.err;
   EXPECT_EQ(remote.out, local.out);
+
+  // `include` of the artifact: its services join the including project's.
+  std::filesystem::create_directories(*m_tmp / "including");
+  std::ofstream(*m_tmp / "including/compose.yaml")
+      << "include:\n  - oci://" + reg->host() + "/test/app:1\nservices:\n  extra:\n    image: busybox:e2e\n";
+  auto env = berth_env();
+  env["XDG_CACHE_HOME"] = *m_tmp / "cache";
+  auto included = run_berth({"--root", root(), "-p", project(), "config", "--services"}, *m_tmp / "including", env);
+  ASSERT_EQ(included.exit_code, 0) << included.err;
+  EXPECT_EQ(included.out, "db\nextra\nweb\n");
+
+  // Disabled by COMPOSE_EXPERIMENTAL_OCI_REMOTE, as docker compose.
+  env["COMPOSE_EXPERIMENTAL_OCI_REMOTE"] = "false";
+  auto disabled =
+      run_berth({"--root", root(), "-f", "oci://" + reg->host() + "/test/app:1", "config"}, m_tmp->path(), env);
+  EXPECT_EQ(disabled.exit_code, 1);
+  EXPECT_TRUE(contains(disabled.err, "OCI remote resource is disabled by \"COMPOSE_EXPERIMENTAL_OCI_REMOTE\""))
+      << disabled.err;
+}
+
+TEST_F(Publish, SeveralComposeFilesComeBackMergedInOrder) {
+  auto reg = start();
+  write_compose(kApp);
+  std::ofstream(dir() + "/override.yaml") << "services:\n  web:\n    environment:\n      GREETING: bonjour\n";
+  auto local = berth({"-f", "compose.yaml", "-f", "override.yaml", "config"});
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  auto r = berth({"-f", "compose.yaml", "-f", "override.yaml", "publish", "-y", reg->host() + "/test/two:1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json m = manifest(reg->host(), "test/two", "1");
+  ASSERT_EQ(m["layers"].size(), 2u) << m.dump();
+  EXPECT_EQ(m["layers"][1]["annotations"].value("com.docker.compose.file", ""), "override.yaml");
+  auto env = berth_env();
+  env["XDG_CACHE_HOME"] = *m_tmp / "cache";
+  auto remote = run_berth({"--root", root(), "-f", "oci://" + reg->host() + "/test/two:1", "-p", project(), "config"},
+                          m_tmp->path(), env);
+  ASSERT_EQ(remote.exit_code, 0) << remote.err;
+  EXPECT_EQ(remote.out, local.out);
+  EXPECT_TRUE(contains(remote.out, "GREETING: bonjour")) << remote.out;
 }
 
 TEST_F(Publish, OciVersion10HasNoArtifactTypeAndTheComposeConfigType) {
