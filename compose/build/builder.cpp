@@ -17,6 +17,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -164,6 +167,9 @@ class Build {
 
   /// The cached outcome of `key`, unless --no-cache.
   std::optional<CacheRecord> cached(const std::string& key) const;
+  /// A new step's creation time: now, or the SOURCE_DATE_EPOCH build arg (BuildKit's
+  /// reproducible builds: every new step, and so the image, is dated then).
+  std::string created_now() const;
   /// Applies a step's outcome: layer, history, key, created time; records it in the cache.
   void commit_step(StageState& s, const std::string& key, const std::string& created_by, const CacheRecord& rec,
                    bool from_cache);
@@ -367,6 +373,22 @@ StageState Build::from_base(const Stage& stage, const FromCmd& from) {
   return s;
 }
 
+std::string Build::created_now() const {
+  auto it = m_req.args.find("SOURCE_DATE_EPOCH");
+  if (it == m_req.args.end() || it->second.empty()) return gocompat::rfc3339_now();
+  char* end = nullptr;
+  errno = 0;
+  const long long epoch = std::strtoll(it->second.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || epoch < 0)
+    throw std::runtime_error("invalid SOURCE_DATE_EPOCH `" + it->second + "`: expected seconds since 1970");
+  const std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  char text[32];
+  if (::gmtime_r(&t, &tm) == nullptr || std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    throw std::runtime_error("invalid SOURCE_DATE_EPOCH `" + it->second + "`: out of range");
+  return text;
+}
+
 std::optional<CacheRecord> Build::cached(const std::string& key) const {
   if (m_req.no_cache) return std::nullopt;
   return m_cache.get(key, m_store);
@@ -472,7 +494,7 @@ void Build::metadata(StageState& s, const Instruction& in, const Command& cmd, s
   const std::string key = BuildCache::key(s.key, text);
   std::optional<CacheRecord> rec = m_cache.get(key, m_store);
   bool hit = rec.has_value();
-  if (!rec) rec = CacheRecord{gocompat::rfc3339_now(), std::nullopt};
+  if (!rec) rec = CacheRecord{created_now(), std::nullopt};
   commit_step(s, key, text, *rec, hit);
 }
 
@@ -499,7 +521,7 @@ void Build::workdir_step(StageState& s, const Stage& stage, int step, const Inst
       if (!root) throw_errno("open `" + sd.rootfs() + "`");
       ensure_in_root(root.get(), path, NodeKind::Directory);
     }
-    commit_step(s, key, text, CacheRecord{gocompat::rfc3339_now(), commit_upper(sd, s)}, false);
+    commit_step(s, key, text, CacheRecord{created_now(), commit_upper(sd, s)}, false);
   } catch (const std::exception& e) {
     m_progress.error(v, e.what());
     throw m_df.error(in.line, e.what());
@@ -621,7 +643,7 @@ void Build::run_step(StageState& s, const Stage& stage, int step, const Instruct
       for (const auto& l : out.last_lines) tail += "\n  " + l;
       throw m_df.error(in.line, spec.label + ": " + message + (tail.empty() ? "" : "\nlast output:" + tail));
     }
-    commit_step(s, key, created_by, CacheRecord{gocompat::rfc3339_now(), commit_upper(sd, s)}, false);
+    commit_step(s, key, created_by, CacheRecord{created_now(), commit_upper(sd, s)}, false);
   } catch (const DockerfileError&) {
     throw;
   } catch (const std::exception& e) {
@@ -739,7 +761,7 @@ void Build::copy_step(StageState& s, const Stage& stage, int step, const Instruc
         }
       }
     }
-    commit_step(s, key, created_by, CacheRecord{gocompat::rfc3339_now(), commit_upper(*sd, s)}, false);
+    commit_step(s, key, created_by, CacheRecord{created_now(), commit_upper(*sd, s)}, false);
   } catch (const DockerfileError&) {
     throw;
   } catch (const std::exception& e) {
@@ -906,7 +928,7 @@ BuildResult Build::run() {
   if (error) std::rethrow_exception(error);
   std::vector<std::string> unused;
   for (const auto& [k, v] : m_req.args)
-    if (!m_used_args.count(k) &&
+    if (!m_used_args.count(k) && k != "SOURCE_DATE_EPOCH" &&
         std::find(predefined_args().begin(), predefined_args().end(), k) == predefined_args().end())
       unused.push_back(k);
   if (!unused.empty())

@@ -1,7 +1,10 @@
 // `berth image load`: the archive is read once, front to back (it may be a pipe), and every
 // regular file is staged as a blob writer in <root>/tmp, hashed on the way. Only then is the
-// table of contents known (docker save writes manifest.json last), so only then are the files
-// the manifests name committed to blobs/ and unpacked; the rest are dropped with the staging.
+// table of contents known (docker save writes manifest.json last), so only then are the layers
+// the manifests name unpacked, each into the store's staging area. Nothing reaches blobs/,
+// layers/ or images.json until every image of the archive is verified and unpacked: then the
+// blobs and layers are renamed into place and the names set (Pending::commit). An archive
+// refused anywhere (a hostile entry in its last layer, a full disk) leaves the store as it was.
 //
 // Layers named by docker-save manifests are tars, possibly compressed. Their blob is kept as
 // received when it is plain, gzip or zstd (OCI has media types for those); an xz or bzip2 layer
@@ -17,6 +20,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "common/atomic_file.hpp"
@@ -140,34 +144,83 @@ Compression sniff(const std::string& path) {
   return Compression::None;
 }
 
-/// Makes sure a layer is unpacked and its blob stored; returns the blob's descriptor.
-/// `media_type` comes from an OCI manifest, or is empty for docker save (then told by content).
-json import_layer(ImageStore& store, const StoreLock& lock, BlobWriter& file, const std::string& path,
-                  const std::optional<Digest>& parent, const Digest& diff_id, std::string media_type) {
-  std::string label = "`" + path + "`";
+/// What a load commits once the whole archive is good: archive files (staged blobs, pointing
+/// into Staged), blobs made here (manifests, decompressed layers), layers unpacked in staging.
+struct Pending {
+  std::vector<BlobWriter*> files;
+  std::vector<BlobWriter> made;
+  std::map<Digest, StagedLayer> layers;  ///< by chain id
+  std::vector<LoadedImage> images;
+
+  Digest make_blob(ImageStore& store, std::string_view data) {
+    BlobWriter w = store.begin_blob();
+    w.write(data);
+    Digest d = w.finish();
+    made.push_back(std::move(w));
+    return d;
+  }
+
+  /// Blobs, then layers, by rename; one syncfs; then the names. Should a step fail, what it
+  /// committed goes again unless an image uses it.
+  void commit(ImageStore& store, const StoreLock& lock) {
+    std::set<Digest> blobs, chains;
+    try {
+      for (BlobWriter* f : files) blobs.insert(f->commit());
+      for (BlobWriter& w : made) blobs.insert(w.commit());
+      for (auto& [chain, layer] : layers) {
+        chains.insert(chain);
+        store.install(lock, layer);
+      }
+      store.sync();
+      for (const LoadedImage& image : images) {
+        for (const auto& ref : image.names) store.tag(lock, ref, image.manifest);
+        if (image.names.empty()) store.add_untagged(lock, image.manifest);
+      }
+    } catch (...) {
+      try {
+        store.remove_unused(lock, chains, blobs);
+      } catch (const std::exception&) {  // the load's own error is the one to report
+      }
+      throw;
+    }
+  }
+};
+
+/// Unpacks a layer into staging (unless the store or this load has it) and stages its blob.
+/// Returns the blob's descriptor. `media_type` comes from an OCI manifest, or is empty for
+/// docker save (then told by content).
+json stage_layer(ImageStore& store, Pending& pending, BlobWriter& file, const std::string& path,
+                 const std::optional<Digest>& parent, const Digest& diff_id, std::string media_type) {
+  const std::string label = "`" + path + "`";
+  const Digest chain = chain_id(parent, diff_id);
+  const bool needed = !store.has_layer(chain) && !pending.layers.count(chain);
+  auto unpack = [&](const std::string& from) {
+    berth::UniqueFd fd(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open `" + from + "`");
+    pending.layers.emplace(chain, store.stage_layer(fd.get(), parent, diff_id, label));
+  };
   Compression c = sniff(file.path());
   if (media_type.empty() && c == Compression::Other) {
     BlobWriter plain = store.begin_blob();
     berth::UniqueFd in(::open(file.path().c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) throw_errno("open `" + file.path() + "`");
     decompress(in.get(), [&](const void* d, std::size_t n) { plain.write(d, n); });
-    Digest digest = plain.commit(diff_id);
-    berth::UniqueFd fd = store.open_blob(digest);
-    store.add_layer(lock, fd.get(), parent, diff_id, label);
-    return {{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", digest.str()}, {"size", plain.size()}};
+    const Digest digest = plain.finish();
+    if (digest != diff_id)
+      throw std::runtime_error("unpack layer " + label + ": its content has diff id " + digest.str() +
+                               " but the image config says " + diff_id.str());
+    if (needed) unpack(plain.path());
+    const std::uint64_t size = plain.size();
+    pending.made.push_back(std::move(plain));
+    return {{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", digest.str()}, {"size", size}};
   }
   if (media_type.empty())
     media_type = c == Compression::Gzip   ? "application/vnd.oci.image.layer.v1.tar+gzip"
                  : c == Compression::Zstd ? "application/vnd.oci.image.layer.v1.tar+zstd"
                                           : "application/vnd.oci.image.layer.v1.tar";
-  if (!store.has_layer(chain_id(parent, diff_id))) {
-    berth::UniqueFd fd(::open(file.path().c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw_errno("open `" + file.path() + "`");
-    store.add_layer(lock, fd.get(), parent, diff_id, label);
-  }
-  std::uint64_t size = file.size();
-  Digest digest = file.commit();
-  return {{"mediaType", media_type}, {"digest", digest.str()}, {"size", size}};
+  if (needed) unpack(file.path());
+  pending.files.push_back(&file);
+  return {{"mediaType", media_type}, {"digest", file.finish().str()}, {"size", file.size()}};
 }
 
 std::vector<Digest> diff_ids_of(const json& config) {
@@ -178,13 +231,7 @@ std::vector<Digest> diff_ids_of(const json& config) {
   return out;
 }
 
-void name_image(ImageStore& store, const StoreLock& lock, LoadedImage& image) {
-  for (const auto& ref : image.names) store.tag(lock, ref, image.manifest);
-  if (image.names.empty()) store.add_untagged(lock, image.manifest);
-}
-
-std::vector<LoadedImage> load_docker(ImageStore& store, const StoreLock& lock, Staged& staged) {
-  std::vector<LoadedImage> out;
+void stage_docker(ImageStore& store, Staged& staged, Pending& pending) {
   json items = staged.parse(staged.at("manifest.json"), "manifest.json");
   if (!items.is_array()) throw std::runtime_error("manifest.json: expected an array");
   for (const auto& item : items) {
@@ -200,34 +247,33 @@ std::vector<LoadedImage> load_docker(ImageStore& store, const StoreLock& lock, S
     std::optional<Digest> parent;
     for (size_t i = 0; i < diff_ids.size(); ++i) {
       std::string path = layer_paths[i].get<std::string>();
-      layers.push_back(import_layer(store, lock, staged.at(path), path, parent, diff_ids[i], ""));
+      layers.push_back(stage_layer(store, pending, staged.at(path), path, parent, diff_ids[i], ""));
       parent = chain_id(parent, diff_ids[i]);
     }
     std::uint64_t config_size = config_file.size();
-    Digest config_digest = config_file.commit();
+    Digest config_digest = config_file.finish();
+    pending.files.push_back(&config_file);
     json manifest = {{"schemaVersion", 2},
                      {"mediaType", kOciManifest},
                      {"config", {{"mediaType", kOciConfig}, {"digest", config_digest.str()}, {"size", config_size}}},
                      {"layers", layers}};
-    LoadedImage image{{}, store.put_blob(manifest.dump()), config_digest};
+    LoadedImage image{{}, pending.make_blob(store, manifest.dump()), config_digest};
     if (item.contains("RepoTags") && item["RepoTags"].is_array())
       for (const auto& tag : item["RepoTags"]) image.names.push_back(parse_reference(tag.get<std::string>()));
-    name_image(store, lock, image);
-    out.push_back(std::move(image));
+    pending.images.push_back(std::move(image));
   }
-  return out;
 }
 
 bool is_index(const json& desc) { return is_index_media_type(desc.value("mediaType", "")); }
 
 /// Follows nested indexes down to the host platform's image manifest.
-json select_manifest(Staged& staged, json desc) {
+json select_manifest(Staged& staged, Pending& pending, json desc) {
   for (int depth = 0; is_index(desc); ++depth) {
     if (depth > 4) throw std::runtime_error("image indexes nested too deeply");
     Digest d = Digest::from_string(desc.value("digest", ""));
     BlobWriter& w = staged.blob(d);
     json index = staged.parse(w, "index " + d.str());
-    w.commit(d);
+    pending.files.push_back(&w);
     std::optional<json> pick = select_platform(index, host_platform());
     if (!pick) throw std::runtime_error("index " + d.str() + " has no " + host_platform().str() + " image");
     desc = std::move(*pick);
@@ -246,16 +292,15 @@ std::optional<Reference> oci_name(const json& desc) {
   return parse_reference(name);
 }
 
-std::vector<LoadedImage> load_oci(ImageStore& store, const StoreLock& lock, Staged& staged) {
+void stage_oci(ImageStore& store, Staged& staged, Pending& pending) {
   json index = staged.parse(staged.at("index.json"), "index.json");
   json descs = index.value("manifests", json::array());
   const Platform host = host_platform();
   auto for_host = [&](const json& d) { return platform_matches(d, host); };
   bool any_host = std::any_of(descs.begin(), descs.end(), for_host);
-  std::vector<LoadedImage> out;
   for (const auto& top : descs) {
     if (any_host && top.contains("platform") && !for_host(top)) continue;
-    json desc = select_manifest(staged, top);
+    json desc = select_manifest(staged, pending, top);
     Digest manifest_digest = Digest::from_string(desc.value("digest", ""));
     BlobWriter& manifest_file = staged.blob(manifest_digest);
     json manifest = staged.parse(manifest_file, "manifest " + manifest_digest.str());
@@ -266,18 +311,16 @@ std::vector<LoadedImage> load_oci(ImageStore& store, const StoreLock& lock, Stag
     std::optional<Digest> parent;
     for (const auto& l : layers) {
       std::string path = "blobs/sha256/" + std::string(l.blob.hex());
-      import_layer(store, lock, staged.blob(l.blob), path, parent, l.diff_id,
-                   l.media_type.empty() ? std::string("application/vnd.oci.image.layer.v1.tar") : l.media_type);
+      stage_layer(store, pending, staged.blob(l.blob), path, parent, l.diff_id,
+                  l.media_type.empty() ? std::string("application/vnd.oci.image.layer.v1.tar") : l.media_type);
       parent = l.chain_id;
     }
-    config_file.commit(config_digest);
-    manifest_file.commit(manifest_digest);
+    pending.files.push_back(&config_file);
+    pending.files.push_back(&manifest_file);
     LoadedImage image{{}, manifest_digest, config_digest};
     if (auto name = oci_name(top)) image.names.push_back(*name);
-    name_image(store, lock, image);
-    out.push_back(std::move(image));
+    pending.images.push_back(std::move(image));
   }
-  return out;
 }
 
 }  // namespace
@@ -288,9 +331,15 @@ std::vector<LoadedImage> load_archive(ImageStore& store, int fd, const std::stri
   try {
     StoreLock lock = store.lock();
     Staged staged = stage(store, fd);
-    if (staged.has("manifest.json")) return load_docker(store, lock, staged);
-    if (staged.has("index.json")) return load_oci(store, lock, staged);
-    throw std::runtime_error("neither manifest.json (docker save) nor index.json (OCI image layout) found");
+    Pending pending;
+    if (staged.has("manifest.json"))
+      stage_docker(store, staged, pending);
+    else if (staged.has("index.json"))
+      stage_oci(store, staged, pending);
+    else
+      throw std::runtime_error("neither manifest.json (docker save) nor index.json (OCI image layout) found");
+    pending.commit(store, lock);
+    return std::move(pending.images);
   } catch (const std::exception& e) {
     throw std::runtime_error("load " + label + ": " + e.what());
   }

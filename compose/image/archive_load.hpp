@@ -25,8 +25,9 @@ struct LoadedImage {
 ///     io.containerd.image.name annotation, else org.opencontainers.image.ref.name when it is a
 ///     full reference (a bare tag such as "latest" names no repository: the image stays unnamed,
 ///     as containerd does without --base-name). Nested indexes select the host platform.
-/// Blobs are verified, layers unpacked (diff ids checked against the config) and names set, all
-/// under the store's writer lock. `label` names the archive in errors.
+/// Blobs are verified and layers unpacked (diff ids checked against the config) in the store's
+/// staging area, then all committed and the names set, under the store's writer lock: an archive
+/// refused anywhere leaves the store as it was. `label` names the archive in errors.
 std::vector<LoadedImage> load_archive(ImageStore& store, int fd, const std::string& label);
 
 /// What `berth image import` needs besides the tarball.

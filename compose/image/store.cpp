@@ -1,10 +1,10 @@
 // Image store, part 1: the writer lock, blobs and unpacked layers. Names (images.json) and
 // garbage collection are in store_index.cpp.
 //
-// Blobs are written to <root>/tmp, fsynced, and renamed to blobs/sha256/<hex>, so a blob file
-// exists only when complete and verified. Renaming over an existing blob is harmless (same
-// content). Small blobs (manifests, configs) are re-hashed when read: a corrupt file is caught
-// before its JSON is believed.
+// Blobs are written to this process's staging dir under <root>/tmp (store_staging.cpp), fsynced,
+// and renamed to blobs/sha256/<hex>, so a blob file exists only when complete and verified.
+// Renaming over an existing blob is harmless (same content). Small blobs (manifests, configs) are
+// re-hashed when read: a corrupt file is caught before its JSON is believed.
 #include "compose/image/store.hpp"
 
 #include <fcntl.h>
@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 
@@ -32,29 +31,16 @@ void make_dirs(const std::string& path) {
   if (ec) throw SysError("mkdir `" + path + "`", ec.value());
 }
 
-/// Removes what crashed writers left in <root>/tmp: layers being deleted (trash-*, only ever
-/// made under the lock we now hold) at once, other staging files once they are a day old —
-/// blob downloads do not take the lock, so a young file may still be in use.
-void sweep_tmp(const std::string& tmp) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(24);
-  for (fs::directory_iterator it(tmp, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code ignored;
-    bool trash = it->path().filename().string().rfind("trash-", 0) == 0;
-    if (trash || fs::last_write_time(it->path(), ignored) < cutoff) fs::remove_all(it->path(), ignored);
-  }
-}
-
 }  // namespace
 
 // ---- BlobWriter ----
 
-BlobWriter::BlobWriter(std::string blobs_dir, std::string tmp, UniqueFd fd)
-    : m_blobs_dir(std::move(blobs_dir)), m_tmp(std::move(tmp)), m_fd(std::move(fd)) {}
+BlobWriter::BlobWriter(std::shared_ptr<StagingDir> staging, std::string blobs_dir, std::string tmp, UniqueFd fd)
+    : m_staging(std::move(staging)), m_blobs_dir(std::move(blobs_dir)), m_tmp(std::move(tmp)), m_fd(std::move(fd)) {}
 
 BlobWriter::BlobWriter(BlobWriter&& o) noexcept
-    : m_blobs_dir(std::move(o.m_blobs_dir)),
+    : m_staging(std::move(o.m_staging)),
+      m_blobs_dir(std::move(o.m_blobs_dir)),
       m_tmp(std::exchange(o.m_tmp, {})),
       m_final(std::move(o.m_final)),
       m_fd(std::move(o.m_fd)),
@@ -65,6 +51,7 @@ BlobWriter::BlobWriter(BlobWriter&& o) noexcept
 BlobWriter& BlobWriter::operator=(BlobWriter&& o) noexcept {
   if (this != &o) {
     if (!m_tmp.empty()) ::unlink(m_tmp.c_str());
+    m_staging = std::move(o.m_staging);
     m_blobs_dir = std::move(o.m_blobs_dir);
     m_tmp = std::exchange(o.m_tmp, {});
     m_final = std::move(o.m_final);
@@ -121,7 +108,7 @@ StoreLock ImageStore::lock() {
   for (const char* sub : {"/blobs/sha256", "/layers", "/tmp"}) make_dirs(m_root + sub);
   mark_top_dir(m_root + "/tmp");  // layers unpack in there
   UniqueFd fd = lock_file(m_root + "/store.lock");
-  sweep_tmp(m_root + "/tmp");
+  sweep_staging(m_root + "/tmp");
   return StoreLock(std::move(fd), m_root);
 }
 
@@ -131,12 +118,12 @@ void ImageStore::check_lock(const StoreLock& lock) const {
 
 BlobWriter ImageStore::begin_blob() {
   make_dirs(m_root + "/blobs/sha256");
-  make_dirs(m_root + "/tmp");
-  std::string tmp = m_root + "/tmp/blob-XXXXXX";
+  std::shared_ptr<StagingDir> dir = staging();
+  std::string tmp = dir->path() + "/blob-XXXXXX";
   UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (!fd) throw_errno("create temporary file `" + tmp + "`");
   if (::fchmod(fd.get(), 0644) != 0) throw_errno("chmod `" + tmp + "`");
-  return BlobWriter(m_root + "/blobs/sha256", tmp, std::move(fd));
+  return BlobWriter(std::move(dir), m_root + "/blobs/sha256", tmp, std::move(fd));
 }
 
 Digest ImageStore::put_blob(std::istream& in, const std::optional<Digest>& expected) {
@@ -219,7 +206,8 @@ LayerInfo ImageStore::add_layer(const StoreLock& lock, int fd, const std::option
   check_lock(lock);
   if (expected_diff_id)
     if (auto have = layer_info(chain_id(parent, *expected_diff_id))) return *have;
-  return unpack_layer(m_root + "/layers", m_root + "/tmp", fd, parent, expected_diff_id, label, sink);
+  std::shared_ptr<StagingDir> dir = staging();
+  return unpack_layer(m_root + "/layers", dir->path(), fd, parent, expected_diff_id, label, sink);
 }
 
 LayerInfo ImageStore::adopt_layer(const StoreLock& lock, const std::string& dir, const std::optional<Digest>& parent,
@@ -232,7 +220,8 @@ LayerInfo ImageStore::adopt_layer(const StoreLock& lock, const std::string& dir,
     fs::remove_all(dir, ec);
     return *have;
   }
-  std::string staging = m_root + "/tmp/layer-XXXXXX";
+  std::shared_ptr<StagingDir> keep = this->staging();
+  std::string staging = keep->path() + "/layer-XXXXXX";
   if (::mkdtemp(staging.data()) == nullptr) throw_errno("create temporary directory `" + staging + "`");
   ScopeExit discard([&] { fs::remove_all(staging, ec); });
   if (::rename(dir.c_str(), (staging + "/diff").c_str()) != 0)

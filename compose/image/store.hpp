@@ -4,7 +4,8 @@
 //   <root>/layers/<chain hex>/diff      unpacked layers (overlay lower dirs) + layer.json beside
 //   <root>/images.json                  name -> {manifest, config, created, size, tagged}
 //   <root>/store.lock                   flock held by writers
-//   <root>/tmp/                         staging for blobs and layers (same filesystem: rename)
+//   <root>/tmp/stage-<id>/              a writer process's staging for blobs and layers (same
+//                                       filesystem: rename), flocked by its owner (StagingDir)
 //   <root>/partial/<hex>                downloads in progress, resumed after a crash
 //   <root>/claims/<id>, claims.lock     what live pulls rely on (StoreClaim), kept by removals
 //   <root>/blob-sources/<hex>           hints compose/registry keeps about a stored blob (which
@@ -17,6 +18,8 @@
 // that form is itself a stored blob, so no hint outlives its blob.
 #include <cstdint>
 #include <istream>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -51,6 +54,32 @@ class StoreLock {
   std::string m_root;
 };
 
+/// One process's staging directory, <root>/tmp/stage-XXXXXX: blobs being written and layers
+/// being unpacked stay in there until committed by rename. Its owner.lock is flocked for its whole
+/// life, so ImageStore::lock() removes the staging of a process that died (kill -9) and never a
+/// live one's. Removed, with whatever was not committed, when its last user (a BlobWriter, a
+/// StagedLayer, a layer being unpacked) goes.
+class StagingDir {
+ public:
+  /// Makes a new staging directory under `tmp` (created if missing) and locks it.
+  explicit StagingDir(const std::string& tmp);
+  StagingDir(const StagingDir&) = delete;
+  StagingDir& operator=(const StagingDir&) = delete;
+  ~StagingDir();
+  const std::string& path() const noexcept { return m_path; }
+
+ private:
+  std::string m_path;
+  UniqueFd m_lock;
+};
+
+/// Removes what crashed writers left in `tmp` (<root>/tmp): staging dirs whose owner lock is
+/// free, trees being deleted (trash-*: layers discarded under the store lock, which the caller
+/// holds, and staging dirs their owner is removing, which nobody uses any more), and other files
+/// once they are a day old. Build step dirs (build-*) are left to
+/// compose/build, which also undoes their containers.
+void sweep_staging(const std::string& tmp);
+
 /// Streams one blob into the store: written to a temporary file and hashed on the way, then
 /// renamed to blobs/sha256/<hex> by commit(). Dropping an uncommitted writer removes the file.
 class BlobWriter {
@@ -74,7 +103,8 @@ class BlobWriter {
 
  private:
   friend class ImageStore;
-  BlobWriter(std::string blobs_dir, std::string tmp, UniqueFd fd);
+  BlobWriter(std::shared_ptr<StagingDir> staging, std::string blobs_dir, std::string tmp, UniqueFd fd);
+  std::shared_ptr<StagingDir> m_staging;  ///< where m_tmp is; kept while the file is there
   std::string m_blobs_dir;
   std::string m_tmp;
   std::string m_final;
@@ -109,6 +139,25 @@ class StoreClaim {
   std::string m_root;
   std::string m_path;
   UniqueFd m_fd;  ///< holds the flock that says the claim is live
+};
+
+/// A layer unpacked into the staging area and verified, not yet in layers/: a load commits every
+/// layer of an archive only once all of them are good. Dropping it uninstalled removes it.
+class StagedLayer {
+ public:
+  StagedLayer(StagedLayer&& o) noexcept;
+  StagedLayer& operator=(StagedLayer&&) = delete;
+  StagedLayer(const StagedLayer&) = delete;
+  ~StagedLayer();
+  const LayerInfo& info() const noexcept { return m_info; }
+
+ private:
+  friend class ImageStore;
+  StagedLayer(std::shared_ptr<StagingDir> staging, std::string dir, LayerInfo info)
+      : m_staging(std::move(staging)), m_dir(std::move(dir)), m_info(std::move(info)) {}
+  std::shared_ptr<StagingDir> m_staging;
+  std::string m_dir;  ///< holds diff/; empty once installed
+  LayerInfo m_info;
 };
 
 /// A layer of an image: the blob the manifest names and the unpacked tree it became.
@@ -196,6 +245,13 @@ class ImageStore {
   LayerInfo add_layer(const StoreLock& lock, int fd, const std::optional<Digest>& parent,
                       const std::optional<Digest>& expected_diff_id, const std::string& label,
                       const StreamSink& sink = {});
+  /// Unpacks and verifies a layer as add_layer does, but leaves it in the staging area until
+  /// install() (always reads the stream: the caller asks has_layer first).
+  StagedLayer stage_layer(int fd, const std::optional<Digest>& parent, const std::optional<Digest>& expected_diff_id,
+                          const std::string& label, const StreamSink& sink = {});
+  /// Moves a staged layer into layers/ (when another writer put that layer there meanwhile, that
+  /// one is kept and the staged one dropped).
+  void install(const StoreLock& lock, StagedLayer& layer);
 
   // ---- names ----
   /// Points `ref` at the image manifest `manifest`, whose config and layers must be in the store.
@@ -246,7 +302,15 @@ class ImageStore {
   /// Deletes every hint whose blob is gone (hints of blobs deleted by older versions, or by a
   /// crash between a blob and its hints).
   void sweep_hints() const;
+  /// This process's staging dir: made when needed, shared by the writers of this store (and its
+  /// copies) that overlap, removed when the last of them goes.
+  std::shared_ptr<StagingDir> staging();
   std::string m_root;
+  struct Staging {
+    std::mutex mu;
+    std::weak_ptr<StagingDir> dir;
+  };
+  std::shared_ptr<Staging> m_staging = std::make_shared<Staging>();
 };
 
 /// Parses an image manifest (OCI or Docker schema 2) and its config into the layer list of a

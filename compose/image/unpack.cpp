@@ -159,14 +159,13 @@ Digest decompress(int fd, const StreamSink& sink) {
   return d->hash.finish();
 }
 
-LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir, int fd,
-                       const std::optional<Digest>& parent, const std::optional<Digest>& expected_diff_id,
-                       const std::string& label, const StreamSink& sink) {
+UnpackedLayer unpack_staged(const std::string& tmp_dir, int fd, const std::optional<Digest>& parent,
+                            const std::optional<Digest>& expected_diff_id, const std::string& label,
+                            const StreamSink& sink) {
   namespace fs = std::filesystem;
   const std::string context = "unpack layer " + label + ": ";
   std::error_code ec;
   fs::create_directories(tmp_dir, ec);
-  fs::create_directories(layers_dir, ec);
   std::string staging = tmp_dir + "/layer-XXXXXX";
   if (::mkdtemp(staging.data()) == nullptr) throw_errno("create temporary directory `" + staging + "`");
   ScopeExit discard([&] { fs::remove_all(staging, ec); });
@@ -186,10 +185,20 @@ LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir
                       expected_diff_id->str());
   LayerInfo info{stats.diff_id, chain_id(parent, stats.diff_id), parent, stats.size};
   if (::syncfs(root.get()) != 0) throw_errno("syncfs `" + diff + "`");
-  root.reset();
+  discard.dismiss();
+  return UnpackedLayer{info, staging};
+}
 
-  if (install_layer(staging, layers_dir, info)) discard.dismiss();  // else someone else's is kept, ours dropped
-  return info;
+LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir, int fd,
+                       const std::optional<Digest>& parent, const std::optional<Digest>& expected_diff_id,
+                       const std::string& label, const StreamSink& sink) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(layers_dir, ec);
+  UnpackedLayer layer = unpack_staged(tmp_dir, fd, parent, expected_diff_id, label, sink);
+  ScopeExit discard([&] { fs::remove_all(layer.dir, ec); });
+  if (install_layer(layer.dir, layers_dir, layer.info)) discard.dismiss();  // else someone else's is kept, ours dropped
+  return layer.info;
 }
 
 bool install_layer(const std::string& staging, const std::string& layers_dir, const LayerInfo& info) {

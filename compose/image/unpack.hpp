@@ -57,6 +57,19 @@ LayerInfo unpack_layer(const std::string& layers_dir, const std::string& tmp_dir
                        const std::optional<Digest>& parent, const std::optional<Digest>& expected_diff_id,
                        const std::string& label, const StreamSink& sink = {});
 
+/// A layer unpack_staged() made: `dir` holds its diff/.
+struct UnpackedLayer {
+  LayerInfo info;
+  std::string dir;
+};
+
+/// The first half of unpack_layer: unpacks into a new directory under `tmp_dir` and verifies,
+/// but does not install. The caller owns the returned directory (install_layer or remove it);
+/// on failure nothing is left.
+UnpackedLayer unpack_staged(const std::string& tmp_dir, int fd, const std::optional<Digest>& parent,
+                            const std::optional<Digest>& expected_diff_id, const std::string& label,
+                            const StreamSink& sink = {});
+
 /// Moves a staged layer (the directory `staging`, holding `diff/`, on the store's file system)
 /// to <layers_dir>/<chain hex> after writing its layer.json. Returns false, leaving `staging`
 /// to the caller, when that layer is already there (another writer won a race).

@@ -5,11 +5,7 @@
 // process, volume, network registry file (leases) or state file. `--progress json` gives the
 // sync points: one JSON line per event on stderr. Then shims and berth-dns killed with SIGKILL at
 // random moments of `up` and after it (the seed is printed): the next `up` converges all the same.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -19,8 +15,8 @@
 #include <random>
 #include <thread>
 
-#include "common/unique_fd.hpp"
 #include "e2e/engine_fixture.hpp"
+#include "e2e/progress_kill.hpp"
 #include "support/text.hpp"
 
 namespace fs = std::filesystem;
@@ -63,59 +59,13 @@ class CrashMatrix : public EngineFixture {
   int run_events(const std::vector<std::string>& args, int kill_after) {
     std::vector<std::string> argv = {BERTH_BINARY, "--root", root(), "-p", project(), "--progress", "json"};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    std::vector<std::string> env_text;
-    for (const auto& [k, v] : berth_env()) env_text.push_back(k + "=" + v);
-    std::vector<char*> cenv;
-    for (auto& e : env_text) cenv.push_back(e.data());
-    cenv.push_back(nullptr);
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
-    UniqueFd rd(fds[0]), wr(fds[1]);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      if (::chdir(dir().c_str()) != 0) ::_exit(126);
-      ::dup2(wr.get(), 2);
-      const int null = ::open("/dev/null", O_RDWR);
-      ::dup2(null, 0);
-      ::dup2(null, 1);
-      ::execve(cargv[0], cargv.data(), cenv.data());
-      ::_exit(127);
-    }
-    wr.reset();
-    int events = 0;
-    std::string pending;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    bool killed = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{rd.get(), POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) continue;
-      char buf[4096];
-      const ssize_t n = ::read(rd.get(), buf, sizeof buf);
-      if (n <= 0) break;
-      pending.append(buf, static_cast<size_t>(n));
-      for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
-        const auto line = nlohmann::json::parse(pending.substr(0, nl), nullptr, false);
-        pending.erase(0, nl + 1);
-        if (line.is_object() && line.contains("id") && line.contains("status")) ++events;
-        if (kill_after > 0 && events == kill_after && !killed) {
-          ::kill(pid, SIGKILL);
-          killed = true;
-        }
-      }
-      if (killed) break;
-    }
-    if (!killed) ::kill(pid, SIGKILL);  // bounded: a hung berth is a failure below, not a hung test
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    const EventRun r = run_until_event(argv, berth_env(), dir(), kill_after);
     remember();
-    if (!killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    if (!r.killed && !r.clean()) {
       ADD_FAILURE() << "berth " << args.front() << " did not finish cleanly";
       return -1;
     }
-    return events;
+    return r.events;
   }
 
   /// Name → State, with db's health (`healthy` once its check passes).

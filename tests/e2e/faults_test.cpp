@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "compose/image/digest.hpp"
 #include "engine_fixture.hpp"
 #include "small_tmpfs.hpp"
 #include "support/text.hpp"
@@ -203,6 +204,62 @@ TEST_F(Faults, ImportOfAnImageBiggerThanTheDiskFailsCleanly) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_TRUE(contains(berth({"image", "ls"}).out, "big")) << "after room was made";
   EXPECT_EQ(layers_without_json(), std::vector<std::string>{});
+}
+
+// `image load` onto a full disk, of two-layer archives (a small layer, then a big one): one whose
+// big layer does not fit even packed (staging the archive's files runs out of space), and one
+// whose big layer fits packed but not unpacked beside it. Each fails naming the disk-full
+// condition and leaves the store as it was (no blob, no layer, no image, no staging); with room
+// made, the same load succeeds.
+TEST_F(Faults, LoadOfAnArchiveBiggerThanTheDiskFailsCleanlyAndLoadsOnceThereIsRoom) {
+  std::mt19937 rng(16);
+  auto random_layer = [&](int mib) {
+    std::string data(static_cast<size_t>(mib) * 1024 * 1024, '\0');
+    for (auto& c : data) c = static_cast<char>(rng());
+    return make_tar({tar_dir("data"), tar_file("data/big", data, 0644)});
+  };
+  const std::string small_layer = make_tar({tar_dir("etc"), tar_file("etc/motd", "hello\n", 0644)});
+  for (const int mib : {12, 5}) {
+    SCOPED_TRACE(std::to_string(mib) + " MiB layer");
+    const std::string name = "full" + std::to_string(mib);
+    const std::string big_layer = random_layer(mib);
+    nlohmann::json config = {
+        {"architecture", "amd64"},
+        {"os", "linux"},
+        {"rootfs",
+         {{"type", "layers"},
+          {"diff_ids", {berth::image::sha256_of(small_layer).str(), berth::image::sha256_of(big_layer).str()}}}}};
+    nlohmann::json manifest = nlohmann::json::array(
+        {{{"Config", "config.json"}, {"RepoTags", {name + ":1"}}, {"Layers", {"a/layer.tar", "b/layer.tar"}}}});
+    const std::string archive = *m_tmp / (name + ".tar");
+    write_bytes(archive,
+                make_tar({tar_file("a/layer.tar", small_layer), tar_file("b/layer.tar", big_layer),
+                          tar_file("config.json", config.dump()), tar_file("manifest.json", manifest.dump())}));
+
+    SmallRoot small(m_root, *m_tmp / ("small-" + name), 8);
+    if (!small.error().empty()) GTEST_SKIP() << small.error();
+    auto load = berth_bounded(60, {"image", "load", "-i", archive});
+    EXPECT_EQ(load.exit_code, 1) << load.out << load.err;
+    EXPECT_TRUE(contains(load.err, "No space left on device")) << load.err;
+    EXPECT_TRUE(contains(load.err, "load `" + archive + "`")) << load.err;
+    auto ls = berth({"image", "ls"});
+    EXPECT_EQ(ls.exit_code, 0) << ls.err;
+    EXPECT_FALSE(contains(ls.out, name)) << ls.out;
+    for (const char* sub : {"/blobs/sha256", "/layers", "/tmp"})
+      if (fs::exists(root() + sub)) EXPECT_TRUE(fs::is_empty(root() + sub)) << sub << " not empty";
+    if (fs::exists(root() + "/images.json"))
+      EXPECT_FALSE(contains(read_bytes(root() + "/images.json"), name)) << read_bytes(root() + "/images.json");
+
+    ASSERT_TRUE(small.grow(64)) << std::strerror(errno);
+    auto again = berth_bounded(60, {"image", "load", "-i", archive});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_TRUE(contains(again.out, "Loaded image: " + name + ":1")) << again.out;
+    EXPECT_TRUE(contains(berth({"image", "ls"}).out, name));
+    EXPECT_EQ(layers_without_json(), std::vector<std::string>{});
+    EXPECT_TRUE(fs::is_empty(root() + "/tmp")) << "staging left in tmp/";
+    auto inspect = berth({"image", "inspect", name + ":1"});
+    EXPECT_EQ(inspect.exit_code, 0) << inspect.err;
+  }
 }
 
 // `up` on a full disk fails clearly, and `down` then leaves nothing.

@@ -340,6 +340,61 @@ TEST_F(ImageStoreTest, TheLockSweepsWhatCrashedWritersLeft) {
   EXPECT_TRUE(fs::exists(m_dir / "root/tmp/blob-young"));
 }
 
+// A killed writer's staging dir (its owner.lock free) goes at the next lock, with what it held;
+// a live one's (another store, still writing) stays, and so does a young dir not yet locked.
+TEST_F(ImageStoreTest, TheLockSweepsTheStagingOfDeadWritersOnly) {
+  { StoreLock lock = m_store.lock(); }
+  fs::create_directories(m_dir / "root/tmp/stage-dead/layer-x/diff");
+  write_bytes(m_dir / "root/tmp/stage-dead/owner.lock", "");
+  write_bytes(m_dir / "root/tmp/stage-dead/blob-y", "half a blob");
+  fs::create_directories(m_dir / "root/tmp/stage-new");  // mkdtemp done, lock file not yet made
+  ImageStore other(m_store.root());
+  BlobWriter live = other.begin_blob();
+  live.write("being written");
+  const std::string live_dir = fs::path(live.path()).parent_path();
+  { StoreLock lock = m_store.lock(); }
+  EXPECT_FALSE(fs::exists(m_dir / "root/tmp/stage-dead"));
+  EXPECT_TRUE(fs::exists(m_dir / "root/tmp/stage-new"));
+  EXPECT_TRUE(fs::exists(live.path()));
+  EXPECT_EQ(live.commit(), sha256_of("being written"));
+  live = other.begin_blob();  // the committed writer is dropped; the new one keeps the staging
+  EXPECT_TRUE(fs::exists(live_dir));
+}
+
+// A staged layer is in no layers/ until installed; dropped uninstalled, nothing of it is left.
+TEST_F(ImageStoreTest, AStagedLayerAppearsOnlyWhenInstalled) {
+  const std::string tar = make_tar({tar_file("f", "1")});
+  const Digest chain = sha256_of(tar);
+  std::string staged_dir;
+  {
+    ImageStore store(m_store.root());
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    ASSERT_EQ(::write(fds[1], tar.data(), tar.size()), static_cast<ssize_t>(tar.size()));
+    ::close(fds[1]);
+    StagedLayer layer = store.stage_layer(fds[0], std::nullopt, chain, "t");
+    ::close(fds[0]);
+    EXPECT_EQ(layer.info().chain_id, chain);
+    EXPECT_FALSE(store.has_layer(chain));
+    for (const auto& e : fs::directory_iterator(m_dir / "root/tmp")) staged_dir = e.path();
+    EXPECT_FALSE(staged_dir.empty());
+  }
+  EXPECT_FALSE(m_store.has_layer(chain));
+  EXPECT_FALSE(fs::exists(staged_dir)) << "the staging dir outlived its store";
+
+  ImageStore store(m_store.root());
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], tar.data(), tar.size()), static_cast<ssize_t>(tar.size()));
+  ::close(fds[1]);
+  StagedLayer layer = store.stage_layer(fds[0], std::nullopt, chain, "t");
+  ::close(fds[0]);
+  StoreLock lock = store.lock();
+  store.install(lock, layer);
+  EXPECT_TRUE(m_store.has_layer(chain));
+  EXPECT_TRUE(fs::exists(m_store.layer_dir(chain) + "/f"));
+}
+
 TEST_F(ImageStoreTest, ImageConfigAccessors) {
   json blob = {{"os", "linux"},
                {"architecture", "amd64"},
