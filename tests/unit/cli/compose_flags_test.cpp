@@ -195,10 +195,6 @@ const std::set<std::string> kMissingFlags = {
     "bridge convert --templates",
     "bridge convert --transformation",  // compose bridge's transformer images
     "config --models",                  // the top-level `models:` (Docker Model Runner) that Berth does not run
-    // docker compose hands these to the daemon's event history; Berth's events are polled live
-    // (compose/engine/events_watch.*) and keep no history to replay from --since
-    "events --since",
-    "events --until",
     // exec and run read what follows the verb as their own flags, then SERVICE COMMAND...: a
     // global flag goes before the verb (`berth --dry-run exec ...`)
     "exec --dry-run",
