@@ -115,7 +115,7 @@ TEST_F(Events, SinceUntilReplaysTheJournalInOrder) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_TRUE(contains(text.out, " container die " + ids.at(project() + "-quick-1") + " (")) << text.out;
   EXPECT_TRUE(contains(text.out, "exitCode=3, image=busybox:e2e, name=" + project() + "-quick-1)\n")) << text.out;
-  EXPECT_FALSE(contains(text.out, "box")) << text.out;
+  EXPECT_FALSE(contains(text.out, "-box-1")) << text.out;
   auto bad = berth_bounded(30, {"events", "--since", "yesterday"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_TRUE(contains(bad.err, "failed to parse value as time or duration: \"yesterday\"")) << bad.err;
