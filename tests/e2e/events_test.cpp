@@ -79,6 +79,8 @@ TEST_F(Events, SinceUntilReplaysTheJournalInOrder) {
   ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
   ASSERT_EQ(berth({"stop", "-t", "1", "box"}).exit_code, 0);
   ASSERT_EQ(berth({"start", "box"}).exit_code, 0);
+  ASSERT_EQ(berth({"exec", "-T", "box", "sh", "-c", "exit 4"}).exit_code, 4);
+  ASSERT_EQ(berth({"restart", "-t", "1", "box"}).exit_code, 0);
   // `quick` exits by itself: only its shim is there to record it.
   ASSERT_TRUE(wait_state(project() + "-quick-1", "exited", 20s)) << states()[project() + "-quick-1"];
   const std::string t1 = unix_now();
@@ -89,7 +91,9 @@ TEST_F(Events, SinceUntilReplaysTheJournalInOrder) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto events = json_lines(r.out);
   EXPECT_EQ(actions_of(events, "box"),
-            (std::vector<std::string>{"create", "start", "kill", "kill", "die", "stop", "start"}))
+            (std::vector<std::string>{"create", "start", "kill", "kill", "die", "stop", "start",
+                                      "exec_create: sh -c exit 4", "exec_start: sh -c exit 4", "exec_die", "kill",
+                                      "kill", "die", "stop", "start", "restart"}))
       << r.out;
   EXPECT_EQ(actions_of(events, "quick"), (std::vector<std::string>{"create", "start", "die"})) << r.out;
   const auto ids = container_ids();
@@ -106,6 +110,8 @@ TEST_F(Events, SinceUntilReplaysTheJournalInOrder) {
     last_time = time;
     const std::string action = e.value("action", "");
     if (action == "die") EXPECT_EQ(e["attributes"].value("exitCode", ""), service == "quick" ? "3" : "137") << e;
+    if (action == "exec_die") EXPECT_EQ(e["attributes"].value("exitCode", ""), "4") << e;
+    if (action.rfind("exec_", 0) == 0) EXPECT_FALSE(e["attributes"].value("execID", "").empty()) << e;
     if (action == "kill")
       EXPECT_TRUE(e["attributes"].value("signal", "") == "15" || e["attributes"].value("signal", "") == "9") << e;
   }
