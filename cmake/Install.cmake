@@ -10,12 +10,25 @@
 #   P/lib/systemd/system/berth-restore.service        runs `berth system restore` at boot
 
 set(BERTH_GENERATED ${CMAKE_BINARY_DIR}/generated)
+# The man pages' date (.TH): SOURCE_DATE_EPOCH when the packager sets it (reproducible builds),
+# else the last commit's time, else now; fixed when CMake configures, so pages made on either side
+# of midnight, at build time and by a test later, say the same day.
+if(DEFINED ENV{SOURCE_DATE_EPOCH})
+  set(BERTH_SOURCE_DATE_EPOCH $ENV{SOURCE_DATE_EPOCH})
+else()
+  execute_process(COMMAND git log -1 --format=%ct WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    OUTPUT_VARIABLE BERTH_SOURCE_DATE_EPOCH OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE git_rc)
+  if(NOT git_rc EQUAL 0 OR NOT BERTH_SOURCE_DATE_EPOCH MATCHES "^[0-9]+$")
+    string(TIMESTAMP BERTH_SOURCE_DATE_EPOCH "%s" UTC)
+  endif()
+endif()
 set(berth_completions ${BERTH_GENERATED}/completions/berth ${BERTH_GENERATED}/completions/_berth
   ${BERTH_GENERATED}/completions/berth.fish)
 add_custom_command(
   OUTPUT ${BERTH_GENERATED}/man.stamp ${berth_completions}
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${BERTH_GENERATED}/man1
-  COMMAND $<TARGET_FILE:berth> __man ${BERTH_GENERATED}/man1
+  COMMAND ${CMAKE_COMMAND} -E env SOURCE_DATE_EPOCH=${BERTH_SOURCE_DATE_EPOCH} $<TARGET_FILE:berth> __man
+    ${BERTH_GENERATED}/man1
   COMMAND ${CMAKE_COMMAND} -E make_directory ${BERTH_GENERATED}/completions
   COMMAND sh -c "\"$1\" completion bash > \"$2\"/berth && \"$1\" completion zsh > \"$2\"/_berth && \"$1\" completion fish > \"$2\"/berth.fish"
     sh $<TARGET_FILE:berth> ${BERTH_GENERATED}/completions

@@ -18,4 +18,14 @@ UniqueFd lock_file(const std::string& path, mode_t mode = 0600);
 /// file holds a conflicting lock. Throws SysError("flock `shown`") for any other failure.
 bool try_lock_fd(int fd, int operation, const std::string& shown);
 
+/// Takes an exclusive open-file-description record lock (fcntl F_OFD_SETLK, whole file) on `path`
+/// (created with `mode` if missing) without waiting: an empty fd when another open file holds it.
+/// Like a flock it dies with its holder; unlike one, others can see it without taking it
+/// (file_claimed). Throws SysError("open `path`" / "lock `path`") for other failures.
+UniqueFd try_claim_file(const std::string& path, mode_t mode = 0600);
+
+/// Whether some open file description holds a try_claim_file() lock on `path` (F_OFD_GETLK: it
+/// only looks). A missing file is not claimed.
+bool file_claimed(const std::string& path);
+
 }  // namespace berth

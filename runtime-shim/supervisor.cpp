@@ -20,6 +20,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/event_journal.hpp"
+#include "common/file_lock.hpp"
 #include "common/sys_error.hpp"
 #include "runtime-shim/container/pty.hpp"
 #include "runtime-shim/self_clone.hpp"
@@ -136,33 +137,13 @@ void Supervisor::note_log_drops() {
   });
 }
 
-namespace {
-
-/// Refuses a state dir whose shim.pid names a live berth-shim: binding its socket would steal it.
-void refuse_live_shim(const std::string& state_dir) {
-  std::string pid_text;
-  try {
-    pid_text = read_file(state_dir + "/shim.pid");
-  } catch (const SysError&) {
-    return;  // no pid file: nobody there
-  }
-  const int pid = std::atoi(pid_text.c_str());
-  if (pid <= 0 || pid == ::getpid()) return;
-  std::string comm;
-  try {
-    comm = read_file("/proc/" + std::to_string(pid) + "/comm");
-  } catch (const SysError&) {
-    return;  // a stale pid file of a shim that died
-  }
-  if (comm == "berth-shim\n")
-    throw std::runtime_error("state dir `" + state_dir + "` is in use by berth-shim " + std::to_string(pid));
-}
-
-}  // namespace
-
 void Supervisor::prepare() {
   make_dirs(m_opts.state_dir);
-  refuse_live_shim(m_opts.state_dir);
+  // One shim per state dir, for its whole life (the kernel drops the claim when it dies, however):
+  // a second one would steal the control socket. berth sees the claim of a shim that has not bound
+  // its socket yet (common/file_lock.hpp) and waits for it.
+  m_state_claim = try_claim_file(m_opts.state_dir + "/shim.lock");
+  if (!m_state_claim) throw std::runtime_error("state dir `" + m_opts.state_dir + "` is in use by another berth-shim");
   m_bundle = load_bundle(m_opts.bundle_dir, m_opts.id);
   m_restart = std::make_unique<RestartManager>(parse_restart_policy(m_bundle.restart));
   m_winsize = m_bundle.console_size;

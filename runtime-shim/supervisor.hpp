@@ -164,6 +164,7 @@ class Supervisor {
   std::optional<Probe> m_probe;
   int m_exit_status = 0;  ///< run()'s return value
   bool m_wrote_pid_file = false;
+  UniqueFd m_state_claim;  ///< the claim on state_dir/shim.lock (try_claim_file)
 };
 
 /// Prints "berth-shim: <text>" on stderr (the terminal, or shim.log when detached).

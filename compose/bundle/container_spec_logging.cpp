@@ -63,6 +63,9 @@ void build_logging(Build& b) {
   auto& ann = b.config["annotations"];
   ann["org.berth.log-driver"] = log.driver;
   if (log.driver == "none") return;
+  // Beside config.json under the root, as dockerd keeps <id>-json.log: the run dir is a tmpfs, and
+  // a log there would not outlive a reboot (or `system restore`).
+  if (!b.in.bundle_dir.empty()) ann["org.berth.log-path"] = b.in.bundle_dir + "/container.log";
 
   const bool local = log.driver == "local";
   int64_t max_size = local ? 20 * 1024 * 1024 : -1;

@@ -65,10 +65,19 @@ void build_app(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   register_export(app, global, result);
   register_commit(app, global, result);
   register_watch(app, global, result);
+  register_publish(app, global, result);
+  register_alpha(app, global, result);
 }
 
 void parse_args(CLI::App& app, const std::vector<std::string>& args) {
   std::vector<std::string> words = pflag_forms(app, args);
+  // `alpha dry-run -- COMMAND...`: CLI11 would hand what follows `--` back to `alpha`; the
+  // command line after dry-run is its prefix command's either way.
+  for (std::size_t i = 2; i < words.size(); ++i)
+    if (words[i] == "--" && words[i - 1] == "dry-run" && words[i - 2] == "alpha") {
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
   std::reverse(words.begin(), words.end());  // CLI11 takes the words last first
   app.parse(words);
 }

@@ -24,7 +24,8 @@ namespace {
 
 struct ConfigOptions {
   std::string format;  ///< "" = yaml (a table for --variables)
-  bool services = false, volumes = false, networks = false, profiles = false, images = false, quiet = false;
+  bool services = false, volumes = false, networks = false, models = false, profiles = false, images = false;
+  bool quiet = false;
   bool no_interpolate = false, no_normalize = false, no_consistency = false, environment = false;
   bool variables = false, no_env_resolution = false, no_path_resolution = false;
   bool resolve_image_digests = false, lock_image_digests = false;
@@ -136,6 +137,11 @@ std::string render(const loader::Project& project, const ConfigOptions& o) {
   if (o.services) return keys(typed.services), out;
   if (o.volumes) return keys(typed.volumes), out;
   if (o.networks) return keys(typed.networks), out;
+  if (o.models) {  // docker compose prints each model's `model:` reference, not the key
+    for (const auto& [name, m] : typed.models)
+      if (!m.model.empty()) out += m.model + "\n";
+    return out;
+  }
   if (o.profiles) {
     for (const auto& p : project.profiles) out += p + "\n";
     return out;
@@ -178,6 +184,7 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
   cmd->add_flag("--services", o->services, "Print the service names, one per line");
   cmd->add_flag("--volumes", o->volumes, "Print the volume names, one per line");
   cmd->add_flag("--networks", o->networks, "Print the network names, one per line");
+  cmd->add_flag("--models", o->models, "Print the model names, one per line.");
   cmd->add_flag("--profiles", o->profiles, "Print the profile names, one per line");
   cmd->add_flag("--images", o->images, "Print the image names, one per line");
   cmd->add_option("--hash", o->hash, "Print the service config hash, one per line (\"*\" for all)");
@@ -199,7 +206,7 @@ void register_config(CLI::App& app, const GlobalOptions& g, CommandResult&) {
     opts.interpolate = !o->no_interpolate;
     opts.normalize = !o->no_normalize && !g.compatibility;  // docker compose: --compatibility means --no-normalize
     opts.check_consistency = !o->no_consistency;
-    opts.resolve_environment = !o->no_env_resolution && !o->variables;
+    opts.resolve_environment = !o->no_env_resolution && !o->variables && !o->models;
     opts.resolve_paths = !o->no_path_resolution;
     if (o->variables) opts.interpolate = false;  // docker compose reads them off the raw model
     if (o->variables && !o->format.empty() && o->format != "table" && o->format != "pretty" && o->format != "json" &&

@@ -16,6 +16,7 @@ namespace {
 
 struct ExecCliOptions {
   bool detach = false, no_tty = false, privileged = false;
+  bool dry_run = false;  ///< --dry-run after the verb: the global --dry-run
   std::vector<std::string> env;
   std::string user, workdir;
   int index = 0;
@@ -45,6 +46,7 @@ int run_exec_command(const GlobalOptions& g, const ExecCliOptions& o, std::vecto
   engine::SessionOptions so = session_options(g, {}, false, false);
   engine::Session session = engine::open_session(so);
   engine::ObservedRecord target = engine::running_container(*session.engine, service, o.index);
+  if (g.dry_run || o.dry_run) return 0;  // as docker compose's dry-run client: the exec is not made
 
   interactive::ExecOptions eo;
   eo.request.args = args;
@@ -69,6 +71,8 @@ void register_exec(CLI::App& app, const GlobalOptions& g, CommandResult& result)
   cmd->add_option("-u,--user", o->user, "Run the command as this user");
   cmd->add_option("-w,--workdir", o->workdir, "Path to workdir directory for this command");
   cmd->add_option("--index", o->index, "Index of the container if service has multiple replicas");
+  // The global flag, taken here too: after the verb everything else is the command's own.
+  cmd->add_flag("--dry-run", o->dry_run, "Execute command in dry run mode");
   // SERVICE COMMAND [ARGS...]: everything from the first positional on is the command line,
   // dashes included (`exec web ls -la`); global flags go before the verb.
   cmd->prefix_command();

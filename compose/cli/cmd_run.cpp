@@ -23,10 +23,14 @@ struct RunCliOptions {
   bool quiet_pull = false;
   bool build = false;
   bool quiet_build = false;
-  bool quiet = false;  ///< -q: no progress output (the container's own output still comes through)
+  bool dry_run = false;  ///< --dry-run after the verb: the global --dry-run
+  bool quiet = false;    ///< -q: no progress output (the container's own output still comes through)
 };
 
-int run_command(const GlobalOptions& g, RunCliOptions& o, std::vector<std::string> words) {
+int run_command(const GlobalOptions& global, RunCliOptions& o, std::vector<std::string> words) {
+  GlobalOptions g = global;
+  g.dry_run = global.dry_run || o.dry_run;
+  o.run.dry_run = g.dry_run;
   if (!words.empty() && words.front() == "--") words.erase(words.begin());
   if (words.empty()) throw std::runtime_error("run requires a SERVICE");
   o.run.service = words.front();
@@ -86,6 +90,8 @@ void register_run(CLI::App& app, const GlobalOptions& g, CommandResult& result) 
   cmd->add_option("--entrypoint", o->entrypoint, "Override the entrypoint of the image")->each([o](const std::string&) {
     o->entrypoint_set = true;
   });
+  // The global flag, taken here too: after the verb everything else is the command's own.
+  cmd->add_flag("--dry-run", o->dry_run, "Execute command in dry run mode");
   // SERVICE [COMMAND] [ARGS...]: everything from the first positional on, dashes included.
   cmd->prefix_command();
   cmd->fallthrough(false);

@@ -1,9 +1,10 @@
 // `berth stats [SERVICE]` (docker compose stats): the containers' CPU, memory, network, block I/O
 // and pids as docker's stats formatter prints them (--format table | table TEMPLATE | json |
 // TEMPLATE). CPU % needs two readings, so the first row comes a second after the first reading,
-// as the daemon's first streamed sample does. On a terminal the table is redrawn each second in
-// place; with --no-stream, or when stdout is not a terminal, one table is printed and the command
-// ends (a pipe gets one result instead of an endless stream of screens).
+// as the daemon's first streamed sample does. With --no-stream one table is printed and the command
+// ends. Otherwise it streams until no container is left to show (docker's RunStats loop): on a
+// terminal the table is redrawn each second in place; to a pipe or file each second's table follows
+// the last (docker writes its clear-screen codes there too; Berth leaves them out of a pipe).
 #include <unistd.h>
 
 #include <chrono>
@@ -27,7 +28,8 @@ struct StatsFlags {
 std::string stats_text(const std::vector<engine::StatsEntry>& entries, const StatsFlags& f) {
   std::vector<gocompat::TemplateFields> rows;
   for (const auto& e : entries) rows.push_back(engine::stats_fields(e, f.no_trunc));
-  return gocompat::format_rows(f.format, engine::kStatsTableFormat, engine::stats_header(), rows);
+  return gocompat::format_rows(f.format, engine::kStatsTableFormat, engine::stats_header(), rows,
+                               "*container.statsContext");
 }
 
 /// One frame of the live view, as docker draws it: cursor home, each line then erase-to-end-of-
@@ -45,17 +47,16 @@ std::string stats_frame(const std::string& text) {
 void run_stats(const GlobalOptions& g, const StatsFlags& f) {
   engine::Session session = engine::open_session(session_options(g, {}, false, false));
   engine::StatsMonitor monitor(*session.engine, f.service, f.all);
-  const bool live = !f.no_stream && ::isatty(STDOUT_FILENO) == 1;
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   monitor.next();  // the first reading: CPU % is its change over the next second
-  if (live) std::cout << "\033[2J" << std::flush;
+  if (terminal && !f.no_stream) std::cout << "\033[2J" << std::flush;
   for (;;) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     std::vector<engine::StatsEntry> entries = monitor.next();
-    if (!live) {
-      if (!entries.empty()) std::cout << stats_text(entries, f);  // nothing at all when none run
-      return;
-    }
-    std::cout << stats_frame(stats_text(entries, f)) << std::flush;
+    if (entries.empty() && !f.all) return;  // nothing (left) to show: docker's loop ends too
+    const std::string text = stats_text(entries, f);
+    std::cout << (terminal && !f.no_stream ? stats_frame(text) : text) << std::flush;
+    if (f.no_stream) return;
   }
 }
 

@@ -87,6 +87,7 @@ std::function<std::shared_ptr<void>(logs::LogPrinter&)> start_watch(const Global
     watch::WatchOptions wo;
     wo.services = f.services;
     wo.quiet = f.quiet_build;
+    wo.parallel = g.parallel;
     wo.environment = session_options(g, f.services, true, true).load.os_environment;
     wo.log = [&printer, source](const std::string& text) { printer.line(source, text); };
     wo.stop = [r = running.get()] { return r->stop.load(); };

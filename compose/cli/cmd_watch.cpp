@@ -47,6 +47,7 @@ int run_watch(const GlobalOptions& g, const WatchFlags& f) {
   wo.services = f.services;
   wo.prune = f.prune;
   wo.quiet = f.quiet;
+  wo.parallel = g.parallel;
   wo.environment = options.load.os_environment;
   wo.stop = [&interrupts] { return interrupts.count() > 0; };
   watch::Watcher watcher(session.paths, eng.context()->loaded, progress::progress_mode(g.progress),

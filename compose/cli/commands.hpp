@@ -62,6 +62,15 @@ void register_bridge(CLI::App& app, const GlobalOptions& g, CommandResult& resul
 /// `watch` (cmd_watch.cpp): develop.watch rules applied as files change (compose/watch).
 void register_watch(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 
+/// `alpha` (cmd_alpha.cpp): viz, publish, generate, scale, watch and dry-run.
+void register_alpha(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `alpha viz` (cmd_viz.cpp): the services and their dependencies as a graphviz graph.
+void register_viz(CLI::App& alpha, const GlobalOptions& g, CommandResult& result);
+/// `publish` and `alpha publish` (cmd_publish.cpp): the compose files as an OCI artifact.
+void register_publish(CLI::App& app, const GlobalOptions& g, CommandResult& result);
+/// `alpha generate` (cmd_generate.cpp): a compose file from existing containers.
+void register_generate(CLI::App& alpha, const GlobalOptions& g, CommandResult& result);
+
 // A container's files (compose/containerfs): cmd_cp.cpp, cmd_export.cpp, cmd_commit.cpp.
 void register_cp(CLI::App& app, const GlobalOptions& g, CommandResult& result);
 void register_export(CLI::App& app, const GlobalOptions& g, CommandResult& result);

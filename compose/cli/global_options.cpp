@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include "compose/loader/discover.hpp"
+#include "compose/registry/compose_artifact.hpp"
 
 namespace berth::cli {
 
@@ -93,7 +95,32 @@ loader::LoadOptions load_options(const GlobalOptions& g, const std::vector<std::
   o.env_files = g.env_files;
   o.services = services;
   o.os_environment = loader::process_environment();
+  o.remote_file = oci_remote_loader(o.os_environment);
   return o;
+}
+
+std::function<std::optional<std::string>(const std::string&)> oci_remote_loader(
+    const std::map<std::string, std::string>& environment) {
+  return [environment](const std::string& reference) -> std::optional<std::string> {
+    constexpr std::string_view prefix = "oci://";
+    if (reference.rfind(prefix, 0) != 0) return std::nullopt;
+    if (auto it = environment.find("COMPOSE_EXPERIMENTAL_OCI_REMOTE"); it != environment.end()) {
+      static const std::set<std::string> yes = {"1", "t", "T", "TRUE", "true", "True"};
+      static const std::set<std::string> no = {"0", "f", "F", "FALSE", "false", "False"};
+      if (!yes.count(it->second) && !no.count(it->second))
+        throw std::runtime_error(
+            "COMPOSE_EXPERIMENTAL_OCI_REMOTE environment variable expects boolean value: strconv.ParseBool: parsing "
+            "\"" +
+            it->second + "\": invalid syntax");
+      if (no.count(it->second))
+        throw std::runtime_error("OCI remote resource is disabled by \"COMPOSE_EXPERIMENTAL_OCI_REMOTE\"");
+    }
+    const image::Reference ref = image::parse_reference(reference.substr(prefix.size()));
+    const std::string dir = registry::fetch_compose_artifact(
+        ref, registry::compose_artifact_cache(environment), registry::load_config(environment),
+        registry::CredentialStore(registry::docker_config_path(environment)));
+    return dir + "/compose.yaml";
+  };
 }
 
 }  // namespace berth::cli

@@ -39,6 +39,12 @@ void export_dotenv_compose_variables(const GlobalOptions& g);
 /// gives --parallel when the flag is not given. Throws std::runtime_error when it is no integer.
 void apply_parallel_limit_env(const CLI::App& app, GlobalOptions& g);
 
+/// docker compose's `oci://` resource loader for -f and `include`: the artifact fetched into its
+/// cache (registry::fetch_compose_artifact), its compose.yaml's path; disabled by a false
+/// COMPOSE_EXPERIMENTAL_OCI_REMOTE.
+std::function<std::optional<std::string>(const std::string&)> oci_remote_loader(
+    const std::map<std::string, std::string>& environment);
+
 /// What the loader needs from the global flags and this process's environment.
 loader::LoadOptions load_options(const GlobalOptions& g, const std::vector<std::string>& services = {});
 

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <random>
 #include <set>
 
@@ -24,6 +25,7 @@
 #include "compose/loader/dotenv.hpp"
 #include "compose/loader/normalize.hpp"
 #include "compose/model/json_io.hpp"
+#include "compose/plan/actions.hpp"
 
 namespace berth::interactive {
 
@@ -155,6 +157,19 @@ void prepare_project(engine::Engine& engine, const RunOptions& o) {
   engine.execute(p, engine::ExecutorOptions{});
 }
 
+/// --dry-run: the dependencies' plan and the one-off's creation and start, in docker compose's
+/// dry-run lines; nothing is made.
+void print_dry_run_oneoff(engine::Engine& engine, const RunOptions& o, const std::string& name) {
+  plan::UpOptions up;
+  up.services = {o.service};
+  up.no_deps = o.no_deps;
+  up.remove_orphans = o.remove_orphans;
+  plan::Plan p = engine.plan_up(up);
+  p.services.erase(o.service);
+  plan::print_dry_run(std::cerr, p);
+  std::cerr << "DRY-RUN MODE -  Container " << name << " Create, Start \n";
+}
+
 /// Creates the one-off from a copy of the context with the overridden service.
 std::string create_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOptions& o,
                           const std::string& name) {
@@ -229,6 +244,10 @@ int run_oneoff(engine::Engine& engine, progress::Progress& progress, const RunOp
   const std::string name =
       o.name.empty() ? oneoff_name(engine.project(), o.service, engine.context()->desired.separator) : o.name;
   engine.lock();
+  if (o.dry_run) {
+    print_dry_run_oneoff(engine, o, name);
+    return 0;
+  }
   prepare_project(engine, o);
   std::string id = create_oneoff(engine, progress, o, name);
   try {

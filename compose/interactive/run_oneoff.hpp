@@ -36,6 +36,7 @@ struct RunOptions {
   std::vector<std::string> cap_add, cap_drop;  ///< --cap-add / --cap-drop, over the service's
   bool use_aliases = false;                    ///< --use-aliases: reachable by the service name and its aliases
   bool remove_orphans = false;                 ///< --remove-orphans: as `up`'s, while the dependencies are prepared
+  bool dry_run = false;  ///< --dry-run: what would be done is printed, nothing is created or started
 };
 
 /// Applies the overrides to the service of the typed model: ports dropped unless service_ports,

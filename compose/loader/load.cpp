@@ -112,7 +112,8 @@ class ProjectLoader {
     // Parse every file first: the top-level name decides COMPOSE_PROJECT_NAME, which the
     // files may interpolate.
     std::vector<Document> docs;
-    for (const auto& f : p.config_files) docs.push_back(parse_file(f));
+    for (const auto& f : p.config_files)
+      for (auto& d : parse_file(f)) docs.push_back(std::move(d));
     m_diags.throw_if_any();
     p.name = project_name(docs, p.working_dir);
     if (!m_env.count("COMPOSE_PROJECT_NAME")) m_env["COMPOSE_PROJECT_NAME"] = p.name;
@@ -121,7 +122,7 @@ class ProjectLoader {
     Json model;
     for (size_t i = 0; i < docs.size(); ++i) {
       Document& doc = docs[i];
-      prepare(doc, p.config_files[i]);
+      prepare(doc, doc.file);
       m_positions.overlay(doc.positions);
       if (i == 0) {
         drop_reset_values(doc.value, doc.tags);
@@ -209,10 +210,28 @@ class ProjectLoader {
                           "compose.yml, docker-compose.yaml, docker-compose.yml in " +
                               start + " and its parents)"}});
     }
-    for (auto& f : files)
-      if (f != "-") f = absolute_path(f, m_cwd);
+    for (auto& f : files) {
+      if (f == "-") continue;
+      if (auto local = remote(f))
+        f = *local;
+      else
+        f = absolute_path(f, m_cwd);
+    }
     return files;
   }
+
+  /// The local copy of a remote resource (`oci://...`); nullopt for a local path.
+  std::optional<std::string> remote(const std::string& reference) const {
+    if (!m_opts.remote_file) return std::nullopt;
+    try {
+      return m_opts.remote_file(reference);
+    } catch (const LoadError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw LoadError({{Location{}, "", e.what()}});
+    }
+  }
+  bool is_remote(const std::string& reference) const { return reference.rfind("oci://", 0) == 0; }
 
   /// The services the command acts on and their dependencies; nullopt = all of them (none named,
   /// or a model whose edges cannot be read yet: its type error is reported later).
@@ -235,7 +254,7 @@ class ProjectLoader {
   /// else the directory of the first -f file, else the current directory.
   std::string env_directory() const {
     if (m_opts.project_directory) return absolute_path(*m_opts.project_directory, m_cwd);
-    if (!m_opts.files.empty() && m_opts.files.front() != "-")
+    if (!m_opts.files.empty() && m_opts.files.front() != "-" && !is_remote(m_opts.files.front()))
       return dir_name(absolute_path(m_opts.files.front(), m_cwd));
     return m_cwd;
   }
@@ -288,19 +307,22 @@ class ProjectLoader {
     for (auto& [k, v] : from_files) env.emplace(k, v);
   }
 
-  Document parse_file(const std::string& file) {
+  /// The documents of one compose file (a `---` separated stream holds several).
+  std::vector<Document> parse_file(const std::string& file) {
+    std::vector<Document> failed;
+    failed.push_back(Document{file, Json(), {}, {}});
     std::string text;
     try {
       text = file == "-" ? (m_opts.read_stdin ? m_opts.read_stdin() : read_stdin()) : read_file(file);
     } catch (const SysError& e) {
       m_diags.error_at({file, 0, 0}, "", std::string("cannot read compose file: ") + e.what());
-      return Document{file, Json(), {}, {}};
+      return failed;
     }
     try {
-      return parse_yaml(text, file);
+      return parse_yaml_documents(text, file);
     } catch (const LoadError& e) {
       m_diags.append(e.items());
-      return Document{file, Json(), {}, {}};
+      return failed;
     }
   }
 
@@ -372,10 +394,20 @@ class ProjectLoader {
       sub.os_environment.erase("COMPOSE_ENV_FILES");  // an include reads its env_file, else its own .env
       sub.working_directory = base;
       sub.read_stdin = m_opts.read_stdin;
+      sub.remote_file = m_opts.remote_file;
       sub.project_name = m_name;
       const Json paths = inc.is_string() ? Json::array({inc}) : inc.value("path", Json::array());
-      for (const auto& p : paths.is_string() ? Json::array({paths}) : paths)
-        sub.files.push_back(absolute_path(p.get<std::string>(), base));
+      for (const auto& p : paths.is_string() ? Json::array({paths}) : paths) {
+        std::optional<std::string> local;
+        try {
+          local = remote(p.get<std::string>());
+        } catch (const LoadError& e) {
+          diags.error(at, e.items().front().message);
+          continue;
+        }
+        sub.files.push_back(local ? *local : absolute_path(p.get<std::string>(), base));
+      }
+      if (sub.files.empty()) continue;
       if (inc.is_object() && inc.contains("project_directory"))
         sub.project_directory = absolute_path(inc["project_directory"].get<std::string>(), base);
       if (inc.is_object() && inc.contains("env_file")) {

@@ -40,6 +40,10 @@ struct LoadOptions {
   std::map<std::string, std::string> os_environment;  ///< the shell's environment
   std::string working_directory;                      ///< where relative -f paths resolve (the cwd)
   std::function<std::string()> read_stdin;            ///< source for "-f -"
+  /// Remote resources (docker compose's `oci://` loader) for -f and `include`: the local path of
+  /// the compose file `reference` names, fetched if need be; nullopt for a reference it does not
+  /// take (a local path). Throws what the fetch failed with.
+  std::function<std::optional<std::string>(const std::string& reference)> remote_file;
 };
 
 struct Project {

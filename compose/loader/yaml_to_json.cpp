@@ -359,9 +359,14 @@ class Builder : public YAML::EventHandler {
 }  // namespace
 
 Document parse_yaml(std::string_view text, const std::string& file) {
-  Document doc;
-  doc.file = file;
-  doc.positions.set_default_file(file);
+  std::vector<Document> docs = parse_yaml_documents(text, file, false);
+  return std::move(docs.front());
+}
+
+std::vector<Document> parse_yaml_documents(std::string_view text, const std::string& file, bool all) {
+  std::vector<Document> docs(1);
+  docs.front().file = file;
+  docs.front().positions.set_default_file(file);
   Diagnostics diags;
   try {
     // Strip a UTF-8 byte order mark, which yaml-cpp would keep as part of the first key.
@@ -381,14 +386,27 @@ Document parse_yaml(std::string_view text, const std::string& file) {
     std::string owned(text);
     std::istringstream in(owned);
     YAML::Parser parser(in);
-    doc.positions.set(Pointer(), Location{file, 1, 1});
-    Builder builder(doc, diags);
-    if (parser.HandleNextDocument(builder)) doc.value = builder.take_root();
+    for (bool first = true;; first = false) {
+      if (!first) {
+        docs.emplace_back();
+        docs.back().file = file;
+        docs.back().positions.set_default_file(file);
+      }
+      Document& doc = docs.back();
+      doc.positions.set(Pointer(), Location{file, 1, 1});
+      Builder builder(doc, diags);
+      if (!parser.HandleNextDocument(builder)) {
+        if (!first) docs.pop_back();
+        break;
+      }
+      doc.value = builder.take_root();
+      if (!all) break;
+    }
   } catch (const YAML::Exception& e) {
     diags.error_at(location_of(e.mark, file), "", "invalid YAML: " + e.msg);
   }
   diags.throw_if_any();
-  return doc;
+  return docs;
 }
 
 }  // namespace berth::loader

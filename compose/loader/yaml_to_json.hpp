@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "compose/loader/source_map.hpp"
 
@@ -27,5 +28,9 @@ struct Document {
 /// Parses one YAML document; throws LoadError (with file:line:col) on syntax errors and
 /// duplicate keys. An empty file gives a null value.
 Document parse_yaml(std::string_view text, const std::string& file);
+
+/// Every document of a `---` separated stream, in order (compose-go loads each as a file of its
+/// own, merged in order); `all` false: only the first. An empty text gives one null document.
+std::vector<Document> parse_yaml_documents(std::string_view text, const std::string& file, bool all = true);
 
 }  // namespace berth::loader

@@ -1,4 +1,4 @@
-// Log streaming over the shim's files: <run>/containers/<id>/container.log for the text and
+// Log streaming over the shim's files: <root>/containers/<id>/container.log for the text and
 // state.json for "is it over" (the shim drains the container's pipes before it records
 // "exited", so reading once more after seeing that gets every line). One thread per followed
 // container keeps each reader simple (blocking poll on its own inotify fd); the printer's
@@ -19,7 +19,7 @@ namespace berth::logs {
 namespace {
 
 std::string log_path(const state::Paths& paths, const std::string& id) {
-  return paths.shim_state_dir(id) + "/container.log";
+  return paths.bundle_dir(id) + "/container.log";
 }
 
 bool process_alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }

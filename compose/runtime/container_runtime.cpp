@@ -386,7 +386,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
 void ContainerRuntime::start(const std::string& id) {
   state::ContainerRecord rec = record(id);
   const std::string state_dir = m_paths.shim_state_dir(id);
-  if (int pid = live_shim_pid(state_dir)) {
+  if (int pid = settled_shim_pid(state_dir, rec.name)) {
     auto st = shim_protocol::read_state(state_dir);
     // A shim still starting its container: launched by a berth killed before it recorded the
     // start (the crash matrix). Wait for it to get there rather than shutting it down.
@@ -429,7 +429,7 @@ void ContainerRuntime::start(const std::string& id) {
 void ContainerRuntime::stop(const std::string& id, std::optional<int> timeout) {
   state::ContainerRecord rec = record(id);
   const std::string state_dir = m_paths.shim_state_dir(id);
-  if (live_shim_pid(state_dir)) {
+  if (settled_shim_pid(state_dir, rec.name)) {
     auto st = shim_protocol::read_state(state_dir);
     if (st.status == "running" || st.status == "paused" || st.status == "restarting")
       shim_call(state_dir, {{"op", "stop"}, {"timeout", timeout.value_or(rec.stop_timeout)}});
@@ -458,7 +458,17 @@ void ContainerRuntime::pause(const std::string& id, bool pause) {
 void ContainerRuntime::remove(const std::string& id) {
   state::ContainerRecord rec = record(id);
   const std::string state_dir = m_paths.shim_state_dir(id);
-  if (int pid = live_shim_pid(state_dir)) {
+  int pid = 0;
+  try {
+    pid = settled_shim_pid(state_dir, rec.name);
+  } catch (const std::exception& e) {
+    m_progress.warning(e.what());  // a stuck shim: killed, its container's cgroups go below
+    if (int stuck = named_shim_pid(state_dir)) {
+      ::kill(stuck, SIGKILL);
+      wait_gone(stuck, 3000);
+    }
+  }
+  if (pid) {
     try {
       auto st = shim_protocol::read_state(state_dir);
       if (st.status != "exited") {

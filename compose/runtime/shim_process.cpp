@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/atomic_file.hpp"
+#include "common/file_lock.hpp"
 #include "common/spawn_ready.hpp"
 #include "common/sys_error.hpp"
 #include "common/unique_fd.hpp"
@@ -57,7 +58,7 @@ bool is_shim_process(int pid) {
 
 }  // namespace
 
-int live_shim_pid(const std::string& state_dir) {
+int named_shim_pid(const std::string& state_dir) {
   int pid = 0;
   std::ifstream in(state_dir + "/shim.pid");
   if (!(in >> pid)) {
@@ -67,8 +68,24 @@ int live_shim_pid(const std::string& state_dir) {
       return 0;
     }
   }
-  if (!is_shim_process(pid)) return 0;
-  return ::access((state_dir + "/control.sock").c_str(), F_OK) == 0 ? pid : 0;
+  return is_shim_process(pid) ? pid : 0;
+}
+
+int live_shim_pid(const std::string& state_dir) {
+  const int pid = named_shim_pid(state_dir);
+  return pid && ::access((state_dir + "/control.sock").c_str(), F_OK) == 0 ? pid : 0;
+}
+
+int settled_shim_pid(const std::string& state_dir, const std::string& name) {
+  const std::string claim = state_dir + "/shim.lock";
+  for (int waited_ms = 0;; waited_ms += 20) {
+    if (int pid = live_shim_pid(state_dir)) return pid;
+    if (!file_claimed(claim)) return 0;
+    if (waited_ms >= 10'000)
+      throw std::runtime_error("container " + name + ": its berth-shim holds `" + state_dir +
+                               "` but did not open its control socket in 10 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 bool wait_gone(int pid, int timeout_ms) {

@@ -24,6 +24,15 @@ ShimStarted launch_shim(const std::string& shim, const std::string& bundle, cons
 /// The pid of the live shim of `state_dir` (from shim.pid / state.json), or 0 when none runs.
 int live_shim_pid(const std::string& state_dir);
 
+/// The berth-shim process shim.pid / state.json name, socket or not (0 when none is alive).
+int named_shim_pid(const std::string& state_dir);
+
+/// live_shim_pid(), once a shim that holds the state dir (its shim.lock claim) but has not bound
+/// its control socket yet is there: one launched by a berth killed a moment ago. Waits up to 10 s
+/// for it; a shim that claims the dir and still has no socket then is an error (the container
+/// `name`'s shim is stuck), never a second shim on the same dir.
+int settled_shim_pid(const std::string& state_dir, const std::string& name);
+
 /// Waits up to `timeout_ms` for process `pid` to disappear; true when it did.
 bool wait_gone(int pid, int timeout_ms);
 

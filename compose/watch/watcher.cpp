@@ -136,7 +136,9 @@ std::unique_ptr<engine::Engine> Watcher::engine_for(progress::Progress& progress
                                                     bool require_images) const {
   auto ctx = std::make_unique<project::ProjectContext>(
       project::make_context(m_loaded, image::ImageStore(m_paths.root), {}, services, require_images));
-  return std::make_unique<engine::Engine>(m_paths, m_loaded.name, progress, std::move(ctx));
+  auto eng = std::make_unique<engine::Engine>(m_paths, m_loaded.name, progress, std::move(ctx));
+  eng->set_parallel(m_options.parallel);
+  return eng;
 }
 
 void Watcher::start() {
@@ -260,6 +262,7 @@ void Watcher::rebuild(const std::vector<std::string>& services) {
   engine::ImageBuildOptions build;
   build.services = services;
   build.quiet = m_options.quiet;
+  build.parallel = m_options.parallel;
   build.environment = m_options.environment;
   build.root = m_paths.root;
   build.run = m_paths.run;

@@ -28,9 +28,10 @@ namespace berth::watch {
 inline constexpr std::chrono::milliseconds kQuietPeriod{500};
 
 struct WatchOptions {
-  std::vector<std::string> services;               ///< as named (empty = all); their dependencies are watched too
-  bool prune = true;                               ///< --prune: the image a rebuild replaced goes when nothing uses it
-  bool quiet = false;                              ///< --quiet: no build output
+  std::vector<std::string> services;  ///< as named (empty = all); their dependencies are watched too
+  bool prune = true;                  ///< --prune: the image a rebuild replaced goes when nothing uses it
+  bool quiet = false;                 ///< --quiet: no build output
+  int parallel = -1;                  ///< global --parallel: builds and container operations at once (<= 0: no limit)
   std::map<std::string, std::string> environment;  ///< the process environment (builds)
   /// Prints one watch line ("Watch enabled", "Syncing service ..."); stdout by default.
   std::function<void(const std::string&)> log;

@@ -136,7 +136,7 @@ TEST_F(Attach, DetachKeysLeaveTheContainerRunning) {
   std::string log;
   for (int i = 0; i < 50 && !contains(log, R"({"log":"typed\r\n")"); ++i) {
     std::this_thread::sleep_for(100ms);
-    log = berth::test::read_bytes(run() + "/containers/" + id + "/container.log");
+    log = berth::test::read_bytes(root() + "/containers/" + id + "/container.log");
   }
   EXPECT_TRUE(contains(log, R"({"log":"typed\r\n")")) << log;  // the shell ran it
 }

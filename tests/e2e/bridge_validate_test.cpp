@@ -217,4 +217,42 @@ TEST_F(BridgeValidate, DryRunWritesNothingAndWarningsNameServiceAndKey) {
   EXPECT_NE(r.err.find("no such service: nope"), std::string::npos) << r.err;
 }
 
+TEST_F(BridgeValidate, TemplatesDirIsRenderedAsComposeBridgeRendersIt) {
+  // compose bridge's own templates (vendored) on its fixture: its expected files, byte for byte
+  std::string dir = m_tmp / "bridge";
+  fs::copy(kBridgeFixture, dir, fs::copy_options::recursive);
+  const std::string templates = std::string(BERTH_TESTDATA_DIR) + "/compose-bridge-transformer/templates";
+  CommandResult r = run_berth({"-p", "bridge", "bridge", "convert", "--templates", templates, "-o", "k8s"}, dir, m_env);
+  ASSERT_EQ(r.exit_code, 0) << bridge_describe(r);
+  EXPECT_NE(r.out.find("Kubernetes resource serviceA-deployment.yaml created\n"), std::string::npos) << r.out;
+  std::map<std::string, std::string> written, expected;
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/k8s"))
+    if (e.is_regular_file()) written[fs::relative(e.path(), dir + "/k8s").string()] = berth::test::read_bytes(e.path());
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/expected-kubernetes"))
+    if (e.is_regular_file())
+      expected[fs::relative(e.path(), dir + "/expected-kubernetes").string()] = berth::test::read_bytes(e.path());
+  EXPECT_EQ(written, expected);
+
+  // an output directory that is not empty is kept unless the user confirms
+  r = run_berth({"-p", "bridge", "bridge", "convert", "--templates", templates, "-o", "k8s"}, dir, m_env);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("deletion of output directory 'k8s' was not confirmed"), std::string::npos) << r.err;
+  r = run_berth({"-p", "bridge", "bridge", "convert", "--dry-run", "--templates", templates, "-o", "dry"}, dir, m_env);
+  EXPECT_EQ(r.exit_code, 0) << bridge_describe(r);
+  EXPECT_FALSE(fs::exists(dir + "/dry"));
+  EXPECT_NE(r.out.find("DRY-RUN MODE -  Kubernetes resource kustomization.yaml created"), std::string::npos) << r.out;
+
+  // a template error names the file and says what Go's text/template says
+  fs::create_directories(dir + "/bad");
+  berth::test::write_bytes(dir + "/bad/x.tmpl", "{{ range .services }}\n{{ .image | nope }}\n");
+  r = run_berth({"bridge", "convert", "--templates", "bad", "-o", "k8s-bad"}, dir, m_env);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot parse template bad/x.tmpl: template: x.tmpl:2: function \"nope\" not defined"),
+            std::string::npos)
+      << r.err;
+
+  if (std::string why = node_ready(); !why.empty()) GTEST_SKIP() << why;
+  validate({dir + "/k8s/base"});
+}
+
 }  // namespace

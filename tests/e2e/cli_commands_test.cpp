@@ -130,9 +130,15 @@ TEST_F(ScaleWait, StatsShowsTheContainersLimitsPidsAndJson) {
   const std::string p = project();
   const std::string id = container_ids().at(p + "-limited-1");
 
-  // Not a terminal: one table, then the command ends (with or without --no-stream).
-  for (const auto& args : {std::vector<std::string>{"stats", "--no-stream"}, std::vector<std::string>{"stats"}}) {
-    auto table = berth_bounded(30, args);
+  // Without --no-stream, docker's loop: a table each second, to a pipe too, until stopped.
+  auto stream = berth_bounded(4, {"stats", "--format", "{{.Name}}"});
+  EXPECT_EQ(stream.exit_code, 137) << "still streaming when timeout -s KILL ended it: " << stream.err;
+  EXPECT_GE(std::count(stream.out.begin(), stream.out.end(), '\n'), 2) << stream.out;
+  EXPECT_EQ(stream.out.find('\033'), std::string::npos) << "no terminal codes into a pipe";
+
+  // --no-stream: one table, then the command ends.
+  {
+    auto table = berth_bounded(30, {"stats", "--no-stream"});
     ASSERT_EQ(table.exit_code, 0) << table.err;
     std::istringstream lines(table.out);
     std::string header, row, extra;

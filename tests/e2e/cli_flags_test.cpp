@@ -337,17 +337,6 @@ TEST_F(CliFlags, LsFilterByNameAsDockerFilters) {
   EXPECT_TRUE(contains(form.err, "bad format of filter (expected name=value)")) << form.err;
 }
 
-// Whether the plain progress lines ("Container X Creating", ...) of the containers named
-// interleave: under a limit of one, each container's lines come in one run.
-bool container_lines_interleave(const std::string& err, const std::vector<std::string>& names) {
-  std::vector<std::string> runs;  // the container of each run of consecutive lines
-  std::stringstream lines(err);
-  for (std::string line; std::getline(lines, line);)
-    for (const auto& n : names)
-      if (contains(line, "Container " + n + " ") && (runs.empty() || runs.back() != n)) runs.push_back(n);
-  return std::set<std::string>(runs.begin(), runs.end()).size() != runs.size();
-}
-
 TEST_F(CliFlags, ParallelOneRunsOneContainerAtATime) {
   write_compose(std::string("services:\n  web:\n    image: ") + image +
                 "\n    command: [\"sleep\", \"1000\"]\n    scale: 4\n");

@@ -3,7 +3,8 @@
 // port, a healthcheck dependency and a scaled service. After each kill the next `up` converges
 // to what a clean `up` makes, and `down -v` leaves no link, netns, nft rule, mount, cgroup,
 // process, volume, network registry file (leases) or state file. `--progress json` gives the
-// sync points: one JSON line per event on stderr.
+// sync points: one JSON line per event on stderr. Then shims and berth-dns killed with SIGKILL at
+// random moments of `up` and after it (the seed is printed): the next `up` converges all the same.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,7 +13,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 #include "common/unique_fd.hpp"
@@ -184,6 +188,47 @@ TEST_F(CrashMatrix, KillNineAfterEveryEventOfDownThenDownLeavesNothing) {
     EXPECT_EQ(all_leftovers(), std::vector<std::string>{});
     if (HasFailure()) break;
   }
+}
+
+TEST_F(CrashMatrix, KillNineOfShimsAndBerthDnsAtRandomMomentsThenUpConverges) {
+  ASSERT_GT(run_events({"up", "-d", "--wait"}, 0), 0);
+  const auto clean = end_state();
+  ASSERT_EQ(clean.size(), 3u);
+  ASSERT_EQ(berth({"down", "-v"}).exit_code, 0);
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 random(seed);
+  // The pid files of what runs now: every shim, and the project's berth-dns.
+  auto victims = [&] {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(run() + "/containers", ec))
+      out.push_back((e.path() / "shim.pid").string());
+    out.push_back(run() + "/projects/" + project() + "/dns.pid");
+    return out;
+  };
+  int hits = 0;
+  for (int round = 1; round <= 6; ++round) {
+    // A kill during `up` (0 to 2.5 s in: creating, starting, waiting for health) or after it.
+    const int delay_ms = std::uniform_int_distribution<int>(0, 2500)(random);
+    SCOPED_TRACE("round " + std::to_string(round) + ", kill " + std::to_string(delay_ms) + " ms into up");
+    auto up = std::async(std::launch::async, [&] { return berth_bounded(60, {"up", "-d", "--wait"}); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    const auto files = victims();
+    const std::string victim = files[std::uniform_int_distribution<size_t>(0, files.size() - 1)(random)];
+    int pid = 0;
+    std::ifstream(victim) >> pid;
+    if (pid > 0 && ::kill(pid, SIGKILL) == 0) ++hits;
+    up.get();  // it may fail: a container's shim died under it
+    auto again = berth_bounded(60, {"up", "-d", "--wait"});
+    EXPECT_EQ(again.exit_code, 0) << "after killing " << victim << " (" << pid << "): " << again.err;
+    EXPECT_EQ(end_state(), clean) << "after killing " << victim;
+    if (HasFailure()) break;
+  }
+  EXPECT_GE(hits, 3) << "most rounds should find their victim running";
+  auto down = berth_bounded(60, {"down", "-v"});
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(all_leftovers(), std::vector<std::string>{});
 }
 
 }  // namespace

@@ -5,13 +5,16 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "compose/network/ipam.hpp"
+#include "support/text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -115,6 +118,15 @@ std::string nslookup_answer(const std::string& output) {
   return std::regex_search(output, m, answer) ? m[1].str() : "";
 }
 
+bool container_lines_interleave(const std::string& err, const std::vector<std::string>& names) {
+  std::vector<std::string> runs;  // the container of each run of consecutive lines
+  std::stringstream lines(err);
+  for (std::string line; std::getline(lines, line);)
+    for (const auto& n : names)
+      if (contains(line, "Container " + n + " ") && (runs.empty() || runs.back() != n)) runs.push_back(n);
+  return std::set<std::string>(runs.begin(), runs.end()).size() != runs.size();
+}
+
 void EngineFixture::write_compose(const std::string& text) { std::ofstream(m_project_dir + "/compose.yaml") << text; }
 
 std::map<std::string, std::string> EngineFixture::container_ids() {
@@ -179,8 +191,11 @@ std::vector<std::string> EngineFixture::leftovers() {
     std::ostringstream read;  // not istreambuf_iterator: GCC 12 -Wnull-dereference false positive
     read << cmd.rdbuf();
     const std::string args = read.str();
-    if (args.find(m_tmp->path()) != std::string::npos || args.find(m_run + "/") != std::string::npos)
-      out.push_back("process " + pid);
+    if (args.find(m_tmp->path()) != std::string::npos || args.find(m_run + "/") != std::string::npos) {
+      std::string shown = args;  // what it is, for the failure message: its argv, NULs as spaces
+      std::replace(shown.begin(), shown.end(), '\0', ' ');
+      out.push_back("process " + pid + ": " + shown);
+    }
   }
   auto nft = run_command({"/usr/sbin/nft", "list", "ruleset"}, "/", {});
   for (const auto& id : m_container_ids)

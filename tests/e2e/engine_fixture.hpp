@@ -60,6 +60,10 @@ class EngineFixture : public ::testing::Test {
 /// The address of busybox nslookup's answer ("Name: x" then "Address: a.b.c.d"); "" if none.
 std::string nslookup_answer(const std::string& output);
 
+/// Whether the plain progress lines ("Container X Creating", ...) of the containers `names`
+/// interleave in `err`: under --parallel 1, each container's lines come in one run.
+bool container_lines_interleave(const std::string& err, const std::vector<std::string>& names);
+
 /// The entries of the fixture's busybox rootfs (/bin/busybox, a link per applet, /etc/passwd,
 /// /etc/group, /tmp): tests that import an image of their own add theirs to it.
 std::vector<TarEntry> busybox_rootfs_entries();

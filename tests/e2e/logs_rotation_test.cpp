@@ -28,7 +28,7 @@ class LogsRotation : public EngineFixture {
     auto ids = container_ids();
     auto it = ids.find(project() + "-app-1");
     if (it == ids.end()) return out;
-    fs::path dir = fs::path(run()) / "containers" / it->second;
+    fs::path dir = fs::path(root()) / "containers" / it->second;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec))
       if (e.path().filename().string().rfind("container.log", 0) == 0) out[e.path().filename()] = e.file_size();
@@ -146,8 +146,10 @@ TEST_F(LogsRotation, FollowSeesEveryLineOnceAcrossRotations) {
 }
 
 TEST_F(LogsRotation, AFullLogFileSystemNeverStopsTheContainer) {
-  // The run dir (where the shims keep the logs) on a 4 MiB tmpfs; the container floods it.
-  SmallRoot small(m_run, m_run, 4);
+  // The containers' dir under the root (where the shims keep the logs) on a 4 MiB tmpfs; the
+  // container floods it.
+  std::string containers = root() + "/containers";
+  SmallRoot small(containers, containers, 4);
   if (!small.error().empty()) GTEST_SKIP() << small.error();
   write_compose(
       "services:\n  app:\n    image: busybox:e2e\n"

@@ -1,6 +1,7 @@
 // `berth system restore` after a simulated reboot (issue 16): what dockerd brings back at boot
 // (restart `always`, `unless-stopped` not stopped by the user) comes back with its network,
-// name resolution and published port; `restart: "no"` and user-stopped containers stay down.
+// name resolution and published port; `restart: "no"` and user-stopped containers stay down;
+// logs written before the reboot are still there.
 #include <signal.h>
 #include <sys/mount.h>
 
@@ -92,12 +93,14 @@ TEST_F(Restore, ASimulatedRebootBringsBackWhatDockerdWould) {
                 "  api:\n    image: " + image + "\n    restart: unless-stopped\n    command: [sleep, \"1000\"]\n" +
                 "    depends_on: [web]\n" + "  paused:\n    image: " + image +
                 "\n    restart: unless-stopped\n    command: [sleep, \"1000\"]\n" + "  once:\n    image: " + image +
-                "\n    restart: \"no\"\n    command: [sleep, \"1000\"]\n");
+                "\n    restart: \"no\"\n    command: [sh, -c, \"echo before the reboot; sleep 1000\"]\n");
   ASSERT_EQ(berth({"up", "-d"}).exit_code, 0);
   ASSERT_EQ(berth({"stop", "-t", "0", "paused"}).exit_code, 0);  // stopped by the user
   const std::string port = strip(berth({"port", "web", "8080"}).out);
   ASSERT_TRUE(contains(port, "127.0.0.1:")) << port;
   const std::string web_address = eth0_address("web");
+  for (int i = 0; i < 50 && !contains(berth({"logs", "once"}).out, "before the reboot"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
   simulate_reboot();
   EXPECT_EQ(strip(berth({"ps", "-q"}).out), "") << "nothing should run after the reboot";
@@ -116,7 +119,8 @@ TEST_F(Restore, ASimulatedRebootBringsBackWhatDockerdWould) {
   EXPECT_NE(now.at(project() + "-once-1"), "running");
   // The same address, resolvable by name (berth-dns is back), and the published port answers.
   EXPECT_EQ(eth0_address("web"), web_address);
-  EXPECT_EQ(nslookup_answer(berth({"exec", "-T", "api", "nslookup", "web"}).out), web_address);
+  auto lookup = berth({"exec", "-T", "api", "nslookup", "web"});
+  EXPECT_EQ(nslookup_answer(lookup.out), web_address) << lookup.out << lookup.err;
   std::string page;
   for (int i = 0; i < 20 && page != "restored\n"; ++i) {
     page = run_command({"/bin/busybox", "timeout", "2", "wget", "-q", "-O", "-", "http://" + port + "/index.html"}, "/",
@@ -125,6 +129,8 @@ TEST_F(Restore, ASimulatedRebootBringsBackWhatDockerdWould) {
     if (page != "restored\n") std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(page, "restored\n");
+  // Logs live under the root, not the run dir: what a container wrote before the reboot is still there.
+  EXPECT_TRUE(contains(berth({"logs", "once"}).out, "before the reboot"));
 
   // A second restore finds nothing to do; down removes everything (checked by the fixture).
   auto again = run_berth({"--root", root(), "--progress", "plain", "system", "restore"}, dir(), berth_env());

@@ -308,6 +308,52 @@ TEST_F(Watch, RebuildRecreatesTheContainerFromTheNewImage) {
   EXPECT_EQ(prune.exit_code, 0) << prune.err;
 }
 
+TEST_F(Watch, RebuildsKeepTheGlobalParallelLimit) {
+  // Two services rebuilt by one change batch under --parallel 1: their containers are recreated
+  // one at a time (each one's progress lines in one run), as the first `up` made them.
+  file("ctx/Dockerfile", "FROM busybox:e2e\nCOPY version /version\nCMD [\"sleep\", \"300\"]\n");
+  file("ctx/version", "1\n");
+  write_compose(R"(services:
+  a:
+    build: ./ctx
+    network_mode: none
+    scale: 2
+    develop:
+      watch:
+        - path: ./ctx
+          action: rebuild
+  b:
+    build: ./ctx
+    network_mode: none
+    scale: 2
+    develop:
+      watch:
+        - path: ./ctx
+          action: rebuild
+)");
+  start_child({"--parallel", "1", "watch", "--quiet"});
+  ASSERT_TRUE(wait_output("Watch enabled", 300s)) << output();
+  file("ctx/version", "2\n");
+  ASSERT_TRUE(wait_output("successfully built", 300s)) << output();
+  const std::string p = project();
+  const std::vector<std::string> names = {p + "-a-1", p + "-a-2", p + "-b-1", p + "-b-2"};
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string out = output();
+        const size_t built = out.find("successfully built");
+        return std::all_of(names.begin(), names.end(), [&](const std::string& n) {
+          const size_t started = out.rfind("Container " + n + " Started");
+          return started != std::string::npos && started > built;
+        });
+      },
+      60s))
+      << output();
+  const std::string after = output().substr(output().find("successfully built"));
+  EXPECT_FALSE(container_lines_interleave(after, names)) << after;
+  EXPECT_EQ(stop_child(SIGTERM) >> 8, 0) << output();
+  EXPECT_EQ(berth({"builder", "prune", "-f"}).exit_code, 0);
+}
+
 TEST_F(Watch, ProjectsWithoutWatchRulesAreRefusedWithComposesWords) {
   write_compose(R"(services:
   app:

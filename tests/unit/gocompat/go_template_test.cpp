@@ -39,11 +39,13 @@ TEST(GoTemplate, BareTemplateHasNoHeaderAndKeepsSpacing) {
 
 TEST(GoTemplate, UnknownFieldsAndFunctionsAreGoErrors) {
   try {
-    format_rows("{{.Nope}}", "", kHeader, kRows);
+    format_rows("{{.Nope}}", "", kHeader, kRows, "*container.statsContext");
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), "template: :1: executing \"\" at <.Nope>: can't evaluate field Nope");
+    EXPECT_EQ(std::string(e.what()),
+              "template: :1:2: executing \"\" at <.Nope>: can't evaluate field Nope in type *container.statsContext");
   }
+  EXPECT_EQ(format_rows("{{.Nope}}", "", kHeader, {kRows[0]}), "<no value>\n");
   EXPECT_THROW(format_rows("{{frob .Name}}", "", kHeader, kRows), std::runtime_error);
   EXPECT_THROW(format_rows("{{.Name", "", kHeader, kRows), std::runtime_error);
 }

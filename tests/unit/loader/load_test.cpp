@@ -389,3 +389,24 @@ TEST_F(TempProject, ValuesThatDoNotFitTheModelAreReportedWithTheirPosition) {
     EXPECT_EQ(e.items()[0].where.line, 9);
   }
 }
+
+namespace berth::loader {
+namespace {
+
+// compose-go loads each document of a `---` stream as a file of its own, merged in order: what an
+// `oci://` artifact with several compose files is fetched as.
+TEST(LoadProject, DocumentsOfOneFileMergeInOrder) {
+  test::TempDir dir;
+  std::ofstream(dir / "compose.yaml") << "services:\n  web:\n    image: a\n    environment: {X: '1'}\n"
+                                         "\n---\nservices:\n  web:\n    image: b\n  db:\n    image: c\n";
+  LoadOptions o;
+  o.files = {dir / "compose.yaml"};
+  const Project p = load_project(o);
+  ASSERT_EQ(p.model.services.size(), 2u);
+  EXPECT_EQ(p.model.services.at("web").image, "b");
+  EXPECT_EQ(p.model.services.at("web").environment.at("X"), "1");
+  EXPECT_EQ(p.model.services.at("db").image, "c");
+}
+
+}  // namespace
+}  // namespace berth::loader
