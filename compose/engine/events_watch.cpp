@@ -1,6 +1,6 @@
 // Events from the journal: one Reader follows the file (and its rotation); the first poll gives
-// what is recorded, later polls what was appended since. Records are delivered in the order they
-// were written, which is time order but for writers racing within a few microseconds.
+// what is recorded, later polls what was appended since, each batch sorted by time (the order
+// they were written in, but for writers racing within a few microseconds).
 #include "compose/engine/events_watch.hpp"
 
 #include <algorithm>
@@ -65,6 +65,10 @@ bool stream_events(const std::string& journal_path, const EventsQuery& q,
     // --until check below ends the stream.
     const bool ended = past_until();
     auto events = reader.poll();
+    // Writers take the time just before their write: two racing ones may land a few microseconds
+    // out of order. Each batch (the whole replay, then what a poll finds) goes out in time order.
+    std::stable_sort(events.begin(), events.end(),
+                     [](const ContainerEvent& a, const ContainerEvent& b) { return a.time_ns < b.time_ns; });
     if (!first || replay)
       for (const auto& e : events)
         if (event_selected(e, q)) sink(e);
