@@ -94,7 +94,8 @@ struct State {
   int pid = 0;                     ///< container PID 1 on the host; 0 when not running
   std::string status = "created";  ///< created | running | paused | restarting | exited
   int exit_code = 0;
-  bool oom_killed = false;
+  bool oom_killed = false;             ///< the last exit followed a kernel OOM kill in its memory cgroup
+  uint64_t log_lines_dropped = 0;      ///< log lines the shim could not write (full disk, writer behind)
   std::string started_at = kZeroTime;  ///< RFC3339Nano, UTC
   std::string finished_at = kZeroTime;
   int restart_count = 0;
@@ -132,6 +133,7 @@ inline void to_json(nlohmann::json& j, const State& s) {
        {"status", s.status},
        {"exit_code", s.exit_code},
        {"oom_killed", s.oom_killed},
+       {"log_lines_dropped", s.log_lines_dropped},
        {"started_at", s.started_at},
        {"finished_at", s.finished_at},
        {"restart_count", s.restart_count},
@@ -150,6 +152,7 @@ inline void from_json(const nlohmann::json& j, State& s) {
   s.status = j.value("status", "created");
   s.exit_code = j.value("exit_code", 0);
   s.oom_killed = j.value("oom_killed", false);
+  s.log_lines_dropped = j.value("log_lines_dropped", uint64_t{0});
   s.started_at = j.value("started_at", kZeroTime);
   s.finished_at = j.value("finished_at", kZeroTime);
   s.restart_count = j.value("restart_count", 0);

@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "common/atomic_file.hpp"
+#include "common/event_journal.hpp"
 #include "common/file_lock.hpp"
 #include "common/sys_error.hpp"
 #include "runtime-shim/container/pty.hpp"
@@ -91,13 +92,49 @@ void Supervisor::report_ready(const nlohmann::json& line) {
   m_opts.ready_fd = -1;
 }
 
-void Supervisor::save_state() {
+bool Supervisor::save_state() {
   if (m_health) m_state.state().health = m_health->health();
   try {
     m_state.save();
+    m_drops_saved = m_state.state().log_lines_dropped;
+    return true;
   } catch (const std::exception& e) {
     warn(e.what());  // keep supervising: the socket still answers `status`
+    return false;
   }
+}
+
+void Supervisor::record_event(const std::string& action, std::map<std::string, std::string> attributes) {
+  if (m_bundle.events_journal.empty()) return;
+  journal::Event e;
+  e.time_ns = journal::now_ns();
+  e.action = action;
+  e.id = m_opts.id;
+  e.service = m_bundle.service;
+  e.oneoff = m_bundle.oneoff;
+  e.attributes = std::move(attributes);
+  if (!m_bundle.name.empty()) e.attributes["name"] = m_bundle.name;
+  if (!m_bundle.image.empty()) e.attributes["image"] = m_bundle.image;
+  try {
+    journal::append(m_bundle.events_journal, e);
+  } catch (const SysError& err) {
+    if (err.code() != ENOENT) warn(err.what());  // ENOENT: the project is gone (`down`)
+  }
+}
+
+void Supervisor::note_log_drops() {
+  if (!m_log || m_drops_timer) return;  // a check is due already
+  // Saved again until it sticks: on a full disk state.json may not be writable either.
+  if (const uint64_t n = m_log->dropped(); n != m_drops_saved) {
+    m_state.state().log_lines_dropped = n;
+    save_state();
+  }
+  // The writer thread counts a failed batch after write() returned: look once more a second
+  // after the last output.
+  m_drops_timer = m_loop.after(std::chrono::seconds(1), [this] {
+    m_drops_timer = 0;
+    if (m_log && m_log->dropped() != m_drops_saved) note_log_drops();
+  });
 }
 
 void Supervisor::prepare() {
@@ -203,6 +240,7 @@ void Supervisor::start_container() {
     schedule_probe(m_health->next_delay(m_started_mono));
   }
   save_state();
+  record_event("start");
 }
 
 int Supervisor::run() {
@@ -278,6 +316,10 @@ void Supervisor::on_container_exit(int status) {
   const Nanos ran = monotonic_now() - m_started_mono;
   close_outputs();
   end_attachments();
+  if (m_log) {
+    m_state.state().log_lines_dropped = m_log->dropped();
+    if (m_drops_timer) m_loop.cancel(std::exchange(m_drops_timer, 0));
+  }
   bool oom = false;
   try {
     oom = oom_kill_count(*m_created) > m_oom_before;
@@ -299,6 +341,11 @@ void Supervisor::on_container_exit(int status) {
   s.exit_code = code;
   s.oom_killed = oom;
   s.finished_at = rfc3339_now();
+  if (oom) record_event("oom");
+  record_event("die",
+               {{"exitCode", std::to_string(code)},
+                {"execDuration", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ran).count())}});
+  if (std::exchange(m_stop_requested, false)) record_event("stop");
   RestartManager::Decision d = m_restart->should_restart(code, ran);
   if (!d.restart) return exited_for_good();
   s.status = "restarting";
@@ -351,11 +398,15 @@ void Supervisor::stop(std::optional<int> timeout_s) {
     m_state.state().status = "running";
     save_state();
   }
+  m_stop_requested = true;
+  record_event("kill", {{"signal", std::to_string(sig)}});
   ::kill(pid, sig);
   if (timeout >= 0 && !m_kill_timer)  // a negative timeout waits for ever, as Docker's
     m_kill_timer = m_loop.after(std::chrono::seconds(timeout), [this] {
       m_kill_timer = 0;
-      if (m_created) ::kill(m_created->pid, SIGKILL);
+      if (!m_created) return;
+      record_event("kill", {{"signal", std::to_string(SIGKILL)}});
+      ::kill(m_created->pid, SIGKILL);
     });
 }
 

@@ -96,7 +96,13 @@ class Supervisor {
   void restart_now();
   void exited_for_good();
   void stop(std::optional<int> timeout_s);
-  void save_state();
+  /// Writes state.json; false (after a warning) when it could not.
+  bool save_state();
+  /// Appends a container event to the project's journal (bundle org.berth.events), if any.
+  void record_event(const std::string& action, std::map<std::string, std::string> attributes = {});
+  /// Saves state.json when the log writer dropped lines since it was last saved (at most once a
+  /// second while lines keep being dropped).
+  void note_log_drops();
   void report_ready(const nlohmann::json& line);
   // supervisor_output.cpp: output
   void watch_output(UniqueFd fd, const char* stream, int tee_fd, bool pty);
@@ -120,6 +126,7 @@ class Supervisor {
   void schedule_probe(Nanos delay);
   void run_probe();
   void on_probe_exit(int status);
+  void record_probe(Nanos start_mono, shim_protocol::HealthLogEntry result);
 
   ShimOptions m_opts;
   Bundle m_bundle;
@@ -136,6 +143,9 @@ class Supervisor {
   std::optional<Created> m_created;  ///< set while the container process exists
   Nanos m_started_mono{0};
   int m_oom_before = 0;
+  bool m_stop_requested = false;  ///< stop(): the exit gets a `stop` event after its `die`
+  EventLoop::TimerId m_drops_timer = 0;
+  uint64_t m_drops_saved = 0;  ///< log_lines_dropped as state.json has it
   std::vector<std::unique_ptr<Output>> m_outputs;
   int m_pty_master = -1;  ///< the container's pty master (owned by its Output), for resize
   std::optional<std::pair<unsigned short, unsigned short>> m_winsize;

@@ -97,6 +97,7 @@ void Supervisor::handle_kill(const nlohmann::json& request, const Respond& respo
     }
     return respond(error("container " + m_opts.id + " is not running"), {});
   }
+  record_event("kill", {{"signal", std::to_string(sig)}});
   if (::kill(m_created->pid, sig) != 0)
     throw_errno("kill " + std::to_string(m_created->pid) + " with " + signal_name(sig));
   if (ends_it && m_state.state().status == "paused") {  // let it act on the signal
@@ -115,6 +116,7 @@ void Supervisor::handle_pause(bool pause, const Respond& respond) {
   set_frozen(*m_created, pause);
   m_state.state().status = pause ? "paused" : "running";
   save_state();
+  record_event(pause ? "pause" : "unpause");
   respond(kOk, {});
 }
 
@@ -162,6 +164,10 @@ void Supervisor::handle_exec(const nlohmann::json& request, const Respond& respo
   release_startup_memory();  // exec setup touched as much code as the container's start
   const uint64_t id = m_next_exec++;
   m_execs[id].pid = pid;
+  std::string command;
+  for (const auto& a : req.args) command += (command.empty() ? "" : " ") + a;
+  record_event("exec_create: " + command, {{"execID", std::to_string(id)}});
+  record_event("exec_start: " + command, {{"execID", std::to_string(id)}});
   respond({{"ok", true}, {"exec_id", std::to_string(id)}, {"pid", pid}, {"fds", names}}, std::move(client_ends));
 }
 
@@ -182,6 +188,7 @@ void Supervisor::handle_exec_wait(const nlohmann::json& request, const Respond& 
 void Supervisor::on_exec_exit(std::map<uint64_t, Exec>::iterator it, int status) {
   Exec& e = it->second;
   e.exit_code = exit_code_of_status(status);
+  record_event("exec_die", {{"execID", std::to_string(it->first)}, {"exitCode", std::to_string(*e.exit_code)}});
   if (!e.waiters.empty()) {
     for (auto& respond : std::exchange(e.waiters, {})) respond({{"ok", true}, {"exit_code", *e.exit_code}}, {});
     m_execs.erase(it);

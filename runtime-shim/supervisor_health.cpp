@@ -40,8 +40,7 @@ void Supervisor::run_probe() {
     probe.pid = exec_in_container(*m_created, m_bundle, ExecSpec{m_health->argv(), {}, "", "", false}, stdio);
   } catch (const std::exception& e) {  // Docker records a probe that could not run as -1
     shim_protocol::HealthLogEntry result{probe.start, rfc3339_now(), -1, e.what()};
-    m_health->record(probe.start_mono, std::move(result));
-    save_state();
+    record_probe(probe.start_mono, std::move(result));
     return schedule_probe(m_health->next_delay(monotonic_now()));
   }
   write_end.reset();
@@ -64,6 +63,14 @@ void Supervisor::run_probe() {
   });
 }
 
+void Supervisor::record_probe(Nanos start_mono, shim_protocol::HealthLogEntry result) {
+  const std::string before = m_health->health().status;
+  m_health->record(start_mono, std::move(result));
+  save_state();
+  // Docker's monitor emits an event when the status changes (starting -> healthy, ...).
+  if (const std::string now = m_health->health().status; now != before) record_event("health_status: " + now);
+}
+
 void Supervisor::on_probe_exit(int status) {
   Probe probe = std::move(*m_probe);
   m_probe.reset();
@@ -82,8 +89,7 @@ void Supervisor::on_probe_exit(int status) {
   result.end = rfc3339_now();
   result.exit_code = probe.timed_out ? -1 : exit_code_of_status(status);
   result.output = probe.timed_out ? m_health->timeout_output(probe.output.str()) : probe.output.str();
-  m_health->record(probe.start_mono, std::move(result));
-  save_state();
+  record_probe(probe.start_mono, std::move(result));
   schedule_probe(m_health->next_delay(monotonic_now()));
 }
 

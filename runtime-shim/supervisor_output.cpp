@@ -56,7 +56,10 @@ bool Supervisor::read_output(Output& out, bool drain) {
         off += static_cast<size_t>(std::max<ssize_t>(w, 0));
       }
   } while (drain);
-  if (m_log) m_log->write(lines);  // queued for the writer thread: never blocks, drops when it must
+  if (m_log) {
+    m_log->write(lines);  // queued for the writer thread: never blocks, drops when it must
+    note_log_drops();
+  }
   return open;
 }
 

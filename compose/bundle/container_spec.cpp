@@ -61,6 +61,11 @@ void add_labels(detail::Build& b) {
   ann["com.docker.compose.depends_on"] = join(deps, ",");
   // Compose `annotations` are OCI annotations: passed as they are.
   for (const auto& [k, v] : in.service.annotations) ann[k] = v;
+  if (!in.events_journal.empty()) {
+    ann["org.berth.events"] = in.events_journal;
+    ann["org.berth.name"] = in.id.name;
+    ann["org.berth.image"] = in.image_ref;
+  }
 }
 
 void add_root(detail::Build& b) {

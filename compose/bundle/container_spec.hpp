@@ -85,6 +85,9 @@ struct SpecInput {
   /// With a dns_server: the project's run dir and the berth-dns binary, for the shim to restart
   /// a berth-dns that died (annotations org.berth.dns-dir and org.berth.dns-binary).
   std::string dns_dir, dns_binary;
+  /// The project's event journal and the image as the model names it: the shim records the
+  /// container's events there (annotations org.berth.events, org.berth.name, org.berth.image).
+  std::string events_journal, image_ref;
   std::string host_gateway;  ///< address `host-gateway` in extra_hosts stands for
   std::string host_resolv_conf_path = "/etc/resolv.conf";
   /// Legacy links on the default bridge (`network_mode: bridge` with `links`): the /etc/hosts

@@ -61,9 +61,13 @@ int run_logs(const GlobalOptions& g, const LogsOptions& o) {
     return false;
   };
   std::vector<logs::LogTarget> targets;
+  std::vector<std::string> drop_warnings;  // lines the shims could not write: said after the logs
   for (const auto& c : engine::select_containers(eng, o.services, o.index))
-    if (c.record.status != "creating" && readable(c.record))
+    if (c.record.status != "creating" && readable(c.record)) {
       targets.push_back({c.record.id, logs::log_display_name(eng.project(), c.record.name)});
+      if (c.status.log_lines_dropped > 0)
+        drop_warnings.push_back(logs::dropped_lines_warning(c.record.name, c.status.log_lines_dropped));
+    }
 
   logs::PrinterOptions po;
   po.color = logs::use_color(o.no_color, g.ansi, STDOUT_FILENO);
@@ -72,8 +76,10 @@ int run_logs(const GlobalOptions& g, const LogsOptions& o) {
   logs::LogPrinter printer(STDOUT_FILENO, STDERR_FILENO, po);
   if (!o.follow) {
     logs::print_logs(eng.paths(), targets, printer, filter);
+    for (const auto& w : drop_warnings) session.progress->warning(w);
     return 0;
   }
+  for (const auto& w : drop_warnings) session.progress->warning(w);
   interactive::InterruptWatch interrupts;
   logs::LogFollower follower(eng.paths(), printer, filter);
   std::set<std::string> added;

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "common/event_journal.hpp"
 #include "compose/engine/engine.hpp"
 #include "compose/engine/parallel_limit.hpp"
 #include "compose/image/store.hpp"
@@ -163,10 +164,17 @@ void Engine::down(bool volumes, bool remove_orphans, std::optional<int> timeout,
         if (error.empty()) error = e.what();
       }
   }
-  if (m_store.snapshot().containers.empty())
+  if (m_store.snapshot().containers.empty()) {
     runtime::stop_dns(m_paths, m_project);
-  else
+    // The project is gone: so is its event history, as docker compose's containers take theirs.
+    try {
+      journal::remove(m_paths.events_journal(m_project));
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+    }
+  } else {
     sync_dns();
+  }
   if ((rmi == "all" || rmi == "local") && m_ctx) {  // `down SERVICE --rmi`: only those services' images
     image::ImageStore images(m_paths.root);
     auto lock = images.lock();

@@ -1,99 +1,26 @@
-// Events by comparing snapshots: the engine's records give ids, names and services; the shims'
-// state.json files give status, exit code, health and restart count. A poll every 200 ms sees
-// every state a container rests in; a container that starts and dies between two polls shows
-// as start + die together (the shim's restart_count and finished_at tell that it ran).
+// Events from the journal: one Reader follows the file (and its rotation); the first poll gives
+// what is recorded, later polls what was appended since, each batch sorted by time (the order
+// they were written in, but for writers racing within a few microseconds).
 #include "compose/engine/events_watch.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "common/shim_protocol.hpp"
 #include "compose/logs/log_reader.hpp"
 
 namespace berth::engine {
 
-namespace {
-
-ContainerEvent make(const EventSnapshot& s, const std::string& action, int64_t now) {
-  ContainerEvent e;
-  e.time_ns = now;
-  e.action = action;
-  e.id = s.id;
-  e.service = s.service;
-  e.attributes["name"] = s.name;
-  if (!s.image.empty()) e.attributes["image"] = s.image;
-  return e;
-}
-
-bool live(const std::string& status) { return status == "running" || status == "paused"; }
-
-}  // namespace
-
-std::vector<ContainerEvent> diff_events(const std::map<std::string, EventSnapshot>& before,
-                                        const std::map<std::string, EventSnapshot>& after, int64_t now) {
-  std::vector<ContainerEvent> out;
-  for (const auto& [id, cur] : after) {
-    auto it = before.find(id);
-    if (it == before.end()) {
-      out.push_back(make(cur, "create", now));
-      if (live(cur.status)) out.push_back(make(cur, "start", now));
-      if (cur.status == "exited" || cur.status == "dead") {
-        out.push_back(make(cur, "start", now));
-        auto die = make(cur, "die", now);
-        die.attributes["exitCode"] = std::to_string(cur.exit_code);
-        out.push_back(die);
-      }
-      continue;
-    }
-    const EventSnapshot& old = it->second;
-    // Restarted by its policy (restart_count grew) or by `restart` (a new shim, a new start
-    // time) between two polls: it died and started again.
-    bool restarted = cur.restart_count > old.restart_count ||
-                     (cur.status == "running" && old.status == "running" && cur.started_at != old.started_at);
-    if (restarted && old.status == "running") {  // died and came back between two polls
-      auto die = make(cur, "die", now);
-      die.attributes["exitCode"] = std::to_string(cur.exit_code);
-      out.push_back(die);
-    }
-    if (old.status != cur.status || restarted) {
-      if (old.status == "paused" && cur.status == "running") {
-        out.push_back(make(cur, "unpause", now));
-      } else if (cur.status == "paused") {
-        out.push_back(make(cur, "pause", now));
-      } else if (cur.status == "running") {
-        out.push_back(make(cur, "start", now));
-      } else if (live(old.status) && !live(cur.status)) {  // exited, dead, restarting, or between
-                                                           // the two shims of a `restart`
-        auto die = make(cur, "die", now);
-        die.attributes["exitCode"] = std::to_string(cur.exit_code);
-        out.push_back(die);
-      }
-    }
-    if (!cur.health.empty() && cur.health != old.health) out.push_back(make(cur, "health_status: " + cur.health, now));
-  }
-  for (const auto& [id, old] : before)
-    if (!after.count(id)) out.push_back(make(old, "destroy", now));
-  return out;
-}
-
-std::map<std::string, EventSnapshot> snapshot_containers(Engine& engine) {
-  engine.store().load();  // other berth processes change the project: read it afresh
-  std::map<std::string, EventSnapshot> out;
-  for (const auto& o : engine.observe({}, true)) {
-    if (o.record.status == "creating") continue;
-    EventSnapshot s{o.record.id,     o.record.name,      o.record.service, o.record.image,
-                    o.status.status, o.status.exit_code, o.status.health,  0,
-                    o.started_at};
-    try {
-      s.restart_count = shim_protocol::read_state(engine.paths().shim_state_dir(o.record.id)).restart_count;
-    } catch (const std::exception&) {
-    }
-    out[s.id] = s;
-  }
-  return out;
+bool event_selected(const ContainerEvent& e, const EventsQuery& q) {
+  if (e.oneoff) return false;
+  if (!q.services.empty() && std::find(q.services.begin(), q.services.end(), e.service) == q.services.end())
+    return false;
+  if (q.since_ns && e.time_ns < *q.since_ns) return false;
+  if (q.until_ns && e.time_ns > *q.until_ns) return false;
+  return true;
 }
 
 std::string format_event_text(const ContainerEvent& e) {
@@ -124,19 +51,31 @@ std::string format_event_json(const ContainerEvent& e) {
                       {"id", e.id},
                       {"service", e.service}};
   if (!e.attributes.empty()) j["attributes"] = e.attributes;
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void watch_events(Engine& engine, const std::function<void(const ContainerEvent&)>& sink, const std::atomic<bool>& stop,
-                  int interval_ms) {
-  auto before = snapshot_containers(engine);
-  while (!stop.load()) {
+bool stream_events(const std::string& journal_path, const EventsQuery& q,
+                   const std::function<void(const ContainerEvent&)>& sink, const std::atomic<bool>& stop,
+                   int interval_ms) {
+  journal::Reader reader(journal_path);
+  const bool replay = q.since_ns || q.until_ns;
+  auto past_until = [&] { return q.until_ns && journal::now_ns() > *q.until_ns; };
+  for (bool first = true;; first = false) {
+    // Read the clock before the file: an event recorded after this poll is not missed when the
+    // --until check below ends the stream.
+    const bool ended = past_until();
+    auto events = reader.poll();
+    // Writers take the time just before their write: two racing ones may land a few microseconds
+    // out of order. Each batch (the whole replay, then what a poll finds) goes out in time order.
+    std::stable_sort(events.begin(), events.end(),
+                     [](const ContainerEvent& a, const ContainerEvent& b) { return a.time_ns < b.time_ns; });
+    if (!first || replay)
+      for (const auto& e : events)
+        if (event_selected(e, q)) sink(e);
+    if (ended) return true;
     for (int waited = 0; waited < interval_ms && !stop.load(); waited += 20)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (stop.load()) break;
-    auto after = snapshot_containers(engine);
-    for (const auto& e : diff_events(before, after, logs::now_ns())) sink(e);
-    before = std::move(after);
+    if (stop.load()) return false;
   }
 }
 

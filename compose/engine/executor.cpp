@@ -244,6 +244,7 @@ void Executor::run_steps(const plan::ContainerSteps& steps) {
         m_progress.event("Container", a.name, command ? "Restarting" : "Restart");
         m_runtime.stop(id, m_options.timeout);
         m_runtime.start(id);
+        m_runtime.restarted(id);
         m_progress.event("Container", a.name, command ? "Started" : "Restarted");
         break;
       }

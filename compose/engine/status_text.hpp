@@ -18,7 +18,9 @@ std::string status_text(const runtime::ContainerStatus& status, const std::strin
 
 /// One ps table row: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS.
 std::vector<std::string> ps_row(const ObservedRecord& o, bool no_trunc);
-/// One ps --format json object (docker compose's keys).
+/// One ps --format json object: docker compose's keys, and Berth's OOMKilled (Docker's
+/// State.OOMKilled: the last exit followed a kernel OOM kill) and LogLinesDropped (lines the
+/// container's shim could not write to its log).
 nlohmann::json ps_json(const ObservedRecord& o, const std::string& project);
 
 /// One `ls` row.

@@ -56,6 +56,11 @@ std::string unreadable_log_warning(const std::string& container_name) {
   return "Can't retrieve logs for \"" + container_name + "\": configured logging driver does not support reading";
 }
 
+std::string dropped_lines_warning(const std::string& container_name, uint64_t dropped) {
+  return "\"" + container_name + "\": " + std::to_string(dropped) + " log line" + (dropped == 1 ? " was" : "s were") +
+         " dropped: its log could not be written (full disk, or the log writer fell behind)";
+}
+
 std::optional<int> container_exit_code(const state::Paths& paths, const std::string& id) {
   try {
     auto st = shim_protocol::read_state(paths.shim_state_dir(id));

@@ -3,6 +3,7 @@
 // once, or following with -f) and attached `up` (following, with containers added as they
 // appear and "web-1 exited with code 0" when one ends).
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -39,6 +40,10 @@ std::string container_log_driver(const state::Paths& paths, const std::string& i
 /// docker compose's warning for a container whose log driver keeps nothing to read (`none`):
 /// Can't retrieve logs for "<name>": configured logging driver does not support reading
 std::string unreadable_log_warning(const std::string& container_name);
+
+/// The warning `logs` prints on stderr for a container whose shim dropped `dropped` log lines
+/// (state.json's log_lines_dropped): "\"<name>\": N log lines were dropped: ...".
+std::string dropped_lines_warning(const std::string& container_name, uint64_t dropped);
 
 /// The container's exit code as its shim recorded it; nullopt when unknown.
 std::optional<int> container_exit_code(const state::Paths& paths, const std::string& id);

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "common/atomic_file.hpp"
+#include "common/event_journal.hpp"
 #include "common/sys_error.hpp"
 #include "compose/bundle/container_spec.hpp"
 #include "compose/gocompat/rfc3339.hpp"
@@ -322,6 +323,8 @@ std::string ContainerRuntime::create(const plan::Action& a) {
   in.project_dir = m_ctx->loaded.working_dir;
   in.config_files = m_ctx->loaded.config_files;
   in.bundle_dir = m_paths.bundle_dir(rec.id);
+  in.events_journal = m_paths.events_journal(m_ctx->loaded.name);
+  in.image_ref = rec.image;
   in.netns_path = rec.netns;
   if (auto p = donor_pids.find("ipc"); p != donor_pids.end())
     in.ipc_path = "/proc/" + std::to_string(p->second) + "/ns/ipc";
@@ -376,6 +379,7 @@ std::string ContainerRuntime::create(const plan::Action& a) {
       c->status = "created";
     }
   });
+  record_event(rec, "create");
   return rec.id;
 }
 
@@ -496,6 +500,25 @@ void ContainerRuntime::remove(const std::string& id) {
   }
   m_store.update(
       [&](state::ProjectState& s) { std::erase_if(s.containers, [&](const auto& c) { return c.id == id; }); });
+  record_event(rec, "destroy");
+}
+
+void ContainerRuntime::restarted(const std::string& id) { record_event(record(id), "restart"); }
+
+void ContainerRuntime::record_event(const state::ContainerRecord& rec, const std::string& action) {
+  journal::Event e;
+  e.time_ns = journal::now_ns();
+  e.action = action;
+  e.id = rec.id;
+  e.service = rec.service;
+  e.oneoff = rec.oneoff;
+  e.attributes = {{"name", rec.name}, {"image", rec.image}};
+  const std::string path = m_paths.events_journal(m_store.snapshot().name);
+  try {
+    journal::append(path, e);
+  } catch (const std::exception& err) {
+    m_progress.warning(std::string("event not recorded: ") + err.what());
+  }
 }
 
 ContainerStatus ContainerRuntime::status(const std::string& id) {
@@ -512,6 +535,8 @@ ContainerStatus ContainerRuntime::status(const std::string& id) {
   }
   out.status = st.status;
   out.exit_code = st.exit_code;
+  out.oom_killed = st.oom_killed;
+  out.log_lines_dropped = st.log_lines_dropped;
   if (st.health) out.health = st.health->status;
   out.healthcheck = rec.healthcheck || st.health.has_value();  // (records of older versions lack the flag)
   if (st.status != "exited" && !live_shim_pid(state_dir)) out.status = "dead";

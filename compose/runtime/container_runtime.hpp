@@ -29,6 +29,7 @@ class ContainerRuntime : public RuntimeClient {
   void start(const std::string& id) override;
   void stop(const std::string& id, std::optional<int> timeout) override;
   void remove(const std::string& id) override;
+  void restarted(const std::string& id) override;
   ContainerStatus status(const std::string& id) override;
   std::vector<std::pair<std::string, std::string>> containers_of(const std::string& service) override;
   void create_network(const std::string& key) override;
@@ -53,6 +54,8 @@ class ContainerRuntime : public RuntimeClient {
 
  private:
   state::ContainerRecord record(const std::string& id) const;
+  /// Appends `action` for `rec` to the project's event journal; a failure is a warning.
+  void record_event(const state::ContainerRecord& rec, const std::string& action);
   std::string netns_for(const model::Service& svc, const std::string& id, bool& owns);
   /// The container `mode` (service:x / container:x of network_mode, ipc or pid) names, or
   /// nullopt for other modes; throws docker compose's "cannot share <what> namespace with

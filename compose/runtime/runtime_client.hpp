@@ -3,6 +3,7 @@
 // does to containers, networks and volumes goes through RuntimeClient. The real one
 // (container_runtime.hpp) makes netns, bundles and berth-shim processes; unit tests use a fake
 // that records calls, so the ordering rules are checked in milliseconds.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct ContainerStatus {
   /// The container is configured with a healthcheck (Docker's Config.Healthcheck): without one a
   /// `service_healthy` dependant fails; with one it waits while the health is not known yet.
   bool healthcheck = false;
+  bool oom_killed = false;         ///< its last exit followed a kernel OOM kill (Docker's State.OOMKilled)
+  uint64_t log_lines_dropped = 0;  ///< log lines its shim could not write (full disk, writer behind)
 };
 
 class RuntimeClient {
@@ -35,6 +38,8 @@ class RuntimeClient {
   virtual void remove(const std::string& id) = 0;
   /// The container's status now.
   virtual ContainerStatus status(const std::string& id) = 0;
+  /// A restart (stop, then start) of the container is done: Docker's `restart` event.
+  virtual void restarted(const std::string& /*id*/) {}
   /// The ids and names of the current (non-one-off) containers of `service`.
   virtual std::vector<std::pair<std::string, std::string>> containers_of(const std::string& service) = 0;
 

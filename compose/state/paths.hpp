@@ -24,6 +24,8 @@ struct Paths {
   std::string projects_dir() const { return root + "/projects"; }
   std::string project_dir(const std::string& project) const { return root + "/projects/" + project; }
   std::string project_run_dir(const std::string& project) const { return run + "/projects/" + project; }
+  /// The project's container event journal (common/event_journal.hpp).
+  std::string events_journal(const std::string& project) const { return project_dir(project) + "/events.log"; }
 };
 
 /// The path of helper `name` ("berth-shim" or "berth-dns"): $<env_var> if set, else next to

@@ -387,6 +387,11 @@ void read_annotations(const Reader& r, Bundle& b) {
   }
   if (auto* v = get("org.berth.healthcheck")) b.healthcheck = read_healthcheck(r, *v);
   if (auto* v = get("org.berth.log-path")) b.log_path = *v;
+  if (auto* v = get("org.berth.events")) b.events_journal = *v;
+  if (auto* v = get("org.berth.name")) b.name = *v;
+  if (auto* v = get("org.berth.image")) b.image = *v;
+  if (auto* v = get("com.docker.compose.service")) b.service = *v;
+  if (auto* v = get("com.docker.compose.oneoff")) b.oneoff = *v == "True";
   const std::string* dns_dir = get("org.berth.dns-dir");
   const std::string* dns_binary = get("org.berth.dns-binary");
   if (!dns_dir != !dns_binary) r.fail("annotations.org.berth.dns-dir", "dns-dir and dns-binary must be given together");

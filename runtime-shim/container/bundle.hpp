@@ -33,6 +33,9 @@
 //                            the container reads EOF when that client closes it (StdinOnce)
 //   org.berth.attach-pending "true": output before the first `attach` is kept (up to 1 MiB) and
 //                            replayed to it, so a client attaching right after start misses none
+//   org.berth.events         the project's event journal (common/event_journal.hpp): the shim
+//   org.berth.name           appends start, kill, die, oom, stop, pause, unpause, health_status
+//   org.berth.image          and exec_* there, with the container's name and image as attributes
 #include <sys/types.h>
 
 #include <cstdint>
@@ -157,6 +160,10 @@ struct Bundle {
   /// The project's run dir and berth-dns binary (annotations org.berth.dns-dir/-binary): the
   /// shim keeps that berth-dns running (dns_watch.hpp). Empty = the container resolves otherwise.
   std::string dns_dir, dns_binary;
+  /// org.berth.events/.name/.image: where events go ("" = nowhere) and who they are about;
+  /// service and oneoff come from the com.docker.compose.* labels.
+  std::string events_journal, name, image, service;
+  bool oneoff = false;
 
   std::map<std::string, std::string> annotations;
 };

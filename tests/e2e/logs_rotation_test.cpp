@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -178,6 +179,19 @@ TEST_F(LogsRotation, AFullLogFileSystemNeverStopsTheContainer) {
   size_t report = all.find("log lines dropped (write log file");
   ASSERT_NE(report, std::string::npos) << all.substr(0, 300);
   EXPECT_TRUE(contains(all.substr(report, 300), "No space left on device")) << all.substr(report, 300);
+  // The count is where a user looks: ps --format json, and a warning from `logs` (state.json is
+  // saved again within a second once the disk has room).
+  uint64_t dropped = 0;
+  for (int i = 0; i < 50 && dropped == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto ps = berth({"ps", "-a", "--format", "json"});
+    auto j = nlohmann::json::parse(ps.out.substr(0, ps.out.find('\n')), nullptr, false);
+    if (j.is_object()) dropped = j.value("LogLinesDropped", uint64_t{0});
+  }
+  EXPECT_GT(dropped, 0u);
+  auto warned = berth({"logs", "--tail", "1"});
+  EXPECT_TRUE(contains(warned.err, "\"" + project() + "-app-1\": ")) << warned.err;
+  EXPECT_TRUE(contains(warned.err, " log lines were dropped: its log could not be written")) << warned.err;
   EXPECT_EQ(states()[project() + "-app-1"], "running");
   ASSERT_EQ(berth({"down", "-t", "1"}).exit_code, 0);
 }
