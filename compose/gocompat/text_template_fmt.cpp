@@ -6,57 +6,13 @@
 
 #include "compose/gocompat/float.hpp"
 #include "compose/gocompat/text_template.hpp"
+#include "compose/gocompat/text_template_tree.hpp"
 
 namespace berth::gocompat::tmpl {
 
 namespace {
 
 using Json = nlohmann::json;
-
-/// strconv.Quote: Go's double-quoted form (printable UTF-8 kept, the rest escaped).
-std::string tt_quote(const std::string& s) {
-  std::string q = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        q += "\\\"";
-        break;
-      case '\\':
-        q += "\\\\";
-        break;
-      case '\a':
-        q += "\\a";
-        break;
-      case '\b':
-        q += "\\b";
-        break;
-      case '\f':
-        q += "\\f";
-        break;
-      case '\n':
-        q += "\\n";
-        break;
-      case '\r':
-        q += "\\r";
-        break;
-      case '\t':
-        q += "\\t";
-        break;
-      case '\v':
-        q += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          q += buf;
-        } else {
-          q += static_cast<char>(c);
-        }
-    }
-  }
-  return q + "\"";
-}
 
 std::string tt_verb_value(char verb, const Json& v, const std::string& flags, int width, int prec);
 
@@ -109,7 +65,7 @@ std::string tt_verb_value(char verb, const Json& v, const std::string& flags, in
       break;
     case 'q':
       if (v.is_string()) {
-        s = tt_quote(v.get<std::string>());
+        s = tmpl_tree::go_quote(v.get<std::string>());
       } else if (v.is_number_integer()) {
         std::string r;
         long long c = v.get<long long>();

@@ -359,8 +359,13 @@ std::string Item::str() const {
       cut = true;
     }
   }
+  const std::string q = go_quote(shown);
+  return cut ? q + "..." : q;
+}
+
+std::string go_quote(const std::string& s) {
   std::string q = "\"";
-  for (char c : shown) {
+  for (unsigned char c : s) {
     switch (c) {
       case '"':
         q += "\\\"";
@@ -368,23 +373,43 @@ std::string Item::str() const {
       case '\\':
         q += "\\\\";
         break;
+      case '\a':
+        q += "\\a";
+        break;
+      case '\b':
+        q += "\\b";
+        break;
+      case '\f':
+        q += "\\f";
+        break;
       case '\n':
         q += "\\n";
-        break;
-      case '\t':
-        q += "\\t";
         break;
       case '\r':
         q += "\\r";
         break;
+      case '\t':
+        q += "\\t";
+        break;
+      case '\v':
+        q += "\\v";
+        break;
       default:
-        q += c;
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          q += buf;
+        } else {
+          q += static_cast<char>(c);
+        }
     }
   }
-  q += '"';
-  return cut ? q + "..." : q;
+  return q + "\"";
 }
-
-std::vector<Item> lex(const std::string& /*name*/, const std::string& text) { return Lexer(text).run(); }
+std::vector<Item> lex(const std::string& /*name*/
+                      ,
+                      const std::string& text) {
+  return Lexer(text).run();
+}
 
 }  // namespace berth::gocompat::tmpl_tree

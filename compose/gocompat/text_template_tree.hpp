@@ -120,4 +120,7 @@ std::map<std::string, std::shared_ptr<Tree>> parse(const std::string& name, cons
 /// "NAME:LINE:COL" of a node, as Go's Tree.ErrorContext.
 std::string error_location(const Tree& tree, const Node& node);
 
+/// strconv.Quote: Go's double-quoted form (printable UTF-8 kept, the rest escaped).
+std::string go_quote(const std::string& s);
+
 }  // namespace berth::gocompat::tmpl_tree

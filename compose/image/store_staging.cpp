@@ -6,15 +6,20 @@
 // leaves its staging dir unlocked: the next writer to take the store lock removes it, so a
 // crash costs disk space only until the next write, and nothing staged is ever indexed.
 //
-// The owner's window between mkdtemp and flock: a sweeper that finds no lock file leaves a
-// young directory alone; one that locks the file first removes the directory, and the owner,
-// seeing its locked file gone from the path, starts over with a new one.
+// The owner's window between mkdtemp and flock: the directory is named after its maker
+// (stage-<pid>-XXXXXX); a sweeper that finds no lock file removes it when that process is gone
+// (killed inside the window) and otherwise leaves a young one alone; one that locks the file
+// first removes the directory, and the owner, seeing its locked file gone from the path, starts
+// over with a new one.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 
@@ -41,6 +46,12 @@ bool younger_than(const std::string& path, std::chrono::seconds age) {
   return !ec && t > fs::file_time_type::clock::now() - age;
 }
 
+/// Whether the process that made staging dir `name` (stage-<pid>-XXXXXX) is gone.
+bool maker_gone(const std::string& name) {
+  const long pid = std::strtol(name.c_str() + kStagePrefix.size(), nullptr, 10);
+  return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 }  // namespace
 
 StagingDir::StagingDir(const std::string& tmp) {
@@ -49,7 +60,7 @@ StagingDir::StagingDir(const std::string& tmp) {
   if (ec) throw SysError("mkdir `" + tmp + "`", ec.value());
   mark_top_dir(tmp);  // layers unpack in there
   for (;;) {
-    m_path = tmp + "/" + std::string(kStagePrefix) + "XXXXXX";
+    m_path = tmp + "/" + std::string(kStagePrefix) + std::to_string(::getpid()) + "-XXXXXX";
     if (::mkdtemp(m_path.data()) == nullptr) throw_errno("create staging directory `" + m_path + "`");
     const std::string lock = m_path + kOwnerLock;
     try {
@@ -90,7 +101,7 @@ void sweep_staging(const std::string& tmp) {
     if (has_prefix(name, kStagePrefix)) {
       UniqueFd lock(::open((path + kOwnerLock).c_str(), O_RDWR | O_CLOEXEC));
       if (!lock) {
-        if (!younger_than(path, std::chrono::minutes(1))) fs::remove_all(path, ignored);
+        if (maker_gone(name) || !younger_than(path, std::chrono::minutes(1))) fs::remove_all(path, ignored);
         continue;
       }
       if (try_lock_fd(lock.get(), LOCK_EX, path + kOwnerLock)) fs::remove_all(path, ignored);  // its owner died

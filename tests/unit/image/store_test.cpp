@@ -341,13 +341,21 @@ TEST_F(ImageStoreTest, TheLockSweepsWhatCrashedWritersLeft) {
 }
 
 // A killed writer's staging dir (its owner.lock free) goes at the next lock, with what it held;
-// a live one's (another store, still writing) stays, and so does a young dir not yet locked.
+// a live one's (another store, still writing) stays, and so does a young dir not yet locked
+// while its maker lives; one whose maker died before locking it (named stage-<pid>-...) goes.
 TEST_F(ImageStoreTest, TheLockSweepsTheStagingOfDeadWritersOnly) {
   { StoreLock lock = m_store.lock(); }
   fs::create_directories(m_dir / "root/tmp/stage-dead/layer-x/diff");
   write_bytes(m_dir / "root/tmp/stage-dead/owner.lock", "");
   write_bytes(m_dir / "root/tmp/stage-dead/blob-y", "half a blob");
   fs::create_directories(m_dir / "root/tmp/stage-new");  // mkdtemp done, lock file not yet made
+  const std::string mine = "stage-" + std::to_string(::getpid()) + "-abcdef";
+  fs::create_directories(m_dir / ("root/tmp/" + mine));  // the same, by a live process
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  const std::string orphan = "stage-" + std::to_string(child) + "-abcdef";
+  fs::create_directories(m_dir / ("root/tmp/" + orphan));  // its maker killed between mkdtemp and lock
   ImageStore other(m_store.root());
   BlobWriter live = other.begin_blob();
   live.write("being written");
@@ -355,6 +363,8 @@ TEST_F(ImageStoreTest, TheLockSweepsTheStagingOfDeadWritersOnly) {
   { StoreLock lock = m_store.lock(); }
   EXPECT_FALSE(fs::exists(m_dir / "root/tmp/stage-dead"));
   EXPECT_TRUE(fs::exists(m_dir / "root/tmp/stage-new"));
+  EXPECT_TRUE(fs::exists(m_dir / ("root/tmp/" + mine)));
+  EXPECT_FALSE(fs::exists(m_dir / ("root/tmp/" + orphan)));
   EXPECT_TRUE(fs::exists(live.path()));
   EXPECT_EQ(live.commit(), sha256_of("being written"));
   live = other.begin_blob();  // the committed writer is dropped; the new one keeps the staging
