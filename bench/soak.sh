@@ -31,10 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/tmp" "$tmp/proj"
-cp /bin/busybox "$tmp/rootfs/bin/busybox"
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$tmp/rootfs/bin/$a"; done
-tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
+mkdir -p "$tmp/proj"
+"$here/bench/anchors/busybox_rootfs.sh" "$tmp/rootfs.tar"
 "$berth" --root "$root" image import "$tmp/rootfs.tar" busybox:soak -c 'ENV PATH=/bin' >/dev/null
 {
   echo "services:"

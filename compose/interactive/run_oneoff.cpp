@@ -144,14 +144,20 @@ std::optional<std::pair<unsigned short, unsigned short>> terminal_size() {
   return std::nullopt;
 }
 
-/// Networks, volumes and (unless no_deps) dependencies, as `up <service>` without the service.
-void prepare_project(engine::Engine& engine, const RunOptions& o) {
+/// Networks, volumes and (unless no_deps) dependencies: the plan of `up <service>` without the service.
+plan::Plan dependencies_plan(engine::Engine& engine, const RunOptions& o) {
   plan::UpOptions up;
   up.services = {o.service};
   up.no_deps = o.no_deps;
   up.remove_orphans = o.remove_orphans;
   plan::Plan p = engine.plan_up(up);
   p.services.erase(o.service);
+  return p;
+}
+
+/// Makes what dependencies_plan() names, as `up` does.
+void prepare_project(engine::Engine& engine, const RunOptions& o) {
+  plan::Plan p = dependencies_plan(engine, o);
   engine.warn_orphans(p);  // as `up` does (docker compose run warns too)
   engine.check_ports(p);
   engine.execute(p, engine::ExecutorOptions{});
@@ -160,13 +166,7 @@ void prepare_project(engine::Engine& engine, const RunOptions& o) {
 /// --dry-run: the dependencies' plan and the one-off's creation and start, in docker compose's
 /// dry-run lines; nothing is made.
 void print_dry_run_oneoff(engine::Engine& engine, const RunOptions& o, const std::string& name) {
-  plan::UpOptions up;
-  up.services = {o.service};
-  up.no_deps = o.no_deps;
-  up.remove_orphans = o.remove_orphans;
-  plan::Plan p = engine.plan_up(up);
-  p.services.erase(o.service);
-  plan::print_dry_run(std::cerr, p);
+  plan::print_dry_run(std::cerr, dependencies_plan(engine, o));
   std::cerr << "DRY-RUN MODE -  Container " << name << " Create, Start \n";
 }
 

@@ -513,7 +513,7 @@ void ContainerRuntime::record_event(const state::ContainerRecord& rec, const std
   e.service = rec.service;
   e.oneoff = rec.oneoff;
   e.attributes = {{"name", rec.name}, {"image", rec.image}};
-  const std::string path = m_paths.events_journal(m_store.snapshot().name);
+  const std::string path = m_paths.events_journal(m_store.project());
   try {
     journal::append(path, e);
   } catch (const std::exception& err) {
