@@ -11,6 +11,8 @@ build=${1:-}
 if [ -z "$build" ]; then
   for b in "$here/build-release" "$here/build"; do [ -x "$b/compose/berth" ] && build=$b && break; done
 fi
+# Absolute: the timed commands run from the project directory.
+[ -d "$build" ] && build=$(cd "$build" && pwd)
 berth="$build/compose/berth"
 [ -x "$berth" ] || { echo "no berth binary under $build (build it first)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
@@ -30,11 +32,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# busybox image with its applet links
-mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/tmp" "$tmp/proj"
-cp /bin/busybox "$tmp/rootfs/bin/busybox"
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$tmp/rootfs/bin/$a"; done
-tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
+# busybox image with its applet links (the side-by-side benchmarks' rootfs)
+mkdir -p "$tmp/proj"
+"$here/bench/anchors/busybox_rootfs.sh" "$tmp/rootfs.tar"
 "$berth" --root "$root" image import "$tmp/rootfs.tar" busybox:bench -c 'ENV PATH=/bin' >/dev/null
 
 {
